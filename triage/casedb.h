@@ -1,0 +1,67 @@
+/* casedb.h - the SQLite case database, OUTDIR/case.db: the source of truth
+ * every report is written from.
+ *
+ * Tables: run (one row: tool, version, command line, times, host, library
+ * versions), evidence, volumes, items, errors.  Inserts are batched in
+ * transactions; pt_casedb_close commits what is pending. */
+#ifndef PT_CASEDB_H
+#define PT_CASEDB_H
+
+#include <stdint.h>
+#include "err.h"
+#include "item.h"
+
+typedef struct pt_casedb pt_casedb_t;
+
+typedef struct pt_run_info {
+    const char *version, *build, *command_line, *started, *host, *user, *cwd;
+    const char *libraries, *hash_algorithms, *options;
+} pt_run_info_t;
+
+typedef struct pt_evidence_info {
+    const char *label, *path, *kind, *format;
+    uint64_t size;
+    unsigned sector_size, segments;
+    const char *volume_system;   /* "dos", "gpt", ... or NULL */
+} pt_evidence_info_t;
+
+typedef struct pt_volume_info {
+    int64_t evidence_id;
+    const char *label;           /* "p1" ... or "" for a whole-image filesystem */
+    int ordinal;                 /* 1-based among allocated partitions, 0 for none */
+    int64_t tsk_addr;            /* mmls slot number, -1 when none */
+    const char *slot;            /* table:slot as mmls prints it */
+    uint64_t offset, length;     /* bytes */
+    const char *flags;           /* alloc, unalloc, meta, whole */
+    const char *description;     /* partition type as the table names it */
+    const char *filesystem;      /* "ext4", ... or NULL when none was recognised */
+    uint64_t fs_block_size;
+    const char *error;
+} pt_volume_info_t;
+
+/* Creates a new case database at path (must not exist). */
+pt_casedb_t *pt_casedb_create(const char *path, pt_err_t *err);
+/* Opens an existing case database read-only (reports, verify). */
+pt_casedb_t *pt_casedb_open_ro(const char *path, pt_err_t *err);
+/* Commits pending inserts and closes.  Returns PT_OK or PT_EDB. */
+int pt_casedb_close(pt_casedb_t *db, pt_err_t *err);
+
+int pt_casedb_run_begin(pt_casedb_t *db, const pt_run_info_t *run, pt_err_t *err);
+int pt_casedb_run_end(pt_casedb_t *db, const char *finished, int exit_code,
+                      const char *summary, pt_err_t *err);
+
+int pt_casedb_add_evidence(pt_casedb_t *db, const pt_evidence_info_t *ev, int64_t *id, pt_err_t *err);
+/* Fields of an evidence row that are learnt after it is added. */
+typedef enum { PT_EV_VOLUME_SYSTEM, PT_EV_ERROR } pt_ev_field_t;
+int pt_casedb_set_evidence(pt_casedb_t *db, int64_t id, pt_ev_field_t field, const char *value,
+                           pt_err_t *err);
+int pt_casedb_add_volume(pt_casedb_t *db, const pt_volume_info_t *v, int64_t *id, pt_err_t *err);
+int pt_casedb_add_item(pt_casedb_t *db, const pt_item_t *it, int64_t *id, pt_err_t *err);
+/* item_id / volume_id may be 0.  severity: "fatal", "error" or "note". */
+int pt_casedb_add_error(pt_casedb_t *db, int64_t evidence_id, int64_t volume_id, int64_t item_id,
+                        const char *severity, const char *location, const char *message, pt_err_t *err);
+
+/* Underlying handle, for the report writers' SELECTs. */
+struct sqlite3 *pt_casedb_handle(pt_casedb_t *db);
+
+#endif

@@ -1,0 +1,213 @@
+/* dirwalk.c - logical (directory) evidence.  Owns the directory handles and
+ * path buffers of the walk; closes every descriptor it opens. */
+#include "dirwalk.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "text.h"
+
+#define MAX_DEPTH 4096  /* deeper trees are reported, not followed */
+
+typedef struct fd_src {
+    int fd;
+} fd_src_t;
+
+static ssize_t read_fd(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    fd_src_t *f = src;
+    ssize_t got;
+
+    do
+        got = pread(f->fd, buf, len, (off_t)off);
+    while (got < 0 && errno == EINTR);
+    if (got < 0)
+        pt_err_set(err, PT_EIO, "%s", strerror(errno));
+    return got;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static const char *kind_of_mode(mode_t m)
+{
+    if (S_ISREG(m)) return PT_KIND_FILE;
+    if (S_ISDIR(m)) return PT_KIND_DIR;
+    if (S_ISLNK(m)) return PT_KIND_SYMLINK;
+    if (S_ISFIFO(m)) return PT_KIND_FIFO;
+    if (S_ISSOCK(m)) return PT_KIND_SOCKET;
+    if (S_ISCHR(m) || S_ISBLK(m)) return PT_KIND_DEVICE;
+    return PT_KIND_OTHER;
+}
+
+static void set_ts(pt_time_t *t, const struct statx_timestamp *ts)
+{
+    t->known = 1;
+    t->sec = ts->tv_sec;
+    t->nsec = ts->tv_nsec;
+}
+
+static int open_ro(int dirfd, const char *name, int extra)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME | extra);
+    /* O_NOATIME is refused on files we do not own unless we are root */
+    if (fd < 0 && errno == EPERM)
+        fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | extra);
+    return fd;
+}
+
+typedef struct dw {
+    pt_scan_t *s;
+    pt_err_t *err;
+} dw_t;
+
+static int walk_dir(dw_t *w, int dirfd, const char *dpath, int depth);
+
+/* Records one entry of directory dirfd; recurses into directories. */
+static int visit(dw_t *w, int dirfd, const char *dpath, const char *name, int depth)
+{
+    size_t plen = strlen(dpath) + strlen(name) + 2;
+    char *path = malloc(plen), *target = NULL;
+    struct statx sx;
+    pt_item_t it;
+    int rc = PT_OK, fd = -1;
+
+    if (!path)
+        return pt_err_set(w->err, PT_ENOMEM, "out of memory");
+    snprintf(path, plen, "%s/%s", strcmp(dpath, "/") == 0 ? "" : dpath, name);
+    pt_item_init(&it);
+    it.evidence_id = w->s->evidence_id;
+    it.path = path;
+    it.allocated = 1;
+    if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+              STATX_BASIC_STATS | STATX_BTIME, &sx) != 0) {
+        pt_item_add_error(&it, "error", "cannot stat: %s", strerror(errno));
+        rc = pt_scan_emit(w->s, &it, NULL, w->err);
+        free(path);
+        return rc;
+    }
+    it.kind = kind_of_mode(sx.stx_mode);
+    it.has_inode = 1;
+    it.inode = sx.stx_ino;
+    it.size = sx.stx_size;
+    it.has_owner = 1;
+    it.uid = sx.stx_uid;
+    it.gid = sx.stx_gid;
+    it.mode = sx.stx_mode & 07777;
+    set_ts(&it.mtime, &sx.stx_mtime);
+    set_ts(&it.atime, &sx.stx_atime);
+    set_ts(&it.ctime, &sx.stx_ctime);
+    if (sx.stx_mask & STATX_BTIME)
+        set_ts(&it.crtime, &sx.stx_btime);
+    if (!pt_text_utf8_valid(path, strlen(path)))
+        pt_item_add_error(&it, "note", "name is not valid UTF-8: invalid bytes are shown as \\xNN");
+    if (pt_text_has_control(name))
+        pt_item_add_error(&it, "note", "name contains control characters (kept as on disk)");
+
+    if (S_ISLNK(sx.stx_mode)) {
+        size_t cap = sx.stx_size + 1 > 4096 ? sx.stx_size + 1 : 4096;
+        if ((target = malloc(cap)) != NULL) {
+            ssize_t n = readlinkat(dirfd, name, target, cap - 1);
+            if (n >= 0) {
+                target[n] = '\0';
+                it.link_target = target;
+            } else {
+                pt_item_add_error(&it, "error", "cannot read link: %s", strerror(errno));
+            }
+        }
+    } else if (S_ISREG(sx.stx_mode)) {
+        fd = open_ro(dirfd, name, 0);
+        if (fd < 0) {
+            pt_item_add_error(&it, "error", "cannot open: %s", strerror(errno));
+        } else {
+            fd_src_t src = { fd };
+            pt_err_t rerr = { 0, "" };
+            rc = pt_reader_read_item(w->s->reader, &it, read_fd, &src, &rerr);
+            close(fd);
+            if (rc != PT_OK) {
+                *w->err = rerr;
+                goto out;
+            }
+        }
+    }
+    if (S_ISDIR(sx.stx_mode)) {
+        int sub = depth < MAX_DEPTH ? open_ro(dirfd, name, O_DIRECTORY) : -1;
+        if (sub < 0)
+            pt_item_add_error(&it, "error", "directory not walked: %s",
+                              depth < MAX_DEPTH ? strerror(errno) : "nesting deeper than 4096 levels");
+        rc = pt_scan_emit(w->s, &it, NULL, w->err);
+        if (rc == PT_OK && sub >= 0)
+            rc = walk_dir(w, sub, path, depth + 1); /* takes ownership of sub */
+        else if (sub >= 0)
+            close(sub);
+    } else {
+        rc = pt_scan_emit(w->s, &it, NULL, w->err);
+    }
+out:
+    free(target);
+    free(path);
+    return rc;
+}
+
+/* Lists dirfd (which it closes), sorted by name, and visits each entry. */
+static int walk_dir(dw_t *w, int dirfd, const char *dpath, int depth)
+{
+    DIR *d = fdopendir(dirfd);
+    struct dirent *de;
+    char **names = NULL;
+    size_t n = 0, cap = 0, i;
+    int rc = PT_OK;
+
+    if (!d) {
+        close(dirfd);
+        return pt_scan_problem(w->s, "error", dpath, strerror(errno), w->err);
+    }
+    errno = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (n == cap) {
+            char **nn = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof *names);
+            if (!nn) {
+                rc = pt_err_set(w->err, PT_ENOMEM, "out of memory");
+                goto out;
+            }
+            names = nn;
+        }
+        if (!(names[n] = strdup(de->d_name))) {
+            rc = pt_err_set(w->err, PT_ENOMEM, "out of memory");
+            goto out;
+        }
+        n++;
+    }
+    if (errno != 0)
+        rc = pt_scan_problem(w->s, "error", dpath, "directory listing incomplete", w->err);
+    qsort(names, n, sizeof *names, cmp_names);
+    for (i = 0; i < n && rc == PT_OK; i++)
+        rc = visit(w, dirfd, dpath, names[i], depth);
+out:
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    closedir(d);
+    return rc;
+}
+
+int pt_dirwalk(pt_scan_t *s, const char *root, pt_err_t *err)
+{
+    dw_t w = { s, err };
+    /* The root itself may be a link the examiner chose to name; below it,
+     * nothing is followed. */
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd < 0)
+        return pt_scan_problem(s, "fatal", root, strerror(errno), err);
+    return walk_dir(&w, fd, "/", 0);
+}

@@ -1,0 +1,72 @@
+/* item.h - one manifest row: a file, directory, stream or raw volume.
+ *
+ * Filled by the walkers and the reader, consumed by casedb.  Plain data:
+ * `path` and `link_target` are owned by whoever filled the item (the walker
+ * keeps them in its own buffers for the duration of one emit call). */
+#ifndef PT_ITEM_H
+#define PT_ITEM_H
+
+#include <stdint.h>
+#include "hash.h"
+
+/* Item kinds (manifest `kind`). */
+#define PT_KIND_FILE "file"
+#define PT_KIND_DIR "dir"
+#define PT_KIND_SYMLINK "symlink"
+#define PT_KIND_STREAM "stream"     /* NTFS alternate data stream */
+#define PT_KIND_INDEX "index"       /* NTFS index other than a directory's $I30 */
+#define PT_KIND_VOLUME "volume"     /* partition or image with no readable filesystem */
+#define PT_KIND_VIRTUAL "virtual"   /* file synthesised by libtsk ($MBR, $FAT1, ...) */
+#define PT_KIND_VIRTUAL_DIR "virtual-dir" /* $OrphanFiles */
+#define PT_KIND_DEVICE "device"
+#define PT_KIND_FIFO "fifo"
+#define PT_KIND_SOCKET "socket"
+#define PT_KIND_OTHER "other"       /* shadow, whiteout, ... */
+#define PT_KIND_UNKNOWN "unknown"   /* deleted name whose metadata is gone */
+
+typedef struct pt_time {
+    int64_t sec;      /* seconds since the epoch, UTC */
+    uint32_t nsec;
+    int known;        /* 0: the filesystem does not record it */
+} pt_time_t;
+
+typedef struct pt_item {
+    int64_t evidence_id;
+    int64_t volume_id;      /* 0 when the evidence has no volumes (directory) */
+    int64_t parent_id;      /* 0 at top level; archive members later */
+    const char *path;       /* "/dir/name" (":stream" for NTFS ADS) */
+    const char *kind;       /* PT_KIND_* */
+    int allocated;          /* 1 allocated, 0 deleted, -1 not applicable */
+    int has_inode;
+    uint64_t inode;
+    int attr_type, attr_id; /* NTFS attribute, -1 when none */
+    uint64_t size;          /* logical size in bytes */
+    pt_time_t mtime, atime, ctime, crtime;
+    int has_owner;          /* uid/gid meaningful on this filesystem */
+    uint32_t uid, gid;
+    uint32_t mode;          /* permission bits, 0 when unknown */
+    const char *link_target;
+
+    /* filled by the reader */
+    int content_read;       /* all `size` bytes were read and hashed */
+    uint64_t bytes_read;
+    pt_hash_result_t hash;
+    char mime[128];
+    const char *category;   /* static string from filetype */
+    int has_entropy;
+    double entropy;
+
+    /* why the item is incomplete; severity "error" counts for the exit code,
+     * "note" (e.g. deleted and not recoverable) does not */
+    char error[768];
+    const char *error_severity;
+} pt_item_t;
+
+/* Resets an item to "nothing known". */
+void pt_item_init(pt_item_t *it);
+
+/* Appends "; msg" (or msg) to it->error; severity "error" wins over "note". */
+void pt_item_add_error(pt_item_t *it, const char *severity, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,192 @@
+/* main.c - command line: parses arguments, runs a command, prints messages
+ * and maps results to exit codes (0 ok, 1 item-level errors, 2 usage or
+ * fatal).  The only file that prints to the terminal. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casedb.h"
+#include "err.h"
+#include "hash.h"
+#include "report_csv.h"
+#include "scan.h"
+#include "version.h"
+
+static const char usage_text[] =
+    "usage: ptriage scan EVIDENCE... -o OUTDIR [--hash sha256,md5,sha1] [--quiet]\n"
+    "       ptriage report OUTDIR\n"
+    "       ptriage --help | --version\n";
+
+static const char help_text[] =
+    "ptriage - forensic privacy triage of seized evidence\n"
+    "\n"
+    "Commands:\n"
+    "  scan EVIDENCE... -o OUTDIR   walk disk images (raw, split raw .001, E01, VMDK, VHD)\n"
+    "                               and directory trees; hash, measure and type every\n"
+    "                               file; write OUTDIR/case.db, manifest.csv, scan.log\n"
+    "  report OUTDIR                rewrite the reports of OUTDIR from OUTDIR/case.db\n"
+    "\n"
+    "Scan options:\n"
+    "  -o, --output OUTDIR   new or empty directory for the case (never inside evidence)\n"
+    "      --hash LIST       digests besides SHA-256: md5, sha1 (e.g. --hash sha256,md5)\n"
+    "  -q, --quiet           no progress line on stderr\n"
+    "\n"
+    "Exit status:\n"
+    "  0  every item was read completely\n"
+    "  1  the scan completed, but some items or volumes could not be read; each is\n"
+    "     listed in manifest.csv (error column) and in scan.log\n"
+    "  2  usage error, or a fatal one: evidence that could not be opened at all, an\n"
+    "     output directory that is not new, a case database that cannot be written\n"
+    "\n"
+    "Evidence is opened read-only and never written.  See docs/ptriage.1 and\n"
+    "docs/manifest.md for every column of the manifest.\n";
+
+static char *join_args(int argc, char **argv)
+{
+    size_t n = 1;
+    int i;
+    char *s, *p;
+
+    for (i = 0; i < argc; i++)
+        n += strlen(argv[i]) * 4 + 3;
+    if (!(s = malloc(n)))
+        return NULL;
+    p = s;
+    for (i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int quote = a[0] == '\0' || strpbrk(a, " \t\n'\"\\$`*?") != NULL;
+        if (i)
+            *p++ = ' ';
+        if (quote)
+            *p++ = '\'';
+        for (; *a; a++) {
+            if (*a == '\'' && quote) {
+                memcpy(p, "'\\''", 4);
+                p += 4;
+            } else {
+                *p++ = *a;
+            }
+        }
+        if (quote)
+            *p++ = '\'';
+    }
+    *p = '\0';
+    return s;
+}
+
+static int cmd_scan(int argc, char **argv, const char *cmdline)
+{
+    static const struct option longopts[] = {
+        { "output", required_argument, NULL, 'o' },
+        { "hash", required_argument, NULL, 'H' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    pt_scan_opts_t o;
+    pt_err_t err = { 0, "" };
+    pt_scan_counts_t n;
+    int c, code;
+
+    memset(&o, 0, sizeof o);
+    o.hash_mask = PT_HASH_SHA256;
+    o.command_line = cmdline;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': o.outdir = optarg; break;
+        case 'q': o.quiet = 1; break;
+        case 'H':
+            if (pt_hash_parse_list(optarg, &o.hash_mask, &err) != PT_OK) {
+                fprintf(stderr, "ptriage scan: %s\n", err.msg);
+                return 2;
+            }
+            break;
+        case 'h': fputs(help_text, stdout); return 0;
+        default: fputs(usage_text, stderr); return 2;
+        }
+    }
+    o.evidence = argv + optind;
+    o.n_evidence = argc - optind;
+    if (!o.outdir || o.n_evidence < 1) {
+        fprintf(stderr, "ptriage scan: %s\n%s", !o.outdir ? "missing -o OUTDIR" : "no evidence given",
+                usage_text);
+        return 2;
+    }
+    code = pt_scan_run(&o, &n, &err);
+    if (code == 2) {
+        fprintf(stderr, "ptriage scan: %s\n", err.msg[0] ? err.msg : "fatal error");
+    } else if (!o.quiet) {
+        fprintf(stderr, "ptriage: %llu items, %llu with errors, %llu notes; case in %s\n",
+                (unsigned long long)n.items, (unsigned long long)n.item_errors,
+                (unsigned long long)n.notes, o.outdir);
+    }
+    return code;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+    char path[PATH_MAX];
+    pt_err_t err = { 0, "" };
+    pt_casedb_t *db;
+    int rc;
+
+    if (argc != 2) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    snprintf(path, sizeof path, "%s/case.db", argv[1]);
+    if (!(db = pt_casedb_open_ro(path, &err))) {
+        fprintf(stderr, "ptriage report: %s\n", err.msg);
+        return 2;
+    }
+    snprintf(path, sizeof path, "%s/manifest.csv", argv[1]);
+    if (remove(path) != 0 && errno != ENOENT) {
+        fprintf(stderr, "ptriage report: %s: %s\n", path, strerror(errno));
+        pt_casedb_close(db, NULL);
+        return 2;
+    }
+    rc = pt_report_csv_write(db, path, NULL, &err);
+    pt_casedb_close(db, NULL);
+    if (rc != PT_OK) {
+        fprintf(stderr, "ptriage report: %s\n", err.msg);
+        return 2;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    char *cmdline;
+    int code;
+
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        fputs(help_text, stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("ptriage %s (%s)\n", PT_VERSION, PT_BUILD_ID);
+        return 0;
+    }
+    if (!(cmdline = join_args(argc, argv))) {
+        fputs("ptriage: out of memory\n", stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "scan") == 0)
+        code = cmd_scan(argc - 1, argv + 1, cmdline);
+    else if (strcmp(argv[1], "report") == 0)
+        code = cmd_report(argc - 1, argv + 1);
+    else {
+        fprintf(stderr, "ptriage: unknown command '%s'\n%s", argv[1], usage_text);
+        code = 2;
+    }
+    free(cmdline);
+    return code;
+}

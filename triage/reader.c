@@ -1,0 +1,129 @@
+/* reader.c - one pass over an item's bytes.  Owns the block buffer, the
+ * hasher and the libmagic handle; holds no evidence handle itself. */
+#include "reader.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "entropy.h"
+#include "filetype.h"
+#include "hash.h"
+
+struct pt_reader {
+    uint8_t *block;
+    pt_hash_t *hash;
+    pt_filetype_t *ft;
+    pt_entropy_t ent;
+    uint8_t head[PT_READER_HEAD]; /* first bytes of the item, for libmagic */
+};
+
+pt_reader_t *pt_reader_new(unsigned hash_mask, pt_err_t *err)
+{
+    pt_reader_t *r = calloc(1, sizeof *r);
+
+    if (!r || !(r->block = malloc(PT_READER_BLOCK))) {
+        pt_err_set(err, PT_ENOMEM, "out of memory");
+        free(r);
+        return NULL;
+    }
+    if (!(r->hash = pt_hash_new(hash_mask, err)) || !(r->ft = pt_filetype_open(err))) {
+        pt_reader_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void pt_reader_free(pt_reader_t *r)
+{
+    if (!r)
+        return;
+    pt_hash_free(r->hash);
+    pt_filetype_close(r->ft);
+    free(r->block);
+    free(r);
+}
+
+static int begin(pt_reader_t *r, pt_err_t *err)
+{
+    pt_entropy_init(&r->ent);
+    return pt_hash_begin(r->hash, err);
+}
+
+static void consume(pt_reader_t *r, const uint8_t *p, size_t n)
+{
+    pt_hash_update(r->hash, p, n);
+    pt_entropy_update(&r->ent, p, n);
+}
+
+/* Type from the head; hashes only when every byte was read, because a
+ * digest of a partial read would look like the file's and is not. */
+static int finish(pt_reader_t *r, pt_item_t *it, const uint8_t *head, size_t head_len,
+                  int complete, pt_err_t *err)
+{
+    pt_hash_result_t res;
+    pt_err_t ferr = { 0, "" };
+    int rc = pt_hash_end(r->hash, &res, err);
+
+    if (rc != PT_OK)
+        return rc;
+    if (complete) {
+        it->hash = res;
+        it->content_read = 1;
+    }
+    it->has_entropy = it->bytes_read > 0 || complete;
+    it->entropy = pt_entropy_shannon(&r->ent);
+    if (pt_filetype_identify(r->ft, head, head_len, it->mime, sizeof it->mime, &ferr) != PT_OK)
+        pt_item_add_error(it, "error", "type: %s", ferr.msg);
+    it->category = pt_filetype_category(it->mime);
+    return PT_OK;
+}
+
+int pt_reader_read_item(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src, pt_err_t *err)
+{
+    uint64_t off = 0;
+    size_t head_len = 0;
+    int rc, complete = 1;
+    /* The head must survive later blocks overwriting the buffer; it is
+     * filled from the first blocks, so usually by the first read alone. */
+    const size_t head_max = sizeof r->head;
+    uint8_t *head = r->head;
+
+    if ((rc = begin(r, err)) != PT_OK)
+        return rc;
+    while (off < it->size) {
+        uint64_t left = it->size - off;
+        size_t want = left < PT_READER_BLOCK ? (size_t)left : PT_READER_BLOCK;
+        pt_err_t rerr = { 0, "" };
+        ssize_t got = fn(src, off, r->block, want, &rerr);
+
+        if (got <= 0) {
+            pt_item_add_error(it, it->allocated == 0 ? "note" : "error",
+                              "%sread failed at offset %" PRIu64 " of %" PRIu64 ": %s",
+                              it->allocated == 0 ? "deleted, content not recoverable: " : "",
+                              off, it->size, got == 0 ? "unexpected end of data" : rerr.msg);
+            complete = 0;
+            break;
+        }
+        if (head_len < head_max) {
+            size_t c = head_max - head_len < (size_t)got ? head_max - head_len : (size_t)got;
+            memcpy(head + head_len, r->block, c);
+            head_len += c;
+        }
+        consume(r, r->block, (size_t)got);
+        off += (uint64_t)got;
+        it->bytes_read = off;
+    }
+    return finish(r, it, head, head_len, complete, err);
+}
+
+int pt_reader_read_buffer(pt_reader_t *r, pt_item_t *it, const uint8_t *buf, size_t len, pt_err_t *err)
+{
+    int rc = begin(r, err);
+
+    if (rc != PT_OK)
+        return rc;
+    consume(r, buf, len);
+    it->bytes_read = len;
+    return finish(r, it, buf, len < PT_READER_HEAD ? len : PT_READER_HEAD, 1, err);
+}

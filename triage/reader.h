@@ -1,0 +1,39 @@
+/* reader.h - the single read pass: streams an item's bytes once through
+ * every analysis (hashes, byte statistics, file type on the head buffer).
+ *
+ * The reader owns one block buffer and the per-item analysis state, so
+ * memory is bounded whatever the file size.  It does not know where bytes
+ * come from: callers pass a read callback (libtsk file, partition, fd). */
+#ifndef PT_READER_H
+#define PT_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "err.h"
+#include "item.h"
+
+typedef struct pt_reader pt_reader_t;
+
+/* Reads up to len bytes at off into buf.  Returns bytes read (0 only at a
+ * real end), or -1 with err set. */
+typedef ssize_t (*pt_read_fn)(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);
+
+#define PT_READER_BLOCK (1024 * 1024)  /* bytes per read call */
+#define PT_READER_HEAD (64 * 1024)     /* bytes libmagic sees */
+
+/* hash_mask: PT_HASH_* bits.  Returns NULL with err set on failure. */
+pt_reader_t *pt_reader_new(unsigned hash_mask, pt_err_t *err);
+void pt_reader_free(pt_reader_t *r);
+
+/* Reads it->size bytes through fn and fills the item's content fields
+ * (hash, entropy, mime, category, bytes_read, content_read).  A read
+ * failure is recorded on the item (with its offset), not returned: the
+ * return value is PT_OK or a failure of the reader itself (OpenSSL,
+ * libmagic).  When the item is `deleted`, read failures are notes. */
+int pt_reader_read_item(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src, pt_err_t *err);
+
+/* Analyses bytes already in memory (unit tests, small synthesised items). */
+int pt_reader_read_buffer(pt_reader_t *r, pt_item_t *it, const uint8_t *buf, size_t len, pt_err_t *err);
+
+#endif

@@ -1,0 +1,398 @@
+/* scan.c - the `ptriage scan` driver: checks the output directory, opens the
+ * case database, walks every evidence item, writes manifest.csv, and decides
+ * the exit code.  Owns the scan context; the only writer of OUTDIR. */
+#include "scan.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <openssl/crypto.h>
+#include <pwd.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <tsk/libtsk.h>
+#include <unistd.h>
+
+#include "dirwalk.h"
+#include "filetype.h"
+#include "report_csv.h"
+#include "source.h"
+#include "text.h"
+#include "version.h"
+#include "volume.h"
+
+/* ---- progress --------------------------------------------------------- */
+
+static double secs_between(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void progress(pt_scan_t *s, int final)
+{
+    struct timespec now;
+    double el, rate;
+    char eta[32] = "";
+
+    if (s->opts->quiet)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    /* a terminal gets a live line; a log gets a line every 10 s */
+    if (!final && secs_between(&s->last_progress, &now) < (s->tty ? 0.5 : 10.0))
+        return;
+    s->last_progress = now;
+    el = secs_between(&s->started, &now);
+    rate = el > 0 ? (double)s->n.bytes_read / el : 0;
+    if (rate > 0 && s->total_bytes > s->n.bytes_read && !final) {
+        uint64_t left = (uint64_t)((double)(s->total_bytes - s->n.bytes_read) / rate);
+        snprintf(eta, sizeof eta, "  ETA %" PRIu64 ":%02" PRIu64 ":%02" PRIu64, left / 3600,
+                 left / 60 % 60, left % 60);
+    }
+    fprintf(stderr, "%s%" PRIu64 " items, %.1f MiB read, %.1f MiB/s, %" PRIu64 " errors%s%s",
+            s->tty ? "\r\033[K" : "", s->n.items, (double)s->n.bytes_read / 1048576.0,
+            rate / 1048576.0, s->n.item_errors, eta, (s->tty && !final) ? "" : "\n");
+}
+
+/* ---- recording -------------------------------------------------------- */
+
+int pt_scan_emit(pt_scan_t *s, pt_item_t *it, int64_t *id, pt_err_t *err)
+{
+    int64_t rowid = 0;
+    int rc;
+
+    if (!it->category)
+        it->category = NULL; /* directories etc. have no category */
+    if ((rc = pt_casedb_add_item(s->db, it, &rowid, err)) != PT_OK)
+        return rc;
+    s->n.items++;
+    s->n.bytes_read += it->bytes_read;
+    if (it->error[0]) {
+        int is_err = strcmp(it->error_severity, "error") == 0;
+        if (is_err)
+            s->n.item_errors++;
+        else
+            s->n.notes++;
+        if (s->log) {
+            fprintf(s->log, "%s item %" PRId64 " %s: ", is_err ? "ERROR" : "note", rowid,
+                    s->evidence_label);
+            pt_text_put_line_escaped(s->log, it->path);
+            fprintf(s->log, ": %s\n", it->error);
+        }
+    }
+    if (id)
+        *id = rowid;
+    progress(s, 0);
+    return PT_OK;
+}
+
+int pt_scan_problem(pt_scan_t *s, const char *severity, const char *location, const char *msg,
+                    pt_err_t *err)
+{
+    if (strcmp(severity, "note") != 0)
+        s->n.item_errors++;
+    if (s->log) {
+        fprintf(s->log, "%s %s ", severity, s->evidence_label);
+        pt_text_put_line_escaped(s->log, location ? location : "");
+        fputs(": ", s->log);
+        pt_text_put_line_escaped(s->log, msg);
+        fputc('\n', s->log);
+    }
+    return pt_casedb_add_error(s->db, s->evidence_id, s->volume_id, 0, severity, location, msg, err);
+}
+
+/* ---- output directory --------------------------------------------------- */
+
+/* Canonical absolute form of a path that may not exist yet: realpath of the
+ * deepest existing ancestor plus the remaining components. */
+static int canonical(const char *path, char *out, size_t size)
+{
+    char buf[PATH_MAX], rest[PATH_MAX] = "", *slash;
+
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return -1;
+    for (;;) {
+        char real[PATH_MAX];
+        if (realpath(buf, real)) {
+            return snprintf(out, size, "%s%s", real, rest) >= (int)size ? -1 : 0;
+        }
+        slash = strrchr(buf, '/');
+        if (!slash || slash == buf) {
+            char cwd[PATH_MAX];
+            if (slash == buf)
+                return snprintf(out, size, "%s%s", buf, rest) >= (int)size ? -1 : 0;
+            if (!getcwd(cwd, sizeof cwd))
+                return -1;
+            return snprintf(out, size, "%s/%s%s", cwd, buf, rest) >= (int)size ? -1 : 0;
+        }
+        {
+            char tmp[PATH_MAX];
+            snprintf(tmp, sizeof tmp, "%s%s", slash, rest);
+            snprintf(rest, sizeof rest, "%s", tmp);
+        }
+        *slash = '\0';
+    }
+}
+
+static int mkdir_p(const char *dir)
+{
+    char buf[PATH_MAX], *p;
+
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
+        return -1;
+    for (p = buf + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    }
+    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int dir_is_empty(const char *dir)
+{
+    struct stat st;
+    int empty = 1;
+    DIR *d;
+    struct dirent *de;
+
+    if (stat(dir, &st) != 0)
+        return 1;
+    if (!(d = opendir(dir)))
+        return 0;
+    while ((de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+            empty = 0;
+    closedir(d);
+    return empty;
+}
+
+/* Refuses an output directory that would write into evidence or over an
+ * earlier case, before anything is created. */
+static int check_outdir(const pt_scan_opts_t *o, pt_err_t *err)
+{
+    char out[PATH_MAX], ev[PATH_MAX];
+    struct stat st;
+    int i;
+
+    if (canonical(o->outdir, out, sizeof out) != 0)
+        return pt_err_set(err, PT_EINVAL, "output directory '%s': path too long or unresolvable", o->outdir);
+    for (i = 0; i < o->n_evidence; i++) {
+        size_t n;
+        if (stat(o->evidence[i], &st) != 0)
+            return pt_err_set(err, errno == ENOENT ? PT_ENOENT : PT_EIO, "evidence '%s': %s",
+                              o->evidence[i], strerror(errno));
+        if (!realpath(o->evidence[i], ev))
+            return pt_err_set(err, PT_EIO, "evidence '%s': %s", o->evidence[i], strerror(errno));
+        n = strlen(ev);
+        if (strcmp(out, ev) == 0 ||
+            (S_ISDIR(st.st_mode) && strncmp(out, ev, n) == 0 && (out[n] == '/' || n == 1)))
+            return pt_err_set(err, PT_EINVAL,
+                              "output directory '%s' lies inside evidence '%s': evidence must "
+                              "never be written to; choose an output directory elsewhere",
+                              o->outdir, o->evidence[i]);
+    }
+    if (stat(o->outdir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            return pt_err_set(err, PT_EEXIST, "output '%s' exists and is not a directory", o->outdir);
+        if (!dir_is_empty(o->outdir))
+            return pt_err_set(err, PT_EEXIST, "output directory '%s' is not empty: ptriage "
+                              "never overwrites a case; choose a new directory", o->outdir);
+    }
+    return PT_OK;
+}
+
+/* ---- run metadata ------------------------------------------------------- */
+
+static void now_iso(char *buf, size_t size)
+{
+    pt_text_iso8601((long long)time(NULL), buf, size);
+}
+
+static void libraries(char *buf, size_t size)
+{
+    char mv[32];
+    snprintf(buf, size, "libtsk %s; libmagic %s; %s; SQLite %s", tsk_version_get_str(),
+             pt_filetype_version(mv, sizeof mv), OpenSSL_version(OPENSSL_VERSION), sqlite3_libversion());
+}
+
+static void hash_names(unsigned mask, char *buf, size_t size)
+{
+    snprintf(buf, size, "sha256%s%s", mask & PT_HASH_MD5 ? ",md5" : "", mask & PT_HASH_SHA1 ? ",sha1" : "");
+}
+
+/* ---- one evidence item ------------------------------------------------------ */
+
+static const char *label_of(const char *path)
+{
+    const char *p = path + strlen(path);
+    while (p > path && p[-1] == '/')
+        p--;
+    while (p > path && p[-1] != '/')
+        p--;
+    return *p ? p : path;
+}
+
+static int scan_evidence(pt_scan_t *s, const char *path, const char *label, pt_err_t *err)
+{
+    pt_source_t *src = NULL;
+    pt_evidence_info_t ev;
+    pt_err_t oerr = { 0, "" };
+    int orc = pt_source_open(path, &src, &oerr), rc;
+
+    memset(&ev, 0, sizeof ev);
+    ev.label = label;
+    ev.path = path;
+    ev.kind = src && src->is_dir ? "directory" : "image";
+    ev.format = src ? src->format : NULL;
+    ev.size = src ? src->size : 0;
+    ev.sector_size = src ? src->sector_size : 0;
+    ev.segments = src ? (unsigned)src->segments : 0;
+    if ((rc = pt_casedb_add_evidence(s->db, &ev, &s->evidence_id, err)) != PT_OK)
+        goto out;
+    s->evidence_label = label;
+    s->volume_id = 0;
+    if (orc != PT_OK) {
+        /* cannot be examined at all: recorded, reported, and the run goes on */
+        s->n.evidence_failed++;
+        if ((rc = pt_casedb_set_evidence(s->db, s->evidence_id, PT_EV_ERROR, oerr.msg, err)) == PT_OK)
+            rc = pt_scan_problem(s, "fatal", "evidence", oerr.msg, err);
+        if (rc == PT_OK && !s->opts->quiet)
+            fprintf(stderr, "ptriage: %s\n", oerr.msg);
+        goto out;
+    }
+    rc = src->is_dir ? pt_dirwalk(s, path, err) : pt_volume_scan(s, src, err);
+out:
+    pt_source_close(src);
+    return rc;
+}
+
+/* ---- driver --------------------------------------------------------------- */
+
+int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err)
+{
+    pt_scan_t s;
+    char path[PATH_MAX], started[32], finished[32], host[256] = "", cwd[PATH_MAX] = "", libs[512];
+    char hashes[64], summary[256];
+    char **labels = NULL;
+    struct passwd *pw = getpwuid(geteuid());
+    pt_run_info_t run;
+    int i, rc, code;
+    uint64_t rows = 0;
+
+    memset(&s, 0, sizeof s);
+    s.opts = o;
+    if ((rc = check_outdir(o, err)) != PT_OK)
+        return 2;
+    if (mkdir_p(o->outdir) != 0) {
+        pt_err_set(err, PT_EIO, "cannot create output directory '%s': %s", o->outdir, strerror(errno));
+        return 2;
+    }
+    snprintf(path, sizeof path, "%s/case.db", o->outdir);
+    if (!(s.db = pt_casedb_create(path, err)))
+        return 2;
+    snprintf(path, sizeof path, "%s/scan.log", o->outdir);
+    s.log = fopen(path, "wx");
+    if (!(s.reader = pt_reader_new(o->hash_mask, err))) {
+        code = 2;
+        goto out;
+    }
+    now_iso(started, sizeof started);
+    gethostname(host, sizeof host - 1);
+    if (!getcwd(cwd, sizeof cwd))
+        cwd[0] = '\0';
+    libraries(libs, sizeof libs);
+    hash_names(o->hash_mask, hashes, sizeof hashes);
+    memset(&run, 0, sizeof run);
+    run.version = PT_VERSION;
+    run.build = PT_BUILD_ID;
+    run.command_line = o->command_line;
+    run.started = started;
+    run.host = host;
+    run.user = pw ? pw->pw_name : "";
+    run.cwd = cwd;
+    run.libraries = libs;
+    run.hash_algorithms = hashes;
+    if (pt_casedb_run_begin(s.db, &run, err) != PT_OK) {
+        code = 2;
+        goto out;
+    }
+    if (s.log)
+        fprintf(s.log, "ptriage %s (%s) started %s\ncommand: %s\nlibraries: %s\n", PT_VERSION,
+                PT_BUILD_ID, started, o->command_line, libs);
+    s.tty = isatty(STDERR_FILENO);
+    clock_gettime(CLOCK_MONOTONIC, &s.started);
+    s.last_progress = s.started;
+    for (i = 0; i < o->n_evidence; i++) {
+        struct stat st;
+        if (stat(o->evidence[i], &st) == 0 && S_ISREG(st.st_mode))
+            s.total_bytes += (uint64_t)st.st_size;
+    }
+    /* labels: the file name, made unique with "#N" when two evidence items share one */
+    if (!(labels = calloc((size_t)o->n_evidence, sizeof *labels))) {
+        pt_err_set(err, PT_ENOMEM, "out of memory");
+        code = 2;
+        goto out;
+    }
+    for (i = 0; i < o->n_evidence; i++) {
+        const char *base = label_of(o->evidence[i]);
+        int j, dup = 0;
+        for (j = 0; j < i; j++)
+            if (strcmp(label_of(o->evidence[j]), base) == 0)
+                dup++;
+        labels[i] = malloc(strlen(base) + 16);
+        if (!labels[i]) {
+            pt_err_set(err, PT_ENOMEM, "out of memory");
+            code = 2;
+            goto out;
+        }
+        if (dup)
+            sprintf(labels[i], "%s#%d", base, dup + 1);
+        else
+            strcpy(labels[i], base);
+    }
+    for (i = 0; i < o->n_evidence; i++) {
+        if ((rc = scan_evidence(&s, o->evidence[i], labels[i], err)) != PT_OK) {
+            code = 2;
+            goto out;
+        }
+    }
+    progress(&s, 1);
+    code = s.n.evidence_failed ? 2 : s.n.item_errors ? 1 : 0;
+    now_iso(finished, sizeof finished);
+    snprintf(summary, sizeof summary, "%" PRIu64 " items, %" PRIu64 " bytes read, %" PRIu64
+             " errors, %" PRIu64 " notes, %" PRIu64 " evidence not opened",
+             s.n.items, s.n.bytes_read, s.n.item_errors, s.n.notes, s.n.evidence_failed);
+    if (pt_casedb_run_end(s.db, finished, code, summary, err) != PT_OK) {
+        code = 2;
+        goto out;
+    }
+    snprintf(path, sizeof path, "%s/manifest.csv", o->outdir);
+    if (pt_report_csv_write(s.db, path, &rows, err) != PT_OK) {
+        code = 2;
+        goto out;
+    }
+    if (s.log)
+        fprintf(s.log, "finished %s: %s; exit %d\n", finished, summary, code);
+    if (code == 2 && s.n.evidence_failed)
+        pt_err_set(err, PT_EFORMAT, "%" PRIu64 " evidence item(s) could not be opened (see scan.log)",
+                   s.n.evidence_failed);
+out:
+    if (labels)
+        for (i = 0; i < o->n_evidence; i++)
+            free(labels[i]);
+    free(labels);
+    pt_reader_free(s.reader);
+    if (s.log)
+        fclose(s.log);
+    if (pt_casedb_close(s.db, code == 2 ? NULL : err) != PT_OK)
+        code = 2;
+    if (counts)
+        *counts = s.n;
+    return code;
+}

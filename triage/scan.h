@@ -1,0 +1,60 @@
+/* scan.h - the scan context and the `ptriage scan` driver.
+ *
+ * pt_scan_t carries the options, the case database, the reader and the
+ * counters through every stage (no global state).  Walkers hand each item to
+ * pt_scan_emit, which records it and keeps the counts the exit code and the
+ * progress line are computed from. */
+#ifndef PT_SCAN_H
+#define PT_SCAN_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+#include "casedb.h"
+#include "err.h"
+#include "item.h"
+#include "reader.h"
+
+typedef struct pt_scan_opts {
+    char *const *evidence;     /* paths as given */
+    int n_evidence;
+    const char *outdir;
+    unsigned hash_mask;        /* PT_HASH_* */
+    int quiet;                 /* no progress line */
+    const char *command_line;  /* recorded in the run table */
+} pt_scan_opts_t;
+
+typedef struct pt_scan_counts {
+    uint64_t items, item_errors, notes, bytes_read, volumes;
+    uint64_t evidence_failed;  /* evidence that could not be opened at all */
+} pt_scan_counts_t;
+
+typedef struct pt_scan {
+    const pt_scan_opts_t *opts;
+    pt_casedb_t *db;
+    pt_reader_t *reader;
+    FILE *log;                 /* OUTDIR/scan.log */
+    int64_t evidence_id;       /* current evidence row */
+    const char *evidence_label;
+    int64_t volume_id;         /* current volume row, 0 for none */
+    pt_scan_counts_t n;
+    uint64_t total_bytes;      /* sum of evidence sizes, for the ETA */
+    struct timespec started, last_progress;
+    int tty;
+} pt_scan_t;
+
+/* Records an item (after the reader has filled its content fields), logs its
+ * error if any, and updates counters and progress.  Returns PT_OK or a
+ * failure of the case database (fatal). */
+int pt_scan_emit(pt_scan_t *s, pt_item_t *it, int64_t *id, pt_err_t *err);
+
+/* Records an evidence- or volume-level problem (severity "fatal", "error" or
+ * "note") in the errors table and scan.log.  Returns PT_OK or PT_EDB. */
+int pt_scan_problem(pt_scan_t *s, const char *severity, const char *location,
+                    const char *msg, pt_err_t *err);
+
+/* Runs a whole scan.  Returns 0, 1 (item-level errors) or 2 (fatal); on 2 err
+ * says why.  counts may be NULL. */
+int pt_scan_run(const pt_scan_opts_t *opts, pt_scan_counts_t *counts, pt_err_t *err);
+
+#endif

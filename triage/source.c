@@ -1,0 +1,81 @@
+/* source.c - evidence opening and the libtsk error adapter.  Owns the
+ * TSK_IMG_INFO.  Never writes: libtsk opens image files O_RDONLY. */
+#include "source.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int pt_source_tsk_err(pt_err_t *err, int code, const char *fmt, ...)
+{
+    char what[512];
+    const char *tsk = tsk_error_get();
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    pt_err_set(err, code, "%s%s%s", what, tsk && *tsk ? ": " : "", tsk && *tsk ? tsk : "");
+    tsk_error_reset();
+    /* libtsk messages end with a newline or carry inner ones; keep one line */
+    if (err) {
+        char *p;
+        for (p = err->msg; *p; p++)
+            if (*p == '\n' || *p == '\r')
+                *p = ' ';
+        for (p = err->msg + strlen(err->msg); p > err->msg && p[-1] == ' '; p--)
+            p[-1] = '\0';
+    }
+    return code;
+}
+
+int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
+{
+    struct stat st;
+    pt_source_t *src;
+
+    *out = NULL;
+    if (stat(path, &st) != 0)
+        return pt_err_set(err, errno == ENOENT ? PT_ENOENT : PT_EIO, "evidence '%s': %s", path,
+                          strerror(errno));
+    if (!(src = calloc(1, sizeof *src)) || !(src->path = strdup(path))) {
+        free(src);
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    }
+    if (S_ISDIR(st.st_mode)) {
+        src->is_dir = 1;
+        src->format = "directory";
+        *out = src;
+        return PT_OK;
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+        pt_source_close(src);
+        return pt_err_set(err, PT_EFORMAT, "evidence '%s': not a file, device or directory", path);
+    }
+    /* A single name is enough: libtsk finds .002... / .E02... itself. */
+    src->img = tsk_img_open_sing(path, TSK_IMG_TYPE_DETECT, 0);
+    if (!src->img) {
+        pt_source_tsk_err(err, PT_EFORMAT, "evidence '%s': cannot open as a disk image", path);
+        pt_source_close(src);
+        return PT_EFORMAT;
+    }
+    src->format = tsk_img_type_toname(src->img->itype);
+    src->size = src->img->size > 0 ? (uint64_t)src->img->size : 0;
+    src->sector_size = src->img->sector_size;
+    src->segments = src->img->num_img;
+    *out = src;
+    return PT_OK;
+}
+
+void pt_source_close(pt_source_t *src)
+{
+    if (!src)
+        return;
+    if (src->img)
+        tsk_img_close(src->img);
+    free(src->path);
+    free(src);
+}

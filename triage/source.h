@@ -1,0 +1,31 @@
+/* source.h - opening evidence read-only: a disk image through libtsk's image
+ * layer (raw, split raw, E01, VMDK, VHD, AFF) or a directory tree.
+ *
+ * Also the one place where libtsk's error convention is converted. */
+#ifndef PT_SOURCE_H
+#define PT_SOURCE_H
+
+#include <stdint.h>
+#include <tsk/libtsk.h>
+#include "err.h"
+
+typedef struct pt_source {
+    char *path;            /* as given (owned) */
+    int is_dir;
+    TSK_IMG_INFO *img;     /* NULL for a directory */
+    const char *format;    /* "raw", "ewf", ..., "directory" */
+    uint64_t size;         /* image size in bytes (0 for a directory) */
+    unsigned sector_size;
+    int segments;          /* files making up the image */
+} pt_source_t;
+
+/* Opens path.  Returns PT_OK and *out (free with pt_source_close), or
+ * PT_ENOENT / PT_EFORMAT / PT_EIO with err set. */
+int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err);
+void pt_source_close(pt_source_t *src);
+
+/* Sets err from libtsk's pending error (and clears it) with a prefix. */
+int pt_source_tsk_err(pt_err_t *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,181 @@
+/* volume.c - partitions and filesystems of one image.  Owns the TSK_VS_INFO
+ * and TSK_FS_INFO it opens and closes them before returning. */
+#include "volume.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "walk.h"
+
+typedef struct part_src {
+    const TSK_VS_PART_INFO *part; /* NULL: whole image */
+    TSK_IMG_INFO *img;
+} part_src_t;
+
+static ssize_t read_part(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    part_src_t *p = src;
+    ssize_t got = p->part ? tsk_vs_part_read(p->part, (TSK_OFF_T)off, (char *)buf, len)
+                          : tsk_img_read(p->img, (TSK_OFF_T)off, (char *)buf, len);
+    if (got < 0)
+        pt_source_tsk_err(err, PT_EIO, "libtsk");
+    return got;
+}
+
+/* A volume with no filesystem libtsk reads: one item holding its bytes. */
+static int volume_item(pt_scan_t *s, part_src_t *ps, uint64_t size, const char *why, pt_err_t *err)
+{
+    pt_item_t it;
+    pt_err_t rerr = { 0, "" };
+    int rc;
+
+    pt_item_init(&it);
+    it.evidence_id = s->evidence_id;
+    it.volume_id = s->volume_id;
+    it.path = "";
+    it.kind = PT_KIND_VOLUME;
+    it.size = size;
+    pt_item_add_error(&it, ps->part ? "note" : "error", "%s", why);
+    if ((rc = pt_reader_read_item(s->reader, &it, read_part, ps, &rerr)) != PT_OK) {
+        *err = rerr;
+        return rc;
+    }
+    return pt_scan_emit(s, &it, NULL, err);
+}
+
+static int add_volume(pt_scan_t *s, pt_volume_info_t *v, pt_err_t *err)
+{
+    int64_t id = 0;
+    int rc;
+
+    v->evidence_id = s->evidence_id;
+    if ((rc = pt_casedb_add_volume(s->db, v, &id, err)) != PT_OK)
+        return rc;
+    s->volume_id = id;
+    s->n.volumes++;
+    return PT_OK;
+}
+
+/* Opens and walks the filesystem at offset, or records why it could not. */
+static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, part_src_t *ps,
+                          const char *fs_err, pt_err_t *err)
+{
+    int rc;
+
+    if (fs) {
+        v->filesystem = tsk_fs_type_toname(fs->ftype);
+        v->fs_block_size = fs->block_size;
+    } else {
+        v->error = fs_err;
+    }
+    if ((rc = add_volume(s, v, err)) != PT_OK)
+        return rc;
+    if (fs && fs->last_block_act < fs->last_block) {
+        /* libtsk clips to what the image holds; say how much is missing */
+        char msg[256];
+        snprintf(msg, sizeof msg, "filesystem is truncated: it spans %" PRIu64 " blocks of %u bytes "
+                 "but the evidence holds only %" PRIu64, (uint64_t)fs->last_block + 1, fs->block_size,
+                 (uint64_t)fs->last_block_act + 1);
+        if ((rc = pt_scan_problem(s, "error", "filesystem", msg, err)) != PT_OK)
+            return rc;
+    }
+    if (fs)
+        return pt_walk_fs(s, fs, err);
+    return volume_item(s, ps, v->length, fs_err, err);
+}
+
+static int scan_partitions(pt_scan_t *s, pt_source_t *src, TSK_VS_INFO *vs, pt_err_t *err)
+{
+    TSK_PNUM_T i;
+    int ordinal = 0, rc = PT_OK;
+
+    for (i = 0; i < vs->part_count && rc == PT_OK; i++) {
+        const TSK_VS_PART_INFO *p = tsk_vs_part_get(vs, i);
+        pt_volume_info_t v;
+        char label[32], slot[32];
+
+        if (!p)
+            continue;
+        memset(&v, 0, sizeof v);
+        v.tsk_addr = (int64_t)p->addr;
+        v.offset = (uint64_t)p->start * vs->block_size;
+        v.length = (uint64_t)p->len * vs->block_size;
+        v.description = p->desc;
+        if (p->flags & TSK_VS_PART_FLAG_ALLOC) {
+            if (p->table_num >= 0)
+                snprintf(slot, sizeof slot, "%d:%d", p->table_num, p->slot_num);
+            else
+                snprintf(slot, sizeof slot, "%d", p->slot_num);
+            v.slot = slot;
+        }
+        if (p->flags & TSK_VS_PART_FLAG_META) {
+            v.flags = "meta";
+            v.label = "";
+            rc = add_volume(s, &v, err);
+        } else if (p->flags & TSK_VS_PART_FLAG_UNALLOC) {
+            v.flags = "unalloc";
+            v.label = "";
+            rc = add_volume(s, &v, err);
+        } else {
+            part_src_t ps = { p, src->img };
+            char why[1024];
+            pt_err_t ferr = { 0, "" };
+            TSK_FS_INFO *fs;
+
+            snprintf(label, sizeof label, "p%d", ++ordinal);
+            v.label = label;
+            v.ordinal = ordinal;
+            v.flags = "alloc";
+            fs = tsk_fs_open_vol(p, TSK_FS_TYPE_DETECT);
+            if (!fs) {
+                pt_source_tsk_err(&ferr, PT_EFORMAT, "no filesystem recognised");
+                snprintf(why, sizeof why, "partition %s has no filesystem libtsk reads "
+                         "(%s); recorded and hashed as one volume item", label, ferr.msg);
+            }
+            rc = scan_fs_or_raw(s, &v, fs, &ps, why, err);
+            if (fs)
+                tsk_fs_close(fs);
+        }
+        s->volume_id = 0;
+    }
+    return rc;
+}
+
+int pt_volume_scan(pt_scan_t *s, pt_source_t *src, pt_err_t *err)
+{
+    TSK_VS_INFO *vs = tsk_vs_open(src->img, 0, TSK_VS_TYPE_DETECT);
+    pt_volume_info_t v;
+    part_src_t whole = { NULL, src->img };
+    TSK_FS_INFO *fs;
+    pt_err_t ferr = { 0, "" };
+    char why[1024];
+    int rc;
+
+    if (vs) {
+        const char *vsname = tsk_vs_type_toname(vs->vstype);
+        rc = pt_casedb_set_evidence(s->db, s->evidence_id, PT_EV_VOLUME_SYSTEM, vsname, err);
+        if (rc == PT_OK)
+            rc = scan_partitions(s, src, vs, err);
+        tsk_vs_close(vs);
+        return rc;
+    }
+    tsk_error_reset();
+    /* No partition table: a bare filesystem, or nothing libtsk knows. */
+    memset(&v, 0, sizeof v);
+    v.label = "";
+    v.tsk_addr = -1;
+    v.length = src->size;
+    v.flags = "whole";
+    fs = tsk_fs_open_img(src->img, 0, TSK_FS_TYPE_DETECT);
+    if (!fs) {
+        pt_source_tsk_err(&ferr, PT_EFORMAT, "no filesystem recognised");
+        snprintf(why, sizeof why, "no partition table and no filesystem libtsk reads (%s); "
+                 "the whole image is recorded and hashed as one volume item", ferr.msg);
+    }
+    rc = scan_fs_or_raw(s, &v, fs, &whole, why, err);
+    if (fs)
+        tsk_fs_close(fs);
+    s->volume_id = 0;
+    return rc;
+}
