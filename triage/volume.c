@@ -131,7 +131,7 @@ static int scan_partitions(pt_scan_t *s, pt_source_t *src, TSK_VS_INFO *vs, pt_e
             if (!fs) {
                 pt_source_tsk_err(&ferr, PT_EFORMAT, "no filesystem recognised");
                 snprintf(why, sizeof why, "partition %s has no filesystem libtsk reads "
-                         "(%s); recorded and hashed as one volume item", label, ferr.msg);
+                         "(%.900s); recorded and hashed as one volume item", label, ferr.msg);
             }
             rc = scan_fs_or_raw(s, &v, fs, &ps, why, err);
             if (fs)
@@ -140,6 +140,29 @@ static int scan_partitions(pt_scan_t *s, pt_source_t *src, TSK_VS_INFO *vs, pt_e
         s->volume_id = 0;
     }
     return rc;
+}
+
+/* Reads the first and the last sector, so that a damaged or truncated image
+ * (an E01 missing chunks, a short raw file) is named as such up front
+ * rather than surfacing as "no filesystem". */
+static int probe(pt_scan_t *s, pt_source_t *src, pt_err_t *err)
+{
+    char buf[512], msg[1024];
+    uint64_t offs[2] = { 0, src->size >= sizeof buf ? src->size - sizeof buf : 0 };
+    int i, rc;
+
+    for (i = 0; i < 2; i++) {
+        if (tsk_img_read(src->img, (TSK_OFF_T)offs[i], buf, sizeof buf) == (ssize_t)sizeof buf)
+            continue;
+        pt_err_t rerr = { 0, "" };
+        pt_source_tsk_err(&rerr, PT_EIO, "read failed");
+        snprintf(msg, sizeof msg, "image is damaged or truncated: cannot read the %s sector "
+                 "(offset %" PRIu64 " of %" PRIu64 "): %.700s", i ? "last" : "first", offs[i], src->size,
+                 rerr.msg);
+        if ((rc = pt_scan_problem(s, "error", "image", msg, err)) != PT_OK)
+            return rc;
+    }
+    return PT_OK;
 }
 
 int pt_volume_scan(pt_scan_t *s, pt_source_t *src, pt_err_t *err)
@@ -152,6 +175,11 @@ int pt_volume_scan(pt_scan_t *s, pt_source_t *src, pt_err_t *err)
     char why[1024];
     int rc;
 
+    if ((rc = probe(s, src, err)) != PT_OK) {
+        if (vs)
+            tsk_vs_close(vs);
+        return rc;
+    }
     if (vs) {
         const char *vsname = tsk_vs_type_toname(vs->vstype);
         rc = pt_casedb_set_evidence(s->db, s->evidence_id, PT_EV_VOLUME_SYSTEM, vsname, err);
@@ -170,7 +198,7 @@ int pt_volume_scan(pt_scan_t *s, pt_source_t *src, pt_err_t *err)
     fs = tsk_fs_open_img(src->img, 0, TSK_FS_TYPE_DETECT);
     if (!fs) {
         pt_source_tsk_err(&ferr, PT_EFORMAT, "no filesystem recognised");
-        snprintf(why, sizeof why, "no partition table and no filesystem libtsk reads (%s); "
+        snprintf(why, sizeof why, "no partition table and no filesystem libtsk reads (%.900s); "
                  "the whole image is recorded and hashed as one volume item", ferr.msg);
     }
     rc = scan_fs_or_raw(s, &v, fs, &whole, why, err);

@@ -1,0 +1,442 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `ptriage scan` on evidence generated here.
+
+Every expectation comes from an independent tool: the file list from
+The Sleuth Kit's `fls -r -p`, partitions from `mmls`, content hashes from
+`icat` (or Python's hashlib on the source bytes), never from ptriage's own
+earlier output.  Prints TAP lines ("ok N - name"); exit status 1 on failure.
+
+Environment: PTRIAGE (binary under test, default ./ptriage),
+FIXTURES (an existing fixture directory to reuse, else a temporary one).
+"""
+import csv
+import hashlib
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PT = os.path.abspath(os.environ.get("PTRIAGE", os.path.join(ROOT, "ptriage")))
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+class Ctx:
+    fx = None      # fixture directory
+    work = None    # scratch directory for outputs
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, **kw)
+
+
+def scan(evidence, *extra, expect=None):
+    """Runs ptriage scan into a fresh directory; returns (outdir, proc)."""
+    out = tempfile.mkdtemp(dir=Ctx.work, prefix="out-")
+    os.rmdir(out)
+    ev = evidence if isinstance(evidence, list) else [evidence]
+    p = run([PT, "scan", *ev, "-o", out, "--quiet", *extra])
+    err = p.stderr.decode("utf-8", "replace")
+    if "Sanitizer" in err or "runtime error" in err:
+        raise AssertionError("sanitizer report:\n" + err[:4000])
+    if expect is not None:
+        assert p.returncode == expect, f"exit {p.returncode}, expected {expect}: {err[:2000]}"
+    return out, p
+
+
+def manifest(out):
+    with open(os.path.join(out, "manifest.csv"), newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def db(out):
+    con = sqlite3.connect(os.path.join(out, "case.db"))
+    con.text_factory = bytes
+    return con
+
+
+def escape_bytes(b):
+    """The manifest's rendering of raw name bytes: invalid UTF-8 as \\xNN."""
+    s = b.decode("utf-8", "surrogateescape")
+    return "".join("\\x%02X" % (ord(c) - 0xDC00) if 0xDC80 <= ord(c) <= 0xDCFF else c for c in s)
+
+
+def fls_paths(image, offset=None):
+    """Paths (a multiset, sorted) that `fls -r -p` lists, with a leading '/'.
+    fls shows control characters as '^'; the manifest keeps them, so the
+    comparison maps them the same way."""
+    cmd = ["fls", "-r", "-p"] + (["-o", str(offset)] if offset is not None else []) + [image]
+    p = run(cmd)
+    assert p.returncode == 0, p.stderr
+    paths = []
+    for line in p.stdout.split(b"\n"):
+        if not line:
+            continue
+        _, path = line.split(b"\t", 1)
+        paths.append("/" + escape_bytes(path))
+    return sorted(paths)
+
+
+def as_fls(path):
+    return re.sub(r"[\x00-\x1f]", "^", path)
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def icat_hashes(image, offset, addr, size=None):
+    """Hashes of icat's extraction.  icat stops at an NTFS attribute's
+    initialized size; past it Windows (and ptriage) read zeros up to the
+    logical size, so with `size` the extraction is padded to it."""
+    p = run(["icat"] + (["-o", str(offset)] if offset is not None else []) + [image, addr])
+    assert p.returncode == 0, f"icat {addr}: {p.stderr}"
+    data = p.stdout
+    if size is not None and len(data) < size:
+        data += bytes(size - len(data))
+    return hashlib.sha256(data).hexdigest(), hashlib.md5(data).hexdigest()
+
+
+def items(out, where="1=1"):
+    """Rows joined with their volume: dicts of str/int."""
+    con = db(out)
+    con.text_factory = lambda b: b.decode("utf-8", "surrogateescape")
+    con.row_factory = sqlite3.Row
+    rows = con.execute(
+        "SELECT i.*, v.label AS vlabel, v.offset AS voffset, v.filesystem AS vfs FROM items i "
+        "LEFT JOIN volumes v ON v.id = i.volume_id WHERE " + where + " ORDER BY i.id").fetchall()
+    con.close()
+    return [dict(r) for r in rows]
+
+
+def check_against_tsk(image, out, check_md5=False):
+    """The per-volume path multiset equals fls, and every allocated regular
+    file or stream hashes like icat's extraction of it."""
+    rows = items(out)
+    volumes = sorted({(r["vlabel"], r["voffset"]) for r in rows if r["kind"] != "volume"})
+    assert volumes, "no filesystem items"
+    checked = 0
+    for label, off in volumes:
+        sect = off // 512 if label else None
+        ours = sorted(as_fls(escape_bytes(r["path"].encode("utf-8", "surrogateescape")))
+                      for r in rows if r["vlabel"] == label and r["kind"] != "volume")
+        theirs = fls_paths(image, sect)
+        missing = sorted(set(theirs) - set(ours))
+        extra = sorted(set(ours) - set(theirs))
+        assert ours == theirs, f"volume {label!r}: fls has {len(theirs)}, ptriage {len(ours)}; " \
+                               f"missing {missing[:5]} extra {extra[:5]}"
+        for r in rows:
+            if r["vlabel"] != label or r["allocated"] != 1 or r["kind"] not in ("file", "stream"):
+                continue
+            addr = str(r["inode"])
+            if r["attr_type"] is not None:
+                addr += "-%d-%d" % (r["attr_type"], r["attr_id"])
+            sha, md5 = icat_hashes(image, sect, addr, r["size"] if r["vfs"] == "ntfs" else None)
+            assert r["sha256"] == sha, f"{r['path']}: sha256 {r['sha256']} != icat {sha}"
+            if check_md5:
+                assert r["md5"] == md5, f"{r['path']}: md5 differs"
+            checked += 1
+    assert checked > 0
+    return rows
+
+
+def assert_manifest_matches_db(out):
+    rows = manifest(out)
+    con = db(out)
+    n = con.execute("SELECT count(*) FROM items").fetchone()[0]
+    con.close()
+    assert len(rows) == n, f"manifest {len(rows)} rows, case.db {n}"
+    assert list(rows[0].keys()) == (
+        "id,evidence,volume,path,kind,allocated,size,mtime,atime,ctime,crtime,uid,gid,md5,"
+        "sha256,mime,category,entropy,encryption,encryption_format,rules,disposition,reason,error"
+    ).split(","), "manifest columns"
+    return rows
+
+
+# ---------------------------------------------------------------- tests ---
+
+@test
+def ext4_matches_fls_and_icat():
+    img = os.path.join(Ctx.fx, "ext4.img")
+    out, _ = scan(img, "--hash", "sha256,md5", expect=0)
+    rows = check_against_tsk(img, out, check_md5=True)
+    by = {r["path"]: r for r in rows}
+    assert by["/big.bin"]["size"] > 100 * 1048576 and by["/big.bin"]["sha256"] == \
+        sha256_file(os.path.join(Ctx.fx, "src", "big.bin"))
+    assert by["/sparse.bin"]["sha256"] == sha256_file(os.path.join(Ctx.fx, "src", "sparse.bin"))
+    assert by["/empty.bin"]["sha256"] == hashlib.sha256(b"").hexdigest()
+    d = by["/docs/deleted-me.txt"]
+    assert d["allocated"] == 0, "deleted file must have allocated = 0"
+    assert by["/link-outside"]["kind"] == "symlink" and by["/link-outside"]["link_target"] == "/etc/passwd"
+    assert by["/link-outside"]["sha256"] is None, "a symlink is not followed or read"
+    assert not any(p.startswith("/etc") for p in by), "followed a symlink out of the evidence"
+    assert by["/hello.txt"]["uid"] == 0 and by["/hello.txt"]["mtime"] == 1600000000
+    assert "/new\nline.txt" in by and "control" in by["/new\nline.txt"]["error"]
+    assert "/quo\"te's, comma.txt" in by and "/<script>alert(1)<script>.txt" in by
+    assert by["/logs/numbers.gz"]["category"] == "compressed"
+    assert by["/hello.txt"]["category"] == "text" and by["/hello.txt"]["mime"] == "text/plain"
+    assert abs(by["/logs/random.bin"]["entropy"] - 7.9994) < 0.001
+    m = {r["path"]: r for r in assert_manifest_matches_db(out)}
+    assert "/bad-\\xFF\\xFE-utf8.txt" in m, "invalid UTF-8 is escaped in the manifest"
+    assert m["/hello.txt"]["mtime"] == "2020-09-13T12:26:40Z"
+    assert m["/docs/deleted-me.txt"]["allocated"] == "0"
+    assert m["/hello.txt"]["rules"] == "" and m["/hello.txt"]["disposition"] == ""
+
+
+@test
+def fat32_with_deleted_file():
+    img = os.path.join(Ctx.fx, "fat.img")
+    out, _ = scan(img, expect=0)
+    rows = check_against_tsk(img, out)
+    by = {r["path"]: r for r in rows}
+    assert by["/_one.txt"]["allocated"] == 0, "deleted FAT entry listed as deleted"
+    assert "/résumé-日本語.txt" in by
+    assert by["/hello.txt"]["uid"] is None, "FAT records no owner: uid must be empty"
+    assert_manifest_matches_db(out)
+
+
+@test
+def ntfs_with_alternate_stream():
+    img = os.path.join(Ctx.fx, "ntfs.img")
+    out, _ = scan(img, expect=0)
+    rows = check_against_tsk(img, out)
+    by = {r["path"]: r for r in rows}
+    assert by["/hello.txt:secret"]["kind"] == "stream"
+    assert by["/hello.txt:secret"]["sha256"] == sha256_file(os.path.join(Ctx.fx, "src", "hello.txt"))
+    assert by["/$BadClus:$Bad"]["error"] is None, "sparse $Bad must read as zeros, not fail"
+
+
+@test
+def exfat_matches_fls():
+    img = os.path.join(Ctx.fx, "exfat.img")
+    out, p = scan(img)
+    assert p.returncode in (0, 1), p.stderr
+    rows = items(out)
+    theirs = fls_paths(img)
+    assert sorted(r["path"] for r in rows) == theirs
+    for r in rows:  # anything unreadable carries its reason
+        if r["kind"] in ("file", "virtual") and r["sha256"] is None:
+            assert r["error"], f"{r['path']}: no hash and no reason"
+
+
+@test
+def mbr_e01_two_filesystems():
+    e01 = os.path.join(Ctx.fx, "mbr.E01")
+    out, _ = scan(e01, expect=0)
+    rows = check_against_tsk(e01, out)
+    assert {r["vlabel"] for r in rows} == {"p1", "p2"}
+    con = db(out)
+    ev = con.execute("SELECT format, size, volume_system FROM evidence").fetchone()
+    assert ev == (b"ewf", 64 * 1048576, b"dos"), ev
+    vols = con.execute("SELECT label, offset, length, filesystem FROM volumes WHERE flags='alloc' "
+                       "ORDER BY offset").fetchall()
+    con.close()
+    # mmls is the reference for the partition table
+    mm = [l.split() for l in run(["mmls", e01]).stdout.decode().splitlines() if re.match(r"^\d{3}:\s+\d", l)]
+    ref = [(int(f[2]) * 512, int(f[4]) * 512) for f in mm]
+    assert [(v[1], v[2]) for v in vols] == ref, (vols, ref)
+    assert [v[3] for v in vols] == [b"fat32", b"ext4"]
+
+
+@test
+def gpt_split_raw_with_unknown_partition():
+    first = os.path.join(Ctx.fx, "gpt-split.001")
+    out, _ = scan(first, expect=0)
+    whole = os.path.join(Ctx.fx, "gpt.img")  # fls on the joined image
+    rows = check_against_tsk(whole, out)
+    con = db(out)
+    segs = con.execute("SELECT segments, size FROM evidence").fetchone()
+    con.close()
+    assert segs == (4, 64 * 1048576), segs
+    vol = [r for r in rows if r["kind"] == "volume"]
+    assert len(vol) == 1 and vol[0]["vlabel"] == "p3", vol
+    with open(whole, "rb") as f:
+        f.seek(55296 * 512)
+        data = f.read(8192 * 512)
+    assert vol[0]["sha256"] == hashlib.sha256(data).hexdigest()
+    assert vol[0]["size"] == len(data) and vol[0]["entropy"] > 7.99
+    assert "no filesystem" in vol[0]["error"]
+    assert {r["vlabel"] for r in rows} == {"p1", "p2", "p3"}
+
+
+@test
+def directory_evidence():
+    src = os.path.join(Ctx.fx, "src")
+    out, _ = scan(src, expect=0)
+    rows = items(out)
+    ref = {}
+    for dp, dns, fns in os.walk(src.encode()):
+        for n in dns + fns:
+            full = os.path.join(dp, n)
+            ref["/" + os.path.relpath(full, src.encode()).decode("utf-8", "surrogateescape")] = full
+    by = {r["path"]: r for r in rows}
+    assert sorted(by) == sorted(ref), (sorted(set(ref) - set(by))[:5], sorted(set(by) - set(ref))[:5])
+    for path, full in ref.items():
+        r = by[path]
+        if os.path.islink(full):
+            assert r["kind"] == "symlink" and r["sha256"] is None
+            assert r["link_target"] == os.readlink(full).decode("utf-8", "surrogateescape")
+        elif os.path.isfile(full):
+            assert r["sha256"] == sha256_file(full), path
+            assert r["size"] == os.path.getsize(full)
+    assert by["/hello.txt"]["volume_id"] is None
+
+
+@test
+def several_evidence_items_in_one_run():
+    ev = [os.path.join(Ctx.fx, n) for n in ("ext4.img", "fat.img")] + [os.path.join(Ctx.fx, "src")]
+    out, _ = scan(ev, expect=0)
+    m = manifest(out)
+    labels = {r["evidence"] for r in m}
+    assert labels == {"ext4.img", "fat.img", "src"}, labels
+    n_fls = len(fls_paths(ev[0])) + len(fls_paths(ev[1]))
+    assert len([r for r in m if r["evidence"] != "src"]) == n_fls
+
+
+@test
+def output_inside_evidence_is_refused():
+    src = os.path.join(Ctx.fx, "src")
+    before = sorted(os.listdir(src))
+    p = run([PT, "scan", src, "-o", os.path.join(src, "out"), "-q"])
+    assert p.returncode == 2 and b"inside evidence" in p.stderr, p.stderr
+    assert sorted(os.listdir(src)) == before, "evidence directory was changed"
+
+
+@test
+def missing_evidence_and_usage_errors():
+    p = run([PT, "scan", os.path.join(Ctx.work, "nope.img"), "-o", os.path.join(Ctx.work, "o-missing")])
+    assert p.returncode == 2 and b"No such file" in p.stderr, p.stderr
+    assert not os.path.exists(os.path.join(Ctx.work, "o-missing")), "nothing is created on a usage error"
+    assert run([PT]).returncode == 2
+    assert run([PT, "scan", os.path.join(Ctx.fx, "fat.img")]).returncode == 2  # no -o
+    p = run([PT, "scan", os.path.join(Ctx.fx, "fat.img"), "-o", os.path.join(Ctx.work, "o-h"), "--hash", "crc"])
+    assert p.returncode == 2 and b"unknown hash" in p.stderr
+    assert run([PT, "--help"]).returncode == 0 and b"Exit status" in run([PT, "--help"]).stdout
+
+
+@test
+def nonempty_output_is_refused():
+    out, _ = scan(os.path.join(Ctx.fx, "fat.img"), expect=0)
+    before = sha256_file(os.path.join(out, "case.db"))
+    p = run([PT, "scan", os.path.join(Ctx.fx, "fat.img"), "-o", out, "-q"])
+    assert p.returncode == 2 and b"not empty" in p.stderr, p.stderr
+    assert sha256_file(os.path.join(out, "case.db")) == before
+
+
+@test
+def random_bytes_image():
+    img = os.path.join(Ctx.fx, "random.img")
+    out, p = scan(img, expect=1)
+    rows = items(out)
+    assert len(rows) == 1 and rows[0]["kind"] == "volume", rows
+    assert rows[0]["sha256"] == sha256_file(img)
+    assert "no partition table and no filesystem" in rows[0]["error"]
+    assert rows[0]["error_severity"] == "error"
+
+
+@test
+def truncated_image():
+    img = os.path.join(Ctx.fx, "truncated.img")
+    out, _ = scan(img, expect=1)
+    con = db(out)
+    errs = [e[0].decode() for e in con.execute("SELECT message FROM errors")]
+    con.close()
+    assert any("truncated" in e for e in errs), errs
+    log = open(os.path.join(out, "scan.log"), encoding="utf-8").read()
+    assert "truncated" in log
+
+
+@test
+def truncated_e01():
+    bad = os.path.join(Ctx.work, "trunc.E01")
+    with open(os.path.join(Ctx.fx, "mbr.E01"), "rb") as f, open(bad, "wb") as g:
+        g.write(f.read(30 * 1000 * 1000))
+    out, p = scan(bad)
+    assert p.returncode in (1, 2), p.returncode
+    con = db(out)
+    n_err = con.execute("SELECT count(*) FROM items WHERE error_severity='error'").fetchone()[0] + \
+        con.execute("SELECT count(*) FROM errors").fetchone()[0]
+    con.close()
+    assert n_err > 0, "a damaged E01 must be reported"
+
+
+@test
+def report_regenerates_identical_manifest_and_scans_are_deterministic():
+    img = os.path.join(Ctx.fx, "mbr.E01")
+    out1, _ = scan(img, expect=0)
+    out2, _ = scan(img, expect=0)
+    m1 = open(os.path.join(out1, "manifest.csv"), "rb").read()
+    assert m1 == open(os.path.join(out2, "manifest.csv"), "rb").read(), "two scans differ"
+    os.remove(os.path.join(out1, "manifest.csv"))
+    p = run([PT, "report", out1])
+    assert p.returncode == 0, p.stderr
+    assert open(os.path.join(out1, "manifest.csv"), "rb").read() == m1
+    con = db(out1)
+    run_row = con.execute("SELECT tool, version, command_line, started, finished, host, libraries,"
+                          " exit_code FROM run").fetchone()
+    con.close()
+    assert run_row[0] == b"ptriage" and b"scan" in run_row[2] and run_row[3] and run_row[4]
+    assert b"libtsk" in run_row[6] and run_row[7] == 0
+
+
+# Evidence must be byte-identical after every test above: hashed first and last.
+EVIDENCE_HASHES = {}
+
+
+def hash_evidence():
+    return {n: sha256_file(os.path.join(Ctx.fx, n)) for n in sorted(os.listdir(Ctx.fx))
+            if os.path.isfile(os.path.join(Ctx.fx, n))}
+
+
+@test
+def evidence_never_changed():
+    assert EVIDENCE_HASHES and hash_evidence() == EVIDENCE_HASHES
+
+
+def main():
+    Ctx.work = tempfile.mkdtemp(prefix="ptriage-e2e-")
+    Ctx.fx = os.environ.get("FIXTURES")
+    made = False
+    try:
+        if not Ctx.fx:
+            Ctx.fx = os.path.join(Ctx.work, "fx")
+            p = run(["bash", os.path.join(ROOT, "tests/fixtures/mkimages.sh"), Ctx.fx])
+            if p.returncode != 0:
+                print("not ok 1 - fixtures\n# " + p.stderr.decode("utf-8", "replace").replace("\n", "\n# "))
+                return 1
+            made = True
+        EVIDENCE_HASHES.update(hash_evidence())
+        failed = 0
+        for i, t in enumerate(TESTS, 1):
+            try:
+                t()
+                print(f"ok {i} - e2e {t.__name__}")
+            except Exception as e:  # report and go on
+                failed += 1
+                print(f"not ok {i} - e2e {t.__name__}")
+                msg = "".join(traceback.format_exception_only(type(e), e)) if isinstance(e, AssertionError) \
+                    else traceback.format_exc()
+                print("# " + msg.strip().replace("\n", "\n# "))
+            sys.stdout.flush()
+        print(f"1..{len(TESTS)}")
+        return 1 if failed else 0
+    finally:
+        if made or not os.environ.get("KEEP"):
+            shutil.rmtree(Ctx.work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

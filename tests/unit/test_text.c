@@ -1,0 +1,100 @@
+/* Unit tests for text.c: UTF-8 validation, CSV fields, ISO 8601. */
+#include <stdlib.h>
+
+#include "testlib.h"
+#include "text.h"
+
+static char *capture(int (*fn)(FILE *, const char *), const char *s)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    fn(f, s);
+    fclose(f);
+    return buf;
+}
+
+static void utf8(void)
+{
+    T_CHECK(pt_text_utf8_valid("plain", 5));
+    T_CHECK(pt_text_utf8_valid("r\xc3\xa9sum\xc3\xa9 \xe6\x97\xa5", 12));
+    T_CHECK(pt_text_utf8_valid("\xf0\x9f\x98\x80", 4));        /* emoji */
+    T_CHECK(!pt_text_utf8_valid("\xff", 1));
+    T_CHECK(!pt_text_utf8_valid("\xc0\xaf", 2));                /* overlong '/' */
+    T_CHECK(!pt_text_utf8_valid("\xed\xa0\x80", 3));            /* surrogate */
+    T_CHECK(!pt_text_utf8_valid("\xe6\x97", 2));                /* truncated */
+    T_CHECK(!pt_text_utf8_valid("\xf4\x90\x80\x80", 4));        /* > U+10FFFF */
+    T_CHECK(pt_text_has_control("a\nb"));
+    T_CHECK(pt_text_has_control("a\x7f"));
+    T_CHECK(!pt_text_has_control("a b\xc3\xa9"));
+}
+
+static void csv_fields(void)
+{
+    char *s;
+
+    s = capture(pt_text_put_csv_field, "plain");
+    T_STREQ(s, "plain");
+    free(s);
+    s = capture(pt_text_put_csv_field, "a,b");
+    T_STREQ(s, "\"a,b\"");
+    free(s);
+    s = capture(pt_text_put_csv_field, "quo\"te");
+    T_STREQ(s, "\"quo\"\"te\"");
+    free(s);
+    s = capture(pt_text_put_csv_field, "new\nline");
+    T_STREQ(s, "\"new\nline\"");
+    free(s);
+    s = capture(pt_text_put_csv_field, "<script>alert(1)</script>");
+    T_STREQ(s, "<script>alert(1)</script>");
+    free(s);
+    s = capture(pt_text_put_csv_field, "bad-\xff\xfe-\xc3\xa9");
+    T_STREQ(s, "bad-\\xFF\\xFE-\xc3\xa9");
+    free(s);
+    s = capture(pt_text_put_csv_field, "\"\xff\"");
+    T_STREQ(s, "\"\"\"\\xFF\"\"\"");
+    free(s);
+    s = capture(pt_text_put_line_escaped, "a\nb\tc\xff");
+    T_STREQ(s, "a\\x0Ab\\x09c\\xFF");
+    free(s);
+}
+
+static void long_field_with_multibyte_at_chunk_edge(void)
+{
+    /* a quoted field longer than the writer's internal chunk, with a
+     * multi-byte character straddling the chunk edge */
+    size_t n = 9000, i;
+    char *in = malloc(n + 1), *out;
+
+    for (i = 0; i < n; i += 2) {
+        in[i] = (char)0xc3;
+        in[i + 1] = (char)0xa9;
+    }
+    in[0] = ',';
+    in[1] = 'x';
+    in[n] = '\0';
+    out = capture(pt_text_put_csv_field, in);
+    T_CHECK(out && strlen(out) == n + 2);
+    T_CHECK(out && strstr(out, "\\x") == NULL);
+    free(in);
+    free(out);
+}
+
+static void iso8601(void)
+{
+    char buf[32];
+
+    T_STREQ(pt_text_iso8601(0, buf, sizeof buf), "1970-01-01T00:00:00Z");
+    T_STREQ(pt_text_iso8601(1600000000, buf, sizeof buf), "2020-09-13T12:26:40Z");
+    T_STREQ(pt_text_iso8601(-1, buf, sizeof buf), "1969-12-31T23:59:59Z");
+}
+
+int main(void)
+{
+    T_RUN(utf8);
+    T_RUN(csv_fields);
+    T_RUN(long_field_with_multibyte_at_chunk_edge);
+    T_RUN(iso8601);
+    return t_done();
+}

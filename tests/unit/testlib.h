@@ -1,0 +1,45 @@
+/* testlib.h - minimal assertions for the unit tests.  Each test function is
+ * run by T_RUN, prints "ok N - name" or "not ok N - name" (TAP style) with the
+ * failing file:line, and t_done() returns the exit status. */
+#ifndef PT_TESTLIB_H
+#define PT_TESTLIB_H
+
+#include <stdio.h>
+#include <string.h>
+
+extern int t_failed_checks;
+
+#define T_CHECK(cond)                                                                   \
+    do {                                                                                \
+        if (!(cond)) {                                                                  \
+            fprintf(stdout, "#   %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+            t_failed_checks++;                                                          \
+        }                                                                               \
+    } while (0)
+
+#define T_STREQ(a, b)                                                                        \
+    do {                                                                                     \
+        const char *t_a = (a), *t_b = (b);                                                   \
+        if (!t_a || !t_b || strcmp(t_a, t_b) != 0) {                                         \
+            fprintf(stdout, "#   %s:%d: \"%s\" != \"%s\" (%s vs %s)\n", __FILE__, __LINE__,  \
+                    t_a ? t_a : "(null)", t_b ? t_b : "(null)", #a, #b);                     \
+            t_failed_checks++;                                                               \
+        }                                                                                    \
+    } while (0)
+
+#define T_NEAR(a, b, eps)                                                                    \
+    do {                                                                                     \
+        double t_x = (a), t_y = (b);                                                         \
+        if (!(t_x - t_y < (eps) && t_y - t_x < (eps))) {                                     \
+            fprintf(stdout, "#   %s:%d: %g != %g (%s)\n", __FILE__, __LINE__, t_x, t_y, #a); \
+            t_failed_checks++;                                                               \
+        }                                                                                    \
+    } while (0)
+
+#define T_RUN(fn) t_run(#fn, fn)
+
+void t_run(const char *name, void (*fn)(void));
+/* Exit status: 0 when every test passed. */
+int t_done(void);
+
+#endif
