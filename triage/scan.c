@@ -64,8 +64,6 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, int64_t *id, pt_err_t *err)
     int64_t rowid = 0;
     int rc;
 
-    if (!it->category)
-        it->category = NULL; /* directories etc. have no category */
     if ((rc = pt_casedb_add_item(s->db, it, &rowid, err)) != PT_OK)
         return rc;
     s->n.items++;

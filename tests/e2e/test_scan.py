@@ -275,7 +275,12 @@ def gpt_split_raw_with_unknown_partition():
 @test
 def directory_evidence():
     src = os.path.join(Ctx.fx, "src")
+    # atime = mtime: a plain read would update atime under relatime, so an
+    # unchanged atime shows the files were opened with O_NOATIME
+    probe = os.path.join(src, "hello.txt")
+    os.utime(probe, (1600000000, 1600000000))
     out, _ = scan(src, expect=0)
+    assert os.stat(probe).st_atime == 1600000000, "scan changed a file's access time"
     rows = items(out)
     ref = {}
     for dp, dns, fns in os.walk(src.encode()):

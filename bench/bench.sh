@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Benchmark: builds (once, cached in $BENCH_DIR) an ext4 image of about 2 GB
+# holding about 20,000 mixed files, then times in the same run:
+#   sha256sum IMAGE                      (the floor: every byte must be hashed)
+#   fls -r IMAGE                         (listing only)
+#   peer pipeline: tsk_recover -e + hashdeep -c sha256 + file -f
+#   ptriage scan (single thread; SHA-256, entropy, type), and with --hash md5
+# and prints each time and ptriage's ratio to each.  The image is read once
+# before timing, so all runs see a warm page cache (CPU-bound comparison).
+# usage: bench/bench.sh [--scale F]   (F < 1 for a quick smoke run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scale=1
+[ "${1:-}" = "--scale" ] && scale=$2
+dir=${BENCH_DIR:-/tmp/ptriage-bench}
+img=$dir/bench-$scale.img
+mkdir -p "$dir"
+export LC_ALL=C TZ=UTC
+if [ ! -f "$img" ]; then
+  rm -rf "$dir/tree"
+  python3 bench/mktree.py "$dir/tree" --scale "$scale"
+  find "$dir/tree" -exec touch -h -d @1600000000 {} +
+  kb=$(du -sk "$dir/tree" | cut -f1)
+  E2FSPROGS_FAKE_TIME=1600000000 mkfs.ext4 -q -F -d "$dir/tree" -E root_owner=0:0 \
+    -U 11111111-2222-3333-4444-555555555555 "$img" $(( kb * 12 / 10 + 65536 ))K
+  rm -rf "$dir/tree"
+fi
+cat "$img" > /dev/null
+size=$(stat -c %s "$img")
+files=$(fls -r "$img" | grep -c 'r/r ') || true
+echo "image: $img, $((size / 1048576)) MiB, $files regular files"
+
+t() { # t NAME CMD...: prints and records seconds
+  local s e
+  s=$(date +%s.%N); "${@:2}" >/dev/null 2>&1 || true; e=$(date +%s.%N)
+  printf -v "T_$1" '%.2f' "$(echo "$e - $s" | bc)"
+}
+peer() {
+  rm -rf "$dir/peer"; mkdir -p "$dir/peer"
+  tsk_recover -e "$img" "$dir/peer/x" >/dev/null
+  (cd "$dir/peer/x" && hashdeep -c sha256 -r . >"$dir/peer/hashes.txt")
+  (cd "$dir/peer/x" && find . -type f > "$dir/peer/list" && file -b -f "$dir/peer/list" >"$dir/peer/types.txt")
+}
+scan() { rm -rf "$dir/out"; ./ptriage scan "$img" -o "$dir/out" -q "$@"; }
+
+t sha256sum sha256sum "$img"
+t fls fls -r "$img"
+t peer peer
+t ptriage scan
+t ptriage_md5 scan --hash sha256,md5
+rm -rf "$dir/peer" "$dir/out"
+
+ratio() { echo "scale=2; $1 / $2" | bc; }
+printf '%-44s %8s\n' "run" "seconds"
+printf '%-44s %8s\n' "sha256sum IMAGE" "$T_sha256sum"
+printf '%-44s %8s\n' "fls -r IMAGE" "$T_fls"
+printf '%-44s %8s\n' "tsk_recover -e + hashdeep sha256 + file -f" "$T_peer"
+printf '%-44s %8s\n' "ptriage scan (sha256, entropy, type)" "$T_ptriage"
+printf '%-44s %8s\n' "ptriage scan --hash sha256,md5" "$T_ptriage_md5"
+echo "ptriage / sha256sum IMAGE: $(ratio "$T_ptriage" "$T_sha256sum")x (target <= 2.0)"
+echo "ptriage / fls -r:          $(ratio "$T_ptriage" "$T_fls")x"
+echo "ptriage / peer pipeline:   $(ratio "$T_ptriage" "$T_peer")x (target < 1)"
+echo "ptriage+md5 / sha256sum:   $(ratio "$T_ptriage_md5" "$T_sha256sum")x"
+echo "throughput: ptriage $(echo "scale=1; $size / 1048576 / $T_ptriage" | bc) MiB/s of image"
