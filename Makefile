@@ -20,7 +20,7 @@ LDLIBS  += $(PKG_LIBS) -lm
 DEB_BUILD := gcc make pkg-config git libtsk-dev libmagic-dev libyara-dev libssl-dev \
              libarchive-dev libsqlite3-dev
 DEB_TEST  := sleuthkit e2fsprogs dosfstools mtools ntfs-3g exfatprogs ewf-tools fdisk \
-             openssl python3 sqlite3 file hashdeep
+             openssl python3 sqlite3 file hashdeep bc strace
 STAMP_DEPS := .deps-installed
 
 SRC  := $(filter-out triage/main.c,$(wildcard triage/*.c))
