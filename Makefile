@@ -6,7 +6,7 @@
 #   make asan    build ./ptriage-asan with AddressSanitizer + UBSan
 
 CC      ?= cc
-PKGS    := tsk libmagic libcrypto sqlite3
+PKGS    := tsk libmagic libcrypto sqlite3 zlib liblzma libzstd
 WARN    := -Wall -Wextra -Wformat=2 -Wstrict-prototypes -Wshadow -Werror
 BUILD_ID := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CFLAGS  ?= -O2 -g
@@ -14,11 +14,11 @@ CFLAGS  += -std=c11 $(WARN)
 CPPFLAGS += -D_GNU_SOURCE -DPT_BUILD_ID='"$(BUILD_ID)"' -Itriage
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LDLIBS  += $(PKG_LIBS) -lm
+LDLIBS  += $(PKG_LIBS) -lbz2 -lm
 
 # Build-time packages, then the tools the tests make and check evidence with.
 DEB_BUILD := gcc make pkg-config git libtsk-dev libmagic-dev libyara-dev libssl-dev \
-             libarchive-dev libsqlite3-dev
+             libarchive-dev libsqlite3-dev zlib1g-dev liblzma-dev libbz2-dev libzstd-dev
 DEB_TEST  := sleuthkit e2fsprogs dosfstools mtools ntfs-3g exfatprogs ewf-tools fdisk \
              openssl python3 sqlite3 file hashdeep bc strace
 STAMP_DEPS := .deps-installed

@@ -42,8 +42,10 @@ static const char schema[] =
     " ctime INTEGER, ctime_ns INTEGER, crtime INTEGER, crtime_ns INTEGER,"
     " uid INTEGER, gid INTEGER, mode INTEGER, link_target TEXT,"
     " md5 TEXT, sha1 TEXT, sha256 TEXT, mime TEXT, category TEXT, entropy REAL,"
-    " encryption TEXT, encryption_format TEXT, rules TEXT, disposition TEXT, reason TEXT,"
-    " error TEXT, error_severity TEXT);"
+    " encryption TEXT, encryption_format TEXT, encryption_reason TEXT,"
+    " chi2_p REAL, serial_corr REAL, pi_error REAL, byte_mean REAL,"
+    " window_entropy_max REAL, window_entropy_max_offset INTEGER, window_entropy_min REAL,"
+    " rules TEXT, disposition TEXT, reason TEXT, error TEXT, error_severity TEXT);"
     "CREATE TABLE errors("
     " id INTEGER PRIMARY KEY, evidence_id INTEGER, volume_id INTEGER, item_id INTEGER,"
     " severity TEXT NOT NULL, location TEXT, message TEXT NOT NULL);"
@@ -56,8 +58,10 @@ static const char *const stmts[ST_COUNT] = {
     "description,filesystem,fs_block_size,error) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
     "INSERT INTO items(evidence_id,volume_id,parent_id,path,kind,allocated,inode,attr_type,"
     "attr_id,size,bytes_read,mtime,mtime_ns,atime,atime_ns,ctime,ctime_ns,crtime,crtime_ns,"
-    "uid,gid,mode,link_target,md5,sha1,sha256,mime,category,entropy,error,error_severity)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "uid,gid,mode,link_target,md5,sha1,sha256,mime,category,entropy,error,error_severity,"
+    "encryption,encryption_format,encryption_reason,chi2_p,serial_corr,pi_error,byte_mean,"
+    "window_entropy_max,window_entropy_max_offset,window_entropy_min)"
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "INSERT INTO errors(evidence_id,volume_id,item_id,severity,location,message)"
     " VALUES(?,?,?,?,?,?)",
 };
@@ -349,6 +353,20 @@ int pt_casedb_add_item(pt_casedb_t *db, const pt_item_t *it, int64_t *id, pt_err
         sqlite3_bind_double(s, 29, it->entropy);
     bind_opt_text(s, 30, it->error);
     bind_opt_text(s, 31, it->error[0] ? it->error_severity : NULL);
+    bind_opt_text(s, 32, it->encryption);
+    bind_opt_text(s, 33, it->encryption_format);
+    bind_opt_text(s, 34, it->encryption_reason);
+    if (it->has_stats && it->stats.n > 0) {
+        sqlite3_bind_double(s, 35, it->stats.chi2_p);
+        sqlite3_bind_double(s, 36, it->stats.serial);
+        sqlite3_bind_double(s, 37, it->stats.pi_err);
+        sqlite3_bind_double(s, 38, it->stats.mean);
+        if (it->stats.windows) {
+            sqlite3_bind_double(s, 39, it->stats.win_max);
+            sqlite3_bind_int64(s, 40, (sqlite3_int64)it->stats.win_max_off);
+            sqlite3_bind_double(s, 41, it->stats.win_min);
+        }
+    }
     return step(db, s, id, err, "item");
 }
 

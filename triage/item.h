@@ -7,6 +7,7 @@
 #define PT_ITEM_H
 
 #include <stdint.h>
+#include "entropy.h"
 #include "hash.h"
 
 /* Item kinds (manifest `kind`). */
@@ -55,6 +56,13 @@ typedef struct pt_item {
     const char *category;   /* static string from filetype */
     int has_entropy;
     double entropy;
+    int has_stats;          /* stats cover the whole content */
+    pt_entropy_stats_t stats;
+
+    /* filled by classify: "none", "encrypted", "suspected" (NULL: no verdict) */
+    const char *encryption;
+    const char *encryption_format;  /* "luks2", ..., "random-data" (static) */
+    char encryption_reason[512];
 
     /* why the item is incomplete; severity "error" counts for the exit code,
      * "note" (e.g. deleted and not recoverable) does not */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify.h"
 #include "entropy.h"
 #include "filetype.h"
 #include "hash.h"
@@ -16,6 +17,7 @@ struct pt_reader {
     pt_filetype_t *ft;
     pt_entropy_t ent;
     uint8_t head[PT_READER_HEAD]; /* first bytes of the item, for libmagic */
+    uint8_t tail[PT_READER_TAIL]; /* last bytes (trailers: ZIP, 7z, PDF, DMG) */
 };
 
 pt_reader_t *pt_reader_new(unsigned hash_mask, pt_err_t *err)
@@ -56,6 +58,23 @@ static void consume(pt_reader_t *r, const uint8_t *p, size_t n)
     pt_entropy_update(&r->ent, p, n);
 }
 
+/* Keeps the part of block [off, off+n) that falls in the item's last
+ * PT_READER_TAIL bytes. */
+static void keep_tail(pt_reader_t *r, uint64_t size, uint64_t off, const uint8_t *p, size_t n)
+{
+    uint64_t start = size > PT_READER_TAIL ? size - PT_READER_TAIL : 0;
+
+    if (off + n <= start)
+        return;
+    if (off < start) {
+        p += start - off;
+        n -= (size_t)(start - off);
+        off = start;
+    }
+    if (off - start + n <= PT_READER_TAIL)
+        memcpy(r->tail + (off - start), p, n);
+}
+
 /* Type from the head; hashes only when every byte was read, because a
  * digest of a partial read would look like the file's and is not. */
 static int finish(pt_reader_t *r, pt_item_t *it, const uint8_t *head, size_t head_len,
@@ -76,6 +95,25 @@ static int finish(pt_reader_t *r, pt_item_t *it, const uint8_t *head, size_t hea
     if (pt_filetype_identify(r->ft, head, head_len, it->mime, sizeof it->mime, &ferr) != PT_OK)
         pt_item_add_error(it, "error", "type: %s", ferr.msg);
     it->category = pt_filetype_category(it->mime);
+    if (complete) {
+        pt_entropy_stats(&r->ent, &it->stats);
+        it->has_stats = 1;
+    }
+    {
+        pt_classify_in_t in;
+        uint64_t tail_len = it->bytes_read < PT_READER_TAIL ? it->bytes_read : PT_READER_TAIL;
+        memset(&in, 0, sizeof in);
+        in.view.head = head;
+        in.view.head_len = head_len;
+        in.view.tail = complete ? r->tail : NULL;
+        in.view.tail_len = complete ? (size_t)tail_len : 0;
+        in.view.size = it->size;
+        in.stats = complete ? &it->stats : NULL;
+        in.mime = it->mime;
+        in.is_volume = it->kind && strcmp(it->kind, PT_KIND_VOLUME) == 0;
+        if (head_len > 0 || complete)
+            pt_classify(&in, it);
+    }
     return PT_OK;
 }
 
@@ -111,6 +149,7 @@ int pt_reader_read_item(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src,
             head_len += c;
         }
         consume(r, r->block, (size_t)got);
+        keep_tail(r, it->size, off, r->block, (size_t)got);
         off += (uint64_t)got;
         it->bytes_read = off;
     }
@@ -124,6 +163,8 @@ int pt_reader_read_buffer(pt_reader_t *r, pt_item_t *it, const uint8_t *buf, siz
     if (rc != PT_OK)
         return rc;
     consume(r, buf, len);
+    it->size = len;
+    keep_tail(r, len, 0, buf, len);
     it->bytes_read = len;
     return finish(r, it, buf, len < PT_READER_HEAD ? len : PT_READER_HEAD, 1, err);
 }

@@ -20,7 +20,8 @@ typedef struct pt_reader pt_reader_t;
 typedef ssize_t (*pt_read_fn)(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);
 
 #define PT_READER_BLOCK (1024 * 1024)  /* bytes per read call */
-#define PT_READER_HEAD (64 * 1024)     /* bytes libmagic sees */
+#define PT_READER_HEAD (64 * 1024)     /* bytes libmagic and the format detectors see */
+#define PT_READER_TAIL (64 * 1024)     /* last bytes kept for trailers (ZIP, 7z, PDF) */
 
 /* hash_mask: PT_HASH_* bits.  Returns NULL with err set on failure. */
 pt_reader_t *pt_reader_new(unsigned hash_mask, pt_err_t *err);

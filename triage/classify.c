@@ -1,0 +1,141 @@
+/* classify.c - combines format structure, libmagic's type and statistics
+ * into the encryption verdict.  Owns nothing. */
+#include "classify.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "decode.h"
+
+#define MIN_JUDGE 64       /* below this a verdict would be a guess */
+#define SMALL 4096         /* below this, judge by distinct byte values */
+#define CHI2_P_MIN 1e-4    /* random data falls below this (or above 1 - it) 1 time in 10,000 each */
+#define Z_MAX 5.0          /* serial correlation and Monte Carlo z-scores */
+
+/* libmagic names that random bytes often receive: not proof of a format. */
+static int weak_mime(const char *mime, const pt_crypto_view_t *v, double entropy)
+{
+    static const char *const weak[] = {
+        "application/octet-stream", "application/x-empty", "application/pgp-keys",
+        "image/x-tga", "application/x-ms-sdb", "application/x-dbt", "audio/x-mp4a-latm",
+        "application/x-bytecode.python", "image/x-award-bioslogo", "image/x-icon",
+        "application/vnd.ms-opentype", "font/sfnt", "audio/x-hx-aac-adts",
+        "application/x-matlab-data", "text/x-bytecode.python", "application/x-dbf",
+        "image/x-quicktime", "application/x-lzip", "application/x-arj", "application/x-lha",
+        "application/x-lharc", "application/x-gdbm", "application/x-ms-reader", NULL,
+    };
+    int i;
+
+    if (!mime || !*mime)
+        return 1;
+    for (i = 0; weak[i]; i++)
+        if (strcmp(mime, weak[i]) == 0)
+            return 1;
+    /* "DOS executable (COM)": any bytes can be a COM program; MZ cannot */
+    if (strcmp(mime, "application/x-dosexec") == 0)
+        return v->head_len < 2 || memcmp(v->head, "MZ", 2) != 0;
+    /* "Non-ISO extended-ASCII text" and friends on high-entropy bytes */
+    if (strncmp(mime, "text/", 5) == 0 && entropy > 6.5)
+        return 1;
+    /* MPEG audio frames sync on 11 bits: weak without an ID3 tag */
+    if (strcmp(mime, "audio/mpeg") == 0)
+        return v->head_len < 3 || memcmp(v->head, "ID3", 3) != 0;
+    return 0;
+}
+
+/* Expected number of distinct byte values among n uniform random bytes and
+ * its standard deviation (occupancy problem). */
+static void distinct_expect(uint64_t n, double *mean, double *sd)
+{
+    double q1 = pow(255.0 / 256.0, (double)n), q2 = pow(254.0 / 256.0, (double)n);
+    double var = 256.0 * 255.0 * q2 + 256.0 * q1 - 256.0 * 256.0 * q1 * q1;
+
+    *mean = 256.0 * (1.0 - q1);
+    *sd = sqrt(var > 0 ? var : 0);
+}
+
+/* The randomness tests for the item's size; writes the figures into why. */
+static int looks_random(const pt_entropy_stats_t *s, char *why, size_t wsize)
+{
+    double mean_sd = 73.9 / sqrt((double)s->n); /* sd of the mean of uniform bytes */
+
+    if (s->n < SMALL) {
+        double mean, sd;
+        distinct_expect(s->n, &mean, &sd);
+        snprintf(why, wsize, "%u distinct byte values of %.0f expected, chi-square p=%.3g, entropy %.4f",
+                 s->distinct, mean, s->chi2_p, s->shannon);
+        return s->distinct >= mean - 4.0 * sd && s->chi2_p >= CHI2_P_MIN && s->chi2_p <= 1.0 - CHI2_P_MIN &&
+               fabs(s->mean - 127.5) < 5 * mean_sd;
+    }
+    snprintf(why, wsize, "entropy %.4f, chi-square p=%.3g, serial correlation %.4f (z=%.1f), Monte Carlo pi "
+             "error %.3f%% (z=%.1f), mean %.2f",
+             s->shannon, s->chi2_p, s->serial, s->serial_z, s->pi_err, s->pi_z, s->mean);
+    /* two-sided: a histogram far flatter than chance (a lookup table such as
+     * NTFS $UpCase) is as unlike random data as a skewed one */
+    return s->chi2_p >= CHI2_P_MIN && s->chi2_p <= 1.0 - CHI2_P_MIN && s->serial_z < Z_MAX && s->pi_z < Z_MAX &&
+           fabs(s->mean - 127.5) < 5 * mean_sd;
+}
+
+static void set(pt_item_t *it, const char *enc, const char *fmt, const char *reason)
+{
+    it->encryption = enc;
+    it->encryption_format = fmt;
+    snprintf(it->encryption_reason, sizeof it->encryption_reason, "%s", reason);
+    if (strcmp(enc, "none") != 0)
+        it->category = "encrypted";
+}
+
+void pt_classify(const pt_classify_in_t *in, pt_item_t *it)
+{
+    pt_crypto_match_t m;
+    const pt_entropy_stats_t *s = in->stats;
+    char why[300], buf[sizeof it->encryption_reason];
+    pt_decode_result_t d;
+
+    if (pt_crypto_detect(&in->view, &m)) {
+        if (m.encrypted)
+            set(it, "encrypted", m.format, m.reason);
+        else
+            set(it, "none", NULL, m.reason);
+        return;
+    }
+    if (!s) {
+        set(it, "", NULL, "content not read completely: no statistical verdict");
+        it->encryption = NULL;
+        return;
+    }
+    if (s->n == 0) {
+        set(it, "none", NULL, "empty");
+        return;
+    }
+    if (!weak_mime(in->mime, &in->view, s->shannon)) {
+        snprintf(buf, sizeof buf, "type %s explains the content (entropy %.4f)", in->mime, s->shannon);
+        set(it, "none", NULL, buf);
+        return;
+    }
+    if (s->n < MIN_JUDGE) {
+        snprintf(buf, sizeof buf, "too small to judge (%llu bytes)", (unsigned long long)s->n);
+        set(it, "none", NULL, buf);
+        return;
+    }
+    if (!looks_random(s, why, sizeof why)) {
+        if (s->windows > 1 && s->win_max >= 7.99)
+            snprintf(buf, sizeof buf, "not random as a whole (%.200s); high-entropy region at offset %llu "
+                     "(64 KiB window entropy %.4f)", why, (unsigned long long)s->win_max_off, s->win_max);
+        else
+            snprintf(buf, sizeof buf, "not random (%.250s)", why);
+        set(it, "none", NULL, buf);
+        return;
+    }
+    if (pt_decode_explains(in->view.head, in->view.head_len, &d)) {
+        snprintf(buf, sizeof buf, "random-looking but compressed: %s", d.reason);
+        set(it, "none", NULL, buf);
+        return;
+    }
+    snprintf(buf, sizeof buf, "%.250s; %s; no known format or type; %.120s%s", why,
+             s->n < SMALL ? "small item, weak evidence" : "passes the randomness tests", d.reason,
+             in->is_volume && s->n % 512 == 0 ? "; consistent with an encrypted volume (VeraCrypt/TrueCrypt-like)"
+                                              : "; ciphertext and the middle of an LZMA/xz stream cannot be told apart");
+    set(it, "suspected", "random-data", buf);
+}

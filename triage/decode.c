@@ -1,0 +1,341 @@
+/* decode.c - decoder elimination.  Owns only short-lived decoder states and
+ * one output buffer per call; never more than DECODE_OUT bytes of output.
+ * Each library's return convention is converted here. */
+#include "decode.h"
+
+#include <bzlib.h>
+#include <lzma.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "entropy.h"
+
+#define DECODE_OUT (256 * 1024)    /* output bound per attempt */
+#define CARVE_BYTES 2048           /* bit offsets searched for a deflate block */
+#define CARVE_TRIES 48             /* inflate attempts from candidate offsets */
+
+typedef struct attempt {
+    size_t consumed, produced;
+    int ok;          /* no error before the input (or the output bound) ran out */
+} attempt_t;
+
+static double entropy_of(const uint8_t *p, size_t n)
+{
+    pt_entropy_t e;
+    pt_entropy_init(&e);
+    pt_entropy_update(&e, p, n);
+    return pt_entropy_shannon(&e);
+}
+
+/* The common test: a clean decode that expands or yields structured data. */
+static int explains(const attempt_t *a, const uint8_t *out, size_t in_len)
+{
+    size_t need = in_len < 64 ? in_len : 64;
+
+    if (!a->ok || a->consumed < need || a->produced < 64)
+        return 0;
+    return a->produced > a->consumed + a->consumed / 8 || entropy_of(out, a->produced) < 7.0;
+}
+
+/* ---- deflate ------------------------------------------------------------------- */
+
+static attempt_t inflate_from(const uint8_t *in, size_t n, unsigned skip_bits, int zero_dict, uint8_t *out)
+{
+    attempt_t a = { 0, 0, 0 };
+    z_stream z;
+    int rc;
+
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, -15) != Z_OK)
+        return a;
+    if (zero_dict) {
+        /* back-references of a carved fragment reach into missing history */
+        static const uint8_t zeros[32768];
+        inflateSetDictionary(&z, zeros, sizeof zeros);
+    }
+    if (skip_bits) {
+        /* start mid-byte: feed the rest of the first byte with inflatePrime */
+        if (n < 1 || inflatePrime(&z, (int)(8 - skip_bits), in[0] >> skip_bits) != Z_OK) {
+            inflateEnd(&z);
+            return a;
+        }
+        in++;
+        n--;
+    }
+    z.next_in = (Bytef *)in;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = DECODE_OUT;
+    rc = inflate(&z, Z_SYNC_FLUSH);
+    a.ok = rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR;
+    a.consumed = n - z.avail_in + (skip_bits ? 1 : 0);
+    a.produced = DECODE_OUT - z.avail_out;
+    if (rc == Z_STREAM_END || z.avail_out == 0)
+        a.consumed = n + (skip_bits ? 1 : 0); /* a complete stream or full output counts as all */
+    inflateEnd(&z);
+    return a;
+}
+
+/* Reads bits LSB-first as deflate does. */
+static unsigned bits_at(const uint8_t *p, size_t n, size_t bit, unsigned count)
+{
+    unsigned v = 0, i;
+
+    for (i = 0; i < count; i++, bit++) {
+        if (bit / 8 >= n)
+            return 0xffffffffu;
+        v |= (unsigned)((p[bit / 8] >> (bit % 8)) & 1) << i;
+    }
+    return v;
+}
+
+/* A dynamic-Huffman block header at bit offset `bit` whose code-length code
+ * is complete: the cheap test that rejects almost every offset. */
+static int plausible_dynamic_block(const uint8_t *p, size_t n, size_t bit)
+{
+    unsigned btype = bits_at(p, n, bit + 1, 2), hlit, hdist, hclen, i, kraft = 0, nonzero = 0;
+
+    if (btype != 2)
+        return 0;
+    hlit = bits_at(p, n, bit + 3, 5);
+    hdist = bits_at(p, n, bit + 8, 5);
+    hclen = bits_at(p, n, bit + 13, 4);
+    if (hlit > 29 || hdist > 29 || hclen == 0xffffffffu)
+        return 0;
+    for (i = 0; i < hclen + 4; i++) {
+        unsigned len = bits_at(p, n, bit + 17 + 3 * i, 3);
+        if (len == 0xffffffffu)
+            return 0;
+        if (len) {
+            kraft += 128u >> len;
+            nonzero++;
+        }
+    }
+    return kraft == 128 && nonzero >= 2;
+}
+
+static int try_deflate(const uint8_t *p, size_t n, uint8_t *out, char *why, size_t wsize)
+{
+    attempt_t a = inflate_from(p, n, 0, 0, out);
+    size_t bit;
+    int tries = 0;
+
+    if (explains(&a, out, n)) {
+        snprintf(why, wsize, "raw deflate stream from byte 0 (%zu bytes decode to %zu)", a.consumed, a.produced);
+        return 1;
+    }
+    /* carved fragment: a block may start at any bit of the head */
+    for (bit = 1; bit < 8 * (n < CARVE_BYTES ? n : CARVE_BYTES) && tries < CARVE_TRIES; bit++) {
+        if (!plausible_dynamic_block(p, n, bit))
+            continue;
+        tries++;
+        a = inflate_from(p + bit / 8, n - bit / 8, (unsigned)(bit % 8), 1, out);
+        if (explains(&a, out, n - bit / 8)) {
+            snprintf(why, wsize, "deflate blocks from bit %zu (carved fragment: %zu bytes decode to %zu)", bit,
+                     a.consumed, a.produced);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ---- LZMA, LZMA2 ------------------------------------------------------------------ */
+
+static attempt_t lzma_try(const uint8_t *in, size_t n, lzma_vli id, uint8_t *out)
+{
+    attempt_t a = { 0, 0, 0 };
+    lzma_options_lzma opt;
+    lzma_filter f[2];
+    lzma_stream s = LZMA_STREAM_INIT;
+    lzma_ret rc;
+
+    if (lzma_lzma_preset(&opt, 6))
+        return a;
+    opt.dict_size = 1u << 26;
+    f[0].id = id;
+    f[0].options = &opt;
+    f[1].id = LZMA_VLI_UNKNOWN;
+    if (lzma_raw_decoder(&s, f) != LZMA_OK)
+        return a;
+    s.next_in = in;
+    s.avail_in = n;
+    s.next_out = out;
+    s.avail_out = DECODE_OUT;
+    rc = lzma_code(&s, LZMA_RUN);
+    a.ok = rc == LZMA_OK || rc == LZMA_STREAM_END || rc == LZMA_BUF_ERROR;
+    a.consumed = (size_t)s.total_in;
+    a.produced = (size_t)s.total_out;
+    if (rc == LZMA_STREAM_END || s.avail_out == 0)
+        a.consumed = n;
+    lzma_end(&s);
+    return a;
+}
+
+static int try_lzma(const uint8_t *p, size_t n, uint8_t *out, char *why, size_t wsize)
+{
+    attempt_t a;
+
+    /* an LZMA1 range-coded stream always starts with a zero byte */
+    if (n > 5 && p[0] == 0) {
+        a = lzma_try(p, n, LZMA_FILTER_LZMA1, out);
+        if (explains(&a, out, n)) {
+            snprintf(why, wsize, "raw LZMA stream (%zu bytes decode to %zu)", a.consumed, a.produced);
+            return 1;
+        }
+    }
+    /* LZMA2 chunks begin with a dictionary reset: control 0x01 or >= 0xE0 */
+    if (n > 6 && (p[0] == 0x01 || p[0] >= 0xe0)) {
+        a = lzma_try(p, n, LZMA_FILTER_LZMA2, out);
+        if (explains(&a, out, n)) {
+            snprintf(why, wsize, "raw LZMA2 stream (%zu bytes decode to %zu)", a.consumed, a.produced);
+            return 1;
+        }
+    }
+    /* .lzma ("LZMA alone"): properties byte, dictionary size, length */
+    if (n > 13 && p[0] < 225) {
+        lzma_stream s = LZMA_STREAM_INIT;
+        if (lzma_alone_decoder(&s, UINT64_MAX) == LZMA_OK) {
+            lzma_ret rc;
+            s.next_in = p;
+            s.avail_in = n;
+            s.next_out = out;
+            s.avail_out = DECODE_OUT;
+            rc = lzma_code(&s, LZMA_RUN);
+            a.ok = rc == LZMA_OK || rc == LZMA_STREAM_END || rc == LZMA_BUF_ERROR;
+            a.consumed = rc == LZMA_STREAM_END || s.avail_out == 0 ? n : (size_t)s.total_in;
+            a.produced = (size_t)s.total_out;
+            lzma_end(&s);
+            if (explains(&a, out, n)) {
+                snprintf(why, wsize, "LZMA-alone stream (%zu bytes decode to %zu)", a.consumed, a.produced);
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ---- bzip2 and zstd whose magic was lost ----------------------------------------- */
+
+static int try_bzip2(const uint8_t *p, size_t n, uint8_t *out, char *why, size_t wsize)
+{
+    static const uint8_t block_magic[6] = { 0x31, 0x41, 0x59, 0x26, 0x53, 0x59 };
+    bz_stream b;
+    uint8_t *in;
+    int rc;
+    size_t produced;
+
+    if (n < 10 || memcmp(p, block_magic, 6) != 0)
+        return 0;
+    if (!(in = malloc(n + 4)))
+        return 0;
+    memcpy(in, "BZh9", 4);
+    memcpy(in + 4, p, n);
+    memset(&b, 0, sizeof b);
+    if (BZ2_bzDecompressInit(&b, 0, 0) != BZ_OK) {
+        free(in);
+        return 0;
+    }
+    b.next_in = (char *)in;
+    b.avail_in = (unsigned)(n + 4);
+    b.next_out = (char *)out;
+    b.avail_out = DECODE_OUT;
+    rc = BZ2_bzDecompress(&b);
+    produced = DECODE_OUT - b.avail_out;
+    BZ2_bzDecompressEnd(&b);
+    free(in);
+    if ((rc == BZ_OK || rc == BZ_STREAM_END) && produced > 0) {
+        snprintf(why, wsize, "bzip2 block without its stream header (decodes to %zu bytes)", produced);
+        return 1;
+    }
+    return 0;
+}
+
+static int try_zstd(const uint8_t *p, size_t n, uint8_t *out, char *why, size_t wsize)
+{
+    ZSTD_DStream *z;
+    ZSTD_inBuffer in;
+    ZSTD_outBuffer o = { out, DECODE_OUT, 0 };
+    uint8_t *buf;
+    size_t rc;
+    attempt_t a = { 0, 0, 0 };
+
+    if (n < 8 || !(buf = malloc(n + 4)))
+        return 0;
+    memcpy(buf, "\x28\xb5\x2f\xfd", 4);
+    memcpy(buf + 4, p, n);
+    if (!(z = ZSTD_createDStream())) {
+        free(buf);
+        return 0;
+    }
+    ZSTD_initDStream(z);
+    in.src = buf;
+    in.size = n + 4;
+    in.pos = 0;
+    rc = ZSTD_decompressStream(z, &o, &in);
+    a.ok = !ZSTD_isError(rc);
+    a.consumed = in.pos >= 4 ? in.pos - 4 : 0;
+    a.produced = o.pos;
+    if (a.ok && (rc == 0 || o.pos == o.size))
+        a.consumed = n;
+    ZSTD_freeDStream(z);
+    free(buf);
+    if (explains(&a, out, n)) {
+        snprintf(why, wsize, "zstd frame without its magic number (%zu bytes decode to %zu)", a.consumed, a.produced);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- JPEG entropy-coded data ------------------------------------------------------------ */
+
+static int try_jpeg_scan(const uint8_t *p, size_t n, uint8_t *out, char *why, size_t wsize)
+{
+    size_t i, ff = 0, stuffed = 0;
+
+    (void)out;
+    for (i = 0; i + 1 < n; i++) {
+        if (p[i] != 0xff)
+            continue;
+        ff++;
+        if (p[i + 1] == 0x00 || (p[i + 1] >= 0xd0 && p[i + 1] <= 0xd7) || p[i + 1] == 0xd9)
+            stuffed++;
+    }
+    /* in random data a 0xFF is followed by 0x00 or a marker 1 time in 28 */
+    if (ff >= 8 && stuffed * 100 >= ff * 95) {
+        snprintf(why, wsize, "JPEG entropy-coded scan data (%zu of %zu 0xFF bytes stuffed)", stuffed, ff);
+        return 1;
+    }
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    int (*fn)(const uint8_t *, size_t, uint8_t *, char *, size_t);
+} decoders[] = {
+    { "deflate", try_deflate }, { "lzma", try_lzma }, { "bzip2", try_bzip2 },
+    { "zstd", try_zstd }, { "jpeg-scan", try_jpeg_scan },
+};
+
+int pt_decode_explains(const uint8_t *buf, size_t n, pt_decode_result_t *r)
+{
+    uint8_t *out = malloc(DECODE_OUT);
+    size_t i;
+
+    memset(r, 0, sizeof *r);
+    snprintf(r->reason, sizeof r->reason, "no decoder explains it (raw deflate, carved deflate, LZMA, LZMA2, "
+             "bzip2, zstd, JPEG scan)");
+    if (!out)
+        return 0;
+    for (i = 0; i < sizeof decoders / sizeof decoders[0]; i++) {
+        if (decoders[i].fn(buf, n, out, r->reason, sizeof r->reason)) {
+            r->decoder = decoders[i].name;
+            free(out);
+            return 1;
+        }
+    }
+    free(out);
+    return 0;
+}
