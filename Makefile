@@ -20,7 +20,8 @@ LDLIBS  += $(PKG_LIBS) -lbz2 -lm
 DEB_BUILD := gcc make pkg-config git libtsk-dev libmagic-dev libyara-dev libssl-dev \
              libarchive-dev libsqlite3-dev zlib1g-dev liblzma-dev libbz2-dev libzstd-dev
 DEB_TEST  := sleuthkit e2fsprogs dosfstools mtools ntfs-3g exfatprogs ewf-tools fdisk \
-             openssl python3 sqlite3 file hashdeep bc strace
+             openssl python3 sqlite3 file hashdeep bc strace \
+             gnupg age p7zip-full zip qpdf cryptsetup-bin openssh-client xz-utils zstd bzip2
 STAMP_DEPS := .deps-installed
 
 SRC  := $(filter-out triage/main.c,$(wildcard triage/*.c))

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""End-to-end tests of encryption classification on files made by the real
+tools (gpg, age, openssl, zip, 7z, qpdf, cryptsetup, ssh-keygen), against
+plain and compressed negatives, including a LUKS2 partition inside a GPT
+disk.  Prints TAP lines; exit status 1 on failure."""
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PT = os.path.abspath(os.environ.get("PTRIAGE", os.path.join(ROOT, "ptriage")))
+
+
+def sh(cmd, cwd, **kw):
+    p = subprocess.run(cmd, cwd=cwd, shell=True, capture_output=True, **kw)
+    if p.returncode != 0:
+        raise RuntimeError(f"{cmd}: {p.stderr.decode(errors='replace')[:500]}")
+
+
+def make_corpus(d):
+    env = dict(os.environ, GNUPGHOME=os.path.join(d, ".gnupg"))
+    os.makedirs(env["GNUPGHOME"], mode=0o700)
+    rng = random.Random(42)
+    words = "alpha beta gamma delta invoice ledger account payment tax audit".split()
+    text = "\n".join(" ".join(rng.choice(words) for _ in range(12)) for _ in range(3000)).encode()
+    c = os.path.join(d, "c")
+    os.makedirs(c)
+    with open(os.path.join(c, "plain.txt"), "wb") as f:
+        f.write(text)
+    with open(os.path.join(c, "random.bin"), "wb") as f:
+        f.write(rng.randbytes(300000))
+    run = lambda cmd: sh(cmd, c, env=env)
+    gpg = "gpg --batch --quiet --pinentry-mode loopback --passphrase pw"
+    run(f"{gpg} -c -o sym.gpg plain.txt && {gpg} -c -a -o sym.asc plain.txt")
+    run("gpg --batch --quiet --passphrase '' --quick-gen-key 'T <t@example.org>' rsa2048 encr never")
+    run("gpg --batch --quiet --trust-model always -e -r t@example.org -o pk.gpg plain.txt")
+    run("gpg --batch --quiet --trust-model always -e -a -r t@example.org -o pk.asc plain.txt")
+    run("age-keygen -o ../age.key 2>/dev/null && age -r $(age-keygen -y ../age.key) -o x.age plain.txt")
+    run("age -a -r $(age-keygen -y ../age.key) -o x.age.asc plain.txt")
+    run("openssl enc -aes-256-cbc -pbkdf2 -k pw -in plain.txt -out x.enc")
+    run("openssl enc -aes-256-cbc -pbkdf2 -a -k pw -in plain.txt -out x.enc.b64")
+    run("zip -q -P pw zc.zip plain.txt && 7z a -pSecret -mem=AES256 -tzip za.zip plain.txt >/dev/null")
+    run("7z a -pSecret x.7z plain.txt >/dev/null && 7z a -pSecret -mhe=on xh.7z plain.txt >/dev/null")
+    run("ssh-keygen -q -t ed25519 -N pw -f ssh_enc && ssh-keygen -q -t ed25519 -N '' -f ssh_plain && rm -f *.pub")
+    pdf = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+           b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+    with open(os.path.join(c, "plain.pdf"), "wb") as f:
+        f.write(pdf)
+    run("qpdf --encrypt u o 256 -- plain.pdf e256.pdf; test -s e256.pdf")
+    run("truncate -s 20M luks2.img && printf pw > ../key && cryptsetup luksFormat -q --type luks2 "
+        "--pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file ../key luks2.img")
+    # negatives: compressed formats carrying their magic, and plain archives
+    run("gzip -n -k -c plain.txt > t.gz && xz -k -c plain.txt > t.xz && bzip2 -k -c plain.txt > t.bz2")
+    run("zstd -q -c plain.txt > t.zst && zip -q plainz.zip plain.txt && 7z a p.7z plain.txt >/dev/null")
+    run("gzip -n -c random.bin > random.gz")
+    return c, env
+
+
+EXPECT = {
+    "/sym.gpg": ("encrypted", "pgp"), "/sym.asc": ("encrypted", "pgp"), "/pk.gpg": ("encrypted", "pgp"),
+    "/pk.asc": ("encrypted", "pgp"), "/x.age": ("encrypted", "age"), "/x.age.asc": ("encrypted", "age"),
+    "/x.enc": ("encrypted", "openssl-salted"), "/x.enc.b64": ("encrypted", "openssl-salted"),
+    "/zc.zip": ("encrypted", "zip-crypto"), "/za.zip": ("encrypted", "zip-aes"),
+    "/x.7z": ("encrypted", "7z-aes"), "/xh.7z": ("encrypted", "7z-aes"),
+    "/ssh_enc": ("encrypted", "ssh-key-encrypted"), "/e256.pdf": ("encrypted", "pdf-encrypted"),
+    "/luks2.img": ("encrypted", "luks2"), "/random.bin": ("suspected", "random-data"),
+    "/plain.txt": ("none", None), "/ssh_plain": ("none", None), "/plain.pdf": ("none", None),
+    "/t.gz": ("none", None), "/t.xz": ("none", None), "/t.bz2": ("none", None), "/t.zst": ("none", None),
+    "/plainz.zip": ("none", None), "/p.7z": ("none", None), "/random.gz": ("none", None),
+}
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="ptriage-crypto-")
+    n = failed = 0
+
+    def result(name, fn):
+        nonlocal n, failed
+        n += 1
+        try:
+            fn()
+            print(f"ok {n} - crypto {name}")
+        except Exception as e:
+            failed += 1
+            print(f"not ok {n} - crypto {name}")
+            print("# " + "".join(traceback.format_exception_only(type(e), e)).strip().replace("\n", "\n# "))
+        sys.stdout.flush()
+
+    try:
+        corpus, _ = make_corpus(work)
+        out = os.path.join(work, "out")
+        p = subprocess.run([PT, "scan", corpus, "-o", out, "-q"], capture_output=True)
+        con = sqlite3.connect(os.path.join(out, "case.db"))
+        rows = {r[0]: r[1:] for r in con.execute(
+            "SELECT path, encryption, encryption_format, encryption_reason, category FROM items")}
+
+        for path, (enc, fmt) in sorted(EXPECT.items()):
+            def check(path=path, enc=enc, fmt=fmt):
+                assert p.returncode == 0, p.stderr
+                got = rows.get(path)
+                assert got, f"{path} not in the manifest"
+                assert (got[0], got[1]) == (enc, fmt), f"{path}: {got[0]}/{got[1]} ({got[2]}), expected {enc}/{fmt}"
+                assert got[2], "every verdict has a reason"
+                if enc != "none":
+                    assert got[3] == "encrypted", f"category {got[3]}"
+            result(f"{path} is {enc}{'/' + fmt if fmt else ''}", check)
+
+        def luks_partition():
+            # a LUKS2 partition inside a GPT disk is a volume item named luks2
+            disk = os.path.join(work, "disk.img")
+            sh(f"truncate -s 40M {disk} && printf 'label: gpt\\nstart=2048, size=40960, type=linux\\n' | "
+               f"sfdisk -q {disk} && dd if={corpus}/luks2.img of={disk} bs=512 seek=2048 conv=notrunc "
+               "status=none", work)
+            o2 = os.path.join(work, "out2")
+            q = subprocess.run([PT, "scan", disk, "-o", o2, "-q"], capture_output=True)
+            c2 = sqlite3.connect(os.path.join(o2, "case.db"))
+            r = c2.execute("SELECT kind, encryption, encryption_format, encryption_reason FROM items").fetchall()
+            assert q.returncode == 0, q.stderr
+            assert r and r[0][:3] == ("volume", "encrypted", "luks2"), r
+            assert "aes-xts-plain64" in r[0][3]
+        result("LUKS2 partition in a GPT disk", luks_partition)
+
+        def manifest_columns():
+            import csv
+            with open(os.path.join(out, "manifest.csv"), newline="", encoding="utf-8") as f:
+                m = {r["path"]: r for r in csv.DictReader(f)}
+            assert m["/x.age"]["encryption"] == "encrypted" and m["/x.age"]["encryption_format"] == "age"
+            assert m["/plain.txt"]["encryption"] == "none" and m["/plain.txt"]["encryption_format"] == ""
+        result("manifest encryption columns", manifest_columns)
+    except Exception:
+        failed += 1
+        n += 1
+        print(f"not ok {n} - crypto corpus\n# " + traceback.format_exc().replace("\n", "\n# "))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"1..{n}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

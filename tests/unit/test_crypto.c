@@ -1,0 +1,253 @@
+/* Unit tests for crypto.c, decode.c and classify.c on synthetic buffers
+ * (the real tools' outputs are tested end to end in tests/e2e). */
+#include <bzlib.h>
+#include <lzma.h>
+#include <stdlib.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "classify.h"
+#include "crypto.h"
+#include "decode.h"
+#include "testlib.h"
+
+static uint8_t *prng(size_t n, uint32_t seed)
+{
+    uint8_t *p = malloc(n);
+    uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        p[i] = (uint8_t)(x >> 32);
+    }
+    return p;
+}
+
+static int detect(const uint8_t *p, size_t n, pt_crypto_match_t *m)
+{
+    pt_crypto_view_t v = { p, n, p, n, n };
+    return pt_crypto_detect(&v, m);
+}
+
+static void luks_headers(void)
+{
+    uint8_t *b = calloc(1, 8192);
+    pt_crypto_match_t m;
+    int i;
+
+    memcpy(b, "LUKS\xba\xbe\x00\x01", 8);
+    strcpy((char *)b + 8, "aes");
+    strcpy((char *)b + 40, "xts-plain64");
+    strcpy((char *)b + 72, "sha256");
+    b[108 + 3] = 64;
+    for (i = 0; i < 8; i++)
+        memcpy(b + 208 + 48 * i, i == 0 ? "\x00\xac\x71\xf3" : "\x00\x00\xde\xad", 4);
+    T_CHECK(detect(b, 8192, &m) == 1);
+    T_STREQ(m.format, "luks1");
+    T_CHECK(strstr(m.reason, "aes-xts-plain64") && strstr(m.reason, "1 of 8"));
+    memcpy(b + 208 + 48 * 3, "\x12\x34\x56\x78", 4); /* not a key-slot state */
+    T_CHECK(detect(b, 8192, &m) == 0);
+
+    memset(b, 0, 8192);
+    memcpy(b, "LUKS\xba\xbe\x00\x02", 8);
+    b[8 + 5] = 0x40; /* hdr_size 16384 */
+    strcpy((char *)b + 72, "sha256");
+    strcpy((char *)b + 4096, "{\"keyslots\":{\"0\":{\"type\":\"luks2\"}},\"segments\":{\"0\":{\"type\":\"crypt\","
+                              "\"encryption\":\"serpent-xts-plain64\"}}}");
+    T_CHECK(detect(b, 8192, &m) == 1);
+    T_STREQ(m.format, "luks2");
+    T_CHECK(strstr(m.reason, "serpent-xts-plain64") && strstr(m.reason, "1 key slot"));
+    free(b);
+}
+
+static void volume_and_database_headers(void)
+{
+    uint8_t b[1024];
+    pt_crypto_match_t m;
+
+    memset(b, 0, sizeof b);
+    b[0] = 0xeb; b[1] = 0x58; b[2] = 0x90;
+    memcpy(b + 3, "-FVE-FS-", 8);
+    b[11] = 0x00; b[12] = 0x02; /* 512 bytes per sector */
+    b[510] = 0x55; b[511] = 0xaa;
+    T_CHECK(detect(b, sizeof b, &m) && strcmp(m.format, "bitlocker") == 0);
+    b[12] = 0x03; /* 768 bytes per sector: not a boot record */
+    T_CHECK(!detect(b, sizeof b, &m));
+
+    memset(b, 0, sizeof b);
+    memcpy(b, "\x03\xd9\xa2\x9a\x67\xfb\x4b\xb5\x01\x00\x04\x00", 12);
+    T_CHECK(detect(b, sizeof b, &m) && strcmp(m.format, "kdbx") == 0 && strstr(m.reason, "KDBX 4.1"));
+    memcpy(b, "encrcdsa\x00\x00\x00\x02", 12);
+    T_CHECK(detect(b, sizeof b, &m) && strcmp(m.format, "dmg-encrypted") == 0);
+}
+
+static void archive_headers(void)
+{
+    /* RAR5: signature, then an archive encryption header (type 4) */
+    static const uint8_t rar5[] = { 'R', 'a', 'r', '!', 0x1a, 0x07, 0x01, 0x00, 0, 0, 0, 0, 0x05, 0x04, 0x00,
+                                    0x00, 0x0f, 0x00, 0x00 };
+    /* RAR4: marker block, then a main header whose flags say "encrypted headers" */
+    static const uint8_t rar4[] = { 'R', 'a', 'r', '!', 0x1a, 0x07, 0x00, 0, 0, 0x73, 0x80, 0x00, 0x0d, 0x00,
+                                    0, 0, 0, 0, 0, 0 };
+    pt_crypto_match_t m;
+
+    T_CHECK(detect(rar5, sizeof rar5, &m) && strcmp(m.format, "rar5-encrypted") == 0);
+    T_CHECK(detect(rar4, sizeof rar4, &m) && strcmp(m.format, "rar4-encrypted") == 0);
+    T_CHECK(detect((const uint8_t *)"Salted__12345678abcdefghabcdefgh", 32, &m) &&
+            strcmp(m.format, "openssl-salted") == 0);
+    T_CHECK(detect((const uint8_t *)"age-encryption.org/v1\n-> scrypt abc 18\n", 39, &m) &&
+            strstr(m.reason, "scrypt"));
+}
+
+static void random_bytes_match_nothing(void)
+{
+    int k, hits = 0;
+    pt_crypto_match_t m;
+
+    for (k = 0; k < 2000; k++) {
+        uint8_t *p = prng(4096, (uint32_t)k + 1);
+        hits += detect(p, 4096, &m);
+        free(p);
+    }
+    T_CHECK(hits == 0);
+}
+
+static void decoders_explain_compressed(void)
+{
+    size_t n = 200000, i;
+    uint8_t *text = malloc(n), *out = malloc(n * 2), *rnd = prng(65536, 7);
+    pt_decode_result_t r;
+    z_stream z;
+    size_t clen;
+
+    for (i = 0; i < n; i++)
+        text[i] = (uint8_t)("the quick brown fox jumps over the lazy dog; "[i % 45] ^ (i % 7 == 0 ? 1 : 0));
+    /* raw deflate */
+    memset(&z, 0, sizeof z);
+    deflateInit2(&z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
+    z.next_in = text;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)(n * 2);
+    deflate(&z, Z_FINISH);
+    clen = z.total_out;
+    deflateEnd(&z);
+    T_CHECK(pt_decode_explains(out, clen, &r) == 1);
+    T_STREQ(r.decoder, "deflate");
+    /* zstd with its magic stripped */
+    clen = ZSTD_compress(out, n * 2, text, n, 3);
+    T_CHECK(pt_decode_explains(out + 4, clen - 4, &r) == 1);
+    T_STREQ(r.decoder, "zstd");
+    /* raw LZMA2 */
+    {
+        lzma_options_lzma opt;
+        lzma_filter f[2];
+        size_t pos = 0;
+        lzma_lzma_preset(&opt, 6);
+        f[0].id = LZMA_FILTER_LZMA2;
+        f[0].options = &opt;
+        f[1].id = LZMA_VLI_UNKNOWN;
+        T_CHECK(lzma_raw_buffer_encode(f, NULL, text, n, out, &pos, n * 2) == LZMA_OK);
+        T_CHECK(pt_decode_explains(out, pos, &r) == 1);
+        T_STREQ(r.decoder, "lzma");
+    }
+    /* bzip2 without "BZh9" */
+    {
+        unsigned int blen = (unsigned int)(n * 2);
+        T_CHECK(BZ2_bzBuffToBuffCompress((char *)out, &blen, (char *)text, (unsigned)n, 9, 0, 0) == BZ_OK);
+        T_CHECK(pt_decode_explains(out + 4, blen - 4, &r) == 1);
+        T_STREQ(r.decoder, "bzip2");
+    }
+    /* random bytes: nothing explains them */
+    T_CHECK(pt_decode_explains(rnd, 65536, &r) == 0);
+    T_CHECK(r.decoder == NULL && strstr(r.reason, "no decoder"));
+    free(text);
+    free(out);
+    free(rnd);
+}
+
+static void verdicts(void)
+{
+    size_t n = 1 << 20, i;
+    uint8_t *rnd = prng(n, 3), *flat = malloc(n);
+    pt_entropy_t e;
+    pt_entropy_stats_t st;
+    pt_item_t it;
+    pt_classify_in_t in;
+
+    pt_entropy_init(&e);
+    pt_entropy_update(&e, rnd, n);
+    pt_entropy_stats(&e, &st);
+    memset(&in, 0, sizeof in);
+    in.view.head = rnd;
+    in.view.head_len = 65536;
+    in.view.size = n;
+    in.stats = &st;
+    in.mime = "application/octet-stream";
+    pt_item_init(&it);
+    pt_classify(&in, &it);
+    T_STREQ(it.encryption, "suspected");
+    T_STREQ(it.encryption_format, "random-data");
+    T_STREQ(it.category, "encrypted");
+    T_CHECK(strstr(it.encryption_reason, "chi-square p=") != NULL);
+    /* a strong libmagic type explains high entropy */
+    in.mime = "image/jpeg";
+    pt_item_init(&it);
+    pt_classify(&in, &it);
+    T_STREQ(it.encryption, "none");
+    /* a weak one does not */
+    in.mime = "application/x-dosexec";
+    pt_item_init(&it);
+    pt_classify(&in, &it);
+    T_STREQ(it.encryption, "suspected");
+    /* perfectly flat histogram (a lookup table): too uniform to be random */
+    for (i = 0; i < n; i++)
+        flat[i] = (uint8_t)(i * 167);
+    pt_entropy_init(&e);
+    pt_entropy_update(&e, flat, n);
+    pt_entropy_stats(&e, &st);
+    in.view.head = flat;
+    in.mime = "application/octet-stream";
+    pt_item_init(&it);
+    pt_classify(&in, &it);
+    T_STREQ(it.encryption, "none");
+    T_NEAR(st.shannon, 8.0, 1e-9);
+    free(rnd);
+    free(flat);
+}
+
+static void statistics_of_random_data(void)
+{
+    size_t n = 4 << 20;
+    uint8_t *rnd = prng(n, 11);
+    pt_entropy_t e;
+    pt_entropy_stats_t st;
+
+    pt_entropy_init(&e);
+    pt_entropy_update(&e, rnd, 1000);
+    pt_entropy_update(&e, rnd + 1000, n - 1000); /* odd split: pending Monte Carlo bytes */
+    pt_entropy_stats(&e, &st);
+    T_CHECK(st.shannon > 7.9999);
+    T_CHECK(st.chi2_p > 1e-4 && st.chi2_p < 1 - 1e-4);
+    T_CHECK(st.serial_z < 5.0);
+    T_CHECK(st.pi_err < 0.5);
+    T_NEAR(st.mean, 127.5, 0.5);
+    T_CHECK(st.windows == 64 && st.win_min > 7.99);
+    T_CHECK(pt_entropy_chi2_p(255.0, 255.0) > 0.45 && pt_entropy_chi2_p(255.0, 255.0) < 0.55);
+    T_CHECK(pt_entropy_chi2_p(400.0, 255.0) < 1e-6);
+    free(rnd);
+}
+
+int main(void)
+{
+    T_RUN(luks_headers);
+    T_RUN(volume_and_database_headers);
+    T_RUN(archive_headers);
+    T_RUN(random_bytes_match_nothing);
+    T_RUN(decoders_explain_compressed);
+    T_RUN(verdicts);
+    T_RUN(statistics_of_random_data);
+    return t_done();
+}
