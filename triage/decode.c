@@ -14,8 +14,8 @@
 #include "entropy.h"
 
 #define DECODE_OUT (256 * 1024)    /* output bound per attempt */
-#define CARVE_BYTES 2048           /* bit offsets searched for a deflate block */
-#define CARVE_TRIES 48             /* inflate attempts from candidate offsets */
+#define CARVE_BYTES 65536          /* bytes whose bit offsets are searched for a deflate block */
+#define CARVE_TRIES 4096           /* block headers decoded from candidate offsets */
 
 typedef struct attempt {
     size_t consumed, produced;
@@ -117,28 +117,64 @@ static int plausible_dynamic_block(const uint8_t *p, size_t n, size_t bit)
     return kraft == 128 && nonzero >= 2;
 }
 
+/* Decodes only the dynamic block header at a bit offset (zlib's Z_TREES
+ * stops after the code tables): the full check that random bits fail. */
+static int block_header_decodes(z_stream *z, const uint8_t *p, size_t n, size_t bit)
+{
+    uint8_t sink[64];
+    int rc;
+
+    if (inflateReset(z) != Z_OK)
+        return 0;
+    if (bit % 8 && inflatePrime(z, (int)(8 - bit % 8), p[bit / 8] >> (bit % 8)) != Z_OK)
+        return 0;
+    z->next_in = (Bytef *)p + bit / 8 + (bit % 8 ? 1 : 0);
+    z->avail_in = (uInt)(n - bit / 8 - (bit % 8 ? 1 : 0));
+    z->next_out = sink;
+    z->avail_out = sizeof sink;
+    rc = inflate(z, Z_TREES);
+    /* data_type has 256 set when inflate stopped at the end of a block header */
+    return (rc == Z_OK || rc == Z_BUF_ERROR) && (z->data_type & 256);
+}
+
 static int try_deflate(const uint8_t *p, size_t n, uint8_t *out, char *why, size_t wsize)
 {
     attempt_t a = inflate_from(p, n, 0, 0, out);
     size_t bit;
     int tries = 0;
+    z_stream z;
 
     if (explains(&a, out, n)) {
         snprintf(why, wsize, "raw deflate stream from byte 0 (%zu bytes decode to %zu)", a.consumed, a.produced);
         return 1;
     }
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, -15) != Z_OK)
+        return 0;
     /* carved fragment: a block may start at any bit of the head */
     for (bit = 1; bit < 8 * (n < CARVE_BYTES ? n : CARVE_BYTES) && tries < CARVE_TRIES; bit++) {
         if (!plausible_dynamic_block(p, n, bit))
             continue;
         tries++;
+        if (!block_header_decodes(&z, p, n, bit))
+            continue;
         a = inflate_from(p + bit / 8, n - bit / 8, (unsigned)(bit % 8), 1, out);
+        /* a short fragment may end inside its first block: a decoded header
+         * and clean data to the end of the input are the evidence there */
+        if (a.ok && a.consumed + 8 >= n - bit / 8 && a.produced >= a.consumed && n - bit / 8 >= 64) {
+            inflateEnd(&z);
+            snprintf(why, wsize, "deflate block from bit %zu decodes cleanly to the end (carved fragment: %zu "
+                     "bytes to %zu)", bit, a.consumed, a.produced);
+            return 1;
+        }
         if (explains(&a, out, n - bit / 8)) {
+            inflateEnd(&z);
             snprintf(why, wsize, "deflate blocks from bit %zu (carved fragment: %zu bytes decode to %zu)", bit,
                      a.consumed, a.produced);
             return 1;
         }
     }
+    inflateEnd(&z);
     return 0;
 }
 
@@ -246,8 +282,11 @@ static int try_bzip2(const uint8_t *p, size_t n, uint8_t *out, char *why, size_t
     produced = DECODE_OUT - b.avail_out;
     BZ2_bzDecompressEnd(&b);
     free(in);
-    if ((rc == BZ_OK || rc == BZ_STREAM_END) && produced > 0) {
-        snprintf(why, wsize, "bzip2 block without its stream header (decodes to %zu bytes)", produced);
+    /* a truncated block yields no output yet: the 48-bit block magic and a
+     * clean decode of what there is are the evidence */
+    if (rc == BZ_OK || rc == BZ_STREAM_END) {
+        snprintf(why, wsize, "bzip2 block (magic 0x314159265359) without its stream header, decodes cleanly "
+                 "(%zu bytes out)", produced);
         return 1;
     }
     return 0;
@@ -276,6 +315,23 @@ static int try_zstd(const uint8_t *p, size_t n, uint8_t *out, char *why, size_t 
     in.pos = 0;
     rc = ZSTD_decompressStream(z, &o, &in);
     a.ok = !ZSTD_isError(rc);
+    if (a.ok && o.pos == 0 && in.pos == in.size) {
+        /* input ended inside the first block: accept it only when that block
+         * is a compressed one (a raw block would pass random bytes) */
+        /* frame header: descriptor, window byte unless single-segment,
+         * dictionary id and content size whose lengths the descriptor gives */
+        static const size_t did[4] = { 0, 1, 2, 4 }, fcs[4] = { 0, 2, 4, 8 };
+        uint8_t fhd = buf[4];
+        size_t single = (fhd >> 5) & 1, fh = 4 + 1 + (single ? 0 : 1) + did[fhd & 3] +
+                        ((fhd >> 6) == 0 ? single : fcs[fhd >> 6]);
+        if (fh + 3 <= n + 4 && ((buf[fh] >> 1) & 3) == 2 && n >= 64) {
+            ZSTD_freeDStream(z);
+            free(buf);
+            snprintf(why, wsize, "zstd frame without its magic number: compressed block decodes cleanly to the "
+                     "end of the input");
+            return 1;
+        }
+    }
     a.consumed = in.pos >= 4 ? in.pos - 4 : 0;
     a.produced = o.pos;
     if (a.ok && (rc == 0 || o.pos == o.size))
@@ -303,8 +359,9 @@ static int try_jpeg_scan(const uint8_t *p, size_t n, uint8_t *out, char *why, si
         if (p[i + 1] == 0x00 || (p[i + 1] >= 0xd0 && p[i + 1] <= 0xd7) || p[i + 1] == 0xd9)
             stuffed++;
     }
-    /* in random data a 0xFF is followed by 0x00 or a marker 1 time in 28 */
-    if (ff >= 8 && stuffed * 100 >= ff * 95) {
+    /* in random data a 0xFF is followed by 0x00 or a marker 10 times in 256:
+     * three of three by chance is 1 in 16,000 */
+    if ((ff >= 3 && stuffed == ff) || (ff >= 8 && stuffed * 100 >= ff * 95)) {
         snprintf(why, wsize, "JPEG entropy-coded scan data (%zu of %zu 0xFF bytes stuffed)", stuffed, ff);
         return 1;
     }

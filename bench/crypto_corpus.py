@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""Labelled corpus for the encryption-classification accuracy benchmark.
+
+Writes DIR/files/<generator>/<size>.<ext> and DIR/labels.csv with columns
+path,label,generator,hard,format (label 1 = encrypted, known or headerless;
+format = the encryption_format expected for known formats).  Every sample is
+made by the real tool (gpg, age, openssl, 7z, zip, qpdf, cryptsetup,
+ssh-keygen, gzip, xz, bzip2, zstd, cjpeg, flac, oggenc) from deterministic
+input.  usage: crypto_corpus.py DIR [--quick]"""
+import base64
+import bz2
+import csv
+import io
+import lzma
+import math
+import os
+import random
+import sqlite3
+import struct
+import subprocess
+import sys
+import zipfile
+import zlib
+
+SIZES = [256, 700, 3000, 12000, 70000, 500000, 2100000, 8388608]
+WORDS = ("the of and invoice account payment ledger customer order total tax rate date name "
+         "address server backup config user password email meeting report quarter").split()
+
+
+def text_bytes(rng, n):
+    out = []
+    size = 0
+    while size < n:
+        line = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 14))) + ".\n"
+        out.append(line)
+        size += len(line)
+    return "".join(out).encode()[:n]
+
+
+def csv_bytes(rng, n):
+    rows, size = ["id,date,customer,amount,currency\n"], 0
+    i = 0
+    while size < n:
+        r = f"{i},2011-{rng.randint(1,12):02d}-{rng.randint(1,28):02d},cust{rng.randint(1,999)},{rng.randint(1,99999)/100},EUR\n"
+        rows.append(r)
+        size += len(r)
+        i += 1
+    return "".join(rows).encode()[:n]
+
+
+def source_bytes(rng, n):
+    out, size, i = [], 0, 0
+    while size < n:
+        f = f"static int f{i}(int a, int b)\n{{\n    if (a > {rng.randint(0,99)})\n        return a * b + {i};\n    return b - a;\n}}\n\n"
+        out.append(f)
+        size += len(f)
+        i += 1
+    return "".join(out).encode()[:n]
+
+
+def html_bytes(rng, n):
+    body = text_bytes(rng, max(n - 80, 10)).decode().replace("\n", "</p>\n<p>")
+    return (f"<!DOCTYPE html>\n<html><head><title>r</title></head><body><p>{body}</p></body></html>\n").encode()[:n]
+
+
+def bmp_bytes(rng, n):
+    w = max(4, int(math.sqrt(max(n - 54, 48) / 3)) // 4 * 4)
+    h = max(1, (n - 54) // (w * 3))
+    px = bytearray()
+    for y in range(h):
+        for x in range(w):
+            px += bytes(((x * 3) & 255, (y * 2) & 255, ((x + y) * 5 + rng.randint(0, 8)) & 255))
+    hdr = b"BM" + struct.pack("<IHHI", 54 + len(px), 0, 0, 54) + struct.pack("<IiiHHIIiiII", 40, w, h, 1, 24, 0, len(px), 2835, 2835, 0, 0)
+    return hdr + bytes(px)
+
+
+def wav_bytes(rng, n):
+    frames = max((n - 44) // 2, 8)
+    data = b"".join(struct.pack("<h", int(8000 * math.sin(i * 0.05) + rng.randint(-200, 200))) for i in range(frames))
+    return b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " + struct.pack("<IHHIIHH", 16, 1, 1, 8000, 16000, 2, 16) + b"data" + struct.pack("<I", len(data)) + data
+
+
+def sqlite_bytes(rng, n, tmp):
+    p = tmp + ".sqlite"
+    if os.path.exists(p):
+        os.remove(p)
+    con = sqlite3.connect(p)
+    con.execute("create table t(id integer primary key, name text, amount real)")
+    rows = max(n // 40, 1)
+    con.executemany("insert into t(name, amount) values(?,?)", ((rng.choice(WORDS) * 2, rng.random() * 1000) for _ in range(rows)))
+    con.commit()
+    con.close()
+    d = open(p, "rb").read()
+    os.remove(p)
+    return d
+
+
+def png_bytes(rng, n):
+    w = max(8, int(math.sqrt(n)))
+    raw = b"".join(b"\x00" + bytes(((x * y + rng.randint(0, 3)) & 255 for x in range(w * 3))) for y in range(w))
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, w, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")
+
+
+def pdf_flate_bytes(rng, n):
+    content = zlib.compress(b"BT /F1 12 Tf 72 712 Td (" + text_bytes(rng, n) + b") Tj ET")
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream"]
+    out = bytearray(b"%PDF-1.5\n")
+    offs = []
+    for i, o in enumerate(objs, 1):
+        offs.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    x = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
+    out += b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, x)
+    return bytes(out)
+
+
+def docx_bytes(rng, n):
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+        z.writestr("word/document.xml", b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>' + text_bytes(rng, n) + b"</w:t></w:r></w:p></w:body></w:document>")
+    return b.getvalue()
+
+
+def run(cmd, cwd, inp=None):
+    p = subprocess.run(cmd, cwd=cwd, shell=True, input=inp, capture_output=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"{cmd}: {p.stderr[:300]!r}")
+    return p.stdout
+
+
+def main():
+    out = sys.argv[1]
+    quick = "--quick" in sys.argv
+    sizes = SIZES[:6] if quick else SIZES
+    rng = random.Random(1125)
+    tmp = os.path.join(out, "tmp")
+    os.makedirs(tmp, exist_ok=True)
+    gh = os.path.join(out, "gnupg")
+    os.makedirs(gh, mode=0o700, exist_ok=True)
+    os.environ["GNUPGHOME"] = gh
+    if not os.path.exists(os.path.join(out, "age.key")):
+        run(f"gpg --batch --quiet --passphrase '' --quick-gen-key 'B <b@example.org>' rsa2048 encr never", out)
+        run(f"age-keygen -o {out}/age.key 2>/dev/null", out)
+    age_r = run(f"age-keygen -y {out}/age.key", out).decode().strip()
+    labels = []
+
+    def put(gen, size, data, label, hard=0, fmt="", ext="bin"):
+        d = os.path.join(out, "files", gen)
+        os.makedirs(d, exist_ok=True)
+        p = os.path.join(d, f"{size}.{ext}")
+        with open(p, "wb") as f:
+            f.write(data)
+        labels.append((os.path.relpath(p, os.path.join(out, "files")), label, gen, hard, fmt))
+
+    def tool(cmd, data):
+        i, o = os.path.join(tmp, "in"), os.path.join(tmp, "out")
+        for q in (o,):
+            if os.path.exists(q):
+                os.remove(q)
+        with open(i, "wb") as f:
+            f.write(data)
+        run(cmd.format(i=i, o=o), tmp)
+        return open(o, "rb").read()
+
+    gpg = "gpg --batch --quiet --yes --pinentry-mode loopback --passphrase pw"
+    enc = {
+        "gpg-sym": (f"{gpg} -c -o {{o}} {{i}}", "pgp"),
+        "gpg-sym-armor": (f"{gpg} -c -a -o {{o}} {{i}}", "pgp"),
+        "gpg-pk": ("gpg --batch --quiet --yes --trust-model always -e -r b@example.org -o {o} {i}", "pgp"),
+        "gpg-pk-armor": ("gpg --batch --quiet --yes --trust-model always -e -a -r b@example.org -o {o} {i}", "pgp"),
+        "age": (f"age -r {age_r} -o {{o}} {{i}}", "age"),
+        "age-armor": (f"age -a -r {age_r} -o {{o}} {{i}}", "age"),
+        "openssl-salted": ("openssl enc -aes-256-cbc -pbkdf2 -k pw -in {i} -out {o}", "openssl-salted"),
+        "openssl-base64": ("openssl enc -aes-256-cbc -pbkdf2 -a -k pw -in {i} -out {o}", "openssl-salted"),
+        "openssl-raw-ctr": ("openssl enc -aes-128-ctr -nosalt -K 00112233445566778899aabbccddeeff -iv 01 -in {i} -out {o}", "random-data"),
+        "openssl-raw-cbc": ("openssl enc -aes-256-cbc -nosalt -K " + "ab" * 32 + " -iv " + "cd" * 16 + " -in {i} -out {o}", "random-data"),
+        "openssl-raw-chacha20": ("openssl enc -chacha20 -nosalt -K " + "ef" * 32 + " -iv " + "01" * 16 + " -in {i} -out {o}", "random-data"),
+        "7z-aes": ("cp {i} data.txt && 7z a -pSecret {o}.7z data.txt >/dev/null && mv {o}.7z {o}", "7z-aes"),
+        "7z-aes-mhe": ("cp {i} data.txt && 7z a -pSecret -mhe=on {o}.7z data.txt >/dev/null && mv {o}.7z {o}", "7z-aes"),
+        "zip-crypto": ("cp {i} data.txt && zip -q -P pw {o}.zip data.txt && mv {o}.zip {o}", "zip-crypto"),
+        "zip-aes": ("cp {i} data.txt && 7z a -pSecret -mem=AES256 -tzip {o}.zip data.txt >/dev/null && mv {o}.zip {o}", "zip-aes"),
+    }
+    for gen, (cmd, fmt) in enc.items():
+        for s in sizes:
+            src = text_bytes(rng, s) if "raw" not in gen else rng.randbytes(s) if rng.random() < 0.3 else text_bytes(rng, s)
+            put(gen, s, tool(cmd, src), 1, 0, fmt)
+    for s in sizes[:5]:
+        pdf = pdf_flate_bytes(rng, s)
+        put("qpdf-aes256", s, tool("qpdf --encrypt u o 256 -- {i} {o}", pdf), 1, 0, "pdf-encrypted", "pdf")
+        put("qpdf-rc4", s, tool("qpdf --allow-weak-crypto --encrypt u o 128 --use-aes=n -- {i} {o}", pdf), 1, 0, "pdf-encrypted", "pdf")
+    for kind in ("ed25519", "rsa", "ecdsa"):
+        k = os.path.join(tmp, "k")
+        for q in (k, k + ".pub"):
+            if os.path.exists(q):
+                os.remove(q)
+        run(f"ssh-keygen -q -t {kind} -N pw -f {k}", tmp)
+        put("ssh-key-encrypted", kind, open(k, "rb").read(), 1, 0, "ssh-key-encrypted", "key")
+    for t in ("luks1", "luks2"):
+        img = os.path.join(tmp, "luks.img")
+        if os.path.exists(img):
+            os.remove(img)
+        run(f"truncate -s 18M {img} && printf pw > key && cryptsetup luksFormat -q --type {t} "
+            f"{'--pbkdf pbkdf2 --pbkdf-force-iterations 1000' if t == 'luks2' else '--iter-time 1'} --key-file key {img}", tmp)
+        put(t, "18M", open(img, "rb").read(), 1, 0, t, "img")
+    # carved ciphertext: the middle of a CTR stream (hard, encrypted)
+    big = tool(enc["openssl-raw-ctr"][0], text_bytes(rng, 9 << 20))
+    for s in sizes:
+        o = len(big) // 3
+        put("carved-ciphertext", s, big[o:o + s], 1, 1, "random-data")
+
+    # negatives
+    plain_gens = {
+        "text": lambda s: text_bytes(rng, s), "csv": lambda s: csv_bytes(rng, s),
+        "source": lambda s: source_bytes(rng, s), "html": lambda s: html_bytes(rng, s),
+        "bmp": lambda s: bmp_bytes(rng, s), "wav": lambda s: wav_bytes(rng, s),
+        "sqlite": lambda s: sqlite_bytes(rng, s, os.path.join(tmp, "db")),
+        "gzip": lambda s: tool("gzip -n -c {i} > {o}", text_bytes(rng, s * 3)),
+        "bzip2": lambda s: tool("bzip2 -c {i} > {o}", text_bytes(rng, s * 3)),
+        "xz": lambda s: tool("xz -c {i} > {o}", text_bytes(rng, s * 3)),
+        "zstd": lambda s: tool("zstd -q -c {i} > {o}", text_bytes(rng, s * 3)),
+        "zip": lambda s: tool("cp {i} d.txt && rm -f {o}.zip && zip -q {o}.zip d.txt && mv {o}.zip {o}", text_bytes(rng, s * 3)),
+        "7z": lambda s: tool("cp {i} d.txt && rm -f {o}.7z && 7z a {o}.7z d.txt >/dev/null && mv {o}.7z {o}", text_bytes(rng, s * 3)),
+        "docx": lambda s: docx_bytes(rng, s * 3), "pdf-flate": lambda s: pdf_flate_bytes(rng, s * 3),
+        "png": lambda s: png_bytes(rng, s),
+        "jpeg": lambda s: tool("cjpeg -quality 85 {i} > {o}", b"P6 %d %d 255\n" % (max(8, int(math.sqrt(s))), max(8, int(math.sqrt(s)))) + bytes(((i * 7 + rng.randint(0, 40)) & 255) for i in range(3 * max(8, int(math.sqrt(s))) ** 2))),
+        "flac": lambda s: tool("flac -s -f -o {o} {i}", wav_bytes(rng, s * 2)),
+        "ogg": lambda s: tool("oggenc -Q -o {o} {i}", wav_bytes(rng, s * 4)),
+        "elf": lambda s: open("/usr/bin/gpg" if s > 200000 else "/usr/bin/true", "rb").read()[:s] if s < 1000000 else open("/usr/lib/x86_64-linux-gnu/libcrypto.so.3", "rb").read()[:s],
+    }
+    for gen, fn in plain_gens.items():
+        for s in sizes:
+            put(gen, s, fn(s), 0)
+    # hard negatives
+    for s in sizes:
+        t = text_bytes(rng, s * 4)
+        c = zlib.compressobj(6, zlib.DEFLATED, -15)
+        put("raw-deflate", s, (c.compress(t) + c.flush())[:s], 0, 1)
+        put("raw-lzma2", s, lzma.compress(t, format=lzma.FORMAT_RAW, filters=[{"id": lzma.FILTER_LZMA2}])[:s], 0, 1)
+        put("zstd-no-magic", s, tool("zstd -q -c {i} > {o}", t)[4:4 + s], 0, 1)
+        put("bzip2-no-magic", s, bz2.compress(t)[4:4 + s], 0, 1)
+        put("gzip-of-random", s, tool("gzip -n -c {i} > {o}", rng.randbytes(s)), 0, 1)
+        put("base64-of-random", s, base64.b64encode(rng.randbytes(s * 3 // 4))[:s], 0, 1)
+        put("hex-of-random", s, rng.randbytes(s // 2).hex().encode()[:s], 0, 1)
+        big_t = text_bytes(rng, max(s * 8, 65536))
+        xz = tool("xz -c {i} > {o}", big_t)
+        put("carved-xz", s, xz[len(xz) // 3:len(xz) // 3 + s], 0, 1)
+        c = zlib.compressobj(6, zlib.DEFLATED, -15)
+        df = c.compress(big_t) + c.flush()
+        put("carved-deflate", s, df[len(df) // 3:len(df) // 3 + s], 0, 1)
+        jp = plain_gens["jpeg"](max(s * 4, 20000))
+        put("carved-jpeg", s, jp[len(jp) // 3:len(jp) // 3 + s], 0, 1)
+    with open(os.path.join(out, "labels.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["path", "label", "generator", "hard", "format"])
+        w.writerows(labels)
+    print(f"{len(labels)} samples in {out}/files")
+
+
+if __name__ == "__main__":
+    main()
