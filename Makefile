@@ -21,7 +21,8 @@ DEB_BUILD := gcc make pkg-config git libtsk-dev libmagic-dev libyara-dev libssl-
              libarchive-dev libsqlite3-dev zlib1g-dev liblzma-dev libbz2-dev libzstd-dev
 DEB_TEST  := sleuthkit e2fsprogs dosfstools mtools ntfs-3g exfatprogs ewf-tools fdisk \
              openssl python3 sqlite3 file hashdeep bc strace \
-             gnupg age p7zip-full zip qpdf cryptsetup-bin openssh-client xz-utils zstd bzip2
+             gnupg age p7zip-full zip qpdf cryptsetup-bin openssh-client xz-utils zstd bzip2 \
+             libjpeg-turbo-progs flac vorbis-tools
 STAMP_DEPS := .deps-installed
 
 SRC  := $(filter-out triage/main.c,$(wildcard triage/*.c))
@@ -70,8 +71,14 @@ demo: deps
 	$(MAKE) --no-print-directory all
 	tests/demo.sh
 
-bench: deps all
+bench/statspeed: bench/statspeed.c triage/entropy.c triage/entropy.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ bench/statspeed.c triage/entropy.c -lm
+
+# Throughput against peers, the statistics' speed, classification accuracy.
+bench: deps all bench/statspeed
 	bench/bench.sh
+	bench/statspeed
+	python3 bench/crypto_corpus.py /tmp/ptriage-crypto-corpus && python3 bench/crypto_accuracy.py /tmp/ptriage-crypto-corpus
 
 clean:
-	rm -f ptriage ptriage-asan triage/*.o $(UNIT)
+	rm -f ptriage ptriage-asan triage/*.o $(UNIT) bench/statspeed

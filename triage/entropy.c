@@ -67,11 +67,13 @@ static void hist_chunk(pt_entropy_t *e, const uint8_t *p, size_t n)
     e->win_fill += (uint32_t)n;
 }
 
-/* Sums for the serial correlation coefficient over consecutive pairs. */
+/* Sum of products of consecutive bytes, for the serial correlation (the sums
+ * of x and x^2 come from the histogram).  32-bit partial sums over 64 Ki
+ * pairs cannot overflow (65025 * 65536 < 2^32) and let the loop vectorise. */
 static void pair_sums(pt_entropy_t *e, const uint8_t *p, size_t n)
 {
-    uint64_t s = 0, sq = 0, xy = 0;
-    size_t i;
+    uint64_t xy = 0;
+    size_t i = 0;
 
     if (n == 0)
         return;
@@ -79,14 +81,13 @@ static void pair_sums(pt_entropy_t *e, const uint8_t *p, size_t n)
         xy += (uint64_t)e->last * p[0];
     else
         e->first = p[0];
-    for (i = 0; i < n; i++) {
-        s += p[i];
-        sq += (uint64_t)p[i] * p[i];
+    while (i + 1 < n) {
+        size_t end = n - 1 - i > 65536 ? i + 65536 : n - 1;
+        uint32_t acc = 0;
+        for (; i < end; i++)
+            acc += (uint32_t)p[i] * p[i + 1];
+        xy += acc;
     }
-    for (i = 0; i + 1 < n; i++)
-        xy += (uint64_t)p[i] * p[i + 1];
-    e->sum += s;
-    e->sum_sq += sq;
     e->sum_xy += xy;
     e->last = p[n - 1];
 }
@@ -94,23 +95,24 @@ static void pair_sums(pt_entropy_t *e, const uint8_t *p, size_t n)
 static void monte_carlo(pt_entropy_t *e, const uint8_t *p, size_t n)
 {
     /* ent's method: bytes in groups of six, (x, y) as 24-bit integers; a
-     * point falls inside the quarter circle when x^2 + y^2 <= r^2 */
-    const double r = 16777215.0, r2 = r * r;
+     * point falls inside the quarter circle when x^2 + y^2 <= r^2 (exact in
+     * 64-bit integers: each square is below 2^48) */
+    const uint64_t r2 = 16777215ull * 16777215ull;
     size_t i = 0;
 
     while (e->mc_npend > 0 && e->mc_npend < 6 && i < n)
         e->mc_pend[e->mc_npend++] = p[i++];
     if (e->mc_npend == 6) {
         const uint8_t *q = e->mc_pend;
-        double x = (double)((q[0] << 16) | (q[1] << 8) | q[2]);
-        double y = (double)((q[3] << 16) | (q[4] << 8) | q[5]);
+        uint64_t x = (uint64_t)(q[0] << 16 | q[1] << 8 | q[2]);
+        uint64_t y = (uint64_t)(q[3] << 16 | q[4] << 8 | q[5]);
         e->mc_tries++;
         e->mc_hits += x * x + y * y <= r2;
         e->mc_npend = 0;
     }
     for (; i + 6 <= n; i += 6) {
-        double x = (double)((p[i] << 16) | (p[i + 1] << 8) | p[i + 2]);
-        double y = (double)((p[i + 3] << 16) | (p[i + 4] << 8) | p[i + 5]);
+        uint64_t x = (uint64_t)(p[i] << 16 | p[i + 1] << 8 | p[i + 2]);
+        uint64_t y = (uint64_t)(p[i + 3] << 16 | p[i + 4] << 8 | p[i + 5]);
         e->mc_tries++;
         e->mc_hits += x * x + y * y <= r2;
     }
@@ -182,18 +184,20 @@ void pt_entropy_stats(const pt_entropy_t *e, pt_entropy_stats_t *s)
         double d = (double)e->hist[i] - expect;
         s->chi2 += d * d / expect;
         s->distinct += e->hist[i] != 0;
+        s->mean += (double)i * (double)e->hist[i];
     }
     s->chi2_p = pt_entropy_chi2_p(s->chi2, 255.0);
     s->shannon = pt_entropy_shannon(e);
-    s->mean = (double)e->sum / n;
     {
-        /* circular serial correlation as ent computes it */
-        double sxy = (double)e->sum_xy + (double)e->last * e->first;
-        double sx = (double)e->sum, sx2 = (double)e->sum_sq;
+        /* circular serial correlation as ent computes it; sums from the histogram */
+        double sxy = (double)e->sum_xy + (double)e->last * e->first, sx = s->mean, sx2 = 0.0;
+        for (i = 0; i < 256; i++)
+            sx2 += (double)i * i * (double)e->hist[i];
         double den = n * sx2 - sx * sx;
         s->serial = den == 0.0 ? 1.0 : (n * sxy - sx * sx) / den;
         s->serial_z = fabs(s->serial) * sqrt(n);
     }
+    s->mean /= n;
     if (e->mc_tries > 0) {
         double t = (double)e->mc_tries, p = M_PI / 4.0;
         s->pi = 4.0 * (double)e->mc_hits / t;

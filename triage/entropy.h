@@ -17,8 +17,8 @@
 typedef struct pt_entropy {
     uint64_t hist[256];
     uint64_t total;
-    /* serial correlation: sums over consecutive byte pairs */
-    uint64_t sum, sum_sq, sum_xy;
+    /* serial correlation: sum of products of consecutive bytes */
+    uint64_t sum_xy;
     uint8_t first, last;
     /* Monte Carlo: 6-byte groups as two 24-bit coordinates */
     uint64_t mc_tries, mc_hits;
