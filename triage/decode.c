@@ -180,13 +180,30 @@ static int try_deflate(const uint8_t *p, size_t n, uint8_t *out, char *why, size
 
 /* ---- LZMA, LZMA2 ------------------------------------------------------------------ */
 
+/* Runs an initialised liblzma decoder over in (bounded output) and ends it. */
+static attempt_t lzma_drive(lzma_stream *s, const uint8_t *in, size_t n, uint8_t *out)
+{
+    attempt_t a = { 0, 0, 0 };
+    lzma_ret rc;
+
+    s->next_in = in;
+    s->avail_in = n;
+    s->next_out = out;
+    s->avail_out = DECODE_OUT;
+    rc = lzma_code(s, LZMA_RUN);
+    a.ok = rc == LZMA_OK || rc == LZMA_STREAM_END || rc == LZMA_BUF_ERROR;
+    a.consumed = rc == LZMA_STREAM_END || s->avail_out == 0 ? n : (size_t)s->total_in;
+    a.produced = (size_t)s->total_out;
+    lzma_end(s);
+    return a;
+}
+
 static attempt_t lzma_try(const uint8_t *in, size_t n, lzma_vli id, uint8_t *out)
 {
     attempt_t a = { 0, 0, 0 };
     lzma_options_lzma opt;
     lzma_filter f[2];
     lzma_stream s = LZMA_STREAM_INIT;
-    lzma_ret rc;
 
     if (lzma_lzma_preset(&opt, 6))
         return a;
@@ -196,18 +213,7 @@ static attempt_t lzma_try(const uint8_t *in, size_t n, lzma_vli id, uint8_t *out
     f[1].id = LZMA_VLI_UNKNOWN;
     if (lzma_raw_decoder(&s, f) != LZMA_OK)
         return a;
-    s.next_in = in;
-    s.avail_in = n;
-    s.next_out = out;
-    s.avail_out = DECODE_OUT;
-    rc = lzma_code(&s, LZMA_RUN);
-    a.ok = rc == LZMA_OK || rc == LZMA_STREAM_END || rc == LZMA_BUF_ERROR;
-    a.consumed = (size_t)s.total_in;
-    a.produced = (size_t)s.total_out;
-    if (rc == LZMA_STREAM_END || s.avail_out == 0)
-        a.consumed = n;
-    lzma_end(&s);
-    return a;
+    return lzma_drive(&s, in, n, out);
 }
 
 static int try_lzma(const uint8_t *p, size_t n, uint8_t *out, char *why, size_t wsize)
@@ -234,16 +240,7 @@ static int try_lzma(const uint8_t *p, size_t n, uint8_t *out, char *why, size_t 
     if (n > 13 && p[0] < 225) {
         lzma_stream s = LZMA_STREAM_INIT;
         if (lzma_alone_decoder(&s, UINT64_MAX) == LZMA_OK) {
-            lzma_ret rc;
-            s.next_in = p;
-            s.avail_in = n;
-            s.next_out = out;
-            s.avail_out = DECODE_OUT;
-            rc = lzma_code(&s, LZMA_RUN);
-            a.ok = rc == LZMA_OK || rc == LZMA_STREAM_END || rc == LZMA_BUF_ERROR;
-            a.consumed = rc == LZMA_STREAM_END || s.avail_out == 0 ? n : (size_t)s.total_in;
-            a.produced = (size_t)s.total_out;
-            lzma_end(&s);
+            a = lzma_drive(&s, p, n, out);
             if (explains(&a, out, n)) {
                 snprintf(why, wsize, "LZMA-alone stream (%zu bytes decode to %zu)", a.consumed, a.produced);
                 return 1;
