@@ -79,36 +79,35 @@ static attempt_t inflate_from(const uint8_t *in, size_t n, unsigned skip_bits, i
     return a;
 }
 
-/* Reads bits LSB-first as deflate does. */
-static unsigned bits_at(const uint8_t *p, size_t n, size_t bit, unsigned count)
+/* Up to 64 bits starting at bit offset `bit`, LSB-first as deflate reads
+ * them (zero past the end of the buffer). */
+static uint64_t bit_window(const uint8_t *p, size_t n, size_t bit)
 {
-    unsigned v = 0, i;
+    size_t byte = bit / 8, i;
+    uint64_t v = 0;
 
-    for (i = 0; i < count; i++, bit++) {
-        if (bit / 8 >= n)
-            return 0xffffffffu;
-        v |= (unsigned)((p[bit / 8] >> (bit % 8)) & 1) << i;
-    }
-    return v;
+    for (i = 0; i < 8 && byte + i < n; i++)
+        v |= (uint64_t)p[byte + i] << (8 * i);
+    return v >> (bit % 8);
 }
 
 /* A dynamic-Huffman block header at bit offset `bit` whose code-length code
  * is complete: the cheap test that rejects almost every offset. */
 static int plausible_dynamic_block(const uint8_t *p, size_t n, size_t bit)
 {
-    unsigned btype = bits_at(p, n, bit + 1, 2), hlit, hdist, hclen, i, kraft = 0, nonzero = 0;
+    uint64_t w = bit_window(p, n, bit), c;
+    unsigned hlit, hdist, hclen, i, kraft = 0, nonzero = 0;
 
-    if (btype != 2)
+    if (((w >> 1) & 3) != 2 || bit / 8 + 12 > n)
         return 0;
-    hlit = bits_at(p, n, bit + 3, 5);
-    hdist = bits_at(p, n, bit + 8, 5);
-    hclen = bits_at(p, n, bit + 13, 4);
-    if (hlit > 29 || hdist > 29 || hclen == 0xffffffffu)
+    hlit = (unsigned)(w >> 3) & 31;
+    hdist = (unsigned)(w >> 8) & 31;
+    hclen = (unsigned)(w >> 13) & 15;
+    if (hlit > 29 || hdist > 29)
         return 0;
+    c = bit_window(p, n, bit + 17); /* 19 code lengths of 3 bits fit in 57 bits */
     for (i = 0; i < hclen + 4; i++) {
-        unsigned len = bits_at(p, n, bit + 17 + 3 * i, 3);
-        if (len == 0xffffffffu)
-            return 0;
+        unsigned len = (unsigned)(c >> (3 * i)) & 7;
         if (len) {
             kraft += 128u >> len;
             nonzero++;
