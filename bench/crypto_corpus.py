@@ -27,7 +27,17 @@ WORDS = ("the of and invoice account payment ledger customer order total tax rat
          "address server backup config user password email meeting report quarter").split()
 
 
+_POOL = {}
+
+
 def text_bytes(rng, n):
+    """Word text; large sizes reuse a 2 MiB pool from a random offset (fast)."""
+    if n > (1 << 20):
+        pool = _POOL.get("text")
+        if pool is None:
+            pool = _POOL["text"] = text_bytes(random.Random(7), 1 << 20) * 2
+        off = rng.randrange(len(pool))
+        return (pool[off:] + pool * (n // len(pool) + 1))[:n]
     out = []
     size = 0
     while size < n:
@@ -66,17 +76,16 @@ def html_bytes(rng, n):
 def bmp_bytes(rng, n):
     w = max(4, int(math.sqrt(max(n - 54, 48) / 3)) // 4 * 4)
     h = max(1, (n - 54) // (w * 3))
-    px = bytearray()
-    for y in range(h):
-        for x in range(w):
-            px += bytes(((x * 3) & 255, (y * 2) & 255, ((x + y) * 5 + rng.randint(0, 8)) & 255))
+    rows = [bytes(((x * 3 + v) & 255 if x % 3 else (x + v * 2) & 255) for x in range(w * 3)) for v in range(16)]
+    px = b"".join(rows[(y * 7 + rng.randint(0, 1)) % 16] for y in range(h))
     hdr = b"BM" + struct.pack("<IHHI", 54 + len(px), 0, 0, 54) + struct.pack("<IiiHHIIiiII", 40, w, h, 1, 24, 0, len(px), 2835, 2835, 0, 0)
     return hdr + bytes(px)
 
 
 def wav_bytes(rng, n):
     frames = max((n - 44) // 2, 8)
-    data = b"".join(struct.pack("<h", int(8000 * math.sin(i * 0.05) + rng.randint(-200, 200))) for i in range(frames))
+    period = b"".join(struct.pack("<h", int(8000 * math.sin(i * 0.05) + rng.randint(-200, 200))) for i in range(min(frames, 8192)))
+    data = (period * (frames // 8192 + 1))[:frames * 2]
     return b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " + struct.pack("<IHHIIHH", 16, 1, 1, 8000, 16000, 2, 16) + b"data" + struct.pack("<I", len(data)) + data
 
 
@@ -229,7 +238,7 @@ def main():
         "7z": lambda s: tool("cp {i} d.txt && rm -f {o}.7z && 7z a {o}.7z d.txt >/dev/null && mv {o}.7z {o}", text_bytes(rng, s * 3)),
         "docx": lambda s: docx_bytes(rng, s * 3), "pdf-flate": lambda s: pdf_flate_bytes(rng, s * 3),
         "png": lambda s: png_bytes(rng, s),
-        "jpeg": lambda s: tool("cjpeg -quality 85 {i} > {o}", b"P6 %d %d 255\n" % (max(8, int(math.sqrt(s))), max(8, int(math.sqrt(s)))) + bytes(((i * 7 + rng.randint(0, 40)) & 255) for i in range(3 * max(8, int(math.sqrt(s))) ** 2))),
+        "jpeg": lambda s: tool("cjpeg -quality 85 {i} > {o}", b"P6 %d %d 255\n" % (max(8, int(math.sqrt(s))), max(8, int(math.sqrt(s)))) + bmp_bytes(rng, 3 * max(8, int(math.sqrt(s))) ** 2 + 54)[54:54 + 3 * max(8, int(math.sqrt(s))) ** 2].ljust(3 * max(8, int(math.sqrt(s))) ** 2, b"\x80")),
         "flac": lambda s: tool("flac -s -f -o {o} {i}", wav_bytes(rng, s * 2)),
         "ogg": lambda s: tool("oggenc -Q -o {o} {i}", wav_bytes(rng, s * 4)),
         "elf": lambda s: open("/usr/bin/gpg" if s > 200000 else "/usr/bin/true", "rb").read()[:s] if s < 1000000 else open("/usr/lib/x86_64-linux-gnu/libcrypto.so.3", "rb").read()[:s],

@@ -356,8 +356,8 @@ static int try_jpeg_scan(const uint8_t *p, size_t n, uint8_t *out, char *why, si
             stuffed++;
     }
     /* in random data a 0xFF is followed by 0x00 or a marker 10 times in 256:
-     * three of three by chance is 1 in 16,000 */
-    if ((ff >= 3 && stuffed == ff) || (ff >= 8 && stuffed * 100 >= ff * 95)) {
+     * two of two by chance is 1 in 650 (and two 0xFF bytes must occur) */
+    if ((ff >= 2 && stuffed == ff) || (ff >= 8 && stuffed * 100 >= ff * 95)) {
         snprintf(why, wsize, "JPEG entropy-coded scan data (%zu of %zu 0xFF bytes stuffed)", stuffed, ff);
         return 1;
     }
