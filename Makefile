@@ -11,10 +11,10 @@ WARN    := -Wall -Wextra -Wformat=2 -Wstrict-prototypes -Wshadow -Werror
 BUILD_ID := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 $(WARN)
-CPPFLAGS += -D_GNU_SOURCE -DPT_BUILD_ID='"$(BUILD_ID)"' -Itriage
+CPPFLAGS += -pthread -D_GNU_SOURCE -DPT_BUILD_ID='"$(BUILD_ID)"' -Itriage
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LDLIBS  += $(PKG_LIBS) -lbz2 -lm
+LDLIBS  += $(PKG_LIBS) -lbz2 -lm -pthread
 
 # Build-time packages, then the tools the tests make and check evidence with.
 DEB_BUILD := gcc make pkg-config git libtsk-dev libmagic-dev libyara-dev libssl-dev \

@@ -89,7 +89,7 @@ static int visit(dw_t *w, int dirfd, const char *dpath, const char *name, int de
     if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
               STATX_BASIC_STATS | STATX_BTIME, &sx) != 0) {
         pt_item_add_error(&it, "error", "cannot stat: %s", strerror(errno));
-        rc = pt_scan_emit(w->s, &it, NULL, w->err);
+        rc = pt_scan_emit(w->s, &it, w->err);
         free(path);
         return rc;
     }
@@ -142,13 +142,13 @@ static int visit(dw_t *w, int dirfd, const char *dpath, const char *name, int de
         if (sub < 0)
             pt_item_add_error(&it, "error", "directory not walked: %s",
                               depth < MAX_DEPTH ? strerror(errno) : "nesting deeper than 4096 levels");
-        rc = pt_scan_emit(w->s, &it, NULL, w->err);
+        rc = pt_scan_emit(w->s, &it, w->err);
         if (rc == PT_OK && sub >= 0)
             rc = walk_dir(w, sub, path, depth + 1); /* takes ownership of sub */
         else if (sub >= 0)
             close(sub);
     } else {
-        rc = pt_scan_emit(w->s, &it, NULL, w->err);
+        rc = pt_scan_emit(w->s, &it, w->err);
     }
 out:
     free(target);

@@ -48,7 +48,10 @@ typedef struct pt_item {
     uint32_t mode;          /* permission bits, 0 when unknown */
     const char *link_target;
 
+    const char *evidence_label; /* for logs (static for the whole run) */
+
     /* filled by the reader */
+    int sampled;            /* the reader ran: head/tail buffers describe it */
     int content_read;       /* all `size` bytes were read and hashed */
     uint64_t bytes_read;
     pt_hash_result_t hash;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "casedb.h"
 #include "err.h"
@@ -16,7 +17,7 @@
 #include "version.h"
 
 static const char usage_text[] =
-    "usage: ptriage scan EVIDENCE... -o OUTDIR [--hash sha256,md5,sha1] [--quiet]\n"
+    "usage: ptriage scan EVIDENCE... -o OUTDIR [--hash sha256,md5,sha1] [--jobs N] [--quiet]\n"
     "       ptriage report OUTDIR\n"
     "       ptriage --help | --version\n";
 
@@ -33,6 +34,8 @@ static const char help_text[] =
     "Scan options:\n"
     "  -o, --output OUTDIR   new or empty directory for the case (never inside evidence)\n"
     "      --hash LIST       digests besides SHA-256: md5, sha1 (e.g. --hash sha256,md5)\n"
+    "  -j, --jobs N          threads for file typing and classification (default: the\n"
+    "                        number of cores; results are identical for any N)\n"
     "  -q, --quiet           no progress line on stderr\n"
     "\n"
     "Exit status:\n"
@@ -84,6 +87,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
         { "output", required_argument, NULL, 'o' },
         { "hash", required_argument, NULL, 'H' },
         { "quiet", no_argument, NULL, 'q' },
+        { "jobs", required_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -94,11 +98,22 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
 
     memset(&o, 0, sizeof o);
     o.hash_mask = PT_HASH_SHA256;
+    o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
     o.command_line = cmdline;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:qhj:", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': o.outdir = optarg; break;
+        case 'j': {
+            char *end;
+            long j = strtol(optarg, &end, 10);
+            if (*end || j < 1 || j > 256) {
+                fprintf(stderr, "ptriage scan: --jobs takes a number from 1 to 256\n");
+                return 2;
+            }
+            o.jobs = (int)j;
+            break;
+        }
         case 'q': o.quiet = 1; break;
         case 'H':
             if (pt_hash_parse_list(optarg, &o.hash_mask, &err) != PT_OK) {

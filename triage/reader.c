@@ -1,21 +1,19 @@
 /* reader.c - one pass over an item's bytes.  Owns the block buffer, the
- * hasher and the libmagic handle; holds no evidence handle itself. */
+ * hasher and the head/tail buffers; holds no evidence handle itself. */
 #include "reader.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify.h"
 #include "entropy.h"
-#include "filetype.h"
 #include "hash.h"
 
 struct pt_reader {
     uint8_t *block;
     pt_hash_t *hash;
-    pt_filetype_t *ft;
     pt_entropy_t ent;
+    size_t head_len, tail_len;    /* of the last item */
     uint8_t head[PT_READER_HEAD]; /* first bytes of the item, for libmagic */
     uint8_t tail[PT_READER_TAIL]; /* last bytes (trailers: ZIP, 7z, PDF, DMG) */
 };
@@ -29,7 +27,7 @@ pt_reader_t *pt_reader_new(unsigned hash_mask, pt_err_t *err)
         free(r);
         return NULL;
     }
-    if (!(r->hash = pt_hash_new(hash_mask, err)) || !(r->ft = pt_filetype_open(err))) {
+    if (!(r->hash = pt_hash_new(hash_mask, err))) {
         pt_reader_free(r);
         return NULL;
     }
@@ -41,7 +39,6 @@ void pt_reader_free(pt_reader_t *r)
     if (!r)
         return;
     pt_hash_free(r->hash);
-    pt_filetype_close(r->ft);
     free(r->block);
     free(r);
 }
@@ -75,13 +72,11 @@ static void keep_tail(pt_reader_t *r, uint64_t size, uint64_t off, const uint8_t
         memcpy(r->tail + (off - start), p, n);
 }
 
-/* Type from the head; hashes only when every byte was read, because a
- * digest of a partial read would look like the file's and is not. */
-static int finish(pt_reader_t *r, pt_item_t *it, const uint8_t *head, size_t head_len,
-                  int complete, pt_err_t *err)
+/* Hashes only when every byte was read, because a digest of a partial read
+ * would look like the file's and is not. */
+static int finish(pt_reader_t *r, pt_item_t *it, size_t head_len, int complete, pt_err_t *err)
 {
     pt_hash_result_t res;
-    pt_err_t ferr = { 0, "" };
     int rc = pt_hash_end(r->hash, &res, err);
 
     if (rc != PT_OK)
@@ -89,32 +84,24 @@ static int finish(pt_reader_t *r, pt_item_t *it, const uint8_t *head, size_t hea
     if (complete) {
         it->hash = res;
         it->content_read = 1;
-    }
-    it->has_entropy = it->bytes_read > 0 || complete;
-    it->entropy = pt_entropy_shannon(&r->ent);
-    if (pt_filetype_identify(r->ft, head, head_len, it->mime, sizeof it->mime, &ferr) != PT_OK)
-        pt_item_add_error(it, "error", "type: %s", ferr.msg);
-    it->category = pt_filetype_category(it->mime);
-    if (complete) {
         pt_entropy_stats(&r->ent, &it->stats);
         it->has_stats = 1;
     }
-    {
-        pt_classify_in_t in;
-        uint64_t tail_len = it->bytes_read < PT_READER_TAIL ? it->bytes_read : PT_READER_TAIL;
-        memset(&in, 0, sizeof in);
-        in.view.head = head;
-        in.view.head_len = head_len;
-        in.view.tail = complete ? r->tail : NULL;
-        in.view.tail_len = complete ? (size_t)tail_len : 0;
-        in.view.size = it->size;
-        in.stats = complete ? &it->stats : NULL;
-        in.mime = it->mime;
-        in.is_volume = it->kind && strcmp(it->kind, PT_KIND_VOLUME) == 0;
-        if (head_len > 0 || complete)
-            pt_classify(&in, it);
-    }
+    it->has_entropy = it->bytes_read > 0 || complete;
+    it->entropy = pt_entropy_shannon(&r->ent);
+    it->sampled = 1;
+    r->head_len = head_len;
+    r->tail_len = complete ? (size_t)(it->bytes_read < PT_READER_TAIL ? it->bytes_read : PT_READER_TAIL) : 0;
     return PT_OK;
+}
+
+void pt_reader_sample(const pt_reader_t *r, const uint8_t **head, size_t *head_len, const uint8_t **tail,
+                      size_t *tail_len)
+{
+    *head = r->head;
+    *head_len = r->head_len;
+    *tail = r->tail;
+    *tail_len = r->tail_len;
 }
 
 int pt_reader_read_item(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src, pt_err_t *err)
@@ -153,7 +140,7 @@ int pt_reader_read_item(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src,
         off += (uint64_t)got;
         it->bytes_read = off;
     }
-    return finish(r, it, head, head_len, complete, err);
+    return finish(r, it, head_len, complete, err);
 }
 
 int pt_reader_read_buffer(pt_reader_t *r, pt_item_t *it, const uint8_t *buf, size_t len, pt_err_t *err)
@@ -166,5 +153,6 @@ int pt_reader_read_buffer(pt_reader_t *r, pt_item_t *it, const uint8_t *buf, siz
     it->size = len;
     keep_tail(r, len, 0, buf, len);
     it->bytes_read = len;
-    return finish(r, it, buf, len < PT_READER_HEAD ? len : PT_READER_HEAD, 1, err);
+    memcpy(r->head, buf, len < PT_READER_HEAD ? len : PT_READER_HEAD);
+    return finish(r, it, len < PT_READER_HEAD ? len : PT_READER_HEAD, 1, err);
 }

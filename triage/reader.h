@@ -1,5 +1,6 @@
-/* reader.h - the single read pass: streams an item's bytes once through
- * every analysis (hashes, byte statistics, file type on the head buffer).
+/* reader.h - the single read pass: streams an item's bytes once through the
+ * hashes and the byte statistics, and keeps the head and tail buffers that
+ * the type-and-classify stage (typer.h) works on.
  *
  * The reader owns one block buffer and the per-item analysis state, so
  * memory is bounded whatever the file size.  It does not know where bytes
@@ -28,7 +29,7 @@ pt_reader_t *pt_reader_new(unsigned hash_mask, pt_err_t *err);
 void pt_reader_free(pt_reader_t *r);
 
 /* Reads it->size bytes through fn and fills the item's content fields
- * (hash, entropy, mime, category, bytes_read, content_read).  A read
+ * (hash, entropy, stats, bytes_read, content_read, sampled).  A read
  * failure is recorded on the item (with its offset), not returned: the
  * return value is PT_OK or a failure of the reader itself (OpenSSL,
  * libmagic).  When the item is `deleted`, read failures are notes. */
@@ -36,5 +37,10 @@ int pt_reader_read_item(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src,
 
 /* Analyses bytes already in memory (unit tests, small synthesised items). */
 int pt_reader_read_buffer(pt_reader_t *r, pt_item_t *it, const uint8_t *buf, size_t len, pt_err_t *err);
+
+/* The head and tail kept for the last item read; valid until the next read.
+ * The tail is empty unless the whole content was read. */
+void pt_reader_sample(const pt_reader_t *r, const uint8_t **head, size_t *head_len, const uint8_t **tail,
+                      size_t *tail_len);
 
 #endif

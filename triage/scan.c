@@ -59,7 +59,8 @@ static void progress(pt_scan_t *s, int final)
 
 /* ---- recording -------------------------------------------------------- */
 
-int pt_scan_emit(pt_scan_t *s, pt_item_t *it, int64_t *id, pt_err_t *err)
+/* Writes one finished item to the case database and the log. */
+static int record(pt_scan_t *s, const pt_item_t *it, pt_err_t *err)
 {
     int64_t rowid = 0;
     int rc;
@@ -76,15 +77,44 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, int64_t *id, pt_err_t *err)
             s->n.notes++;
         if (s->log) {
             fprintf(s->log, "%s item %" PRId64 " %s: ", is_err ? "ERROR" : "note", rowid,
-                    s->evidence_label);
+                    it->evidence_label ? it->evidence_label : "");
             pt_text_put_line_escaped(s->log, it->path);
             fprintf(s->log, ": %s\n", it->error);
         }
     }
-    if (id)
-        *id = rowid;
     progress(s, 0);
     return PT_OK;
+}
+
+/* Records finished items in order; with wait, every queued item. */
+static int collect(pt_scan_t *s, int wait, pt_err_t *err)
+{
+    const pt_item_t *done;
+    int rc;
+
+    while ((done = pt_typer_next(s->typer, wait)) != NULL)
+        if ((rc = record(s, done, err)) != PT_OK)
+            return rc;
+    return PT_OK;
+}
+
+int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
+{
+    const uint8_t *head = NULL, *tail = NULL;
+    size_t head_len = 0, tail_len = 0;
+    int rc;
+
+    it->evidence_label = s->evidence_label;
+    if (it->sampled)
+        pt_reader_sample(s->reader, &head, &head_len, &tail, &tail_len);
+    while (pt_typer_pending(s->typer) >= PT_TYPER_QUEUE) {
+        const pt_item_t *done = pt_typer_next(s->typer, 1);
+        if (done && (rc = record(s, done, err)) != PT_OK)
+            return rc;
+    }
+    if ((rc = pt_typer_submit(s->typer, it, head, head_len, tail, tail_len, err)) != PT_OK)
+        return rc;
+    return collect(s, 0, err);
 }
 
 int pt_scan_problem(pt_scan_t *s, const char *severity, const char *location, const char *msg,
@@ -219,6 +249,11 @@ static void libraries(char *buf, size_t size)
              pt_filetype_version(mv, sizeof mv), OpenSSL_version(OPENSSL_VERSION), sqlite3_libversion());
 }
 
+static void options_text(const pt_scan_opts_t *o, char *buf, size_t size)
+{
+    snprintf(buf, size, "jobs=%d", o->jobs > 1 ? o->jobs : 1);
+}
+
 static void hash_names(unsigned mask, char *buf, size_t size)
 {
     snprintf(buf, size, "sha256%s%s", mask & PT_HASH_MD5 ? ",md5" : "", mask & PT_HASH_SHA1 ? ",sha1" : "");
@@ -276,7 +311,7 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
 {
     pt_scan_t s;
     char path[PATH_MAX], started[32], finished[32], host[256] = "", cwd[PATH_MAX] = "", libs[512];
-    char hashes[64], summary[256];
+    char hashes[64], summary[256], options[64];
     char **labels = NULL;
     struct passwd *pw = getpwuid(geteuid());
     pt_run_info_t run;
@@ -296,7 +331,7 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
         return 2;
     snprintf(path, sizeof path, "%s/scan.log", o->outdir);
     s.log = fopen(path, "wx");
-    if (!(s.reader = pt_reader_new(o->hash_mask, err))) {
+    if (!(s.reader = pt_reader_new(o->hash_mask, err)) || !(s.typer = pt_typer_new(o->jobs, err))) {
         code = 2;
         goto out;
     }
@@ -316,6 +351,8 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
     run.cwd = cwd;
     run.libraries = libs;
     run.hash_algorithms = hashes;
+    options_text(o, options, sizeof options);
+    run.options = options;
     if (pt_casedb_run_begin(s.db, &run, err) != PT_OK) {
         code = 2;
         goto out;
@@ -360,6 +397,10 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
             goto out;
         }
     }
+    if ((rc = collect(&s, 1, err)) != PT_OK) {
+        code = 2;
+        goto out;
+    }
     progress(&s, 1);
     code = s.n.evidence_failed ? 2 : s.n.item_errors ? 1 : 0;
     now_iso(finished, sizeof finished);
@@ -385,6 +426,7 @@ out:
         for (i = 0; i < o->n_evidence; i++)
             free(labels[i]);
     free(labels);
+    pt_typer_free(s.typer);
     pt_reader_free(s.reader);
     if (s.log)
         fclose(s.log);

@@ -14,6 +14,7 @@
 #include "err.h"
 #include "item.h"
 #include "reader.h"
+#include "typer.h"
 
 typedef struct pt_scan_opts {
     char *const *evidence;     /* paths as given */
@@ -21,6 +22,7 @@ typedef struct pt_scan_opts {
     const char *outdir;
     unsigned hash_mask;        /* PT_HASH_* */
     int quiet;                 /* no progress line */
+    int jobs;                  /* type-and-classify threads (1: none) */
     const char *command_line;  /* recorded in the run table */
 } pt_scan_opts_t;
 
@@ -33,6 +35,7 @@ typedef struct pt_scan {
     const pt_scan_opts_t *opts;
     pt_casedb_t *db;
     pt_reader_t *reader;
+    pt_typer_t *typer;
     FILE *log;                 /* OUTDIR/scan.log */
     int64_t evidence_id;       /* current evidence row */
     const char *evidence_label;
@@ -43,10 +46,11 @@ typedef struct pt_scan {
     int tty;
 } pt_scan_t;
 
-/* Records an item (after the reader has filled its content fields), logs its
- * error if any, and updates counters and progress.  Returns PT_OK or a
- * failure of the case database (fatal). */
-int pt_scan_emit(pt_scan_t *s, pt_item_t *it, int64_t *id, pt_err_t *err);
+/* Hands an item (after the reader has filled its content fields, using the
+ * reader's current head/tail sample) to the type-and-classify stage, and
+ * records in the case database, in submission order, every item that stage
+ * has finished.  Returns PT_OK or a fatal failure (case database, memory). */
+int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err);
 
 /* Records an evidence- or volume-level problem (severity "fatal", "error" or
  * "note") in the errors table and scan.log.  Returns PT_OK or PT_EDB. */

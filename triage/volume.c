@@ -41,7 +41,7 @@ static int volume_item(pt_scan_t *s, part_src_t *ps, uint64_t size, const char *
         *err = rerr;
         return rc;
     }
-    return pt_scan_emit(s, &it, NULL, err);
+    return pt_scan_emit(s, &it, err);
 }
 
 static int add_volume(pt_scan_t *s, pt_volume_info_t *v, pt_err_t *err)

@@ -196,7 +196,7 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
             return rc;
         }
     }
-    return pt_scan_emit(w->s, &it, NULL, w->err);
+    return pt_scan_emit(w->s, &it, w->err);
 }
 
 static TSK_WALK_RET_ENUM walk_cb(TSK_FS_FILE *f, const char *parent, void *ptr)

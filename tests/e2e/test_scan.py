@@ -330,6 +330,8 @@ def missing_evidence_and_usage_errors():
     p = run([PT, "scan", os.path.join(Ctx.fx, "fat.img"), "-o", os.path.join(Ctx.work, "o-h"), "--hash", "crc"])
     assert p.returncode == 2 and b"unknown hash" in p.stderr
     assert run([PT, "--help"]).returncode == 0 and b"Exit status" in run([PT, "--help"]).stdout
+    p = run([PT, "scan", os.path.join(Ctx.fx, "fat.img"), "-o", os.path.join(Ctx.work, "o-j"), "--jobs", "0"])
+    assert p.returncode == 2 and b"--jobs" in p.stderr
 
 
 @test
@@ -381,10 +383,14 @@ def truncated_e01():
 @test
 def report_regenerates_identical_manifest_and_scans_are_deterministic():
     img = os.path.join(Ctx.fx, "mbr.E01")
-    out1, _ = scan(img, expect=0)
-    out2, _ = scan(img, expect=0)
+    out1, _ = scan(img, "--jobs", "1", expect=0)
+    out2, _ = scan(img, "--jobs", "3", expect=0)
     m1 = open(os.path.join(out1, "manifest.csv"), "rb").read()
-    assert m1 == open(os.path.join(out2, "manifest.csv"), "rb").read(), "two scans differ"
+    assert m1 == open(os.path.join(out2, "manifest.csv"), "rb").read(), "scans with 1 and 3 jobs differ"
+    out3, _ = scan([img, os.path.join(Ctx.fx, "src")], "--jobs", "1", expect=0)
+    out4, _ = scan([img, os.path.join(Ctx.fx, "src")], "--jobs", "2", expect=0)
+    assert open(os.path.join(out3, "manifest.csv"), "rb").read() == \
+        open(os.path.join(out4, "manifest.csv"), "rb").read(), "multi-evidence scans differ by --jobs"
     os.remove(os.path.join(out1, "manifest.csv"))
     p = run([PT, "report", out1])
     assert p.returncode == 0, p.stderr

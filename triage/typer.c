@@ -1,0 +1,258 @@
+/* typer.c - a bounded ring of jobs and a pool of threads, each with its own
+ * libmagic handle (magic_t is not thread-safe).  Owns the jobs' copies of
+ * paths and buffers.  The main thread alone submits and collects. */
+#include "typer.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "filetype.h"
+
+#define QUEUE PT_TYPER_QUEUE
+
+typedef struct job {
+    pt_item_t it;
+    char *path, *link;          /* owned copies */
+    uint8_t *head, *tail;       /* owned copies (NULL when not sampled) */
+    size_t head_len, tail_len;
+    int state;                  /* 0 queued, 1 being typed, 2 done */
+} job_t;
+
+struct pt_typer {
+    job_t ring[QUEUE];
+    size_t first, count;        /* oldest job and jobs in the ring */
+    size_t next_work;           /* ring index of the next job to hand out */
+    size_t unclaimed;           /* queued jobs no worker has taken */
+    pthread_mutex_t mu;
+    pthread_cond_t work, done;
+    pthread_t *threads;
+    pt_filetype_t **ft;         /* one per thread, or one for inline typing */
+    int nthreads, stop;
+    job_t out;                  /* returned by pt_typer_next, freed on the next call */
+};
+
+/* Type and verdict of one job; runs without the lock. */
+static void type_job(pt_filetype_t *ft, job_t *j)
+{
+    pt_item_t *it = &j->it;
+    pt_err_t ferr = { 0, "" };
+    pt_classify_in_t in;
+
+    if (!it->sampled)
+        return;
+    if (pt_filetype_identify(ft, j->head ? j->head : (const uint8_t *)"", j->head_len, it->mime,
+                             sizeof it->mime, &ferr) != PT_OK)
+        pt_item_add_error(it, "error", "type: %s", ferr.msg);
+    it->category = pt_filetype_category(it->mime);
+    if (j->head_len == 0 && !it->has_stats)
+        return;
+    memset(&in, 0, sizeof in);
+    in.view.head = j->head;
+    in.view.head_len = j->head_len;
+    in.view.tail = it->has_stats ? j->tail : NULL;
+    in.view.tail_len = it->has_stats ? j->tail_len : 0;
+    in.view.size = it->size;
+    in.stats = it->has_stats ? &it->stats : NULL;
+    in.mime = it->mime;
+    in.is_volume = strcmp(it->kind, PT_KIND_VOLUME) == 0;
+    pt_classify(&in, it);
+}
+
+static void *worker(void *arg)
+{
+    pt_typer_t *t = ((void **)arg)[0];
+    pt_filetype_t *ft = ((void **)arg)[1];
+
+    free(arg);
+    pthread_mutex_lock(&t->mu);
+    for (;;) {
+        job_t *j;
+        while (!t->stop && t->unclaimed == 0)
+            pthread_cond_wait(&t->work, &t->mu);
+        if (t->stop && t->unclaimed == 0)
+            break;
+        j = &t->ring[t->next_work];
+        t->next_work = (t->next_work + 1) % QUEUE;
+        t->unclaimed--;
+        j->state = 1;
+        pthread_mutex_unlock(&t->mu);
+        type_job(ft, j);
+        pthread_mutex_lock(&t->mu);
+        j->state = 2;
+        pthread_cond_broadcast(&t->done);
+    }
+    pthread_mutex_unlock(&t->mu);
+    return NULL;
+}
+
+static void free_job(job_t *j)
+{
+    free(j->path);
+    free(j->link);
+    free(j->head);
+    free(j->tail);
+    memset(j, 0, sizeof *j);
+}
+
+pt_typer_t *pt_typer_new(int threads, pt_err_t *err)
+{
+    pt_typer_t *t = calloc(1, sizeof *t);
+    int i, nft = threads > 1 ? threads : 1;
+
+    if (!t || !(t->ft = calloc((size_t)nft, sizeof *t->ft))) {
+        free(t);
+        pt_err_set(err, PT_ENOMEM, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&t->mu, NULL);
+    pthread_cond_init(&t->work, NULL);
+    pthread_cond_init(&t->done, NULL);
+    for (i = 0; i < nft; i++) {
+        if (!(t->ft[i] = pt_filetype_open(err))) {
+            pt_typer_free(t);
+            return NULL;
+        }
+    }
+    if (threads > 1) {
+        if (!(t->threads = calloc((size_t)threads, sizeof *t->threads))) {
+            pt_typer_free(t);
+            pt_err_set(err, PT_ENOMEM, "out of memory");
+            return NULL;
+        }
+        for (i = 0; i < threads; i++) {
+            void **arg = malloc(2 * sizeof *arg);
+            if (!arg) {
+                pt_typer_free(t);
+                pt_err_set(err, PT_ENOMEM, "out of memory");
+                return NULL;
+            }
+            arg[0] = t;
+            arg[1] = t->ft[i];
+            if (pthread_create(&t->threads[i], NULL, worker, arg) != 0) {
+                free(arg);
+                pt_typer_free(t);
+                pt_err_set(err, PT_ELIB, "cannot start a worker thread");
+                return NULL;
+            }
+            t->nthreads++;
+        }
+    }
+    return t;
+}
+
+void pt_typer_free(pt_typer_t *t)
+{
+    int i;
+
+    if (!t)
+        return;
+    pthread_mutex_lock(&t->mu);
+    t->stop = 1;
+    pthread_cond_broadcast(&t->work);
+    pthread_mutex_unlock(&t->mu);
+    for (i = 0; i < t->nthreads; i++)
+        pthread_join(t->threads[i], NULL);
+    while (t->count > 0) {
+        free_job(&t->ring[t->first]);
+        t->first = (t->first + 1) % QUEUE;
+        t->count--;
+    }
+    free_job(&t->out);
+    for (i = 0; t->ft && i < (t->nthreads > 1 ? t->nthreads : 1); i++)
+        pt_filetype_close(t->ft[i]);
+    free(t->ft);
+    free(t->threads);
+    pthread_mutex_destroy(&t->mu);
+    pthread_cond_destroy(&t->work);
+    pthread_cond_destroy(&t->done);
+    free(t);
+}
+
+static uint8_t *dup_buf(const uint8_t *p, size_t n)
+{
+    uint8_t *d = malloc(n ? n : 1);
+    if (d && n)
+        memcpy(d, p, n);
+    return d;
+}
+
+int pt_typer_submit(pt_typer_t *t, const pt_item_t *it, const uint8_t *head, size_t head_len,
+                    const uint8_t *tail, size_t tail_len, pt_err_t *err)
+{
+    job_t j;
+
+    memset(&j, 0, sizeof j);
+    j.it = *it;
+    j.path = strdup(it->path ? it->path : "");
+    j.link = it->link_target ? strdup(it->link_target) : NULL;
+    if (it->sampled) {
+        j.head = dup_buf(head, head_len);
+        j.head_len = head_len;
+        if (tail && tail_len) {
+            j.tail = dup_buf(tail, tail_len);
+            j.tail_len = tail_len;
+        }
+    }
+    if (!j.path || (it->link_target && !j.link) || (it->sampled && !j.head) || (tail_len && it->sampled && !j.tail)) {
+        free_job(&j);
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    }
+    j.it.path = j.path;
+    j.it.link_target = j.link;
+    if (t->nthreads == 0) {
+        /* inline: type now; the ring holds one finished job */
+        type_job(t->ft[0], &j);
+        j.state = 2;
+    }
+    pthread_mutex_lock(&t->mu);
+    if (t->count == QUEUE) {
+        pthread_mutex_unlock(&t->mu);
+        free_job(&j);
+        return pt_err_set(err, PT_EINVAL, "type queue full (collect with pt_typer_next first)");
+    }
+    {
+        size_t slot = (t->first + t->count) % QUEUE;
+        t->ring[slot] = j;
+        t->ring[slot].it.path = t->ring[slot].path;
+        t->ring[slot].it.link_target = t->ring[slot].link;
+        t->count++;
+        if (t->nthreads > 0) {
+            t->unclaimed++;
+            pthread_cond_signal(&t->work);
+        }
+    }
+    pthread_mutex_unlock(&t->mu);
+    return PT_OK;
+}
+
+const pt_item_t *pt_typer_next(pt_typer_t *t, int wait)
+{
+    free_job(&t->out);
+    pthread_mutex_lock(&t->mu);
+    if (t->count == 0) {
+        pthread_mutex_unlock(&t->mu);
+        return NULL;
+    }
+    while (t->ring[t->first].state != 2) {
+        if (!wait) {
+            pthread_mutex_unlock(&t->mu);
+            return NULL;
+        }
+        pthread_cond_wait(&t->done, &t->mu);
+    }
+    t->out = t->ring[t->first];
+    t->out.it.path = t->out.path;
+    t->out.it.link_target = t->out.link;
+    memset(&t->ring[t->first], 0, sizeof t->ring[t->first]);
+    t->first = (t->first + 1) % QUEUE;
+    t->count--;
+    pthread_mutex_unlock(&t->mu);
+    return &t->out.it;
+}
+
+size_t pt_typer_pending(const pt_typer_t *t)
+{
+    return t->count;
+}
