@@ -57,12 +57,16 @@ ptriage-asan: $(SRC) triage/main.c triage/*.h
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 $(WARN) $(ASAN_FLAGS) -o $@ $(SRC) triage/main.c $(LDLIBS)
 asan: ptriage-asan
 
+# ThreadSanitizer build for the threaded type-and-classify stage.
+ptriage-tsan: $(SRC) triage/main.c triage/*.h
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 $(WARN) -O1 -g -fsanitize=thread -o $@ $(SRC) triage/main.c $(LDLIBS)
+
 unit: $(UNIT)
 e2e: ptriage ptriage-asan
 
 # The test runner prints one line per test and ends with "N passed, N failed".
 check: deps
-	$(MAKE) --no-print-directory all $(UNIT) ptriage-asan
+	$(MAKE) --no-print-directory all $(UNIT) ptriage-asan ptriage-tsan
 	tests/run.sh
 
 test: check
@@ -81,4 +85,4 @@ bench: deps all bench/statspeed
 	python3 bench/crypto_corpus.py /tmp/ptriage-crypto-corpus && python3 bench/crypto_accuracy.py /tmp/ptriage-crypto-corpus
 
 clean:
-	rm -f ptriage ptriage-asan triage/*.o $(UNIT) bench/statspeed
+	rm -f ptriage ptriage-asan ptriage-tsan triage/*.o $(UNIT) bench/statspeed
