@@ -14,11 +14,13 @@
 #include "hash.h"
 #include "report_csv.h"
 #include "scan.h"
+#include "scope.h"
 #include "version.h"
 
 static const char usage_text[] =
     "usage: ptriage scan EVIDENCE... -o OUTDIR [--hash sha256,md5,sha1] [--jobs N] [--quiet]\n"
     "       ptriage report OUTDIR\n"
+    "       ptriage rules check FILE|DIR...\n"
     "       ptriage --help | --version\n";
 
 static const char help_text[] =
@@ -30,6 +32,8 @@ static const char help_text[] =
     "                               (encrypted / suspected / none) every file; write\n"
     "                               OUTDIR/case.db, manifest.csv, scan.log\n"
     "  report OUTDIR                rewrite the reports of OUTDIR from OUTDIR/case.db\n"
+    "  rules check FILE|DIR...      compile YARA scope rules, report errors as file:line,\n"
+    "                               list each rule with its disposition\n"
     "\n"
     "Scan options:\n"
     "  -o, --output OUTDIR   new or empty directory for the case (never inside evidence)\n"
@@ -174,6 +178,48 @@ static int cmd_report(int argc, char **argv)
     return 0;
 }
 
+typedef struct rule_list {
+    int n, without;
+} rule_list_t;
+
+static void print_rule(const char *rule, const char *ns, const char *disp, void *arg)
+{
+    rule_list_t *l = arg;
+
+    l->n++;
+    if (!disp[0])
+        l->without++;
+    printf("%-14s %s:%s\n", disp[0] ? disp : "(none)", ns, rule);
+}
+
+static int cmd_rules(int argc, char **argv)
+{
+    pt_rules_t *rules = NULL;
+    pt_err_t err = { 0, "" };
+    char *diag = NULL;
+    rule_list_t l = { 0, 0 };
+    int rc;
+
+    if (argc < 3 || strcmp(argv[1], "check") != 0) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    rc = pt_rules_compile(argv + 2, argc - 2, &rules, &diag, &err);
+    if (diag && *diag)
+        fputs(diag, stderr);
+    free(diag);
+    if (rc != PT_OK) {
+        fprintf(stderr, "ptriage rules check: %s\n", err.msg);
+        return 2;
+    }
+    pt_rules_foreach(rules, print_rule, &l);
+    printf("%d rule%s, %d without a disposition (they can only add to the rules column)\n", l.n,
+           l.n == 1 ? "" : "s", l.without);
+    fputs(pt_rules_files(rules), stdout);
+    pt_rules_free(rules);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     char *cmdline;
@@ -199,6 +245,8 @@ int main(int argc, char **argv)
         code = cmd_scan(argc - 1, argv + 1, cmdline);
     else if (strcmp(argv[1], "report") == 0)
         code = cmd_report(argc - 1, argv + 1);
+    else if (strcmp(argv[1], "rules") == 0)
+        code = cmd_rules(argc - 1, argv + 1);
     else {
         fprintf(stderr, "ptriage: unknown command '%s'\n%s", argv[1], usage_text);
         code = 2;

@@ -1,0 +1,419 @@
+/* scope.c - libyara adapter.  Owns the compiled rules and the scanners;
+ * converts YARA's ERROR_* codes here.  Never stores matched bytes: only rule
+ * names, tags, meta and hit counts leave this file. */
+#include "scope.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yara.h>
+
+const char *const pt_dispositions[] = { "relevant", "private", "system", "needs-review", NULL };
+
+struct pt_rules {
+    YR_RULES *rules;
+    char *files;        /* "sha256  path\n" lines */
+};
+
+struct pt_scope {
+    YR_SCANNER *scanner;
+};
+
+typedef struct diag {
+    char *buf;
+    size_t len, cap;
+    int errors;
+} diag_t;
+
+static void diag_add(diag_t *d, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    for (;;) {
+        size_t room = d->cap - d->len;
+        va_start(ap, fmt);
+        n = vsnprintf(d->buf ? d->buf + d->len : NULL, d->buf ? room : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+            return;
+        if (d->buf && (size_t)n < room) {
+            d->len += (size_t)n;
+            return;
+        }
+        {
+            size_t cap = (d->cap + (size_t)n + 256) * 2;
+            char *b = realloc(d->buf, cap);
+            if (!b)
+                return;
+            d->buf = b;
+            d->cap = cap;
+            d->buf[d->len] = '\0';
+        }
+    }
+}
+
+static void compiler_cb(int level, const char *file, int line, const YR_RULE *rule, const char *msg, void *ud)
+{
+    diag_t *d = ud;
+
+    (void)rule;
+    if (level == YARA_ERROR_LEVEL_ERROR)
+        d->errors++;
+    diag_add(d, "%s:%d: %s: %s\n", file ? file : "(rules)", line,
+             level == YARA_ERROR_LEVEL_ERROR ? "error" : "warning", msg);
+}
+
+/* The externals every rule may use, with neutral defaults. */
+static int define_externals(YR_COMPILER *c)
+{
+    static const char *const strings[] = { "filename", "filepath", "extension", "mime", "category",
+                                           "encryption", "encryption_format", "evidence", "volume",
+                                           "kind", "owner", "sha256", "md5", NULL };
+    static const char *const ints[] = { "owner_uid", "group_gid", "mtime", "atime", "ctime", "crtime",
+                                        "allocated", "size", NULL };
+    int i, rc = ERROR_SUCCESS;
+
+    for (i = 0; strings[i] && rc == ERROR_SUCCESS; i++)
+        rc = yr_compiler_define_string_variable(c, strings[i], "");
+    for (i = 0; ints[i] && rc == ERROR_SUCCESS; i++)
+        rc = yr_compiler_define_integer_variable(c, ints[i], -1);
+    if (rc == ERROR_SUCCESS)
+        rc = yr_compiler_define_float_variable(c, "entropy", -1.0);
+    return rc;
+}
+
+static int has_rule_ext(const char *name)
+{
+    size_t n = strlen(name);
+    return (n > 4 && strcmp(name + n - 4, ".yar") == 0) || (n > 5 && strcmp(name + n - 5, ".yara") == 0);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void file_sha256(const char *path, char out[65])
+{
+    unsigned char md[32], buf[65536];
+    unsigned int n = 0, i;
+    size_t got;
+    FILE *f = fopen(path, "rb");
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+    strcpy(out, "?");
+    if (!f || !c || EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1)
+        goto out;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+        EVP_DigestUpdate(c, buf, got);
+    if (EVP_DigestFinal_ex(c, md, &n) == 1)
+        for (i = 0; i < n; i++)
+            sprintf(out + 2 * i, "%02x", md[i]);
+out:
+    if (f)
+        fclose(f);
+    EVP_MD_CTX_free(c);
+}
+
+/* Adds one file (namespace = its base name) or every rule file of a
+ * directory, in name order. */
+static int add_path(YR_COMPILER *c, const char *path, diag_t *d, diag_t *files, int top)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0) {
+        diag_add(d, "%s:0: error: %s\n", path, strerror(errno));
+        d->errors++;
+        return 0;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        DIR *dir = opendir(path);
+        struct dirent *de;
+        char **names = NULL;
+        size_t n = 0, cap = 0, i;
+        if (!dir) {
+            diag_add(d, "%s:0: error: %s\n", path, strerror(errno));
+            d->errors++;
+            return 0;
+        }
+        while ((de = readdir(dir)) != NULL) {
+            char *full;
+            if (de->d_name[0] == '.')
+                continue;
+            if (n == cap) {
+                char **nn = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof *names);
+                if (!nn)
+                    break;
+                names = nn;
+            }
+            if ((full = malloc(strlen(path) + strlen(de->d_name) + 2)) == NULL)
+                break;
+            sprintf(full, "%s/%s", path, de->d_name);
+            names[n++] = full;
+        }
+        closedir(dir);
+        if (n)
+            qsort(names, n, sizeof *names, cmp_str);
+        for (i = 0; i < n; i++) {
+            struct stat s2;
+            if (stat(names[i], &s2) == 0 && (S_ISDIR(s2.st_mode) || has_rule_ext(names[i])))
+                add_path(c, names[i], d, files, 0);
+            free(names[i]);
+        }
+        free(names);
+        return 0;
+    }
+    if (!top && !has_rule_ext(path))
+        return 0;
+    {
+        FILE *f = fopen(path, "r");
+        char ns[64], hash[65];
+        const char *base = strrchr(path, '/');
+        size_t k;
+        if (!f) {
+            diag_add(d, "%s:0: error: %s\n", path, strerror(errno));
+            d->errors++;
+            return 0;
+        }
+        snprintf(ns, sizeof ns, "%s", base ? base + 1 : path);
+        for (k = 0; ns[k]; k++)
+            if (ns[k] == '.')
+                ns[k] = '_';
+        yr_compiler_add_file(c, f, ns, path);
+        fclose(f);
+        file_sha256(path, hash);
+        diag_add(files, "%s  %s\n", hash, path);
+    }
+    return 0;
+}
+
+int pt_rules_compile(char *const *paths, int n, pt_rules_t **out, char **diagnostics, pt_err_t *err)
+{
+    YR_COMPILER *c = NULL;
+    diag_t d = { NULL, 0, 0, 0 }, files = { NULL, 0, 0, 0 };
+    pt_rules_t *r = NULL;
+    int i, rc = PT_OK;
+
+    *out = NULL;
+    *diagnostics = NULL;
+    if (yr_initialize() != ERROR_SUCCESS)
+        return pt_err_set(err, PT_ELIB, "libyara: cannot initialise");
+    if (yr_compiler_create(&c) != ERROR_SUCCESS || define_externals(c) != ERROR_SUCCESS) {
+        rc = pt_err_set(err, PT_ELIB, "libyara: cannot create a compiler");
+        goto out;
+    }
+    yr_compiler_set_callback(c, compiler_cb, &d);
+    diag_add(&d, "%s", "");
+    diag_add(&files, "%s", "");
+    for (i = 0; i < n && d.errors == 0; i++)
+        add_path(c, paths[i], &d, &files, 1);
+    if (d.errors) {
+        rc = pt_err_set(err, PT_EFORMAT, "%d error%s in the scope rules", d.errors, d.errors == 1 ? "" : "s");
+        goto out;
+    }
+    if (!(r = calloc(1, sizeof *r)) || yr_compiler_get_rules(c, &r->rules) != ERROR_SUCCESS) {
+        free(r);
+        r = NULL;
+        rc = pt_err_set(err, PT_ELIB, "libyara: cannot build the rules");
+        goto out;
+    }
+    r->files = files.buf;
+    files.buf = NULL;
+    *out = r;
+out:
+    if (c)
+        yr_compiler_destroy(c);
+    free(files.buf);
+    *diagnostics = d.buf;
+    if (rc != PT_OK)
+        yr_finalize();
+    return rc;
+}
+
+void pt_rules_free(pt_rules_t *r)
+{
+    if (!r)
+        return;
+    yr_rules_destroy(r->rules);
+    free(r->files);
+    free(r);
+    yr_finalize();
+}
+
+const char *pt_rules_files(const pt_rules_t *r)
+{
+    return r->files ? r->files : "";
+}
+
+/* Disposition of a rule: meta "disposition", else a tag naming one. */
+static void rule_disposition(const YR_RULE *rule, char *out, size_t size, char *reason, size_t rsize)
+{
+    const YR_META *meta;
+    const char *tag;
+    int i;
+
+    out[0] = '\0';
+    if (reason)
+        reason[0] = '\0';
+    yr_rule_metas_foreach(rule, meta)
+    {
+        if (meta->type == META_TYPE_STRING && strcmp(meta->identifier, "disposition") == 0)
+            snprintf(out, size, "%s", meta->string);
+        else if (reason && meta->type == META_TYPE_STRING && strcmp(meta->identifier, "reason") == 0)
+            snprintf(reason, rsize, "%s", meta->string);
+    }
+    if (out[0])
+        return;
+    yr_rule_tags_foreach(rule, tag)
+    {
+        for (i = 0; pt_dispositions[i]; i++) {
+            const char *d = pt_dispositions[i];
+            /* YARA tags cannot hold '-': needs_review stands for needs-review */
+            if (strcmp(tag, d) == 0 || (strcmp(d, "needs-review") == 0 && strcmp(tag, "needs_review") == 0)) {
+                snprintf(out, size, "%s", d);
+                return;
+            }
+        }
+    }
+}
+
+void pt_rules_foreach(pt_rules_t *r, void (*fn)(const char *, const char *, const char *, void *), void *arg)
+{
+    const YR_RULE *rule;
+
+    yr_rules_foreach(r->rules, rule)
+    {
+        char disp[16];
+        rule_disposition(rule, disp, sizeof disp, NULL, 0);
+        fn(rule->identifier, rule->ns->name, disp, arg);
+    }
+}
+
+pt_scope_t *pt_scope_new(pt_rules_t *r, int timeout_s, pt_err_t *err)
+{
+    pt_scope_t *s = calloc(1, sizeof *s);
+
+    if (!s || yr_scanner_create(r->rules, &s->scanner) != ERROR_SUCCESS) {
+        free(s);
+        pt_err_set(err, PT_ELIB, "libyara: cannot create a scanner");
+        return NULL;
+    }
+    yr_scanner_set_timeout(s->scanner, timeout_s);
+    return s;
+}
+
+void pt_scope_free(pt_scope_t *s)
+{
+    if (!s)
+        return;
+    yr_scanner_destroy(s->scanner);
+    free(s);
+}
+
+static int scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *ud)
+{
+    pt_scope_result_t *res = ud;
+    const YR_RULE *rule = data;
+    const YR_STRING *string;
+    const YR_MATCH *match;
+    const char *tag;
+    pt_rule_match_t *m;
+    size_t used = 0;
+
+    if (message != CALLBACK_MSG_RULE_MATCHING)
+        return CALLBACK_CONTINUE;
+    if (res->n == res->cap) {
+        size_t cap = res->cap ? res->cap * 2 : 8;
+        pt_rule_match_t *nm = realloc(res->m, cap * sizeof *nm);
+        if (!nm)
+            return CALLBACK_ERROR;
+        res->m = nm;
+        res->cap = cap;
+    }
+    m = &res->m[res->n++];
+    memset(m, 0, sizeof *m);
+    snprintf(m->rule, sizeof m->rule, "%s", rule->identifier);
+    snprintf(m->ns, sizeof m->ns, "%s", rule->ns->name);
+    yr_rule_tags_foreach(rule, tag)
+    {
+        int w = snprintf(m->tags + used, sizeof m->tags - used, "%s%s", used ? " " : "", tag);
+        if (w < 0 || (size_t)w >= sizeof m->tags - used)
+            break;
+        used += (size_t)w;
+    }
+    rule_disposition(rule, m->disposition, sizeof m->disposition, m->reason, sizeof m->reason);
+    yr_rule_strings_foreach(rule, string)
+    {
+        yr_string_matches_foreach(ctx, string, match)
+        {
+            m->hits++;
+        }
+    }
+    return CALLBACK_CONTINUE;
+}
+
+static const char *ext_of(const char *path)
+{
+    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+    return dot && (!slash || dot > slash + 1) ? dot + 1 : "";
+}
+
+int pt_scope_scan(pt_scope_t *s, const pt_item_t *it, const pt_scope_vars_t *vars, const uint8_t *data,
+                  size_t len, pt_scope_result_t *res)
+{
+    YR_SCANNER *y = s->scanner;
+    const char *slash = strrchr(it->path, '/');
+    char ext[32];
+    size_t i;
+    int rc;
+
+    res->n = 0;
+    res->error[0] = '\0';
+    snprintf(ext, sizeof ext, "%s", ext_of(it->path));
+    for (i = 0; ext[i]; i++)
+        if (ext[i] >= 'A' && ext[i] <= 'Z')
+            ext[i] = (char)(ext[i] - 'A' + 'a');
+    yr_scanner_define_string_variable(y, "filename", slash ? slash + 1 : it->path);
+    yr_scanner_define_string_variable(y, "filepath", it->path);
+    yr_scanner_define_string_variable(y, "extension", ext);
+    yr_scanner_define_string_variable(y, "mime", it->mime);
+    yr_scanner_define_string_variable(y, "category", it->category ? it->category : "");
+    yr_scanner_define_string_variable(y, "encryption", it->encryption ? it->encryption : "");
+    yr_scanner_define_string_variable(y, "encryption_format", it->encryption_format ? it->encryption_format : "");
+    yr_scanner_define_string_variable(y, "evidence", vars && vars->evidence ? vars->evidence : "");
+    yr_scanner_define_string_variable(y, "volume", vars && vars->volume ? vars->volume : "");
+    yr_scanner_define_string_variable(y, "owner", vars && vars->owner ? vars->owner : "");
+    yr_scanner_define_string_variable(y, "kind", it->kind);
+    yr_scanner_define_string_variable(y, "sha256", it->hash.sha256);
+    yr_scanner_define_string_variable(y, "md5", it->hash.md5);
+    yr_scanner_define_integer_variable(y, "owner_uid", it->has_owner ? (int64_t)it->uid : -1);
+    yr_scanner_define_integer_variable(y, "group_gid", it->has_owner ? (int64_t)it->gid : -1);
+    yr_scanner_define_integer_variable(y, "mtime", it->mtime.known ? it->mtime.sec : -1);
+    yr_scanner_define_integer_variable(y, "atime", it->atime.known ? it->atime.sec : -1);
+    yr_scanner_define_integer_variable(y, "ctime", it->ctime.known ? it->ctime.sec : -1);
+    yr_scanner_define_integer_variable(y, "crtime", it->crtime.known ? it->crtime.sec : -1);
+    yr_scanner_define_integer_variable(y, "allocated", it->allocated);
+    yr_scanner_define_integer_variable(y, "size", (int64_t)it->size);
+    yr_scanner_define_float_variable(y, "entropy", it->has_entropy ? it->entropy : -1.0);
+    yr_scanner_set_callback(y, scan_cb, res);
+    rc = yr_scanner_scan_mem(y, data ? data : (const uint8_t *)"", len);
+    if (rc == ERROR_SCAN_TIMEOUT)
+        snprintf(res->error, sizeof res->error, "scope rules: scan timed out");
+    else if (rc == ERROR_TOO_MANY_MATCHES)
+        snprintf(res->error, sizeof res->error, "scope rules: too many matches of one string");
+    else if (rc != ERROR_SUCCESS)
+        snprintf(res->error, sizeof res->error, "scope rules: libyara error %d", rc);
+    return PT_OK;
+}
+
+void pt_scope_result_free(pt_scope_result_t *res)
+{
+    free(res->m);
+    memset(res, 0, sizeof *res);
+}
