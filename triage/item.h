@@ -67,6 +67,11 @@ typedef struct pt_item {
     const char *encryption_format;  /* "luks2", ..., "random-data" (static) */
     char encryption_reason[512];
 
+    /* filled by decide */
+    char rules[512];                /* matched rules, "ns:rule ..." */
+    const char *disposition;        /* relevant, private, system, needs-review (NULL: no policy) */
+    char reason[512];
+
     /* why the item is incomplete; severity "error" counts for the exit code,
      * "note" (e.g. deleted and not recoverable) does not */
     char error[768];
