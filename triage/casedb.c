@@ -4,12 +4,13 @@
 #include "casedb.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define BATCH 2000  /* items per transaction: cheap commits, bounded loss */
 
-enum { ST_EVIDENCE, ST_VOLUME, ST_ITEM, ST_ERROR, ST_COUNT };
+enum { ST_EVIDENCE, ST_VOLUME, ST_ITEM, ST_ERROR, ST_MATCH, ST_COUNT };
 
 struct pt_casedb {
     sqlite3 *db;
@@ -24,7 +25,8 @@ static const char schema[] =
     "CREATE TABLE run("
     " id INTEGER PRIMARY KEY, tool TEXT NOT NULL, version TEXT, build TEXT,"
     " command_line TEXT, started TEXT, finished TEXT, host TEXT, user TEXT, cwd TEXT,"
-    " libraries TEXT, hash_algorithms TEXT, options TEXT, exit_code INTEGER, summary TEXT);"
+    " libraries TEXT, hash_algorithms TEXT, options TEXT, exit_code INTEGER, summary TEXT,"
+    " rule_files TEXT, case_number TEXT, court TEXT, examiner TEXT, warrant TEXT);"
     "CREATE TABLE evidence("
     " id INTEGER PRIMARY KEY, label TEXT NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,"
     " format TEXT, size INTEGER, sector_size INTEGER, segments INTEGER,"
@@ -49,7 +51,11 @@ static const char schema[] =
     "CREATE TABLE errors("
     " id INTEGER PRIMARY KEY, evidence_id INTEGER, volume_id INTEGER, item_id INTEGER,"
     " severity TEXT NOT NULL, location TEXT, message TEXT NOT NULL);"
-    "CREATE INDEX items_sha256 ON items(sha256);";
+    "CREATE TABLE matches("
+    " id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL REFERENCES items(id), rule TEXT NOT NULL,"
+    " namespace TEXT, tags TEXT, disposition TEXT, reason TEXT, hits INTEGER);"
+    "CREATE INDEX items_sha256 ON items(sha256);"
+    "CREATE INDEX matches_item ON matches(item_id);";
 
 static const char *const stmts[ST_COUNT] = {
     "INSERT INTO evidence(label,path,kind,format,size,sector_size,segments,volume_system)"
@@ -60,10 +66,11 @@ static const char *const stmts[ST_COUNT] = {
     "attr_id,size,bytes_read,mtime,mtime_ns,atime,atime_ns,ctime,ctime_ns,crtime,crtime_ns,"
     "uid,gid,mode,link_target,md5,sha1,sha256,mime,category,entropy,error,error_severity,"
     "encryption,encryption_format,encryption_reason,chi2_p,serial_corr,pi_error,byte_mean,"
-    "window_entropy_max,window_entropy_max_offset,window_entropy_min)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "window_entropy_max,window_entropy_max_offset,window_entropy_min,rules,disposition,reason)"
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "INSERT INTO errors(evidence_id,volume_id,item_id,severity,location,message)"
     " VALUES(?,?,?,?,?,?)",
+    "INSERT INTO matches(item_id,rule,namespace,tags,disposition,reason,hits) VALUES(?,?,?,?,?,?,?)",
 };
 
 static int db_fail(pt_casedb_t *db, pt_err_t *err, const char *what)
@@ -367,6 +374,11 @@ int pt_casedb_add_item(pt_casedb_t *db, const pt_item_t *it, int64_t *id, pt_err
             sqlite3_bind_double(s, 41, it->stats.win_min);
         }
     }
+    if (it->disposition) {
+        bind_text(s, 42, it->rules);
+        bind_text(s, 43, it->disposition);
+        bind_text(s, 44, it->reason);
+    }
     return step(db, s, id, err, "item");
 }
 
@@ -384,6 +396,42 @@ int pt_casedb_add_error(pt_casedb_t *db, int64_t evidence_id, int64_t volume_id,
     bind_opt_text(s, 5, location);
     bind_text(s, 6, message);
     return step(db, s, NULL, err, "error");
+}
+
+int pt_casedb_add_match(pt_casedb_t *db, int64_t item_id, const pt_rule_match_t *m, pt_err_t *err)
+{
+    sqlite3_stmt *s = db->st[ST_MATCH];
+
+    if (tx_touch(db, err) != PT_OK)
+        return PT_EDB;
+    sqlite3_bind_int64(s, 1, item_id);
+    bind_text(s, 2, m->rule);
+    bind_text(s, 3, m->ns);
+    bind_opt_text(s, 4, m->tags);
+    bind_opt_text(s, 5, m->disposition);
+    bind_opt_text(s, 6, m->reason);
+    sqlite3_bind_int(s, 7, (int)m->hits);
+    return step(db, s, NULL, err, "match");
+}
+
+int pt_casedb_set_run_text(pt_casedb_t *db, const char *column, const char *value, pt_err_t *err)
+{
+    static const char *const allowed[] = { "rule_files", "case_number", "court", "examiner", "warrant", NULL };
+    char sql[128];
+    sqlite3_stmt *s = NULL;
+    int i, rc;
+
+    for (i = 0; allowed[i] && strcmp(allowed[i], column) != 0; i++)
+        ;
+    if (!allowed[i])
+        return pt_err_set(err, PT_EINVAL, "run column %s", column);
+    snprintf(sql, sizeof sql, "UPDATE run SET %s=? WHERE id=1", column);
+    if (sqlite3_prepare_v2(db->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return db_fail(db, err, "run text");
+    bind_opt_text(s, 1, value);
+    rc = sqlite3_step(s) == SQLITE_DONE ? PT_OK : db_fail(db, err, "run text");
+    sqlite3_finalize(s);
+    return rc;
 }
 
 struct sqlite3 *pt_casedb_handle(pt_casedb_t *db)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "err.h"
 #include "item.h"
+#include "scope.h"
 
 typedef struct pt_casedb pt_casedb_t;
 
@@ -60,6 +61,11 @@ int pt_casedb_add_item(pt_casedb_t *db, const pt_item_t *it, int64_t *id, pt_err
 /* item_id / volume_id may be 0.  severity: "fatal", "error" or "note". */
 int pt_casedb_add_error(pt_casedb_t *db, int64_t evidence_id, int64_t volume_id, int64_t item_id,
                         const char *severity, const char *location, const char *message, pt_err_t *err);
+
+/* One rule match of an item (never the matched bytes). */
+int pt_casedb_add_match(pt_casedb_t *db, int64_t item_id, const pt_rule_match_t *m, pt_err_t *err);
+/* Stores the compiled rule files ("sha256  path" lines) and the case header. */
+int pt_casedb_set_run_text(pt_casedb_t *db, const char *column, const char *value, pt_err_t *err);
 
 /* Underlying handle, for the report writers' SELECTs. */
 struct sqlite3 *pt_casedb_handle(pt_casedb_t *db);

@@ -48,7 +48,9 @@ typedef struct pt_item {
     uint32_t mode;          /* permission bits, 0 when unknown */
     const char *link_target;
 
-    const char *evidence_label; /* for logs (static for the whole run) */
+    const char *evidence_label; /* for logs and rules (static for the whole run) */
+    const char *volume_label;   /* "p1"... or "" (static for the whole run) */
+    const char *owner;          /* account name of uid from the image's /etc/passwd, or NULL */
 
     /* filled by the reader */
     int sampled;            /* the reader ran: head/tail buffers describe it */

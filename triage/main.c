@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "casedb.h"
+#include "decide.h"
 #include "err.h"
 #include "hash.h"
 #include "report_csv.h"
@@ -18,7 +19,8 @@
 #include "version.h"
 
 static const char usage_text[] =
-    "usage: ptriage scan EVIDENCE... -o OUTDIR [--hash sha256,md5,sha1] [--jobs N] [--quiet]\n"
+    "usage: ptriage scan EVIDENCE... -o OUTDIR [--rules FILE|DIR]... [--case CASE.conf]\n"
+    "                    [--hash sha256,md5,sha1] [--jobs N] [--quiet]\n"
     "       ptriage report OUTDIR\n"
     "       ptriage rules check FILE|DIR...\n"
     "       ptriage --help | --version\n";
@@ -37,6 +39,11 @@ static const char help_text[] =
     "\n"
     "Scan options:\n"
     "  -o, --output OUTDIR   new or empty directory for the case (never inside evidence)\n"
+    "      --rules FILE|DIR  YARA scope rules (repeatable; directories: every .yar/.yara)\n"
+    "      --case CASE.conf  case header, disposition policy, hash sets, rule paths\n"
+    "      --yara-max BYTES  items up to this size are scanned whole by the rules\n"
+    "                        (default 64 MiB; larger ones: the first 64 KiB, noted)\n"
+    "      --yara-timeout S  seconds of rule scanning per item (default 60)\n"
     "      --hash LIST       digests besides SHA-256: md5, sha1 (e.g. --hash sha256,md5)\n"
     "  -j, --jobs N          threads for file typing and classification (default: the\n"
     "                        number of cores; results are identical for any N)\n"
@@ -92,15 +99,29 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
         { "hash", required_argument, NULL, 'H' },
         { "quiet", no_argument, NULL, 'q' },
         { "jobs", required_argument, NULL, 'j' },
+        { "rules", required_argument, NULL, 'r' },
+        { "case", required_argument, NULL, 'c' },
+        { "yara-max", required_argument, NULL, 'Y' },
+        { "yara-timeout", required_argument, NULL, 'T' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     pt_scan_opts_t o;
     pt_err_t err = { 0, "" };
     pt_scan_counts_t n;
-    int c, code;
+    pt_policy_t policy;
+    char **rule_paths = calloc((size_t)argc + PT_POLICY_MAX_GLOBS, sizeof *rule_paths);
+    const char *case_path = NULL;
+    int c, code, n_rules = 0, i;
 
     memset(&o, 0, sizeof o);
+    pt_policy_defaults(&policy);
+    o.yara_max = (size_t)64 << 20;
+    o.yara_timeout = 60;
+    if (!rule_paths) {
+        fputs("ptriage: out of memory\n", stderr);
+        return 2;
+    }
     o.hash_mask = PT_HASH_SHA256;
     o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
     o.command_line = cmdline;
@@ -113,20 +134,38 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
             long j = strtol(optarg, &end, 10);
             if (*end || j < 1 || j > 256) {
                 fprintf(stderr, "ptriage scan: --jobs takes a number from 1 to 256\n");
-                return 2;
+                code = 2;
+                goto done;
             }
             o.jobs = (int)j;
             break;
         }
         case 'q': o.quiet = 1; break;
+        case 'r': rule_paths[n_rules++] = optarg; break;
+        case 'c': case_path = optarg; break;
+        case 'Y': case 'T': {
+            char *end;
+            long long v = strtoll(optarg, &end, 10);
+            if (*end || v < 1) {
+                fprintf(stderr, "ptriage scan: --%s takes a positive number\n", c == 'Y' ? "yara-max" : "yara-timeout");
+                code = 2;
+                goto done;
+            }
+            if (c == 'Y')
+                o.yara_max = (size_t)v;
+            else
+                o.yara_timeout = (int)v;
+            break;
+        }
         case 'H':
             if (pt_hash_parse_list(optarg, &o.hash_mask, &err) != PT_OK) {
                 fprintf(stderr, "ptriage scan: %s\n", err.msg);
-                return 2;
+                code = 2;
+                goto done;
             }
             break;
-        case 'h': fputs(help_text, stdout); return 0;
-        default: fputs(usage_text, stderr); return 2;
+        case 'h': fputs(help_text, stdout); code = 0; goto done;
+        default: fputs(usage_text, stderr); code = 2; goto done;
         }
     }
     o.evidence = argv + optind;
@@ -134,8 +173,31 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
     if (!o.outdir || o.n_evidence < 1) {
         fprintf(stderr, "ptriage scan: %s\n%s", !o.outdir ? "missing -o OUTDIR" : "no evidence given",
                 usage_text);
-        return 2;
+        code = 2;
+        goto done;
     }
+    /* the policy and the rules are checked before any evidence is read */
+    if (case_path && pt_policy_load(&policy, case_path, &err) != PT_OK) {
+        fprintf(stderr, "ptriage scan: %s\n", err.msg);
+        code = 2;
+        goto done;
+    }
+    for (i = 0; i < policy.n_rules; i++)
+        rule_paths[n_rules++] = policy.rules[i];
+    if (n_rules > 0) {
+        char *diag = NULL;
+        int rc = pt_rules_compile(rule_paths, n_rules, &o.rules, &diag, &err);
+        if (diag && *diag)
+            fputs(diag, stderr);
+        free(diag);
+        if (rc != PT_OK) {
+            fprintf(stderr, "ptriage scan: %s; nothing was scanned\n", err.msg);
+            code = 2;
+            goto done;
+        }
+    }
+    if (n_rules > 0 || case_path)
+        o.policy = &policy;
     code = pt_scan_run(&o, &n, &err);
     if (code == 2) {
         fprintf(stderr, "ptriage scan: %s\n", err.msg[0] ? err.msg : "fatal error");
@@ -144,6 +206,10 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
                 (unsigned long long)n.items, (unsigned long long)n.item_errors,
                 (unsigned long long)n.notes, o.outdir);
     }
+done:
+    pt_rules_free(o.rules);
+    pt_policy_free(&policy);
+    free(rule_paths);
     return code;
 }
 

@@ -14,6 +14,9 @@ struct pt_reader {
     pt_hash_t *hash;
     pt_entropy_t ent;
     size_t head_len, tail_len;    /* of the last item */
+    size_t collect_max;           /* keep whole contents up to this size */
+    uint8_t *content;             /* the last item's content, when kept */
+    size_t content_len;
     uint8_t head[PT_READER_HEAD]; /* first bytes of the item, for libmagic */
     uint8_t tail[PT_READER_TAIL]; /* last bytes (trailers: ZIP, 7z, PDF, DMG) */
 };
@@ -39,6 +42,7 @@ void pt_reader_free(pt_reader_t *r)
     if (!r)
         return;
     pt_hash_free(r->hash);
+    free(r->content);
     free(r->block);
     free(r);
 }
@@ -95,6 +99,21 @@ static int finish(pt_reader_t *r, pt_item_t *it, size_t head_len, int complete, 
     return PT_OK;
 }
 
+void pt_reader_collect(pt_reader_t *r, size_t max)
+{
+    r->collect_max = max;
+}
+
+uint8_t *pt_reader_take_content(pt_reader_t *r, size_t *len)
+{
+    uint8_t *c = r->content;
+
+    *len = r->content_len;
+    r->content = NULL;
+    r->content_len = 0;
+    return c;
+}
+
 void pt_reader_sample(const pt_reader_t *r, const uint8_t **head, size_t *head_len, const uint8_t **tail,
                       size_t *tail_len)
 {
@@ -116,6 +135,13 @@ int pt_reader_read_item(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src,
 
     if ((rc = begin(r, err)) != PT_OK)
         return rc;
+    free(r->content);
+    r->content = NULL;
+    r->content_len = 0;
+    if (r->collect_max && it->size <= r->collect_max &&
+        !(r->content = malloc(it->size ? (size_t)it->size : 1)))
+        return pt_err_set(err, PT_ENOMEM, "out of memory keeping %llu bytes for the scope rules",
+                          (unsigned long long)it->size);
     while (off < it->size) {
         uint64_t left = it->size - off;
         size_t want = left < PT_READER_BLOCK ? (size_t)left : PT_READER_BLOCK;
@@ -137,8 +163,16 @@ int pt_reader_read_item(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src,
         }
         consume(r, r->block, (size_t)got);
         keep_tail(r, it->size, off, r->block, (size_t)got);
+        if (r->content && off + (uint64_t)got <= it->size)
+            memcpy(r->content + off, r->block, (size_t)got);
         off += (uint64_t)got;
         it->bytes_read = off;
+    }
+    if (r->content && complete)
+        r->content_len = (size_t)it->size;
+    else if (r->content) {
+        free(r->content);
+        r->content = NULL;
     }
     return finish(r, it, head_len, complete, err);
 }

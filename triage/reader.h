@@ -38,6 +38,13 @@ int pt_reader_read_item(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src,
 /* Analyses bytes already in memory (unit tests, small synthesised items). */
 int pt_reader_read_buffer(pt_reader_t *r, pt_item_t *it, const uint8_t *buf, size_t len, pt_err_t *err);
 
+/* Keeps the whole content of items of at most max bytes (0: never), for
+ * the scope rules; taken with pt_reader_take_content. */
+void pt_reader_collect(pt_reader_t *r, size_t max);
+/* Hands over the last item's whole content (malloc'd; caller frees), or
+ * NULL when it was not collected (too large, unreadable, or not asked). */
+uint8_t *pt_reader_take_content(pt_reader_t *r, size_t *len);
+
 /* The head and tail kept for the last item read; valid until the next read.
  * The tail is empty unless the whole content was read. */
 void pt_reader_sample(const pt_reader_t *r, const uint8_t **head, size_t *head_len, const uint8_t **tail,

@@ -59,14 +59,19 @@ static void progress(pt_scan_t *s, int final)
 
 /* ---- recording -------------------------------------------------------- */
 
-/* Writes one finished item to the case database and the log. */
-static int record(pt_scan_t *s, const pt_item_t *it, pt_err_t *err)
+/* Writes one finished item (and its rule matches) to the case database and
+ * the log. */
+static int record(pt_scan_t *s, const pt_item_t *it, const pt_scope_result_t *m, pt_err_t *err)
 {
     int64_t rowid = 0;
+    size_t i;
     int rc;
 
     if ((rc = pt_casedb_add_item(s->db, it, &rowid, err)) != PT_OK)
         return rc;
+    for (i = 0; m && i < m->n; i++)
+        if ((rc = pt_casedb_add_match(s->db, rowid, &m->m[i], err)) != PT_OK)
+            return rc;
     s->n.items++;
     s->n.bytes_read += it->bytes_read;
     if (it->error[0]) {
@@ -90,29 +95,61 @@ static int record(pt_scan_t *s, const pt_item_t *it, pt_err_t *err)
 static int collect(pt_scan_t *s, int wait, pt_err_t *err)
 {
     const pt_item_t *done;
+    const pt_scope_result_t *m = NULL;
     int rc;
 
-    while ((done = pt_typer_next(s->typer, wait)) != NULL)
-        if ((rc = record(s, done, err)) != PT_OK)
+    while ((done = pt_typer_next(s->typer, wait, &m)) != NULL)
+        if ((rc = record(s, done, m, err)) != PT_OK)
             return rc;
     return PT_OK;
 }
 
+const char *pt_scan_intern(pt_scan_t *s, const char *str)
+{
+    size_t i;
+
+    for (i = 0; i < s->n_interned; i++)
+        if (strcmp(s->interned[i], str) == 0)
+            return s->interned[i];
+    if (s->n_interned == s->cap_interned) {
+        size_t cap = s->cap_interned ? s->cap_interned * 2 : 16;
+        char **n = realloc(s->interned, cap * sizeof *n);
+        if (!n)
+            return NULL;
+        s->interned = n;
+        s->cap_interned = cap;
+    }
+    if (!(s->interned[s->n_interned] = strdup(str)))
+        return NULL;
+    return s->interned[s->n_interned++];
+}
+
+#define INFLIGHT_MAX ((size_t)256 << 20) /* whole contents queued for the rules */
+
 int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
 {
     const uint8_t *head = NULL, *tail = NULL;
-    size_t head_len = 0, tail_len = 0;
+    uint8_t *content = NULL;
+    size_t head_len = 0, tail_len = 0, content_len = 0;
     int rc;
 
     it->evidence_label = s->evidence_label;
-    if (it->sampled)
+    it->volume_label = s->volume_label ? s->volume_label : "";
+    if (it->sampled) {
         pt_reader_sample(s->reader, &head, &head_len, &tail, &tail_len);
-    while (pt_typer_pending(s->typer) >= PT_TYPER_QUEUE) {
-        const pt_item_t *done = pt_typer_next(s->typer, 1);
-        if (done && (rc = record(s, done, err)) != PT_OK)
-            return rc;
+        content = pt_reader_take_content(s->reader, &content_len);
     }
-    if ((rc = pt_typer_submit(s->typer, it, head, head_len, tail, tail_len, err)) != PT_OK)
+    /* bounded queue, and bounded memory for contents awaiting the rules */
+    while (pt_typer_pending(s->typer) >= PT_TYPER_QUEUE ||
+           (pt_typer_pending(s->typer) > 0 && pt_typer_inflight(s->typer) + content_len > INFLIGHT_MAX)) {
+        const pt_scope_result_t *m = NULL;
+        const pt_item_t *done = pt_typer_next(s->typer, 1, &m);
+        if (done && (rc = record(s, done, m, err)) != PT_OK) {
+            free(content);
+            return rc;
+        }
+    }
+    if ((rc = pt_typer_submit(s->typer, it, head, head_len, tail, tail_len, content, content_len, err)) != PT_OK)
         return rc;
     return collect(s, 0, err);
 }
@@ -251,7 +288,8 @@ static void libraries(char *buf, size_t size)
 
 static void options_text(const pt_scan_opts_t *o, char *buf, size_t size)
 {
-    snprintf(buf, size, "jobs=%d", o->jobs > 1 ? o->jobs : 1);
+    snprintf(buf, size, "jobs=%d; yara_max=%zu; yara_timeout=%d; policy=%s", o->jobs > 1 ? o->jobs : 1,
+             o->yara_max, o->yara_timeout, o->policy ? "yes" : "no");
 }
 
 static void hash_names(unsigned mask, char *buf, size_t size)
@@ -311,7 +349,7 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
 {
     pt_scan_t s;
     char path[PATH_MAX], started[32], finished[32], host[256] = "", cwd[PATH_MAX] = "", libs[512];
-    char hashes[64], summary[256], options[64];
+    char hashes[64], summary[256], options[160];
     char **labels = NULL;
     struct passwd *pw = getpwuid(geteuid());
     pt_run_info_t run;
@@ -331,16 +369,19 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
         return 2;
     snprintf(path, sizeof path, "%s/scan.log", o->outdir);
     s.log = fopen(path, "wx");
-    if (!(s.reader = pt_reader_new(o->hash_mask, err)) || !(s.typer = pt_typer_new(o->jobs, err))) {
+    if (!(s.reader = pt_reader_new(o->hash_mask | (o->policy ? pt_policy_hash_needs(o->policy) : 0), err)) ||
+        !(s.typer = pt_typer_new(o->jobs, o->rules, o->policy, o->yara_timeout, err))) {
         code = 2;
         goto out;
     }
+    if (o->rules)
+        pt_reader_collect(s.reader, o->yara_max);
     now_iso(started, sizeof started);
     gethostname(host, sizeof host - 1);
     if (!getcwd(cwd, sizeof cwd))
         cwd[0] = '\0';
     libraries(libs, sizeof libs);
-    hash_names(o->hash_mask, hashes, sizeof hashes);
+    hash_names(o->hash_mask | (o->policy ? pt_policy_hash_needs(o->policy) : 0), hashes, sizeof hashes);
     memset(&run, 0, sizeof run);
     run.version = PT_VERSION;
     run.build = PT_BUILD_ID;
@@ -354,6 +395,14 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
     options_text(o, options, sizeof options);
     run.options = options;
     if (pt_casedb_run_begin(s.db, &run, err) != PT_OK) {
+        code = 2;
+        goto out;
+    }
+    if ((o->rules && pt_casedb_set_run_text(s.db, "rule_files", pt_rules_files(o->rules), err) != PT_OK) ||
+        (o->policy && (pt_casedb_set_run_text(s.db, "case_number", o->policy->case_number, err) != PT_OK ||
+                       pt_casedb_set_run_text(s.db, "court", o->policy->court, err) != PT_OK ||
+                       pt_casedb_set_run_text(s.db, "examiner", o->policy->examiner, err) != PT_OK ||
+                       pt_casedb_set_run_text(s.db, "warrant", o->policy->warrant, err) != PT_OK))) {
         code = 2;
         goto out;
     }
@@ -428,6 +477,9 @@ out:
     free(labels);
     pt_typer_free(s.typer);
     pt_reader_free(s.reader);
+    for (i = 0; i < (int)s.n_interned; i++)
+        free(s.interned[i]);
+    free(s.interned);
     if (s.log)
         fclose(s.log);
     if (pt_casedb_close(s.db, code == 2 ? NULL : err) != PT_OK)

@@ -13,7 +13,9 @@
 #include "casedb.h"
 #include "err.h"
 #include "item.h"
+#include "decide.h"
 #include "reader.h"
+#include "scope.h"
 #include "typer.h"
 
 typedef struct pt_scan_opts {
@@ -23,6 +25,10 @@ typedef struct pt_scan_opts {
     unsigned hash_mask;        /* PT_HASH_* */
     int quiet;                 /* no progress line */
     int jobs;                  /* type-and-classify threads (1: none) */
+    pt_rules_t *rules;         /* compiled scope rules, or NULL (borrowed) */
+    const pt_policy_t *policy; /* disposition policy, or NULL: no dispositions (borrowed) */
+    size_t yara_max;           /* whole-content rule scans up to this size */
+    int yara_timeout;          /* seconds per item */
     const char *command_line;  /* recorded in the run table */
 } pt_scan_opts_t;
 
@@ -40,6 +46,9 @@ typedef struct pt_scan {
     int64_t evidence_id;       /* current evidence row */
     const char *evidence_label;
     int64_t volume_id;         /* current volume row, 0 for none */
+    const char *volume_label;  /* interned label of the current volume */
+    char **interned;           /* strings that live for the whole run */
+    size_t n_interned, cap_interned;
     pt_scan_counts_t n;
     uint64_t total_bytes;      /* sum of evidence sizes, for the ETA */
     struct timespec started, last_progress;
@@ -51,6 +60,10 @@ typedef struct pt_scan {
  * records in the case database, in submission order, every item that stage
  * has finished.  Returns PT_OK or a fatal failure (case database, memory). */
 int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err);
+
+/* A copy of str that lives until the scan ends (labels, account names);
+ * NULL when out of memory. */
+const char *pt_scan_intern(pt_scan_t *s, const char *str);
 
 /* Records an evidence- or volume-level problem (severity "fatal", "error" or
  * "note") in the errors table and scan.log.  Returns PT_OK or PT_EDB. */

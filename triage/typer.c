@@ -4,6 +4,7 @@
 #include "typer.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,9 @@ typedef struct job {
     char *path, *link;          /* owned copies */
     uint8_t *head, *tail;       /* owned copies (NULL when not sampled) */
     size_t head_len, tail_len;
+    uint8_t *content;           /* owned whole content, for the scope rules */
+    size_t content_len;
+    pt_scope_result_t res;      /* rule matches */
     int state;                  /* 0 queued, 1 being typed, 2 done */
 } job_t;
 
@@ -29,12 +33,39 @@ struct pt_typer {
     pthread_cond_t work, done;
     pthread_t *threads;
     pt_filetype_t **ft;         /* one per thread, or one for inline typing */
+    pt_scope_t **scope;         /* likewise, when there are rules */
+    const pt_policy_t *policy;
+    size_t inflight;            /* content bytes held by queued jobs */
     int nthreads, stop;
     job_t out;                  /* returned by pt_typer_next, freed on the next call */
 };
 
-/* Type and verdict of one job; runs without the lock. */
-static void type_job(pt_filetype_t *ft, job_t *j)
+static void classify_job(pt_filetype_t *ft, job_t *j);
+
+/* Type, verdict, scope rules and disposition of one job; runs without the lock. */
+static void type_job(pt_typer_t *t, int k, job_t *j)
+{
+    pt_item_t *it = &j->it;
+
+    classify_job(t->ft[k], j);
+    if (t->scope && t->scope[k]) {
+        /* items without content (directories, links) meet the rules too,
+         * as empty data: rules on paths and metadata apply to them */
+        pt_scope_vars_t vars = { it->evidence_label, it->volume_label, it->owner };
+        const uint8_t *data = j->content ? j->content : j->head;
+        size_t len = j->content ? j->content_len : j->head_len;
+        if (it->sampled && !j->content && it->size > j->head_len)
+            pt_item_add_error(it, "note", "scope rules saw only the first %zu of %llu bytes (larger than "
+                              "--yara-max)", j->head_len, (unsigned long long)it->size);
+        pt_scope_scan(t->scope[k], it, &vars, data, len, &j->res);
+    }
+    if (t->policy)
+        pt_decide(t->policy, t->scope ? &j->res : NULL, it);
+    free(j->content); /* the rules have seen it: release memory early */
+    j->content = NULL;
+}
+
+static void classify_job(pt_filetype_t *ft, job_t *j)
 {
     pt_item_t *it = &j->it;
     pt_err_t ferr = { 0, "" };
@@ -63,7 +94,7 @@ static void type_job(pt_filetype_t *ft, job_t *j)
 static void *worker(void *arg)
 {
     pt_typer_t *t = ((void **)arg)[0];
-    pt_filetype_t *ft = ((void **)arg)[1];
+    int k = (int)(intptr_t)((void **)arg)[1];
 
     free(arg);
     pthread_mutex_lock(&t->mu);
@@ -78,8 +109,10 @@ static void *worker(void *arg)
         t->unclaimed--;
         j->state = 1;
         pthread_mutex_unlock(&t->mu);
-        type_job(ft, j);
+        type_job(t, k, j);
         pthread_mutex_lock(&t->mu);
+        t->inflight -= j->content_len;
+        j->content_len = 0;
         j->state = 2;
         pthread_cond_broadcast(&t->done);
     }
@@ -93,24 +126,31 @@ static void free_job(job_t *j)
     free(j->link);
     free(j->head);
     free(j->tail);
+    free(j->content);
+    pt_scope_result_free(&j->res);
     memset(j, 0, sizeof *j);
 }
 
-pt_typer_t *pt_typer_new(int threads, pt_err_t *err)
+pt_typer_t *pt_typer_new(int threads, pt_rules_t *rules, const pt_policy_t *policy, int timeout_s,
+                         pt_err_t *err)
 {
     pt_typer_t *t = calloc(1, sizeof *t);
     int i, nft = threads > 1 ? threads : 1;
 
-    if (!t || !(t->ft = calloc((size_t)nft, sizeof *t->ft))) {
+    if (!t || !(t->ft = calloc((size_t)nft, sizeof *t->ft)) ||
+        (rules && !(t->scope = calloc((size_t)nft, sizeof *t->scope)))) {
+        if (t)
+            free(t->ft);
         free(t);
         pt_err_set(err, PT_ENOMEM, "out of memory");
         return NULL;
     }
+    t->policy = policy;
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->work, NULL);
     pthread_cond_init(&t->done, NULL);
     for (i = 0; i < nft; i++) {
-        if (!(t->ft[i] = pt_filetype_open(err))) {
+        if (!(t->ft[i] = pt_filetype_open(err)) || (rules && !(t->scope[i] = pt_scope_new(rules, timeout_s, err)))) {
             pt_typer_free(t);
             return NULL;
         }
@@ -129,7 +169,7 @@ pt_typer_t *pt_typer_new(int threads, pt_err_t *err)
                 return NULL;
             }
             arg[0] = t;
-            arg[1] = t->ft[i];
+            arg[1] = (void *)(intptr_t)i;
             if (pthread_create(&t->threads[i], NULL, worker, arg) != 0) {
                 free(arg);
                 pt_typer_free(t);
@@ -160,9 +200,13 @@ void pt_typer_free(pt_typer_t *t)
         t->count--;
     }
     free_job(&t->out);
-    for (i = 0; t->ft && i < (t->nthreads > 1 ? t->nthreads : 1); i++)
+    for (i = 0; t->ft && i < (t->nthreads > 1 ? t->nthreads : 1); i++) {
         pt_filetype_close(t->ft[i]);
+        if (t->scope)
+            pt_scope_free(t->scope[i]);
+    }
     free(t->ft);
+    free(t->scope);
     free(t->threads);
     pthread_mutex_destroy(&t->mu);
     pthread_cond_destroy(&t->work);
@@ -179,11 +223,13 @@ static uint8_t *dup_buf(const uint8_t *p, size_t n)
 }
 
 int pt_typer_submit(pt_typer_t *t, const pt_item_t *it, const uint8_t *head, size_t head_len,
-                    const uint8_t *tail, size_t tail_len, pt_err_t *err)
+                    const uint8_t *tail, size_t tail_len, uint8_t *content, size_t content_len, pt_err_t *err)
 {
     job_t j;
 
     memset(&j, 0, sizeof j);
+    j.content = content; /* owned from here on, even on failure */
+    j.content_len = content ? content_len : 0;
     j.it = *it;
     j.path = strdup(it->path ? it->path : "");
     j.link = it->link_target ? strdup(it->link_target) : NULL;
@@ -203,7 +249,8 @@ int pt_typer_submit(pt_typer_t *t, const pt_item_t *it, const uint8_t *head, siz
     j.it.link_target = j.link;
     if (t->nthreads == 0) {
         /* inline: type now; the ring holds one finished job */
-        type_job(t->ft[0], &j);
+        type_job(t, 0, &j);
+        j.content_len = 0;
         j.state = 2;
     }
     pthread_mutex_lock(&t->mu);
@@ -218,6 +265,7 @@ int pt_typer_submit(pt_typer_t *t, const pt_item_t *it, const uint8_t *head, siz
         t->ring[slot].it.path = t->ring[slot].path;
         t->ring[slot].it.link_target = t->ring[slot].link;
         t->count++;
+        t->inflight += j.content_len;
         if (t->nthreads > 0) {
             t->unclaimed++;
             pthread_cond_signal(&t->work);
@@ -227,7 +275,7 @@ int pt_typer_submit(pt_typer_t *t, const pt_item_t *it, const uint8_t *head, siz
     return PT_OK;
 }
 
-const pt_item_t *pt_typer_next(pt_typer_t *t, int wait)
+const pt_item_t *pt_typer_next(pt_typer_t *t, int wait, const pt_scope_result_t **matches)
 {
     free_job(&t->out);
     pthread_mutex_lock(&t->mu);
@@ -249,7 +297,14 @@ const pt_item_t *pt_typer_next(pt_typer_t *t, int wait)
     t->first = (t->first + 1) % QUEUE;
     t->count--;
     pthread_mutex_unlock(&t->mu);
+    if (matches)
+        *matches = &t->out.res;
     return &t->out.it;
+}
+
+size_t pt_typer_inflight(const pt_typer_t *t)
+{
+    return t->inflight;
 }
 
 size_t pt_typer_pending(const pt_typer_t *t)

@@ -12,14 +12,19 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "err.h"
+#include "decide.h"
 #include "item.h"
+#include "scope.h"
 
 typedef struct pt_typer pt_typer_t;
 
 #define PT_TYPER_QUEUE 64  /* items in flight; bounds memory to about 8 MiB */
 
-/* threads <= 1: no threads, every item is typed inside submit. */
-pt_typer_t *pt_typer_new(int threads, pt_err_t *err);
+/* threads <= 1: no threads, every item is typed inside submit.  With rules,
+ * each worker runs the scope rules; with a policy, each item gets its
+ * disposition (both may be NULL; both are borrowed). */
+pt_typer_t *pt_typer_new(int threads, pt_rules_t *rules, const pt_policy_t *policy, int timeout_s,
+                         pt_err_t *err);
 void pt_typer_free(pt_typer_t *t);
 
 /* Queues a copy of it (path and link target copied; head and tail copied when
@@ -27,12 +32,15 @@ void pt_typer_free(pt_typer_t *t);
  * holds PT_TYPER_QUEUE items.  Returns PT_OK, PT_ENOMEM, or PT_EINVAL when
  * the queue is full. */
 int pt_typer_submit(pt_typer_t *t, const pt_item_t *it, const uint8_t *head, size_t head_len,
-                    const uint8_t *tail, size_t tail_len, pt_err_t *err);
+                    const uint8_t *tail, size_t tail_len, uint8_t *content, size_t content_len, pt_err_t *err);
+
+/* Bytes of whole contents held by queued items (bounded by the caller). */
+size_t pt_typer_inflight(const pt_typer_t *t);
 
 /* The oldest submitted item once it is typed (blocking when wait is set and
  * it is not ready yet), or NULL when nothing is ready (or nothing is queued).
- * The item stays valid until the next call. */
-const pt_item_t *pt_typer_next(pt_typer_t *t, int wait);
+ * The item, and *matches when not NULL, stay valid until the next call. */
+const pt_item_t *pt_typer_next(pt_typer_t *t, int wait, const pt_scope_result_t **matches);
 
 /* Items submitted and not yet returned by pt_typer_next. */
 size_t pt_typer_pending(const pt_typer_t *t);

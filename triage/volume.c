@@ -53,6 +53,7 @@ static int add_volume(pt_scan_t *s, pt_volume_info_t *v, pt_err_t *err)
     if ((rc = pt_casedb_add_volume(s->db, v, &id, err)) != PT_OK)
         return rc;
     s->volume_id = id;
+    s->volume_label = pt_scan_intern(s, v->label ? v->label : "");
     s->n.volumes++;
     return PT_OK;
 }
