@@ -42,7 +42,7 @@ static const char schema[] =
     " inode INTEGER, attr_type INTEGER, attr_id INTEGER, size INTEGER, bytes_read INTEGER,"
     " mtime INTEGER, mtime_ns INTEGER, atime INTEGER, atime_ns INTEGER,"
     " ctime INTEGER, ctime_ns INTEGER, crtime INTEGER, crtime_ns INTEGER,"
-    " uid INTEGER, gid INTEGER, mode INTEGER, link_target TEXT,"
+    " uid INTEGER, gid INTEGER, owner TEXT, mode INTEGER, link_target TEXT,"
     " md5 TEXT, sha1 TEXT, sha256 TEXT, mime TEXT, category TEXT, entropy REAL,"
     " encryption TEXT, encryption_format TEXT, encryption_reason TEXT,"
     " chi2_p REAL, serial_corr REAL, pi_error REAL, byte_mean REAL,"
@@ -66,8 +66,8 @@ static const char *const stmts[ST_COUNT] = {
     "attr_id,size,bytes_read,mtime,mtime_ns,atime,atime_ns,ctime,ctime_ns,crtime,crtime_ns,"
     "uid,gid,mode,link_target,md5,sha1,sha256,mime,category,entropy,error,error_severity,"
     "encryption,encryption_format,encryption_reason,chi2_p,serial_corr,pi_error,byte_mean,"
-    "window_entropy_max,window_entropy_max_offset,window_entropy_min,rules,disposition,reason)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "window_entropy_max,window_entropy_max_offset,window_entropy_min,rules,disposition,reason,owner)"
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "INSERT INTO errors(evidence_id,volume_id,item_id,severity,location,message)"
     " VALUES(?,?,?,?,?,?)",
     "INSERT INTO matches(item_id,rule,namespace,tags,disposition,reason,hits) VALUES(?,?,?,?,?,?,?)",
@@ -379,6 +379,7 @@ int pt_casedb_add_item(pt_casedb_t *db, const pt_item_t *it, int64_t *id, pt_err
         bind_text(s, 43, it->disposition);
         bind_text(s, 44, it->reason);
     }
+    bind_opt_text(s, 45, it->owner);
     return step(db, s, id, err, "item");
 }
 

@@ -154,7 +154,7 @@ static int add_path(YR_COMPILER *c, const char *path, diag_t *d, diag_t *files, 
             }
             if ((full = malloc(strlen(path) + strlen(de->d_name) + 2)) == NULL)
                 break;
-            sprintf(full, "%s/%s", path, de->d_name);
+            sprintf(full, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", de->d_name);
             names[n++] = full;
         }
         closedir(dir);
@@ -171,6 +171,8 @@ static int add_path(YR_COMPILER *c, const char *path, diag_t *d, diag_t *files, 
     }
     if (!top && !has_rule_ext(path))
         return 0;
+    if (d->errors)
+        return 0; /* libyara accepts no more files after an error */
     {
         FILE *f = fopen(path, "r");
         char ns[64], hash[65];

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts.h"
 #include "source.h"
 #include "text.h"
 
@@ -18,6 +19,7 @@ typedef struct walk_state {
     int fatal;          /* a case database failure: stop the walk */
     pt_err_t *err;
     int owners;         /* filesystem records Unix uid/gid */
+    pt_accounts_t accounts; /* from this filesystem's /etc/passwd */
 } walk_state_t;
 
 typedef struct tsk_src {
@@ -167,9 +169,11 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
         set_time(&it.ctime, m->ctime, m->ctime_nano);
         set_time(&it.crtime, m->crtime, m->crtime_nano);
         if (w->owners) {
+            const char *name = pt_accounts_name(&w->accounts, (uint32_t)m->uid);
             it.has_owner = 1;
             it.uid = (uint32_t)m->uid;
             it.gid = (uint32_t)m->gid;
+            it.owner = name ? pt_scan_intern(w->s, name) : NULL;
         }
         it.mode = (uint32_t)m->mode;
         if (m->type == TSK_FS_META_TYPE_LNK && m->link)
@@ -231,6 +235,28 @@ static TSK_WALK_RET_ENUM walk_cb(TSK_FS_FILE *f, const char *parent, void *ptr)
     return TSK_WALK_CONT;
 }
 
+/* Account names from the filesystem's own /etc/passwd (a small second read
+ * of that one file, bounded at 1 MiB, so that every item can name its owner). */
+static void load_accounts(walk_state_t *w)
+{
+    TSK_FS_FILE *f = tsk_fs_file_open(w->fs, NULL, "/etc/passwd");
+    char *buf;
+    ssize_t n;
+
+    if (!f || !f->meta || f->meta->size <= 0 || f->meta->size > (1 << 20) || !(buf = malloc((size_t)f->meta->size))) {
+        if (f)
+            tsk_fs_file_close(f);
+        tsk_error_reset();
+        return;
+    }
+    n = tsk_fs_file_read(f, 0, buf, (size_t)f->meta->size, TSK_FS_FILE_READ_FLAG_NONE);
+    if (n > 0)
+        pt_accounts_parse(&w->accounts, buf, (size_t)n);
+    free(buf);
+    tsk_fs_file_close(f);
+    tsk_error_reset();
+}
+
 int pt_walk_fs(pt_scan_t *s, TSK_FS_INFO *fs, pt_err_t *err)
 {
     walk_state_t w;
@@ -243,11 +269,14 @@ int pt_walk_fs(pt_scan_t *s, TSK_FS_INFO *fs, pt_err_t *err)
     w.owners = TSK_FS_TYPE_ISEXT(fs->ftype) || TSK_FS_TYPE_ISFFS(fs->ftype) ||
                TSK_FS_TYPE_ISHFS(fs->ftype) || TSK_FS_TYPE_ISAPFS(fs->ftype) ||
                TSK_FS_TYPE_ISYAFFS2(fs->ftype);
+    if (w.owners)
+        load_accounts(&w);
     failed = tsk_fs_dir_walk(fs, fs->root_inum,
                              TSK_FS_DIR_WALK_FLAG_RECURSE | TSK_FS_DIR_WALK_FLAG_ALLOC |
                                  TSK_FS_DIR_WALK_FLAG_UNALLOC,
                              walk_cb, &w);
     free(w.path);
+    pt_accounts_free(&w.accounts);
     if (w.fatal)
         return err->code ? err->code : PT_EDB;
     if (failed) {
