@@ -37,6 +37,8 @@ if bash tests/fixtures/mkimages.sh "$fx" >"$log" 2>&1; then
   count "threads (ThreadSanitizer build)" tests/e2e/tsan.sh "$fx"
   count "e2e classification (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_crypto.py
   count "e2e classification (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_crypto.py
+  count "e2e scope rules (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_scope.py
+  count "e2e scope rules (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_scope.py
 else
   sed 's/^/  /' "$log"; echo "  not ok - fixtures could not be built"; failed=$((failed + 1))
 fi

@@ -205,7 +205,7 @@ static int on_entry(void *user, const char *section, const char *name, const cha
                 pt_hashset_load(paths[i], base ? base + 1 : paths[i], &p->sets[p->n_sets], &e) == PT_OK) {
                 p->set_disposition[p->n_sets++] = d;
             } else if (ok) {
-                snprintf(c->msg, sizeof c->msg, "%s", e.msg[0] ? e.msg : "too many hash sets");
+                snprintf(c->msg, sizeof c->msg, "%.500s", e.msg[0] ? e.msg : "too many hash sets");
                 ok = 0;
             }
             free(paths[i]);
@@ -341,7 +341,7 @@ void pt_decide(const pt_policy_t *p, const pt_scope_result_t *res, pt_item_t *it
         }
     }
     it->disposition = best;
-    snprintf(it->reason, sizeof it->reason, "%.250s%s", why, dropped);
+    snprintf(it->reason, sizeof it->reason, "%.250s%.250s", why, dropped);
     if (res && res->error[0])
         pt_item_add_error(it, "error", "%s", res->error);
 }

@@ -323,7 +323,6 @@ static int scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *ud)
     pt_scope_result_t *res = ud;
     const YR_RULE *rule = data;
     const YR_STRING *string;
-    const YR_MATCH *match;
     const char *tag;
     pt_rule_match_t *m;
     size_t used = 0;
@@ -350,12 +349,11 @@ static int scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *ud)
         used += (size_t)w;
     }
     rule_disposition(rule, m->disposition, sizeof m->disposition, m->reason, sizeof m->reason);
+    /* the per-string match count, without walking libyara's match list
+     * (its nodes are not aligned for their type: UBSan flags the walk) */
     yr_rule_strings_foreach(rule, string)
     {
-        yr_string_matches_foreach(ctx, string, match)
-        {
-            m->hits++;
-        }
+        m->hits += (unsigned)ctx->matches[string->idx].count;
     }
     return CALLBACK_CONTINUE;
 }

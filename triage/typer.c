@@ -302,12 +302,22 @@ const pt_item_t *pt_typer_next(pt_typer_t *t, int wait, const pt_scope_result_t 
     return &t->out.it;
 }
 
-size_t pt_typer_inflight(const pt_typer_t *t)
+size_t pt_typer_inflight(pt_typer_t *t)
 {
-    return t->inflight;
+    size_t n;
+
+    pthread_mutex_lock(&t->mu);
+    n = t->inflight;
+    pthread_mutex_unlock(&t->mu);
+    return n;
 }
 
-size_t pt_typer_pending(const pt_typer_t *t)
+size_t pt_typer_pending(pt_typer_t *t)
 {
-    return t->count;
+    size_t n;
+
+    pthread_mutex_lock(&t->mu);
+    n = t->count;
+    pthread_mutex_unlock(&t->mu);
+    return n;
 }

@@ -35,7 +35,7 @@ int pt_typer_submit(pt_typer_t *t, const pt_item_t *it, const uint8_t *head, siz
                     const uint8_t *tail, size_t tail_len, uint8_t *content, size_t content_len, pt_err_t *err);
 
 /* Bytes of whole contents held by queued items (bounded by the caller). */
-size_t pt_typer_inflight(const pt_typer_t *t);
+size_t pt_typer_inflight(pt_typer_t *t);
 
 /* The oldest submitted item once it is typed (blocking when wait is set and
  * it is not ready yet), or NULL when nothing is ready (or nothing is queued).
@@ -43,6 +43,6 @@ size_t pt_typer_inflight(const pt_typer_t *t);
 const pt_item_t *pt_typer_next(pt_typer_t *t, int wait, const pt_scope_result_t **matches);
 
 /* Items submitted and not yet returned by pt_typer_next. */
-size_t pt_typer_pending(const pt_typer_t *t);
+size_t pt_typer_pending(pt_typer_t *t);
 
 #endif

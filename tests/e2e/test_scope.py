@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""End-to-end tests of scope rules, hash sets and the disposition policy on a
+generated server image (users' homes, mail, documents, media, system files).
+Every expectation is written out here by hand.  Prints TAP lines."""
+import csv
+import hashlib
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PT = os.path.abspath(os.environ.get("PTRIAGE", os.path.join(ROOT, "ptriage")))
+T2011 = 1300000000   # 2011-03-13
+T2005 = 1110000000   # 2005-03-05
+
+
+def sh(cmd, cwd=None):
+    p = subprocess.run(cmd, cwd=cwd, shell=True, capture_output=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"{cmd}: {p.stderr.decode(errors='replace')[:400]}")
+    return p
+
+
+def write(root, rel, data, mtime=T2011, uid=0):
+    p = os.path.join(root, rel.lstrip("/"))
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    with open(p, "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+    os.utime(p, (mtime, mtime))
+    os.chown(p, uid, uid)
+    return p
+
+
+def build(work):
+    src = os.path.join(work, "srv")
+    rng = random.Random(5)
+    film = rng.randbytes(200000)
+    write(src, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\n"
+                              "bob:x:1001:1001::/home/bob:/bin/bash\n")
+    write(src, "/usr/bin/tool", rng.randbytes(5000) + b"\x7fELF")
+    write(src, "/home/alice/finance/invoice-2011.txt", "ACME Ltd\nInvoice 2011-17\nTotal: 1200 EUR\n", uid=1000)
+    write(src, "/home/alice/finance/invoice-2005.txt", "ACME Ltd\nInvoice 2005-03\nTotal: 80 EUR\n", mtime=T2005, uid=1000)
+    write(src, "/home/alice/diary.txt", "dear diary, nothing about work today\n", uid=1000)
+    write(src, "/home/alice/privileged.txt", "ACME Ltd invoice discussed with my lawyer: PRIVILEGED\n", uid=1000)
+    write(src, "/home/bob/mail/inbox.mbox", "From alice@acme.example Mon Mar 14 2011\nFrom: alice@acme.example\n"
+                                            "To: bob@acme.example\nSubject: ledger\n\nsee attached\n", uid=1001)
+    write(src, "/home/bob/secret.bin", rng.randbytes(100000), uid=1001)
+    write(src, "/srv/media/film.mkv", film)
+    write(src, "/srv/www/index.html", "<html><body>public site</body></html>\n")
+    for d, dirs, files in os.walk(src):
+        for n in dirs:
+            os.utime(os.path.join(d, n), (T2011, T2011))
+    img = os.path.join(work, "srv.img")
+    sh(f"mkfs.ext4 -q -F -d {src} -E root_owner=0:0 -b 1024 {img} 8M")
+    rules = os.path.join(work, "scope.yar")
+    with open(rules, "w") as f:
+        f.write(r'''
+rule acme_invoices : relevant
+{
+    meta: reason = "ACME invoice"
+    strings: $a = "ACME Ltd" $b = "invoice" nocase
+    condition: $a and $b
+}
+rule privileged
+{
+    meta: disposition = "private" reason = "legal privilege"
+    strings: $p = "PRIVILEGED"
+    condition: $p
+}
+rule mail_of_alice
+{
+    meta: disposition = "relevant" reason = "mail of alice"
+    strings: $a = "alice@acme.example"
+    condition: $a and extension == "mbox" and owner == "bob" and owner_uid == 1001
+}
+rule externals
+{
+    condition: filename == "index.html" and filepath == "/srv/www/index.html" and extension == "html"
+        and mime == "text/html" and category == "document" and encryption == "none" and owner_uid == 0
+        and owner == "root" and mtime == 1300000000 and evidence == "srv.img" and volume == ""
+        and kind == "file" and allocated == 1 and size == 38 and entropy > 3.0
+}
+''')
+    with open(os.path.join(work, "films.sha256"), "w") as f:
+        f.write(hashlib.sha256(film).hexdigest() + "  film.mkv\n")
+    tool = open(os.path.join(src, "usr/bin/tool"), "rb").read()
+    with open(os.path.join(work, "known.hashdeep"), "w") as f:
+        f.write("%%%% HASHDEEP-1.0\n%%%% size,md5,sha256,filename\n## comment\n")
+        f.write(f"{len(tool)},{hashlib.md5(tool).hexdigest()},{hashlib.sha256(tool).hexdigest()},/usr/bin/tool\n")
+    with open(os.path.join(work, "case.conf"), "w") as f:
+        f.write("[case]\nnumber = T-1\n\n[policy]\nprecedence = private, relevant, needs-review, system\n"
+                "date_from = 2010-01-01\ndate_to = 2012-12-31\n\n"
+                "[hashsets]\nrelevant = films.sha256\nsystem = known.hashdeep\n\n"
+                f"[rules]\npaths = {os.path.join(ROOT, 'rules', 'default.yar')}, scope.yar\n")
+    return img
+
+
+EXPECT = {
+    "/home/alice/finance/invoice-2011.txt": ("relevant", "acme_invoices"),
+    "/home/alice/finance/invoice-2005.txt": ("private", "outside the date window"),
+    "/home/alice/diary.txt": ("private", "user area"),
+    "/home/alice/privileged.txt": ("private", "legal privilege"),      # private outranks relevant here
+    "/home/bob/mail/inbox.mbox": ("relevant", "mail of alice"),
+    "/home/bob/secret.bin": ("needs-review", "suspected"),
+    "/srv/media/film.mkv": ("relevant", "hash set films.sha256"),
+    "/usr/bin/tool": ("system", "hash set known.hashdeep"),            # both a hash set and default.yar say system
+    "/etc/passwd": ("system", "unix_system_paths"),
+    "/srv/www/index.html": ("needs-review", "no rule matched"),
+    "/lost+found": ("system", "filesystem_metadata"),
+    "/home/alice": ("private", "user area"),
+}
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="ptriage-scope-")
+    n = failed = 0
+
+    def result(name, fn):
+        nonlocal n, failed
+        n += 1
+        try:
+            fn()
+            print(f"ok {n} - scope {name}")
+        except Exception as e:
+            failed += 1
+            print(f"not ok {n} - scope {name}")
+            print("# " + "".join(traceback.format_exception_only(type(e), e)).strip().replace("\n", "\n# "))
+        sys.stdout.flush()
+
+    try:
+        img = build(work)
+        out = os.path.join(work, "out")
+        p = subprocess.run([PT, "scan", img, "-o", out, "-q", "--case", os.path.join(work, "case.conf")],
+                           capture_output=True)
+        rows = {}
+        if p.returncode in (0, 1):
+            with open(os.path.join(out, "manifest.csv"), newline="", encoding="utf-8") as f:
+                rows = {r["path"]: r for r in csv.DictReader(f)}
+
+        def scanned():
+            assert p.returncode == 0, p.stderr.decode()
+        result("scan with case.conf, rules and hash sets", scanned)
+
+        for path, (disp, why) in EXPECT.items():
+            def check(path=path, disp=disp, why=why):
+                r = rows[path]
+                assert r["disposition"] == disp, f"{path}: {r['disposition']} ({r['reason']}), expected {disp}"
+                assert why in r["reason"] or why in r["rules"], f"{path}: reason {r['reason']!r} lacks {why!r}"
+            result(f"{path} is {disp}", check)
+
+        def every_item_decided():
+            assert rows and all(r["disposition"] in ("relevant", "private", "system", "needs-review")
+                                for r in rows.values())
+        result("every item has a disposition", every_item_decided)
+
+        def externals():
+            assert "scope_yar:externals" in rows["/srv/www/index.html"]["rules"], rows["/srv/www/index.html"]
+        result("every external variable reaches the rules", externals)
+
+        def matches_table():
+            con = sqlite3.connect(os.path.join(out, "case.db"))
+            m = con.execute("SELECT m.rule, m.hits, m.disposition FROM matches m JOIN items i ON i.id = m.item_id "
+                            "WHERE i.path = '/home/alice/finance/invoice-2011.txt' AND m.rule = 'acme_invoices'").fetchall()
+            cols = [c[1] for c in con.execute("PRAGMA table_info(matches)")]
+            run = con.execute("SELECT case_number, rule_files FROM run").fetchone()
+            con.close()
+            assert m == [("acme_invoices", 2, "relevant")], m
+            assert not any("data" in c or "bytes" in c for c in cols), "matched bytes must never be stored"
+            assert run[0] == "T-1" and "scope.yar" in run[1] and "default.yar" in run[1]
+        result("matches stored with hit counts, never bytes; rule files hashed in the run", matches_table)
+
+        def compile_error():
+            bad = os.path.join(work, "bad.yar")
+            with open(bad, "w") as f:
+                f.write("rule ok { condition: true }\n\nrule broken {\n  condition: nosuchvar == 1\n}\n")
+            q = subprocess.run([PT, "scan", img, "-o", os.path.join(work, "o-bad"), "-q", "--rules", bad],
+                               capture_output=True)
+            assert q.returncode == 2, q.returncode
+            assert f"{bad}:4: error" in q.stderr.decode(), q.stderr
+            assert not os.path.exists(os.path.join(work, "o-bad")), "nothing is scanned or written on a rule error"
+            q = subprocess.run([PT, "rules", "check", bad], capture_output=True)
+            assert q.returncode == 2 and f"{bad}:4:" in q.stderr.decode()
+            q = subprocess.run([PT, "rules", "check", os.path.join(ROOT, "rules")], capture_output=True)
+            assert q.returncode == 0 and b"unix_system_paths" in q.stdout, q.stderr
+        result("a compile error names file and line and stops the run", compile_error)
+
+        def bad_case_conf():
+            bad = os.path.join(work, "bad.conf")
+            with open(bad, "w") as f:
+                f.write("[policy]\ndate_from = 2010-13-45\n")
+            q = subprocess.run([PT, "scan", img, "-o", os.path.join(work, "o-conf"), "-q", "--case", bad],
+                               capture_output=True)
+            assert q.returncode == 2 and f"{bad}:2:" in q.stderr.decode(), q.stderr
+            with open(bad, "w") as f:
+                f.write("[policy]\nencrypted = maybe\n")
+            q = subprocess.run([PT, "scan", img, "-o", os.path.join(work, "o-conf2"), "-q", "--case", bad],
+                               capture_output=True)
+            assert q.returncode == 2 and f"{bad}:2:" in q.stderr.decode(), q.stderr
+        result("a bad case.conf is refused with file:line", bad_case_conf)
+
+        def nsrl_and_md5sum():
+            tool = open(os.path.join(work, "srv", "usr", "bin", "tool"), "rb").read()
+            nsrl = os.path.join(work, "NSRLFile.txt")
+            with open(nsrl, "w") as f:
+                f.write('"SHA-1","MD5","CRC32","FileName","FileSize","ProductCode","OpSystemCode","SpecialCode"\n')
+                f.write(f'"{hashlib.sha1(tool).hexdigest().upper()}","{hashlib.md5(tool).hexdigest().upper()}",'
+                        f'"00000000","tool",{len(tool)},1,"358",""\n')
+            md5s = os.path.join(work, "films.md5")
+            film = open(os.path.join(work, "srv", "srv", "media", "film.mkv"), "rb").read()
+            with open(md5s, "w") as f:
+                f.write(hashlib.md5(film).hexdigest() + " *film.mkv\n")
+            conf = os.path.join(work, "c2.conf")
+            with open(conf, "w") as f:
+                f.write("[hashsets]\nsystem = NSRLFile.txt\nrelevant = films.md5\n")
+            o2 = os.path.join(work, "o-nsrl")
+            q = subprocess.run([PT, "scan", img, "-o", o2, "-q", "--case", conf], capture_output=True)
+            assert q.returncode == 0, q.stderr
+            with open(os.path.join(o2, "manifest.csv"), newline="", encoding="utf-8") as f:
+                r2 = {r["path"]: r for r in csv.DictReader(f)}
+            assert r2["/usr/bin/tool"]["disposition"] == "system" and "NSRLFile.txt" in r2["/usr/bin/tool"]["reason"]
+            assert r2["/srv/media/film.mkv"]["disposition"] == "relevant" and "films.md5" in r2["/srv/media/film.mkv"]["reason"]
+            assert r2["/srv/media/film.mkv"]["md5"], "md5 computed because a set needs it"
+        result("NSRL RDS and md5sum hash sets", nsrl_and_md5sum)
+
+        def jobs_deterministic():
+            o3 = os.path.join(work, "o-j1")
+            q = subprocess.run([PT, "scan", img, "-o", o3, "-q", "-j", "1", "--case", os.path.join(work, "case.conf")],
+                               capture_output=True)
+            assert q.returncode == 0
+            assert open(os.path.join(o3, "manifest.csv"), "rb").read() == open(os.path.join(out, "manifest.csv"), "rb").read()
+        result("dispositions identical with one thread", jobs_deterministic)
+    except Exception:
+        failed += 1
+        n += 1
+        print(f"not ok {n} - scope setup\n# " + traceback.format_exc().replace("\n", "\n# "))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"1..{n}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
