@@ -129,7 +129,7 @@ static int visit(dw_t *w, int dirfd, const char *dpath, const char *name, int de
         } else {
             fd_src_t src = { fd };
             pt_err_t rerr = { 0, "" };
-            rc = pt_reader_read_item(w->s->reader, &it, read_fd, &src, &rerr);
+            rc = pt_scan_read(w->s, &it, read_fd, &src, &rerr);
             close(fd);
             if (rc != PT_OK) {
                 *w->err = rerr;

@@ -123,58 +123,122 @@ void pt_reader_sample(const pt_reader_t *r, const uint8_t **head, size_t *head_l
     *tail_len = r->tail_len;
 }
 
-int pt_reader_read_item(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src, pt_err_t *err)
-{
-    uint64_t off = 0;
-    size_t head_len = 0;
-    int rc, complete = 1;
-    /* The head must survive later blocks overwriting the buffer; it is
-     * filled from the first blocks, so usually by the first read alone. */
-    const size_t head_max = sizeof r->head;
-    uint8_t *head = r->head;
+/* The read loop's state, shared by the plain loop and driven reads. */
+typedef struct pass {
+    pt_reader_t *r;
+    pt_item_t *it;
+    pt_read_fn fn;
+    void *src;
+    uint64_t off;
+    size_t head_len;
+    int complete, failed;
+    const uint8_t *pending;   /* first block, read before the driver starts */
+    size_t pending_len;
+} pass_t;
 
+/* Reads, hashes and measures the next block.  1: data, 0: end, -1: error. */
+static int next_block(pass_t *p, const uint8_t **data, size_t *len)
+{
+    pt_reader_t *r = p->r;
+    pt_item_t *it = p->it;
+    uint64_t left;
+    size_t want;
+    pt_err_t rerr = { 0, "" };
+    ssize_t got;
+
+    if (p->pending) {
+        *data = p->pending;
+        *len = p->pending_len;
+        p->pending = NULL;
+        return 1;
+    }
+    if (p->failed || p->off >= it->size)
+        return p->failed ? -1 : 0;
+    left = it->size - p->off;
+    want = left < PT_READER_BLOCK ? (size_t)left : PT_READER_BLOCK;
+    got = p->fn(p->src, p->off, r->block, want, &rerr);
+    if (got <= 0) {
+        pt_item_add_error(it, it->allocated == 0 ? "note" : "error",
+                          "%sread failed at offset %" PRIu64 " of %" PRIu64 ": %s",
+                          it->allocated == 0 ? "deleted, content not recoverable: " : "",
+                          p->off, it->size, got == 0 ? "unexpected end of data" : rerr.msg);
+        p->complete = 0;
+        p->failed = 1;
+        return -1;
+    }
+    if (p->head_len < sizeof r->head) {
+        size_t c = sizeof r->head - p->head_len < (size_t)got ? sizeof r->head - p->head_len : (size_t)got;
+        memcpy(r->head + p->head_len, r->block, c);
+        p->head_len += c;
+    }
+    consume(r, r->block, (size_t)got);
+    keep_tail(r, it->size, p->off, r->block, (size_t)got);
+    if (r->content && p->off + (uint64_t)got <= it->size)
+        memcpy(r->content + p->off, r->block, (size_t)got);
+    p->off += (uint64_t)got;
+    it->bytes_read = p->off;
+    *data = r->block;
+    *len = (size_t)got;
+    return 1;
+}
+
+static int pull_cb(void *ctx, const uint8_t **data, size_t *len)
+{
+    return next_block(ctx, data, len);
+}
+
+static int read_pass(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src, pt_driver_fn drv, void *drv_arg,
+                     pt_err_t *err)
+{
+    pass_t p;
+    const uint8_t *d;
+    size_t n;
+    int rc;
+
+    memset(&p, 0, sizeof p);
+    p.r = r;
+    p.it = it;
+    p.fn = fn;
+    p.src = src;
+    p.complete = 1;
     if ((rc = begin(r, err)) != PT_OK)
         return rc;
     free(r->content);
     r->content = NULL;
     r->content_len = 0;
-    if (r->collect_max && it->size <= r->collect_max &&
+    if (!drv && r->collect_max && it->size <= r->collect_max &&
         !(r->content = malloc(it->size ? (size_t)it->size : 1)))
         return pt_err_set(err, PT_ENOMEM, "out of memory keeping %llu bytes for the scope rules",
                           (unsigned long long)it->size);
-    while (off < it->size) {
-        uint64_t left = it->size - off;
-        size_t want = left < PT_READER_BLOCK ? (size_t)left : PT_READER_BLOCK;
-        pt_err_t rerr = { 0, "" };
-        ssize_t got = fn(src, off, r->block, want, &rerr);
-
-        if (got <= 0) {
-            pt_item_add_error(it, it->allocated == 0 ? "note" : "error",
-                              "%sread failed at offset %" PRIu64 " of %" PRIu64 ": %s",
-                              it->allocated == 0 ? "deleted, content not recoverable: " : "",
-                              off, it->size, got == 0 ? "unexpected end of data" : rerr.msg);
-            complete = 0;
-            break;
+    if (drv) {
+        /* the driver sees the head first (type, format), then pulls */
+        if (next_block(&p, &d, &n) == 1) {
+            p.pending = d;
+            p.pending_len = n;
         }
-        if (head_len < head_max) {
-            size_t c = head_max - head_len < (size_t)got ? head_max - head_len : (size_t)got;
-            memcpy(head + head_len, r->block, c);
-            head_len += c;
-        }
-        consume(r, r->block, (size_t)got);
-        keep_tail(r, it->size, off, r->block, (size_t)got);
-        if (r->content && off + (uint64_t)got <= it->size)
-            memcpy(r->content + off, r->block, (size_t)got);
-        off += (uint64_t)got;
-        it->bytes_read = off;
+        drv(drv_arg, it, r->head, p.head_len, pull_cb, &p);
+        p.pending = NULL;
     }
-    if (r->content && complete)
+    while (next_block(&p, &d, &n) == 1)
+        ;
+    if (r->content && p.complete)
         r->content_len = (size_t)it->size;
     else if (r->content) {
         free(r->content);
         r->content = NULL;
     }
-    return finish(r, it, head_len, complete, err);
+    return finish(r, it, p.head_len, p.complete, err);
+}
+
+int pt_reader_read_item(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src, pt_err_t *err)
+{
+    return read_pass(r, it, fn, src, NULL, NULL, err);
+}
+
+int pt_reader_read_item_driven(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src, pt_driver_fn drv,
+                               void *drv_arg, pt_err_t *err)
+{
+    return read_pass(r, it, fn, src, drv, drv_arg, err);
 }
 
 int pt_reader_read_buffer(pt_reader_t *r, pt_item_t *it, const uint8_t *buf, size_t len, pt_err_t *err)

@@ -35,6 +35,20 @@ void pt_reader_free(pt_reader_t *r);
  * libmagic).  When the item is `deleted`, read failures are notes. */
 int pt_reader_read_item(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src, pt_err_t *err);
 
+/* For consumers that pull the bytes themselves (the scope rules' block
+ * iterator): returns 1 with the next bytes (already hashed and measured),
+ * 0 at the end, -1 on a read error (recorded on the item). */
+typedef int (*pt_pull_fn)(void *ctx, const uint8_t **data, size_t *len);
+/* Called once the head is known, to pull the rest through `pull`. */
+typedef void (*pt_driver_fn)(void *arg, pt_item_t *it, const uint8_t *head, size_t head_len, pt_pull_fn pull,
+                             void *pull_ctx);
+
+/* As pt_reader_read_item, but a driver consumes the bytes as they are read
+ * (still one read: every byte is hashed as it passes); whatever the driver
+ * leaves unread is read afterwards. */
+int pt_reader_read_item_driven(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src, pt_driver_fn drv,
+                               void *drv_arg, pt_err_t *err);
+
 /* Analyses bytes already in memory (unit tests, small synthesised items). */
 int pt_reader_read_buffer(pt_reader_t *r, pt_item_t *it, const uint8_t *buf, size_t len, pt_err_t *err);
 

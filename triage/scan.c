@@ -17,6 +17,7 @@
 #include <tsk/libtsk.h>
 #include <unistd.h>
 
+#include "crypto.h"
 #include "dirwalk.h"
 #include "filetype.h"
 #include "report_csv.h"
@@ -104,6 +105,42 @@ static int collect(pt_scan_t *s, int wait, pt_err_t *err)
     return PT_OK;
 }
 
+/* Driver for items too large to keep: externals from the head (type by
+ * libmagic, format by structure; the full verdict comes later from the
+ * typer), then the rules pull the bytes block by block. */
+static void stream_driver(void *arg, pt_item_t *it, const uint8_t *head, size_t head_len, pt_pull_fn pull,
+                          void *pull_ctx)
+{
+    pt_scan_t *s = arg;
+    pt_item_t probe = *it;
+    pt_err_t ferr = { 0, "" };
+    pt_crypto_view_t v = { head, head_len, NULL, 0, it->size };
+    pt_crypto_match_t m;
+    pt_scope_vars_t vars = { s->evidence_label, s->volume_label ? s->volume_label : "", it->owner };
+
+    if (pt_filetype_identify(s->ft_main, head, head_len, probe.mime, sizeof probe.mime, &ferr) == PT_OK)
+        probe.category = pt_filetype_category(probe.mime);
+    probe.encryption = "";
+    if (pt_crypto_detect(&v, &m)) {
+        probe.encryption = m.encrypted ? "encrypted" : "none";
+        probe.encryption_format = m.encrypted ? m.format : NULL;
+    }
+    probe.has_entropy = 0;
+    pt_scope_scan_stream(s->scope_main, &probe, &vars, pull, pull_ctx, &s->pre);
+    s->pre_ready = 1;
+    pt_item_add_error(it, "note", "scope rules streamed in %u MiB blocks (larger than --yara-max); mime, "
+                      "category and encryption as rules saw them come from the first %zu bytes",
+                      PT_SCOPE_BLOCK >> 20, head_len);
+}
+
+int pt_scan_read(pt_scan_t *s, pt_item_t *it, pt_read_fn fn, void *src, pt_err_t *err)
+{
+    s->pre_ready = 0;
+    if (s->scope_main && it->size > s->opts->yara_max)
+        return pt_reader_read_item_driven(s->reader, it, fn, src, stream_driver, s, err);
+    return pt_reader_read_item(s->reader, it, fn, src, err);
+}
+
 const char *pt_scan_intern(pt_scan_t *s, const char *str)
 {
     size_t i;
@@ -149,7 +186,10 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
             return rc;
         }
     }
-    if ((rc = pt_typer_submit(s->typer, it, head, head_len, tail, tail_len, content, content_len, err)) != PT_OK)
+    rc = pt_typer_submit(s->typer, it, head, head_len, tail, tail_len, content, content_len,
+                         s->pre_ready ? &s->pre : NULL, err);
+    s->pre_ready = 0;
+    if (rc != PT_OK)
         return rc;
     return collect(s, 0, err);
 }
@@ -374,8 +414,13 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
         code = 2;
         goto out;
     }
-    if (o->rules)
+    if (o->rules) {
         pt_reader_collect(s.reader, o->yara_max);
+        if (!(s.scope_main = pt_scope_new(o->rules, o->yara_timeout, err)) || !(s.ft_main = pt_filetype_open(err))) {
+            code = 2;
+            goto out;
+        }
+    }
     now_iso(started, sizeof started);
     gethostname(host, sizeof host - 1);
     if (!getcwd(cwd, sizeof cwd))
@@ -477,6 +522,9 @@ out:
     free(labels);
     pt_typer_free(s.typer);
     pt_reader_free(s.reader);
+    pt_scope_free(s.scope_main);
+    pt_filetype_close(s.ft_main);
+    pt_scope_result_free(&s.pre);
     for (i = 0; i < (int)s.n_interned; i++)
         free(s.interned[i]);
     free(s.interned);

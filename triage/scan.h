@@ -14,6 +14,7 @@
 #include "err.h"
 #include "item.h"
 #include "decide.h"
+#include "filetype.h"
 #include "reader.h"
 #include "scope.h"
 #include "typer.h"
@@ -47,6 +48,10 @@ typedef struct pt_scan {
     const char *evidence_label;
     int64_t volume_id;         /* current volume row, 0 for none */
     const char *volume_label;  /* interned label of the current volume */
+    pt_scope_t *scope_main;    /* scanner for items streamed through the rules on this thread */
+    pt_filetype_t *ft_main;    /* libmagic for those items' externals */
+    pt_scope_result_t pre;     /* their matches, handed to the typer with the item */
+    int pre_ready;
     char **interned;           /* strings that live for the whole run */
     size_t n_interned, cap_interned;
     pt_scan_counts_t n;
@@ -60,6 +65,10 @@ typedef struct pt_scan {
  * records in the case database, in submission order, every item that stage
  * has finished.  Returns PT_OK or a fatal failure (case database, memory). */
 int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err);
+
+/* Reads an item's content through the reader: items larger than
+ * --yara-max are streamed through the scope rules as they are read. */
+int pt_scan_read(pt_scan_t *s, pt_item_t *it, pt_read_fn fn, void *src, pt_err_t *err);
 
 /* A copy of str that lives until the scan ends (labels, account names);
  * NULL when out of memory. */

@@ -22,6 +22,7 @@ struct pt_rules {
 
 struct pt_scope {
     YR_SCANNER *scanner;
+    uint8_t *stream_buf;      /* PT_SCOPE_BLOCK + PT_SCOPE_OVERLAP, allocated on first use */
 };
 
 typedef struct diag {
@@ -315,6 +316,7 @@ void pt_scope_free(pt_scope_t *s)
     if (!s)
         return;
     yr_scanner_destroy(s->scanner);
+    free(s->stream_buf);
     free(s);
 }
 
@@ -364,14 +366,11 @@ static const char *ext_of(const char *path)
     return dot && (!slash || dot > slash + 1) ? dot + 1 : "";
 }
 
-int pt_scope_scan(pt_scope_t *s, const pt_item_t *it, const pt_scope_vars_t *vars, const uint8_t *data,
-                  size_t len, pt_scope_result_t *res)
+static void define_vars(YR_SCANNER *y, const pt_item_t *it, const pt_scope_vars_t *vars, pt_scope_result_t *res)
 {
-    YR_SCANNER *y = s->scanner;
     const char *slash = strrchr(it->path, '/');
     char ext[32];
     size_t i;
-    int rc;
 
     res->n = 0;
     res->error[0] = '\0';
@@ -402,13 +401,117 @@ int pt_scope_scan(pt_scope_t *s, const pt_item_t *it, const pt_scope_vars_t *var
     yr_scanner_define_integer_variable(y, "size", (int64_t)it->size);
     yr_scanner_define_float_variable(y, "entropy", it->has_entropy ? it->entropy : -1.0);
     yr_scanner_set_callback(y, scan_cb, res);
-    rc = yr_scanner_scan_mem(y, data ? data : (const uint8_t *)"", len);
+}
+
+static void scan_error(int rc, pt_scope_result_t *res)
+{
     if (rc == ERROR_SCAN_TIMEOUT)
         snprintf(res->error, sizeof res->error, "scope rules: scan timed out");
     else if (rc == ERROR_TOO_MANY_MATCHES)
         snprintf(res->error, sizeof res->error, "scope rules: too many matches of one string");
     else if (rc != ERROR_SUCCESS)
         snprintf(res->error, sizeof res->error, "scope rules: libyara error %d", rc);
+}
+
+int pt_scope_scan(pt_scope_t *s, const pt_item_t *it, const pt_scope_vars_t *vars, const uint8_t *data,
+                  size_t len, pt_scope_result_t *res)
+{
+    define_vars(s->scanner, it, vars, res);
+    scan_error(yr_scanner_scan_mem(s->scanner, data ? data : (const uint8_t *)"", len), res);
+    return PT_OK;
+}
+
+/* ---- streaming through the memory-block iterator ------------------------ */
+
+typedef struct stream {
+    pt_scope_t *s;
+    int (*pull)(void *, const uint8_t **, size_t *);
+    void *ctx;
+    uint64_t size, consumed;  /* item size; bytes pulled so far */
+    size_t fill, keep;        /* bytes in the buffer; overlap carried into the next block */
+    int eof;
+    YR_MEMORY_BLOCK block;
+} stream_t;
+
+static const uint8_t *stream_fetch(YR_MEMORY_BLOCK *b)
+{
+    return ((stream_t *)b->context)->s->stream_buf;
+}
+
+/* Fills the next block: the overlap tail of the previous one, then new bytes
+ * up to PT_SCOPE_BLOCK + PT_SCOPE_OVERLAP. */
+static YR_MEMORY_BLOCK *stream_next(YR_MEMORY_BLOCK_ITERATOR *itr)
+{
+    stream_t *st = itr->context;
+    uint8_t *buf = st->s->stream_buf;
+    const size_t cap = PT_SCOPE_BLOCK + PT_SCOPE_OVERLAP;
+    size_t fill;
+
+    if (st->eof)
+        return NULL;
+    if (st->fill > st->keep)
+        memmove(buf, buf + st->fill - st->keep, st->keep);
+    fill = st->fill ? st->keep : 0;
+    while (fill < cap) {
+        const uint8_t *d;
+        size_t n;
+        int rc = st->pull(st->ctx, &d, &n);
+        if (rc != 1) {
+            st->eof = 1;
+            break;
+        }
+        /* the reader's blocks are at most 1 MiB: they fit, or start the next block */
+        if (n > cap - fill) {
+            /* cannot happen with PT_READER_BLOCK <= PT_SCOPE_BLOCK; keep it safe */
+            n = cap - fill;
+        }
+        memcpy(buf + fill, d, n);
+        fill += n;
+        st->consumed += n;
+        if (cap - fill < (1u << 20))
+            break; /* the next reader block might not fit: scan this one */
+    }
+    if (fill == (st->fill ? st->keep : 0)) {
+        st->eof = 1;
+        return NULL;
+    }
+    st->block.base = st->consumed - fill;
+    st->block.size = fill;
+    st->fill = fill;
+    st->keep = fill < PT_SCOPE_OVERLAP ? fill : PT_SCOPE_OVERLAP;
+    return &st->block;
+}
+
+static uint64_t stream_size(YR_MEMORY_BLOCK_ITERATOR *itr)
+{
+    return ((stream_t *)itr->context)->size;
+}
+
+int pt_scope_scan_stream(pt_scope_t *s, const pt_item_t *it, const pt_scope_vars_t *vars,
+                         int (*pull)(void *, const uint8_t **, size_t *), void *pull_ctx, pt_scope_result_t *res)
+{
+    YR_MEMORY_BLOCK_ITERATOR itr;
+    stream_t st;
+
+    if (!s->stream_buf && !(s->stream_buf = malloc(PT_SCOPE_BLOCK + PT_SCOPE_OVERLAP))) {
+        snprintf(res->error, sizeof res->error, "scope rules: out of memory for the block buffer");
+        return PT_ENOMEM;
+    }
+    memset(&st, 0, sizeof st);
+    st.s = s;
+    st.pull = pull;
+    st.ctx = pull_ctx;
+    st.size = it->size;
+    st.block.context = &st;
+    st.block.fetch_data = stream_fetch;
+    memset(&itr, 0, sizeof itr);
+    itr.context = &st;
+    itr.first = stream_next;
+    itr.next = stream_next;
+    itr.file_size = stream_size;
+    itr.last_error = ERROR_SUCCESS;
+    define_vars(s->scanner, it, vars, res);
+    scan_error(yr_scanner_scan_mem_blocks(s->scanner, &itr), res);
     return PT_OK;
 }
 

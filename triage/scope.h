@@ -57,6 +57,16 @@ int pt_scope_scan(pt_scope_t *s, const pt_item_t *it, const pt_scope_vars_t *var
                   size_t len, pt_scope_result_t *res);
 void pt_scope_result_free(pt_scope_result_t *res);
 
+/* Streams an item too large to hold in memory through YARA's memory-block
+ * iterator: blocks of PT_SCOPE_BLOCK bytes that overlap by PT_SCOPE_OVERLAP,
+ * so a string of up to PT_SCOPE_OVERLAP bytes that straddles a block edge is
+ * still found.  pull returns the item's bytes in order (1 data, 0 end, -1
+ * error).  Memory: one block buffer, owned by s. */
+#define PT_SCOPE_BLOCK (16u << 20)
+#define PT_SCOPE_OVERLAP (64u << 10)
+int pt_scope_scan_stream(pt_scope_t *s, const pt_item_t *it, const pt_scope_vars_t *vars,
+                         int (*pull)(void *, const uint8_t **, size_t *), void *pull_ctx, pt_scope_result_t *res);
+
 /* Dispositions ptriage knows, NULL-terminated. */
 extern const char *const pt_dispositions[];
 

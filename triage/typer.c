@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@ typedef struct job {
     uint8_t *content;           /* owned whole content, for the scope rules */
     size_t content_len;
     pt_scope_result_t res;      /* rule matches */
+    int scanned;                /* res came with the item (streamed scan) */
     int state;                  /* 0 queued, 1 being typed, 2 done */
 } job_t;
 
@@ -48,15 +50,15 @@ static void type_job(pt_typer_t *t, int k, job_t *j)
     pt_item_t *it = &j->it;
 
     classify_job(t->ft[k], j);
-    if (t->scope && t->scope[k]) {
+    if (t->scope && t->scope[k] && !j->scanned) {
         /* items without content (directories, links) meet the rules too,
          * as empty data: rules on paths and metadata apply to them */
         pt_scope_vars_t vars = { it->evidence_label, it->volume_label, it->owner };
         const uint8_t *data = j->content ? j->content : j->head;
         size_t len = j->content ? j->content_len : j->head_len;
         if (it->sampled && !j->content && it->size > j->head_len)
-            pt_item_add_error(it, "note", "scope rules saw only the first %zu of %llu bytes (larger than "
-                              "--yara-max)", j->head_len, (unsigned long long)it->size);
+            pt_item_add_error(it, "note", "scope rules saw only the first %zu of %llu bytes (content not "
+                              "read completely)", j->head_len, (unsigned long long)it->size);
         pt_scope_scan(t->scope[k], it, &vars, data, len, &j->res);
     }
     if (t->policy)
@@ -223,11 +225,20 @@ static uint8_t *dup_buf(const uint8_t *p, size_t n)
 }
 
 int pt_typer_submit(pt_typer_t *t, const pt_item_t *it, const uint8_t *head, size_t head_len,
-                    const uint8_t *tail, size_t tail_len, uint8_t *content, size_t content_len, pt_err_t *err)
+                    const uint8_t *tail, size_t tail_len, uint8_t *content, size_t content_len,
+                    const pt_scope_result_t *pre, pt_err_t *err)
 {
     job_t j;
 
     memset(&j, 0, sizeof j);
+    if (pre) {
+        j.scanned = 1;
+        snprintf(j.res.error, sizeof j.res.error, "%s", pre->error);
+        if (pre->n && (j.res.m = malloc(pre->n * sizeof *pre->m)) != NULL) {
+            memcpy(j.res.m, pre->m, pre->n * sizeof *pre->m);
+            j.res.n = j.res.cap = pre->n;
+        }
+    }
     j.content = content; /* owned from here on, even on failure */
     j.content_len = content ? content_len : 0;
     j.it = *it;

@@ -28,11 +28,13 @@ pt_typer_t *pt_typer_new(int threads, pt_rules_t *rules, const pt_policy_t *poli
 void pt_typer_free(pt_typer_t *t);
 
 /* Queues a copy of it (path and link target copied; head and tail copied when
- * it->sampled).  The caller collects with pt_typer_next before the queue
+ * it->sampled; the matches in pre are copied, and the item is then not
+ * scanned again).  The caller collects with pt_typer_next before the queue
  * holds PT_TYPER_QUEUE items.  Returns PT_OK, PT_ENOMEM, or PT_EINVAL when
  * the queue is full. */
 int pt_typer_submit(pt_typer_t *t, const pt_item_t *it, const uint8_t *head, size_t head_len,
-                    const uint8_t *tail, size_t tail_len, uint8_t *content, size_t content_len, pt_err_t *err);
+                    const uint8_t *tail, size_t tail_len, uint8_t *content, size_t content_len,
+                    const pt_scope_result_t *pre, pt_err_t *err);
 
 /* Bytes of whole contents held by queued items (bounded by the caller). */
 size_t pt_typer_inflight(pt_typer_t *t);

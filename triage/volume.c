@@ -37,7 +37,7 @@ static int volume_item(pt_scan_t *s, part_src_t *ps, uint64_t size, const char *
     it.kind = PT_KIND_VOLUME;
     it.size = size;
     pt_item_add_error(&it, ps->part ? "note" : "error", "%s", why);
-    if ((rc = pt_reader_read_item(s->reader, &it, read_part, ps, &rerr)) != PT_OK) {
+    if ((rc = pt_scan_read(s, &it, read_part, ps, &rerr)) != PT_OK) {
         *err = rerr;
         return rc;
     }

@@ -193,7 +193,7 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
         it.category = "other";
     } else if (m && is_readable_kind(it.kind)) {
         tsk_src_t src = { f, attr };
-        int rc = pt_reader_read_item(w->s->reader, &it, read_tsk, &src, &rerr);
+        int rc = pt_scan_read(w->s, &it, read_tsk, &src, &rerr);
         if (rc != PT_OK) {
             pt_err_prefix(&rerr, "%s", w->path);
             *w->err = rerr;

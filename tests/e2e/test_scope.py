@@ -227,6 +227,44 @@ def main():
             assert r2["/srv/media/film.mkv"]["md5"], "md5 computed because a set needs it"
         result("NSRL RDS and md5sum hash sets", nsrl_and_md5sum)
 
+        def streamed_large_items():
+            import resource
+            ev = os.path.join(work, "bigev")
+            os.makedirs(ev)
+            with open(os.path.join(ev, "big.bin"), "wb") as f:
+                f.truncate(40 << 20)
+                f.seek((16 << 20) - 5)          # straddles the first 16 MiB block edge
+                f.write(b"STRADDLE-MARKER")
+                f.seek((16 << 20) - 30000)      # inside the blocks' overlap: must count once
+                f.write(b"OVERLAP-MARKER")
+                f.seek(30 << 20)
+                f.write(b"INSIDE-MARKER")
+            with open(os.path.join(ev, "huge.bin"), "wb") as f:
+                f.truncate(1 << 30)             # 1 GiB, sparse on the examiner's disk
+            rules = os.path.join(work, "big.yar")
+            with open(rules, "w") as f:
+                f.write('rule straddle { meta: disposition = "relevant" strings: $a = "STRADDLE-MARKER" condition: $a }\n'
+                        'rule inside { strings: $b = "INSIDE-MARKER" condition: #b == 1 and @b[1] == 31457280 }\n'
+                        'rule overlap_once { strings: $o = "OVERLAP-MARKER" condition: #o == 1 }\n'
+                        'rule fsize { condition: filesize == 41943040 and size == 41943040 }\n')
+            o4 = os.path.join(work, "o-big")
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            q = subprocess.run([PT, "scan", ev, "-o", o4, "-q", "-j", "1", "--rules", rules, "--yara-max", "1048576"],
+                               capture_output=True)
+            peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            assert q.returncode == 0, q.stderr
+            with open(os.path.join(o4, "manifest.csv"), newline="", encoding="utf-8") as f:
+                r4 = {r["path"]: r for r in csv.DictReader(f)}
+            got = set(r4["/big.bin"]["rules"].split())
+            assert got == {"big_yar:straddle", "big_yar:inside", "big_yar:overlap_once", "big_yar:fsize"}, got
+            assert r4["/big.bin"]["disposition"] == "relevant"
+            assert "streamed in 16 MiB blocks" in r4["/big.bin"]["error"]
+            assert r4["/huge.bin"]["sha256"] == "49bc20df15e412a64472421e13fe86ff1c5165e18b2afccf160d4dc19fe68a14"
+            # the whole 1 GiB went through hashing and the rules in bounded memory
+            assert max(before, peak_kb) < 400 * 1024, f"peak RSS {peak_kb} KB"
+        result("items above --yara-max are streamed: edge-straddling match found, 1 GiB in bounded memory",
+               streamed_large_items)
+
         def jobs_deterministic():
             o3 = os.path.join(work, "o-j1")
             q = subprocess.run([PT, "scan", img, "-o", o3, "-q", "-j", "1", "--case", os.path.join(work, "case.conf")],
