@@ -45,6 +45,13 @@ void pt_rules_free(pt_rules_t *r);
 /* Calls fn for each rule: name, namespace, disposition ("" when none). */
 void pt_rules_foreach(pt_rules_t *r, void (*fn)(const char *rule, const char *ns, const char *disposition,
                                                 void *arg), void *arg);
+/* Times each rule alone over the sample buffers (every other rule
+ * disabled), after a baseline with all rules disabled; calls fn per rule
+ * with the seconds above the baseline.  Returns PT_OK or PT_ELIB. */
+int pt_rules_profile(pt_rules_t *r, const uint8_t *const *bufs, const size_t *lens, size_t n,
+                     void (*fn)(const char *rule, const char *ns, double seconds, void *arg), void *arg,
+                     double *baseline, pt_err_t *err);
+
 /* SHA-256 of every rule file compiled, one "hash  path" line each (owned by r). */
 const char *pt_rules_files(const pt_rules_t *r);
 

@@ -189,6 +189,15 @@ def main():
             assert q.returncode == 0 and b"unix_system_paths" in q.stdout, q.stderr
         result("a compile error names file and line and stops the run", compile_error)
 
+        def profile():
+            sample = os.path.join(work, "srv")
+            q = subprocess.run([PT, "rules", "check", "--profile", sample, os.path.join(work, "scope.yar")],
+                               capture_output=True)
+            out_text = q.stdout.decode()
+            assert q.returncode == 0, q.stderr
+            assert "profile over" in out_text and "MiB/s" in out_text and "scope_yar:acme_invoices" in out_text, out_text
+        result("rules check --profile times each rule on a sample", profile)
+
         def bad_case_conf():
             bad = os.path.join(work, "bad.conf")
             with open(bad, "w") as f:

@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""Writes a deterministic benchmark rule set: N rules (default 100), two
+thirds with text and hex strings, one third with regular expressions whose
+atoms are good (a literal of 4+ bytes), and optionally one careless regex.
+usage: mkrules.py OUT.yar [--count N] [--bad]"""
+import random
+import sys
+
+out = sys.argv[1]
+count = int(sys.argv[sys.argv.index("--count") + 1]) if "--count" in sys.argv else 100
+bad = "--bad" in sys.argv
+rng = random.Random(100)
+words = ("invoice ledger payroll contract merger acquisition dividend audit subpoena warrant shipment "
+         "manifest offshore transfer account routing swift iban bitcoin wallet passport visa customs "
+         "tariff export licence patent trademark copyright lawsuit settlement").split()
+with open(out, "w") as f:
+    for i in range(count):
+        a, b = rng.sample(words, 2)
+        disp = rng.choice(["relevant", "needs-review"])
+        if i % 3 == 2:
+            f.write(f'rule r{i:03d}\n{{\n    meta: disposition = "{disp}"\n    strings:\n'
+                    f'        $re = /{a}[-_ ]?(no|number|id)[-_ :]?[0-9]{{3,8}}/ nocase\n'
+                    f'    condition: $re\n}}\n\n')
+        elif i % 3 == 1:
+            hexs = " ".join(f"{ord(c):02X}" for c in (a + " " + b)[:10])
+            f.write(f'rule r{i:03d}\n{{\n    meta: disposition = "{disp}"\n    strings:\n'
+                    f'        $h = {{ {hexs} }}\n    condition: $h\n}}\n\n')
+        else:
+            f.write(f'rule r{i:03d}\n{{\n    meta: disposition = "{disp}"\n    strings:\n'
+                    f'        $a = "{a} {b}" nocase\n        $b = "{b}-{a}" wide ascii\n'
+                    f'    condition: any of them\n}}\n\n')
+    if bad:
+        f.write('rule careless_email_regex\n{\n    strings:\n        $e = /[a-z0-9._]+@[a-z0-9.]+\\.[a-z]{2,}/\n'
+                '    condition: $e\n}\n')
+print(f"{count + bad} rules in {out}")

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Scope-rule cost on the bench image (bench/bench.sh builds it): ptriage with
+# no rules, with 100 string/hex/regex rules with good atoms, and with the same
+# plus one careless regex; against `yara -r` with the same rules over the tree
+# tsk_recover extracts, in the same run.  Also the load of a 10-million-entry
+# hash set.  usage: bench/rules_bench.sh [--scale F]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scale=1
+[ "${1:-}" = "--scale" ] && scale=$2
+dir=${BENCH_DIR:-/tmp/ptriage-bench}
+img=$dir/bench-$scale.img
+[ -f "$img" ] || bench/bench.sh --scale "$scale" >/dev/null
+mkdir -p "$dir/rules"
+python3 bench/mkrules.py "$dir/rules/good.yar" >/dev/null
+python3 bench/mkrules.py "$dir/rules/bad.yar" --bad >/dev/null
+cat "$img" >/dev/null
+t() { local s e; s=$(date +%s.%N); "${@:2}" >/dev/null 2>&1 || true; e=$(date +%s.%N); printf -v "T_$1" '%.2f' "$(echo "$e - $s" | bc)"; }
+scan() { rm -rf "$dir/out"; ./ptriage scan "$img" -o "$dir/out" -q "$@"; }
+t none scan
+t good scan --rules "$dir/rules/good.yar"
+t bad scan --rules "$dir/rules/bad.yar"
+rm -rf "$dir/x"; tsk_recover -e "$img" "$dir/x" >/dev/null
+t yara_good yara -r -p 2 "$dir/rules/good.yar" "$dir/x"
+t yara_bad yara -r -p 2 "$dir/rules/bad.yar" "$dir/x"
+rm -rf "$dir/x" "$dir/out"
+echo "rules on $(basename "$img"):"
+printf '  %-46s %7s s\n' "ptriage scan, no rules" "$T_none" "ptriage scan, 100 good rules" "$T_good" \
+  "ptriage scan, 100 good + 1 careless regex" "$T_bad" "yara -r -p 2, 100 good rules (extracted tree)" "$T_yara_good" \
+  "yara -r -p 2, + careless regex" "$T_yara_bad"
+echo "  ptriage with rules / without: $(echo "scale=2; $T_good / $T_none" | bc)x (target <= 1.3)"
+echo "  rule stage alone: ptriage $(echo "scale=2; $T_good - $T_none" | bc) s vs yara -r $T_yara_good s"
+echo "  one careless regex costs: ptriage +$(echo "scale=2; $T_bad - $T_good" | bc) s, yara +$(echo "scale=2; $T_yara_bad - $T_yara_good" | bc) s"
+# hash sets: 10 million MD5 lines
+hs=$dir/10M.md5
+[ -f "$hs" ] || python3 -c "
+import random, sys
+r = random.Random(10); w = sys.stdout.write
+for i in range(10_000_000): w('%032x  f%d\n' % (r.getrandbits(128), i))" > "$hs"
+printf '[hashsets]\nsystem = %s\n' "$hs" > "$dir/hs.conf"
+mkdir -p "$dir/tiny" && echo x > "$dir/tiny/a"
+rm -rf "$dir/out"
+/usr/bin/time -f "  10M-entry MD5 hash set: load + tiny scan %e s, peak %M KB" ./ptriage scan "$dir/tiny" -o "$dir/out" -q --case "$dir/hs.conf"
+rm -rf "$dir/out"
