@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes a deterministic benchmark rule set: N rules (default 100), two
 thirds with text and hex strings, one third with regular expressions whose
-atoms are good (a literal of 4+ bytes), and optionally one careless regex.
+atoms are good (a literal prefix of 4+ bytes; no nocase or wide, which
+multiply atoms), and optionally one careless regex.
 usage: mkrules.py OUT.yar [--count N] [--bad]"""
 import random
 import sys
@@ -19,7 +20,7 @@ with open(out, "w") as f:
         disp = rng.choice(["relevant", "needs-review"])
         if i % 3 == 2:
             f.write(f'rule r{i:03d}\n{{\n    meta: disposition = "{disp}"\n    strings:\n'
-                    f'        $re = /{a}[-_ ]?(no|number|id)[-_ :]?[0-9]{{3,8}}/ nocase\n'
+                    f'        $re = /{a}[-_ ]?(no|number|id)[-_ :]?[0-9]{{3,8}}/\n'
                     f'    condition: $re\n}}\n\n')
         elif i % 3 == 1:
             hexs = " ".join(f"{ord(c):02X}" for c in (a + " " + b)[:10])
@@ -27,7 +28,7 @@ with open(out, "w") as f:
                     f'        $h = {{ {hexs} }}\n    condition: $h\n}}\n\n')
         else:
             f.write(f'rule r{i:03d}\n{{\n    meta: disposition = "{disp}"\n    strings:\n'
-                    f'        $a = "{a} {b}" nocase\n        $b = "{b}-{a}" wide ascii\n'
+                    f'        $a = "{a} {b}"\n        $b = "{b}-{a}"\n'
                     f'    condition: any of them\n}}\n\n')
     if bad:
         f.write('rule careless_email_regex\n{\n    strings:\n        $e = /[a-z0-9._]+@[a-z0-9.]+\\.[a-z]{2,}/\n'

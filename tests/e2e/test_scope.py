@@ -189,6 +189,25 @@ def main():
             assert q.returncode == 0 and b"unix_system_paths" in q.stdout, q.stderr
         result("a compile error names file and line and stops the run", compile_error)
 
+        def standard_modules():
+            mods = os.path.join(work, "modules.yar")
+            with open(mods, "w") as f:
+                f.write('import "hash"\nimport "math"\nimport "pe"\nimport "elf"\nimport "time"\n'
+                        'rule by_hash { condition: hash.sha256(0, filesize) == sha256 and filesize > 0 }\n'
+                        'rule by_entropy { condition: filesize > 50000 and math.entropy(0, filesize) > 7.9 }\n'
+                        'rule not_pe_or_elf { condition: not pe.is_pe and not defined elf.type }\n'
+                        'rule in_the_past { condition: time.now() > mtime }\n')
+            o5 = os.path.join(work, "o-mod")
+            q = subprocess.run([PT, "scan", img, "-o", o5, "-q", "--rules", mods], capture_output=True)
+            assert q.returncode == 0, q.stderr
+            with open(os.path.join(o5, "manifest.csv"), newline="", encoding="utf-8") as f:
+                r5 = {r["path"]: r for r in csv.DictReader(f)}
+            rules = r5["/home/bob/secret.bin"]["rules"].split()
+            assert {"modules_yar:by_hash", "modules_yar:by_entropy", "modules_yar:not_pe_or_elf",
+                    "modules_yar:in_the_past"} <= set(rules), rules
+            assert "modules_yar:by_entropy" not in r5["/home/alice/diary.txt"]["rules"]
+        result("standard modules (hash, math, pe, elf, time) work in scope rules", standard_modules)
+
         def profile():
             sample = os.path.join(work, "srv")
             q = subprocess.run([PT, "rules", "check", "--profile", sample, os.path.join(work, "scope.yar")],
