@@ -1,0 +1,160 @@
+/* Unit tests for hashset.c, accounts.c and decide.c. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "accounts.h"
+#include "decide.h"
+#include "hashset.h"
+#include "testlib.h"
+
+static char dir[] = "/tmp/pt-policy-XXXXXX";
+
+static const char *put(const char *name, const char *text)
+{
+    static char path[512];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+#define MD5_ABC "900150983cd24fb0d6963f7d28e17f72"
+#define SHA256_ABC "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+#define SHA1_ABC "a9993e364706816aba3e25717850c26c9cd0d89d"
+
+static pt_hash_result_t abc(void)
+{
+    pt_hash_result_t r;
+    memset(&r, 0, sizeof r);
+    strcpy(r.md5, MD5_ABC);
+    strcpy(r.sha1, SHA1_ABC);
+    strcpy(r.sha256, SHA256_ABC);
+    return r;
+}
+
+static void hashset_formats(void)
+{
+    pt_hashset_t *h = NULL;
+    pt_err_t err = { 0, "" };
+    pt_hash_result_t r = abc(), other;
+
+    memset(&other, 0, sizeof other);
+    strcpy(other.sha256, "00" "7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    T_CHECK(pt_hashset_load(put("a.sha256", SHA256_ABC "  abc.txt\n" SHA256_ABC " *dup.txt\n"), "a", &h, &err) == PT_OK);
+    T_CHECK(h && pt_hashset_size(h) == 1 && pt_hashset_needs(h) == PT_HASH_SHA256);
+    T_CHECK(h && pt_hashset_contains(h, &r) && !pt_hashset_contains(h, &other));
+    pt_hashset_free(h);
+    T_CHECK(pt_hashset_load(put("b.hashdeep", "%%%% HASHDEEP-1.0\n%%%% size,md5,sha256,filename\n## x\n"
+                                              "3," MD5_ABC "," SHA256_ABC ",/abc\n"), "b", &h, &err) == PT_OK);
+    T_CHECK(h && pt_hashset_needs(h) == (PT_HASH_MD5 | PT_HASH_SHA256) && pt_hashset_contains(h, &r));
+    pt_hashset_free(h);
+    T_CHECK(pt_hashset_load(put("NSRLFile.txt", "\"SHA-1\",\"MD5\",\"CRC32\",\"FileName\",\"FileSize\"\n"
+                                                "\"A9993E364706816ABA3E25717850C26C9CD0D89D\",\"900150983CD24FB0D6963F7D28E17F72\",\"0\",\"abc\",3\n"),
+                            "nsrl", &h, &err) == PT_OK);
+    T_CHECK(h && pt_hashset_needs(h) == (PT_HASH_MD5 | PT_HASH_SHA1) && pt_hashset_contains(h, &r));
+    pt_hashset_free(h);
+    T_CHECK(pt_hashset_load(put("bad.md5", MD5_ABC "  ok\nnot-a-hash  x\n"), "bad", &h, &err) == PT_EFORMAT);
+    T_CHECK(strstr(err.msg, "bad.md5:2:") != NULL);
+    T_CHECK(pt_hashset_load(put("empty.md5", "# nothing\n"), "e", &h, &err) == PT_EFORMAT);
+}
+
+static void accounts(void)
+{
+    pt_accounts_t a;
+    static const char pw[] = "root:x:0:0:root:/root:/bin/bash\nbroken line\nalice:x:1000:1000::/home/alice:/bin/sh\n"
+                             "bad:x:notanumber:1::/:/bin/sh\n";
+
+    T_CHECK(pt_accounts_parse(&a, pw, sizeof pw - 1) == 2);
+    T_STREQ(pt_accounts_name(&a, 1000), "alice");
+    T_STREQ(pt_accounts_name(&a, 0), "root");
+    T_CHECK(pt_accounts_name(&a, 5) == NULL);
+    pt_accounts_free(&a);
+}
+
+static pt_rule_match_t match(const char *rule, const char *disp)
+{
+    pt_rule_match_t m;
+    memset(&m, 0, sizeof m);
+    snprintf(m.rule, sizeof m.rule, "%s", rule);
+    snprintf(m.ns, sizeof m.ns, "t");
+    snprintf(m.disposition, sizeof m.disposition, "%s", disp);
+    return m;
+}
+
+static void decisions(void)
+{
+    pt_policy_t p;
+    pt_err_t err = { 0, "" };
+    pt_item_t it;
+    pt_rule_match_t ms[2];
+    pt_scope_result_t res = { ms, 0, 2, "" };
+
+    pt_policy_defaults(&p);
+    T_CHECK(pt_policy_load(&p, put("case.conf", "[case]\nnumber = 7\n[policy]\nprecedence = private, relevant, "
+                                                "needs-review, system\ndate_from = 2010-01-01\ndate_to = 2012-12-31\n"
+                                                "exclude = /home/*/.cache/*\n"), &err) == PT_OK);
+    T_STREQ(p.case_number, "7");
+    pt_item_init(&it);
+    it.path = "/home/a/x.txt";
+    it.mtime.known = 1;
+    it.mtime.sec = 1300000000; /* 2011 */
+    /* conflicting rules: the policy's precedence decides */
+    ms[0] = match("fin", "relevant");
+    ms[1] = match("priv", "private");
+    res.n = 2;
+    pt_decide(&p, &res, &it);
+    T_STREQ(it.disposition, "private");
+    T_CHECK(strstr(it.reason, "t:priv") != NULL);
+    T_STREQ(it.rules, "t:fin t:priv");
+    /* outside the date window a relevant match is dropped, with the reason */
+    res.n = 1;
+    it.mtime.sec = 1100000000; /* 2004 */
+    pt_decide(&p, &res, &it);
+    T_STREQ(it.disposition, "private"); /* user area, nothing else decided */
+    T_CHECK(strstr(it.reason, "outside the date window") != NULL);
+    /* excluded paths never become relevant */
+    it.mtime.sec = 1300000000;
+    it.path = "/home/a/.cache/x";
+    pt_decide(&p, &res, &it);
+    T_CHECK(strcmp(it.disposition, "relevant") != 0 && strstr(it.reason, "warrant's paths"));
+    /* no rule: encrypted content goes to review, the rest by area */
+    res.n = 0;
+    it.path = "/srv/data.bin";
+    it.encryption = "suspected";
+    pt_decide(&p, &res, &it);
+    T_STREQ(it.disposition, "needs-review");
+    it.encryption = "none";
+    pt_decide(&p, NULL, &it);
+    T_STREQ(it.disposition, "needs-review");
+    pt_policy_free(&p);
+
+    pt_policy_defaults(&p);
+    T_CHECK(pt_policy_load(&p, put("bad.conf", "[policy]\nprecedence = relevant, private\n"), &err) == PT_EFORMAT);
+    T_CHECK(strstr(err.msg, "bad.conf:2:") != NULL);
+    pt_policy_free(&p);
+    pt_policy_defaults(&p);
+    T_CHECK(pt_policy_load(&p, put("typo.conf", "[policy]\nencrypted = needs-review\nunmached_user = private\n"), &err) ==
+            PT_EFORMAT);
+    T_CHECK(strstr(err.msg, "typo.conf:3: unknown setting") != NULL);
+    pt_policy_free(&p);
+}
+
+int main(void)
+{
+    char cmd[128];
+    int rc;
+
+    if (!mkdtemp(dir))
+        return 1;
+    T_RUN(hashset_formats);
+    T_RUN(accounts);
+    T_RUN(decisions);
+    rc = t_done();
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        rc = 1;
+    return rc;
+}
