@@ -254,10 +254,16 @@ typedef struct rule_list {
 static void print_rule(const char *rule, const char *ns, const char *disp, void *arg)
 {
     rule_list_t *l = arg;
+    int i, known = 0;
 
     l->n++;
     if (!disp[0])
         l->without++;
+    for (i = 0; disp[0] && pt_dispositions[i]; i++)
+        known |= strcmp(disp, pt_dispositions[i]) == 0;
+    if (disp[0] && !known)
+        fprintf(stderr, "warning: %s:%s: unknown disposition \"%s\" (relevant, private, system, needs-review): "
+                "the rule will decide nothing\n", ns, rule, disp);
     printf("%-14s %s:%s\n", disp[0] ? disp : "(none)", ns, rule);
 }
 

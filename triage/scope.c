@@ -123,6 +123,73 @@ out:
     EVP_MD_CTX_free(c);
 }
 
+/* Values the string externals can take; a comparison with anything else in
+ * a rule can never be true, which is worth a warning. */
+static const struct {
+    const char *var;
+    const char *const *values;
+} closed_sets[] = {
+    { "category", (const char *const[]){ "document", "spreadsheet", "presentation", "email", "image", "video",
+                                         "audio", "archive", "compressed", "executable", "database", "source",
+                                         "text", "encrypted", "other", "", NULL } },
+    { "encryption", (const char *const[]){ "none", "encrypted", "suspected", "", NULL } },
+    { "kind", (const char *const[]){ "file", "dir", "symlink", "stream", "index", "volume", "virtual",
+                                     "virtual-dir", "device", "fifo", "socket", "other", "unknown", NULL } },
+};
+
+/* Lints one rule file for comparisons of closed externals with impossible
+ * values ("category == \"documents\""). */
+static void lint_file(const char *path, diag_t *d)
+{
+    FILE *f = fopen(path, "r");
+    char line[4096];
+    int lineno = 0;
+    size_t k;
+
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        for (k = 0; k < sizeof closed_sets / sizeof closed_sets[0]; k++) {
+            const char *p = line;
+            size_t vl = strlen(closed_sets[k].var);
+            while ((p = strstr(p, closed_sets[k].var)) != NULL) {
+                const char *q = p + vl, *end;
+                int word = (p == line || !(p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z'))) &&
+                           !(*q == '_' || (*q >= 'a' && *q <= 'z'));
+                p = q;
+                if (!word)
+                    continue;
+                while (*q == ' ' || *q == '\t')
+                    q++;
+                if (!((q[0] == '=' || q[0] == '!') && q[1] == '='))
+                    continue;
+                q += 2;
+                while (*q == ' ' || *q == '\t')
+                    q++;
+                if (*q != '"' || !(end = strchr(q + 1, '"')))
+                    continue;
+                {
+                    char val[64];
+                    int i, known = 0;
+                    size_t n = (size_t)(end - q - 1);
+                    if (n >= sizeof val)
+                        n = sizeof val - 1;
+                    memcpy(val, q + 1, n);
+                    val[n] = '\0';
+                    for (i = 0; closed_sets[k].values[i]; i++)
+                        if (strcmp(val, closed_sets[k].values[i]) == 0)
+                            known = 1;
+                    if (!known)
+                        diag_add(d, "%s:%d: warning: %s is never \"%s\": that comparison can never match\n", path,
+                                 lineno, closed_sets[k].var, val);
+                }
+            }
+        }
+    }
+    fclose(f);
+}
+
 /* Adds one file (namespace = its base name) or every rule file of a
  * directory, in name order. */
 static int add_path(YR_COMPILER *c, const char *path, diag_t *d, diag_t *files, int top)
@@ -191,6 +258,7 @@ static int add_path(YR_COMPILER *c, const char *path, diag_t *d, diag_t *files, 
                 ns[k] = '_';
         yr_compiler_add_file(c, f, ns, path);
         fclose(f);
+        lint_file(path, d);
         file_sha256(path, hash);
         diag_add(files, "%s  %s\n", hash, path);
     }

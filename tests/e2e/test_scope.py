@@ -187,7 +187,16 @@ def main():
             assert q.returncode == 2 and f"{bad}:4:" in q.stderr.decode()
             q = subprocess.run([PT, "rules", "check", os.path.join(ROOT, "rules")], capture_output=True)
             assert q.returncode == 0 and b"unix_system_paths" in q.stdout, q.stderr
-        result("a compile error names file and line and stops the run", compile_error)
+            lint = os.path.join(work, "lint.yar")
+            with open(lint, "w") as f:
+                f.write('rule a {\n meta: disposition = "relevent"\n condition: category == "documents" or encryption == "none"\n}\n')
+            q = subprocess.run([PT, "rules", "check", lint], capture_output=True)
+            e = q.stderr.decode()
+            assert q.returncode == 0, e
+            assert f'{lint}:3: warning: category is never "documents"' in e, e
+            assert 'unknown disposition "relevent"' in e and "encryption is never" not in e, e
+        result("a compile error names file and line and stops the run; impossible comparisons and unknown "
+               "dispositions are warned about", compile_error)
 
         def standard_modules():
             mods = os.path.join(work, "modules.yar")
