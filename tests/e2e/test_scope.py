@@ -113,6 +113,17 @@ EXPECT = {
     "/srv/www/index.html": ("needs-review", "no rule matched"),
     "/lost+found": ("system", "filesystem_metadata"),
     "/home/alice": ("private", "user area"),
+    "/home/alice/finance": ("private", "user area"),
+    "/home/bob": ("private", "user area"),
+    "/home/bob/mail": ("private", "user area"),
+    "/home": ("needs-review", "no rule matched"),
+    "/etc": ("system", "unix_system_paths"),
+    "/usr": ("system", "unix_system_paths"),
+    "/usr/bin": ("system", "unix_system_paths"),
+    "/srv": ("needs-review", "no rule matched"),
+    "/srv/media": ("needs-review", "no rule matched"),
+    "/srv/www": ("needs-review", "no rule matched"),
+    "/$OrphanFiles": ("system", "filesystem_metadata"),
 }
 
 
@@ -156,7 +167,8 @@ def main():
         def every_item_decided():
             assert rows and all(r["disposition"] in ("relevant", "private", "system", "needs-review")
                                 for r in rows.values())
-        result("every item has a disposition", every_item_decided)
+            assert sorted(rows) == sorted(EXPECT), (sorted(set(rows) - set(EXPECT)), sorted(set(EXPECT) - set(rows)))
+        result("every item has the expected disposition (the expectations cover the whole image)", every_item_decided)
 
         def externals():
             assert "scope_yar:externals" in rows["/srv/www/index.html"]["rules"], rows["/srv/www/index.html"]
