@@ -145,6 +145,7 @@ static int next_block(pass_t *p, const uint8_t **data, size_t *len)
     size_t want;
     pt_err_t rerr = { 0, "" };
     ssize_t got;
+    uint8_t *buf;
 
     if (p->pending) {
         *data = p->pending;
@@ -156,7 +157,9 @@ static int next_block(pass_t *p, const uint8_t **data, size_t *len)
         return p->failed ? -1 : 0;
     left = it->size - p->off;
     want = left < PT_READER_BLOCK ? (size_t)left : PT_READER_BLOCK;
-    got = p->fn(p->src, p->off, r->block, want, &rerr);
+    /* an item kept whole for the rules is read straight into its buffer */
+    buf = r->content ? r->content + p->off : r->block;
+    got = p->fn(p->src, p->off, buf, want, &rerr);
     if (got <= 0) {
         pt_item_add_error(it, it->allocated == 0 ? "note" : "error",
                           "%sread failed at offset %" PRIu64 " of %" PRIu64 ": %s",
@@ -166,18 +169,18 @@ static int next_block(pass_t *p, const uint8_t **data, size_t *len)
         p->failed = 1;
         return -1;
     }
+    if ((uint64_t)got > want)
+        got = (ssize_t)want; /* a source never returns more than asked; be sure */
     if (p->head_len < sizeof r->head) {
         size_t c = sizeof r->head - p->head_len < (size_t)got ? sizeof r->head - p->head_len : (size_t)got;
-        memcpy(r->head + p->head_len, r->block, c);
+        memcpy(r->head + p->head_len, buf, c);
         p->head_len += c;
     }
-    consume(r, r->block, (size_t)got);
-    keep_tail(r, it->size, p->off, r->block, (size_t)got);
-    if (r->content && p->off + (uint64_t)got <= it->size)
-        memcpy(r->content + p->off, r->block, (size_t)got);
+    consume(r, buf, (size_t)got);
+    keep_tail(r, it->size, p->off, buf, (size_t)got);
     p->off += (uint64_t)got;
     it->bytes_read = p->off;
-    *data = r->block;
+    *data = buf;
     *len = (size_t)got;
     return 1;
 }
