@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -452,11 +451,6 @@ int main(int argc, char **argv)
         printf("ptriage %s (%s)\n", PT_VERSION, PT_BUILD_ID);
         return 0;
     }
-    /* Item buffers for the rules come and go by the thousand: keep them on the
-     * heap (up to glibc's 32 MiB ceiling) instead of fresh mmaps, whose page
-     * faults cost more than the copy they hold. */
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
     if (!(cmdline = join_args(argc, argv))) {
         fputs("ptriage: out of memory\n", stderr);
         return 2;
