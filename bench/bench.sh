@@ -4,7 +4,8 @@
 #   sha256sum IMAGE                      (the floor: every byte must be hashed)
 #   fls -r IMAGE                         (listing only)
 #   peer pipeline: tsk_recover -e + hashdeep -c sha256 + file -f
-#   ptriage scan (single thread; SHA-256, entropy, type), and with --hash md5
+#   ptriage scan (SHA-256, statistics, type, classification) on all cores and
+#   with --jobs 1, and with --hash md5
 # and prints each time and ptriage's ratio to each.  The image is read once
 # before timing, so all runs see a warm page cache (CPU-bound comparison).
 # usage: bench/bench.sh [--scale F]   (F < 1 for a quick smoke run)
@@ -47,6 +48,7 @@ t sha256sum sha256sum "$img"
 t fls fls -r "$img"
 t peer peer
 t ptriage scan
+t ptriage_j1 scan --jobs 1
 t ptriage_md5 scan --hash sha256,md5
 rm -rf "$dir/peer" "$dir/out"
 
@@ -55,9 +57,10 @@ printf '%-44s %8s\n' "run" "seconds"
 printf '%-44s %8s\n' "sha256sum IMAGE" "$T_sha256sum"
 printf '%-44s %8s\n' "fls -r IMAGE" "$T_fls"
 printf '%-44s %8s\n' "tsk_recover -e + hashdeep sha256 + file -f" "$T_peer"
-printf '%-44s %8s\n' "ptriage scan (sha256, entropy, type)" "$T_ptriage"
+printf '%-44s %8s\n' "ptriage scan (all cores)" "$T_ptriage"
+printf '%-44s %8s\n' "ptriage scan --jobs 1 (single thread)" "$T_ptriage_j1"
 printf '%-44s %8s\n' "ptriage scan --hash sha256,md5" "$T_ptriage_md5"
-echo "ptriage / sha256sum IMAGE: $(ratio "$T_ptriage" "$T_sha256sum")x (target <= 2.0)"
+echo "ptriage / sha256sum IMAGE: $(ratio "$T_ptriage" "$T_sha256sum")x; single thread $(ratio "$T_ptriage_j1" "$T_sha256sum")x (target <= 2.0)"
 echo "ptriage / fls -r:          $(ratio "$T_ptriage" "$T_fls")x"
 echo "ptriage / peer pipeline:   $(ratio "$T_ptriage" "$T_peer")x (target < 1)"
 echo "ptriage+md5 / sha256sum:   $(ratio "$T_ptriage_md5" "$T_sha256sum")x"
