@@ -4,6 +4,7 @@
 #include "decode.h"
 
 #include <bzlib.h>
+#include <endian.h>
 #include <lzma.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@
 #include "entropy.h"
 
 #define DECODE_OUT (256 * 1024)    /* output bound per attempt */
-#define CARVE_BYTES 65536          /* bytes whose bit offsets are searched for a deflate block */
+#define CARVE_BYTES 16384          /* bytes whose bit offsets are searched for a deflate block */
 #define CARVE_TRIES 4096           /* block headers decoded from candidate offsets */
 
 typedef struct attempt {
@@ -79,33 +80,27 @@ static attempt_t inflate_from(const uint8_t *in, size_t n, unsigned skip_bits, i
     return a;
 }
 
-/* Up to 64 bits starting at bit offset `bit`, LSB-first as deflate reads
- * them (zero past the end of the buffer). */
-static uint64_t bit_window(const uint8_t *p, size_t n, size_t bit)
+/* 64 bits little-endian at p (8 bytes must be readable). */
+static uint64_t load64(const uint8_t *p)
 {
-    size_t byte = bit / 8, i;
-    uint64_t v = 0;
-
-    for (i = 0; i < 8 && byte + i < n; i++)
-        v |= (uint64_t)p[byte + i] << (8 * i);
-    return v >> (bit % 8);
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return le64toh(v);
 }
 
-/* A dynamic-Huffman block header at bit offset `bit` whose code-length code
- * is complete: the cheap test that rejects almost every offset. */
-static int plausible_dynamic_block(const uint8_t *p, size_t n, size_t bit)
+/* A dynamic-Huffman block header starting `shift` bits into the 8 bytes at
+ * p whose code-length code is complete: the cheap test that rejects almost
+ * every offset.  11 bytes must be readable at p. */
+static int plausible_dynamic_block(const uint8_t *p, unsigned shift)
 {
-    uint64_t w = bit_window(p, n, bit), c;
-    unsigned hlit, hdist, hclen, i, kraft = 0, nonzero = 0;
+    uint64_t w = load64(p) >> shift, c;
+    unsigned hclen, i, kraft = 0, nonzero = 0;
 
-    if (((w >> 1) & 3) != 2 || bit / 8 + 12 > n)
+    if (((w >> 1) & 3) != 2 || ((w >> 3) & 31) > 29 || ((w >> 8) & 31) > 29)
         return 0;
-    hlit = (unsigned)(w >> 3) & 31;
-    hdist = (unsigned)(w >> 8) & 31;
     hclen = (unsigned)(w >> 13) & 15;
-    if (hlit > 29 || hdist > 29)
-        return 0;
-    c = bit_window(p, n, bit + 17); /* 19 code lengths of 3 bits fit in 57 bits */
+    /* the 3-bit code lengths start at bit shift+17: byte 2 (or 3), in range */
+    c = shift < 7 ? load64(p + 2) >> (shift + 1) : load64(p + 3);
     for (i = 0; i < hclen + 4; i++) {
         unsigned len = (unsigned)(c >> (3 * i)) & 7;
         if (len) {
@@ -151,8 +146,8 @@ static int try_deflate(const uint8_t *p, size_t n, uint8_t *out, char *why, size
     if (inflateInit2(&z, -15) != Z_OK)
         return 0;
     /* carved fragment: a block may start at any bit of the head */
-    for (bit = 1; bit < 8 * (n < CARVE_BYTES ? n : CARVE_BYTES) && tries < CARVE_TRIES; bit++) {
-        if (!plausible_dynamic_block(p, n, bit))
+    for (bit = 1; bit / 8 + 11 <= (n < CARVE_BYTES ? n : CARVE_BYTES) && tries < CARVE_TRIES; bit++) {
+        if (!plausible_dynamic_block(p + bit / 8, (unsigned)(bit % 8)))
             continue;
         tries++;
         if (!block_header_decodes(&z, p, n, bit))
