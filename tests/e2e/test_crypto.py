@@ -10,7 +10,8 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import traceback
+
+from tap import Tap
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PT = os.path.abspath(os.environ.get("PTRIAGE", os.path.join(ROOT, "ptriage")))
@@ -77,19 +78,8 @@ EXPECT = {
 
 def main():
     work = tempfile.mkdtemp(prefix="ptriage-crypto-")
-    n = failed = 0
-
-    def result(name, fn):
-        nonlocal n, failed
-        n += 1
-        try:
-            fn()
-            print(f"ok {n} - crypto {name}")
-        except Exception as e:
-            failed += 1
-            print(f"not ok {n} - crypto {name}")
-            print("# " + "".join(traceback.format_exception_only(type(e), e)).strip().replace("\n", "\n# "))
-        sys.stdout.flush()
+    tap = Tap("crypto")
+    result = tap.result
 
     try:
         corpus, _ = make_corpus(work)
@@ -133,13 +123,10 @@ def main():
             assert m["/plain.txt"]["encryption"] == "none" and m["/plain.txt"]["encryption_format"] == ""
         result("manifest encryption columns", manifest_columns)
     except Exception:
-        failed += 1
-        n += 1
-        print(f"not ok {n} - crypto corpus\n# " + traceback.format_exc().replace("\n", "\n# "))
+        tap.crashed("corpus")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"1..{n}")
-    return 1 if failed else 0
+    return tap.done()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import traceback
+
+from tap import Tap
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PT = os.path.abspath(os.environ.get("PTRIAGE", os.path.join(ROOT, "ptriage")))
@@ -129,19 +130,8 @@ EXPECT = {
 
 def main():
     work = tempfile.mkdtemp(prefix="ptriage-scope-")
-    n = failed = 0
-
-    def result(name, fn):
-        nonlocal n, failed
-        n += 1
-        try:
-            fn()
-            print(f"ok {n} - scope {name}")
-        except Exception as e:
-            failed += 1
-            print(f"not ok {n} - scope {name}")
-            print("# " + "".join(traceback.format_exception_only(type(e), e)).strip().replace("\n", "\n# "))
-        sys.stdout.flush()
+    tap = Tap("scope")
+    result = tap.result
 
     try:
         img = build(work)
@@ -324,13 +314,10 @@ def main():
             assert open(os.path.join(o3, "manifest.csv"), "rb").read() == open(os.path.join(out, "manifest.csv"), "rb").read()
         result("dispositions identical with one thread", jobs_deterministic)
     except Exception:
-        failed += 1
-        n += 1
-        print(f"not ok {n} - scope setup\n# " + traceback.format_exc().replace("\n", "\n# "))
+        tap.crashed("setup")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"1..{n}")
-    return 1 if failed else 0
+    return tap.done()
 
 
 if __name__ == "__main__":
