@@ -377,6 +377,8 @@ static int scan_evidence(pt_scan_t *s, const char *path, const char *label, pt_e
             fprintf(stderr, "ptriage: %s\n", oerr.msg);
         goto out;
     }
+    if (src->problem[0] && (rc = pt_scan_problem(s, "error", "image", src->problem, err)) != PT_OK)
+        goto out;
     rc = src->is_dir ? pt_dirwalk(s, path, err) : pt_volume_scan(s, src, err);
 out:
     pt_source_close(src);

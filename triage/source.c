@@ -32,6 +32,34 @@ int pt_source_tsk_err(pt_err_t *err, int code, const char *fmt, ...)
     return code;
 }
 
+/* libtsk joins split raw segments x.001, x.002, ... until one is missing.
+ * A later segment that exists after the gap means the image lost a
+ * segment: the image is then shorter than acquired, and must say so. */
+static void check_split_gap(pt_source_t *src)
+{
+    size_t n = strlen(src->path), digits = 0, i;
+    char *next;
+    struct stat st;
+    unsigned long last;
+
+    while (digits < n && src->path[n - 1 - digits] >= '0' && src->path[n - 1 - digits] <= '9')
+        digits++;
+    if (strcmp(src->format, "raw") != 0 || digits < 2 || digits > 4 || digits == n ||
+        src->path[n - 1 - digits] != '.' || !(next = strdup(src->path)))
+        return;
+    last = strtoul(src->path + n - digits, NULL, 10) + (unsigned long)src->segments - 1;
+    for (i = 2; i <= 16; i++) { /* segments after the first missing one */
+        snprintf(next + n - digits, digits + 1, "%0*lu", (int)digits, last + i);
+        if (stat(next, &st) == 0) {
+            snprintf(src->problem, sizeof src->problem, "split image is missing segment %0*lu: libtsk joined %d "
+                     "segment(s) (%llu bytes) but %s exists; everything after the gap is not examined",
+                     (int)digits, last + 1, src->segments, (unsigned long long)src->size, next);
+            break;
+        }
+    }
+    free(next);
+}
+
 int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
 {
     struct stat st;
@@ -66,6 +94,7 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
     src->size = src->img->size > 0 ? (uint64_t)src->img->size : 0;
     src->sector_size = src->img->sector_size;
     src->segments = src->img->num_img;
+    check_split_gap(src);
     *out = src;
     return PT_OK;
 }

@@ -17,6 +17,7 @@ typedef struct pt_source {
     uint64_t size;         /* image size in bytes (0 for a directory) */
     unsigned sector_size;
     int segments;          /* files making up the image */
+    char problem[512];     /* damage seen at open (a missing split segment), "" when none */
 } pt_source_t;
 
 /* Opens path.  Returns PT_OK and *out (free with pt_source_close), or

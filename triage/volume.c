@@ -86,6 +86,39 @@ static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pa
     return volume_item(s, ps, v->length, fs_err, err);
 }
 
+/* A partition table written by a suspect, or damaged, may describe
+ * partitions that overlap or lie beyond the image: both are reported
+ * against the partition (its bytes are still examined where they exist). */
+static int check_extent(pt_scan_t *s, pt_source_t *src, TSK_VS_INFO *vs, const TSK_VS_PART_INFO *p,
+                        const char *label, pt_err_t *err)
+{
+    uint64_t start = (uint64_t)p->start * vs->block_size, len = (uint64_t)p->len * vs->block_size;
+    char msg[256];
+    TSK_PNUM_T j;
+    int n = 0, rc;
+
+    if (start + len > src->size) {
+        snprintf(msg, sizeof msg, "partition %s (bytes %" PRIu64 "..%" PRIu64 ") extends past the end of the "
+                 "image (%" PRIu64 " bytes)", label, start, start + len, src->size);
+        if ((rc = pt_scan_problem(s, "error", label, msg, err)) != PT_OK)
+            return rc;
+    }
+    for (j = 0; j < vs->part_count && j < p->addr; j++) {
+        const TSK_VS_PART_INFO *q = tsk_vs_part_get(vs, j);
+        if (!q || !(q->flags & TSK_VS_PART_FLAG_ALLOC))
+            continue;
+        n++;
+        if (q->start < p->start + p->len && p->start < q->start + q->len) {
+            snprintf(msg, sizeof msg, "partition %s overlaps partition p%d (sectors %" PRIu64 "..%" PRIu64
+                     " and %" PRIu64 "..%" PRIu64 ")", label, n, (uint64_t)p->start,
+                     (uint64_t)(p->start + p->len - 1), (uint64_t)q->start, (uint64_t)(q->start + q->len - 1));
+            if ((rc = pt_scan_problem(s, "error", label, msg, err)) != PT_OK)
+                return rc;
+        }
+    }
+    return PT_OK;
+}
+
 static int scan_partitions(pt_scan_t *s, pt_source_t *src, TSK_VS_INFO *vs, pt_err_t *err)
 {
     TSK_PNUM_T i;
@@ -128,6 +161,8 @@ static int scan_partitions(pt_scan_t *s, pt_source_t *src, TSK_VS_INFO *vs, pt_e
             v.label = label;
             v.ordinal = ordinal;
             v.flags = "alloc";
+            if ((rc = check_extent(s, src, vs, p, label, err)) != PT_OK)
+                break;
             fs = tsk_fs_open_vol(p, TSK_FS_TYPE_DETECT);
             if (!fs) {
                 pt_source_tsk_err(&ferr, PT_EFORMAT, "no filesystem recognised");

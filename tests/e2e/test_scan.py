@@ -403,6 +403,72 @@ def report_regenerates_identical_manifest_and_scans_are_deterministic():
     assert b"libtsk" in run_row[6] and run_row[7] == 0
 
 
+@test
+def hostile_partition_table():
+    import struct
+    img = os.path.join(Ctx.work, "badmbr.img")
+    data = bytearray(4 << 20)
+    def entry(ptype, start, size):
+        return struct.pack("<B3sB3sII", 0, b"\0\0\0", ptype, b"\0\0\0", start, size)
+    data[446:462] = entry(0x83, 2048, 4096)
+    data[462:478] = entry(0x83, 4096, 4096)       # overlaps the first
+    data[478:494] = entry(0x07, 100000, 50000)    # lies past the end of the image
+    data[510:512] = b"\x55\xaa"
+    with open(img, "wb") as f:
+        f.write(data)
+    out, _ = scan(img, expect=1)
+    con = db(out)
+    errs = [e[0].decode() for e in con.execute("SELECT message FROM errors")]
+    vols = con.execute("SELECT count(*) FROM volumes WHERE flags = 'alloc'").fetchone()[0]
+    con.close()
+    assert vols == 3, vols
+    assert any("p2 overlaps partition p1" in e for e in errs), errs
+    assert any("p3" in e and "past the end of the image" in e for e in errs), errs
+    rows = items(out)
+    assert [r["vlabel"] for r in rows] == ["p1", "p2", "p3"]
+    assert rows[2]["sha256"] is None and "read failed" in rows[2]["error"]
+
+
+@test
+def split_raw_with_a_missing_segment():
+    d = os.path.join(Ctx.work, "split-missing")
+    os.makedirs(d)
+    for seg in ("001", "002", "004"):   # .003 lost
+        shutil.copy(os.path.join(Ctx.fx, "gpt-split." + seg), os.path.join(d, "gpt-split." + seg))
+    out, _ = scan(os.path.join(d, "gpt-split.001"), expect=1)
+    con = db(out)
+    ev = con.execute("SELECT segments, size FROM evidence").fetchone()
+    errs = [e[0].decode() for e in con.execute("SELECT message FROM errors")]
+    con.close()
+    assert ev == (2, 32 << 20), ev   # libtsk stops at the gap: the image is short, and says so
+    assert any("missing segment 003" in e for e in errs), errs
+
+
+@test
+def very_long_names_and_paths():
+    src = os.path.join(Ctx.work, "longsrc")
+    os.makedirs(src)
+    fd = os.open(src, os.O_RDONLY)
+    for i in range(20):                  # a path of more than 4,096 bytes, built relative to each level
+        name = ("d%02d" % i) + "x" * 250
+        os.mkdir(name, dir_fd=fd)
+        nfd = os.open(name, os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = nfd
+        if i == 4:                       # the longest name ext4 allows (mkfs -d copies files only this deep)
+            wfd = os.open("n" * 255, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+            os.write(wfd, b"deep\n")
+            os.close(wfd)
+    os.close(fd)
+    img = os.path.join(Ctx.work, "long.img")
+    run(["mkfs.ext4", "-q", "-F", "-d", src, img, "8M"])
+    out, _ = scan(img, expect=0)
+    rows = check_against_tsk(img, out)   # every path equals fls's, including those past 4,096 bytes
+    assert max(len(r["path"].encode()) for r in rows) > 4096
+    f = [r for r in rows if r["path"].endswith("/" + "n" * 255)]
+    assert len(f) == 1 and f[0]["sha256"] == hashlib.sha256(b"deep\n").hexdigest(), f
+
+
 # Evidence must be byte-identical after every test above: hashed first and last.
 EVIDENCE_HASHES = {}
 
