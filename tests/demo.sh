@@ -8,7 +8,13 @@ rm -rf "$demo"
 mkdir -p "$demo"
 bash tests/fixtures/mkimages.sh "$demo/evidence" >/dev/null
 rc=0
-./ptriage scan "$demo/evidence/gpt.img" "$demo/evidence/fat.img" -o "$demo/case" --hash sha256,md5 || rc=$?
+./ptriage scan "$demo/evidence/gpt.img" "$demo/evidence/fat.img" -o "$demo/case" --hash sha256,md5 \
+  --rules rules/default.yar || rc=$?
+echo
+echo "Items by disposition and encryption verdict:"
+sqlite3 -column -header "$demo/case/case.db" \
+  "select disposition, coalesce(encryption, '-') as encryption, count(*) as items, sum(size) as bytes
+   from items group by 1, 2 order by 1, 2"
 echo
 echo "Demo scan finished with exit status $rc (0 = every item read; 1 = some items could not be read, see error column)."
 echo "  evidence:     $demo/evidence/gpt.img, $demo/evidence/fat.img"
