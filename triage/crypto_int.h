@@ -1,0 +1,135 @@
+/* crypto_int.h - helpers shared by the format detectors (crypto.c,
+ * crypto_archive.c): bounded access to the head/tail view, byte order,
+ * searching.  Internal to those two files. */
+#ifndef PT_CRYPTO_INT_H
+#define PT_CRYPTO_INT_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "crypto.h"
+
+/* ---- bounded access -------------------------------------------------------- */
+
+/* Pointer to n bytes at absolute offset off, from the head or the tail, or
+ * NULL when those bytes were not kept. */
+static inline const uint8_t *at(const pt_crypto_view_t *v, uint64_t off, size_t n)
+{
+    if (off + n < off)
+        return NULL;
+    if (off + n <= v->head_len)
+        return v->head + off;
+    if (v->tail && v->size >= v->tail_len && off >= v->size - v->tail_len && off + n <= v->size)
+        return v->tail + (off - (v->size - v->tail_len));
+    return NULL;
+}
+
+static inline uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static inline uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static inline uint64_t le64(const uint8_t *p) { return le32(p) | (uint64_t)le32(p + 4) << 32; }
+static inline uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+static inline uint64_t be64(const uint8_t *p) { return (uint64_t)be32(p) << 32 | be32(p + 4); }
+
+/* Copies a NUL-padded fixed field if it is printable ASCII; 0 otherwise. */
+static inline int cstr(const uint8_t *p, size_t n, char *out, size_t out_size)
+{
+    size_t i;
+
+    for (i = 0; i < n && p[i]; i++)
+        if (p[i] < 0x20 || p[i] > 0x7e || i + 1 >= out_size)
+            return 0;
+    memcpy(out, p, i);
+    out[i] = '\0';
+    return i > 0;
+}
+
+static inline const uint8_t *find(const uint8_t *hay, size_t n, const void *needle, size_t m)
+{
+    return m <= n ? memmem(hay, n, needle, m) : NULL;
+}
+
+/* Searches the head and then the tail. */
+static inline const uint8_t *find_any(const pt_crypto_view_t *v, const void *needle, size_t m, size_t *left)
+{
+    const uint8_t *p = find(v->head, v->head_len, needle, m);
+
+    if (p) {
+        *left = v->head_len - (size_t)(p - v->head);
+        return p;
+    }
+    if (v->tail && (p = find(v->tail, v->tail_len, needle, m)) != NULL) {
+        *left = v->tail_len - (size_t)(p - v->tail);
+        return p;
+    }
+    return NULL;
+}
+
+/* Skips leading whitespace and a UTF-8 byte-order mark of a text head. */
+static inline size_t text_start(const pt_crypto_view_t *v)
+{
+    size_t i = 0;
+
+    if (v->head_len >= 3 && memcmp(v->head, "\xef\xbb\xbf", 3) == 0)
+        i = 3;
+    while (i < v->head_len && i < 256 && (v->head[i] == ' ' || v->head[i] == '\t' || v->head[i] == '\r' ||
+                                          v->head[i] == '\n'))
+        i++;
+    return i;
+}
+
+static inline int starts_text(const pt_crypto_view_t *v, const char *s, size_t *after)
+{
+    size_t i = text_start(v), n = strlen(s);
+
+    if (i + n > v->head_len || memcmp(v->head + i, s, n) != 0)
+        return 0;
+    if (after)
+        *after = i + n;
+    return 1;
+}
+
+/* Decodes base64 text (whitespace skipped) from p until '-' or the end;
+ * returns bytes written to out (at most out_size). */
+static inline size_t b64_decode(const uint8_t *p, size_t n, uint8_t *out, size_t out_size)
+{
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t i, o = 0;
+
+    for (i = 0; i < n && o < out_size; i++) {
+        int c = p[i], d;
+        if (c >= 'A' && c <= 'Z') d = c - 'A';
+        else if (c >= 'a' && c <= 'z') d = c - 'a' + 26;
+        else if (c >= '0' && c <= '9') d = c - '0' + 52;
+        else if (c == '+') d = 62;
+        else if (c == '/') d = 63;
+        else if (c == '\r' || c == '\n' || c == ' ' || c == '\t') continue;
+        else break; /* '=' padding or the END line */
+        acc = acc << 6 | (uint32_t)d;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (uint8_t)(acc >> bits);
+        }
+    }
+    return o;
+}
+
+#define SET(m, fmt_, enc_, ...)                                   \
+    do {                                                          \
+        (m)->format = (fmt_);                                     \
+        (m)->encrypted = (enc_);                                  \
+        snprintf((m)->reason, sizeof (m)->reason, __VA_ARGS__);   \
+    } while (0)
+
+
+/* Archive and document detectors (crypto_archive.c). */
+int pt_crypto_detect_zip(const pt_crypto_view_t *v, pt_crypto_match_t *m);
+int pt_crypto_detect_7z(const pt_crypto_view_t *v, pt_crypto_match_t *m);
+int pt_crypto_detect_rar5(const pt_crypto_view_t *v, pt_crypto_match_t *m);
+int pt_crypto_detect_rar4(const pt_crypto_view_t *v, pt_crypto_match_t *m);
+int pt_crypto_detect_pdf(const pt_crypto_view_t *v, pt_crypto_match_t *m);
+int pt_crypto_detect_cfb(const pt_crypto_view_t *v, pt_crypto_match_t *m);
+
+#endif
