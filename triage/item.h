@@ -42,6 +42,7 @@ typedef struct pt_item {
     uint64_t inode;
     int attr_type, attr_id; /* NTFS attribute, -1 when none */
     uint64_t size;          /* logical size in bytes */
+    uint64_t read_limit;    /* read at most this much (0: all); set for implausible sizes */
     pt_time_t mtime, atime, ctime, crtime;
     int has_owner;          /* uid/gid meaningful on this filesystem */
     uint32_t uid, gid;

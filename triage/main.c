@@ -47,6 +47,9 @@ static const char help_text[] =
     "      --yara-max BYTES  items up to this size are scanned whole by the rules\n"
     "                        (default 64 MiB; larger ones: the first 64 KiB, noted)\n"
     "      --yara-timeout S  seconds of rule scanning per item (default 60)\n"
+    "      --max-item-size B read at most B bytes of one item (default: the size of its\n"
+    "                        filesystem, so a damaged inode claiming terabytes cannot\n"
+    "                        stall the scan; such items are listed with an error)\n"
     "      --hash LIST       digests besides SHA-256: md5, sha1 (e.g. --hash sha256,md5)\n"
     "  -j, --jobs N          threads for file typing and classification (default: the\n"
     "                        number of cores; results are identical for any N)\n"
@@ -106,6 +109,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
         { "case", required_argument, NULL, 'c' },
         { "yara-max", required_argument, NULL, 'Y' },
         { "yara-timeout", required_argument, NULL, 'T' },
+        { "max-item-size", required_argument, NULL, 'M' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -146,18 +150,21 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
         case 'q': o.quiet = 1; break;
         case 'r': rule_paths[n_rules++] = optarg; break;
         case 'c': case_path = optarg; break;
-        case 'Y': case 'T': {
+        case 'Y': case 'T': case 'M': {
             char *end;
             long long v = strtoll(optarg, &end, 10);
             if (*end || v < 1) {
-                fprintf(stderr, "ptriage scan: --%s takes a positive number\n", c == 'Y' ? "yara-max" : "yara-timeout");
+                fprintf(stderr, "ptriage scan: --%s takes a positive number\n",
+                        c == 'Y' ? "yara-max" : c == 'T' ? "yara-timeout" : "max-item-size");
                 code = 2;
                 goto done;
             }
             if (c == 'Y')
                 o.yara_max = (size_t)v;
-            else
+            else if (c == 'T')
                 o.yara_timeout = (int)v;
+            else
+                o.max_item_size = (uint64_t)v;
             break;
         }
         case 'H':

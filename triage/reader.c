@@ -153,6 +153,10 @@ static int next_block(pass_t *p, const uint8_t **data, size_t *len)
         p->pending = NULL;
         return 1;
     }
+    if (it->read_limit && p->off >= it->read_limit && p->off < it->size) {
+        p->complete = 0; /* stopped on purpose; the walker said why */
+        return 0;
+    }
     if (p->failed || p->off >= it->size)
         return p->failed ? -1 : 0;
     left = it->size - p->off;

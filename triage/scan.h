@@ -30,6 +30,7 @@ typedef struct pt_scan_opts {
     const pt_policy_t *policy; /* disposition policy, or NULL: no dispositions (borrowed) */
     size_t yara_max;           /* whole-content rule scans up to this size */
     int yara_timeout;          /* seconds per item */
+    uint64_t max_item_size;    /* read at most this per item (0: the filesystem's size) */
     const char *command_line;  /* recorded in the run table */
 } pt_scan_opts_t;
 

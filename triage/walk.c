@@ -193,6 +193,17 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
         it.category = "other";
     } else if (m && is_readable_kind(it.kind)) {
         tsk_src_t src = { f, attr };
+        uint64_t fs_bytes = (uint64_t)w->fs->block_count * w->fs->block_size;
+        /* a damaged inode can claim terabytes; a legitimately sparse file
+         * larger than its filesystem is rare.  Either way, reading more than
+         * the filesystem holds needs the examiner's say-so. */
+        if (w->s->opts->max_item_size ? it.size > w->s->opts->max_item_size : it.size > fs_bytes) {
+            it.read_limit = w->s->opts->max_item_size ? w->s->opts->max_item_size : fs_bytes;
+            pt_item_add_error(&it, "error", "size claims %" PRIu64 " bytes, more than %s (%" PRIu64 "): read "
+                              "stopped there, no hash (use --max-item-size to read further)", it.size,
+                              w->s->opts->max_item_size ? "--max-item-size" : "the filesystem holds",
+                              it.read_limit);
+        }
         int rc = pt_scan_read(w->s, &it, read_tsk, &src, &rerr);
         if (rc != PT_OK) {
             pt_err_prefix(&rerr, "%s", w->path);

@@ -469,6 +469,28 @@ def very_long_names_and_paths():
     assert len(f) == 1 and f[0]["sha256"] == hashlib.sha256(b"deep\n").hexdigest(), f
 
 
+@test
+def size_claims_beyond_the_filesystem():
+    src = os.path.join(Ctx.work, "sparsesrc")
+    os.makedirs(src)
+    with open(os.path.join(src, "huge.sparse"), "wb") as f:
+        f.truncate(1 << 40)              # 1 TB apparent size on a 16 MiB filesystem
+    with open(os.path.join(src, "small.txt"), "w") as f:
+        f.write("hi\n")
+    img = os.path.join(Ctx.work, "sparse.img")
+    run(["mkfs.ext4", "-q", "-F", "-b", "4096", "-d", src, img, "16M"])
+    out, _ = scan(img, expect=1)         # completes at once instead of hashing 1 TB of holes
+    by = {r["path"]: r for r in items(out)}
+    assert by["/huge.sparse"]["size"] == 1 << 40 and by["/huge.sparse"]["sha256"] is None
+    assert "more than the filesystem holds" in by["/huge.sparse"]["error"]
+    assert by["/small.txt"]["sha256"] == hashlib.sha256(b"hi\n").hexdigest()
+    # the examiner can raise the bound; here, lower it to see it applied
+    out2, _ = scan(os.path.join(Ctx.fx, "ext4.img"), "--max-item-size", "1000000", expect=1)
+    by2 = {r["path"]: r for r in items(out2)}
+    assert by2["/big.bin"]["sha256"] is None and "--max-item-size" in by2["/big.bin"]["error"]
+    assert by2["/hello.txt"]["sha256"]
+
+
 # Evidence must be byte-identical after every test above: hashed first and last.
 EVIDENCE_HASHES = {}
 
