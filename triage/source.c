@@ -32,28 +32,39 @@ int pt_source_tsk_err(pt_err_t *err, int code, const char *fmt, ...)
     return code;
 }
 
-/* libtsk joins split raw segments x.001, x.002, ... until one is missing.
- * A later segment that exists after the gap means the image lost a
- * segment: the image is then shorter than acquired, and must say so. */
+/* libtsk joins split raw segments x.001, x.002, ... (and libewf x.E01,
+ * x.E02, ...) until one is missing.  A later segment that exists after the
+ * gap means the image lost a segment: the image is then shorter than
+ * acquired, or has holes, and must say so. */
 static void check_split_gap(pt_source_t *src)
 {
     size_t n = strlen(src->path), digits = 0, i;
     char *next;
     struct stat st;
     unsigned long last;
+    int raw = strcmp(src->format, "raw") == 0, ewf = strcmp(src->format, "ewf") == 0;
 
     while (digits < n && src->path[n - 1 - digits] >= '0' && src->path[n - 1 - digits] <= '9')
         digits++;
-    if (strcmp(src->format, "raw") != 0 || digits < 2 || digits > 4 || digits == n ||
-        src->path[n - 1 - digits] != '.' || !(next = strdup(src->path)))
+    if (!(raw || ewf) || digits < 2 || digits > 4 || digits + 1 >= n)
+        return;
+    if (raw && src->path[n - 1 - digits] != '.')
+        return;
+    if (ewf && (digits != 2 || (src->path[n - 3] != 'E' && src->path[n - 3] != 'e') || src->path[n - 4] != '.'))
+        return;
+    if (!(next = strdup(src->path)))
         return;
     last = strtoul(src->path + n - digits, NULL, 10) + (unsigned long)src->segments - 1;
     for (i = 2; i <= 16; i++) { /* segments after the first missing one */
         snprintf(next + n - digits, digits + 1, "%0*lu", (int)digits, last + i);
         if (stat(next, &st) == 0) {
-            snprintf(src->problem, sizeof src->problem, "split image is missing segment %0*lu: libtsk joined %d "
-                     "segment(s) (%llu bytes) but %s exists; everything after the gap is not examined",
-                     (int)digits, last + 1, src->segments, (unsigned long long)src->size, next);
+            const char *base = strrchr(next, '/');
+            char missing[64];
+            snprintf(missing, sizeof missing, "%s", base ? base + 1 : next);
+            snprintf(missing + strlen(missing) - digits, digits + 1, "%0*lu", (int)digits, last + 1);
+            snprintf(src->problem, sizeof src->problem, "split image is missing segment %s: libtsk joined %d "
+                     "segment(s) (%llu bytes) but %s exists; data after the gap is not examined",
+                     missing, src->segments, (unsigned long long)src->size, next);
             break;
         }
     }

@@ -441,7 +441,23 @@ def split_raw_with_a_missing_segment():
     errs = [e[0].decode() for e in con.execute("SELECT message FROM errors")]
     con.close()
     assert ev == (2, 32 << 20), ev   # libtsk stops at the gap: the image is short, and says so
-    assert any("missing segment 003" in e for e in errs), errs
+    assert any("missing segment gpt-split.003" in e for e in errs), errs
+
+
+@test
+def e01_with_a_missing_segment():
+    d = os.path.join(Ctx.work, "e01seg")
+    os.makedirs(d)
+    run(["ewfacquire", "-q", "-u", "-t", os.path.join(d, "seg"), "-f", "encase6", "-c", "none", "-S", "20MiB",
+         os.path.join(Ctx.fx, "mbr.img")])
+    assert os.path.exists(os.path.join(d, "seg.E03")), os.listdir(d)
+    os.remove(os.path.join(d, "seg.E02"))
+    out, p = scan(os.path.join(d, "seg.E01"))
+    assert p.returncode == 1, p.returncode
+    con = db(out)
+    errs = [e[0].decode() for e in con.execute("SELECT message FROM errors")]
+    con.close()
+    assert any("missing segment seg.E02" in e for e in errs), errs
 
 
 @test
