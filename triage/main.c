@@ -18,6 +18,7 @@
 #include "report_csv.h"
 #include "scan.h"
 #include "scope.h"
+#include "sums.h"
 #include "version.h"
 
 static const char usage_text[] =
@@ -25,6 +26,7 @@ static const char usage_text[] =
     "                    [--hash sha256,md5,sha1] [--jobs N] [--quiet]\n"
     "       ptriage report OUTDIR\n"
     "       ptriage rules check [--profile SAMPLE] FILE|DIR...\n"
+    "       ptriage verify OUTDIR\n"
     "       ptriage --help | --version\n";
 
 static const char help_text[] =
@@ -36,6 +38,7 @@ static const char help_text[] =
     "                               (encrypted / suspected / none) every file; write\n"
     "                               OUTDIR/case.db, manifest.csv, scan.log\n"
     "  report OUTDIR                rewrite the reports of OUTDIR from OUTDIR/case.db\n"
+    "  verify OUTDIR                re-check every output against OUTDIR/SHA256SUMS\n"
     "  rules check FILE|DIR...      compile YARA scope rules, report errors as file:line,\n"
     "                               list each rule with its disposition; --profile\n"
     "                               SAMPLE (directory or file) times each rule on it\n"
@@ -247,11 +250,38 @@ static int cmd_report(int argc, char **argv)
     }
     rc = pt_report_csv_write(db, path, NULL, &err);
     pt_casedb_close(db, NULL);
+    if (rc == PT_OK)
+        rc = pt_sums_write(argv[1], &err);
     if (rc != PT_OK) {
         fprintf(stderr, "ptriage report: %s\n", err.msg);
         return 2;
     }
     return 0;
+}
+
+static void print_problem(const char *name, const char *problem, void *arg)
+{
+    (void)arg;
+    printf("FAILED  %s: %s\n", name, problem);
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+    pt_err_t err = { 0, "" };
+    int n;
+
+    if (argc != 2) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    n = pt_sums_verify(argv[1], print_problem, NULL, &err);
+    if (n < 0) {
+        fprintf(stderr, "ptriage verify: %s\n", err.msg);
+        return 2;
+    }
+    if (n == 0)
+        printf("OK  every file listed in %s/SHA256SUMS verifies\n", argv[1]);
+    return n ? 1 : 0;
 }
 
 typedef struct rule_list {
@@ -468,6 +498,8 @@ int main(int argc, char **argv)
         code = cmd_report(argc - 1, argv + 1);
     else if (strcmp(argv[1], "rules") == 0)
         code = cmd_rules(argc - 1, argv + 1);
+    else if (strcmp(argv[1], "verify") == 0)
+        code = cmd_verify(argc - 1, argv + 1);
     else {
         fprintf(stderr, "ptriage: unknown command '%s'\n%s", argv[1], usage_text);
         code = 2;

@@ -22,6 +22,7 @@
 #include "filetype.h"
 #include "report_csv.h"
 #include "source.h"
+#include "sums.h"
 #include "text.h"
 #include "version.h"
 #include "volume.h"
@@ -533,6 +534,9 @@ out:
     if (s.log)
         fclose(s.log);
     if (pt_casedb_close(s.db, code == 2 ? NULL : err) != PT_OK)
+        code = 2;
+    /* last: every output is complete and closed */
+    if (code != 2 && pt_sums_write(o->outdir, err) != PT_OK)
         code = 2;
     if (counts)
         *counts = s.n;

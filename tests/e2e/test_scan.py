@@ -507,6 +507,25 @@ def size_claims_beyond_the_filesystem():
     assert by2["/hello.txt"]["sha256"]
 
 
+@test
+def sha256sums_and_verify():
+    out, _ = scan(os.path.join(Ctx.fx, "fat.img"), expect=0)
+    names = sorted(l.split("  ", 1)[1].strip() for l in open(os.path.join(out, "SHA256SUMS")))
+    assert names == ["case.db", "manifest.csv", "scan.log"], names
+    p = run(["sha256sum", "-c", "SHA256SUMS"], cwd=out)      # the standard tool agrees
+    assert p.returncode == 0, p.stdout
+    p = run([PT, "verify", out])
+    assert p.returncode == 0 and b"OK" in p.stdout, p.stdout
+    with open(os.path.join(out, "manifest.csv"), "ab") as f:
+        f.write(b"tampered\n")
+    p = run([PT, "verify", out])
+    assert p.returncode == 1 and b"manifest.csv: SHA-256 differs" in p.stdout, p.stdout
+    os.remove(os.path.join(out, "manifest.csv"))
+    assert run([PT, "report", out]).returncode == 0     # regenerates the manifest and the sums
+    assert run([PT, "verify", out]).returncode == 0
+    assert run([PT, "verify", os.path.join(Ctx.work, "nope")]).returncode == 2
+
+
 # Evidence must be byte-identical after every test above: hashed first and last.
 EVIDENCE_HASHES = {}
 
