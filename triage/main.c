@@ -16,6 +16,7 @@
 #include "err.h"
 #include "hash.h"
 #include "report_csv.h"
+#include "report_jsonl.h"
 #include "scan.h"
 #include "scope.h"
 #include "sums.h"
@@ -249,6 +250,13 @@ static int cmd_report(int argc, char **argv)
         return 2;
     }
     rc = pt_report_csv_write(db, path, NULL, &err);
+    if (rc == PT_OK) {
+        snprintf(path, sizeof path, "%s/manifest.jsonl", argv[1]);
+        if (remove(path) != 0 && errno != ENOENT)
+            rc = pt_err_set(&err, PT_EIO, "%s: %s", path, strerror(errno));
+        else
+            rc = pt_report_jsonl_write(db, path, &err);
+    }
     pt_casedb_close(db, NULL);
     if (rc == PT_OK)
         rc = pt_sums_write(argv[1], &err);

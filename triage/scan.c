@@ -21,6 +21,7 @@
 #include "dirwalk.h"
 #include "filetype.h"
 #include "report_csv.h"
+#include "report_jsonl.h"
 #include "source.h"
 #include "sums.h"
 #include "text.h"
@@ -510,6 +511,11 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
     }
     snprintf(path, sizeof path, "%s/manifest.csv", o->outdir);
     if (pt_report_csv_write(s.db, path, &rows, err) != PT_OK) {
+        code = 2;
+        goto out;
+    }
+    snprintf(path, sizeof path, "%s/manifest.jsonl", o->outdir);
+    if (pt_report_jsonl_write(s.db, path, err) != PT_OK) {
         code = 2;
         goto out;
     }

@@ -391,10 +391,20 @@ def report_regenerates_identical_manifest_and_scans_are_deterministic():
     out4, _ = scan([img, os.path.join(Ctx.fx, "src")], "--jobs", "2", expect=0)
     assert open(os.path.join(out3, "manifest.csv"), "rb").read() == \
         open(os.path.join(out4, "manifest.csv"), "rb").read(), "multi-evidence scans differ by --jobs"
+    j1 = open(os.path.join(out1, "manifest.jsonl"), "rb").read()
+    assert j1 == open(os.path.join(out2, "manifest.jsonl"), "rb").read(), "manifest.jsonl differs by --jobs"
     os.remove(os.path.join(out1, "manifest.csv"))
     p = run([PT, "report", out1])
     assert p.returncode == 0, p.stderr
     assert open(os.path.join(out1, "manifest.csv"), "rb").read() == m1
+    assert open(os.path.join(out1, "manifest.jsonl"), "rb").read() == j1
+    # one JSON object per manifest row, the same items in the same order
+    import json
+    objs = [json.loads(l) for l in j1.decode("utf-8").splitlines()]
+    rows = manifest(out1)
+    assert [o["id"] for o in objs] == [int(r["id"]) for r in rows]
+    assert [o["path"] for o in objs] == [r["path"] for r in rows]
+    assert all(o.get("sha256", "") == r["sha256"] for o, r in zip(objs, rows))
     con = db(out1)
     run_row = con.execute("SELECT tool, version, command_line, started, finished, host, libraries,"
                           " exit_code FROM run").fetchone()
@@ -511,7 +521,7 @@ def size_claims_beyond_the_filesystem():
 def sha256sums_and_verify():
     out, _ = scan(os.path.join(Ctx.fx, "fat.img"), expect=0)
     names = sorted(l.split("  ", 1)[1].strip() for l in open(os.path.join(out, "SHA256SUMS")))
-    assert names == ["case.db", "manifest.csv", "scan.log"], names
+    assert names == ["case.db", "manifest.csv", "manifest.jsonl", "scan.log"], names
     p = run(["sha256sum", "-c", "SHA256SUMS"], cwd=out)      # the standard tool agrees
     assert p.returncode == 0, p.stdout
     p = run([PT, "verify", out])

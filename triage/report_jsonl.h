@@ -1,0 +1,14 @@
+/* report_jsonl.h - manifest.jsonl from the case database: one JSON object
+ * per item (every manifest column plus inode, owner, times with
+ * nanoseconds, link target, the encryption reason and statistics, and the
+ * rule matches), written with jansson.  The same database gives the same
+ * bytes. */
+#ifndef PT_REPORT_JSONL_H
+#define PT_REPORT_JSONL_H
+
+#include "casedb.h"
+#include "err.h"
+
+int pt_report_jsonl_write(pt_casedb_t *db, const char *path, pt_err_t *err);
+
+#endif
