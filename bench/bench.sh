@@ -11,10 +11,7 @@
 # usage: bench/bench.sh [--scale F]   (F < 1 for a quick smoke run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scale=1
-[ "${1:-}" = "--scale" ] && scale=$2
-dir=${BENCH_DIR:-/tmp/ptriage-bench}
-img=$dir/bench-$scale.img
+. bench/lib.sh
 mkdir -p "$dir"
 export LC_ALL=C TZ=UTC
 if [ ! -f "$img" ]; then
@@ -31,11 +28,6 @@ size=$(stat -c %s "$img")
 files=$(fls -r "$img" | grep -c 'r/r ') || true
 echo "image: $img, $((size / 1048576)) MiB, $files regular files"
 
-t() { # t NAME CMD...: prints and records seconds
-  local s e
-  s=$(date +%s.%N); "${@:2}" >/dev/null 2>&1 || true; e=$(date +%s.%N)
-  printf -v "T_$1" '%.2f' "$(echo "$e - $s" | bc)"
-}
 peer() {
   rm -rf "$dir/peer"; mkdir -p "$dir/peer"
   tsk_recover -e "$img" "$dir/peer/x" >/dev/null

@@ -6,16 +6,12 @@
 # hash set.  usage: bench/rules_bench.sh [--scale F]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scale=1
-[ "${1:-}" = "--scale" ] && scale=$2
-dir=${BENCH_DIR:-/tmp/ptriage-bench}
-img=$dir/bench-$scale.img
+. bench/lib.sh
 [ -f "$img" ] || bench/bench.sh --scale "$scale" >/dev/null
 mkdir -p "$dir/rules"
 python3 bench/mkrules.py "$dir/rules/good.yar" >/dev/null
 python3 bench/mkrules.py "$dir/rules/bad.yar" --bad >/dev/null
 cat "$img" >/dev/null
-t() { local s e; s=$(date +%s.%N); "${@:2}" >/dev/null 2>&1 || true; e=$(date +%s.%N); printf -v "T_$1" '%.2f' "$(echo "$e - $s" | bc)"; }
 scan() { rm -rf "$dir/out"; ./ptriage scan "$img" -o "$dir/out" -q "$@"; }
 t none scan
 t good scan --rules "$dir/rules/good.yar"

@@ -4,6 +4,8 @@
 #include "hash.h"
 
 #include <openssl/evp.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,4 +130,36 @@ int pt_hash_end(pt_hash_t *h, pt_hash_result_t *out, pt_err_t *err)
         dst[2 * n] = '\0';
     }
     return PT_OK;
+}
+
+int pt_hash_file_sha256(const char *path, char out[65], pt_err_t *err)
+{
+    pt_hash_t *h = pt_hash_new(PT_HASH_SHA256, err);
+    pt_hash_result_t r;
+    unsigned char buf[1 << 16];
+    size_t got;
+    FILE *f;
+    int rc;
+
+    if (!h)
+        return PT_ENOMEM;
+    if (!(f = fopen(path, "rb"))) {
+        rc = pt_err_set(err, PT_EIO, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    if ((rc = pt_hash_begin(h, err)) != PT_OK)
+        goto out;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+        pt_hash_update(h, buf, got);
+    if (ferror(f)) {
+        rc = pt_err_set(err, PT_EIO, "%s: read error", path);
+        goto out;
+    }
+    if ((rc = pt_hash_end(h, &r, err)) == PT_OK)
+        memcpy(out, r.sha256, 65);
+out:
+    if (f)
+        fclose(f);
+    pt_hash_free(h);
+    return rc;
 }

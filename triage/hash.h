@@ -31,4 +31,9 @@ void pt_hash_update(pt_hash_t *h, const void *data, size_t len);
 /* Finishes every digest into *out ("" for algorithms not enabled). */
 int pt_hash_end(pt_hash_t *h, pt_hash_result_t *out, pt_err_t *err);
 
+/* SHA-256 of a whole file of ours (rule files, outputs; never evidence,
+ * which is read only through the reader) as lower-case hex into out.
+ * Returns PT_OK or PT_EIO with err set. */
+int pt_hash_file_sha256(const char *path, char out[65], pt_err_t *err);
+
 #endif

@@ -5,7 +5,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <yara.h>
+
+#include "hash.h"
 
 const char *const pt_dispositions[] = { "relevant", "private", "system", "needs-review", NULL };
 
@@ -99,28 +100,6 @@ static int has_rule_ext(const char *name)
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void file_sha256(const char *path, char out[65])
-{
-    unsigned char md[32], buf[65536];
-    unsigned int n = 0, i;
-    size_t got;
-    FILE *f = fopen(path, "rb");
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-
-    strcpy(out, "?");
-    if (!f || !c || EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1)
-        goto out;
-    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-        EVP_DigestUpdate(c, buf, got);
-    if (EVP_DigestFinal_ex(c, md, &n) == 1)
-        for (i = 0; i < n; i++)
-            sprintf(out + 2 * i, "%02x", md[i]);
-out:
-    if (f)
-        fclose(f);
-    EVP_MD_CTX_free(c);
 }
 
 /* Values the string externals can take; a comparison with anything else in
@@ -259,7 +238,8 @@ static int add_path(YR_COMPILER *c, const char *path, diag_t *d, diag_t *files, 
         yr_compiler_add_file(c, f, ns, path);
         fclose(f);
         lint_file(path, d);
-        file_sha256(path, hash);
+        if (pt_hash_file_sha256(path, hash, NULL) != PT_OK)
+            strcpy(hash, "?");
         diag_add(files, "%s  %s\n", hash, path);
     }
     return 0;

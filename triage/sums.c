@@ -4,33 +4,14 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hash.h"
+
 #define SUMS "SHA256SUMS"
-
-static int file_sha256(const char *path, char out[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE], buf[1 << 16];
-    unsigned int n = 0, i;
-    size_t got;
-    FILE *f = fopen(path, "rb");
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-    int ok = f && c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1;
-
-    while (ok && (got = fread(buf, 1, sizeof buf, f)) > 0)
-        ok = EVP_DigestUpdate(c, buf, got) == 1;
-    ok = ok && !ferror(f) && EVP_DigestFinal_ex(c, md, &n) == 1;
-    for (i = 0; ok && i < n; i++)
-        sprintf(out + 2 * i, "%02x", md[i]);
-    if (f)
-        fclose(f);
-    EVP_MD_CTX_free(c);
-    return ok ? 0 : -1;
-}
 
 static int cmp_names(const void *a, const void *b)
 {
@@ -75,7 +56,7 @@ int pt_sums_write(const char *outdir, pt_err_t *err)
     for (i = 0; i < n; i++) {
         char h[65];
         snprintf(path, sizeof path, "%s/%s", outdir, names[i]);
-        if (file_sha256(path, h) != 0) {
+        if (pt_hash_file_sha256(path, h, NULL) != PT_OK) {
             rc = pt_err_set(err, PT_EIO, "%s: cannot hash", path);
             goto out;
         }
@@ -123,7 +104,7 @@ int pt_sums_verify(const char *outdir, void (*fn)(const char *, const char *, vo
         lines++;
         name = line + 66;
         snprintf(path, sizeof path, "%s/%s", outdir, name);
-        if (file_sha256(path, h) != 0)
+        if (pt_hash_file_sha256(path, h, NULL) != PT_OK)
             fn(name, "missing or unreadable", arg), problems++;
         else if (strncmp(h, line, 64) != 0)
             fn(name, "SHA-256 differs: the file was changed", arg), problems++;
