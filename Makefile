@@ -6,7 +6,7 @@
 #   make asan    build ./ptriage-asan with AddressSanitizer + UBSan
 
 CC      ?= cc
-PKGS    := tsk yara libmagic libcrypto sqlite3 zlib liblzma libzstd inih jansson
+PKGS    := tsk yara libmagic libcrypto sqlite3 zlib liblzma libzstd inih jansson libarchive
 WARN    := -Wall -Wextra -Wformat=2 -Wstrict-prototypes -Wshadow -Werror
 BUILD_ID := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CFLAGS  ?= -O2 -g
@@ -22,7 +22,7 @@ DEB_BUILD := gcc make pkg-config git libtsk-dev libmagic-dev libyara-dev libssl-
 DEB_TEST  := sleuthkit e2fsprogs dosfstools mtools ntfs-3g exfatprogs ewf-tools fdisk \
              openssl python3 sqlite3 file hashdeep bc strace \
              gnupg age p7zip-full zip qpdf cryptsetup-bin openssh-client xz-utils zstd bzip2 \
-             libjpeg-turbo-progs flac vorbis-tools yara
+             libjpeg-turbo-progs flac vorbis-tools yara chromium
 STAMP_DEPS := .deps-installed
 
 SRC  := $(filter-out triage/main.c,$(wildcard triage/*.c))
@@ -42,6 +42,13 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
+# reports/ (stylesheet, script, method statement) compiled into the binary.
+ASSETS := reports/report.css reports/report.js reports/method.html
+triage/report_assets.h: reports/embed.c $(ASSETS)
+	$(CC) -O1 -o reports/embed reports/embed.c
+	reports/embed $(ASSETS) > $@.tmp && mv $@.tmp $@
+triage/report_html.o: triage/report_assets.h
+
 triage/%.o: triage/%.c triage/*.h
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -53,12 +60,12 @@ tests/unit/%: tests/unit/%.c tests/unit/testlib.c tests/unit/testlib.h $(OBJ)
 
 # The sanitizer build shares nothing with the normal one (own objects).
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-ptriage-asan: $(SRC) triage/main.c triage/*.h
+ptriage-asan: $(SRC) triage/main.c triage/*.h triage/report_assets.h
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 $(WARN) $(ASAN_FLAGS) -o $@ $(SRC) triage/main.c $(LDLIBS)
 asan: ptriage-asan
 
 # ThreadSanitizer build for the threaded type-and-classify stage.
-ptriage-tsan: $(SRC) triage/main.c triage/*.h
+ptriage-tsan: $(SRC) triage/main.c triage/*.h triage/report_assets.h
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 $(WARN) -O1 -g -fsanitize=thread -o $@ $(SRC) triage/main.c $(LDLIBS)
 
 unit: $(UNIT)
@@ -85,4 +92,4 @@ bench: deps all bench/statspeed
 	python3 bench/crypto_corpus.py /tmp/ptriage-crypto-corpus && python3 bench/crypto_accuracy.py /tmp/ptriage-crypto-corpus
 
 clean:
-	rm -f ptriage ptriage-asan ptriage-tsan triage/*.o $(UNIT) bench/statspeed
+	rm -f ptriage ptriage-asan ptriage-tsan triage/*.o $(UNIT) bench/statspeed triage/report_assets.h reports/embed

@@ -15,19 +15,23 @@
 #include "decide.h"
 #include "err.h"
 #include "hash.h"
-#include "report_csv.h"
-#include "report_jsonl.h"
+#include "report.h"
 #include "scan.h"
+#include "export.h"
 #include "scope.h"
+#include "sign.h"
 #include "sums.h"
+#include "verify.h"
 #include "version.h"
 
 static const char usage_text[] =
     "usage: ptriage scan EVIDENCE... -o OUTDIR [--rules FILE|DIR]... [--case CASE.conf]\n"
     "                    [--hash sha256,md5,sha1] [--jobs N] [--quiet]\n"
-    "       ptriage report OUTDIR\n"
+    "                    [--sign KEY.pem]\n"
+    "       ptriage report OUTDIR [--sign KEY.pem]\n"
+    "       ptriage export OUTDIR --to DIR [--include ID,...] [--format dir|tar|zip]\n"
+    "       ptriage verify OUTDIR [--key PUB.pem] [--export DIR] [--evidence]\n"
     "       ptriage rules check [--profile SAMPLE] FILE|DIR...\n"
-    "       ptriage verify OUTDIR\n"
     "       ptriage --help | --version\n";
 
 static const char help_text[] =
@@ -37,9 +41,21 @@ static const char help_text[] =
     "  scan EVIDENCE... -o OUTDIR   walk disk images (raw, split raw .001, E01, VMDK, VHD)\n"
     "                               and directory trees; hash, measure, type and classify\n"
     "                               (encrypted / suspected / none) every file; write\n"
-    "                               OUTDIR/case.db, manifest.csv, scan.log\n"
-    "  report OUTDIR                rewrite the reports of OUTDIR from OUTDIR/case.db\n"
-    "  verify OUTDIR                re-check every output against OUTDIR/SHA256SUMS\n"
+    "                               OUTDIR/case.db, manifest.csv, manifest.jsonl,\n"
+    "                               court-manifest.csv, manifest.dfxml, report.html,\n"
+    "                               scan.log, pseudonym.key, SHA256SUMS\n"
+    "  report OUTDIR                rewrite every report of OUTDIR from OUTDIR/case.db\n"
+    "                               (byte-identical for the same database)\n"
+    "  export OUTDIR --to DIR       copy out the relevant items (and --include ID,...\n"
+    "                               needs-review ones), read again from the evidence and\n"
+    "                               re-hashed; a mismatch is refused; DIR/receipt.csv,\n"
+    "                               receipt.html, receipt.jsonl; --format tar|zip writes\n"
+    "                               DIR/export.tar or DIR/export.zip instead of files/\n"
+    "  verify OUTDIR                re-check SHA256SUMS, the signature (SHA256SUMS.sig;\n"
+    "                               --key PUB.pem to name the expected signer), and every\n"
+    "                               report against case.db; --export DIR checks an\n"
+    "                               export against its receipt; --evidence re-reads the\n"
+    "                               evidence and re-hashes every item\n"
     "  rules check FILE|DIR...      compile YARA scope rules, report errors as file:line,\n"
     "                               list each rule with its disposition; --profile\n"
     "                               SAMPLE (directory or file) times each rule on it\n"
@@ -55,6 +71,8 @@ static const char help_text[] =
     "                        filesystem, so a damaged inode claiming terabytes cannot\n"
     "                        stall the scan; such items are listed with an error)\n"
     "      --hash LIST       digests besides SHA-256: md5, sha1 (e.g. --hash sha256,md5)\n"
+    "      --sign KEY.pem    sign SHA256SUMS with this PEM private key (RSA, EC, Ed25519):\n"
+    "                        SHA256SUMS.sig and SHA256SUMS.pub\n"
     "  -j, --jobs N          threads for file typing and classification (default: the\n"
     "                        number of cores; results are identical for any N)\n"
     "  -q, --quiet           no progress line on stderr\n"
@@ -114,6 +132,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
         { "yara-max", required_argument, NULL, 'Y' },
         { "yara-timeout", required_argument, NULL, 'T' },
         { "max-item-size", required_argument, NULL, 'M' },
+        { "sign", required_argument, NULL, 'S' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -122,7 +141,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
     pt_scan_counts_t n;
     pt_policy_t policy;
     char **rule_paths = calloc((size_t)argc + PT_POLICY_MAX_GLOBS, sizeof *rule_paths);
-    const char *case_path = NULL;
+    const char *case_path = NULL, *sign_key = NULL;
     int c, code, n_rules = 0, i;
 
     memset(&o, 0, sizeof o);
@@ -154,6 +173,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
         case 'q': o.quiet = 1; break;
         case 'r': rule_paths[n_rules++] = optarg; break;
         case 'c': case_path = optarg; break;
+        case 'S': sign_key = optarg; break;
         case 'Y': case 'T': case 'M': {
             char *end;
             long long v = strtoll(optarg, &end, 10);
@@ -212,7 +232,14 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
     }
     if (n_rules > 0 || case_path)
         o.policy = &policy;
+    if (sign_key && access(sign_key, R_OK) != 0) {
+        fprintf(stderr, "ptriage scan: --sign %s: %s; nothing was scanned\n", sign_key, strerror(errno));
+        code = 2;
+        goto done;
+    }
     code = pt_scan_run(&o, &n, &err);
+    if (code != 2 && sign_key && pt_sign_write(o.outdir, sign_key, &err) != PT_OK)
+        code = 2;
     if (code == 2) {
         fprintf(stderr, "ptriage scan: %s\n", err.msg[0] ? err.msg : "fatal error");
     } else if (!o.quiet) {
@@ -229,42 +256,98 @@ done:
 
 static int cmd_report(int argc, char **argv)
 {
-    char path[PATH_MAX];
     pt_err_t err = { 0, "" };
-    pt_casedb_t *db;
-    int rc;
+    const char *key = NULL;
 
-    if (argc != 2) {
+    if (argc == 4 && strcmp(argv[2], "--sign") == 0)
+        key = argv[3];
+    else if (argc != 2) {
         fputs(usage_text, stderr);
         return 2;
     }
-    snprintf(path, sizeof path, "%s/case.db", argv[1]);
-    if (!(db = pt_casedb_open_ro(path, &err))) {
-        fprintf(stderr, "ptriage report: %s\n", err.msg);
-        return 2;
-    }
-    snprintf(path, sizeof path, "%s/manifest.csv", argv[1]);
-    if (remove(path) != 0 && errno != ENOENT) {
-        fprintf(stderr, "ptriage report: %s: %s\n", path, strerror(errno));
-        pt_casedb_close(db, NULL);
-        return 2;
-    }
-    rc = pt_report_csv_write(db, path, NULL, &err);
-    if (rc == PT_OK) {
-        snprintf(path, sizeof path, "%s/manifest.jsonl", argv[1]);
-        if (remove(path) != 0 && errno != ENOENT)
-            rc = pt_err_set(&err, PT_EIO, "%s: %s", path, strerror(errno));
-        else
-            rc = pt_report_jsonl_write(db, path, &err);
-    }
-    pt_casedb_close(db, NULL);
-    if (rc == PT_OK)
-        rc = pt_sums_write(argv[1], &err);
-    if (rc != PT_OK) {
+    if (pt_report_case(argv[1], NULL, &err) != PT_OK || (key && pt_sign_write(argv[1], key, &err) != PT_OK)) {
         fprintf(stderr, "ptriage report: %s\n", err.msg);
         return 2;
     }
     return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmd_export(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "to", required_argument, NULL, 't' },
+        { "include", required_argument, NULL, 'i' },
+        { "format", required_argument, NULL, 'f' },
+        { NULL, 0, NULL, 0 },
+    };
+    pt_export_opts_t o;
+    pt_export_counts_t n;
+    pt_err_t err = { 0, "" };
+    int64_t *ids = NULL;
+    size_t cap = 0;
+    int c, rc;
+
+    memset(&o, 0, sizeof o);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (c == 't') {
+            o.to = optarg;
+        } else if (c == 'f') {
+            o.format = optarg;
+        } else if (c == 'i') {
+            char *p = optarg, *end;
+            while (*p) {
+                long long v = strtoll(p, &end, 10);
+                if (end == p || v < 1 || (*end && *end != ',')) {
+                    fprintf(stderr, "ptriage export: --include takes item ids: 12,40,41\n");
+                    free(ids);
+                    return 2;
+                }
+                if (o.n_ids == cap) {
+                    int64_t *ni = realloc(ids, (cap = cap ? cap * 2 : 16) * sizeof *ids);
+                    if (!ni) {
+                        free(ids);
+                        return 2;
+                    }
+                    ids = ni;
+                }
+                ids[o.n_ids++] = v;
+                p = *end ? end + 1 : end;
+            }
+        } else {
+            fputs(usage_text, stderr);
+            free(ids);
+            return 2;
+        }
+    }
+    if (optind != argc - 1 || !o.to) {
+        fprintf(stderr, "ptriage export: needs OUTDIR and --to DIR\n%s", usage_text);
+        free(ids);
+        return 2;
+    }
+    if (ids)
+        qsort(ids, o.n_ids, sizeof *ids, cmp_i64);
+    o.ids = ids;
+    o.outdir = argv[optind];
+    rc = pt_export_run(&o, &n, &err);
+    free(ids);
+    if (rc != PT_OK) {
+        fprintf(stderr, "ptriage export: %s\n", err.msg);
+        return 2;
+    }
+    printf("exported %llu items (%llu bytes), refused %llu, not copied %llu (directories, links); "
+           "receipt in %s/receipt.csv\n", (unsigned long long)n.exported, (unsigned long long)n.bytes,
+           (unsigned long long)n.refused, (unsigned long long)n.not_copied, o.to);
+    if (n.refused)
+        fprintf(stderr, "ptriage export: %llu item(s) refused; the receipt says why\n",
+                (unsigned long long)n.refused);
+    return n.refused ? 1 : 0;
 }
 
 static void print_problem(const char *name, const char *problem, void *arg)
@@ -275,21 +358,82 @@ static void print_problem(const char *name, const char *problem, void *arg)
 
 static int cmd_verify(int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        { "key", required_argument, NULL, 'k' },
+        { "export", required_argument, NULL, 'x' },
+        { "evidence", no_argument, NULL, 'e' },
+        { NULL, 0, NULL, 0 },
+    };
     pt_err_t err = { 0, "" };
-    int n;
+    const char *key = NULL, *export_dir = NULL, *outdir;
+    int c, n, evidence = 0, failed = 0, fatal = 0, rc;
+    uint64_t checked = 0;
+    char fpr[65];
 
-    if (argc != 2) {
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'k': key = optarg; break;
+        case 'x': export_dir = optarg; break;
+        case 'e': evidence = 1; break;
+        default: fputs(usage_text, stderr); return 2;
+        }
+    }
+    if (optind != argc - 1) {
         fputs(usage_text, stderr);
         return 2;
     }
-    n = pt_sums_verify(argv[1], print_problem, NULL, &err);
+    outdir = argv[optind];
+    /* 1. every output against SHA256SUMS */
+    n = pt_sums_verify(outdir, print_problem, NULL, &err);
     if (n < 0) {
         fprintf(stderr, "ptriage verify: %s\n", err.msg);
         return 2;
     }
-    if (n == 0)
-        printf("OK  every file listed in %s/SHA256SUMS verifies\n", argv[1]);
-    return n ? 1 : 0;
+    printf("%s  SHA256SUMS: %s\n", n ? "FAIL" : "PASS", n ? "see above" : "every output listed verifies");
+    failed += n != 0;
+    /* 2. the signature */
+    rc = pt_sign_verify(outdir, key, fpr, &err);
+    if (rc == PT_OK)
+        printf("PASS  signature: SHA256SUMS.sig verifies with %s (SHA-256 of the key: %s)\n",
+               key ? key : "SHA256SUMS.pub, the key in the case; compare its fingerprint", fpr);
+    else if (rc == PT_ENOENT && !key)
+        printf("NOTE  signature: the case is not signed\n");
+    else
+        printf("FAIL  signature: %s\n", err.msg), failed++;
+    /* 3. the reports against the database */
+    n = pt_verify_reports(outdir, print_problem, NULL, &checked, &err);
+    if (n < 0)
+        printf("FAIL  reports: %s\n", err.msg), fatal = 1;
+    else
+        printf("%s  reports: %llu of them are exactly what case.db gives\n", n ? "FAIL" : "PASS",
+               (unsigned long long)checked);
+    failed += n != 0;
+    /* 4. an export against its receipt and the case */
+    if (export_dir) {
+        n = pt_export_verify(outdir, export_dir, print_problem, NULL, &checked, &err);
+        if (n < 0)
+            printf("FAIL  export: %s\n", err.msg), fatal = 1;
+        else
+            printf("%s  export %s: the receipt and %llu exported items verify\n", n ? "FAIL" : "PASS", export_dir,
+                   (unsigned long long)checked);
+        failed += n != 0;
+    }
+    /* 5. the evidence itself */
+    if (evidence) {
+        n = pt_verify_evidence(outdir, print_problem, NULL, &checked, &err);
+        if (n < 0)
+            printf("FAIL  evidence: %s\n", err.msg), fatal = 1;
+        else
+            printf("%s  evidence: %llu items re-read and re-hashed\n", n ? "FAIL" : "PASS",
+                   (unsigned long long)checked);
+        failed += n != 0;
+    }
+    if (failed || fatal)
+        printf("FAILED: %d check%s failed\n", failed + fatal, failed + fatal == 1 ? "" : "s");
+    else
+        printf("OK  every check passed\n");
+    return fatal ? 2 : failed ? 1 : 0;
 }
 
 typedef struct rule_list {
@@ -508,6 +652,8 @@ int main(int argc, char **argv)
         code = cmd_rules(argc - 1, argv + 1);
     else if (strcmp(argv[1], "verify") == 0)
         code = cmd_verify(argc - 1, argv + 1);
+    else if (strcmp(argv[1], "export") == 0)
+        code = cmd_export(argc - 1, argv + 1);
     else {
         fprintf(stderr, "ptriage: unknown command '%s'\n%s", argv[1], usage_text);
         code = 2;

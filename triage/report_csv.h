@@ -1,13 +1,17 @@
-/* report_csv.h - manifest.csv from the case database: the columns and order
- * of docs/manifest.md, RFC 4180, UTF-8, times ISO 8601 UTC. */
+/* report_csv.h - the CSV manifests from the case database (RFC 4180, UTF-8,
+ * CRLF, times ISO 8601 UTC, formula-like cells neutralised):
+ *   manifest.csv        every column of docs/manifest.md, for the examiner;
+ *   court-manifest.csv  the same items with private ones redacted to
+ *                       pseudonym, category, size, month and owner
+ *                       (docs/report.md). */
 #ifndef PT_REPORT_CSV_H
 #define PT_REPORT_CSV_H
 
-#include "casedb.h"
-#include "err.h"
+#include "report.h"
 
-/* Writes path (through a temporary file renamed into place).  Returns PT_OK,
- * PT_EIO or PT_EDB with err set.  *rows receives the row count if non-NULL. */
-int pt_report_csv_write(pt_casedb_t *db, const char *path, uint64_t *rows, pt_err_t *err);
+/* Sets ctx->rows.  Returns PT_OK, PT_EIO or PT_EDB with err set. */
+int pt_report_csv_write(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err);
+/* PT_EINVAL when the case has no pseudonym key. */
+int pt_report_court_write(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err);
 
 #endif

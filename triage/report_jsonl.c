@@ -4,13 +4,11 @@
  * escapes, as in manifest.csv, since JSON text must be UTF-8. */
 #include "report_jsonl.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "text.h"
 
@@ -32,25 +30,6 @@ static const char *const names[] = {
     "window_entropy_max", "rules", "disposition", "reason", "error", "error_severity", "bytes_read",
 };
 
-/* A JSON string of s, escaping bytes that are not valid UTF-8. */
-static json_t *jstr(const char *s)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m;
-    json_t *j;
-
-    if (pt_text_utf8_valid(s, strlen(s)))
-        return json_string(s);
-    if (!(m = open_memstream(&buf, &len)))
-        return NULL;
-    pt_text_put_utf8_escaped(m, s);
-    fclose(m);
-    j = json_string(buf);
-    free(buf);
-    return j;
-}
-
 static json_t *matches_of(sqlite3_stmt *mq, sqlite3_int64 id)
 {
     json_t *arr = json_array();
@@ -64,7 +43,7 @@ static json_t *matches_of(sqlite3_stmt *mq, sqlite3_int64 id)
             if (sqlite3_column_type(mq, c) == SQLITE_NULL)
                 continue;
             json_object_set_new(m, mn[c], c == 4 ? json_integer(sqlite3_column_int64(mq, c))
-                                                 : jstr((const char *)sqlite3_column_text(mq, c)));
+                                                 : pt_report_jstr((const char *)sqlite3_column_text(mq, c)));
         }
         json_array_append_new(arr, m);
     }
@@ -72,23 +51,16 @@ static json_t *matches_of(sqlite3_stmt *mq, sqlite3_int64 id)
     return arr;
 }
 
-int pt_report_jsonl_write(pt_casedb_t *db, const char *path, pt_err_t *err)
+int pt_report_jsonl_write(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err)
 {
-    sqlite3 *h = pt_casedb_handle(db);
+    sqlite3 *h = pt_casedb_handle(ctx->db);
     sqlite3_stmt *st = NULL, *mq = NULL;
-    char tmp[4096];
-    FILE *f = NULL;
     int rc = PT_OK, step, c, has_matches;
 
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
     if (sqlite3_prepare_v2(h, query, -1, &st, NULL) != SQLITE_OK)
         return pt_err_set(err, PT_EDB, "manifest.jsonl: %s", sqlite3_errmsg(h));
     has_matches = sqlite3_prepare_v2(h, "SELECT rule, namespace, tags, disposition, hits FROM matches"
                                         " WHERE item_id = ? ORDER BY id", -1, &mq, NULL) == SQLITE_OK;
-    if (!(f = fopen(tmp, "wbx"))) {
-        rc = pt_err_set(err, PT_EIO, "%s: %s", tmp, strerror(errno));
-        goto out;
-    }
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         json_t *o = json_object();
         char *line;
@@ -111,7 +83,7 @@ int pt_report_jsonl_write(pt_casedb_t *db, const char *path, pt_err_t *err)
             else if (t == SQLITE_FLOAT)
                 v = json_real(sqlite3_column_double(st, c));
             else
-                v = jstr((const char *)sqlite3_column_text(st, c));
+                v = pt_report_jstr((const char *)sqlite3_column_text(st, c));
             json_object_set_new(o, names[c], v);
         }
         if (has_matches)
@@ -120,28 +92,14 @@ int pt_report_jsonl_write(pt_casedb_t *db, const char *path, pt_err_t *err)
         json_decref(o);
         if (!line || fputs(line, f) == EOF || fputc('\n', f) == EOF) {
             free(line);
-            rc = pt_err_set(err, PT_EIO, "%s: write failed", tmp);
+            rc = pt_err_set(err, PT_EIO, "manifest.jsonl: write failed");
             goto out;
         }
         free(line);
     }
-    if (step != SQLITE_DONE) {
+    if (step != SQLITE_DONE)
         rc = pt_err_set(err, PT_EDB, "manifest.jsonl: %s", sqlite3_errmsg(h));
-        goto out;
-    }
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0) {
-        f = NULL;
-        rc = pt_err_set(err, PT_EIO, "%s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    f = NULL;
-    if (rename(tmp, path) != 0)
-        rc = pt_err_set(err, PT_EIO, "%s: %s", path, strerror(errno));
 out:
-    if (f) {
-        fclose(f);
-        remove(tmp);
-    }
     sqlite3_finalize(mq);
     sqlite3_finalize(st);
     return rc;

@@ -6,9 +6,8 @@
 #ifndef PT_REPORT_JSONL_H
 #define PT_REPORT_JSONL_H
 
-#include "casedb.h"
-#include "err.h"
+#include "report.h"
 
-int pt_report_jsonl_write(pt_casedb_t *db, const char *path, pt_err_t *err);
+int pt_report_jsonl_write(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err);
 
 #endif

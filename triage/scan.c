@@ -20,10 +20,9 @@
 #include "crypto.h"
 #include "dirwalk.h"
 #include "filetype.h"
-#include "report_csv.h"
-#include "report_jsonl.h"
+#include "pseudo.h"
+#include "report.h"
 #include "source.h"
-#include "sums.h"
 #include "text.h"
 #include "version.h"
 #include "volume.h"
@@ -398,7 +397,6 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
     struct passwd *pw = getpwuid(geteuid());
     pt_run_info_t run;
     int i, rc, code;
-    uint64_t rows = 0;
 
     memset(&s, 0, sizeof s);
     s.opts = o;
@@ -411,6 +409,10 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
     snprintf(path, sizeof path, "%s/case.db", o->outdir);
     if (!(s.db = pt_casedb_create(path, err)))
         return 2;
+    if (pt_pseudo_key_create(o->outdir, err) != PT_OK) {
+        code = 2;
+        goto out;
+    }
     snprintf(path, sizeof path, "%s/scan.log", o->outdir);
     s.log = fopen(path, "wx");
     if (!(s.reader = pt_reader_new(o->hash_mask | (o->policy ? pt_policy_hash_needs(o->policy) : 0), err)) ||
@@ -509,16 +511,6 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
         code = 2;
         goto out;
     }
-    snprintf(path, sizeof path, "%s/manifest.csv", o->outdir);
-    if (pt_report_csv_write(s.db, path, &rows, err) != PT_OK) {
-        code = 2;
-        goto out;
-    }
-    snprintf(path, sizeof path, "%s/manifest.jsonl", o->outdir);
-    if (pt_report_jsonl_write(s.db, path, err) != PT_OK) {
-        code = 2;
-        goto out;
-    }
     if (s.log)
         fprintf(s.log, "finished %s: %s; exit %d\n", finished, summary, code);
     if (code == 2 && s.n.evidence_failed)
@@ -541,8 +533,9 @@ out:
         fclose(s.log);
     if (pt_casedb_close(s.db, code == 2 ? NULL : err) != PT_OK)
         code = 2;
-    /* last: every output is complete and closed */
-    if (code != 2 && pt_sums_write(o->outdir, err) != PT_OK)
+    /* last, from the closed database exactly as `ptriage report` does:
+     * the reports, then SHA256SUMS over every output */
+    if (code != 2 && pt_report_case(o->outdir, NULL, err) != PT_OK)
         code = 2;
     if (counts)
         *counts = s.n;

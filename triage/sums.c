@@ -32,7 +32,8 @@ int pt_sums_write(const char *outdir, pt_err_t *err)
     while ((de = readdir(d)) != NULL) {
         struct stat st;
         snprintf(path, sizeof path, "%s/%s", outdir, de->d_name);
-        if (de->d_name[0] == '.' || strcmp(de->d_name, SUMS) == 0 || strstr(de->d_name, ".tmp") ||
+        /* SHA256SUMS itself and its signature files come after the sums */
+        if (de->d_name[0] == '.' || strncmp(de->d_name, SUMS, strlen(SUMS)) == 0 || strstr(de->d_name, ".tmp") ||
             lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
             continue;
         if (n == cap) {

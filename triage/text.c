@@ -60,7 +60,13 @@ int pt_text_has_control(const char *s)
     return 0;
 }
 
-static int put_escaped(FILE *f, const char *s, int ctl)
+enum { ESC_UTF8, ESC_LINE, ESC_MARKUP };
+
+/* The one escaper: bytes that are not well-formed UTF-8 (and, for lines and
+ * markup, control characters) become the visible text "\xNN"; for markup the
+ * five HTML/XML metacharacters become entities.  XML 1.0 cannot carry most
+ * control characters even as references, so they are never passed through. */
+static int put_escaped(FILE *f, const char *s, int mode)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s), i = 0;
@@ -68,7 +74,23 @@ static int put_escaped(FILE *f, const char *s, int ctl)
 
     while (i < n) {
         size_t l = utf8_seq(p + i, n - i);
-        if (l && !(ctl && (p[i] < 0x20 || p[i] == 0x7f))) {
+        const char *ent = NULL;
+        if (mode == ESC_MARKUP && l == 1) {
+            switch (p[i]) {
+            case '&': ent = "&amp;"; break;
+            case '<': ent = "&lt;"; break;
+            case '>': ent = "&gt;"; break;
+            case '"': ent = "&quot;"; break;
+            case '\'': ent = "&#39;"; break;
+            default: break;
+            }
+        }
+        if (ent) {
+            if (fputs(ent, f) == EOF)
+                return -1;
+            out += (int)strlen(ent);
+            i++;
+        } else if (l && !(mode != ESC_UTF8 && (p[i] < 0x20 || p[i] == 0x7f))) {
             if (fwrite(p + i, 1, l, f) != l)
                 return -1;
             out += (int)l;
@@ -85,23 +107,33 @@ static int put_escaped(FILE *f, const char *s, int ctl)
 
 int pt_text_put_utf8_escaped(FILE *f, const char *s)
 {
-    return put_escaped(f, s, 0);
+    return put_escaped(f, s, ESC_UTF8);
 }
 
 int pt_text_put_line_escaped(FILE *f, const char *s)
 {
-    return put_escaped(f, s, 1);
+    return put_escaped(f, s, ESC_LINE);
+}
+
+int pt_text_put_markup(FILE *f, const char *s)
+{
+    return s ? put_escaped(f, s, ESC_MARKUP) : 0;
 }
 
 int pt_text_put_csv_field(FILE *f, const char *s)
 {
     const char *p;
+    int formula;
 
     if (!s)
         return 0;
-    if (!strpbrk(s, ",\"\r\n"))
+    /* A spreadsheet runs a cell that starts with = + - @ (or tab, CR) as a
+     * formula; names come from the suspects' disks, so such a field is
+     * written with a leading apostrophe, which spreadsheets show as text. */
+    formula = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
+    if (!formula && !strpbrk(s, ",\"\r\n"))
         return pt_text_put_utf8_escaped(f, s);
-    if (fputc('"', f) == EOF)
+    if (fputs(formula ? "\"'" : "\"", f) == EOF)
         return -1;
     for (p = s; *p;) {
         const char *q = strchr(p, '"');

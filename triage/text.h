@@ -20,8 +20,14 @@ int pt_text_put_utf8_escaped(FILE *f, const char *s);
  * also as "\xNN" (for logs, where a newline in a name would split a line). */
 int pt_text_put_line_escaped(FILE *f, const char *s);
 
+/* Writes s as text inside HTML or XML (element content or a quoted
+ * attribute): & < > " ' as entities, invalid UTF-8 and control characters
+ * as the visible text "\xNN".  NULL writes nothing. */
+int pt_text_put_markup(FILE *f, const char *s);
+
 /* Writes s as one RFC 4180 field: quoted when it holds a comma, quote, CR
- * or LF, quotes doubled, invalid UTF-8 escaped as above. */
+ * or LF, quotes doubled, invalid UTF-8 escaped as above.  A field starting
+ * with = + - @ tab or CR (a spreadsheet formula) gets a leading apostrophe. */
 int pt_text_put_csv_field(FILE *f, const char *s);
 
 /* Formats epoch seconds as ISO 8601 UTC "YYYY-MM-DDThh:mm:ssZ" into buf

@@ -22,14 +22,9 @@ typedef struct walk_state {
     pt_accounts_t accounts; /* from this filesystem's /etc/passwd */
 } walk_state_t;
 
-typedef struct tsk_src {
-    TSK_FS_FILE *file;
-    const TSK_FS_ATTR *attr;
-} tsk_src_t;
-
-static ssize_t read_tsk(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+ssize_t pt_walk_read_tsk(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
 {
-    tsk_src_t *t = src;
+    pt_walk_tsk_src_t *t = src;
     ssize_t got;
 
     const TSK_FS_ATTR *a = t->attr;
@@ -192,7 +187,7 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
                           (uint64_t)n->meta_addr);
         it.category = "other";
     } else if (m && is_readable_kind(it.kind)) {
-        tsk_src_t src = { f, attr };
+        pt_walk_tsk_src_t src = { f, attr };
         uint64_t fs_bytes = (uint64_t)w->fs->block_count * w->fs->block_size;
         /* a damaged inode can claim terabytes; a legitimately sparse file
          * larger than its filesystem is rare.  Either way, reading more than
@@ -204,7 +199,7 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
                               w->s->opts->max_item_size ? "--max-item-size" : "the filesystem holds",
                               it.read_limit);
         }
-        int rc = pt_scan_read(w->s, &it, read_tsk, &src, &rerr);
+        int rc = pt_scan_read(w->s, &it, pt_walk_read_tsk, &src, &rerr);
         if (rc != PT_OK) {
             pt_err_prefix(&rerr, "%s", w->path);
             *w->err = rerr;

@@ -13,4 +13,13 @@
  * part of the tree is recorded as a volume problem and is not fatal. */
 int pt_walk_fs(pt_scan_t *s, TSK_FS_INFO *fs, pt_err_t *err);
 
+/* One file's content through libtsk: attr, or the file's default data when
+ * NULL.  Past an NTFS attribute's initialized size it reads zeros, as
+ * Windows does.  A pt_read_fn (reader.h) for the scan, export and verify. */
+typedef struct pt_walk_tsk_src {
+    TSK_FS_FILE *file;
+    const TSK_FS_ATTR *attr;
+} pt_walk_tsk_src_t;
+ssize_t pt_walk_read_tsk(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);
+
 #endif

@@ -521,7 +521,8 @@ def size_claims_beyond_the_filesystem():
 def sha256sums_and_verify():
     out, _ = scan(os.path.join(Ctx.fx, "fat.img"), expect=0)
     names = sorted(l.split("  ", 1)[1].strip() for l in open(os.path.join(out, "SHA256SUMS")))
-    assert names == ["case.db", "manifest.csv", "manifest.jsonl", "scan.log"], names
+    assert names == ["case.db", "court-manifest.csv", "manifest.csv", "manifest.dfxml", "manifest.jsonl",
+                     "pseudonym.key", "report.html", "scan.log"], names
     p = run(["sha256sum", "-c", "SHA256SUMS"], cwd=out)      # the standard tool agrees
     assert p.returncode == 0, p.stdout
     p = run([PT, "verify", out])

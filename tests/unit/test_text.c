@@ -58,6 +58,40 @@ static void csv_fields(void)
     s = capture(pt_text_put_line_escaped, "a\nb\tc\xff");
     T_STREQ(s, "a\\x0Ab\\x09c\\xFF");
     free(s);
+    /* spreadsheet formulas are neutralised, whatever else the field holds */
+    s = capture(pt_text_put_csv_field, "=HYPERLINK(\"http://x\")");
+    T_STREQ(s, "\"'=HYPERLINK(\"\"http://x\"\")\"");
+    free(s);
+    s = capture(pt_text_put_csv_field, "@SUM(A1)");
+    T_STREQ(s, "\"'@SUM(A1)\"");
+    free(s);
+    s = capture(pt_text_put_csv_field, "+1");
+    T_STREQ(s, "\"'+1\"");
+    free(s);
+    s = capture(pt_text_put_csv_field, "-x");
+    T_STREQ(s, "\"'-x\"");
+    free(s);
+    s = capture(pt_text_put_csv_field, "\tcmd");
+    T_STREQ(s, "\"'\tcmd\"");
+    free(s);
+    s = capture(pt_text_put_csv_field, "a=b");
+    T_STREQ(s, "a=b");
+    free(s);
+}
+
+static void markup(void)
+{
+    char *s;
+
+    s = capture(pt_text_put_markup, "<script>alert(1)</script>");
+    T_STREQ(s, "&lt;script&gt;alert(1)&lt;/script&gt;");
+    free(s);
+    s = capture(pt_text_put_markup, "\"><img src=x onerror='a()'>&");
+    T_STREQ(s, "&quot;&gt;&lt;img src=x onerror=&#39;a()&#39;&gt;&amp;");
+    free(s);
+    s = capture(pt_text_put_markup, "nl\n\x01\xff\xc3\xa9");
+    T_STREQ(s, "nl\\x0A\\x01\\xFF\xc3\xa9");
+    free(s);
 }
 
 static void long_field_with_multibyte_at_chunk_edge(void)
@@ -94,6 +128,7 @@ int main(void)
 {
     T_RUN(utf8);
     T_RUN(csv_fields);
+    T_RUN(markup);
     T_RUN(long_field_with_multibyte_at_chunk_edge);
     T_RUN(iso8601);
     return t_done();

@@ -1,0 +1,121 @@
+/* verify.c - reports against the case database, and the case database
+ * against the evidence.  Opens case.db read-only; reads evidence only
+ * through reopen.c; writes nothing. */
+#include "verify.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casedb.h"
+#include "hash.h"
+#include "reopen.h"
+#include "report.h"
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (buf = malloc((size_t)n + 1)) && fread(buf, 1, (size_t)n, f) == (size_t)n) {
+        *len = (size_t)n;
+    } else {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    return buf;
+}
+
+int pt_verify_reports(const char *outdir, pt_verify_fn fn, void *arg, uint64_t *checked, pt_err_t *err)
+{
+    char path[4096];
+    const pt_report_writer_t *w;
+    pt_casedb_t *db;
+    int problems = 0;
+
+    *checked = 0;
+    snprintf(path, sizeof path, "%s/case.db", outdir);
+    if (!(db = pt_casedb_open_ro(path, err)))
+        return err->code;
+    for (w = pt_report_writers; w->name; w++) {
+        char *want = NULL, *have;
+        size_t wlen = 0, hlen = 0;
+        pt_err_t rerr = { 0, "" };
+        snprintf(path, sizeof path, "%s/%s", outdir, w->name);
+        if (!(have = slurp(path, &hlen))) {
+            fn(w->name, "missing or unreadable", arg);
+            problems++;
+            continue;
+        }
+        if (pt_report_render(db, outdir, w, &want, &wlen, &rerr) != PT_OK) {
+            fn(w->name, rerr.msg, arg);
+            problems++;
+        } else if (wlen != hlen || memcmp(want, have, wlen) != 0) {
+            fn(w->name, "differs from what case.db says (edited, or the database was changed)", arg);
+            problems++;
+        } else {
+            (*checked)++;
+        }
+        free(want);
+        free(have);
+    }
+    pt_casedb_close(db, NULL);
+    return problems;
+}
+
+int pt_verify_evidence(const char *outdir, pt_verify_fn fn, void *arg, uint64_t *checked, pt_err_t *err)
+{
+    char path[4096], what[512];
+    pt_casedb_t *db;
+    sqlite3_stmt *st = NULL, *run = NULL;
+    pt_reopen_t *r = NULL;
+    pt_hash_t *h = NULL;
+    const char *cwd = NULL;
+    int problems = 0, step;
+
+    *checked = 0;
+    snprintf(path, sizeof path, "%s/case.db", outdir);
+    if (!(db = pt_casedb_open_ro(path, err)))
+        return err->code;
+    if (sqlite3_prepare_v2(pt_casedb_handle(db), "SELECT cwd FROM run ORDER BY id LIMIT 1", -1, &run, NULL) ==
+            SQLITE_OK && sqlite3_step(run) == SQLITE_ROW)
+        cwd = (const char *)sqlite3_column_text(run, 0);
+    if (!(r = pt_reopen_new(err)) || !(h = pt_hash_new(PT_HASH_SHA256, err)) ||
+        sqlite3_prepare_v2(pt_casedb_handle(db), "SELECT i.id, i.sha256, " PT_REOPEN_COLUMNS
+                           " FROM items i JOIN evidence e ON e.id = i.evidence_id"
+                           " LEFT JOIN volumes v ON v.id = i.volume_id WHERE i.sha256 IS NOT NULL ORDER BY i.id",
+                           -1, &st, NULL) != SQLITE_OK) {
+        problems = err->code ? err->code : pt_err_set(err, PT_EDB, "case database: cannot read items");
+        goto out;
+    }
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        pt_item_loc_t loc;
+        pt_hash_result_t got;
+        pt_err_t ierr = { 0, "" };
+        uint64_t size;
+        pt_reopen_loc(st, 2, cwd, &loc, &size);
+        snprintf(what, sizeof what, "item %lld", (long long)sqlite3_column_int64(st, 0));
+        if (pt_reopen_copy(r, &loc, size, h, -1, &got, &ierr) != PT_OK) {
+            fn(what, ierr.msg, arg);
+            problems++;
+        } else if (strcmp(got.sha256, (const char *)sqlite3_column_text(st, 1)) != 0) {
+            fn(what, "SHA-256 read from the evidence now differs from the scan's: the evidence changed", arg);
+            problems++;
+        } else {
+            (*checked)++;
+        }
+    }
+out:
+    sqlite3_finalize(st);
+    sqlite3_finalize(run);
+    pt_hash_free(h);
+    pt_reopen_free(r);
+    pt_casedb_close(db, NULL);
+    return problems;
+}
