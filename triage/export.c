@@ -411,8 +411,26 @@ static int check_not_in_evidence(sqlite3 *h, const char *to, const char *cwd, pt
     char rto[PATH_MAX], rev[PATH_MAX], p[PATH_MAX * 2];
     int rc = PT_OK;
 
-    if (!realpath(to, rto))
-        return pt_err_set(err, PT_EIO, "%s: %s", to, strerror(errno));
+    if (!realpath(to, rto)) {
+        /* not created yet: its parent's real path and its own name */
+        char parent[PATH_MAX], *slash;
+        const char *base;
+        snprintf(parent, sizeof parent, "%s", to);
+        while ((slash = strrchr(parent, '/')) && slash[1] == '\0' && slash != parent)
+            *slash = '\0';
+        slash = strrchr(parent, '/');
+        base = slash ? to + (slash - parent) + 1 : to;
+        if (slash == parent)
+            snprintf(parent, sizeof parent, "/");
+        else if (slash)
+            *slash = '\0';
+        else
+            snprintf(parent, sizeof parent, ".");
+        if (!realpath(parent, rev))
+            return pt_err_set(err, PT_EIO, "%s: %s", parent, strerror(errno));
+        if (snprintf(rto, sizeof rto, "%s/%s", strcmp(rev, "/") ? rev : "", base) >= (int)sizeof rto)
+            return pt_err_set(err, PT_EINVAL, "%s: path too long", to);
+    }
     if (sqlite3_prepare_v2(h, "SELECT path FROM evidence WHERE kind = 'directory'", -1, &st, NULL) != SQLITE_OK)
         return pt_err_set(err, PT_EDB, "case database: %s", sqlite3_errmsg(h));
     while (rc == PT_OK && sqlite3_step(st) == SQLITE_ROW) {
@@ -470,7 +488,7 @@ int pt_export_run(const pt_export_opts_t *o, pt_export_counts_t *n, pt_err_t *er
         if (rc != PT_OK)
             goto out;
     }
-    if ((rc = dir_empty_or_new(o->to, err)) != PT_OK || (rc = check_not_in_evidence(x.h, o->to, x.cwd, err)) != PT_OK)
+    if ((rc = check_not_in_evidence(x.h, o->to, x.cwd, err)) != PT_OK || (rc = dir_empty_or_new(o->to, err)) != PT_OK)
         goto out;
     if ((x.dirfd = open(o->to, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
         rc = pt_err_set(err, PT_EIO, "%s: %s", o->to, strerror(errno));

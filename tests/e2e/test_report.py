@@ -80,6 +80,211 @@ def build(work):
     return img
 
 
+def run(*args):
+    return subprocess.run([PT, *args], capture_output=True)
+
+
+def relevant_files(db):
+    return {r[0]: r for r in db.execute(
+        "SELECT path, sha256, md5, size FROM items WHERE disposition = 'relevant' AND kind = 'file'")}
+
+
+def export_tests(tap, work, img, out, db):
+    result = tap.result
+    exp = os.path.join(work, "exp")
+    ev_before = hashlib.sha256(open(img, "rb").read()).hexdigest()
+    q = run("export", out, "--to", exp)
+    rel = relevant_files(db)
+
+    def exported():
+        assert q.returncode == 0, q.stderr.decode()
+        with open(os.path.join(exp, "receipt.csv"), newline="", encoding="utf-8") as f:
+            rows = {r["path"]: r for r in csv.DictReader(f)}
+        assert set(rows) == set(rel), (set(rows) ^ set(rel))
+        for path, (_, sha, md5, size) in rel.items():
+            r = rows[path]
+            assert r["status"] == "exported, hash verified", r
+            data = open(os.path.join(exp, r["exported_as"]), "rb").read()
+            assert hashlib.sha256(data).hexdigest() == sha == r["sha256"], path
+            assert len(data) == size and r["md5"] == md5
+        # nothing private or system was copied
+        copied = [os.path.join(d, n) for d, _, ns in os.walk(os.path.join(exp, "files")) for n in ns]
+        assert len(copied) == len(rel), copied
+        assert not any("diary" in c or "passwd" in c for c in copied)
+        html = open(os.path.join(exp, "receipt.html"), encoding="utf-8").read()
+        assert "&lt;script&gt;" in html and "<script>document" not in html
+    result("export copies exactly the relevant files, re-hashed, with a receipt (CSV, HTML)", exported)
+
+    def safe_layout():
+        for d, dirs, ns in os.walk(exp):
+            for n in dirs + ns:
+                p = os.path.join(d, n)
+                assert not os.path.islink(p), p
+                assert n not in (".", "..") and "\n" not in n, repr(n)
+                assert os.path.realpath(p).startswith(os.path.realpath(exp) + "/"), p
+        q2 = run("export", out, "--to", exp)
+        assert q2.returncode == 2 and b"not empty" in q2.stderr, q2.stderr
+    result("export layout is safe (no links, no '..', no control bytes) and never overwrites", safe_layout)
+
+    def verify_export():
+        q2 = run("verify", out, "--export", exp, "--evidence")
+        assert q2.returncode == 0, q2.stdout.decode()
+        assert b"PASS  evidence" in q2.stdout and b"PASS  export" in q2.stdout
+    result("verify --export --evidence passes on an untouched export", verify_export)
+
+    def tampered_file():
+        target = [os.path.join(d, n) for d, _, ns in os.walk(os.path.join(exp, "files")) for n in ns
+                  if n == "film.mkv"][0]
+        os.chmod(target, 0o644)
+        with open(target, "r+b") as f:
+            f.write(b"X")
+        q2 = run("verify", out, "--export", exp)
+        assert q2.returncode == 1 and b"film.mkv): SHA-256 of the exported file differs" in q2.stdout, q2.stdout
+    result("verify detects an exported file changed after the export", tampered_file)
+
+    def tampered_receipt():
+        p = os.path.join(exp, "receipt.csv")
+        data = open(p, "rb").read()
+        open(p, "wb").write(data.replace(b"film.mkv", b"film.mkX", 1))
+        q2 = run("verify", out, "--export", exp)
+        assert q2.returncode == 1 and b"receipt.csv: differs" in q2.stdout, q2.stdout
+    result("verify detects a receipt changed after the export", tampered_receipt)
+
+    def tampered_manifest():
+        p = os.path.join(out, "court-manifest.csv")
+        keep = open(p, "rb").read()
+        open(p, "wb").write(keep.replace(b"relevant", b"private!", 1))
+        q2 = run("verify", out)
+        assert q2.returncode == 1, q2.stdout
+        assert b"court-manifest.csv: SHA-256 differs" in q2.stdout
+        assert b"court-manifest.csv: differs from what case.db says" in q2.stdout
+        open(p, "wb").write(keep)
+        assert run("verify", out).returncode == 0
+    result("verify detects a tampered manifest (SHA256SUMS and against case.db)", tampered_manifest)
+
+    def archives():
+        for fmt in ("tar", "zip"):
+            d = os.path.join(work, "exp-" + fmt)
+            q2 = run("export", out, "--to", d, "--format", fmt)
+            assert q2.returncode == 0, q2.stderr
+            names = subprocess.run(["bsdtar" if shutil.which("bsdtar") else "7z", "tf" if shutil.which("bsdtar")
+                                    else "l", os.path.join(d, "export." + fmt)], capture_output=True).stdout
+            assert b"film.mkv" in names, names
+            assert not os.path.exists(os.path.join(d, "files"))
+            q3 = run("verify", out, "--export", d)
+            assert q3.returncode == 0, q3.stdout
+        t = os.path.join(work, "exp-tar", "export.tar")
+        subprocess.run(["tar", "xf", t, "-C", os.path.join(work, "exp-tar")], check=True)
+        got = {hashlib.sha256(open(os.path.join(dd, n), "rb").read()).hexdigest()
+               for dd, _, ns in os.walk(os.path.join(work, "exp-tar", "files")) for n in ns}
+        assert got == {sha for _, sha, _, _ in rel.values()}
+    result("export --format tar and zip: the same files, verified by verify --export", archives)
+
+    def include_review_and_refuse_private():
+        rid = db.execute("SELECT id FROM items WHERE disposition = 'needs-review' AND kind = 'file'").fetchone()[0]
+        pid = db.execute("SELECT id FROM items WHERE disposition = 'private' AND kind = 'file'").fetchone()[0]
+        d = os.path.join(work, "exp-review")
+        q2 = run("export", out, "--to", d, "--include", str(rid))
+        assert q2.returncode == 0, q2.stderr
+        ids = {r["id"] for r in csv.DictReader(open(os.path.join(d, "receipt.csv"), newline="", encoding="utf-8"))}
+        assert str(rid) in ids
+        q3 = run("export", out, "--to", os.path.join(work, "exp-priv"), "--include", str(pid))
+        assert q3.returncode == 2 and b"private" in q3.stderr, q3.stderr
+        assert not os.path.exists(os.path.join(work, "exp-priv"))
+    result("export --include adds chosen needs-review items; a private id is refused", include_review_and_refuse_private)
+
+    def changed_evidence_refused():
+        # a copy of the evidence whose relevant invoice changed after the scan
+        img2 = os.path.join(work, "changed.img")
+        shutil.copyfile(img, img2)
+        case2 = os.path.join(work, "out-changed")
+        assert run("scan", img2, "-o", case2, "-q", "--case", os.path.join(work, "case.conf")).returncode == 0
+        data = bytearray(open(img2, "rb").read())
+        i = data.find(b"Invoice 2011-17")
+        assert i > 0
+        data[i] ^= 0x20
+        open(img2, "wb").write(bytes(data))
+        d = os.path.join(work, "exp-changed")
+        q2 = run("export", case2, "--to", d)
+        assert q2.returncode == 1, (q2.returncode, q2.stderr)
+        rows = list(csv.DictReader(open(os.path.join(d, "receipt.csv"), newline="", encoding="utf-8")))
+        bad = [r for r in rows if r["path"] == "/home/alice/finance/invoice-2011.txt"][0]
+        assert bad["status"].startswith("refused: SHA-256 of the evidence now is"), bad
+        assert bad["exported_as"] == ""
+        assert not any("invoice-2011" in n for _, _, ns in os.walk(d) for n in ns)
+        q3 = run("verify", case2, "--evidence")
+        assert q3.returncode == 1 and b"the evidence changed" in q3.stdout, q3.stdout
+    result("export refuses an item whose evidence changed since the scan; verify --evidence finds it",
+           changed_evidence_refused)
+
+    def evidence_unchanged():
+        assert hashlib.sha256(open(img, "rb").read()).hexdigest() == ev_before
+    result("the evidence is unchanged after export and verify", evidence_unchanged)
+
+
+def signature_tests(tap, work, img):
+    result = tap.result
+    out = os.path.join(work, "signed")
+    key, other = os.path.join(work, "k.pem"), os.path.join(work, "other.pem")
+    for k in (key, other):
+        subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", k],
+                       check=True, capture_output=True)
+    pub, otherpub = key + ".pub", other + ".pub"
+    subprocess.run(["openssl", "pkey", "-in", key, "-pubout", "-out", pub], check=True)
+    subprocess.run(["openssl", "pkey", "-in", other, "-pubout", "-out", otherpub], check=True)
+    q = run("scan", img, "-o", out, "-q", "--case", os.path.join(work, "case.conf"), "--sign", key)
+
+    def signed():
+        assert q.returncode == 0, q.stderr
+        # OpenSSL alone can check it
+        o = subprocess.run(["openssl", "dgst", "-sha256", "-verify", pub, "-signature",
+                            os.path.join(out, "SHA256SUMS.sig"), os.path.join(out, "SHA256SUMS")], capture_output=True)
+        assert o.returncode == 0 and b"Verified OK" in o.stdout, o
+        v = run("verify", out, "--key", pub)
+        assert v.returncode == 0 and b"PASS  signature" in v.stdout, v.stdout
+    result("--sign writes a detached signature that openssl and ptriage verify accept", signed)
+
+    def wrong_key():
+        v = run("verify", out, "--key", otherpub)
+        assert v.returncode == 1 and b"FAIL  signature" in v.stdout, v.stdout
+    result("verify refuses the signature with another key", wrong_key)
+
+    def tampered_sums():
+        p = os.path.join(out, "SHA256SUMS")
+        data = open(p, "rb").read()
+        open(p, "wb").write(data + b"0" * 64 + b"  extra\n")
+        v = run("verify", out, "--key", pub)
+        assert v.returncode == 1 and b"FAIL  signature" in v.stdout, v.stdout
+    result("verify refuses a signature over changed sums", tampered_sums)
+
+    def report_resigns():
+        assert run("report", out).returncode == 0
+        assert not os.path.exists(os.path.join(out, "SHA256SUMS.sig")), "stale signature kept"
+        assert run("report", out, "--sign", key).returncode == 0
+        assert run("verify", out, "--key", pub).returncode == 0
+    result("report drops a stale signature and re-signs with --sign", report_resigns)
+
+
+def directory_export(tap, work):
+    def run_it():
+        src = os.path.join(work, "srv")
+        out = os.path.join(work, "dir-case")
+        q = run("scan", src, "-o", out, "-q", "--case", os.path.join(work, "case.conf"))
+        assert q.returncode == 0, q.stderr
+        d = os.path.join(work, "dir-exp")
+        q = run("export", out, "--to", d)
+        assert q.returncode == 0, q.stderr
+        rows = list(csv.DictReader(open(os.path.join(d, "receipt.csv"), newline="", encoding="utf-8")))
+        films = [r for r in rows if r["path"].endswith("/srv/media/film.mkv")]
+        assert films and films[0]["status"].startswith("exported"), rows
+        assert run("verify", out, "--export", d, "--evidence").returncode == 0
+        inside = os.path.join(src, "exp-inside")
+        q = run("export", out, "--to", inside)
+        assert q.returncode == 2 and b"inside the evidence" in q.stderr, q.stderr
+        assert not os.path.exists(inside), "the refused export left a directory in the evidence"
+    tap.result("export from directory evidence; an export inside the evidence is refused", run_it)
+
+
 def main():
     work = tempfile.mkdtemp(prefix="ptriage-report-")
     tap = Tap("report")
@@ -235,6 +440,10 @@ def main():
             q = subprocess.run([PT, "verify", out], capture_output=True)
             assert q.returncode == 0, q.stdout.decode() + q.stderr.decode()
         result("ptriage verify passes on the untouched case", verify_ok)
+
+        export_tests(tap, work, img, out, db)
+        signature_tests(tap, work, img)
+        directory_export(tap, work)
     except Exception:
         tap.crashed("setup")
     finally:
