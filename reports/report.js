@@ -92,4 +92,6 @@
   }
   document.querySelectorAll('div.ptable').forEach(function (t) { Table(t); });
   document.body.setAttribute('data-tables', 'ready');
+  /* time from navigation to tables ready, for bench/report_bench.sh */
+  document.body.setAttribute('data-load-ms', String(Math.round(performance.now())));
 })();

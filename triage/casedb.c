@@ -30,7 +30,8 @@ static const char schema[] =
     "CREATE TABLE evidence("
     " id INTEGER PRIMARY KEY, label TEXT NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,"
     " format TEXT, size INTEGER, sector_size INTEGER, segments INTEGER,"
-    " volume_system TEXT, error TEXT);"
+    " volume_system TEXT, error TEXT, acquisition_md5 TEXT, acquisition_sha1 TEXT,"
+    " image_md5 TEXT, image_sha256 TEXT);"
     "CREATE TABLE volumes("
     " id INTEGER PRIMARY KEY, evidence_id INTEGER NOT NULL REFERENCES evidence(id),"
     " label TEXT, ordinal INTEGER, tsk_addr INTEGER, slot TEXT, offset INTEGER, length INTEGER,"
@@ -283,6 +284,10 @@ int pt_casedb_set_evidence(pt_casedb_t *db, int64_t id, pt_ev_field_t field, con
     static const char *const sql[] = {
         [PT_EV_VOLUME_SYSTEM] = "UPDATE evidence SET volume_system=? WHERE id=?",
         [PT_EV_ERROR] = "UPDATE evidence SET error=? WHERE id=?",
+        [PT_EV_ACQ_MD5] = "UPDATE evidence SET acquisition_md5=? WHERE id=?",
+        [PT_EV_ACQ_SHA1] = "UPDATE evidence SET acquisition_sha1=? WHERE id=?",
+        [PT_EV_IMG_MD5] = "UPDATE evidence SET image_md5=? WHERE id=?",
+        [PT_EV_IMG_SHA256] = "UPDATE evidence SET image_sha256=? WHERE id=?",
     };
     sqlite3_stmt *s = NULL;
     int rc;

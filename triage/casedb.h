@@ -53,7 +53,8 @@ int pt_casedb_run_end(pt_casedb_t *db, const char *finished, int exit_code,
 
 int pt_casedb_add_evidence(pt_casedb_t *db, const pt_evidence_info_t *ev, int64_t *id, pt_err_t *err);
 /* Fields of an evidence row that are learnt after it is added. */
-typedef enum { PT_EV_VOLUME_SYSTEM, PT_EV_ERROR } pt_ev_field_t;
+typedef enum { PT_EV_VOLUME_SYSTEM, PT_EV_ERROR, PT_EV_ACQ_MD5, PT_EV_ACQ_SHA1, PT_EV_IMG_MD5,
+               PT_EV_IMG_SHA256 } pt_ev_field_t;
 int pt_casedb_set_evidence(pt_casedb_t *db, int64_t id, pt_ev_field_t field, const char *value,
                            pt_err_t *err);
 int pt_casedb_add_volume(pt_casedb_t *db, const pt_volume_info_t *v, int64_t *id, pt_err_t *err);

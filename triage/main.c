@@ -71,6 +71,9 @@ static const char help_text[] =
     "                        filesystem, so a damaged inode claiming terabytes cannot\n"
     "                        stall the scan; such items are listed with an error)\n"
     "      --hash LIST       digests besides SHA-256: md5, sha1 (e.g. --hash sha256,md5)\n"
+    "      --image-hash      also hash each whole image (MD5, SHA-256; a second read of\n"
+    "                        it) and compare with the MD5 an E01 stores; the stored\n"
+    "                        acquisition hashes are always recorded\n"
     "      --sign KEY.pem    sign SHA256SUMS with this PEM private key (RSA, EC, Ed25519):\n"
     "                        SHA256SUMS.sig and SHA256SUMS.pub\n"
     "  -j, --jobs N          threads for file typing and classification (default: the\n"
@@ -133,6 +136,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
         { "yara-timeout", required_argument, NULL, 'T' },
         { "max-item-size", required_argument, NULL, 'M' },
         { "sign", required_argument, NULL, 'S' },
+        { "image-hash", no_argument, NULL, 'I' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -174,6 +178,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
         case 'r': rule_paths[n_rules++] = optarg; break;
         case 'c': case_path = optarg; break;
         case 'S': sign_key = optarg; break;
+        case 'I': o.image_hash = 1; break;
         case 'Y': case 'T': case 'M': {
             char *end;
             long long v = strtoll(optarg, &end, 10);

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "hash.h"
 #include "text.h"
@@ -397,7 +398,8 @@ static int evidence_section(FILE *f, sqlite3 *h)
     int rc = 0;
 
     if (sqlite3_prepare_v2(h, "SELECT id, label, path, kind, format, size, sector_size, segments, volume_system,"
-                              " error FROM evidence ORDER BY id", -1, &ev, NULL) != SQLITE_OK)
+                              " error, acquisition_md5, acquisition_sha1, image_md5, image_sha256"
+                              " FROM evidence ORDER BY id", -1, &ev, NULL) != SQLITE_OK)
         return -1;
     if (sqlite3_prepare_v2(h, "SELECT label, slot, offset, length, description, filesystem, error FROM volumes"
                               " WHERE evidence_id = ? ORDER BY id", -1, &vol, NULL) != SQLITE_OK) {
@@ -430,6 +432,18 @@ static int evidence_section(FILE *f, sqlite3 *h)
             kv(f, "segment files", txt(ev, 7));
         }
         kv(f, "partition table", txt(ev, 8) ? txt(ev, 8) : "none");
+        if (strcmp(txt(ev, 3), "image") == 0) {
+            const char *am = txt(ev, 10), *im = txt(ev, 12);
+            kv(f, "acquisition MD5 (stored in the image)", am ? am : "none stored");
+            if (txt(ev, 11))
+                kv(f, "acquisition SHA-1 (stored in the image)", txt(ev, 11));
+            kv(f, "image MD5 computed by ptriage", im ? im : "not computed (scan with --image-hash)");
+            if (txt(ev, 13))
+                kv(f, "image SHA-256 computed by ptriage", txt(ev, 13));
+            if (am && im)
+                kv(f, "acquisition hash check", strcasecmp(am, im) == 0 ? "the computed MD5 equals the stored one"
+                                                                       : "DIFFERS: the image data changed since acquisition");
+        }
         if (txt(ev, 9))
             kv(f, "could not be examined", txt(ev, 9));
         fputs("</table>\n", f);

@@ -119,3 +119,23 @@ void pt_source_close(pt_source_t *src)
     free(src->path);
     free(src);
 }
+
+/* libtsk has no getter for these; its imgstat writes them as text
+ * ("MD5 hash of data:\t<hex>"), which is parsed here and nowhere else. */
+void pt_source_stored_hashes(const pt_source_t *src, char md5[33], char sha1[41])
+{
+    char *buf = NULL, *p;
+    size_t len = 0;
+    FILE *m;
+
+    md5[0] = sha1[0] = '\0';
+    if (!src || !src->img || !src->img->imgstat || !(m = open_memstream(&buf, &len)))
+        return;
+    src->img->imgstat(src->img, m);
+    fclose(m);
+    if ((p = strstr(buf, "MD5 hash of data:")) && sscanf(p + 17, " %32[0-9a-fA-F]", md5) != 1)
+        md5[0] = '\0';
+    if ((p = strstr(buf, "SHA1 hash of data:")) && sscanf(p + 18, " %40[0-9a-fA-F]", sha1) != 1)
+        sha1[0] = '\0';
+    free(buf);
+}

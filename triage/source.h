@@ -25,6 +25,10 @@ typedef struct pt_source {
 int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err);
 void pt_source_close(pt_source_t *src);
 
+/* The hashes the acquisition stored in the image (E01: MD5, SHA-1), read
+ * through libtsk's image statistics; "" when the format stores none. */
+void pt_source_stored_hashes(const pt_source_t *src, char md5[33], char sha1[41]);
+
 /* Sets err from libtsk's pending error (and clears it) with a prefix. */
 int pt_source_tsk_err(pt_err_t *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

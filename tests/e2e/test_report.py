@@ -285,6 +285,25 @@ def directory_export(tap, work):
     tap.result("export from directory evidence; an export inside the evidence is refused", run_it)
 
 
+def acquisition_hashes(tap, work, img):
+    def run_it():
+        e01 = os.path.join(work, "acq")
+        subprocess.run(["ewfacquire", "-u", "-q", "-t", e01, "-c", "none", "-C", "c", "-D", "d", "-E", "e",
+                        "-e", "x", "-N", "n", "-f", "encase6", img], check=True, capture_output=True)
+        out = os.path.join(work, "acq-case")
+        q = run("scan", e01 + ".E01", "-o", out, "-q", "--image-hash")
+        assert q.returncode == 0, q.stderr
+        data = open(img, "rb").read()
+        md5, sha = hashlib.md5(data).hexdigest(), hashlib.sha256(data).hexdigest()
+        row = sqlite3.connect(os.path.join(out, "case.db")).execute(
+            "SELECT acquisition_md5, image_md5, image_sha256 FROM evidence").fetchone()
+        assert row == (md5, md5, sha), (row, md5, sha)
+        html = open(os.path.join(out, "report.html"), encoding="utf-8").read()
+        assert md5 in html and sha in html and "the computed MD5 equals the stored one" in html
+    tap.result("E01: the acquisition MD5 stored in it and the image hashes computed with --image-hash "
+               "equal md5sum/sha256sum and are in the report", run_it)
+
+
 def main():
     work = tempfile.mkdtemp(prefix="ptriage-report-")
     tap = Tap("report")
@@ -444,6 +463,7 @@ def main():
         export_tests(tap, work, img, out, db)
         signature_tests(tap, work, img)
         directory_export(tap, work)
+        acquisition_hashes(tap, work, img)
     except Exception:
         tap.crashed("setup")
     finally:
