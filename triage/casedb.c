@@ -35,7 +35,7 @@ static const char schema[] =
     "CREATE TABLE volumes("
     " id INTEGER PRIMARY KEY, evidence_id INTEGER NOT NULL REFERENCES evidence(id),"
     " label TEXT, ordinal INTEGER, tsk_addr INTEGER, slot TEXT, offset INTEGER, length INTEGER,"
-    " flags TEXT, description TEXT, filesystem TEXT, fs_block_size INTEGER, error TEXT);"
+    " flags TEXT, description TEXT, filesystem TEXT, fs_block_size INTEGER, error TEXT, os TEXT);"
     "CREATE TABLE items("
     " id INTEGER PRIMARY KEY, evidence_id INTEGER NOT NULL REFERENCES evidence(id),"
     " volume_id INTEGER REFERENCES volumes(id), parent_id INTEGER,"
@@ -297,6 +297,20 @@ int pt_casedb_set_evidence(pt_casedb_t *db, int64_t id, pt_ev_field_t field, con
     bind_text(s, 1, value);
     sqlite3_bind_int64(s, 2, id);
     rc = sqlite3_step(s) == SQLITE_DONE ? PT_OK : db_fail(db, err, "evidence update");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int pt_casedb_set_volume_os(pt_casedb_t *db, int64_t volume_id, const char *os, pt_err_t *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(db->db, "UPDATE volumes SET os=? WHERE id=?", -1, &s, NULL) != SQLITE_OK)
+        return db_fail(db, err, "volume update");
+    bind_text(s, 1, os);
+    sqlite3_bind_int64(s, 2, volume_id);
+    rc = sqlite3_step(s) == SQLITE_DONE ? PT_OK : db_fail(db, err, "volume update");
     sqlite3_finalize(s);
     return rc;
 }

@@ -58,6 +58,8 @@ typedef enum { PT_EV_VOLUME_SYSTEM, PT_EV_ERROR, PT_EV_ACQ_MD5, PT_EV_ACQ_SHA1, 
 int pt_casedb_set_evidence(pt_casedb_t *db, int64_t id, pt_ev_field_t field, const char *value,
                            pt_err_t *err);
 int pt_casedb_add_volume(pt_casedb_t *db, const pt_volume_info_t *v, int64_t *id, pt_err_t *err);
+/* The operating system found on a volume's filesystem (osinfo.h). */
+int pt_casedb_set_volume_os(pt_casedb_t *db, int64_t volume_id, const char *os, pt_err_t *err);
 int pt_casedb_add_item(pt_casedb_t *db, const pt_item_t *it, int64_t *id, pt_err_t *err);
 /* item_id / volume_id may be 0.  severity: "fatal", "error" or "note". */
 int pt_casedb_add_error(pt_casedb_t *db, int64_t evidence_id, int64_t volume_id, int64_t item_id,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "casedb.h"
@@ -74,6 +75,9 @@ static const char help_text[] =
     "      --image-hash      also hash each whole image (MD5, SHA-256; a second read of\n"
     "                        it) and compare with the MD5 an E01 stores; the stored\n"
     "                        acquisition hashes are always recorded\n"
+    "      --timezone ZONE   time zone of FAT/exFAT times, which are local time on disk:\n"
+    "                        UTC (default), an offset (+02:00) or a tz name\n"
+    "                        (Europe/Berlin); stated in the report\n"
     "      --sign KEY.pem    sign SHA256SUMS with this PEM private key (RSA, EC, Ed25519):\n"
     "                        SHA256SUMS.sig and SHA256SUMS.pub\n"
     "  -j, --jobs N          threads for file typing and classification (default: the\n"
@@ -123,6 +127,33 @@ static char *join_args(int argc, char **argv)
     return s;
 }
 
+/* FAT and exFAT store local time; libtsk converts it with the process's time
+ * zone, so the zone is set here, explicitly (UTC unless --timezone), never
+ * inherited from the examiner's machine. */
+static int set_timezone(const char *zone)
+{
+    char tz[64], path[PATH_MAX];
+    int h, m = 0;
+    char sign;
+
+    if (strcmp(zone, "UTC") == 0) {
+        snprintf(tz, sizeof tz, "UTC0");
+    } else if ((sscanf(zone, "%c%2d:%2d", &sign, &h, &m) >= 2) && (sign == '+' || sign == '-') && h <= 14 &&
+               m < 60) {
+        /* POSIX TZ offsets are west-positive: +02:00 is "UTC-02:00" */
+        snprintf(tz, sizeof tz, "UTC%c%02d:%02d", sign == '+' ? '-' : '+', h, m);
+    } else {
+        snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", zone);
+        if (strstr(zone, "..") || access(path, R_OK) != 0)
+            return -1;
+        snprintf(tz, sizeof tz, ":%s", zone);
+    }
+    if (setenv("TZ", tz, 1) != 0)
+        return -1;
+    tzset();
+    return 0;
+}
+
 static int cmd_scan(int argc, char **argv, const char *cmdline)
 {
     static const struct option longopts[] = {
@@ -137,6 +168,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
         { "max-item-size", required_argument, NULL, 'M' },
         { "sign", required_argument, NULL, 'S' },
         { "image-hash", no_argument, NULL, 'I' },
+        { "timezone", required_argument, NULL, 'Z' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -159,6 +191,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
     o.hash_mask = PT_HASH_SHA256;
     o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
     o.command_line = cmdline;
+    set_timezone("UTC");
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:qhj:", longopts, NULL)) != -1) {
         switch (c) {
@@ -179,6 +212,15 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
         case 'c': case_path = optarg; break;
         case 'S': sign_key = optarg; break;
         case 'I': o.image_hash = 1; break;
+        case 'Z':
+            if (set_timezone(optarg) != 0) {
+                fprintf(stderr, "ptriage scan: --timezone %s: not UTC, an offset like +02:00, or a zone of "
+                        "/usr/share/zoneinfo\n", optarg);
+                code = 2;
+                goto done;
+            }
+            o.timezone = optarg;
+            break;
         case 'Y': case 'T': case 'M': {
             char *end;
             long long v = strtoll(optarg, &end, 10);

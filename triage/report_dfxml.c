@@ -134,7 +134,7 @@ static void creator(FILE *f, sqlite3 *h)
 
     fputs("  <creator version='1.0'>\n    <program>ptriage</program>\n", f);
     elem(f, 4, "version", PT_VERSION);
-    if (sqlite3_prepare_v2(h, "SELECT build, libraries, command_line, started, finished, host FROM run LIMIT 1",
+    if (sqlite3_prepare_v2(h, "SELECT build, libraries FROM run LIMIT 1",
                            -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
         const char *libs = txt(st, 1);
         fputs("    <build_environment>\n", f);
@@ -156,12 +156,10 @@ static void creator(FILE *f, sqlite3 *h)
             while (*libs == ';' || *libs == ' ')
                 libs++;
         }
-        fputs("    </build_environment>\n    <execution_environment>\n", f);
-        elem(f, 6, "command_line", txt(st, 2));
-        elem(f, 6, "start_time", txt(st, 3));
-        elem(f, 6, "end_time", txt(st, 4));
-        elem(f, 6, "host", txt(st, 5));
-        fputs("    </execution_environment>\n", f);
+        /* no run times, host or command line (it names the output): two
+         * runs over the same evidence give the same bytes; the run itself
+         * is in case.db and report.html */
+        fputs("    </build_environment>\n", f);
     }
     sqlite3_finalize(st);
     fputs("  </creator>\n", f);

@@ -401,7 +401,7 @@ static int evidence_section(FILE *f, sqlite3 *h)
                               " error, acquisition_md5, acquisition_sha1, image_md5, image_sha256"
                               " FROM evidence ORDER BY id", -1, &ev, NULL) != SQLITE_OK)
         return -1;
-    if (sqlite3_prepare_v2(h, "SELECT label, slot, offset, length, description, filesystem, error FROM volumes"
+    if (sqlite3_prepare_v2(h, "SELECT label, slot, offset, length, description, filesystem, error, os FROM volumes"
                               " WHERE evidence_id = ? ORDER BY id", -1, &vol, NULL) != SQLITE_OK) {
         sqlite3_finalize(ev);
         return -1;
@@ -467,8 +467,8 @@ static int evidence_section(FILE *f, sqlite3 *h)
         while (sqlite3_step(vol) == SQLITE_ROW) {
             if (nv++ == 0)
                 fputs("<table class=\"volumes\"><tr><th>volume</th><th>slot</th><th class=\"n\">offset</th>"
-                      "<th class=\"n\">length</th><th>description</th><th>filesystem</th><th>not examined"
-                      "</th></tr>\n", f);
+                      "<th class=\"n\">length</th><th>description</th><th>filesystem</th>"
+                      "<th>operating system</th><th>not examined</th></tr>\n", f);
             fputs("<tr><td>", f);
             esc(f, txt(vol, 0));
             fputs("</td><td>", f);
@@ -481,6 +481,8 @@ static int evidence_section(FILE *f, sqlite3 *h)
             esc(f, txt(vol, 4));
             fputs("</td><td>", f);
             esc(f, txt(vol, 5) ? txt(vol, 5) : "none recognised");
+            fputs("</td><td>", f);
+            esc(f, txt(vol, 7) ? txt(vol, 7) : (txt(vol, 5) ? "not recognised" : ""));
             fputs("</td><td>", f);
             esc(f, txt(vol, 6));
             fputs("</td></tr>\n", f);

@@ -330,8 +330,9 @@ static void libraries(char *buf, size_t size)
 
 static void options_text(const pt_scan_opts_t *o, char *buf, size_t size)
 {
-    snprintf(buf, size, "jobs=%d; yara_max=%zu; yara_timeout=%d; policy=%s", o->jobs > 1 ? o->jobs : 1,
-             o->yara_max, o->yara_timeout, o->policy ? "yes" : "no");
+    snprintf(buf, size, "jobs=%d; yara_max=%zu; yara_timeout=%d; policy=%s; timezone=%s; image_hash=%s",
+             o->jobs > 1 ? o->jobs : 1, o->yara_max, o->yara_timeout, o->policy ? "yes" : "no",
+             o->timezone ? o->timezone : "UTC", o->image_hash ? "yes" : "no");
 }
 
 static void hash_names(unsigned mask, char *buf, size_t size)
@@ -443,7 +444,7 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
 {
     pt_scan_t s;
     char path[PATH_MAX], started[32], finished[32], host[256] = "", cwd[PATH_MAX] = "", libs[512];
-    char hashes[64], summary[256], options[160];
+    char hashes[64], summary[256], options[320];
     char **labels = NULL;
     struct passwd *pw = getpwuid(geteuid());
     pt_run_info_t run;

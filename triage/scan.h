@@ -31,6 +31,7 @@ typedef struct pt_scan_opts {
     size_t yara_max;           /* whole-content rule scans up to this size */
     int yara_timeout;          /* seconds per item */
     uint64_t max_item_size;    /* read at most this per item (0: the filesystem's size) */
+    const char *timezone;      /* how FAT/exFAT local times were read ("UTC" default) */
     int image_hash;            /* hash each whole image (MD5 + SHA-256), compared with the E01's */
     const char *command_line;  /* recorded in the run table */
 } pt_scan_opts_t;

@@ -4,10 +4,12 @@
 #include "walk.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "accounts.h"
+#include "osinfo.h"
 #include "source.h"
 #include "text.h"
 
@@ -241,26 +243,64 @@ static TSK_WALK_RET_ENUM walk_cb(TSK_FS_FILE *f, const char *parent, void *ptr)
     return TSK_WALK_CONT;
 }
 
-/* Account names from the filesystem's own /etc/passwd (a small second read
- * of that one file, bounded at 1 MiB, so that every item can name its owner). */
-static void load_accounts(walk_state_t *w)
+/* The content of one small file of the filesystem being walked (/etc/passwd,
+ * os-release), read by name before the walk, bounded at 1 MiB.  Returns a
+ * malloc'd buffer or NULL; libtsk errors here are not the walk's. */
+static char *read_small(walk_state_t *w, const char *path, size_t *len)
 {
-    TSK_FS_FILE *f = tsk_fs_file_open(w->fs, NULL, "/etc/passwd");
-    char *buf;
+    TSK_FS_FILE *f = tsk_fs_file_open(w->fs, NULL, path);
+    char *buf = NULL;
     ssize_t n;
 
-    if (!f || !f->meta || f->meta->size <= 0 || f->meta->size > (1 << 20) || !(buf = malloc((size_t)f->meta->size))) {
-        if (f)
-            tsk_fs_file_close(f);
-        tsk_error_reset();
-        return;
+    if (f && f->meta && f->meta->type == TSK_FS_META_TYPE_REG && f->meta->size > 0 && f->meta->size <= (1 << 20) &&
+        (buf = malloc((size_t)f->meta->size)) != NULL) {
+        n = tsk_fs_file_read(f, 0, buf, (size_t)f->meta->size, TSK_FS_FILE_READ_FLAG_NONE);
+        if (n > 0) {
+            *len = (size_t)n;
+        } else {
+            free(buf);
+            buf = NULL;
+        }
     }
-    n = tsk_fs_file_read(f, 0, buf, (size_t)f->meta->size, TSK_FS_FILE_READ_FLAG_NONE);
-    if (n > 0)
-        pt_accounts_parse(&w->accounts, buf, (size_t)n);
-    free(buf);
-    tsk_fs_file_close(f);
+    if (f)
+        tsk_fs_file_close(f);
     tsk_error_reset();
+    return buf;
+}
+
+/* Owner names come from the filesystem's own /etc/passwd. */
+static void load_accounts(walk_state_t *w)
+{
+    size_t len = 0;
+    char *buf = read_small(w, "/etc/passwd", &len);
+
+    if (buf)
+        pt_accounts_parse(&w->accounts, buf, len);
+    free(buf);
+}
+
+/* The operating system the filesystem holds, for the report. */
+static int record_os(walk_state_t *w)
+{
+    static const char *const release[] = { "/etc/os-release", "/usr/lib/os-release" };
+    char os[256] = "";
+    size_t len = 0, i;
+    TSK_FS_FILE *f;
+
+    for (i = 0; i < 2 && !os[0]; i++) {
+        char *buf = read_small(w, release[i], &len);
+        if (buf)
+            pt_osinfo_parse_release(buf, len, os, sizeof os);
+        free(buf);
+    }
+    if (!os[0] && (f = tsk_fs_file_open(w->fs, NULL, "/Windows/System32/config/SOFTWARE")) != NULL) {
+        snprintf(os, sizeof os, "Windows (registry hive present; product name not read)");
+        tsk_fs_file_close(f);
+    }
+    tsk_error_reset();
+    if (!os[0] || !w->s->volume_id)
+        return PT_OK;
+    return pt_casedb_set_volume_os(w->s->db, w->s->volume_id, os, w->err);
 }
 
 int pt_walk_fs(pt_scan_t *s, TSK_FS_INFO *fs, pt_err_t *err)
@@ -277,6 +317,8 @@ int pt_walk_fs(pt_scan_t *s, TSK_FS_INFO *fs, pt_err_t *err)
                TSK_FS_TYPE_ISYAFFS2(fs->ftype);
     if (w.owners)
         load_accounts(&w);
+    if (record_os(&w) != PT_OK)
+        return err->code;
     failed = tsk_fs_dir_walk(fs, fs->root_inum,
                              TSK_FS_DIR_WALK_FLAG_RECURSE | TSK_FS_DIR_WALK_FLAG_ALLOC |
                                  TSK_FS_DIR_WALK_FLAG_UNALLOC,

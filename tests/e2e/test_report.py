@@ -75,6 +75,7 @@ def build(work):
     for n in HOSTILE_RELEVANT:
         test_scope.write(src, "/srv/www/" + n, "ACME Ltd invoice 2011\n")
     test_scope.write(src, "/home/alice/secret-love-letter.txt", "my dearest, meet me at noon\n", uid=1000)
+    test_scope.write(src, "/etc/os-release", 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian"\n')
     os.remove(img)
     test_scope.sh(f"mkfs.ext4 -q -F -d {src} -E root_owner=0:0 -b 1024 {img} 8M")
     return img
@@ -304,6 +305,32 @@ def acquisition_hashes(tap, work, img):
                "equal md5sum/sha256sum and are in the report", run_it)
 
 
+def fat_timezone(tap, work):
+    def run_it():
+        d = os.path.join(work, "tz")
+        os.makedirs(d)
+        fat, f = os.path.join(d, "fat.img"), os.path.join(d, "a.txt")
+        subprocess.run(["mkfs.vfat", "-C", fat, "4096"], check=True, capture_output=True)
+        open(f, "w").write("hi\n")
+        os.utime(f, (1591012800, 1591012800))  # 2020-06-01T12:00:00Z
+        subprocess.run(["mcopy", "-m", "-i", fat, f, "::/a.txt"], check=True, env={**os.environ, "TZ": "UTC"})
+        times = []
+        for i, (tz, opts) in enumerate((("Asia/Tokyo", []), ("UTC", ["--timezone", "+02:00"]))):
+            out = os.path.join(d, f"o{i}")
+            q = subprocess.run([PT, "scan", fat, "-o", out, "-q", *opts], capture_output=True,
+                               env={**os.environ, "TZ": tz})
+            assert q.returncode == 0, q.stderr
+            row = [r for r in csv.DictReader(open(os.path.join(out, "manifest.csv"), newline="", encoding="utf-8"))
+                   if r["path"] == "/a.txt"][0]
+            times.append(row["mtime"])
+            assert ("timezone=" + (opts[1] if opts else "UTC")) in open(os.path.join(out, "report.html")).read()
+        # the machine's own zone never leaks in; --timezone shifts local FAT times to UTC
+        assert times == ["2020-06-01T12:00:00Z", "2020-06-01T10:00:00Z"], times
+        q = run("scan", fat, "-o", os.path.join(d, "bad"), "--timezone", "Mars/Base")
+        assert q.returncode == 2 and b"--timezone" in q.stderr
+    tap.result("FAT times: read as UTC whatever the machine's zone; --timezone +02:00 shifts them; stated", run_it)
+
+
 def main():
     work = tempfile.mkdtemp(prefix="ptriage-report-")
     tap = Tap("report")
@@ -464,6 +491,12 @@ def main():
         signature_tests(tap, work, img)
         directory_export(tap, work)
         acquisition_hashes(tap, work, img)
+
+        def operating_system():
+            assert db.execute("SELECT os FROM volumes").fetchall() == [("Debian GNU/Linux 12 (bookworm)",)]
+            assert "Debian GNU/Linux 12 (bookworm)" in html
+        result("the evidence section names the operating system from /etc/os-release", operating_system)
+        fat_timezone(tap, work)
     except Exception:
         tap.crashed("setup")
     finally:
