@@ -22,6 +22,7 @@
 #include "scope.h"
 #include "sign.h"
 #include "sums.h"
+#include "validate.h"
 #include "verify.h"
 #include "version.h"
 
@@ -33,6 +34,7 @@ static const char usage_text[] =
     "       ptriage export OUTDIR --to DIR [--include ID,...] [--format dir|tar|zip]\n"
     "       ptriage verify OUTDIR [--key PUB.pem] [--export DIR] [--evidence]\n"
     "       ptriage rules check [--profile SAMPLE] FILE|DIR...\n"
+    "       ptriage validate -o DIR\n"
     "       ptriage --help | --version\n";
 
 static const char help_text[] =
@@ -57,6 +59,10 @@ static const char help_text[] =
     "                               report against case.db; --export DIR checks an\n"
     "                               export against its receipt; --evidence re-reads the\n"
     "                               evidence and re-hashes every item\n"
+    "  validate -o DIR              known-answer checks: files of known content in a\n"
+    "                               directory and an ext4 image, scanned and compared\n"
+    "                               with their SHA-256, sha256sum and fls; writes\n"
+    "                               DIR/validation.txt to file with a report\n"
     "  rules check FILE|DIR...      compile YARA scope rules, report errors as file:line,\n"
     "                               list each rule with its disposition; --profile\n"
     "                               SAMPLE (directory or file) times each rule on it\n"
@@ -483,6 +489,26 @@ static int cmd_verify(int argc, char **argv)
     return fatal ? 2 : failed ? 1 : 0;
 }
 
+static int cmd_validate(int argc, char **argv)
+{
+    pt_err_t err = { 0, "" };
+    int n;
+
+    if (argc != 3 || strcmp(argv[1], "-o") != 0) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    set_timezone("UTC");
+    n = pt_validate_run(argv[2], &err);
+    if (n < 0) {
+        fprintf(stderr, "ptriage validate: %s\n", err.msg);
+        return 2;
+    }
+    printf("%s: %d check%s failed; record in %s/validation.txt\n", n ? "NOT VALIDATED" : "VALIDATED", n,
+           n == 1 ? "" : "s", argv[2]);
+    return n ? 1 : 0;
+}
+
 typedef struct rule_list {
     int n, without;
 } rule_list_t;
@@ -701,6 +727,8 @@ int main(int argc, char **argv)
         code = cmd_verify(argc - 1, argv + 1);
     else if (strcmp(argv[1], "export") == 0)
         code = cmd_export(argc - 1, argv + 1);
+    else if (strcmp(argv[1], "validate") == 0)
+        code = cmd_validate(argc - 1, argv + 1);
     else {
         fprintf(stderr, "ptriage: unknown command '%s'\n%s", argv[1], usage_text);
         code = 2;

@@ -321,7 +321,7 @@ static void now_iso(char *buf, size_t size)
     pt_text_iso8601((long long)time(NULL), buf, size);
 }
 
-static void libraries(char *buf, size_t size)
+void pt_scan_libraries(char *buf, size_t size)
 {
     char mv[32];
     snprintf(buf, size, "libtsk %s; libmagic %s; %s; SQLite %s", tsk_version_get_str(),
@@ -483,7 +483,7 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
     gethostname(host, sizeof host - 1);
     if (!getcwd(cwd, sizeof cwd))
         cwd[0] = '\0';
-    libraries(libs, sizeof libs);
+    pt_scan_libraries(libs, sizeof libs);
     hash_names(o->hash_mask | (o->policy ? pt_policy_hash_needs(o->policy) : 0), hashes, sizeof hashes);
     memset(&run, 0, sizeof run);
     run.version = PT_VERSION;

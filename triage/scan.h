@@ -84,6 +84,9 @@ int pt_scan_problem(pt_scan_t *s, const char *severity, const char *location,
 
 /* Runs a whole scan.  Returns 0, 1 (item-level errors) or 2 (fatal); on 2 err
  * says why.  counts may be NULL. */
+/* "libtsk 4.11.1; libmagic 5.44; OpenSSL ...; SQLite ..." into buf. */
+void pt_scan_libraries(char *buf, size_t size);
+
 int pt_scan_run(const pt_scan_opts_t *opts, pt_scan_counts_t *counts, pt_err_t *err);
 
 #endif

@@ -497,6 +497,15 @@ def main():
             assert "Debian GNU/Linux 12 (bookworm)" in html
         result("the evidence section names the operating system from /etc/os-release", operating_system)
         fat_timezone(tap, work)
+
+        def validate():
+            d = os.path.join(work, "validation")
+            q = run("validate", "-o", d)
+            rec = open(os.path.join(d, "validation.txt"), encoding="utf-8").read()
+            assert q.returncode == 0 and rec.rstrip().endswith("VALIDATED: 0 checks failed"), rec
+            assert rec.count("PASS  SHA-256 of a known file") == 12 and "fls -r -p" in rec and "libtsk" in rec
+            assert run("validate", "-o", d).returncode == 2  # never overwrites
+        result("ptriage validate: known-answer checks pass and are recorded with versions", validate)
     except Exception:
         tap.crashed("setup")
     finally:
