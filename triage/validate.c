@@ -128,7 +128,7 @@ static int fls_check(const char *img, FILE *out, int *failed, long long items)
 
 int pt_validate_run(const char *dir, pt_err_t *err)
 {
-    char root[4096], img[4200], casedir[4200], cmd[9000], libs[512], when[40], rec[4200], detail[512];
+    char root[4096], img[4200], casedir[4200], cmd[9000], libs[512], when[40], rec[4200], detail[2048];
     char *ev[2], sums[NFILES][65];
     pt_scan_opts_t o;
     pt_scan_counts_t counts;
