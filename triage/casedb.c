@@ -35,7 +35,8 @@ static const char schema[] =
     "CREATE TABLE volumes("
     " id INTEGER PRIMARY KEY, evidence_id INTEGER NOT NULL REFERENCES evidence(id),"
     " label TEXT, ordinal INTEGER, tsk_addr INTEGER, slot TEXT, offset INTEGER, length INTEGER,"
-    " flags TEXT, description TEXT, filesystem TEXT, fs_block_size INTEGER, error TEXT, os TEXT);"
+    " flags TEXT, description TEXT, filesystem TEXT, fs_block_size INTEGER, error TEXT, os TEXT,"
+    " fs_bytes INTEGER, fs_unalloc_bytes INTEGER);"
     "CREATE TABLE items("
     " id INTEGER PRIMARY KEY, evidence_id INTEGER NOT NULL REFERENCES evidence(id),"
     " volume_id INTEGER REFERENCES volumes(id), parent_id INTEGER,"
@@ -55,6 +56,9 @@ static const char schema[] =
     "CREATE TABLE matches("
     " id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL REFERENCES items(id), rule TEXT NOT NULL,"
     " namespace TEXT, tags TEXT, disposition TEXT, reason TEXT, hits INTEGER);"
+    "CREATE TABLE coverage("
+    " id INTEGER PRIMARY KEY, evidence TEXT NOT NULL, evidence_size INTEGER, volume TEXT, offset INTEGER,"
+    " bytes INTEGER NOT NULL, examined INTEGER NOT NULL, what TEXT NOT NULL, reason TEXT);"
     "CREATE INDEX items_sha256 ON items(sha256);"
     "CREATE INDEX matches_item ON matches(item_id);";
 
@@ -62,7 +66,7 @@ static const char *const stmts[ST_COUNT] = {
     "INSERT INTO evidence(label,path,kind,format,size,sector_size,segments,volume_system)"
     " VALUES(?,?,?,?,?,?,?,?)",
     "INSERT INTO volumes(evidence_id,label,ordinal,tsk_addr,slot,offset,length,flags,"
-    "description,filesystem,fs_block_size,error) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+    "description,filesystem,fs_block_size,error,fs_bytes,fs_unalloc_bytes) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "INSERT INTO items(evidence_id,volume_id,parent_id,path,kind,allocated,inode,attr_type,"
     "attr_id,size,bytes_read,mtime,mtime_ns,atime,atime_ns,ctime,ctime_ns,crtime,crtime_ns,"
     "uid,gid,mode,link_target,md5,sha1,sha256,mime,category,entropy,error,error_severity,"
@@ -278,6 +282,21 @@ int pt_casedb_add_evidence(pt_casedb_t *db, const pt_evidence_info_t *ev, int64_
     return step(db, s, id, err, "evidence");
 }
 
+/* One text column of one row, learnt after the row was added. */
+static int update_text(pt_casedb_t *db, const char *sql, const char *value, int64_t id, pt_err_t *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(db->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return db_fail(db, err, "update");
+    bind_text(s, 1, value);
+    sqlite3_bind_int64(s, 2, id);
+    rc = sqlite3_step(s) == SQLITE_DONE ? PT_OK : db_fail(db, err, "update");
+    sqlite3_finalize(s);
+    return rc;
+}
+
 int pt_casedb_set_evidence(pt_casedb_t *db, int64_t id, pt_ev_field_t field, const char *value,
                            pt_err_t *err)
 {
@@ -289,30 +308,13 @@ int pt_casedb_set_evidence(pt_casedb_t *db, int64_t id, pt_ev_field_t field, con
         [PT_EV_IMG_MD5] = "UPDATE evidence SET image_md5=? WHERE id=?",
         [PT_EV_IMG_SHA256] = "UPDATE evidence SET image_sha256=? WHERE id=?",
     };
-    sqlite3_stmt *s = NULL;
-    int rc;
 
-    if (sqlite3_prepare_v2(db->db, sql[field], -1, &s, NULL) != SQLITE_OK)
-        return db_fail(db, err, "evidence update");
-    bind_text(s, 1, value);
-    sqlite3_bind_int64(s, 2, id);
-    rc = sqlite3_step(s) == SQLITE_DONE ? PT_OK : db_fail(db, err, "evidence update");
-    sqlite3_finalize(s);
-    return rc;
+    return update_text(db, sql[field], value, id, err);
 }
 
 int pt_casedb_set_volume_os(pt_casedb_t *db, int64_t volume_id, const char *os, pt_err_t *err)
 {
-    sqlite3_stmt *s = NULL;
-    int rc;
-
-    if (sqlite3_prepare_v2(db->db, "UPDATE volumes SET os=? WHERE id=?", -1, &s, NULL) != SQLITE_OK)
-        return db_fail(db, err, "volume update");
-    bind_text(s, 1, os);
-    sqlite3_bind_int64(s, 2, volume_id);
-    rc = sqlite3_step(s) == SQLITE_DONE ? PT_OK : db_fail(db, err, "volume update");
-    sqlite3_finalize(s);
-    return rc;
+    return update_text(db, "UPDATE volumes SET os=? WHERE id=?", os, volume_id, err);
 }
 
 int pt_casedb_add_volume(pt_casedb_t *db, const pt_volume_info_t *v, int64_t *id, pt_err_t *err)
@@ -335,6 +337,10 @@ int pt_casedb_add_volume(pt_casedb_t *db, const pt_volume_info_t *v, int64_t *id
     if (v->fs_block_size)
         sqlite3_bind_int64(s, 11, (sqlite3_int64)v->fs_block_size);
     bind_opt_text(s, 12, v->error);
+    if (v->has_fs_bytes) {
+        sqlite3_bind_int64(s, 13, (sqlite3_int64)v->fs_bytes);
+        sqlite3_bind_int64(s, 14, (sqlite3_int64)v->fs_unalloc_bytes);
+    }
     return step(db, s, id, err, "volume");
 }
 
@@ -450,6 +456,27 @@ int pt_casedb_set_run_text(pt_casedb_t *db, const char *column, const char *valu
         return db_fail(db, err, "run text");
     bind_opt_text(s, 1, value);
     rc = sqlite3_step(s) == SQLITE_DONE ? PT_OK : db_fail(db, err, "run text");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int pt_casedb_add_coverage(pt_casedb_t *db, const pt_coverage_row_t *r, pt_err_t *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(db->db, "INSERT INTO coverage(evidence,evidence_size,volume,offset,bytes,examined,what,"
+                                   "reason) VALUES(?,?,?,?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK)
+        return db_fail(db, err, "coverage");
+    bind_text(s, 1, r->evidence);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)r->evidence_size);
+    bind_text(s, 3, r->volume);
+    sqlite3_bind_int64(s, 4, (sqlite3_int64)r->offset);
+    sqlite3_bind_int64(s, 5, (sqlite3_int64)r->bytes);
+    sqlite3_bind_int(s, 6, r->examined);
+    bind_text(s, 7, r->what);
+    bind_opt_text(s, 8, r->reason);
+    rc = sqlite3_step(s) == SQLITE_DONE ? PT_OK : db_fail(db, err, "coverage");
     sqlite3_finalize(s);
     return rc;
 }

@@ -37,8 +37,23 @@ typedef struct pt_volume_info {
     const char *description;     /* partition type as the table names it */
     const char *filesystem;      /* "ext4", ... or NULL when none was recognised */
     uint64_t fs_block_size;
+    int has_fs_bytes;            /* fs_bytes / fs_unalloc_bytes are known */
+    uint64_t fs_bytes;           /* the filesystem's blocks times block size */
+    uint64_t fs_unalloc_bytes;   /* of those, in blocks the filesystem marks free */
     const char *error;
 } pt_volume_info_t;
+
+/* One row of the coverage ledger (coverage.h). */
+typedef struct pt_coverage_row {
+    const char *evidence;   /* label */
+    uint64_t evidence_size; /* image size, or a directory's total file size */
+    const char *volume;     /* label ("" for none) */
+    uint64_t offset;        /* start of the area in the image (0 for directories) */
+    uint64_t bytes;
+    int examined;           /* 1 examined, 0 not */
+    const char *what;
+    const char *reason;
+} pt_coverage_row_t;
 
 /* Creates a new case database at path (must not exist). */
 pt_casedb_t *pt_casedb_create(const char *path, pt_err_t *err);
@@ -69,6 +84,9 @@ int pt_casedb_add_error(pt_casedb_t *db, int64_t evidence_id, int64_t volume_id,
 int pt_casedb_add_match(pt_casedb_t *db, int64_t item_id, const pt_rule_match_t *m, pt_err_t *err);
 /* Stores the compiled rule files ("sha256  path" lines) and the case header. */
 int pt_casedb_set_run_text(pt_casedb_t *db, const char *column, const char *value, pt_err_t *err);
+
+/* Stores one row of the coverage ledger (table coverage). */
+int pt_casedb_add_coverage(pt_casedb_t *db, const pt_coverage_row_t *r, pt_err_t *err);
 
 /* Underlying handle, for the report writers' SELECTs. */
 struct sqlite3 *pt_casedb_handle(pt_casedb_t *db);

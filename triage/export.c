@@ -471,6 +471,8 @@ int pt_export_run(const pt_export_opts_t *o, pt_export_counts_t *n, pt_err_t *er
     if (sqlite3_prepare_v2(x.h, "SELECT cwd FROM run ORDER BY id LIMIT 1", -1, &run, NULL) == SQLITE_OK &&
         sqlite3_step(run) == SQLITE_ROW)
         x.cwd = (const char *)sqlite3_column_text(run, 0);
+    if (o->n_ids)
+        qsort(o->ids, o->n_ids, sizeof *o->ids, cmp_id);
     /* chosen ids: each must be a needs-review (or relevant) item */
     for (i = 0; i < o->n_ids; i++) {
         sqlite3_stmt *q;

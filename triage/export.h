@@ -20,7 +20,7 @@
 typedef struct pt_export_opts {
     const char *outdir;       /* the case */
     const char *to;           /* new or empty directory */
-    const int64_t *ids;       /* needs-review items to add (sorted), or NULL */
+    int64_t *ids;             /* needs-review items to add (sorted here, in place), or NULL */
     size_t n_ids;
     const char *format;       /* "dir" (default), "tar", "zip" */
 } pt_export_opts_t;

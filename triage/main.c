@@ -325,12 +325,6 @@ static int cmd_report(int argc, char **argv)
     return 0;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static int cmd_export(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -384,8 +378,6 @@ static int cmd_export(int argc, char **argv)
         free(ids);
         return 2;
     }
-    if (ids)
-        qsort(ids, o.n_ids, sizeof *ids, cmp_i64);
     o.ids = ids;
     o.outdir = argv[optind];
     rc = pt_export_run(&o, &n, &err);

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <sqlite3.h>
-#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,6 +23,7 @@ const pt_report_writer_t pt_report_writers[] = {
     { "manifest.jsonl", pt_report_jsonl_write },
     { "court-manifest.csv", pt_report_court_write },
     { "manifest.dfxml", pt_report_dfxml_write },
+    { "coverage.csv", pt_report_coverage_write },
     { "report.html", pt_report_html_write },  /* last: it lists the others' hashes */
     { NULL, NULL },
 };
@@ -239,14 +239,4 @@ out:
     *out = v;
     *n = cnt;
     return PT_OK;
-}
-
-char *pt_report_month(long long sec, char *buf, size_t size)
-{
-    time_t t = (time_t)sec;
-    struct tm tm;
-
-    if (!gmtime_r(&t, &tm) || strftime(buf, size, "%Y-%m", &tm) == 0)
-        buf[0] = '\0';
-    return buf;
 }

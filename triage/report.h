@@ -63,7 +63,5 @@ typedef struct pt_private_ref {
     int64_t id;
 } pt_private_ref_t;
 int pt_report_private_refs(pt_report_ctx_t *ctx, pt_private_ref_t **out, size_t *n, pt_err_t *err);
-/* "YYYY-MM" of epoch seconds into buf (at least 8 bytes). */
-char *pt_report_month(long long sec, char *buf, size_t size);
 
 #endif

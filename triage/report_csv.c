@@ -109,7 +109,7 @@ static int court_row(FILE *f, sqlite3_stmt *st, const char *pseudo)
 
     t1[0] = t2[0] = month[0] = '\0';
     if (have_m) {
-        pt_report_month(sqlite3_column_int64(st, K_MTIME), month, sizeof month);
+        pt_text_utc(sqlite3_column_int64(st, K_MTIME), "%Y-%m", month, sizeof month);
         if (!priv)
             pt_text_iso8601(sqlite3_column_int64(st, K_MTIME), t1, sizeof t1);
     }
@@ -183,4 +183,32 @@ out:
     sqlite3_finalize(one);
     sqlite3_finalize(st);
     return rc;
+}
+
+/* coverage.csv: the ledger, row by row as case.db holds it. */
+int pt_report_coverage_write(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err)
+{
+    sqlite3 *h = pt_casedb_handle(ctx->db);
+    sqlite3_stmt *st;
+    int step;
+
+    if (sqlite3_prepare_v2(h, "SELECT evidence, evidence_size, volume, offset, bytes, examined, what, reason"
+                              " FROM coverage ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+        return pt_err_set(err, PT_EDB, "coverage.csv: %s", sqlite3_errmsg(h));
+    fputs("evidence,evidence_size,volume,offset,bytes,status,what,reason\r\n", f);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        pt_text_put_csv_field(f, col(st, 0));
+        fprintf(f, ",%lld,", (long long)sqlite3_column_int64(st, 1));
+        pt_text_put_csv_field(f, col(st, 2));
+        fprintf(f, ",%lld,%lld,%s,", (long long)sqlite3_column_int64(st, 3), (long long)sqlite3_column_int64(st, 4),
+                sqlite3_column_int(st, 5) ? "examined" : "not examined");
+        pt_text_put_csv_field(f, col(st, 6));
+        fputc(',', f);
+        pt_text_put_csv_field(f, col(st, 7));
+        fputs("\r\n", f);
+    }
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE)
+        return pt_err_set(err, PT_EDB, "coverage.csv: %s", sqlite3_errmsg(h));
+    return ferror(f) ? pt_err_set(err, PT_EIO, "coverage.csv: write failed") : PT_OK;
 }

@@ -11,6 +11,8 @@
 
 /* Sets ctx->rows.  Returns PT_OK, PT_EIO or PT_EDB with err set. */
 int pt_report_csv_write(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err);
+/* coverage.csv: the coverage ledger (coverage.h). */
+int pt_report_coverage_write(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err);
 /* PT_EINVAL when the case has no pseudonym key. */
 int pt_report_court_write(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err);
 

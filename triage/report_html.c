@@ -267,7 +267,7 @@ static int private_table(FILE *f, pt_report_ctx_t *ctx, sqlite3 *h, pt_err_t *er
             continue;
         }
         if (sqlite3_column_type(st, 4) != SQLITE_NULL && sqlite3_column_int64(st, 4) != 0)
-            pt_report_month(sqlite3_column_int64(st, 4), month, sizeof month);
+            pt_text_utc(sqlite3_column_int64(st, 4), "%Y-%m", month, sizeof month);
         row = json_array();
         json_array_append_new(row, json_string(refs[i].pseudo));
         json_array_append_new(row, cell(st, 0, 's'));
@@ -392,6 +392,56 @@ static int run_section(FILE *f, sqlite3 *h)
     return 0;
 }
 
+/* The coverage ledger of one evidence item, with its sums. */
+static void ledger(FILE *f, sqlite3 *h, const char *label)
+{
+    sqlite3_stmt *st;
+    unsigned long long yes = 0, no = 0, size = 0;
+    int n = 0;
+
+    if (sqlite3_prepare_v2(h, "SELECT volume, offset, bytes, examined, what, reason, evidence_size FROM coverage"
+                              " WHERE evidence = ? ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        unsigned long long b = (unsigned long long)sqlite3_column_int64(st, 2);
+        int ex = sqlite3_column_int(st, 3);
+        if (n++ == 0)
+            fputs("<table class=\"ledger\"><tr><th>volume</th><th class=\"n\">offset</th><th class=\"n\">bytes</th>"
+                  "<th>status</th><th>what</th><th>why</th></tr>\n", f);
+        size = (unsigned long long)sqlite3_column_int64(st, 6);
+        if (ex)
+            yes += b;
+        else
+            no += b;
+        fputs("<tr><td>", f);
+        esc(f, txt(st, 0));
+        fputs("</td><td class=\"n\">", f);
+        put_count(f, (unsigned long long)sqlite3_column_int64(st, 1));
+        fprintf(f, "</td><td class=\"n\" data-v=\"%llu\">", b);
+        put_bytes(f, b);
+        fprintf(f, "</td><td>%s</td><td>", ex ? "examined" : "<b>not examined</b>");
+        esc(f, txt(st, 4));
+        fputs("</td><td>", f);
+        esc(f, txt(st, 5));
+        fputs("</td></tr>\n", f);
+    }
+    sqlite3_finalize(st);
+    if (!n)
+        return;
+    fprintf(f, "<tr><th colspan=\"2\">examined</th><th class=\"n\" data-v=\"%llu\">", yes);
+    put_bytes(f, yes);
+    fprintf(f, "</th><th colspan=\"3\"></th></tr>\n<tr><th colspan=\"2\">not examined</th>"
+               "<th class=\"n\" data-v=\"%llu\">", no);
+    put_bytes(f, no);
+    fprintf(f, "</th><th colspan=\"3\"></th></tr>\n</table>\n<p class=\"muted\" id=\"ledger-sum\">%s: ",
+            yes + no == size ? "Accounts for the whole evidence" : "DOES NOT account for the whole evidence");
+    put_count(f, yes + no);
+    fputs(" of ", f);
+    put_count(f, size);
+    fputs(" bytes.</p>\n", f);
+}
+
 static int evidence_section(FILE *f, sqlite3 *h)
 {
     sqlite3_stmt *ev, *vol, *cov;
@@ -462,6 +512,8 @@ static int evidence_section(FILE *f, sqlite3 *h)
             put_count(f, (unsigned long long)sqlite3_column_int64(cov, 3));
             fputs("</td></tr>\n</table>\n", f);
         }
+        fputs("<h4>Coverage: what was and was not examined</h4>\n", f);
+        ledger(f, h, txt(ev, 1));
         sqlite3_reset(vol);
         sqlite3_bind_int64(vol, 1, id);
         while (sqlite3_step(vol) == SQLITE_ROW) {

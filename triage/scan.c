@@ -18,6 +18,7 @@
 #include <tsk/libtsk.h>
 #include <unistd.h>
 
+#include "coverage.h"
 #include "crypto.h"
 #include "dirwalk.h"
 #include "filetype.h"
@@ -440,6 +441,14 @@ out:
 
 /* ---- driver --------------------------------------------------------------- */
 
+static int store_coverage(void *arg, const pt_coverage_row_t *r)
+{
+    pt_scan_t *s = arg;
+    pt_err_t e = { 0, "" };
+
+    return pt_casedb_add_coverage(s->db, r, &e) == PT_OK ? 0 : -1;
+}
+
 int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err)
 {
     pt_scan_t s;
@@ -554,6 +563,10 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
         goto out;
     }
     progress(&s, 1);
+    if ((rc = pt_coverage_walk(s.db, store_coverage, &s, err)) != PT_OK) {
+        code = 2;
+        goto out;
+    }
     code = s.n.evidence_failed ? 2 : s.n.item_errors ? 1 : 0;
     now_iso(finished, sizeof finished);
     snprintf(summary, sizeof summary, "%" PRIu64 " items, %" PRIu64 " bytes read, %" PRIu64

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
+
 static int ossl_err(pt_err_t *err, int code, const char *what)
 {
     char buf[256];
@@ -21,26 +23,6 @@ static int ossl_err(pt_err_t *err, int code, const char *what)
     ERR_error_string_n(e, buf, sizeof buf);
     ERR_clear_error();
     return pt_err_set(err, code, "%s: %s", what, e ? buf : "OpenSSL failure");
-}
-
-static int slurp(const char *path, unsigned char **buf, size_t *len, pt_err_t *err)
-{
-    FILE *f = fopen(path, "rb");
-    long n;
-
-    *buf = NULL;
-    if (!f)
-        return pt_err_set(err, errno == ENOENT ? PT_ENOENT : PT_EIO, "%s: %s", path, strerror(errno));
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
-        !(*buf = malloc((size_t)n + 1)) || fread(*buf, 1, (size_t)n, f) != (size_t)n) {
-        fclose(f);
-        free(*buf);
-        *buf = NULL;
-        return pt_err_set(err, PT_EIO, "%s: cannot read", path);
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return PT_OK;
 }
 
 /* Ed25519/Ed448 sign the message itself; RSA and EC a SHA-256 digest. */
@@ -91,7 +73,7 @@ int pt_sign_write(const char *outdir, const char *key_path, pt_err_t *err)
     if (!key)
         return ossl_err(err, PT_EFORMAT, "signing key: not a PEM private key (or it needs a passphrase)");
     snprintf(path, sizeof path, "%s/SHA256SUMS", outdir);
-    if ((rc = slurp(path, &msg, &len, err)) != PT_OK)
+    if ((rc = pt_file_read_all(path, (char **)&msg, &len, err)) != PT_OK)
         goto out;
     if (!(md = EVP_MD_CTX_new()) || EVP_DigestSignInit(md, NULL, digest_for(key), NULL, key) != 1 ||
         EVP_DigestSign(md, NULL, &siglen, msg, len) != 1 || !(sig = malloc(siglen)) ||
@@ -143,7 +125,7 @@ int pt_sign_verify(const char *outdir, const char *pub_path, char fpr[65], pt_er
 
     fpr[0] = '\0';
     snprintf(path, sizeof path, "%s/%s", outdir, PT_SIGN_SIG);
-    if ((rc = slurp(path, &sig, &siglen, err)) != PT_OK) {
+    if ((rc = pt_file_read_all(path, (char **)&sig, &siglen, err)) != PT_OK) {
         if (rc == PT_ENOENT)
             pt_err_set(err, PT_ENOENT, "the case is not signed (no %s)", PT_SIGN_SIG);
         return rc;
@@ -164,7 +146,7 @@ int pt_sign_verify(const char *outdir, const char *pub_path, char fpr[65], pt_er
     }
     fingerprint(key, fpr);
     snprintf(path, sizeof path, "%s/SHA256SUMS", outdir);
-    if ((rc = slurp(path, &msg, &len, err)) != PT_OK)
+    if ((rc = pt_file_read_all(path, (char **)&msg, &len, err)) != PT_OK)
         goto out;
     if (!(md = EVP_MD_CTX_new()) || EVP_DigestVerifyInit(md, NULL, digest_for(key), NULL, key) != 1) {
         rc = ossl_err(err, PT_ELIB, "signature check");

@@ -163,12 +163,21 @@ int pt_text_put_csv_field(FILE *f, const char *s)
     return fputc('"', f) == EOF ? -1 : 0;
 }
 
-char *pt_text_iso8601(long long sec, char *buf, size_t size)
+/* fmt is checked at each call (the format attribute in text.h), not here */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+char *pt_text_utc(long long sec, const char *fmt, char *buf, size_t size)
 {
     time_t t = (time_t)sec;
     struct tm tm;
 
-    if (!gmtime_r(&t, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    if (!gmtime_r(&t, &tm) || strftime(buf, size, fmt, &tm) == 0)
         buf[0] = '\0';
     return buf;
+}
+#pragma GCC diagnostic pop
+
+char *pt_text_iso8601(long long sec, char *buf, size_t size)
+{
+    return pt_text_utc(sec, "%Y-%m-%dT%H:%M:%SZ", buf, size);
 }

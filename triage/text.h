@@ -30,6 +30,10 @@ int pt_text_put_markup(FILE *f, const char *s);
  * with = + - @ tab or CR (a spreadsheet formula) gets a leading apostrophe. */
 int pt_text_put_csv_field(FILE *f, const char *s);
 
+/* Formats epoch seconds in UTC with strftime's fmt into buf ("" when it
+ * cannot be shown).  Returns buf. */
+char *pt_text_utc(long long sec, const char *fmt, char *buf, size_t size) __attribute__((format(strftime, 2, 0)));
+
 /* Formats epoch seconds as ISO 8601 UTC "YYYY-MM-DDThh:mm:ssZ" into buf
  * (at least 32 bytes).  Returns buf. */
 char *pt_text_iso8601(long long sec, char *buf, size_t size);

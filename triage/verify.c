@@ -9,28 +9,10 @@
 #include <string.h>
 
 #include "casedb.h"
+#include "file.h"
 #include "hash.h"
 #include "reopen.h"
 #include "report.h"
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (buf = malloc((size_t)n + 1)) && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-        *len = (size_t)n;
-    } else {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    return buf;
-}
 
 int pt_verify_reports(const char *outdir, pt_verify_fn fn, void *arg, uint64_t *checked, pt_err_t *err)
 {
@@ -48,7 +30,7 @@ int pt_verify_reports(const char *outdir, pt_verify_fn fn, void *arg, uint64_t *
         size_t wlen = 0, hlen = 0;
         pt_err_t rerr = { 0, "" };
         snprintf(path, sizeof path, "%s/%s", outdir, w->name);
-        if (!(have = slurp(path, &hlen))) {
+        if (pt_file_read_all(path, &have, &hlen, NULL) != PT_OK) {
             fn(w->name, "missing or unreadable", arg);
             problems++;
             continue;

@@ -58,6 +58,31 @@ static int add_volume(pt_scan_t *s, pt_volume_info_t *v, pt_err_t *err)
     return PT_OK;
 }
 
+static TSK_WALK_RET_ENUM count_block(const TSK_FS_BLOCK *b, void *ptr)
+{
+    (void)b;
+    (*(uint64_t *)ptr)++;
+    return TSK_WALK_CONT;
+}
+
+/* For the coverage ledger: how much of the filesystem is free space, which
+ * ptriage does not carve.  Addresses only (no block is read), over the
+ * blocks the image holds. */
+static void measure_fs(TSK_FS_INFO *fs, pt_volume_info_t *v)
+{
+    uint64_t free_blocks = 0;
+
+    v->fs_bytes = (uint64_t)fs->block_count * fs->block_size;
+    if (tsk_fs_block_walk(fs, fs->first_block, fs->last_block_act,
+                          TSK_FS_BLOCK_WALK_FLAG_UNALLOC | TSK_FS_BLOCK_WALK_FLAG_AONLY, count_block,
+                          &free_blocks) != 0) {
+        tsk_error_reset(); /* unknown: the ledger says so */
+        return;
+    }
+    v->has_fs_bytes = 1;
+    v->fs_unalloc_bytes = free_blocks * fs->block_size;
+}
+
 /* Opens and walks the filesystem at offset, or records why it could not. */
 static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, part_src_t *ps,
                           const char *fs_err, pt_err_t *err)
@@ -67,6 +92,7 @@ static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pa
     if (fs) {
         v->filesystem = tsk_fs_type_toname(fs->ftype);
         v->fs_block_size = fs->block_size;
+        measure_fs(fs, v);
     } else {
         v->error = fs_err;
     }

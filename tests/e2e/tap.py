@@ -35,3 +35,20 @@ class Tap:
     def done(self):
         print(f"1..{self.n}")
         return 1 if self.failed else 0
+
+
+def run_suite(prefix, body, setup_name="setup"):
+    """Runs body(tap, work) with a new temporary directory, which is removed
+    afterwards; an exception outside a test fails `setup_name`.  Returns the
+    exit status for sys.exit."""
+    import shutil
+    import tempfile
+    work = tempfile.mkdtemp(prefix=f"ptriage-{prefix}-")
+    tap = Tap(prefix)
+    try:
+        body(tap, work)
+    except Exception:
+        tap.crashed(setup_name)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return tap.done()

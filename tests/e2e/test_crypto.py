@@ -5,13 +5,11 @@ plain and compressed negatives, including a LUKS2 partition inside a GPT
 disk.  Prints TAP lines; exit status 1 on failure."""
 import os
 import random
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 
-from tap import Tap
+from tap import run_suite
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PT = os.path.abspath(os.environ.get("PTRIAGE", os.path.join(ROOT, "ptriage")))
@@ -76,57 +74,52 @@ EXPECT = {
 }
 
 
-def main():
-    work = tempfile.mkdtemp(prefix="ptriage-crypto-")
-    tap = Tap("crypto")
+def suite(tap, work):
     result = tap.result
+    corpus, _ = make_corpus(work)
+    out = os.path.join(work, "out")
+    p = subprocess.run([PT, "scan", corpus, "-o", out, "-q"], capture_output=True)
+    con = sqlite3.connect(os.path.join(out, "case.db"))
+    rows = {r[0]: r[1:] for r in con.execute(
+        "SELECT path, encryption, encryption_format, encryption_reason, category FROM items")}
 
-    try:
-        corpus, _ = make_corpus(work)
-        out = os.path.join(work, "out")
-        p = subprocess.run([PT, "scan", corpus, "-o", out, "-q"], capture_output=True)
-        con = sqlite3.connect(os.path.join(out, "case.db"))
-        rows = {r[0]: r[1:] for r in con.execute(
-            "SELECT path, encryption, encryption_format, encryption_reason, category FROM items")}
+    for path, (enc, fmt) in sorted(EXPECT.items()):
+        def check(path=path, enc=enc, fmt=fmt):
+            assert p.returncode == 0, p.stderr
+            got = rows.get(path)
+            assert got, f"{path} not in the manifest"
+            assert (got[0], got[1]) == (enc, fmt), f"{path}: {got[0]}/{got[1]} ({got[2]}), expected {enc}/{fmt}"
+            assert got[2], "every verdict has a reason"
+            if enc != "none":
+                assert got[3] == "encrypted", f"category {got[3]}"
+        result(f"{path} is {enc}{'/' + fmt if fmt else ''}", check)
 
-        for path, (enc, fmt) in sorted(EXPECT.items()):
-            def check(path=path, enc=enc, fmt=fmt):
-                assert p.returncode == 0, p.stderr
-                got = rows.get(path)
-                assert got, f"{path} not in the manifest"
-                assert (got[0], got[1]) == (enc, fmt), f"{path}: {got[0]}/{got[1]} ({got[2]}), expected {enc}/{fmt}"
-                assert got[2], "every verdict has a reason"
-                if enc != "none":
-                    assert got[3] == "encrypted", f"category {got[3]}"
-            result(f"{path} is {enc}{'/' + fmt if fmt else ''}", check)
+    def luks_partition():
+        # a LUKS2 partition inside a GPT disk is a volume item named luks2
+        disk = os.path.join(work, "disk.img")
+        sh(f"truncate -s 40M {disk} && printf 'label: gpt\\nstart=2048, size=40960, type=linux\\n' | "
+           f"sfdisk -q {disk} && dd if={corpus}/luks2.img of={disk} bs=512 seek=2048 conv=notrunc "
+           "status=none", work)
+        o2 = os.path.join(work, "out2")
+        q = subprocess.run([PT, "scan", disk, "-o", o2, "-q"], capture_output=True)
+        c2 = sqlite3.connect(os.path.join(o2, "case.db"))
+        r = c2.execute("SELECT kind, encryption, encryption_format, encryption_reason FROM items").fetchall()
+        assert q.returncode == 0, q.stderr
+        assert r and r[0][:3] == ("volume", "encrypted", "luks2"), r
+        assert "aes-xts-plain64" in r[0][3]
+    result("LUKS2 partition in a GPT disk", luks_partition)
 
-        def luks_partition():
-            # a LUKS2 partition inside a GPT disk is a volume item named luks2
-            disk = os.path.join(work, "disk.img")
-            sh(f"truncate -s 40M {disk} && printf 'label: gpt\\nstart=2048, size=40960, type=linux\\n' | "
-               f"sfdisk -q {disk} && dd if={corpus}/luks2.img of={disk} bs=512 seek=2048 conv=notrunc "
-               "status=none", work)
-            o2 = os.path.join(work, "out2")
-            q = subprocess.run([PT, "scan", disk, "-o", o2, "-q"], capture_output=True)
-            c2 = sqlite3.connect(os.path.join(o2, "case.db"))
-            r = c2.execute("SELECT kind, encryption, encryption_format, encryption_reason FROM items").fetchall()
-            assert q.returncode == 0, q.stderr
-            assert r and r[0][:3] == ("volume", "encrypted", "luks2"), r
-            assert "aes-xts-plain64" in r[0][3]
-        result("LUKS2 partition in a GPT disk", luks_partition)
+    def manifest_columns():
+        import csv
+        with open(os.path.join(out, "manifest.csv"), newline="", encoding="utf-8") as f:
+            m = {r["path"]: r for r in csv.DictReader(f)}
+        assert m["/x.age"]["encryption"] == "encrypted" and m["/x.age"]["encryption_format"] == "age"
+        assert m["/plain.txt"]["encryption"] == "none" and m["/plain.txt"]["encryption_format"] == ""
+    result("manifest encryption columns", manifest_columns)
 
-        def manifest_columns():
-            import csv
-            with open(os.path.join(out, "manifest.csv"), newline="", encoding="utf-8") as f:
-                m = {r["path"]: r for r in csv.DictReader(f)}
-            assert m["/x.age"]["encryption"] == "encrypted" and m["/x.age"]["encryption_format"] == "age"
-            assert m["/plain.txt"]["encryption"] == "none" and m["/plain.txt"]["encryption_format"] == ""
-        result("manifest encryption columns", manifest_columns)
-    except Exception:
-        tap.crashed("corpus")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return tap.done()
+
+def main():
+    return run_suite("crypto", suite, "corpus")
 
 
 if __name__ == "__main__":

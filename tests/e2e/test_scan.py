@@ -440,6 +440,55 @@ def hostile_partition_table():
 
 
 @test
+def coverage_ledger_accounts_for_every_byte():
+    names = ["gpt.img", "mbr.E01", "ntfs.img", "fat.img", "exfat.img", "random.img", "truncated.img", "ext4.img"]
+    ev = [os.path.join(Ctx.fx, n) for n in names] + [os.path.join(Ctx.fx, "src"), os.path.join(Ctx.work, "badmbr.img")]
+    out, _ = scan(ev, expect=1)
+    with open(os.path.join(out, "coverage.csv"), newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    con = db(out)
+    sizes = {r[0].decode(): r[1] for r in con.execute("SELECT label, size FROM evidence")}
+    stored = con.execute("SELECT count(*) FROM coverage").fetchone()[0]
+    con.close()
+    assert stored == len(rows)
+    total = {}
+    for r in rows:
+        total[r["evidence"]] = total.get(r["evidence"], 0) + int(r["bytes"])
+        assert r["status"] in ("examined", "not examined") and r["reason"], r
+    for n in names + ["badmbr.img"]:
+        # raw images: the file size; the E01: its media size; every byte is in exactly one row
+        want = os.path.getsize(os.path.join(Ctx.fx if n != "badmbr.img" else Ctx.work, n)) if n != "mbr.E01" \
+            else sizes[n]
+        assert total[n] == want == sizes[n], (n, total.get(n), want)
+    src_bytes = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(os.path.join(Ctx.fx, "src"))
+                    for f in fs if not os.path.islink(os.path.join(d, f)))
+    assert total["src"] == src_bytes, (total["src"], src_bytes)
+
+    def row(ev_name, what):
+        return [r for r in rows if r["evidence"] == ev_name and what in r["what"]]
+    # free space agrees with The Sleuth Kit's blkls (unallocated blocks)
+    free = int(row("ext4.img", "free space")[0]["bytes"])
+    assert free == len(run(["blkls", os.path.join(Ctx.fx, "ext4.img")]).stdout)
+    ntfs_free = int(row("ntfs.img", "free space")[0]["bytes"])
+    assert ntfs_free == len(run(["blkls", os.path.join(Ctx.fx, "ntfs.img")]).stdout)
+    # partitions and unpartitioned gaps at the offsets mmls gives
+    gpt = [r for r in rows if r["evidence"] == "gpt.img"]
+    p1 = [r for r in gpt if r["volume"] == "p1"][0]
+    mm = run(["mmls", "-a", os.path.join(Ctx.fx, "gpt.img")]).stdout.decode().splitlines()
+    first = [l.split() for l in mm if l.strip().startswith("00")]
+    assert int(p1["offset"]) == int(first[0][2]) * 512, (p1, first)
+    assert row("gpt.img", "unpartitioned") and all(r["status"] == "not examined" for r in row("gpt.img", "unpart"))
+    # a partition of random bytes: hashed, but its content cannot be examined
+    rnd = row("gpt.img", "without a filesystem")[0]
+    assert rnd["status"] == "not examined" and "without a key" in rnd["reason"], rnd
+    # exFAT's unreadable $FAT1 is content not read, with its bytes
+    assert int(row("exfat.img", "not read completely")[0]["bytes"]) > 0
+    html = open(os.path.join(out, "report.html"), encoding="utf-8").read()
+    assert html.count("Accounts for the whole evidence") == len(names) + 2, html.count("Accounts for")
+    assert "DOES NOT account" not in html
+
+
+@test
 def split_raw_with_a_missing_segment():
     d = os.path.join(Ctx.work, "split-missing")
     os.makedirs(d)
@@ -521,7 +570,7 @@ def size_claims_beyond_the_filesystem():
 def sha256sums_and_verify():
     out, _ = scan(os.path.join(Ctx.fx, "fat.img"), expect=0)
     names = sorted(l.split("  ", 1)[1].strip() for l in open(os.path.join(out, "SHA256SUMS")))
-    assert names == ["case.db", "court-manifest.csv", "manifest.csv", "manifest.dfxml", "manifest.jsonl",
+    assert names == ["case.db", "court-manifest.csv", "coverage.csv", "manifest.csv", "manifest.dfxml", "manifest.jsonl",
                      "pseudonym.key", "report.html", "scan.log"], names
     p = run(["sha256sum", "-c", "SHA256SUMS"], cwd=out)      # the standard tool agrees
     assert p.returncode == 0, p.stdout

@@ -6,13 +6,11 @@ import csv
 import hashlib
 import os
 import random
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 
-from tap import Tap
+from tap import run_suite
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PT = os.path.abspath(os.environ.get("PTRIAGE", os.path.join(ROOT, "ptriage")))
@@ -128,196 +126,191 @@ EXPECT = {
 }
 
 
-def main():
-    work = tempfile.mkdtemp(prefix="ptriage-scope-")
-    tap = Tap("scope")
+def suite(tap, work):
     result = tap.result
+    img = build(work)
+    out = os.path.join(work, "out")
+    p = subprocess.run([PT, "scan", img, "-o", out, "-q", "--case", os.path.join(work, "case.conf")],
+                       capture_output=True)
+    rows = {}
+    if p.returncode in (0, 1):
+        with open(os.path.join(out, "manifest.csv"), newline="", encoding="utf-8") as f:
+            rows = {r["path"]: r for r in csv.DictReader(f)}
 
-    try:
-        img = build(work)
-        out = os.path.join(work, "out")
-        p = subprocess.run([PT, "scan", img, "-o", out, "-q", "--case", os.path.join(work, "case.conf")],
+    def scanned():
+        assert p.returncode == 0, p.stderr.decode()
+    result("scan with case.conf, rules and hash sets", scanned)
+
+    for path, (disp, why) in EXPECT.items():
+        def check(path=path, disp=disp, why=why):
+            r = rows[path]
+            assert r["disposition"] == disp, f"{path}: {r['disposition']} ({r['reason']}), expected {disp}"
+            assert why in r["reason"] or why in r["rules"], f"{path}: reason {r['reason']!r} lacks {why!r}"
+        result(f"{path} is {disp}", check)
+
+    def every_item_decided():
+        assert rows and all(r["disposition"] in ("relevant", "private", "system", "needs-review")
+                            for r in rows.values())
+        assert sorted(rows) == sorted(EXPECT), (sorted(set(rows) - set(EXPECT)), sorted(set(EXPECT) - set(rows)))
+    result("every item has the expected disposition (the expectations cover the whole image)", every_item_decided)
+
+    def externals():
+        assert "scope_yar:externals" in rows["/srv/www/index.html"]["rules"], rows["/srv/www/index.html"]
+    result("every external variable reaches the rules", externals)
+
+    def matches_table():
+        con = sqlite3.connect(os.path.join(out, "case.db"))
+        m = con.execute("SELECT m.rule, m.hits, m.disposition FROM matches m JOIN items i ON i.id = m.item_id "
+                        "WHERE i.path = '/home/alice/finance/invoice-2011.txt' AND m.rule = 'acme_invoices'").fetchall()
+        cols = [c[1] for c in con.execute("PRAGMA table_info(matches)")]
+        run = con.execute("SELECT case_number, rule_files FROM run").fetchone()
+        con.close()
+        assert m == [("acme_invoices", 2, "relevant")], m
+        assert not any("data" in c or "bytes" in c for c in cols), "matched bytes must never be stored"
+        assert run[0] == "T-1" and "scope.yar" in run[1] and "default.yar" in run[1]
+    result("matches stored with hit counts, never bytes; rule files hashed in the run", matches_table)
+
+    def compile_error():
+        bad = os.path.join(work, "bad.yar")
+        with open(bad, "w") as f:
+            f.write("rule ok { condition: true }\n\nrule broken {\n  condition: nosuchvar == 1\n}\n")
+        q = subprocess.run([PT, "scan", img, "-o", os.path.join(work, "o-bad"), "-q", "--rules", bad],
                            capture_output=True)
-        rows = {}
-        if p.returncode in (0, 1):
-            with open(os.path.join(out, "manifest.csv"), newline="", encoding="utf-8") as f:
-                rows = {r["path"]: r for r in csv.DictReader(f)}
+        assert q.returncode == 2, q.returncode
+        assert f"{bad}:4: error" in q.stderr.decode(), q.stderr
+        assert not os.path.exists(os.path.join(work, "o-bad")), "nothing is scanned or written on a rule error"
+        q = subprocess.run([PT, "rules", "check", bad], capture_output=True)
+        assert q.returncode == 2 and f"{bad}:4:" in q.stderr.decode()
+        q = subprocess.run([PT, "rules", "check", os.path.join(ROOT, "rules")], capture_output=True)
+        assert q.returncode == 0 and b"unix_system_paths" in q.stdout, q.stderr
+        lint = os.path.join(work, "lint.yar")
+        with open(lint, "w") as f:
+            f.write('rule a {\n meta: disposition = "relevent"\n condition: category == "documents" or encryption == "none"\n}\n')
+        q = subprocess.run([PT, "rules", "check", lint], capture_output=True)
+        e = q.stderr.decode()
+        assert q.returncode == 0, e
+        assert f'{lint}:3: warning: category is never "documents"' in e, e
+        assert 'unknown disposition "relevent"' in e and "encryption is never" not in e, e
+    result("a compile error names file and line and stops the run; impossible comparisons and unknown "
+           "dispositions are warned about", compile_error)
 
-        def scanned():
-            assert p.returncode == 0, p.stderr.decode()
-        result("scan with case.conf, rules and hash sets", scanned)
+    def standard_modules():
+        mods = os.path.join(work, "modules.yar")
+        with open(mods, "w") as f:
+            f.write('import "hash"\nimport "math"\nimport "pe"\nimport "elf"\nimport "time"\n'
+                    'rule by_hash { condition: hash.sha256(0, filesize) == sha256 and filesize > 0 }\n'
+                    'rule by_entropy { condition: filesize > 50000 and math.entropy(0, filesize) > 7.9 }\n'
+                    'rule not_pe_or_elf { condition: not pe.is_pe and not defined elf.type }\n'
+                    'rule in_the_past { condition: time.now() > mtime }\n')
+        o5 = os.path.join(work, "o-mod")
+        q = subprocess.run([PT, "scan", img, "-o", o5, "-q", "--rules", mods], capture_output=True)
+        assert q.returncode == 0, q.stderr
+        with open(os.path.join(o5, "manifest.csv"), newline="", encoding="utf-8") as f:
+            r5 = {r["path"]: r for r in csv.DictReader(f)}
+        rules = r5["/home/bob/secret.bin"]["rules"].split()
+        assert {"modules_yar:by_hash", "modules_yar:by_entropy", "modules_yar:not_pe_or_elf",
+                "modules_yar:in_the_past"} <= set(rules), rules
+        assert "modules_yar:by_entropy" not in r5["/home/alice/diary.txt"]["rules"]
+    result("standard modules (hash, math, pe, elf, time) work in scope rules", standard_modules)
 
-        for path, (disp, why) in EXPECT.items():
-            def check(path=path, disp=disp, why=why):
-                r = rows[path]
-                assert r["disposition"] == disp, f"{path}: {r['disposition']} ({r['reason']}), expected {disp}"
-                assert why in r["reason"] or why in r["rules"], f"{path}: reason {r['reason']!r} lacks {why!r}"
-            result(f"{path} is {disp}", check)
+    def profile():
+        sample = os.path.join(work, "srv")
+        q = subprocess.run([PT, "rules", "check", "--profile", sample, os.path.join(work, "scope.yar")],
+                           capture_output=True)
+        out_text = q.stdout.decode()
+        assert q.returncode == 0, q.stderr
+        assert "profile over" in out_text and "MiB/s" in out_text and "scope_yar:acme_invoices" in out_text, out_text
+    result("rules check --profile times each rule on a sample", profile)
 
-        def every_item_decided():
-            assert rows and all(r["disposition"] in ("relevant", "private", "system", "needs-review")
-                                for r in rows.values())
-            assert sorted(rows) == sorted(EXPECT), (sorted(set(rows) - set(EXPECT)), sorted(set(EXPECT) - set(rows)))
-        result("every item has the expected disposition (the expectations cover the whole image)", every_item_decided)
+    def bad_case_conf():
+        bad = os.path.join(work, "bad.conf")
+        with open(bad, "w") as f:
+            f.write("[policy]\ndate_from = 2010-13-45\n")
+        q = subprocess.run([PT, "scan", img, "-o", os.path.join(work, "o-conf"), "-q", "--case", bad],
+                           capture_output=True)
+        assert q.returncode == 2 and f"{bad}:2:" in q.stderr.decode(), q.stderr
+        with open(bad, "w") as f:
+            f.write("[policy]\nencrypted = maybe\n")
+        q = subprocess.run([PT, "scan", img, "-o", os.path.join(work, "o-conf2"), "-q", "--case", bad],
+                           capture_output=True)
+        assert q.returncode == 2 and f"{bad}:2:" in q.stderr.decode(), q.stderr
+    result("a bad case.conf is refused with file:line", bad_case_conf)
 
-        def externals():
-            assert "scope_yar:externals" in rows["/srv/www/index.html"]["rules"], rows["/srv/www/index.html"]
-        result("every external variable reaches the rules", externals)
+    def nsrl_and_md5sum():
+        tool = open(os.path.join(work, "srv", "usr", "bin", "tool"), "rb").read()
+        nsrl = os.path.join(work, "NSRLFile.txt")
+        with open(nsrl, "w") as f:
+            f.write('"SHA-1","MD5","CRC32","FileName","FileSize","ProductCode","OpSystemCode","SpecialCode"\n')
+            f.write(f'"{hashlib.sha1(tool).hexdigest().upper()}","{hashlib.md5(tool).hexdigest().upper()}",'
+                    f'"00000000","tool",{len(tool)},1,"358",""\n')
+        md5s = os.path.join(work, "films.md5")
+        film = open(os.path.join(work, "srv", "srv", "media", "film.mkv"), "rb").read()
+        with open(md5s, "w") as f:
+            f.write(hashlib.md5(film).hexdigest() + " *film.mkv\n")
+        conf = os.path.join(work, "c2.conf")
+        with open(conf, "w") as f:
+            f.write("[hashsets]\nsystem = NSRLFile.txt\nrelevant = films.md5\n")
+        o2 = os.path.join(work, "o-nsrl")
+        q = subprocess.run([PT, "scan", img, "-o", o2, "-q", "--case", conf], capture_output=True)
+        assert q.returncode == 0, q.stderr
+        with open(os.path.join(o2, "manifest.csv"), newline="", encoding="utf-8") as f:
+            r2 = {r["path"]: r for r in csv.DictReader(f)}
+        assert r2["/usr/bin/tool"]["disposition"] == "system" and "NSRLFile.txt" in r2["/usr/bin/tool"]["reason"]
+        assert r2["/srv/media/film.mkv"]["disposition"] == "relevant" and "films.md5" in r2["/srv/media/film.mkv"]["reason"]
+        assert r2["/srv/media/film.mkv"]["md5"], "md5 computed because a set needs it"
+    result("NSRL RDS and md5sum hash sets", nsrl_and_md5sum)
 
-        def matches_table():
-            con = sqlite3.connect(os.path.join(out, "case.db"))
-            m = con.execute("SELECT m.rule, m.hits, m.disposition FROM matches m JOIN items i ON i.id = m.item_id "
-                            "WHERE i.path = '/home/alice/finance/invoice-2011.txt' AND m.rule = 'acme_invoices'").fetchall()
-            cols = [c[1] for c in con.execute("PRAGMA table_info(matches)")]
-            run = con.execute("SELECT case_number, rule_files FROM run").fetchone()
-            con.close()
-            assert m == [("acme_invoices", 2, "relevant")], m
-            assert not any("data" in c or "bytes" in c for c in cols), "matched bytes must never be stored"
-            assert run[0] == "T-1" and "scope.yar" in run[1] and "default.yar" in run[1]
-        result("matches stored with hit counts, never bytes; rule files hashed in the run", matches_table)
+    def streamed_large_items():
+        ev = os.path.join(work, "bigev")
+        os.makedirs(ev)
+        with open(os.path.join(ev, "big.bin"), "wb") as f:
+            f.truncate(40 << 20)
+            f.seek((16 << 20) - 5)          # straddles the first 16 MiB block edge
+            f.write(b"STRADDLE-MARKER")
+            f.seek((16 << 20) - 30000)      # inside the blocks' overlap: must count once
+            f.write(b"OVERLAP-MARKER")
+            f.seek(30 << 20)
+            f.write(b"INSIDE-MARKER")
+        with open(os.path.join(ev, "huge.bin"), "wb") as f:
+            f.truncate(1 << 30)             # 1 GiB, sparse on the examiner's disk
+        rules = os.path.join(work, "big.yar")
+        with open(rules, "w") as f:
+            f.write('rule straddle { meta: disposition = "relevant" strings: $a = "STRADDLE-MARKER" condition: $a }\n'
+                    'rule inside { strings: $b = "INSIDE-MARKER" condition: #b == 1 and @b[1] == 31457280 }\n'
+                    'rule overlap_once { strings: $o = "OVERLAP-MARKER" condition: #o == 1 }\n'
+                    'rule fsize { condition: filesize == 41943040 and size == 41943040 }\n')
+        o4 = os.path.join(work, "o-big")
+        proc = subprocess.Popen([PT, "scan", ev, "-o", o4, "-q", "-j", "1", "--rules", rules, "--yara-max",
+                                 "1048576"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        err_out = proc.stderr.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        peak_kb = usage.ru_maxrss
+        assert os.waitstatus_to_exitcode(status) == 0, err_out
+        with open(os.path.join(o4, "manifest.csv"), newline="", encoding="utf-8") as f:
+            r4 = {r["path"]: r for r in csv.DictReader(f)}
+        got = set(r4["/big.bin"]["rules"].split())
+        assert got == {"big_yar:straddle", "big_yar:inside", "big_yar:overlap_once", "big_yar:fsize"}, got
+        assert r4["/big.bin"]["disposition"] == "relevant"
+        assert "streamed in 16 MiB blocks" in r4["/big.bin"]["error"]
+        assert r4["/huge.bin"]["sha256"] == "49bc20df15e412a64472421e13fe86ff1c5165e18b2afccf160d4dc19fe68a14"
+        # the whole 1 GiB went through hashing and the rules in bounded memory
+        # (sanitizer builds keep freed memory in quarantine: not measured there)
+        if "asan" not in PT and "tsan" not in PT:
+            assert peak_kb < 400 * 1024, f"peak RSS {peak_kb} KB"
+    result("items above --yara-max are streamed: edge-straddling match found, 1 GiB in bounded memory",
+           streamed_large_items)
 
-        def compile_error():
-            bad = os.path.join(work, "bad.yar")
-            with open(bad, "w") as f:
-                f.write("rule ok { condition: true }\n\nrule broken {\n  condition: nosuchvar == 1\n}\n")
-            q = subprocess.run([PT, "scan", img, "-o", os.path.join(work, "o-bad"), "-q", "--rules", bad],
-                               capture_output=True)
-            assert q.returncode == 2, q.returncode
-            assert f"{bad}:4: error" in q.stderr.decode(), q.stderr
-            assert not os.path.exists(os.path.join(work, "o-bad")), "nothing is scanned or written on a rule error"
-            q = subprocess.run([PT, "rules", "check", bad], capture_output=True)
-            assert q.returncode == 2 and f"{bad}:4:" in q.stderr.decode()
-            q = subprocess.run([PT, "rules", "check", os.path.join(ROOT, "rules")], capture_output=True)
-            assert q.returncode == 0 and b"unix_system_paths" in q.stdout, q.stderr
-            lint = os.path.join(work, "lint.yar")
-            with open(lint, "w") as f:
-                f.write('rule a {\n meta: disposition = "relevent"\n condition: category == "documents" or encryption == "none"\n}\n')
-            q = subprocess.run([PT, "rules", "check", lint], capture_output=True)
-            e = q.stderr.decode()
-            assert q.returncode == 0, e
-            assert f'{lint}:3: warning: category is never "documents"' in e, e
-            assert 'unknown disposition "relevent"' in e and "encryption is never" not in e, e
-        result("a compile error names file and line and stops the run; impossible comparisons and unknown "
-               "dispositions are warned about", compile_error)
+    def jobs_deterministic():
+        o3 = os.path.join(work, "o-j1")
+        q = subprocess.run([PT, "scan", img, "-o", o3, "-q", "-j", "1", "--case", os.path.join(work, "case.conf")],
+                           capture_output=True)
+        assert q.returncode == 0
+        assert open(os.path.join(o3, "manifest.csv"), "rb").read() == open(os.path.join(out, "manifest.csv"), "rb").read()
+    result("dispositions identical with one thread", jobs_deterministic)
 
-        def standard_modules():
-            mods = os.path.join(work, "modules.yar")
-            with open(mods, "w") as f:
-                f.write('import "hash"\nimport "math"\nimport "pe"\nimport "elf"\nimport "time"\n'
-                        'rule by_hash { condition: hash.sha256(0, filesize) == sha256 and filesize > 0 }\n'
-                        'rule by_entropy { condition: filesize > 50000 and math.entropy(0, filesize) > 7.9 }\n'
-                        'rule not_pe_or_elf { condition: not pe.is_pe and not defined elf.type }\n'
-                        'rule in_the_past { condition: time.now() > mtime }\n')
-            o5 = os.path.join(work, "o-mod")
-            q = subprocess.run([PT, "scan", img, "-o", o5, "-q", "--rules", mods], capture_output=True)
-            assert q.returncode == 0, q.stderr
-            with open(os.path.join(o5, "manifest.csv"), newline="", encoding="utf-8") as f:
-                r5 = {r["path"]: r for r in csv.DictReader(f)}
-            rules = r5["/home/bob/secret.bin"]["rules"].split()
-            assert {"modules_yar:by_hash", "modules_yar:by_entropy", "modules_yar:not_pe_or_elf",
-                    "modules_yar:in_the_past"} <= set(rules), rules
-            assert "modules_yar:by_entropy" not in r5["/home/alice/diary.txt"]["rules"]
-        result("standard modules (hash, math, pe, elf, time) work in scope rules", standard_modules)
 
-        def profile():
-            sample = os.path.join(work, "srv")
-            q = subprocess.run([PT, "rules", "check", "--profile", sample, os.path.join(work, "scope.yar")],
-                               capture_output=True)
-            out_text = q.stdout.decode()
-            assert q.returncode == 0, q.stderr
-            assert "profile over" in out_text and "MiB/s" in out_text and "scope_yar:acme_invoices" in out_text, out_text
-        result("rules check --profile times each rule on a sample", profile)
-
-        def bad_case_conf():
-            bad = os.path.join(work, "bad.conf")
-            with open(bad, "w") as f:
-                f.write("[policy]\ndate_from = 2010-13-45\n")
-            q = subprocess.run([PT, "scan", img, "-o", os.path.join(work, "o-conf"), "-q", "--case", bad],
-                               capture_output=True)
-            assert q.returncode == 2 and f"{bad}:2:" in q.stderr.decode(), q.stderr
-            with open(bad, "w") as f:
-                f.write("[policy]\nencrypted = maybe\n")
-            q = subprocess.run([PT, "scan", img, "-o", os.path.join(work, "o-conf2"), "-q", "--case", bad],
-                               capture_output=True)
-            assert q.returncode == 2 and f"{bad}:2:" in q.stderr.decode(), q.stderr
-        result("a bad case.conf is refused with file:line", bad_case_conf)
-
-        def nsrl_and_md5sum():
-            tool = open(os.path.join(work, "srv", "usr", "bin", "tool"), "rb").read()
-            nsrl = os.path.join(work, "NSRLFile.txt")
-            with open(nsrl, "w") as f:
-                f.write('"SHA-1","MD5","CRC32","FileName","FileSize","ProductCode","OpSystemCode","SpecialCode"\n')
-                f.write(f'"{hashlib.sha1(tool).hexdigest().upper()}","{hashlib.md5(tool).hexdigest().upper()}",'
-                        f'"00000000","tool",{len(tool)},1,"358",""\n')
-            md5s = os.path.join(work, "films.md5")
-            film = open(os.path.join(work, "srv", "srv", "media", "film.mkv"), "rb").read()
-            with open(md5s, "w") as f:
-                f.write(hashlib.md5(film).hexdigest() + " *film.mkv\n")
-            conf = os.path.join(work, "c2.conf")
-            with open(conf, "w") as f:
-                f.write("[hashsets]\nsystem = NSRLFile.txt\nrelevant = films.md5\n")
-            o2 = os.path.join(work, "o-nsrl")
-            q = subprocess.run([PT, "scan", img, "-o", o2, "-q", "--case", conf], capture_output=True)
-            assert q.returncode == 0, q.stderr
-            with open(os.path.join(o2, "manifest.csv"), newline="", encoding="utf-8") as f:
-                r2 = {r["path"]: r for r in csv.DictReader(f)}
-            assert r2["/usr/bin/tool"]["disposition"] == "system" and "NSRLFile.txt" in r2["/usr/bin/tool"]["reason"]
-            assert r2["/srv/media/film.mkv"]["disposition"] == "relevant" and "films.md5" in r2["/srv/media/film.mkv"]["reason"]
-            assert r2["/srv/media/film.mkv"]["md5"], "md5 computed because a set needs it"
-        result("NSRL RDS and md5sum hash sets", nsrl_and_md5sum)
-
-        def streamed_large_items():
-            ev = os.path.join(work, "bigev")
-            os.makedirs(ev)
-            with open(os.path.join(ev, "big.bin"), "wb") as f:
-                f.truncate(40 << 20)
-                f.seek((16 << 20) - 5)          # straddles the first 16 MiB block edge
-                f.write(b"STRADDLE-MARKER")
-                f.seek((16 << 20) - 30000)      # inside the blocks' overlap: must count once
-                f.write(b"OVERLAP-MARKER")
-                f.seek(30 << 20)
-                f.write(b"INSIDE-MARKER")
-            with open(os.path.join(ev, "huge.bin"), "wb") as f:
-                f.truncate(1 << 30)             # 1 GiB, sparse on the examiner's disk
-            rules = os.path.join(work, "big.yar")
-            with open(rules, "w") as f:
-                f.write('rule straddle { meta: disposition = "relevant" strings: $a = "STRADDLE-MARKER" condition: $a }\n'
-                        'rule inside { strings: $b = "INSIDE-MARKER" condition: #b == 1 and @b[1] == 31457280 }\n'
-                        'rule overlap_once { strings: $o = "OVERLAP-MARKER" condition: #o == 1 }\n'
-                        'rule fsize { condition: filesize == 41943040 and size == 41943040 }\n')
-            o4 = os.path.join(work, "o-big")
-            proc = subprocess.Popen([PT, "scan", ev, "-o", o4, "-q", "-j", "1", "--rules", rules, "--yara-max",
-                                     "1048576"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            err_out = proc.stderr.read()
-            _, status, usage = os.wait4(proc.pid, 0)
-            peak_kb = usage.ru_maxrss
-            assert os.waitstatus_to_exitcode(status) == 0, err_out
-            with open(os.path.join(o4, "manifest.csv"), newline="", encoding="utf-8") as f:
-                r4 = {r["path"]: r for r in csv.DictReader(f)}
-            got = set(r4["/big.bin"]["rules"].split())
-            assert got == {"big_yar:straddle", "big_yar:inside", "big_yar:overlap_once", "big_yar:fsize"}, got
-            assert r4["/big.bin"]["disposition"] == "relevant"
-            assert "streamed in 16 MiB blocks" in r4["/big.bin"]["error"]
-            assert r4["/huge.bin"]["sha256"] == "49bc20df15e412a64472421e13fe86ff1c5165e18b2afccf160d4dc19fe68a14"
-            # the whole 1 GiB went through hashing and the rules in bounded memory
-            # (sanitizer builds keep freed memory in quarantine: not measured there)
-            if "asan" not in PT and "tsan" not in PT:
-                assert peak_kb < 400 * 1024, f"peak RSS {peak_kb} KB"
-        result("items above --yara-max are streamed: edge-straddling match found, 1 GiB in bounded memory",
-               streamed_large_items)
-
-        def jobs_deterministic():
-            o3 = os.path.join(work, "o-j1")
-            q = subprocess.run([PT, "scan", img, "-o", o3, "-q", "-j", "1", "--case", os.path.join(work, "case.conf")],
-                               capture_output=True)
-            assert q.returncode == 0
-            assert open(os.path.join(o3, "manifest.csv"), "rb").read() == open(os.path.join(out, "manifest.csv"), "rb").read()
-        result("dispositions identical with one thread", jobs_deterministic)
-    except Exception:
-        tap.crashed("setup")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return tap.done()
+def main():
+    return run_suite("scope", suite)
 
 
 if __name__ == "__main__":

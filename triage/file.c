@@ -1,0 +1,37 @@
+/* file.c - whole-file reads of ptriage's own files.  Owns nothing after the
+ * call; the buffer belongs to the caller. */
+#include "file.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int pt_file_read_all(const char *path, char **buf, size_t *len, pt_err_t *err)
+{
+    FILE *f = fopen(path, "rb");
+    long n;
+
+    *buf = NULL;
+    *len = 0;
+    if (!f)
+        return pt_err_set(err, errno == ENOENT ? PT_ENOENT : PT_EIO, "%s: %s", path, strerror(errno));
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return pt_err_set(err, PT_EIO, "%s: cannot read", path);
+    }
+    if (!(*buf = malloc((size_t)n + 1))) {
+        fclose(f);
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    }
+    if (fread(*buf, 1, (size_t)n, f) != (size_t)n) {
+        fclose(f);
+        free(*buf);
+        *buf = NULL;
+        return pt_err_set(err, PT_EIO, "%s: cannot read", path);
+    }
+    fclose(f);
+    (*buf)[n] = '\0';
+    *len = (size_t)n;
+    return PT_OK;
+}

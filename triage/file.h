@@ -1,0 +1,13 @@
+/* file.h - reading one of our own files whole (an output, a signature, a
+ * key): never evidence, which is read only through the reader and reopen.c. */
+#ifndef PT_FILE_H
+#define PT_FILE_H
+
+#include <stddef.h>
+#include "err.h"
+
+/* Reads path into *buf (malloc'd, NUL-terminated; caller frees) and *len.
+ * Returns PT_OK, PT_ENOENT when it does not exist, PT_EIO, PT_ENOMEM. */
+int pt_file_read_all(const char *path, char **buf, size_t *len, pt_err_t *err);
+
+#endif
