@@ -470,7 +470,8 @@ static int cmd_verify(int argc, char **argv)
         if (n < 0)
             printf("FAIL  evidence: %s\n", err.msg), fatal = 1;
         else
-            printf("%s  evidence: %llu items re-read and re-hashed\n", n ? "FAIL" : "PASS",
+            printf("%s  evidence: %llu items (and images hashed at the scan) re-read and re-hashed\n",
+                   n ? "FAIL" : "PASS",
                    (unsigned long long)checked);
         failed += n != 0;
     }

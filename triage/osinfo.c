@@ -1,8 +1,11 @@
 /* osinfo.c - os-release parsing (freedesktop.org's format: KEY=value lines,
- * values optionally quoted).  Pure function over the caller's buffers. */
+ * values optionally quoted) and the Windows product name through libhivex,
+ * the one adapter for its calls (0/NULL on failure). */
 #include "osinfo.h"
 
+#include <hivex.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Copies the value of key (unquoted, backslash escapes removed) into out. */
@@ -46,4 +49,40 @@ int pt_osinfo_parse_release(const char *text, size_t len, char *out, size_t size
     else
         snprintf(out, size, "%s", name);
     return 1;
+}
+
+int pt_osinfo_windows(int fd, char *out, size_t size)
+{
+    static const char *const path[] = { "Microsoft", "Windows NT", "CurrentVersion" };
+    char name[64];
+    hive_h *h;
+    hive_node_h node;
+    hive_value_h v;
+    char *product = NULL, *build = NULL;
+    size_t i;
+
+    out[0] = '\0';
+    snprintf(name, sizeof name, "/proc/self/fd/%d", fd);
+    if (!(h = hivex_open(name, 0)))
+        return 0;
+    node = hivex_root(h);
+    for (i = 0; node && i < sizeof path / sizeof path[0]; i++)
+        node = hivex_node_get_child(h, node, path[i]);
+    if (node && (v = hivex_node_get_value(h, node, "ProductName")) != 0)
+        product = hivex_value_string(h, v);
+    if (node && (v = hivex_node_get_value(h, node, "CurrentBuild")) != 0)
+        build = hivex_value_string(h, v);
+    if (product && *product) {
+        if (build && *build)
+            snprintf(out, size, "%s (build %s)", product, build);
+        else
+            snprintf(out, size, "%s", product);
+        for (i = 0; out[i]; i++) /* one line of text from a suspect's hive */
+            if ((unsigned char)out[i] < 0x20)
+                out[i] = ' ';
+    }
+    free(product);
+    free(build);
+    hivex_close(h);
+    return out[0] != '\0';
 }

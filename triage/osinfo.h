@@ -1,7 +1,8 @@
 /* osinfo.h - the operating system a filesystem holds, for the report's
  * evidence section: from /etc/os-release (or /usr/lib/os-release) on Unix
- * systems; a Windows system is recognised by its registry hive path (the
- * product name inside the hive is not read: no registry parser is linked). */
+ * systems; on Windows, ProductName and CurrentBuild of
+ * Microsoft\Windows NT\CurrentVersion in the SOFTWARE registry hive, read
+ * with libhivex. */
 #ifndef PT_OSINFO_H
 #define PT_OSINFO_H
 
@@ -10,5 +11,10 @@
 /* The PRETTY_NAME of an os-release text (else NAME and VERSION), unquoted,
  * into out.  Returns 1 when found, else 0 (out is ""). */
 int pt_osinfo_parse_release(const char *text, size_t len, char *out, size_t size);
+
+/* Reads the product name from a SOFTWARE hive held in the file descriptor
+ * fd (libhivex opens it by /proc/self/fd path, read-only).  Returns 1 with
+ * "ProductName (build N)" in out, else 0. */
+int pt_osinfo_windows(int fd, char *out, size_t size);
 
 #endif

@@ -359,9 +359,7 @@ static int image_hashes(pt_scan_t *s, const pt_source_t *src, pt_err_t *err)
 {
     char md5[33], sha1[41], msg[256];
     pt_hash_result_t got;
-    pt_hash_t *h;
-    uint8_t *buf;
-    uint64_t off = 0;
+    pt_err_t herr = { 0, "" };
     int rc = PT_OK;
 
     pt_source_stored_hashes(src, md5, sha1);
@@ -369,35 +367,14 @@ static int image_hashes(pt_scan_t *s, const pt_source_t *src, pt_err_t *err)
         (sha1[0] && (rc = pt_casedb_set_evidence(s->db, s->evidence_id, PT_EV_ACQ_SHA1, sha1, err)) != PT_OK) ||
         !s->opts->image_hash)
         return rc;
-    if (!(h = pt_hash_new(PT_HASH_MD5 | PT_HASH_SHA256, err)))
-        return err->code;
-    if (!(buf = malloc(PT_READER_BLOCK))) {
-        pt_hash_free(h);
-        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    if (pt_source_hash(src, &got, &herr) != PT_OK)
+        return herr.code == PT_EIO ? pt_scan_problem(s, "error", "image", herr.msg, err) : pt_err_set(err, herr.code, "%s", herr.msg);
+    if ((rc = pt_casedb_set_evidence(s->db, s->evidence_id, PT_EV_IMG_MD5, got.md5, err)) == PT_OK)
+        rc = pt_casedb_set_evidence(s->db, s->evidence_id, PT_EV_IMG_SHA256, got.sha256, err);
+    if (rc == PT_OK && md5[0] && strcasecmp(md5, got.md5) != 0) {
+        snprintf(msg, sizeof msg, "MD5 of the image data %s differs from the acquisition's %s", got.md5, md5);
+        rc = pt_scan_problem(s, "error", "image", msg, err);
     }
-    pt_hash_begin(h, err);
-    while (off < src->size) {
-        size_t want = src->size - off < PT_READER_BLOCK ? (size_t)(src->size - off) : PT_READER_BLOCK;
-        ssize_t n = tsk_img_read(src->img, (TSK_OFF_T)off, (char *)buf, want);
-        if (n <= 0)
-            break;
-        pt_hash_update(h, buf, (size_t)n);
-        off += (uint64_t)n;
-    }
-    if (off < src->size) {
-        pt_err_t rerr = { 0, "" };
-        pt_source_tsk_err(&rerr, PT_EIO, "image hash: read failed at byte %llu", (unsigned long long)off);
-        rc = pt_scan_problem(s, "error", "image", rerr.msg, err);
-    } else if (pt_hash_end(h, &got, err) == PT_OK) {
-        if ((rc = pt_casedb_set_evidence(s->db, s->evidence_id, PT_EV_IMG_MD5, got.md5, err)) == PT_OK)
-            rc = pt_casedb_set_evidence(s->db, s->evidence_id, PT_EV_IMG_SHA256, got.sha256, err);
-        if (rc == PT_OK && md5[0] && strcasecmp(md5, got.md5) != 0) {
-            snprintf(msg, sizeof msg, "MD5 of the image data %s differs from the acquisition's %s", got.md5, md5);
-            rc = pt_scan_problem(s, "error", "image", msg, err);
-        }
-    }
-    free(buf);
-    pt_hash_free(h);
     return rc;
 }
 

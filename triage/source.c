@@ -139,3 +139,37 @@ void pt_source_stored_hashes(const pt_source_t *src, char md5[33], char sha1[41]
         sha1[0] = '\0';
     free(buf);
 }
+
+int pt_source_hash(const pt_source_t *src, pt_hash_result_t *out, pt_err_t *err)
+{
+    enum { BLOCK = 1 << 20 };
+    pt_hash_t *h;
+    char *buf;
+    uint64_t off = 0;
+    int rc;
+
+    if (!src->img)
+        return pt_err_set(err, PT_EINVAL, "%s: not an image", src->path);
+    if (!(h = pt_hash_new(PT_HASH_MD5 | PT_HASH_SHA256, err)))
+        return err->code;
+    if (!(buf = malloc(BLOCK))) {
+        pt_hash_free(h);
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    }
+    rc = pt_hash_begin(h, err);
+    while (rc == PT_OK && off < src->size) {
+        size_t want = src->size - off < BLOCK ? (size_t)(src->size - off) : BLOCK;
+        ssize_t n = tsk_img_read(src->img, (TSK_OFF_T)off, buf, want);
+        if (n <= 0) {
+            rc = pt_source_tsk_err(err, PT_EIO, "image hash: read failed at byte %llu", (unsigned long long)off);
+            break;
+        }
+        pt_hash_update(h, buf, (size_t)n);
+        off += (uint64_t)n;
+    }
+    if (rc == PT_OK)
+        rc = pt_hash_end(h, out, err);
+    free(buf);
+    pt_hash_free(h);
+    return rc;
+}

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <tsk/libtsk.h>
 #include "err.h"
+#include "hash.h"
 
 typedef struct pt_source {
     char *path;            /* as given (owned) */
@@ -28,6 +29,11 @@ void pt_source_close(pt_source_t *src);
 /* The hashes the acquisition stored in the image (E01: MD5, SHA-1), read
  * through libtsk's image statistics; "" when the format stores none. */
 void pt_source_stored_hashes(const pt_source_t *src, char md5[33], char sha1[41]);
+
+/* MD5 and SHA-256 of the whole image, read sequentially (a second pass over
+ * it: the scan reads files, not the image in order).  PT_OK, or PT_EIO
+ * with the offset of the first unreadable byte. */
+int pt_source_hash(const pt_source_t *src, pt_hash_result_t *out, pt_err_t *err);
 
 /* Sets err from libtsk's pending error (and clears it) with a prefix. */
 int pt_source_tsk_err(pt_err_t *err, int code, const char *fmt, ...)

@@ -12,6 +12,7 @@
 #include "file.h"
 #include "hash.h"
 #include "reopen.h"
+#include "source.h"
 #include "report.h"
 
 int pt_verify_reports(const char *outdir, pt_verify_fn fn, void *arg, uint64_t *checked, pt_err_t *err)
@@ -48,6 +49,38 @@ int pt_verify_reports(const char *outdir, pt_verify_fn fn, void *arg, uint64_t *
         free(have);
     }
     pt_casedb_close(db, NULL);
+    return problems;
+}
+
+/* Images whose hash the scan computed (--image-hash) are hashed again whole. */
+static int images_again(sqlite3 *h, const char *cwd, pt_verify_fn fn, void *arg, uint64_t *checked)
+{
+    sqlite3_stmt *st;
+    int problems = 0;
+
+    if (sqlite3_prepare_v2(h, "SELECT label, path, image_sha256 FROM evidence WHERE image_sha256 IS NOT NULL"
+                              " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *label = (const char *)sqlite3_column_text(st, 0), *p = (const char *)sqlite3_column_text(st, 1);
+        char path[8192], what[512];
+        pt_source_t *src = NULL;
+        pt_hash_result_t got;
+        pt_err_t e = { 0, "" };
+        snprintf(path, sizeof path, "%s%s%s", p[0] == '/' || !cwd ? "" : cwd, p[0] == '/' || !cwd ? "" : "/", p);
+        snprintf(what, sizeof what, "image %s", label);
+        if (pt_source_open(path, &src, &e) != PT_OK || pt_source_hash(src, &got, &e) != PT_OK) {
+            fn(what, e.msg, arg);
+            problems++;
+        } else if (strcmp(got.sha256, (const char *)sqlite3_column_text(st, 2)) != 0) {
+            fn(what, "SHA-256 of the whole image differs from the scan's: the evidence changed", arg);
+            problems++;
+        } else {
+            (*checked)++;
+        }
+        pt_source_close(src);
+    }
+    sqlite3_finalize(st);
     return problems;
 }
 
@@ -93,6 +126,7 @@ int pt_verify_evidence(const char *outdir, pt_verify_fn fn, void *arg, uint64_t 
             (*checked)++;
         }
     }
+    problems += images_again(pt_casedb_handle(db), cwd, fn, arg, checked);
 out:
     sqlite3_finalize(st);
     sqlite3_finalize(run);

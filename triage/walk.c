@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "accounts.h"
 #include "osinfo.h"
@@ -279,6 +281,31 @@ static void load_accounts(walk_state_t *w)
     free(buf);
 }
 
+#define HIVE_MAX ((int64_t)512 << 20) /* a SOFTWARE hive is tens of MB; a bigger one is not read */
+
+/* The hive is copied into an anonymous memory file for libhivex, which
+ * opens files by name; nothing is written to disk. */
+static int windows_product(TSK_FS_FILE *f, char *os, size_t size)
+{
+    char buf[65536];
+    int64_t off = 0;
+    int fd, ok = 0;
+
+    if (!f->meta || f->meta->size <= 0 || f->meta->size > HIVE_MAX || (fd = memfd_create("hive", MFD_CLOEXEC)) < 0)
+        return 0;
+    while (off < f->meta->size) {
+        ssize_t n = tsk_fs_file_read(f, off, buf, sizeof buf, TSK_FS_FILE_READ_FLAG_NONE);
+        if (n <= 0 || write(fd, buf, (size_t)n) != n)
+            break;
+        off += n;
+    }
+    if (off == f->meta->size)
+        ok = pt_osinfo_windows(fd, os, size);
+    close(fd);
+    tsk_error_reset();
+    return ok;
+}
+
 /* The operating system the filesystem holds, for the report. */
 static int record_os(walk_state_t *w)
 {
@@ -294,7 +321,8 @@ static int record_os(walk_state_t *w)
         free(buf);
     }
     if (!os[0] && (f = tsk_fs_file_open(w->fs, NULL, "/Windows/System32/config/SOFTWARE")) != NULL) {
-        snprintf(os, sizeof os, "Windows (registry hive present; product name not read)");
+        if (!windows_product(f, os, sizeof os))
+            snprintf(os, sizeof os, "Windows (the SOFTWARE hive names no product)");
         tsk_fs_file_close(f);
     }
     tsk_error_reset();

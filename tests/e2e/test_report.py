@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tap import Tap  # noqa: E402
+from tap import run_suite  # noqa: E402
 import test_scope  # noqa: E402
 
 PT = test_scope.PT
@@ -301,8 +301,53 @@ def acquisition_hashes(tap, work, img):
         assert row == (md5, md5, sha), (row, md5, sha)
         html = open(os.path.join(out, "report.html"), encoding="utf-8").read()
         assert md5 in html and sha in html and "the computed MD5 equals the stored one" in html
+        assert run("verify", out, "--evidence").returncode == 0
+        # a raw copy changed in free space: every file still verifies, the whole-image hash does not
+        raw = os.path.join(work, "acq-raw.img")
+        shutil.copyfile(img, raw)
+        out2 = os.path.join(work, "acq-raw-case")
+        assert run("scan", raw, "-o", out2, "-q", "--image-hash").returncode == 0
+        with open(raw, "r+b") as f:
+            f.seek(os.path.getsize(raw) - 4096)
+            f.write(b"changed after the scan")
+        v = run("verify", out2, "--evidence")
+        assert v.returncode == 1 and b"image acq-raw.img: SHA-256 of the whole image differs" in v.stdout, v.stdout
     tap.result("E01: the acquisition MD5 stored in it and the image hashes computed with --image-hash "
-               "equal md5sum/sha256sum and are in the report", run_it)
+               "equal md5sum/sha256sum and are in the report; verify --evidence re-hashes whole images", run_it)
+
+
+def windows_product(tap, work):
+    def run_it():
+        sys.path.insert(0, os.path.join(os.path.dirname(PT), "tests", "fixtures"))
+        import mkhive
+        d = os.path.join(work, "win")
+        cfg = os.path.join(d, "src", "Windows", "System32", "config")
+        os.makedirs(cfg)
+        mkhive.make(os.path.join(cfg, "SOFTWARE"), "Microsoft\\Windows NT\\CurrentVersion",
+                    {"ProductName": "Windows Server 2019 Standard", "CurrentBuild": "17763"})
+        fat = os.path.join(d, "win.img")
+        subprocess.run(["mkfs.vfat", "-C", "-F", "32", fat, "40000"], check=True, capture_output=True)
+        subprocess.run(["mcopy", "-s", "-i", fat, os.path.join(d, "src", "Windows"), "::/"], check=True)
+        out = os.path.join(d, "case")
+        q = run("scan", fat, "-o", out, "-q")
+        assert q.returncode == 0, q.stderr
+        os_ = sqlite3.connect(os.path.join(out, "case.db")).execute("SELECT os FROM volumes").fetchone()[0]
+        assert os_ == "Windows Server 2019 Standard (build 17763)", os_
+        assert os_ in open(os.path.join(out, "report.html"), encoding="utf-8").read()
+        # a damaged hive (the suspect's bytes): named as Windows, no crash, the scan goes on
+        hive = bytearray(open(os.path.join(cfg, "SOFTWARE"), "rb").read())
+        for i in range(0x1000, len(hive), 97):
+            hive[i] ^= 0x5a
+        open(os.path.join(cfg, "SOFTWARE"), "wb").write(bytes(hive[:9000]))
+        fat2 = os.path.join(d, "win2.img")
+        subprocess.run(["mkfs.vfat", "-C", "-F", "32", fat2, "40000"], check=True, capture_output=True)
+        subprocess.run(["mcopy", "-s", "-i", fat2, os.path.join(d, "src", "Windows"), "::/"], check=True)
+        q = run("scan", fat2, "-o", out + "2", "-q")
+        assert q.returncode == 0, q.stderr
+        os_ = sqlite3.connect(os.path.join(out + "2", "case.db")).execute("SELECT os FROM volumes").fetchone()[0]
+        assert os_ == "Windows (the SOFTWARE hive names no product)", os_
+    tap.result("the Windows product from the SOFTWARE hive (libhivex); a damaged hive is named, no crash",
+               run_it)
 
 
 def fat_timezone(tap, work):
@@ -331,186 +376,183 @@ def fat_timezone(tap, work):
     tap.result("FAT times: read as UTC whatever the machine's zone; --timezone +02:00 shifts them; stated", run_it)
 
 
-def main():
-    work = tempfile.mkdtemp(prefix="ptriage-report-")
-    tap = Tap("report")
+def suite(tap, work):
     result = tap.result
-    try:
-        img = build(work)
-        out = os.path.join(work, "out")
-        p = subprocess.run([PT, "scan", img, "-o", out, "-q", "--hash", "sha256,md5",
-                            "--case", os.path.join(work, "case.conf")], capture_output=True)
-        db = sqlite3.connect(os.path.join(out, "case.db"))
-        html = open(os.path.join(out, "report.html"), encoding="utf-8").read() if p.returncode == 0 else ""
+    img = build(work)
+    out = os.path.join(work, "out")
+    p = subprocess.run([PT, "scan", img, "-o", out, "-q", "--hash", "sha256,md5",
+                        "--case", os.path.join(work, "case.conf")], capture_output=True)
+    db = sqlite3.connect(os.path.join(out, "case.db"))
+    html = open(os.path.join(out, "report.html"), encoding="utf-8").read() if p.returncode == 0 else ""
 
-        def scanned():
-            assert p.returncode == 0, p.stderr.decode()
-            for n in ("report.html", "court-manifest.csv", "manifest.dfxml", "manifest.jsonl", "manifest.csv",
-                      "SHA256SUMS", "pseudonym.key"):
-                assert os.path.isfile(os.path.join(out, n)), n
-            assert os.stat(os.path.join(out, "pseudonym.key")).st_mode & 0o077 == 0, "key readable by others"
-        result("scan writes every court output", scanned)
+    def scanned():
+        assert p.returncode == 0, p.stderr.decode()
+        for n in ("report.html", "court-manifest.csv", "manifest.dfxml", "manifest.jsonl", "manifest.csv",
+                  "SHA256SUMS", "pseudonym.key"):
+            assert os.path.isfile(os.path.join(out, n)), n
+        assert os.stat(os.path.join(out, "pseudonym.key")).st_mode & 0o077 == 0, "key readable by others"
+    result("scan writes every court output", scanned)
 
-        def self_contained():
-            # no network, no external assets: nothing fetched from anywhere
-            assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//|file:)""", html, re.I), "external reference"
-            assert "<link" not in html and "@import" not in html and "url(" not in html
-            assert "Content-Security-Policy" in html and "default-src 'none'" in html
-        result("report.html is self-contained (no external reference, strict CSP)", self_contained)
+    def self_contained():
+        # no network, no external assets: nothing fetched from anywhere
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//|file:)""", html, re.I), "external reference"
+        assert "<link" not in html and "@import" not in html and "url(" not in html
+        assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    result("report.html is self-contained (no external reference, strict CSP)", self_contained)
 
-        private = db.execute("SELECT path, sha256, md5 FROM items WHERE disposition = 'private'").fetchall()
+    private = db.execute("SELECT path, sha256, md5 FROM items WHERE disposition = 'private'").fetchall()
 
-        def privacy():
-            court = open(os.path.join(out, "court-manifest.csv"), encoding="utf-8").read()
-            assert len(private) >= 8, private
-            for text, name in ((html, "report.html"), (court, "court-manifest.csv")):
-                for n in PRIVATE_NAMES + ["dear diary", "dearest", "PRIVILEGED"]:
-                    assert n not in text, f"{n!r} of a private item appears in {name}"
-                for path, sha, md5 in private:
-                    if sha:
-                        assert sha not in text and md5 not in text, f"hash of private {path} in {name}"
-                    # a private directory's path may show as the parent of a relevant
-                    # item; as a cell of its own (JSON string, CSV field) it may not
-                    cell = f'"{path}"' if name == "report.html" else f",{path},"
-                    assert cell not in text, f"private path {path} in {name}"
-        result("private items show no name, path, content or hash in report.html and court-manifest.csv", privacy)
+    def privacy():
+        court = open(os.path.join(out, "court-manifest.csv"), encoding="utf-8").read()
+        assert len(private) >= 8, private
+        for text, name in ((html, "report.html"), (court, "court-manifest.csv")):
+            for n in PRIVATE_NAMES + ["dear diary", "dearest", "PRIVILEGED"]:
+                assert n not in text, f"{n!r} of a private item appears in {name}"
+            for path, sha, md5 in private:
+                if sha:
+                    assert sha not in text and md5 not in text, f"hash of private {path} in {name}"
+                # a private directory's path may show as the parent of a relevant
+                # item; as a cell of its own (JSON string, CSV field) it may not
+                cell = f'"{path}"' if name == "report.html" else f",{path},"
+                assert cell not in text, f"private path {path} in {name}"
+    result("private items show no name, path, content or hash in report.html and court-manifest.csv", privacy)
 
-        def court_manifest():
-            with open(os.path.join(out, "court-manifest.csv"), newline="", encoding="utf-8") as f:
-                rows = list(csv.DictReader(f))
-            want = db.execute("SELECT count(*) FROM items").fetchone()[0]
-            assert len(rows) == want, (len(rows), want)
-            priv = [r for r in rows if r["disposition"] == "private"]
-            assert len(priv) == len(private)
-            pseud = [r["pseudonym"] for r in priv]
-            assert all(re.fullmatch(r"P-[0-9a-f]{20}", s) for s in pseud), pseud
-            assert pseud == sorted(pseud) and len(set(pseud)) == len(pseud), "private rows not by pseudonym"
-            assert all(r["id"] == "" and r["path"] == "" and r["sha256"] == "" and r["mtime"] == "" for r in priv)
-            assert all(re.fullmatch(r"\d{4}-\d{2}", r["month"]) for r in priv)
-            assert "alice" in {r["owner"] for r in priv}, {r["owner"] for r in priv}
-            # formulas neutralised, hostile names intact otherwise
-            paths = {r["path"] for r in rows}
-            assert "'=HYPERLINK(1+2).txt" not in paths  # the apostrophe is at the cell start, not mid-path
-            raw = open(os.path.join(out, "court-manifest.csv"), encoding="utf-8").read()
-            assert "\n=" not in raw and ",=" not in raw and ",@" not in raw and ",+" not in raw
-            assert "/srv/www/<script>document.title='pwned-1'</script>.txt" in paths
-        result("court-manifest.csv: private rows redacted and pseudonymised, in pseudonym order", court_manifest)
+    def court_manifest():
+        with open(os.path.join(out, "court-manifest.csv"), newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        want = db.execute("SELECT count(*) FROM items").fetchone()[0]
+        assert len(rows) == want, (len(rows), want)
+        priv = [r for r in rows if r["disposition"] == "private"]
+        assert len(priv) == len(private)
+        pseud = [r["pseudonym"] for r in priv]
+        assert all(re.fullmatch(r"P-[0-9a-f]{20}", s) for s in pseud), pseud
+        assert pseud == sorted(pseud) and len(set(pseud)) == len(pseud), "private rows not by pseudonym"
+        assert all(r["id"] == "" and r["path"] == "" and r["sha256"] == "" and r["mtime"] == "" for r in priv)
+        assert all(re.fullmatch(r"\d{4}-\d{2}", r["month"]) for r in priv)
+        assert "alice" in {r["owner"] for r in priv}, {r["owner"] for r in priv}
+        # formulas neutralised, hostile names intact otherwise
+        paths = {r["path"] for r in rows}
+        assert "'=HYPERLINK(1+2).txt" not in paths  # the apostrophe is at the cell start, not mid-path
+        raw = open(os.path.join(out, "court-manifest.csv"), encoding="utf-8").read()
+        assert "\n=" not in raw and ",=" not in raw and ",@" not in raw and ",+" not in raw
+        assert "/srv/www/<script>document.title='pwned-1'</script>.txt" in paths
+    result("court-manifest.csv: private rows redacted and pseudonymised, in pseudonym order", court_manifest)
 
-        def pseudonyms_stable_and_keyed():
-            # the same pseudonym is computed from the key: HMAC-SHA256(evidence\0volume\0path)
-            import hmac
-            key = bytes.fromhex(open(os.path.join(out, "pseudonym.key")).read().strip())
-            path = "/home/alice/diary.txt"
-            mac = hmac.new(key, b"srv.img\0\0" + path.encode(), hashlib.sha256).hexdigest()[:20]
-            court = open(os.path.join(out, "court-manifest.csv"), encoding="utf-8").read()
-            assert "P-" + mac in court and "P-" + mac in html
-        result("a pseudonym is HMAC-SHA256 of the path under the case key (the examiner can map it back)",
-               pseudonyms_stable_and_keyed)
+    def pseudonyms_stable_and_keyed():
+        # the same pseudonym is computed from the key: HMAC-SHA256(evidence\0volume\0path)
+        import hmac
+        key = bytes.fromhex(open(os.path.join(out, "pseudonym.key")).read().strip())
+        path = "/home/alice/diary.txt"
+        mac = hmac.new(key, b"srv.img\0\0" + path.encode(), hashlib.sha256).hexdigest()[:20]
+        court = open(os.path.join(out, "court-manifest.csv"), encoding="utf-8").read()
+        assert "P-" + mac in court and "P-" + mac in html
+    result("a pseudonym is HMAC-SHA256 of the path under the case key (the examiner can map it back)",
+           pseudonyms_stable_and_keyed)
 
-        def dfxml_vs_fiwalk():
-            tree = ET.parse(os.path.join(out, "manifest.dfxml"))
-            ours = {}
-            for fo in tree.iter(DFXML_NS + "fileobject"):
-                md5 = [h.text for h in fo.findall(DFXML_NS + "hashdigest") if h.get("type") == "md5"]
-                ours[fo.find(DFXML_NS + "filename").text] = (fo.find(DFXML_NS + "filesize").text,
-                                                            md5[0] if md5 else None,
-                                                            fo.find(PT_NS + "disposition").text)
-            assert len(ours) == db.execute("SELECT count(*) FROM items").fetchone()[0]
-            fx = os.path.join(work, "fiwalk.xml")
-            subprocess.run(["fiwalk", "-X", fx, img], check=True, capture_output=True)
-            n = 0
-            for fo in ET.parse(fx).iter(DFXML_NS + "fileobject"):
-                name = fo.find(DFXML_NS + "filename").text
-                if fo.find(DFXML_NS + "name_type").text != "r" or fo.find(DFXML_NS + "alloc").text != "1":
-                    continue
-                md5 = [h.text for h in fo.findall(DFXML_NS + "hashdigest") if h.get("type") == "md5"]
-                assert name in ours, name
-                assert ours[name][0] == fo.find(DFXML_NS + "filesize").text, name
-                assert ours[name][1] == md5[0], name
-                n += 1
-            assert n >= 15, n
-        result("manifest.dfxml parses, lists every item, and agrees with fiwalk on names, sizes and MD5",
-               dfxml_vs_fiwalk)
+    def dfxml_vs_fiwalk():
+        tree = ET.parse(os.path.join(out, "manifest.dfxml"))
+        ours = {}
+        for fo in tree.iter(DFXML_NS + "fileobject"):
+            md5 = [h.text for h in fo.findall(DFXML_NS + "hashdigest") if h.get("type") == "md5"]
+            ours[fo.find(DFXML_NS + "filename").text] = (fo.find(DFXML_NS + "filesize").text,
+                                                        md5[0] if md5 else None,
+                                                        fo.find(PT_NS + "disposition").text)
+        assert len(ours) == db.execute("SELECT count(*) FROM items").fetchone()[0]
+        fx = os.path.join(work, "fiwalk.xml")
+        subprocess.run(["fiwalk", "-X", fx, img], check=True, capture_output=True)
+        n = 0
+        for fo in ET.parse(fx).iter(DFXML_NS + "fileobject"):
+            name = fo.find(DFXML_NS + "filename").text
+            if fo.find(DFXML_NS + "name_type").text != "r" or fo.find(DFXML_NS + "alloc").text != "1":
+                continue
+            md5 = [h.text for h in fo.findall(DFXML_NS + "hashdigest") if h.get("type") == "md5"]
+            assert name in ours, name
+            assert ours[name][0] == fo.find(DFXML_NS + "filesize").text, name
+            assert ours[name][1] == md5[0], name
+            n += 1
+        assert n >= 15, n
+    result("manifest.dfxml parses, lists every item, and agrees with fiwalk on names, sizes and MD5",
+           dfxml_vs_fiwalk)
 
-        def regenerate_identical():
-            before = {n: open(os.path.join(out, n), "rb").read() for n in os.listdir(out)}
-            q = subprocess.run([PT, "report", out], capture_output=True)
-            assert q.returncode == 0, q.stderr.decode()
-            after = {n: open(os.path.join(out, n), "rb").read() for n in os.listdir(out)}
-            assert before.keys() == after.keys()
-            for n in before:
-                assert before[n] == after[n], f"{n} differs after ptriage report"
-        result("ptriage report rewrites every output byte-identically", regenerate_identical)
+    def regenerate_identical():
+        before = {n: open(os.path.join(out, n), "rb").read() for n in os.listdir(out)}
+        q = subprocess.run([PT, "report", out], capture_output=True)
+        assert q.returncode == 0, q.stderr.decode()
+        after = {n: open(os.path.join(out, n), "rb").read() for n in os.listdir(out)}
+        assert before.keys() == after.keys()
+        for n in before:
+            assert before[n] == after[n], f"{n} differs after ptriage report"
+    result("ptriage report rewrites every output byte-identically", regenerate_identical)
 
-        have_chrome = chromium() is not None
+    have_chrome = chromium() is not None
 
-        def browser_dom():
-            assert have_chrome, "chromium is not installed (make deps installs it)"
-            q = subprocess.run(chrome_args(work, "--dump-dom", "file://" + os.path.join(out, "report.html")),
-                               capture_output=True, timeout=120)
-            dom = q.stdout.decode("utf-8", "replace")
-            assert 'data-tables="ready"' in dom, "the report's script did not run:\n" + q.stderr.decode()[-800:]
-            assert "pwned" not in re.search(r"<title>(.*?)</title>", dom, re.S).group(1), "a name's script ran"
-            assert "<script>document.title" not in dom.split("<body")[1].replace(
-                "&lt;script&gt;document.title", ""), "hostile name became markup"
-            # figures shown equal the database's
-            for disp, items, size in db.execute("SELECT coalesce(disposition, '(none)'), count(*), sum(size)"
-                                                " FROM items GROUP BY 1"):
-                m = re.search(r'<tr><td>' + re.escape(disp) + r'</td><td class="n" data-v="(\d+)">[^<]*</td>'
-                              r'<td class="n" data-v="(\d+)">', dom)
-                assert m and int(m.group(1)) == items and int(m.group(2)) == size, (disp, items, size)
-            for tid, disp in (("relevant", "relevant"), ("review", "needs-review")):
-                want = db.execute("SELECT count(*) FROM items WHERE disposition = ?", (disp,)).fetchone()[0]
-                m = re.search(r'id="t-%s"[^>]*data-ready="(\d+)"' % tid, dom)
-                assert m and int(m.group(1)) == want, (tid, m and m.group(1), want)
-            m = re.search(r'id="t-private"[^>]*data-ready="(\d+)"', dom)
-            assert m and int(m.group(1)) == len(private)
-            # hostile names are rendered as text in the relevant table
-            assert "&lt;script&gt;document.title='pwned-1'&lt;/script&gt;.txt" in dom
-            assert "\"&gt;&lt;img src=x onerror=\"document.title='pwned-2'\"&gt;.txt" in dom
-            assert "line\\x0Abreak.txt" in dom
-        result("headless Chromium: the script runs, figures equal case.db, hostile names are text", browser_dom)
-
-        def screenshot():
-            assert have_chrome, "chromium is not installed"
-            shot = os.path.join(work, "shot.png")
-            subprocess.run(chrome_args(work, "--screenshot=" + shot, "--window-size=1200,1600",
-                                       "file://" + os.path.join(out, "report.html")),
+    def browser_dom():
+        assert have_chrome, "chromium is not installed (make deps installs it)"
+        q = subprocess.run(chrome_args(work, "--dump-dom", "file://" + os.path.join(out, "report.html")),
                            capture_output=True, timeout=120)
-            assert os.path.isfile(shot), "no screenshot"
-            frac = png_nonwhite(shot)
-            assert frac > 0.01, f"screenshot is blank ({frac:.4f} non-white)"
-        result("headless Chromium screenshot of report.html is not blank", screenshot)
+        dom = q.stdout.decode("utf-8", "replace")
+        assert 'data-tables="ready"' in dom, "the report's script did not run:\n" + q.stderr.decode()[-800:]
+        assert "pwned" not in re.search(r"<title>(.*?)</title>", dom, re.S).group(1), "a name's script ran"
+        assert "<script>document.title" not in dom.split("<body")[1].replace(
+            "&lt;script&gt;document.title", ""), "hostile name became markup"
+        # figures shown equal the database's
+        for disp, items, size in db.execute("SELECT coalesce(disposition, '(none)'), count(*), sum(size)"
+                                            " FROM items GROUP BY 1"):
+            m = re.search(r'<tr><td>' + re.escape(disp) + r'</td><td class="n" data-v="(\d+)">[^<]*</td>'
+                          r'<td class="n" data-v="(\d+)">', dom)
+            assert m and int(m.group(1)) == items and int(m.group(2)) == size, (disp, items, size)
+        for tid, disp in (("relevant", "relevant"), ("review", "needs-review")):
+            want = db.execute("SELECT count(*) FROM items WHERE disposition = ?", (disp,)).fetchone()[0]
+            m = re.search(r'id="t-%s"[^>]*data-ready="(\d+)"' % tid, dom)
+            assert m and int(m.group(1)) == want, (tid, m and m.group(1), want)
+        m = re.search(r'id="t-private"[^>]*data-ready="(\d+)"', dom)
+        assert m and int(m.group(1)) == len(private)
+        # hostile names are rendered as text in the relevant table
+        assert "&lt;script&gt;document.title='pwned-1'&lt;/script&gt;.txt" in dom
+        assert "\"&gt;&lt;img src=x onerror=\"document.title='pwned-2'\"&gt;.txt" in dom
+        assert "line\\x0Abreak.txt" in dom
+    result("headless Chromium: the script runs, figures equal case.db, hostile names are text", browser_dom)
 
-        def verify_ok():
-            q = subprocess.run([PT, "verify", out], capture_output=True)
-            assert q.returncode == 0, q.stdout.decode() + q.stderr.decode()
-        result("ptriage verify passes on the untouched case", verify_ok)
+    def screenshot():
+        assert have_chrome, "chromium is not installed"
+        shot = os.path.join(work, "shot.png")
+        subprocess.run(chrome_args(work, "--screenshot=" + shot, "--window-size=1200,1600",
+                                   "file://" + os.path.join(out, "report.html")),
+                       capture_output=True, timeout=120)
+        assert os.path.isfile(shot), "no screenshot"
+        frac = png_nonwhite(shot)
+        assert frac > 0.01, f"screenshot is blank ({frac:.4f} non-white)"
+    result("headless Chromium screenshot of report.html is not blank", screenshot)
 
-        export_tests(tap, work, img, out, db)
-        signature_tests(tap, work, img)
-        directory_export(tap, work)
-        acquisition_hashes(tap, work, img)
+    def verify_ok():
+        q = subprocess.run([PT, "verify", out], capture_output=True)
+        assert q.returncode == 0, q.stdout.decode() + q.stderr.decode()
+    result("ptriage verify passes on the untouched case", verify_ok)
 
-        def operating_system():
-            assert db.execute("SELECT os FROM volumes").fetchall() == [("Debian GNU/Linux 12 (bookworm)",)]
-            assert "Debian GNU/Linux 12 (bookworm)" in html
-        result("the evidence section names the operating system from /etc/os-release", operating_system)
-        fat_timezone(tap, work)
+    export_tests(tap, work, img, out, db)
+    signature_tests(tap, work, img)
+    directory_export(tap, work)
+    acquisition_hashes(tap, work, img)
 
-        def validate():
-            d = os.path.join(work, "validation")
-            q = run("validate", "-o", d)
-            rec = open(os.path.join(d, "validation.txt"), encoding="utf-8").read()
-            assert q.returncode == 0 and rec.rstrip().endswith("VALIDATED: 0 checks failed"), rec
-            assert rec.count("PASS  SHA-256 of a known file") == 12 and "fls -r -p" in rec and "libtsk" in rec
-            assert run("validate", "-o", d).returncode == 2  # never overwrites
-        result("ptriage validate: known-answer checks pass and are recorded with versions", validate)
-    except Exception:
-        tap.crashed("setup")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return tap.done()
+    def operating_system():
+        assert db.execute("SELECT os FROM volumes").fetchall() == [("Debian GNU/Linux 12 (bookworm)",)]
+        assert "Debian GNU/Linux 12 (bookworm)" in html
+    result("the evidence section names the operating system from /etc/os-release", operating_system)
+    fat_timezone(tap, work)
+    windows_product(tap, work)
+
+    def validate():
+        d = os.path.join(work, "validation")
+        q = run("validate", "-o", d)
+        rec = open(os.path.join(d, "validation.txt"), encoding="utf-8").read()
+        assert q.returncode == 0 and rec.rstrip().endswith("VALIDATED: 0 checks failed"), rec
+        assert rec.count("PASS  SHA-256 of a known file") == 12 and "fls -r -p" in rec and "libtsk" in rec
+        assert run("validate", "-o", d).returncode == 2  # never overwrites
+    result("ptriage validate: known-answer checks pass and are recorded with versions", validate)
+
+
+def main():
+    return run_suite("report", suite)
 
 
 if __name__ == "__main__":
