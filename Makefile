@@ -22,7 +22,7 @@ DEB_BUILD := gcc make pkg-config git libtsk-dev libmagic-dev libyara-dev libssl-
 DEB_TEST  := sleuthkit e2fsprogs dosfstools mtools ntfs-3g exfatprogs ewf-tools fdisk \
              openssl python3 sqlite3 file hashdeep bc strace \
              gnupg age p7zip-full zip qpdf cryptsetup-bin openssh-client xz-utils zstd bzip2 \
-             libjpeg-turbo-progs flac vorbis-tools yara chromium libhivex-bin
+             libjpeg-turbo-progs flac vorbis-tools yara chromium libhivex-bin cpio genisoimage lz4
 STAMP_DEPS := .deps-installed
 
 SRC  := $(filter-out triage/main.c,$(wildcard triage/*.c))

@@ -12,7 +12,7 @@ mkdir -p "$dir/rules"
 python3 bench/mkrules.py "$dir/rules/good.yar" >/dev/null
 python3 bench/mkrules.py "$dir/rules/bad.yar" --bad >/dev/null
 cat "$img" >/dev/null
-scan() { rm -rf "$dir/out"; ./ptriage scan "$img" -o "$dir/out" -q "$@"; }
+scan() { rm -rf "$dir/out"; ./ptriage scan "$img" -o "$dir/out" -q --archive-depth 0 "$@"; }  # as the peers: archives not opened
 t none scan
 t good scan --rules "$dir/rules/good.yar"
 t bad scan --rules "$dir/rules/bad.yar"

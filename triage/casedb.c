@@ -71,8 +71,8 @@ static const char *const stmts[ST_COUNT] = {
     "attr_id,size,bytes_read,mtime,mtime_ns,atime,atime_ns,ctime,ctime_ns,crtime,crtime_ns,"
     "uid,gid,mode,link_target,md5,sha1,sha256,mime,category,entropy,error,error_severity,"
     "encryption,encryption_format,encryption_reason,chi2_p,serial_corr,pi_error,byte_mean,"
-    "window_entropy_max,window_entropy_max_offset,window_entropy_min,rules,disposition,reason,owner)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "window_entropy_max,window_entropy_max_offset,window_entropy_min,rules,disposition,reason,owner,id)"
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "INSERT INTO errors(evidence_id,volume_id,item_id,severity,location,message)"
     " VALUES(?,?,?,?,?,?)",
     "INSERT INTO matches(item_id,rule,namespace,tags,disposition,reason,hits) VALUES(?,?,?,?,?,?,?)",
@@ -405,6 +405,7 @@ int pt_casedb_add_item(pt_casedb_t *db, const pt_item_t *it, int64_t *id, pt_err
         bind_text(s, 44, it->reason);
     }
     bind_opt_text(s, 45, it->owner);
+    bind_id(s, 46, it->id); /* assigned in emission order; NULL lets SQLite number it */
     return step(db, s, id, err, "item");
 }
 

@@ -173,7 +173,7 @@ static int directory_rows(walk_t *w, sqlite3_int64 eid, pt_err_t *err)
 
     if (sqlite3_prepare_v2(w->h, "SELECT coalesce(sum(CASE WHEN sha256 IS NOT NULL THEN size END), 0),"
                                  " coalesce(sum(CASE WHEN sha256 IS NULL THEN size END), 0)"
-                                 " FROM items WHERE evidence_id = ? AND kind IN ('file', 'stream')", -1, &st,
+                                 " FROM items WHERE evidence_id = ? AND parent_id IS NULL AND kind IN ('file', 'stream')", -1, &st,
                            NULL) != SQLITE_OK)
         return pt_err_set(err, PT_EDB, "coverage: %s", sqlite3_errmsg(w->h));
     sqlite3_bind_int64(st, 1, eid);
@@ -203,7 +203,7 @@ int pt_coverage_walk(pt_casedb_t *db, pt_coverage_fn fn, void *arg, pt_err_t *er
     if (sqlite3_prepare_v2(w.h, "SELECT id, label, kind, coalesce(size, 0) FROM evidence ORDER BY id", -1, &ev,
                            NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(w.h, "SELECT coalesce(sum(max(size - coalesce(bytes_read, 0), 0)), 0) FROM items"
-                                " WHERE volume_id = ? AND allocated = 1 AND sha256 IS NULL"
+                                " WHERE volume_id = ? AND parent_id IS NULL AND allocated = 1 AND sha256 IS NULL"
                                 " AND kind IN ('file', 'stream', 'virtual') AND error_severity = 'error'",
                            -1, &w.unread, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(w.h, "SELECT sha256, encryption, encryption_format, error FROM items"

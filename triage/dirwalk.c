@@ -77,6 +77,7 @@ static int visit(dw_t *w, int dirfd, const char *dpath, const char *name, int de
     char *path = malloc(plen), *target = NULL;
     struct statx sx;
     pt_item_t it;
+    fd_src_t src = { -1 };
     int rc = PT_OK, fd = -1;
 
     if (!path)
@@ -127,10 +128,9 @@ static int visit(dw_t *w, int dirfd, const char *dpath, const char *name, int de
         if (fd < 0) {
             pt_item_add_error(&it, "error", "cannot open: %s", strerror(errno));
         } else {
-            fd_src_t src = { fd };
             pt_err_t rerr = { 0, "" };
+            src.fd = fd; /* kept open until emitted: an archive is read again from it */
             rc = pt_scan_read(w->s, &it, read_fd, &src, &rerr);
-            close(fd);
             if (rc != PT_OK) {
                 *w->err = rerr;
                 goto out;
@@ -151,6 +151,8 @@ static int visit(dw_t *w, int dirfd, const char *dpath, const char *name, int de
         rc = pt_scan_emit(w->s, &it, w->err);
     }
 out:
+    if (fd >= 0)
+        close(fd);
     free(target);
     free(path);
     return rc;

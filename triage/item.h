@@ -32,9 +32,10 @@ typedef struct pt_time {
 } pt_time_t;
 
 typedef struct pt_item {
+    int64_t id;             /* its row in case.db, assigned when it is emitted (in order) */
     int64_t evidence_id;
     int64_t volume_id;      /* 0 when the evidence has no volumes (directory) */
-    int64_t parent_id;      /* 0 at top level; archive members later */
+    int64_t parent_id;      /* 0 at top level; the archive of an archive member */
     const char *path;       /* "/dir/name" (":stream" for NTFS ADS) */
     const char *kind;       /* PT_KIND_* */
     int allocated;          /* 1 allocated, 0 deleted, -1 not applicable */
@@ -42,6 +43,7 @@ typedef struct pt_item {
     uint64_t inode;
     int attr_type, attr_id; /* NTFS attribute, -1 when none */
     uint64_t size;          /* logical size in bytes */
+    int size_unknown;       /* not recorded (a compressed stream): read to the end, then size is set */
     uint64_t read_limit;    /* read at most this much (0: all); set for implausible sizes */
     pt_time_t mtime, atime, ctime, crtime;
     int has_owner;          /* uid/gid meaningful on this filesystem */

@@ -77,6 +77,13 @@ static const char help_text[] =
     "      --max-item-size B read at most B bytes of one item (default: the size of its\n"
     "                        filesystem, so a damaged inode claiming terabytes cannot\n"
     "                        stall the scan; such items are listed with an error)\n"
+    "      --archive-depth N archive nesting expanded into member items (default 4;\n"
+    "                        0: archives are listed, not expanded)\n"
+    "      --archive-max-bytes B, --archive-max-ratio R, --archive-max-members N\n"
+    "                        stop expanding one archive (all its levels) past B bytes\n"
+    "                        (default 64 GiB), R expanded bytes per archive byte\n"
+    "                        (default 1000), or N members (default 1000000);\n"
+    "                        reported on the archive (0: no limit)\n"
     "      --hash LIST       digests besides SHA-256: md5, sha1 (e.g. --hash sha256,md5)\n"
     "      --image-hash      also hash each whole image (MD5, SHA-256; a second read of\n"
     "                        it) and compare with the MD5 an E01 stores; the stored\n"
@@ -175,6 +182,10 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
         { "sign", required_argument, NULL, 'S' },
         { "image-hash", no_argument, NULL, 'I' },
         { "timezone", required_argument, NULL, 'Z' },
+        { "archive-depth", required_argument, NULL, 'D' },
+        { "archive-max-bytes", required_argument, NULL, 'B' },
+        { "archive-max-ratio", required_argument, NULL, 'R' },
+        { "archive-max-members", required_argument, NULL, 'N' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -190,6 +201,10 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
     pt_policy_defaults(&policy);
     o.yara_max = (size_t)64 << 20;
     o.yara_timeout = 60;
+    o.archive_depth = 4;
+    o.archive_max_bytes = (uint64_t)64 << 30;
+    o.archive_max_ratio = 1000;
+    o.archive_max_members = 1000000;
     if (!rule_paths) {
         fputs("ptriage: out of memory\n", stderr);
         return 2;
@@ -227,21 +242,28 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
             }
             o.timezone = optarg;
             break;
-        case 'Y': case 'T': case 'M': {
+        case 'Y': case 'T': case 'M': case 'D': case 'B': case 'R': case 'N': {
+            static const char *const names[] = { "yara-max", "yara-timeout", "max-item-size", "archive-depth",
+                                                 "archive-max-bytes", "archive-max-ratio", "archive-max-members" };
+            int k = (int)(strchr("YTMDBRN", c) - "YTMDBRN");
             char *end;
             long long v = strtoll(optarg, &end, 10);
-            if (*end || v < 1) {
-                fprintf(stderr, "ptriage scan: --%s takes a positive number\n",
-                        c == 'Y' ? "yara-max" : c == 'T' ? "yara-timeout" : "max-item-size");
+            /* the archive limits take 0 (no expansion / no limit) */
+            if (*end || v < (k >= 3 ? 0 : 1) || (c == 'D' && v > 64)) {
+                fprintf(stderr, "ptriage scan: --%s takes a %s number%s\n", names[k], k >= 3 ? "non-negative" : "positive",
+                        c == 'D' ? " up to 64" : "");
                 code = 2;
                 goto done;
             }
-            if (c == 'Y')
-                o.yara_max = (size_t)v;
-            else if (c == 'T')
-                o.yara_timeout = (int)v;
-            else
-                o.max_item_size = (uint64_t)v;
+            switch (c) {
+            case 'Y': o.yara_max = (size_t)v; break;
+            case 'T': o.yara_timeout = (int)v; break;
+            case 'M': o.max_item_size = (uint64_t)v; break;
+            case 'D': o.archive_depth = (int)v; break;
+            case 'B': o.archive_max_bytes = (uint64_t)v; break;
+            case 'R': o.archive_max_ratio = (uint64_t)v; break;
+            default: o.archive_max_members = (uint64_t)v; break;
+            }
             break;
         }
         case 'H':

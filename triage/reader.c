@@ -4,6 +4,7 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "entropy.h"
@@ -61,6 +62,22 @@ static void consume(pt_reader_t *r, const uint8_t *p, size_t n)
 
 /* Keeps the part of block [off, off+n) that falls in the item's last
  * PT_READER_TAIL bytes. */
+/* The last PT_READER_TAIL bytes of a stream whose size is not known yet. */
+static void roll_tail(pt_reader_t *r, uint64_t off, const uint8_t *p, size_t n)
+{
+    size_t have = off < PT_READER_TAIL ? (size_t)off : PT_READER_TAIL;
+
+    if (n >= PT_READER_TAIL) {
+        memcpy(r->tail, p + n - PT_READER_TAIL, PT_READER_TAIL);
+    } else if (have + n <= PT_READER_TAIL) {
+        memcpy(r->tail + have, p, n);
+    } else {
+        size_t shift = have + n - PT_READER_TAIL;
+        memmove(r->tail, r->tail + shift, have - shift);
+        memcpy(r->tail + have - shift, p, n);
+    }
+}
+
 static void keep_tail(pt_reader_t *r, uint64_t size, uint64_t off, const uint8_t *p, size_t n)
 {
     uint64_t start = size > PT_READER_TAIL ? size - PT_READER_TAIL : 0;
@@ -164,11 +181,17 @@ static int next_block(pass_t *p, const uint8_t **data, size_t *len)
     /* an item kept whole for the rules is read straight into its buffer */
     buf = r->content ? r->content + p->off : r->block;
     got = p->fn(p->src, p->off, buf, want, &rerr);
+    if (got == 0 && it->size_unknown) { /* the end of a stream of unrecorded size */
+        it->size = p->off;
+        it->size_unknown = 0;
+        return 0;
+    }
     if (got <= 0) {
-        pt_item_add_error(it, it->allocated == 0 ? "note" : "error",
-                          "%sread failed at offset %" PRIu64 " of %" PRIu64 ": %s",
-                          it->allocated == 0 ? "deleted, content not recoverable: " : "",
-                          p->off, it->size, got == 0 ? "unexpected end of data" : rerr.msg);
+        char of[48];
+        snprintf(of, sizeof of, it->size_unknown ? "an unrecorded size" : "%" PRIu64, it->size);
+        pt_item_add_error(it, it->allocated == 0 ? "note" : "error", "%sread failed at offset %" PRIu64 " of %s: %s",
+                          it->allocated == 0 ? "deleted, content not recoverable: " : "", p->off, of,
+                          got == 0 ? "unexpected end of data" : rerr.msg);
         p->complete = 0;
         p->failed = 1;
         return -1;
@@ -181,7 +204,10 @@ static int next_block(pass_t *p, const uint8_t **data, size_t *len)
         p->head_len += c;
     }
     consume(r, buf, (size_t)got);
-    keep_tail(r, it->size, p->off, buf, (size_t)got);
+    if (it->size_unknown)
+        roll_tail(r, p->off, buf, (size_t)got);
+    else
+        keep_tail(r, it->size, p->off, buf, (size_t)got);
     p->off += (uint64_t)got;
     it->bytes_read = p->off;
     *data = buf;
@@ -213,7 +239,7 @@ static int read_pass(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src, pt
     free(r->content);
     r->content = NULL;
     r->content_len = 0;
-    if (!drv && r->collect_max && it->size <= r->collect_max &&
+    if (!drv && r->collect_max && !it->size_unknown && it->size <= r->collect_max &&
         !(r->content = malloc(it->size ? (size_t)it->size : 1)))
         return pt_err_set(err, PT_ENOMEM, "out of memory keeping %llu bytes for the scope rules",
                           (unsigned long long)it->size);

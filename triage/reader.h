@@ -28,7 +28,8 @@ typedef ssize_t (*pt_read_fn)(void *src, uint64_t off, uint8_t *buf, size_t len,
 pt_reader_t *pt_reader_new(unsigned hash_mask, pt_err_t *err);
 void pt_reader_free(pt_reader_t *r);
 
-/* Reads it->size bytes through fn and fills the item's content fields
+/* Reads it->size bytes through fn (or, when it->size_unknown, everything
+ * until fn returns 0, then sets it->size) and fills the item's content fields
  * (hash, entropy, stats, bytes_read, content_read, sampled).  A read
  * failure is recorded on the item (with its offset), not returned: the
  * return value is PT_OK or a failure of the reader itself (OpenSSL,

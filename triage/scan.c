@@ -18,6 +18,7 @@
 #include <tsk/libtsk.h>
 #include <unistd.h>
 
+#include "archive_walk.h"
 #include "coverage.h"
 #include "crypto.h"
 #include "dirwalk.h"
@@ -139,6 +140,8 @@ static void stream_driver(void *arg, pt_item_t *it, const uint8_t *head, size_t 
 int pt_scan_read(pt_scan_t *s, pt_item_t *it, pt_read_fn fn, void *src, pt_err_t *err)
 {
     s->pre_ready = 0;
+    s->cur_fn = fn;
+    s->cur_src = src;
     if (s->scope_main && it->size > s->opts->yara_max)
         return pt_reader_read_item_driven(s->reader, it, fn, src, stream_driver, s, err);
     return pt_reader_read_item(s->reader, it, fn, src, err);
@@ -171,7 +174,9 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
     const uint8_t *head = NULL, *tail = NULL;
     uint8_t *content = NULL;
     size_t head_len = 0, tail_len = 0, content_len = 0;
-    int rc;
+    pt_read_fn fn = s->cur_fn;
+    void *src = s->cur_src;
+    int rc, expand;
 
     it->evidence_label = s->evidence_label;
     it->volume_label = s->volume_label ? s->volume_label : "";
@@ -189,9 +194,22 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
             return rc;
         }
     }
+    /* an archive of the evidence is read again, through libarchive, once
+     * it is handed on (its members are items of their own; archive.c
+     * expands nested archives itself) */
+    expand = !s->in_archive && s->opts->archive_depth > 0 && fn && it->content_read &&
+             (strcmp(it->kind, PT_KIND_FILE) == 0 || strcmp(it->kind, PT_KIND_STREAM) == 0) &&
+             pt_archive_looks_like(head, head_len);
+    s->cur_fn = NULL;
+    it->id = ++s->emitted;
     rc = pt_typer_submit(s->typer, it, head, head_len, tail, tail_len, content, content_len,
                          s->pre_ready ? &s->pre : NULL, err);
     s->pre_ready = 0;
+    if (rc == PT_OK && expand) {
+        s->in_archive = 1;
+        rc = pt_archive_expand(s, it, fn, src, 0, err);
+        s->in_archive = 0;
+    }
     if (rc != PT_OK)
         return rc;
     return collect(s, 0, err);
@@ -199,6 +217,12 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
 
 int pt_scan_problem(pt_scan_t *s, const char *severity, const char *location, const char *msg,
                     pt_err_t *err)
+{
+    return pt_scan_item_problem(s, 0, severity, location, msg, err);
+}
+
+int pt_scan_item_problem(pt_scan_t *s, int64_t item_id, const char *severity, const char *location,
+                         const char *msg, pt_err_t *err)
 {
     if (strcmp(severity, "note") != 0)
         s->n.item_errors++;
@@ -209,7 +233,7 @@ int pt_scan_problem(pt_scan_t *s, const char *severity, const char *location, co
         pt_text_put_line_escaped(s->log, msg);
         fputc('\n', s->log);
     }
-    return pt_casedb_add_error(s->db, s->evidence_id, s->volume_id, 0, severity, location, msg, err);
+    return pt_casedb_add_error(s->db, s->evidence_id, s->volume_id, item_id, severity, location, msg, err);
 }
 
 /* ---- output directory --------------------------------------------------- */
@@ -331,9 +355,12 @@ void pt_scan_libraries(char *buf, size_t size)
 
 static void options_text(const pt_scan_opts_t *o, char *buf, size_t size)
 {
-    snprintf(buf, size, "jobs=%d; yara_max=%zu; yara_timeout=%d; policy=%s; timezone=%s; image_hash=%s",
+    snprintf(buf, size, "jobs=%d; yara_max=%zu; yara_timeout=%d; policy=%s; timezone=%s; image_hash=%s; "
+             "archive_depth=%d; archive_max_bytes=%" PRIu64 "; archive_max_ratio=%" PRIu64
+             "; archive_max_members=%" PRIu64,
              o->jobs > 1 ? o->jobs : 1, o->yara_max, o->yara_timeout, o->policy ? "yes" : "no",
-             o->timezone ? o->timezone : "UTC", o->image_hash ? "yes" : "no");
+             o->timezone ? o->timezone : "UTC", o->image_hash ? "yes" : "no", o->archive_depth,
+             o->archive_max_bytes, o->archive_max_ratio, o->archive_max_members);
 }
 
 static void hash_names(unsigned mask, char *buf, size_t size)
@@ -430,7 +457,7 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
 {
     pt_scan_t s;
     char path[PATH_MAX], started[32], finished[32], host[256] = "", cwd[PATH_MAX] = "", libs[512];
-    char hashes[64], summary[256], options[320];
+    char hashes[64], summary[256], options[512];
     char **labels = NULL;
     struct passwd *pw = getpwuid(geteuid());
     pt_run_info_t run;

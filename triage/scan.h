@@ -33,6 +33,10 @@ typedef struct pt_scan_opts {
     uint64_t max_item_size;    /* read at most this per item (0: the filesystem's size) */
     const char *timezone;      /* how FAT/exFAT local times were read ("UTC" default) */
     int image_hash;            /* hash each whole image (MD5 + SHA-256), compared with the E01's */
+    int archive_depth;         /* archive nesting expanded (0: archives are not expanded) */
+    uint64_t archive_max_bytes;   /* per top-level archive, all levels (0: no limit) */
+    uint64_t archive_max_ratio;   /* expanded bytes per archive byte read (0: no limit) */
+    uint64_t archive_max_members; /* per top-level archive, all levels (0: no limit) */
     const char *command_line;  /* recorded in the run table */
 } pt_scan_opts_t;
 
@@ -61,6 +65,10 @@ typedef struct pt_scan {
     uint64_t total_bytes;      /* sum of evidence sizes, for the ETA */
     struct timespec started, last_progress;
     int tty;
+    int64_t emitted;           /* items handed on so far: the last one's database id */
+    pt_read_fn cur_fn;         /* how the item being read is read, for expanding an archive */
+    void *cur_src;
+    int in_archive;            /* expanding an archive: members are not expanded by emit */
 } pt_scan_t;
 
 /* Hands an item (after the reader has filled its content fields, using the
@@ -81,6 +89,10 @@ const char *pt_scan_intern(pt_scan_t *s, const char *str);
  * "note") in the errors table and scan.log.  Returns PT_OK or PT_EDB. */
 int pt_scan_problem(pt_scan_t *s, const char *severity, const char *location,
                     const char *msg, pt_err_t *err);
+
+/* As pt_scan_problem, for one item (an archive's expansion problems). */
+int pt_scan_item_problem(pt_scan_t *s, int64_t item_id, const char *severity, const char *location,
+                         const char *msg, pt_err_t *err);
 
 /* Runs a whole scan.  Returns 0, 1 (item-level errors) or 2 (fatal); on 2 err
  * says why.  counts may be NULL. */

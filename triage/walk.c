@@ -127,6 +127,7 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
     pt_item_t it;
     int realloc_meta;
     pt_err_t rerr = { 0, "" };
+    pt_walk_tsk_src_t src = { NULL, NULL }; /* lives until emitted: an archive is read again through it */
 
     /* Same naming rule as libtsk's own listing (tsk_fs_name_print): the
      * attribute name is shown unless it is a directory's $I30 index. */
@@ -191,7 +192,8 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
                           (uint64_t)n->meta_addr);
         it.category = "other";
     } else if (m && is_readable_kind(it.kind)) {
-        pt_walk_tsk_src_t src = { f, attr };
+        src.file = f;
+        src.attr = attr;
         uint64_t fs_bytes = (uint64_t)w->fs->block_count * w->fs->block_size;
         /* a damaged inode can claim terabytes; a legitimately sparse file
          * larger than its filesystem is rare.  Either way, reading more than

@@ -110,8 +110,9 @@ def icat_hashes(image, offset, addr, size=None):
     return hashlib.sha256(data).hexdigest(), hashlib.md5(data).hexdigest()
 
 
-def items(out, where="1=1"):
-    """Rows joined with their volume: dicts of str/int."""
+def items(out, where="i.parent_id IS NULL"):
+    """Rows joined with their volume: dicts of str/int.  By default the items
+    The Sleuth Kit lists (archive members are test_archive.py's)."""
     con = db(out)
     con.text_factory = lambda b: b.decode("utf-8", "surrogateescape")
     con.row_factory = sqlite3.Row
@@ -301,6 +302,16 @@ def directory_evidence():
 
 
 @test
+def compressed_file_in_an_image_is_expanded():
+    import gzip
+    out, _ = scan(os.path.join(Ctx.fx, "ext4.img"), expect=0)
+    m = {r["path"]: r for r in manifest(out)}
+    want = hashlib.sha256(gzip.open(os.path.join(Ctx.fx, "src", "logs", "numbers.gz")).read()).hexdigest()
+    assert m["/logs/numbers.gz!/numbers"]["sha256"] == want
+    assert [p for p in m if "!/" in p] == ["/logs/numbers.gz!/numbers"]
+
+
+@test
 def several_evidence_items_in_one_run():
     ev = [os.path.join(Ctx.fx, n) for n in ("ext4.img", "fat.img")] + [os.path.join(Ctx.fx, "src")]
     out, _ = scan(ev, expect=0)
@@ -308,7 +319,7 @@ def several_evidence_items_in_one_run():
     labels = {r["evidence"] for r in m}
     assert labels == {"ext4.img", "fat.img", "src"}, labels
     n_fls = len(fls_paths(ev[0])) + len(fls_paths(ev[1]))
-    assert len([r for r in m if r["evidence"] != "src"]) == n_fls
+    assert len([r for r in m if r["evidence"] != "src" and "!/" not in r["path"]]) == n_fls
 
 
 @test

@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""End-to-end tests of archive expansion: members of tar (plain, gz, bz2, xz,
+zstd), zip, 7z, cpio, ar, ISO 9660 and single compressed files become items
+whose SHA-256 equals the original file's (hashlib over the source files, not
+ptriage's own output), with parent links and "!/" paths; nesting, depth,
+bomb limits, encrypted members, hostile names, damaged archives, archives
+inside a disk image, and determinism across --jobs."""
+import csv
+import gzip
+import hashlib
+import io
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import tarfile
+import zipfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import run_suite  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PT = os.path.abspath(os.environ.get("PTRIAGE", os.path.join(ROOT, "ptriage")))
+
+
+def sh(cmd, cwd=None):
+    p = subprocess.run(cmd, cwd=cwd, shell=True, capture_output=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"{cmd}: {p.stderr.decode(errors='replace')[:400]}")
+
+
+def files(root):
+    out = {}
+    for d, _, ns in os.walk(root):
+        for n in ns:
+            p = os.path.join(d, n)
+            out[os.path.relpath(p, root)] = hashlib.sha256(open(p, "rb").read()).hexdigest()
+    return out
+
+
+def build(work):
+    """The tree to archive, and an evidence directory of archives of it."""
+    rng = random.Random(7)
+    src = os.path.join(work, "tree")
+    os.makedirs(os.path.join(src, "home/a/docs"))
+    open(os.path.join(src, "home/a/notes.txt"), "w").write("ACME Ltd ledger notes\n" * 50)
+    open(os.path.join(src, "home/a/docs/big.bin"), "wb").write(rng.randbytes(1 << 20) * 2 + b"end")
+    open(os.path.join(src, "home/a/empty"), "wb").close()
+    ev = os.path.join(work, "ev")
+    os.makedirs(ev)
+    for flag, ext in (("", "tar"), ("z", "tar.gz"), ("j", "tar.bz2"), ("J", "tar.xz")):
+        sh(f"tar c{flag}f {ev}/t.{ext} home", cwd=src)
+    sh(f"tar cf - home | zstd -q -o {ev}/t.tar.zst", cwd=src)
+    sh(f"zip -qr {ev}/z.zip home", cwd=src)
+    sh(f"7z a -bd {ev}/s.7z home", cwd=src)
+    sh(f"find home | cpio -o -H newc --quiet > {ev}/c.cpio", cwd=src)
+    sh(f"ar rcs {ev}/lib.a home/a/notes.txt home/a/docs/big.bin", cwd=src)
+    sh(f"genisoimage -quiet -R -o {ev}/cd.iso .", cwd=src)
+    for tool, ext in (("gzip", "gz"), ("bzip2", "bz2"), ("xz", "xz"), ("zstd -q", "zst")):
+        sh(f"{tool} -c home/a/notes.txt > {ev}/notes.txt.{ext}", cwd=src)
+    # nested: a zip holding a tar.gz holding the tree
+    sh(f"zip -qj {ev}/nested.zip {ev}/t.tar.gz")
+    # an OOXML-like zip: a document, not expanded
+    with zipfile.ZipFile(os.path.join(ev, "report.docx"), "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    return src, ev
+
+
+def scan(work, name, evidence, *opts):
+    out = os.path.join(work, name)
+    p = subprocess.run([PT, "scan", *evidence, "-o", out, "-q", *opts], capture_output=True)
+    err = p.stderr.decode("utf-8", "replace")
+    if "Sanitizer" in err or "runtime error" in err:
+        raise AssertionError("sanitizer report:\n" + err[:3000])
+    rows = list(csv.DictReader(open(os.path.join(out, "manifest.csv"), newline="", encoding="utf-8"))) \
+        if os.path.exists(os.path.join(out, "manifest.csv")) else []
+    return out, p, rows
+
+
+def suite(tap, work):
+    result = tap.result
+    src, ev = build(work)
+    want = files(src)
+    out, p, rows = scan(work, "out", [ev])
+    by_path = {r["path"]: r for r in rows}
+    con = sqlite3.connect(os.path.join(out, "case.db"))
+
+    def scanned():
+        assert p.returncode == 0, p.stderr.decode()
+    result("scan of a directory of archives completes (exit 0)", scanned)
+
+    archives = {"t.tar": "", "t.tar.gz": "", "t.tar.bz2": "", "t.tar.xz": "", "t.tar.zst": "", "z.zip": "",
+                "s.7z": "", "c.cpio": "", "cd.iso": ""}
+    for a in archives:
+        def members_match(a=a):
+            got = {}
+            for path, r in by_path.items():
+                if path.startswith(f"/{a}!/") and r["kind"] == "file":
+                    got[path[len(a) + 3:]] = r["sha256"]
+            assert got == want, (a, sorted(got), sorted(want))
+        result(f"{a}: every member listed, SHA-256 equal to the original file's", members_match)
+
+    def ar_members():
+        got = {p[len("/lib.a!/"):]: r["sha256"] for p, r in by_path.items() if p.startswith("/lib.a!/")}
+        assert got == {"notes.txt": want["home/a/notes.txt"], "big.bin": want["home/a/docs/big.bin"]}, got
+    result("ar archive: members by name, SHA-256 equal", ar_members)
+
+    def single_files():
+        for ext in ("gz", "bz2", "xz", "zst"):
+            r = by_path.get(f"/notes.txt.{ext}!/notes.txt")
+            assert r and r["sha256"] == want["home/a/notes.txt"], (ext, r)
+    result("single compressed files (gz, bz2, xz, zst): one member named without the suffix", single_files)
+
+    def parents():
+        ids = {r["id"]: r for r in rows}
+        for r in con.execute("SELECT i.path, p.path FROM items i JOIN items p ON p.id = i.parent_id"):
+            child, parent = r
+            assert child.startswith(parent + "!/"), (child, parent)
+        n = con.execute("SELECT count(*) FROM items WHERE path LIKE '%!/%' AND parent_id IS NULL").fetchone()[0]
+        assert n == 0 and ids
+    result("every member's parent_id is its archive's item", parents)
+
+    def nested():
+        r = by_path.get("/nested.zip!/t.tar.gz!/home/a/docs/big.bin")
+        assert r and r["sha256"] == want["home/a/docs/big.bin"], r
+    result("nested archives: a zip holding a tar.gz is expanded through both", nested)
+
+    def document_not_expanded():
+        assert "/report.docx" in by_path and not any(p.startswith("/report.docx!") for p in by_path)
+    result("a zip that is a document (OOXML) is not expanded", document_not_expanded)
+
+    def depth_limit():
+        _, q, rows1 = scan(work, "depth1", [ev], "--archive-depth", "1")
+        paths = {r["path"] for r in rows1}
+        assert q.returncode == 0 and "/nested.zip!/t.tar.gz" in paths
+        assert not any(p.startswith("/nested.zip!/t.tar.gz!") for p in paths)
+        _, q, rows0 = scan(work, "depth0", [ev], "--archive-depth", "0")
+        assert not any("!/" in r["path"] for r in rows0)
+    result("--archive-depth bounds the nesting (0: no expansion)", depth_limit)
+
+    def same_for_any_jobs():
+        o1, _, _ = scan(work, "j1", [ev], "-j", "1")
+        assert open(os.path.join(o1, "manifest.csv"), "rb").read() == open(os.path.join(out, "manifest.csv"),
+                                                                            "rb").read()
+    result("manifest identical with --jobs 1", same_for_any_jobs)
+
+    hostile = os.path.join(work, "hostile")
+    os.makedirs(hostile)
+
+    def bombs():
+        # 300 MiB of zeros in a 300 KiB gzip: stopped by the ratio, reported on the archive
+        with gzip.open(os.path.join(hostile, "bomb.gz"), "wb", 9) as g:
+            for _ in range(300):
+                g.write(b"\0" * (1 << 20))
+        with zipfile.ZipFile(os.path.join(hostile, "many.zip"), "w") as z:
+            for i in range(300):
+                z.writestr(f"m{i:04d}.txt", f"member {i}\n")
+        o, q, rows2 = scan(work, "bombs", [hostile], "--archive-max-members", "100")
+        assert q.returncode == 1, q.returncode
+        c = sqlite3.connect(os.path.join(o, "case.db"))
+        errs = {row[0]: row[1] for row in c.execute(
+            "SELECT i.path, e.message FROM errors e JOIN items i ON i.id = e.item_id")}
+        assert "ratio over 1000" in errs.get("/bomb.gz", ""), errs
+        assert "more than 100 members" in errs.get("/many.zip", ""), errs
+        members = [r for r in rows2 if r["path"].startswith("/many.zip!/")]
+        assert len(members) == 100, len(members)
+        bomb = [r for r in rows2 if r["path"].startswith("/bomb.gz!/")]
+        assert len(bomb) <= 1 and all(r["sha256"] == "" for r in bomb), bomb
+    result("bombs: expansion ratio and member count stop the expansion, reported on the archive", bombs)
+
+    def large_stream_of_unrecorded_size():
+        d = os.path.join(work, "large")
+        os.makedirs(d)
+        rng = random.Random(3)
+        block = rng.randbytes(1 << 20)
+        h = hashlib.sha256()
+        with gzip.open(os.path.join(d, "dump.sql.gz"), "wb", 1) as g:
+            for i in range(70):
+                chunk = block[i:] + block[:i]
+                g.write(chunk)
+                h.update(chunk)
+        o, q, r5 = scan(work, "large-out", [d], "--rules", os.path.join(ROOT, "rules", "default.yar"))
+        assert q.returncode == 0, q.stderr
+        m = [r for r in r5 if r["path"] == "/dump.sql.gz!/dump.sql"][0]
+        assert m["sha256"] == h.hexdigest() and int(m["size"]) == 70 << 20, m
+    result("a compressed file over 64 MiB whose size is not recorded streams once; size and SHA-256 exact",
+           large_stream_of_unrecorded_size)
+
+    def encrypted_and_hostile_names():
+        d = os.path.join(work, "enc")
+        os.makedirs(d)
+        sh(f"zip -q -P secret {d}/locked.zip home/a/notes.txt", cwd=src)
+        sh(f"7z a -bd -psecret -mhe=on {d}/locked.7z home", cwd=src)
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as t:
+            for name in ("../../etc/evil", "/abs/path.txt", "new\nline.txt", "<script>x</script>"):
+                info = tarfile.TarInfo(name)
+                info.size = 4
+                t.addfile(info, io.BytesIO(b"evil"))
+        open(os.path.join(d, "hostile.tar"), "wb").write(buf.getvalue())
+        # a truncated tar.gz: the members before the damage are listed, the damage is reported
+        data = open(os.path.join(ev, "t.tar.gz"), "rb").read()
+        open(os.path.join(d, "cut.tar.gz"), "wb").write(data[:len(data) // 2])
+        o, q, r3 = scan(work, "enc-out", [d])
+        assert q.returncode == 1, (q.returncode, q.stderr)
+        bp = {r["path"]: r for r in r3}
+        m = bp["/locked.zip!/home/a/notes.txt"]
+        assert m["encryption"] == "encrypted" and m["encryption_format"] == "zip-member-encrypted" and not m["sha256"]
+        c = sqlite3.connect(os.path.join(o, "case.db"))
+        errs = {row[0]: (row[1], row[2]) for row in c.execute(
+            "SELECT i.path, e.severity, e.message FROM errors e JOIN items i ON i.id = e.item_id")}
+        assert "encrypted member list" in errs["/locked.7z"][1], errs
+        assert bp["/locked.7z"]["encryption_format"] == "7z-aes"
+        for name in ("../../etc/evil", "abs/path.txt", "new\nline.txt", "<script>x</script>"):
+            r = bp["/hostile.tar!/" + name]
+            assert r["sha256"] == hashlib.sha256(b"evil").hexdigest(), name
+        assert "climbs with '..'" in bp["/hostile.tar!/../../etc/evil"]["error"]
+        assert errs["/cut.tar.gz"][0] == "error" and "damaged" in errs["/cut.tar.gz"][1], errs
+        assert any(p.startswith("/cut.tar.gz!/") for p in bp)
+        # nothing was written anywhere for the hostile names
+        assert not os.path.exists(os.path.join(work, "etc", "evil")) and not os.path.exists("/abs/path.txt")
+    result("encrypted members and member lists, hostile names, a truncated archive: listed and reported",
+           encrypted_and_hostile_names)
+
+    def inside_an_image():
+        img = os.path.join(work, "arch.img")
+        sh(f"mkfs.ext4 -q -F -d {ev} {img} 32M")
+        _, q, r4 = scan(work, "img-out", [img])
+        assert q.returncode == 0, q.stderr
+        bp = {r["path"]: r for r in r4}
+        r = bp.get("/z.zip!/home/a/docs/big.bin")
+        assert r and r["sha256"] == want["home/a/docs/big.bin"], r
+        assert bp["/nested.zip!/t.tar.gz!/home/a/notes.txt"]["sha256"] == want["home/a/notes.txt"]
+    result("archives inside a disk image are read again through The Sleuth Kit and expanded", inside_an_image)
+
+
+def main():
+    return run_suite("archive", suite)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,513 @@
+/* archive_walk.c - archive members as items, through libarchive (the one adapter
+ * for its calls: ARCHIVE_OK/WARN/FATAL and negative counts).  Owns, for
+ * one expansion, the libarchive handle, one read block and the buffer of
+ * the member being read; reads the archive only through the caller's read
+ * function; writes nothing but items and errors through the scan. */
+#include "archive_walk.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "item.h"
+#include "scan.h"
+
+#define BLOCK (1024 * 1024)
+#define MEMBER_BUF_MAX ((size_t)64 << 20) /* members up to this are read into memory (and can nest) */
+
+/* What one top-level archive may expand to, across all its levels. */
+struct budget {
+    const pt_item_t *top;
+    uint64_t bytes, members;
+    uint64_t *consumed;         /* bytes of the top-level archive read so far */
+    int stopped;
+    char why[512];              /* the limit that stopped it */
+};
+
+typedef struct src_rd {        /* libarchive's view of a pt_read_fn */
+    pt_read_fn fn;
+    void *src;
+    uint64_t off, size;
+    uint8_t *buf;
+} src_rd_t;
+
+static la_ssize_t cb_read(struct archive *a, void *p, const void **out)
+{
+    src_rd_t *r = p;
+    pt_err_t e = { 0, "" };
+    size_t want = r->size - r->off < BLOCK ? (size_t)(r->size - r->off) : BLOCK;
+    ssize_t n;
+
+    if (r->off >= r->size)
+        return 0;
+    n = r->fn(r->src, r->off, r->buf, want, &e);
+    if (n < 0) {
+        archive_set_error(a, EIO, "reading the archive at byte %" PRIu64 ": %s", r->off, e.msg);
+        return -1;
+    }
+    r->off += (uint64_t)n;
+    *out = r->buf;
+    return n;
+}
+
+static la_int64_t cb_seek(struct archive *a, void *p, la_int64_t off, int whence)
+{
+    src_rd_t *r = p;
+    int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)r->off : (int64_t)r->size;
+
+    (void)a;
+    if (base + off < 0 || (uint64_t)(base + off) > r->size)
+        return ARCHIVE_FATAL;
+    r->off = (uint64_t)(base + off);
+    return (la_int64_t)r->off;
+}
+
+static la_int64_t cb_skip(struct archive *a, void *p, la_int64_t n)
+{
+    src_rd_t *r = p;
+
+    (void)a;
+    if (n < 0)
+        return 0;
+    if ((uint64_t)n > r->size - r->off)
+        n = (la_int64_t)(r->size - r->off);
+    r->off += (uint64_t)n;
+    return n;
+}
+
+typedef struct mem {
+    const uint8_t *p;
+    size_t n;
+} mem_t;
+
+static ssize_t read_mem(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    const mem_t *m = src;
+
+    (void)err;
+    if (off >= m->n)
+        return 0;
+    if (len > m->n - off)
+        len = (size_t)(m->n - off);
+    memcpy(buf, m->p + off, len);
+    return (ssize_t)len;
+}
+
+typedef struct budget budget_t;
+static int over_budget(pt_scan_t *s, budget_t *b, uint64_t pending, char *why, size_t size);
+static int stop(pt_scan_t *s, budget_t *b, const char *why, pt_err_t *err);
+
+typedef struct stream {
+    struct archive *a;
+    uint64_t pos;
+    pt_scan_t *s;
+    budget_t *b;
+    int limited;                /* a limit stopped the read: reported on the top archive */
+    const uint8_t *pre;         /* bytes already taken from libarchive, served first */
+    size_t pre_len;
+} stream_t;
+
+/* A member too large to keep: read once, in order, straight from libarchive
+ * (after the bytes already buffered, if any). */
+static ssize_t read_stream(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    stream_t *st = src;
+    la_ssize_t n;
+
+    if (off != st->pos)
+        return pt_err_set(err, PT_EIO, "archive member read out of order"), -1;
+    if (off < st->pre_len) {
+        size_t n0 = st->pre_len - (size_t)off < len ? st->pre_len - (size_t)off : len;
+        memcpy(buf, st->pre + off, n0);
+        st->pos += n0;
+        return (ssize_t)n0;
+    }
+    if (over_budget(st->s, st->b, st->pos, st->b->why, sizeof st->b->why)) {
+        st->limited = 1;
+        pt_err_set(err, PT_EIO, "archive limit: %s", st->b->why);
+        return -1;
+    }
+    n = archive_read_data(st->a, buf, len);
+    if (n < 0) {
+        pt_err_set(err, PT_EIO, "libarchive: %s", archive_error_string(st->a));
+        return -1;
+    }
+    st->pos += (uint64_t)n;
+    return n;
+}
+
+int pt_archive_looks_like(const uint8_t *h, size_t n)
+{
+    static const struct { size_t off; const char *sig; size_t len; } sigs[] = {
+        { 0, "PK\003\004", 4 }, { 0, "PK\005\006", 4 }, { 0, "\037\213", 2 }, { 0, "BZh", 3 },
+        { 0, "\375" "7zXZ\000", 6 }, { 0, "\050\265\057\375", 4 }, { 0, "7z\274\257\047\034", 6 },
+        { 0, "Rar!\032\007", 6 }, { 0, "!<arch>\n", 8 }, { 0, "070701", 6 }, { 0, "070702", 6 },
+        { 0, "070707", 6 }, { 0, "MSCF\000\000\000\000", 8 }, { 0, "\004\042\115\030", 4 },
+        { 257, "ustar", 5 }, { 32769, "CD001", 5 },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        if (n >= sigs[i].off + sigs[i].len && memcmp(h + sigs[i].off, sigs[i].sig, sigs[i].len) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *kind_of(struct archive_entry *e)
+{
+    switch (archive_entry_filetype(e)) {
+    case AE_IFREG: return PT_KIND_FILE;
+    case AE_IFDIR: return PT_KIND_DIR;
+    case AE_IFLNK: return PT_KIND_SYMLINK;
+    case AE_IFIFO: return PT_KIND_FIFO;
+    case AE_IFCHR: case AE_IFBLK: return PT_KIND_DEVICE;
+    case AE_IFSOCK: return PT_KIND_SOCKET;
+    case 0: /* no type recorded (ar members, deterministic mode 0): content is data */
+        return archive_entry_size_is_set(e) ? PT_KIND_FILE : PT_KIND_OTHER;
+    default: return PT_KIND_OTHER;
+    }
+}
+
+/* Zip containers that are documents, told by their first member. */
+static int is_document_container(const char *first)
+{
+    static const char *const names[] = { "[Content_Types].xml", "mimetype", "META-INF/MANIFEST.MF",
+                                         "AndroidManifest.xml" };
+    size_t i;
+
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(first, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The member's name for its path: the name in the archive without a
+ * leading "/" or "./"; for a single compressed file, the archive's name
+ * without its compression suffix. */
+static void member_name(struct archive *a, struct archive_entry *e, const char *parent, char *out, size_t size)
+{
+    const char *n = archive_entry_pathname_utf8(e) ? archive_entry_pathname_utf8(e) : archive_entry_pathname(e);
+
+    if (archive_format(a) == ARCHIVE_FORMAT_RAW || !n) {
+        static const char *const sfx[] = { ".gz", ".tgz", ".bz2", ".xz", ".zst", ".lz4", ".Z", ".z" };
+        const char *base = strrchr(parent, '/') ? strrchr(parent, '/') + 1 : parent;
+        size_t bl = strlen(base), i;
+        for (i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+            size_t sl = strlen(sfx[i]);
+            if (bl > sl && strcmp(base + bl - sl, sfx[i]) == 0) {
+                snprintf(out, size, "%.*s%s", (int)(bl - sl), base, strcmp(sfx[i], ".tgz") == 0 ? ".tar" : "");
+                return;
+            }
+        }
+        snprintf(out, size, "%s", "data");
+        return;
+    }
+    while (n[0] == '/' || (n[0] == '.' && n[1] == '/'))
+        n += n[0] == '/' ? 1 : 2;
+    snprintf(out, size, "%s", n);
+    for (size_t l = strlen(out); l > 1 && out[l - 1] == '/'; l--) /* "dir/" as a directory's name */
+        out[l - 1] = '\0';
+}
+
+/* A failure to list members: an archive whose member list is itself
+ * encrypted (7z -mhe, RAR5 headers) is a fact, not damage. */
+static int list_failed(pt_scan_t *s, struct archive *a, const pt_item_t *parent, uint64_t n, pt_err_t *err)
+{
+    const char *msg = archive_error_string(a) ? archive_error_string(a) : "unknown error";
+    char why[512];
+
+    if (archive_read_has_encrypted_entries(a) > 0 || strstr(msg, "encrypt")) {
+        snprintf(why, sizeof why, "archive with an encrypted member list: %" PRIu64 " members listed, the rest "
+                 "cannot be listed without a key (libarchive: %s)", n, msg);
+        return pt_scan_item_problem(s, parent->id, "note", parent->path, why, err);
+    }
+    snprintf(why, sizeof why, "archive damaged after %" PRIu64 " members: libarchive: %s", n, msg);
+    return pt_scan_item_problem(s, parent->id, n ? "error" : "note", parent->path, why, err);
+}
+
+static const char *encrypted_format(struct archive *a)
+{
+    switch (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) {
+    case ARCHIVE_FORMAT_ZIP: return "zip-member-encrypted";
+    case ARCHIVE_FORMAT_7ZIP: return "7z-member-encrypted";
+    case ARCHIVE_FORMAT_RAR: return "rar-member-encrypted";
+    case ARCHIVE_FORMAT_RAR_V5: return "rar5-member-encrypted";
+    default: return "archive-member-encrypted";
+    }
+}
+
+static void set_time(pt_time_t *t, int set, time_t sec, long nsec)
+{
+    if (!set || sec == 0) /* 0: not recorded (deterministic archives), as on filesystems */
+        return;
+    t->known = 1;
+    t->sec = sec;
+    t->nsec = (uint32_t)(nsec < 0 ? 0 : nsec);
+}
+
+/* pending: bytes of the member being read, not yet in b->bytes */
+static int over_budget(pt_scan_t *s, budget_t *b, uint64_t pending, char *why, size_t size)
+{
+    const pt_scan_opts_t *o = s->opts;
+    uint64_t bytes = b->bytes + pending;
+
+    if (o->archive_max_members && b->members > o->archive_max_members)
+        snprintf(why, size, "more than %" PRIu64 " members (--archive-max-members)", o->archive_max_members);
+    else if (o->archive_max_bytes && bytes > o->archive_max_bytes)
+        snprintf(why, size, "more than %" PRIu64 " bytes expanded (--archive-max-bytes)", o->archive_max_bytes);
+    else if (o->archive_max_ratio && bytes > BLOCK && *b->consumed && bytes / *b->consumed > o->archive_max_ratio)
+        snprintf(why, size, "expanded %" PRIu64 " bytes from %" PRIu64 ", a ratio over %" PRIu64
+                 " (--archive-max-ratio): a decompression bomb?", bytes, *b->consumed, o->archive_max_ratio);
+    else
+        return 0;
+    return 1;
+}
+
+/* Stops the expansion of the top-level archive, once, saying why on it. */
+static int stop(pt_scan_t *s, budget_t *b, const char *why, pt_err_t *err)
+{
+    if (b->stopped)
+        return PT_OK;
+    b->stopped = 1;
+    return pt_scan_item_problem(s, b->top->id, "error", b->top->path, why, err);
+}
+
+static int expand(pt_scan_t *s, const pt_item_t *parent, pt_read_fn fn, void *src, uint64_t size, int depth,
+                  budget_t *b, pt_err_t *err);
+
+/* Reads, records and (when it nests) expands one member. */
+static int member(pt_scan_t *s, struct archive *a, struct archive_entry *e, const pt_item_t *parent, int depth,
+                  budget_t *b, pt_err_t *err)
+{
+    pt_item_t m;
+    char name[4096], *path;
+    uint8_t *buf = NULL;
+    size_t len = 0, cap = 0;
+    int rc = PT_OK, sized = archive_entry_size_is_set(e), read_failed = 0, limited = 0;
+    uint64_t esize = sized && archive_entry_size(e) > 0 ? (uint64_t)archive_entry_size(e) : 0;
+    const char *raw = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
+
+    member_name(a, e, parent->path, name, sizeof name);
+    if (!(path = malloc(strlen(parent->path) + strlen(name) + 3)))
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    sprintf(path, "%s!/%s", parent->path, name);
+    pt_item_init(&m);
+    m.evidence_id = parent->evidence_id;
+    m.volume_id = parent->volume_id;
+    m.parent_id = parent->id;
+    m.path = path;
+    m.kind = kind_of(e);
+    m.allocated = parent->allocated;
+    m.size = esize;
+    set_time(&m.mtime, archive_entry_mtime_is_set(e), archive_entry_mtime(e), archive_entry_mtime_nsec(e));
+    set_time(&m.atime, archive_entry_atime_is_set(e), archive_entry_atime(e), archive_entry_atime_nsec(e));
+    set_time(&m.ctime, archive_entry_ctime_is_set(e), archive_entry_ctime(e), archive_entry_ctime_nsec(e));
+    set_time(&m.crtime, archive_entry_birthtime_is_set(e), archive_entry_birthtime(e),
+             archive_entry_birthtime_nsec(e));
+    m.mode = (uint32_t)archive_entry_perm(e);
+    if (archive_entry_uname(e) && *archive_entry_uname(e)) {
+        m.has_owner = 1;
+        m.uid = (uint32_t)archive_entry_uid(e);
+        m.gid = (uint32_t)archive_entry_gid(e);
+        m.owner = pt_scan_intern(s, archive_entry_uname(e));
+    }
+    if (archive_entry_symlink(e))
+        m.link_target = archive_entry_symlink(e);
+    if (raw[0] == '/' || strstr(raw, "../") || strcmp(raw, "..") == 0)
+        pt_item_add_error(&m, "note", "member name is absolute or climbs with '..': recorded as a name only");
+    b->members++;
+    if (strcmp(m.kind, PT_KIND_FILE) != 0) {
+        rc = pt_scan_emit(s, &m, err);
+        goto out;
+    }
+    if (archive_entry_is_data_encrypted(e)) {
+        m.encryption = "encrypted";
+        m.encryption_format = encrypted_format(a);
+        snprintf(m.encryption_reason, sizeof m.encryption_reason,
+                 "libarchive reports the member's data as encrypted (%s); not decrypted", archive_format_name(a));
+        m.category = "encrypted";
+        pt_item_add_error(&m, "note", "encrypted member: content not read (no key)");
+        rc = pt_scan_emit(s, &m, err);
+        goto out;
+    }
+    if (sized && esize > MEMBER_BUF_MAX) {
+        /* too large to keep: read once, in order, and not expanded further */
+        stream_t st = { a, 0, s, b, 0, NULL, 0 };
+        if ((rc = pt_scan_read(s, &m, read_stream, &st, err)) == PT_OK)
+            rc = pt_scan_emit(s, &m, err);
+        b->bytes += st.pos;
+        if (rc == PT_OK && st.limited)
+            rc = stop(s, b, b->why, err);
+        goto out;
+    }
+    for (;;) {
+        la_ssize_t n;
+        if (len == cap) {
+            size_t ncap = cap ? cap * 2 : (sized && esize ? (size_t)esize + 1 : 65536);
+            uint8_t *nb;
+            if (ncap > MEMBER_BUF_MAX + 1)
+                ncap = MEMBER_BUF_MAX + 1;
+            if (ncap <= cap)
+                break; /* full: larger than a member kept in memory */
+            if (!(nb = realloc(buf, ncap))) {
+                rc = pt_err_set(err, PT_ENOMEM, "out of memory");
+                goto out;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        if (over_budget(s, b, len, b->why, sizeof b->why)) {
+            pt_item_add_error(&m, "error", "archive limit: %s: read stopped, no hash", b->why);
+            read_failed = limited = 1;
+            break;
+        }
+        n = archive_read_data(a, buf + len, cap - len > BLOCK ? BLOCK : cap - len);
+        if (n < 0) {
+            pt_item_add_error(&m, "error", "archive member could not be read: libarchive: %s",
+                              archive_error_string(a));
+            read_failed = 1;
+            break;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    if (len > MEMBER_BUF_MAX) {
+        /* larger than a member kept in memory, its size not recorded: the
+         * rest streams after what was buffered, and the size is learnt at
+         * the end (not expanded further) */
+        stream_t st = { a, 0, s, b, 0, buf, len };
+        m.size_unknown = 1;
+        m.size = UINT64_MAX;
+        if ((rc = pt_scan_read(s, &m, read_stream, &st, err)) == PT_OK) {
+            if (m.size_unknown) /* stopped before the end: the size is what was read */
+                m.size = m.bytes_read;
+            rc = pt_scan_emit(s, &m, err);
+        }
+        b->bytes += st.pos;
+        if (rc == PT_OK && st.limited)
+            rc = stop(s, b, b->why, err);
+        goto out;
+    }
+    b->bytes += len;
+    if (!sized || read_failed || len < esize)
+        m.size = read_failed ? (esize > len ? esize : len) : len;
+    {
+        mem_t mm = { buf, len };
+        if ((rc = pt_scan_read(s, &m, read_mem, &mm, err)) != PT_OK)
+            goto out;
+        if (read_failed) { /* the bytes before a failure or a limit: never a hash */
+            m.content_read = 0;
+            m.has_stats = 0;
+            memset(&m.hash, 0, sizeof m.hash);
+        }
+        if ((rc = pt_scan_emit(s, &m, err)) != PT_OK)
+            goto out;
+        if (limited && (rc = stop(s, b, b->why, err)) != PT_OK)
+            goto out;
+        if (!read_failed && !b->stopped && depth + 1 < s->opts->archive_depth && pt_archive_looks_like(buf, len))
+            rc = expand(s, &m, read_mem, &mm, len, depth + 1, b, err);
+    }
+out:
+    free(buf);
+    free(path);
+    return rc;
+}
+
+/* One attempt; *empty says a compressed stream held "no members" (libarchive
+ * takes a stream that starts with zeros for an empty tar). */
+static int expand_as(pt_scan_t *s, const pt_item_t *parent, pt_read_fn fn, void *src, uint64_t size, int depth,
+                     budget_t *b, int raw_only, int *empty, pt_err_t *err)
+{
+    struct archive *a = archive_read_new();
+    struct archive_entry *e;
+    src_rd_t rd = { fn, src, 0, size, NULL };
+    char why[512];
+    uint64_t n = 0;
+    int rc = PT_OK, r = ARCHIVE_OK, first = 1;
+
+    if (!a || !(rd.buf = malloc(BLOCK))) {
+        if (a)
+            archive_read_free(a);
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    }
+    if (depth == 0)
+        b->consumed = &rd.off;
+    archive_read_support_filter_all(a);
+    if (!raw_only) {
+        /* the container formats; not mtree, which takes any text for a list
+         * of files, nor warc */
+        archive_read_support_format_7zip(a);
+        archive_read_support_format_ar(a);
+        archive_read_support_format_cab(a);
+        archive_read_support_format_cpio(a);
+        archive_read_support_format_iso9660(a);
+        archive_read_support_format_lha(a);
+        archive_read_support_format_rar(a);
+        archive_read_support_format_rar5(a);
+        archive_read_support_format_tar(a);
+        archive_read_support_format_xar(a);
+        archive_read_support_format_zip(a);
+    }
+    archive_read_support_format_raw(a); /* a single compressed file */
+    archive_read_set_read_callback(a, cb_read);
+    archive_read_set_seek_callback(a, cb_seek);
+    archive_read_set_skip_callback(a, cb_skip);
+    archive_read_set_callback_data(a, &rd);
+    if (archive_read_open1(a) != ARCHIVE_OK) {
+        rc = list_failed(s, a, parent, 0, err);
+        goto out;
+    }
+    while (rc == PT_OK && (r = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
+        if (r == ARCHIVE_FATAL || r == ARCHIVE_RETRY) {
+            rc = list_failed(s, a, parent, n, err);
+            break;
+        }
+        if (first && archive_format(a) != ARCHIVE_FORMAT_RAW && archive_entry_pathname(e) &&
+            is_document_container(archive_entry_pathname(e)))
+            break; /* a document (OOXML, ODF, EPUB, JAR): classified as one, not expanded */
+        first = 0;
+        if (b->stopped)
+            break;
+        if (s->opts->archive_max_members && b->members >= s->opts->archive_max_members)
+            snprintf(why, sizeof why, "more than %" PRIu64 " members (--archive-max-members)",
+                     s->opts->archive_max_members);
+        if ((s->opts->archive_max_members && b->members >= s->opts->archive_max_members) ||
+            over_budget(s, b, 0, why, sizeof why)) {
+            rc = stop(s, b, why, err);
+            break;
+        }
+        rc = member(s, a, e, parent, depth, b, err);
+        n++;
+    }
+    *empty = rc == PT_OK && r == ARCHIVE_EOF && n == 0 && archive_filter_code(a, 0) != ARCHIVE_FILTER_NONE;
+out:
+    archive_read_free(a);
+    free(rd.buf);
+    return rc;
+}
+
+static int expand(pt_scan_t *s, const pt_item_t *parent, pt_read_fn fn, void *src, uint64_t size, int depth,
+                  budget_t *b, pt_err_t *err)
+{
+    int empty = 0, rc = expand_as(s, parent, fn, src, size, depth, b, 0, &empty, err);
+
+    if (rc == PT_OK && empty) /* then it is one compressed file (a zeroed disk image.gz, a bomb) */
+        rc = expand_as(s, parent, fn, src, size, depth, b, 1, &empty, err);
+    return rc;
+}
+
+int pt_archive_expand(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void *src, int depth, pt_err_t *err)
+{
+    budget_t b;
+    uint64_t none = 0;
+
+    memset(&b, 0, sizeof b);
+    b.top = it;
+    b.consumed = &none;
+    return expand(s, it, fn, src, it->size, depth, &b, err);
+}
