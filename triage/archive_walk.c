@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "hash.h"
 #include "item.h"
 #include "scan.h"
 
@@ -418,25 +420,10 @@ out:
     return rc;
 }
 
-/* One attempt; *empty says a compressed stream held "no members" (libarchive
- * takes a stream that starts with zeros for an empty tar). */
-static int expand_as(pt_scan_t *s, const pt_item_t *parent, pt_read_fn fn, void *src, uint64_t size, int depth,
-                     budget_t *b, int raw_only, int *empty, pt_err_t *err)
+/* The formats and the callbacks over rd, the same for expanding and for
+ * extracting one member again. */
+static void configure(struct archive *a, src_rd_t *rd, int raw_only)
 {
-    struct archive *a = archive_read_new();
-    struct archive_entry *e;
-    src_rd_t rd = { fn, src, 0, size, NULL };
-    char why[512];
-    uint64_t n = 0;
-    int rc = PT_OK, r = ARCHIVE_OK, first = 1;
-
-    if (!a || !(rd.buf = malloc(BLOCK))) {
-        if (a)
-            archive_read_free(a);
-        return pt_err_set(err, PT_ENOMEM, "out of memory");
-    }
-    if (depth == 0)
-        b->consumed = &rd.off;
     archive_read_support_filter_all(a);
     if (!raw_only) {
         /* the container formats; not mtree, which takes any text for a list
@@ -457,7 +444,29 @@ static int expand_as(pt_scan_t *s, const pt_item_t *parent, pt_read_fn fn, void 
     archive_read_set_read_callback(a, cb_read);
     archive_read_set_seek_callback(a, cb_seek);
     archive_read_set_skip_callback(a, cb_skip);
-    archive_read_set_callback_data(a, &rd);
+    archive_read_set_callback_data(a, rd);
+}
+
+/* One attempt; *empty says a compressed stream held "no members" (libarchive
+ * takes a stream that starts with zeros for an empty tar). */
+static int expand_as(pt_scan_t *s, const pt_item_t *parent, pt_read_fn fn, void *src, uint64_t size, int depth,
+                     budget_t *b, int raw_only, int *empty, pt_err_t *err)
+{
+    struct archive *a = archive_read_new();
+    struct archive_entry *e;
+    src_rd_t rd = { fn, src, 0, size, NULL };
+    char why[512];
+    uint64_t n = 0;
+    int rc = PT_OK, r = ARCHIVE_OK, first = 1;
+
+    if (!a || !(rd.buf = malloc(BLOCK))) {
+        if (a)
+            archive_read_free(a);
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    }
+    if (depth == 0)
+        b->consumed = &rd.off;
+    configure(a, &rd, raw_only);
     if (archive_read_open1(a) != ARCHIVE_OK) {
         rc = list_failed(s, a, parent, 0, err);
         goto out;
@@ -510,4 +519,108 @@ int pt_archive_expand(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void *sr
     b.top = it;
     b.consumed = &none;
     return expand(s, it, fn, src, it->size, depth, &b, err);
+}
+
+/* ---- one member again (export, verify) ---- */
+
+/* Finds names[0] in the archive read by fn/src; at the last level streams
+ * it through h (and to out_fd), else keeps it in memory and goes down. */
+static int extract_as(pt_read_fn fn, void *src, uint64_t size, const char *const *paths, const char *const *names,
+                      size_t n, pt_hash_t *h, int out_fd, pt_hash_result_t *got, int raw_only, int *found,
+                      pt_err_t *err)
+{
+    struct archive *a = archive_read_new();
+    struct archive_entry *e;
+    src_rd_t rd = { fn, src, 0, size, NULL };
+    char name[4096];
+    int rc = PT_OK, r;
+
+    *found = 0;
+    if (!a || !(rd.buf = malloc(BLOCK))) {
+        if (a)
+            archive_read_free(a);
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    }
+    configure(a, &rd, raw_only);
+    if (archive_read_open1(a) != ARCHIVE_OK) {
+        rc = pt_err_set(err, PT_EIO, "%s: libarchive: %s", paths[0], archive_error_string(a));
+        goto out;
+    }
+    while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+        uint8_t *buf = NULL;
+        size_t len = 0, cap = 0;
+        la_ssize_t k;
+        member_name(a, e, paths[0], name, sizeof name);
+        if (strcmp(name, names[0]) != 0)
+            continue;
+        *found = 1;
+        if (n == 1) {
+            /* not rd.buf: libarchive still reads the archive's bytes from it */
+            if (!(buf = malloc(BLOCK))) {
+                rc = pt_err_set(err, PT_ENOMEM, "out of memory");
+                goto out;
+            }
+            if ((rc = pt_hash_begin(h, err)) != PT_OK) {
+                free(buf);
+                goto out;
+            }
+            while ((k = archive_read_data(a, buf, BLOCK)) > 0) {
+                pt_hash_update(h, buf, (size_t)k);
+                if (out_fd >= 0 && write(out_fd, buf, (size_t)k) != k) {
+                    free(buf);
+                    rc = pt_err_set(err, PT_EIO, "writing the copy: %s", strerror(errno));
+                    goto out;
+                }
+            }
+            free(buf);
+            rc = k < 0 ? pt_err_set(err, PT_EIO, "%s!/%s: libarchive: %s", paths[0], names[0],
+                                    archive_error_string(a))
+                       : pt_hash_end(h, got, err);
+            goto out;
+        }
+        for (;;) { /* an archive inside: kept in memory, as the scan kept it */
+            if (len == cap) {
+                uint8_t *nb;
+                if (cap >= MEMBER_BUF_MAX || !(nb = realloc(buf, cap = cap ? cap * 2 : 65536))) {
+                    free(buf);
+                    rc = pt_err_set(err, PT_EIO, "%s!/%s: a nested archive over %zu MiB is not opened",
+                                    paths[0], names[0], MEMBER_BUF_MAX >> 20);
+                    goto out;
+                }
+                buf = nb;
+            }
+            if ((k = archive_read_data(a, buf + len, cap - len)) <= 0)
+                break;
+            len += (size_t)k;
+        }
+        if (k < 0) {
+            free(buf);
+            rc = pt_err_set(err, PT_EIO, "%s!/%s: libarchive: %s", paths[0], names[0], archive_error_string(a));
+            goto out;
+        }
+        {
+            mem_t mm = { buf, len };
+            rc = pt_archive_extract(read_mem, &mm, len, paths + 1, names + 1, n - 1, h, out_fd, got, err);
+        }
+        free(buf);
+        goto out;
+    }
+    if (r != ARCHIVE_EOF)
+        rc = pt_err_set(err, PT_EIO, "%s: libarchive: %s", paths[0], archive_error_string(a));
+out:
+    archive_read_free(a);
+    free(rd.buf);
+    return rc;
+}
+
+int pt_archive_extract(pt_read_fn fn, void *src, uint64_t size, const char *const *paths, const char *const *names,
+                       size_t n, pt_hash_t *h, int out_fd, pt_hash_result_t *got, pt_err_t *err)
+{
+    int found = 0, rc = extract_as(fn, src, size, paths, names, n, h, out_fd, got, 0, &found, err);
+
+    if (rc == PT_OK && !found) /* a compressed stream libarchive took for an empty tar, as in expand() */
+        rc = extract_as(fn, src, size, paths, names, n, h, out_fd, got, 1, &found, err);
+    if (rc == PT_OK && !found)
+        rc = pt_err_set(err, PT_ENOENT, "%s: no member named %s any more", paths[0], names[0]);
+    return rc;
 }

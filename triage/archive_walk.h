@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "err.h"
+#include "hash.h"
 #include "reader.h"
 
 struct pt_scan;
@@ -33,5 +34,15 @@ int pt_archive_looks_like(const uint8_t *head, size_t len);
  * error (case database, memory). */
 int pt_archive_expand(struct pt_scan *s, const struct pt_item *it, pt_read_fn fn, void *src, int depth,
                       pt_err_t *err);
+
+/* Reads one member again (export, verify --evidence): the archive's
+ * content through fn/src (size bytes), then at each of the n levels
+ * paths[i] (the archive's path, for naming a single compressed file's
+ * member) and names[i] (the member's name as the scan recorded it).  The
+ * member's bytes go through h (begun and ended here) and, when out_fd >= 0,
+ * to out_fd.  PT_OK with *got, PT_ENOENT when the member is not there any
+ * more, PT_EIO when it cannot be read. */
+int pt_archive_extract(pt_read_fn fn, void *src, uint64_t size, const char *const *paths, const char *const *names,
+                       size_t n, pt_hash_t *h, int out_fd, pt_hash_result_t *got, pt_err_t *err);
 
 #endif

@@ -40,6 +40,8 @@ typedef struct pt_volume_info {
     int has_fs_bytes;            /* fs_bytes / fs_unalloc_bytes are known */
     uint64_t fs_bytes;           /* the filesystem's blocks times block size */
     uint64_t fs_unalloc_bytes;   /* of those, in blocks the filesystem marks free */
+    uint64_t free_sampled;       /* free blocks profiled (freespace.h), 0: none */
+    uint64_t free_zero, free_text, free_random, free_high, free_other, free_unreadable;
     const char *error;
 } pt_volume_info_t;
 

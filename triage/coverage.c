@@ -2,6 +2,7 @@
  * texts of one volume at a time. */
 #include "coverage.h"
 
+#include <inttypes.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,6 +54,25 @@ static uint64_t unread_bytes(walk_t *w, sqlite3_int64 vid)
     return n;
 }
 
+/* The free-space row's reason, with the profile of the sampled blocks. */
+static void free_reason(sqlite3_stmt *v, uint64_t free_b, char *out, size_t size)
+{
+    uint64_t n = (uint64_t)sqlite3_column_int64(v, 10), c[6];
+    int i, len;
+
+    len = snprintf(out, size, "blocks the filesystem marks unallocated: deleted names are listed, free blocks "
+                   "are not carved");
+    if (!n || free_b == 0 || len < 0 || (size_t)len >= size)
+        return;
+    for (i = 0; i < 6; i++)
+        c[i] = (uint64_t)sqlite3_column_int64(v, 11 + i);
+    snprintf(out + len, size - (size_t)len, "; profile of %" PRIu64 " blocks sampled evenly: zero %.1f%%, text "
+             "%.1f%%, random-looking (encrypted or compressed) %.1f%%, high entropy but not uniform %.1f%%, other "
+             "%.1f%%%s", n, 100.0 * (double)c[0] / (double)n, 100.0 * (double)c[1] / (double)n,
+             100.0 * (double)c[2] / (double)n, 100.0 * (double)c[3] / (double)n, 100.0 * (double)c[4] / (double)n,
+             c[5] ? ", some unreadable" : "");
+}
+
 /* The rows of one partition-table entry (or a whole-image volume), whose
  * bytes add up to len. */
 static int volume_parts(walk_t *w, sqlite3_stmt *v, uint64_t len, part_t *p)
@@ -88,8 +108,7 @@ static int volume_parts(walk_t *w, sqlite3_stmt *v, uint64_t len, part_t *p)
         snprintf(p[n].reason, sizeof p[n].reason, "read errors or limits; each item is listed with its reason");
         p[n++].bytes = unread;
         snprintf(p[n].what, sizeof p[n].what, "%s filesystem: free space", fs);
-        snprintf(p[n].reason, sizeof p[n].reason, "blocks the filesystem marks unallocated: deleted names are "
-                 "listed, free blocks are not carved");
+        free_reason(v, free_b, p[n].reason, sizeof p[n].reason);
         p[n++].bytes = free_b;
         snprintf(p[n].what, sizeof p[n].what, "volume slack after the filesystem");
         snprintf(p[n].reason, sizeof p[n].reason, "inside the partition but outside the filesystem: not carved");
@@ -132,7 +151,8 @@ static int image_rows(walk_t *w, sqlite3_int64 eid, uint64_t size, pt_err_t *err
      * (GPT); the space no partition or table structure covers is found as
      * the gaps between the others instead */
     if (sqlite3_prepare_v2(w->h, "SELECT id, offset, length, flags, filesystem, error, fs_bytes,"
-                                 " fs_unalloc_bytes, label, description FROM volumes WHERE evidence_id = ?"
+                                 " fs_unalloc_bytes, label, description, free_sampled, free_zero, free_text, free_random,"
+                                 " free_high, free_other, free_unreadable FROM volumes WHERE evidence_id = ?"
                                  " AND flags != 'unalloc' ORDER BY offset, id", -1, &v, NULL) != SQLITE_OK)
         return pt_err_set(err, PT_EDB, "coverage: %s", sqlite3_errmsg(w->h));
     sqlite3_bind_int64(v, 1, eid);

@@ -211,7 +211,7 @@ static int one(ex_t *x, sqlite3_stmt *st, pt_err_t *err)
     snprintf(tmp, sizeof tmp, ".partial-%lld", id);
     if ((fd = openat(x->dirfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
         return pt_err_set(err, PT_EIO, "%s/%s: %s", x->o->to, tmp, strerror(errno));
-    rc = pt_reopen_copy(x->reopen, &loc, size, x->hash, fd, &got, &ierr);
+    rc = pt_reopen_copy_id(x->reopen, x->h, id, x->cwd, x->hash, fd, &got, &ierr);
     if (rc == PT_OK && (strcmp(got.sha256, want256) != 0 || (want5 && *want5 && strcmp(got.md5, want5) != 0)))
         rc = pt_err_set(&ierr, PT_EFORMAT, "SHA-256 of the evidence now is %s, the scan recorded %s", got.sha256,
                         want256);

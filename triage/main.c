@@ -84,6 +84,9 @@ static const char help_text[] =
     "                        (default 64 GiB), R expanded bytes per archive byte\n"
     "                        (default 1000), or N members (default 1000000);\n"
     "                        reported on the archive (0: no limit)\n"
+    "      --free-space-sample N  free blocks of each filesystem read to profile its free\n"
+    "                        space (zero, text, random-looking, ...; default 16384,\n"
+    "                        spread evenly; 0: none; a large N reads all of it)\n"
     "      --hash LIST       digests besides SHA-256: md5, sha1 (e.g. --hash sha256,md5)\n"
     "      --image-hash      also hash each whole image (MD5, SHA-256; a second read of\n"
     "                        it) and compare with the MD5 an E01 stores; the stored\n"
@@ -186,6 +189,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
         { "archive-max-bytes", required_argument, NULL, 'B' },
         { "archive-max-ratio", required_argument, NULL, 'R' },
         { "archive-max-members", required_argument, NULL, 'N' },
+        { "free-space-sample", required_argument, NULL, 'F' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -205,6 +209,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
     o.archive_max_bytes = (uint64_t)64 << 30;
     o.archive_max_ratio = 1000;
     o.archive_max_members = 1000000;
+    o.free_sample = 16384;
     if (!rule_paths) {
         fputs("ptriage: out of memory\n", stderr);
         return 2;
@@ -242,10 +247,11 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
             }
             o.timezone = optarg;
             break;
-        case 'Y': case 'T': case 'M': case 'D': case 'B': case 'R': case 'N': {
+        case 'Y': case 'T': case 'M': case 'D': case 'B': case 'R': case 'N': case 'F': {
             static const char *const names[] = { "yara-max", "yara-timeout", "max-item-size", "archive-depth",
-                                                 "archive-max-bytes", "archive-max-ratio", "archive-max-members" };
-            int k = (int)(strchr("YTMDBRN", c) - "YTMDBRN");
+                                                 "archive-max-bytes", "archive-max-ratio", "archive-max-members",
+                                                 "free-space-sample" };
+            int k = (int)(strchr("YTMDBRNF", c) - "YTMDBRNF");
             char *end;
             long long v = strtoll(optarg, &end, 10);
             /* the archive limits take 0 (no expansion / no limit) */
@@ -262,7 +268,8 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
             case 'D': o.archive_depth = (int)v; break;
             case 'B': o.archive_max_bytes = (uint64_t)v; break;
             case 'R': o.archive_max_ratio = (uint64_t)v; break;
-            default: o.archive_max_members = (uint64_t)v; break;
+            case 'N': o.archive_max_members = (uint64_t)v; break;
+            default: o.free_sample = (uint64_t)v; break;
             }
             break;
         }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archive_walk.h"
 #include "item.h"
 #include "source.h"
 #include "walk.h"
@@ -249,4 +250,75 @@ int pt_reopen_copy(pt_reopen_t *r, const pt_item_loc_t *loc, uint64_t size, pt_h
         off += (uint64_t)n;
     }
     return pt_hash_end(h, got, err);
+}
+
+#define CHAIN_MAX 64 /* archive levels: far more than --archive-depth allows */
+
+int pt_reopen_copy_id(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cwd, pt_hash_t *hash, int out_fd,
+                      pt_hash_result_t *got, pt_err_t *err)
+{
+    sqlite3_stmt *up = NULL, *top = NULL;
+    char *paths[CHAIN_MAX + 1];
+    const char *names[CHAIN_MAX], *parents[CHAIN_MAX];
+    int n = 0, i, rc = PT_OK;
+    int64_t cur = id;
+
+    memset(paths, 0, sizeof paths);
+    if (sqlite3_prepare_v2(h, "SELECT parent_id, path FROM items WHERE id = ?", -1, &up, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(h, "SELECT " PT_REOPEN_COLUMNS " FROM items i JOIN evidence e ON e.id = i.evidence_id"
+                              " LEFT JOIN volumes v ON v.id = i.volume_id WHERE i.id = ?", -1, &top, NULL) != SQLITE_OK) {
+        rc = pt_err_set(err, PT_EDB, "case database: %s", sqlite3_errmsg(h));
+        goto out;
+    }
+    /* the chain from the item up to the file of the evidence that holds it */
+    for (;;) {
+        sqlite3_reset(up);
+        sqlite3_bind_int64(up, 1, cur);
+        if (sqlite3_step(up) != SQLITE_ROW || n > CHAIN_MAX) {
+            rc = pt_err_set(err, PT_EDB, "item %lld: not in the case database", (long long)cur);
+            goto out;
+        }
+        if (!(paths[n++] = strdup((const char *)sqlite3_column_text(up, 1)))) {
+            rc = pt_err_set(err, PT_ENOMEM, "out of memory");
+            goto out;
+        }
+        if (sqlite3_column_type(up, 0) == SQLITE_NULL)
+            break;
+        cur = sqlite3_column_int64(up, 0);
+    }
+    sqlite3_bind_int64(top, 1, cur);
+    if (sqlite3_step(top) != SQLITE_ROW) {
+        rc = pt_err_set(err, PT_EDB, "item %lld: not in the case database", (long long)cur);
+        goto out;
+    }
+    {
+        pt_item_loc_t loc;
+        uint64_t size;
+        pt_read_fn fn;
+        void *src;
+        pt_reopen_loc(top, 0, cwd, &loc, &size);
+        if (n == 1) {
+            rc = pt_reopen_copy(r, &loc, size, hash, out_fd, got, err);
+            goto out;
+        }
+        /* paths[n-1] is the top archive; each member's name follows "!/" */
+        for (i = 0; i < n - 1; i++) {
+            const char *child = paths[n - 2 - i], *parent = paths[n - 1 - i];
+            size_t pl = strlen(parent);
+            if (strncmp(child, parent, pl) != 0 || strncmp(child + pl, "!/", 2) != 0) {
+                rc = pt_err_set(err, PT_EDB, "item %lld: path %s is not a member of %s", (long long)id, child, parent);
+                goto out;
+            }
+            parents[i] = parent;
+            names[i] = child + pl + 2;
+        }
+        if ((rc = pt_reopen_item(r, &loc, &fn, &src, err)) == PT_OK)
+            rc = pt_archive_extract(fn, src, size, parents, names, (size_t)(n - 1), hash, out_fd, got, err);
+    }
+out:
+    for (i = 0; i < n; i++)
+        free(paths[i]);
+    sqlite3_finalize(top);
+    sqlite3_finalize(up);
+    return rc;
 }

@@ -15,6 +15,7 @@
 #include "reader.h"
 
 struct sqlite3_stmt;
+struct sqlite3;
 
 typedef struct pt_reopen pt_reopen_t;
 
@@ -52,5 +53,13 @@ void pt_reopen_loc(struct sqlite3_stmt *st, int col, const char *cwd, pt_item_lo
  * out_fd >= 0, writes them there too.  PT_OK with *got filled, else err. */
 int pt_reopen_copy(pt_reopen_t *r, const pt_item_loc_t *loc, uint64_t size, pt_hash_t *h, int out_fd,
                    pt_hash_result_t *got, pt_err_t *err);
+
+/* Reads item id of the case database h again, whatever it is: a file of the
+ * evidence, or an archive member (its top-level archive is read from the
+ * evidence and the member found in it again, level by level, by the names
+ * the scan recorded).  Bytes go through hash and, when out_fd >= 0, to
+ * out_fd.  PT_OK with *got; otherwise err says why. */
+int pt_reopen_copy_id(pt_reopen_t *r, struct sqlite3 *h, int64_t id, const char *cwd, pt_hash_t *hash, int out_fd,
+                      pt_hash_result_t *got, pt_err_t *err);
 
 #endif

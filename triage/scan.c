@@ -357,10 +357,10 @@ static void options_text(const pt_scan_opts_t *o, char *buf, size_t size)
 {
     snprintf(buf, size, "jobs=%d; yara_max=%zu; yara_timeout=%d; policy=%s; timezone=%s; image_hash=%s; "
              "archive_depth=%d; archive_max_bytes=%" PRIu64 "; archive_max_ratio=%" PRIu64
-             "; archive_max_members=%" PRIu64,
+             "; archive_max_members=%" PRIu64 "; free_space_sample=%" PRIu64,
              o->jobs > 1 ? o->jobs : 1, o->yara_max, o->yara_timeout, o->policy ? "yes" : "no",
              o->timezone ? o->timezone : "UTC", o->image_hash ? "yes" : "no", o->archive_depth,
-             o->archive_max_bytes, o->archive_max_ratio, o->archive_max_members);
+             o->archive_max_bytes, o->archive_max_ratio, o->archive_max_members, o->free_sample);
 }
 
 static void hash_names(unsigned mask, char *buf, size_t size)

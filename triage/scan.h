@@ -33,6 +33,7 @@ typedef struct pt_scan_opts {
     uint64_t max_item_size;    /* read at most this per item (0: the filesystem's size) */
     const char *timezone;      /* how FAT/exFAT local times were read ("UTC" default) */
     int image_hash;            /* hash each whole image (MD5 + SHA-256), compared with the E01's */
+    uint64_t free_sample;      /* free blocks profiled per filesystem (0: none) */
     int archive_depth;         /* archive nesting expanded (0: archives are not expanded) */
     uint64_t archive_max_bytes;   /* per top-level archive, all levels (0: no limit) */
     uint64_t archive_max_ratio;   /* expanded bytes per archive byte read (0: no limit) */

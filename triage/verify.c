@@ -104,19 +104,21 @@ int pt_verify_evidence(const char *outdir, pt_verify_fn fn, void *arg, uint64_t 
     if (!(r = pt_reopen_new(err)) || !(h = pt_hash_new(PT_HASH_SHA256, err)) ||
         sqlite3_prepare_v2(pt_casedb_handle(db), "SELECT i.id, i.sha256, " PT_REOPEN_COLUMNS
                            " FROM items i JOIN evidence e ON e.id = i.evidence_id"
-                           " LEFT JOIN volumes v ON v.id = i.volume_id WHERE i.sha256 IS NOT NULL ORDER BY i.id",
+                           " LEFT JOIN volumes v ON v.id = i.volume_id WHERE i.sha256 IS NOT NULL"
+                           /* an archive member is its archive's bytes, decoded: the archive's
+                            * own hash covers it (reading the archive once per member would not
+                            * scale) */
+                           " AND i.parent_id IS NULL ORDER BY i.id",
                            -1, &st, NULL) != SQLITE_OK) {
         problems = err->code ? err->code : pt_err_set(err, PT_EDB, "case database: cannot read items");
         goto out;
     }
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        pt_item_loc_t loc;
         pt_hash_result_t got;
         pt_err_t ierr = { 0, "" };
-        uint64_t size;
-        pt_reopen_loc(st, 2, cwd, &loc, &size);
         snprintf(what, sizeof what, "item %lld", (long long)sqlite3_column_int64(st, 0));
-        if (pt_reopen_copy(r, &loc, size, h, -1, &got, &ierr) != PT_OK) {
+        if (pt_reopen_copy_id(r, pt_casedb_handle(db), sqlite3_column_int64(st, 0), cwd, h, -1, &got, &ierr) !=
+            PT_OK) {
             fn(what, ierr.msg, arg);
             problems++;
         } else if (strcmp(got.sha256, (const char *)sqlite3_column_text(st, 1)) != 0) {

@@ -2,7 +2,9 @@
  * the signature (sign.h) and an export (export.h):
  *   - every report file is what case.db renders now (nothing edited);
  *   - with --evidence, every item hashed by the scan is read from the
- *     evidence again and its SHA-256 compared.
+ *     evidence again and its SHA-256 compared (an archive member through its
+ *     archive, whose bytes it is decoded from), and so is each whole image
+ *     hashed at the scan.
  * Each problem goes to fn; the return value is the number of problems, or
  * a negative PT_E* code when the check could not run. */
 #ifndef PT_VERIFY_H

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "freespace.h"
 #include "walk.h"
 
 typedef struct part_src {
@@ -68,8 +69,9 @@ static TSK_WALK_RET_ENUM count_block(const TSK_FS_BLOCK *b, void *ptr)
 /* For the coverage ledger: how much of the filesystem is free space, which
  * ptriage does not carve.  Addresses only (no block is read), over the
  * blocks the image holds. */
-static void measure_fs(TSK_FS_INFO *fs, pt_volume_info_t *v)
+static void measure_fs(pt_scan_t *s, TSK_FS_INFO *fs, pt_volume_info_t *v)
 {
+    pt_free_profile_t prof;
     uint64_t free_blocks = 0;
 
     v->fs_bytes = (uint64_t)fs->block_count * fs->block_size;
@@ -81,6 +83,14 @@ static void measure_fs(TSK_FS_INFO *fs, pt_volume_info_t *v)
     }
     v->has_fs_bytes = 1;
     v->fs_unalloc_bytes = free_blocks * fs->block_size;
+    pt_freespace_profile(fs, free_blocks, s->opts->free_sample, &prof);
+    v->free_sampled = prof.sampled + prof.unreadable;
+    v->free_zero = prof.zero;
+    v->free_text = prof.text;
+    v->free_random = prof.random;
+    v->free_high = prof.high;
+    v->free_other = prof.other;
+    v->free_unreadable = prof.unreadable;
 }
 
 /* Opens and walks the filesystem at offset, or records why it could not. */
@@ -92,7 +102,7 @@ static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pa
     if (fs) {
         v->filesystem = tsk_fs_type_toname(fs->ftype);
         v->fs_block_size = fs->block_size;
-        measure_fs(fs, v);
+        measure_fs(s, fs, v);
     } else {
         v->error = fs_err;
     }

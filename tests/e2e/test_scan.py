@@ -500,6 +500,36 @@ def coverage_ledger_accounts_for_every_byte():
 
 
 @test
+def free_space_profile_counts_deleted_content():
+    import random
+    d = os.path.join(Ctx.work, "freeprof")
+    os.makedirs(os.path.join(d, "src"))
+    rng = random.Random(11)
+    open(os.path.join(d, "src", "secret.bin"), "wb").write(rng.randbytes(1 << 20))
+    open(os.path.join(d, "src", "letter.txt"), "w").write(("dear court, " * 100 + "\n") * 874)
+    img = os.path.join(d, "x.img")
+    run(["mkfs.ext4", "-q", "-F", "-b", "4096", "-d", os.path.join(d, "src"), img, "16M"])
+    # deleted: their blocks are free space again, with their content
+    assert run(["debugfs", "-w", "-R", "rm /secret.bin", img]).returncode == 0
+    assert run(["debugfs", "-w", "-R", "rm /letter.txt", img]).returncode == 0
+    out, _ = scan(img, "--free-space-sample", "100000000", expect=0)
+    con = db(out)
+    row = con.execute("SELECT free_sampled, free_zero, free_text, free_random, free_high, free_other,"
+                      " fs_unalloc_bytes FROM volumes").fetchone()
+    con.close()
+    sampled, zero, text, rnd, high, other, free = row
+    assert sampled * 4096 == free == len(run(["blkls", img]).stdout), row   # every free block, as blkls
+    assert 250 <= rnd <= 256, row          # the 256 blocks of the deleted random file (p-value bounds)
+    assert text == 256, row                # the 1 MiB letter
+    ledger = open(os.path.join(out, "coverage.csv"), encoding="utf-8").read()
+    assert "random-looking (encrypted or compressed)" in ledger
+    out2, _ = scan(img, "--free-space-sample", "64", expect=0)
+    con = db(out2)
+    assert con.execute("SELECT free_sampled FROM volumes").fetchone()[0] <= 64
+    con.close()
+
+
+@test
 def split_raw_with_a_missing_segment():
     d = os.path.join(Ctx.work, "split-missing")
     os.makedirs(d)
