@@ -37,7 +37,8 @@ static const char schema[] =
     " label TEXT, ordinal INTEGER, tsk_addr INTEGER, slot TEXT, offset INTEGER, length INTEGER,"
     " flags TEXT, description TEXT, filesystem TEXT, fs_block_size INTEGER, error TEXT, os TEXT,"
     " fs_bytes INTEGER, fs_unalloc_bytes INTEGER, free_sampled INTEGER, free_zero INTEGER, free_text INTEGER,"
-    " free_random INTEGER, free_high INTEGER, free_other INTEGER, free_unreadable INTEGER);"
+    " free_random INTEGER, free_high INTEGER, free_other INTEGER, free_unreadable INTEGER,"
+    " parent_item_id INTEGER);"
     "CREATE TABLE items("
     " id INTEGER PRIMARY KEY, evidence_id INTEGER NOT NULL REFERENCES evidence(id),"
     " volume_id INTEGER REFERENCES volumes(id), parent_id INTEGER,"
@@ -68,7 +69,7 @@ static const char *const stmts[ST_COUNT] = {
     " VALUES(?,?,?,?,?,?,?,?)",
     "INSERT INTO volumes(evidence_id,label,ordinal,tsk_addr,slot,offset,length,flags,"
     "description,filesystem,fs_block_size,error,fs_bytes,fs_unalloc_bytes,free_sampled,free_zero,free_text,"
-    "free_random,free_high,free_other,free_unreadable) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "free_random,free_high,free_other,free_unreadable,parent_item_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "INSERT INTO items(evidence_id,volume_id,parent_id,path,kind,allocated,inode,attr_type,"
     "attr_id,size,bytes_read,mtime,mtime_ns,atime,atime_ns,ctime,ctime_ns,crtime,crtime_ns,"
     "uid,gid,mode,link_target,md5,sha1,sha256,mime,category,entropy,error,error_severity,"
@@ -350,6 +351,7 @@ int pt_casedb_add_volume(pt_casedb_t *db, const pt_volume_info_t *v, int64_t *id
         for (i = 0; i < 7; i++)
             sqlite3_bind_int64(s, 15 + i, (sqlite3_int64)c[i]);
     }
+    bind_id(s, 22, v->parent_item_id);
     return step(db, s, id, err, "volume");
 }
 

@@ -28,6 +28,7 @@ typedef struct pt_evidence_info {
 
 typedef struct pt_volume_info {
     int64_t evidence_id;
+    int64_t parent_item_id;      /* the disk-image file it is in (nested evidence), 0 for the evidence's own */
     const char *label;           /* "p1" ... or "" for a whole-image filesystem */
     int ordinal;                 /* 1-based among allocated partitions, 0 for none */
     int64_t tsk_addr;            /* mmls slot number, -1 when none */

@@ -153,7 +153,7 @@ static int image_rows(walk_t *w, sqlite3_int64 eid, uint64_t size, pt_err_t *err
     if (sqlite3_prepare_v2(w->h, "SELECT id, offset, length, flags, filesystem, error, fs_bytes,"
                                  " fs_unalloc_bytes, label, description, free_sampled, free_zero, free_text, free_random,"
                                  " free_high, free_other, free_unreadable FROM volumes WHERE evidence_id = ?"
-                                 " AND flags != 'unalloc' ORDER BY offset, id", -1, &v, NULL) != SQLITE_OK)
+                                 " AND flags != 'unalloc' AND parent_item_id IS NULL ORDER BY offset, id", -1, &v, NULL) != SQLITE_OK)
         return pt_err_set(err, PT_EDB, "coverage: %s", sqlite3_errmsg(w->h));
     sqlite3_bind_int64(v, 1, eid);
     while (rc == 0 && sqlite3_step(v) == SQLITE_ROW) {
@@ -193,7 +193,8 @@ static int directory_rows(walk_t *w, sqlite3_int64 eid, pt_err_t *err)
 
     if (sqlite3_prepare_v2(w->h, "SELECT coalesce(sum(CASE WHEN sha256 IS NOT NULL THEN size END), 0),"
                                  " coalesce(sum(CASE WHEN sha256 IS NULL THEN size END), 0)"
-                                 " FROM items WHERE evidence_id = ? AND parent_id IS NULL AND kind IN ('file', 'stream')", -1, &st,
+                                 " FROM items WHERE evidence_id = ? AND parent_id IS NULL AND volume_id IS NULL"
+                                 " AND kind IN ('file', 'stream')", -1, &st,
                            NULL) != SQLITE_OK)
         return pt_err_set(err, PT_EDB, "coverage: %s", sqlite3_errmsg(w->h));
     sqlite3_bind_int64(st, 1, eid);

@@ -84,6 +84,9 @@ static const char help_text[] =
     "                        (default 64 GiB), R expanded bytes per archive byte\n"
     "                        (default 1000), or N members (default 1000000);\n"
     "                        reported on the archive (0: no limit)\n"
+    "      --no-nested-images  do not walk disk images found as files of the evidence\n"
+    "                        (raw disks of virtual machines: by default their partitions\n"
+    "                        and filesystems are walked, paths FILE!p1/...)\n"
     "      --free-space-sample N  free blocks of each filesystem read to profile its free\n"
     "                        space (zero, text, random-looking, ...; default 16384,\n"
     "                        spread evenly; 0: none; a large N reads all of it)\n"
@@ -190,6 +193,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
         { "archive-max-ratio", required_argument, NULL, 'R' },
         { "archive-max-members", required_argument, NULL, 'N' },
         { "free-space-sample", required_argument, NULL, 'F' },
+        { "no-nested-images", no_argument, NULL, 'X' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -238,6 +242,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
         case 'c': case_path = optarg; break;
         case 'S': sign_key = optarg; break;
         case 'I': o.image_hash = 1; break;
+        case 'X': o.no_nested_images = 1; break;
         case 'Z':
             if (set_timezone(optarg) != 0) {
                 fprintf(stderr, "ptriage scan: --timezone %s: not UTC, an offset like +02:00, or a zone of "

@@ -15,6 +15,7 @@
 #include "archive_walk.h"
 #include "item.h"
 #include "source.h"
+#include "volume.h"
 #include "walk.h"
 
 struct pt_reopen {
@@ -224,17 +225,31 @@ void pt_reopen_loc(sqlite3_stmt *st, int col, const char *cwd, pt_item_loc_t *lo
     *size = (uint64_t)sqlite3_column_int64(st, col + 9);
 }
 
+static int copy_fn(pt_reopen_t *r, pt_read_fn fn, void *src, uint64_t size, pt_hash_t *h, int out_fd,
+                   pt_hash_result_t *got, pt_err_t *err);
+
 int pt_reopen_copy(pt_reopen_t *r, const pt_item_loc_t *loc, uint64_t size, pt_hash_t *h, int out_fd,
                    pt_hash_result_t *got, pt_err_t *err)
 {
     pt_read_fn fn;
     void *src;
+    int rc = pt_reopen_item(r, loc, &fn, &src, err);
+
+    return rc != PT_OK ? rc : copy_fn(r, fn, src, size, h, out_fd, got, err);
+}
+
+#define CHAIN_MAX 64 /* archive levels: far more than --archive-depth allows */
+
+/* Hashes (and copies) size bytes read through fn. */
+static int copy_fn(pt_reopen_t *r, pt_read_fn fn, void *src, uint64_t size, pt_hash_t *h, int out_fd,
+                   pt_hash_result_t *got, pt_err_t *err)
+{
     uint64_t off = 0;
     int rc;
 
     if (!r->buf && !(r->buf = malloc(BLOCK)))
         return pt_err_set(err, PT_ENOMEM, "out of memory");
-    if ((rc = pt_reopen_item(r, loc, &fn, &src, err)) != PT_OK || (rc = pt_hash_begin(h, err)) != PT_OK)
+    if ((rc = pt_hash_begin(h, err)) != PT_OK)
         return rc;
     while (off < size) {
         size_t want = size - off < BLOCK ? (size_t)(size - off) : BLOCK;
@@ -252,7 +267,93 @@ int pt_reopen_copy(pt_reopen_t *r, const pt_item_loc_t *loc, uint64_t size, pt_h
     return pt_hash_end(h, got, err);
 }
 
-#define CHAIN_MAX 64 /* archive levels: far more than --archive-depth allows */
+typedef struct img_part {
+    TSK_IMG_INFO *img;
+    uint64_t off, len;
+} img_part_t;
+
+static ssize_t read_img_part(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    img_part_t *p = src;
+    ssize_t got;
+
+    if (off >= p->len)
+        return 0;
+    if (len > p->len - off)
+        len = (size_t)(p->len - off);
+    got = tsk_img_read(p->img, (TSK_OFF_T)(p->off + off), (char *)buf, len);
+    if (got < 0)
+        pt_source_tsk_err(err, PT_EIO, "libtsk");
+    return got;
+}
+
+/* An item of a disk image found as a file (volume.c): the file is read from
+ * the evidence, libtsk opens it as an image, and the item is found in it by
+ * the partition offset, inode and attribute the scan recorded. */
+static int copy_nested(pt_reopen_t *r, sqlite3 *h, int64_t id, int64_t image_id, const char *cwd, pt_hash_t *hash,
+                       int out_fd, pt_hash_result_t *got, pt_err_t *err)
+{
+    sqlite3_stmt *st = NULL;
+    pt_item_loc_t loc, iloc;
+    uint64_t size, isize;
+    pt_read_fn fn;
+    void *src;
+    TSK_IMG_INFO *img = NULL;
+    TSK_FS_INFO *fs = NULL;
+    TSK_FS_FILE *f = NULL;
+    int rc = PT_OK;
+    static const char q[] = "SELECT " PT_REOPEN_COLUMNS " FROM items i JOIN evidence e ON e.id = i.evidence_id"
+                            " LEFT JOIN volumes v ON v.id = i.volume_id WHERE i.id = ?";
+
+    if (sqlite3_prepare_v2(h, q, -1, &st, NULL) != SQLITE_OK)
+        return pt_err_set(err, PT_EDB, "case database: %s", sqlite3_errmsg(h));
+    sqlite3_bind_int64(st, 1, image_id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return pt_err_set(err, PT_EDB, "item %lld: its disk image is not in the case", (long long)id);
+    }
+    pt_reopen_loc(st, 0, cwd, &iloc, &isize);
+    if ((rc = pt_reopen_item(r, &iloc, &fn, &src, err)) != PT_OK)
+        goto out;
+    if (!(img = pt_volume_open_nested(fn, src, isize))) {
+        rc = pt_source_tsk_err(err, PT_EFORMAT, "%s: not opened as a disk image any more", iloc.path);
+        goto out;
+    }
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = pt_err_set(err, PT_EDB, "item %lld: not in the case database", (long long)id);
+        goto out;
+    }
+    pt_reopen_loc(st, 0, cwd, &loc, &size);
+    if (strcmp(loc.kind, PT_KIND_VOLUME) == 0) {
+        img_part_t part = { img, loc.volume_offset, loc.volume_length };
+        rc = copy_fn(r, read_img_part, &part, size, hash, out_fd, got, err);
+        goto out;
+    }
+    if (!(fs = tsk_fs_open_img(img, (TSK_OFF_T)(loc.has_volume ? loc.volume_offset : 0), TSK_FS_TYPE_DETECT)) ||
+        !(f = tsk_fs_file_open_meta(fs, NULL, (TSK_INUM_T)loc.inode))) {
+        rc = pt_source_tsk_err(err, PT_EIO, "%s: not found again in its disk image", loc.path);
+        goto out;
+    }
+    {
+        pt_walk_tsk_src_t ts = { f, NULL };
+        if (loc.attr_type >= 0 &&
+            !(ts.attr = tsk_fs_file_attr_get_type(f, (TSK_FS_ATTR_TYPE_ENUM)loc.attr_type, (uint16_t)loc.attr_id, 1)))
+            rc = pt_source_tsk_err(err, PT_EIO, "%s: attribute %d-%d", loc.path, loc.attr_type, loc.attr_id);
+        else
+            rc = copy_fn(r, pt_walk_read_tsk, &ts, size, hash, out_fd, got, err);
+    }
+out:
+    if (f)
+        tsk_fs_file_close(f);
+    if (fs)
+        tsk_fs_close(fs);
+    if (img)
+        tsk_img_close(img);
+    sqlite3_finalize(st);
+    return rc;
+}
 
 int pt_reopen_copy_id(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cwd, pt_hash_t *hash, int out_fd,
                       pt_hash_result_t *got, pt_err_t *err)
@@ -264,6 +365,17 @@ int pt_reopen_copy_id(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cwd, p
     int64_t cur = id;
 
     memset(paths, 0, sizeof paths);
+    if (sqlite3_prepare_v2(h, "SELECT v.parent_item_id FROM items i JOIN volumes v ON v.id = i.volume_id"
+                              " WHERE i.id = ? AND v.parent_item_id IS NOT NULL", -1, &up, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(up, 1, id);
+        if (sqlite3_step(up) == SQLITE_ROW) {
+            int64_t image = sqlite3_column_int64(up, 0);
+            sqlite3_finalize(up);
+            return copy_nested(r, h, id, image, cwd, hash, out_fd, got, err);
+        }
+    }
+    sqlite3_finalize(up);
+    up = NULL;
     if (sqlite3_prepare_v2(h, "SELECT parent_id, path FROM items WHERE id = ?", -1, &up, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(h, "SELECT " PT_REOPEN_COLUMNS " FROM items i JOIN evidence e ON e.id = i.evidence_id"
                               " LEFT JOIN volumes v ON v.id = i.volume_id WHERE i.id = ?", -1, &top, NULL) != SQLITE_OK) {

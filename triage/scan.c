@@ -176,7 +176,7 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
     size_t head_len = 0, tail_len = 0, content_len = 0;
     pt_read_fn fn = s->cur_fn;
     void *src = s->cur_src;
-    int rc, expand;
+    int rc, expand, disk;
 
     it->evidence_label = s->evidence_label;
     it->volume_label = s->volume_label ? s->volume_label : "";
@@ -200,6 +200,10 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
     expand = !s->in_archive && s->opts->archive_depth > 0 && fn && it->content_read &&
              (strcmp(it->kind, PT_KIND_FILE) == 0 || strcmp(it->kind, PT_KIND_STREAM) == 0) &&
              pt_archive_looks_like(head, head_len);
+    /* so is a disk image found as a file (a VM's raw disk), once: not one
+     * inside another, nor inside an archive */
+    disk = !expand && !s->in_archive && !s->nest_prefix && !s->opts->no_nested_images && fn && it->content_read &&
+           strcmp(it->kind, PT_KIND_FILE) == 0 && pt_volume_looks_like_disk(head, head_len, it->size);
     s->cur_fn = NULL;
     it->id = ++s->emitted;
     rc = pt_typer_submit(s->typer, it, head, head_len, tail, tail_len, content, content_len,
@@ -210,6 +214,8 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
         rc = pt_archive_expand(s, it, fn, src, 0, err);
         s->in_archive = 0;
     }
+    if (rc == PT_OK && disk)
+        rc = pt_volume_scan_nested(s, it, fn, src, err);
     if (rc != PT_OK)
         return rc;
     return collect(s, 0, err);
@@ -357,10 +363,11 @@ static void options_text(const pt_scan_opts_t *o, char *buf, size_t size)
 {
     snprintf(buf, size, "jobs=%d; yara_max=%zu; yara_timeout=%d; policy=%s; timezone=%s; image_hash=%s; "
              "archive_depth=%d; archive_max_bytes=%" PRIu64 "; archive_max_ratio=%" PRIu64
-             "; archive_max_members=%" PRIu64 "; free_space_sample=%" PRIu64,
+             "; archive_max_members=%" PRIu64 "; free_space_sample=%" PRIu64 "; nested_images=%s",
              o->jobs > 1 ? o->jobs : 1, o->yara_max, o->yara_timeout, o->policy ? "yes" : "no",
              o->timezone ? o->timezone : "UTC", o->image_hash ? "yes" : "no", o->archive_depth,
-             o->archive_max_bytes, o->archive_max_ratio, o->archive_max_members, o->free_sample);
+             o->archive_max_bytes, o->archive_max_ratio, o->archive_max_members, o->free_sample,
+             o->no_nested_images ? "no" : "yes");
 }
 
 static void hash_names(unsigned mask, char *buf, size_t size)

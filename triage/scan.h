@@ -34,6 +34,7 @@ typedef struct pt_scan_opts {
     const char *timezone;      /* how FAT/exFAT local times were read ("UTC" default) */
     int image_hash;            /* hash each whole image (MD5 + SHA-256), compared with the E01's */
     uint64_t free_sample;      /* free blocks profiled per filesystem (0: none) */
+    int no_nested_images;      /* do not walk disk images found as files */
     int archive_depth;         /* archive nesting expanded (0: archives are not expanded) */
     uint64_t archive_max_bytes;   /* per top-level archive, all levels (0: no limit) */
     uint64_t archive_max_ratio;   /* expanded bytes per archive byte read (0: no limit) */
@@ -70,6 +71,8 @@ typedef struct pt_scan {
     pt_read_fn cur_fn;         /* how the item being read is read, for expanding an archive */
     void *cur_src;
     int in_archive;            /* expanding an archive: members are not expanded by emit */
+    const char *nest_prefix;   /* walking a disk image found as a file: its path and "!" (else NULL) */
+    int64_t nest_item;         /* that file's item id */
 } pt_scan_t;
 
 /* Hands an item (after the reader has filled its content fields, using the

@@ -105,10 +105,11 @@ int pt_verify_evidence(const char *outdir, pt_verify_fn fn, void *arg, uint64_t 
         sqlite3_prepare_v2(pt_casedb_handle(db), "SELECT i.id, i.sha256, " PT_REOPEN_COLUMNS
                            " FROM items i JOIN evidence e ON e.id = i.evidence_id"
                            " LEFT JOIN volumes v ON v.id = i.volume_id WHERE i.sha256 IS NOT NULL"
-                           /* an archive member is its archive's bytes, decoded: the archive's
-                            * own hash covers it (reading the archive once per member would not
-                            * scale) */
-                           " AND i.parent_id IS NULL ORDER BY i.id",
+                           /* an archive member is its archive's bytes, decoded, and an item of
+                            * a disk image found as a file is that file's bytes: the archive's or
+                            * image file's own hash covers it (reading the container once per
+                            * item would not scale) */
+                           " AND i.parent_id IS NULL AND v.parent_item_id IS NULL ORDER BY i.id",
                            -1, &st, NULL) != SQLITE_OK) {
         problems = err->code ? err->code : pt_err_set(err, PT_EDB, "case database: cannot read items");
         goto out;

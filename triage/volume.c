@@ -4,6 +4,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "freespace.h"
@@ -34,7 +35,7 @@ static int volume_item(pt_scan_t *s, part_src_t *ps, uint64_t size, const char *
     pt_item_init(&it);
     it.evidence_id = s->evidence_id;
     it.volume_id = s->volume_id;
-    it.path = "";
+    it.path = s->nest_prefix ? s->volume_label : "";
     it.kind = PT_KIND_VOLUME;
     it.size = size;
     pt_item_add_error(&it, ps->part ? "note" : "error", "%s", why);
@@ -51,6 +52,16 @@ static int add_volume(pt_scan_t *s, pt_volume_info_t *v, pt_err_t *err)
     int rc;
 
     v->evidence_id = s->evidence_id;
+    if (s->nest_prefix) {
+        /* a volume of a disk image found as a file: "/vm/disk.img!p1" */
+        char *l = malloc(strlen(s->nest_prefix) + strlen(v->label ? v->label : "") + 1);
+        if (!l)
+            return pt_err_set(err, PT_ENOMEM, "out of memory");
+        sprintf(l, "%s%s", s->nest_prefix, v->label ? v->label : "");
+        v->label = pt_scan_intern(s, l);
+        free(l);
+        v->parent_item_id = s->nest_item;
+    }
     if ((rc = pt_casedb_add_volume(s->db, v, &id, err)) != PT_OK)
         return rc;
     s->volume_id = id;
@@ -254,7 +265,8 @@ int pt_volume_scan(pt_scan_t *s, pt_source_t *src, pt_err_t *err)
     }
     if (vs) {
         const char *vsname = tsk_vs_type_toname(vs->vstype);
-        rc = pt_casedb_set_evidence(s->db, s->evidence_id, PT_EV_VOLUME_SYSTEM, vsname, err);
+        rc = s->nest_prefix ? PT_OK /* the evidence's own table is another */
+                            : pt_casedb_set_evidence(s->db, s->evidence_id, PT_EV_VOLUME_SYSTEM, vsname, err);
         if (rc == PT_OK)
             rc = scan_partitions(s, src, vs, err);
         tsk_vs_close(vs);
@@ -277,5 +289,118 @@ int pt_volume_scan(pt_scan_t *s, pt_source_t *src, pt_err_t *err)
     if (fs)
         tsk_fs_close(fs);
     s->volume_id = 0;
+    return rc;
+}
+
+/* ---- a disk image found as a file of the evidence ---- */
+
+typedef struct nested_img {
+    TSK_IMG_INFO img;           /* first: libtsk sees only this */
+    pt_read_fn fn;
+    void *src;
+} nested_img_t;
+
+static ssize_t nested_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf, size_t len)
+{
+    nested_img_t *n = (nested_img_t *)img;
+    pt_err_t e = { 0, "" };
+
+    if (off < 0 || (uint64_t)off >= (uint64_t)img->size)
+        return 0;
+    if (len > (uint64_t)img->size - (uint64_t)off)
+        len = (size_t)((uint64_t)img->size - (uint64_t)off);
+    return n->fn(n->src, (uint64_t)off, (uint8_t *)buf, len, &e);
+}
+
+static void nested_close(TSK_IMG_INFO *img)
+{
+    free(img);
+}
+
+static void nested_stat(TSK_IMG_INFO *img, FILE *f)
+{
+    fprintf(f, "disk image found as a file, %lld bytes\n", (long long)img->size);
+}
+
+TSK_IMG_INFO *pt_volume_open_nested(pt_read_fn fn, void *src, uint64_t size)
+{
+    nested_img_t *n = calloc(1, sizeof *n);
+
+    if (!n)
+        return NULL;
+    n->fn = fn;
+    n->src = src;
+    if (!tsk_img_open_external(n, (TSK_OFF_T)size, 512, nested_read, nested_close, nested_stat)) {
+        free(n);
+        return NULL;
+    }
+    return &n->img;
+}
+
+int pt_volume_looks_like_disk(const uint8_t *h, size_t n, uint64_t size)
+{
+    static const struct { size_t off; const char *sig; size_t len; } fs[] = {
+        { 512, "EFI PART", 8 },          /* GPT */
+        { 1080, "\x53\xef", 2 },         /* ext2/3/4 superblock magic */
+        { 3, "NTFS    ", 8 },
+        { 3, "EXFAT   ", 8 },
+        { 82, "FAT32   ", 8 },
+        { 1024, "H+\x00\x04", 4 },       /* HFS+ */
+    };
+    size_t i;
+    int entries = 0;
+
+    if (size < 65536 || n < 1088)
+        return 0;
+    for (i = 0; i < sizeof fs / sizeof fs[0]; i++)
+        if (memcmp(h + fs[i].off, fs[i].sig, fs[i].len) == 0)
+            return 1;
+    /* an MBR: the boot signature and at least one plausible partition entry */
+    if (h[510] != 0x55 || h[511] != 0xaa)
+        return 0;
+    for (i = 0; i < 4; i++) {
+        const uint8_t *e = h + 446 + 16 * i;
+        uint32_t start = (uint32_t)e[8] | (uint32_t)e[9] << 8 | (uint32_t)e[10] << 16 | (uint32_t)e[11] << 24;
+        uint32_t len = (uint32_t)e[12] | (uint32_t)e[13] << 8 | (uint32_t)e[14] << 16 | (uint32_t)e[15] << 24;
+        if ((e[0] & 0x7f) != 0)
+            return 0; /* the boot flag is 0x00 or 0x80 */
+        if (e[4] != 0 && start != 0 && len != 0 && (uint64_t)start * 512 < size)
+            entries++;
+    }
+    return entries > 0;
+}
+
+int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void *src, pt_err_t *err)
+{
+    pt_source_t nsrc;
+    TSK_IMG_INFO *img;
+    char *prefix;
+    int64_t vol = s->volume_id;
+    const char *vlabel = s->volume_label;
+    int rc;
+
+    if (!(img = pt_volume_open_nested(fn, src, it->size)))
+        return pt_scan_item_problem(s, it->id, "note", it->path, "looks like a disk image, but libtsk cannot "
+                                    "open it", err);
+    if (!(prefix = malloc(strlen(it->path) + 2))) {
+        tsk_img_close(img);
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    }
+    sprintf(prefix, "%s!", it->path);
+    memset(&nsrc, 0, sizeof nsrc);
+    nsrc.path = prefix;
+    nsrc.img = img;
+    nsrc.format = "raw (a file of the evidence)";
+    nsrc.size = it->size;
+    nsrc.sector_size = 512;
+    s->nest_prefix = pt_scan_intern(s, prefix);
+    s->nest_item = it->id;
+    rc = pt_volume_scan(s, &nsrc, err);
+    s->nest_prefix = NULL;
+    s->nest_item = 0;
+    s->volume_id = vol;
+    s->volume_label = vlabel;
+    tsk_img_close(img);
+    free(prefix);
     return rc;
 }

@@ -99,7 +99,9 @@ static void set_time(pt_time_t *t, time_t sec, uint32_t nsec)
 /* "/" + parent path + name (+ ":" + stream).  Returns 0, or -1 on ENOMEM. */
 static int build_path(walk_state_t *w, const char *parent, const char *name, const char *stream)
 {
-    size_t need = 1 + strlen(parent) + strlen(name) + (stream ? strlen(stream) + 1 : 0) + 1;
+    /* inside a disk image found as a file: "/vm/disk.img!p1" + "/etc/passwd" */
+    const char *prefix = w->s->nest_prefix ? w->s->volume_label : "";
+    size_t need = strlen(prefix) + 1 + strlen(parent) + strlen(name) + (stream ? strlen(stream) + 1 : 0) + 1;
 
     if (need > w->cap) {
         char *p = realloc(w->path, need * 2);
@@ -108,7 +110,7 @@ static int build_path(walk_state_t *w, const char *parent, const char *name, con
         w->path = p;
         w->cap = need * 2;
     }
-    snprintf(w->path, w->cap, "/%s%s%s%s", parent, name, stream ? ":" : "", stream ? stream : "");
+    snprintf(w->path, w->cap, "%s/%s%s%s%s", prefix, parent, name, stream ? ":" : "", stream ? stream : "");
     return 0;
 }
 

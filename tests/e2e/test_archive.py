@@ -257,8 +257,70 @@ def suite(tap, work):
     result("archives inside a disk image are read again through The Sleuth Kit and expanded", inside_an_image)
 
 
+def nested_disk_image(tap, work):
+    """A VM's raw disk (GPT + ext4) as a file of an ext4 image and of a
+    directory: its partition and files are walked, hashed like icat's, named
+    FILE!p1/..., exported and verified."""
+    def run_it():
+        d = os.path.join(work, "nest")
+        vm = os.path.join(d, "vmsrc")
+        os.makedirs(os.path.join(vm, "etc"))
+        open(os.path.join(vm, "etc", "passwd"), "w").write("root:x:0:0::/root:/bin/sh\nbob:x:1000:1000::/h:/bin/sh\n")
+        os.chown(os.path.join(vm, "etc", "passwd"), 0, 0)
+        open(os.path.join(vm, "etc", "motd"), "w").write("welcome to the VM\n")
+        os.chown(os.path.join(vm, "etc", "motd"), 1000, 1000)
+        sh(f"mkfs.ext4 -q -F -d {vm} {d}/fs.img 8M")
+        disk = os.path.join(d, "outer", "var", "lib", "libvirt", "images", "vm1.img")
+        os.makedirs(os.path.dirname(disk))
+        sh(f"truncate -s 16M {disk}")
+        sh(f"printf 'label: gpt\\nstart=2048, size=16384, type=linux\\n' | sfdisk -q {disk}")
+        sh(f"dd if={d}/fs.img of={disk} bs=512 seek=2048 conv=notrunc status=none")
+        sh(f"mkfs.ext4 -q -F -d {d}/outer {d}/outer.img 48M")
+        rules = os.path.join(d, "all.yar")
+        open(rules, "w").write('rule everything { meta: disposition = "relevant" condition: true }\n')
+        for ev in (os.path.join(d, "outer.img"), os.path.join(d, "outer")):
+            name = os.path.basename(ev)
+            o, q, rows = scan(work, "nest-" + name, [ev], "--rules", rules)
+            assert q.returncode == 0, q.stderr
+            bp = {r["path"]: r for r in rows}
+            pre = "/var/lib/libvirt/images/vm1.img!p1"
+            motd = bp[pre + "/etc/motd"]
+            assert motd["volume"] == pre and motd["sha256"] == hashlib.sha256(b"welcome to the VM\n").hexdigest()
+            assert motd["uid"] == "1000"
+            c = sqlite3.connect(os.path.join(o, "case.db"))
+            assert c.execute("SELECT owner FROM items WHERE path = ?", (pre + "/etc/motd",)).fetchone()[0] == "bob"
+            # the listing of the nested filesystem is fls's on the disk image itself
+            fls = subprocess.run(["fls", "-r", "-p", "-o", "2048", disk], capture_output=True).stdout.decode()
+            names = sorted(l.split("\t", 1)[1] for l in fls.splitlines() if "\t" in l)
+            ours = sorted(p[len(pre) + 1:] for p in bp if p.startswith(pre + "/"))
+            assert ours == names, (ours, names)
+            # the ledger of the outer evidence is untouched by the nested volumes
+            cov = list(csv.DictReader(open(os.path.join(o, "coverage.csv"), newline="", encoding="utf-8")))
+            sizes = {r[0]: r[1] for r in c.execute("SELECT label, size FROM evidence")}
+            if name == "outer.img":
+                assert sum(int(r["bytes"]) for r in cov) == sizes[name]
+            x = os.path.join(work, "nest-exp-" + name)
+            e = subprocess.run([PT, "export", o, "--to", x], capture_output=True)
+            assert e.returncode == 0, e.stderr
+            rec = {r["path"]: r for r in csv.DictReader(open(os.path.join(x, "receipt.csv"), newline="",
+                                                             encoding="utf-8"))}
+            got = open(os.path.join(x, rec[pre + "/etc/motd"]["exported_as"]), "rb").read()
+            assert got == b"welcome to the VM\n"
+            v = subprocess.run([PT, "verify", o, "--export", x, "--evidence"], capture_output=True)
+            assert v.returncode == 0, v.stdout
+        _, q, rows = scan(work, "nest-off", [os.path.join(d, "outer.img")], "--no-nested-images")
+        assert not any("vm1.img!" in r["path"] for r in rows)
+    tap.result("a VM disk image found as a file is walked as nested evidence (FILE!p1/...), as fls lists it; "
+               "exported and verified", run_it)
+
+
+def suite_all(tap, work):
+    suite(tap, work)
+    nested_disk_image(tap, work)
+
+
 def main():
-    return run_suite("archive", suite)
+    return run_suite("archive", suite_all)
 
 
 if __name__ == "__main__":
