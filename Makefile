@@ -22,14 +22,14 @@ DEB_BUILD := gcc make pkg-config git libtsk-dev libmagic-dev libyara-dev libssl-
 DEB_TEST  := sleuthkit e2fsprogs dosfstools mtools ntfs-3g exfatprogs ewf-tools fdisk \
              openssl python3 sqlite3 file hashdeep bc strace \
              gnupg age p7zip-full zip qpdf cryptsetup-bin openssh-client xz-utils zstd bzip2 \
-             libjpeg-turbo-progs flac vorbis-tools yara chromium libhivex-bin cpio genisoimage lz4
+             libjpeg-turbo-progs flac vorbis-tools yara chromium libhivex-bin cpio genisoimage lz4 clang libclang-rt-14-dev
 STAMP_DEPS := .deps-installed
 
 SRC  := $(filter-out triage/main.c,$(wildcard triage/*.c))
 OBJ  := $(SRC:.c=.o)
 UNIT := $(patsubst tests/unit/%.c,tests/unit/%,$(filter-out tests/unit/testlib.c,$(wildcard tests/unit/test_*.c)))
 
-.PHONY: all deps check test unit e2e asan asan-check demo bench clean
+.PHONY: all deps check test unit e2e asan asan-check demo bench clean fuzz fuzz-build
 all: ptriage
 
 deps:
@@ -64,6 +64,26 @@ ptriage-asan: $(SRC) triage/main.c triage/*.h triage/report_assets.h
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 $(WARN) $(ASAN_FLAGS) -o $@ $(SRC) triage/main.c $(LDLIBS)
 asan: ptriage-asan
 
+# libFuzzer targets (clang): the library objects once, with coverage and
+# sanitizers, then one binary per tests/fuzz/fuzz_*.c.  `make fuzz` runs each
+# for FUZZ_SECONDS; `make check` for a short time.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 300
+FUZZ_FLAGS   := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_OBJ     := $(patsubst triage/%.c,tests/fuzz/obj/%.o,$(SRC))
+FUZZ         := $(patsubst tests/fuzz/%.c,tests/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+tests/fuzz/obj/%.o: triage/%.c triage/*.h triage/report_assets.h
+	@mkdir -p tests/fuzz/obj
+	$(FUZZ_CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link \
+	  -c -o $@ $<
+tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) -fsanitize=fuzzer \
+	  -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
+fuzz-build: $(FUZZ)
+fuzz: deps
+	$(MAKE) --no-print-directory fuzz-build
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 # ThreadSanitizer build for the threaded type-and-classify stage.
 ptriage-tsan: $(SRC) triage/main.c triage/*.h triage/report_assets.h
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 $(WARN) -O1 -g -fsanitize=thread -o $@ $(SRC) triage/main.c $(LDLIBS)
@@ -73,7 +93,7 @@ e2e: ptriage ptriage-asan
 
 # The test runner prints one line per test and ends with "N passed, N failed".
 check: deps
-	$(MAKE) --no-print-directory all $(UNIT) ptriage-asan ptriage-tsan
+	$(MAKE) --no-print-directory all $(UNIT) ptriage-asan ptriage-tsan fuzz-build
 	tests/run.sh
 
 test: check
@@ -92,4 +112,5 @@ bench: deps all bench/statspeed
 	python3 bench/crypto_corpus.py /tmp/ptriage-crypto-corpus && python3 bench/crypto_accuracy.py /tmp/ptriage-crypto-corpus
 
 clean:
-	rm -f ptriage ptriage-asan ptriage-tsan triage/*.o $(UNIT) bench/statspeed triage/report_assets.h reports/embed
+	rm -f ptriage ptriage-asan ptriage-tsan triage/*.o $(UNIT) bench/statspeed triage/report_assets.h reports/embed $(FUZZ)
+	rm -rf tests/fuzz/obj

@@ -47,6 +47,8 @@ if bash tests/fixtures/mkimages.sh "$fx" >"$log" 2>&1; then
 else
   sed 's/^/  /' "$log"; echo "  not ok - fixtures could not be built"; failed=$((failed + 1))
 fi
+# libFuzzer targets, a short run each (make fuzz runs them longer)
+count "fuzzing (libFuzzer + ASan/UBSan, ${FUZZ_CHECK_SECONDS:-30} s per target)" tests/fuzz/run.sh "${FUZZ_CHECK_SECONDS:-30}"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -74,13 +74,15 @@ static char *trim(char *s)
     return s;
 }
 
-/* Splits a comma list into owned strings; 0 when one is too many. */
+/* Splits a comma list into owned strings; 0 when one is too many.  A key
+ * given twice replaces the earlier list (found by fuzzing: it leaked). */
 static int list(char **out, int *n, const char *value, const char *dir)
 {
     char *copy = strdup(value), *save = NULL, *tok;
     int ok = copy != NULL;
 
-    *n = 0;
+    while (*n > 0)
+        free(out[--*n]);
     for (tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && ok; tok = strtok_r(NULL, ",", &save)) {
         char *t = trim(tok);
         if (!*t)
@@ -168,12 +170,8 @@ static int on_entry(void *user, const char *section, const char *name, const cha
             return list(p->include, &p->n_include, value, NULL);
         if (strcmp(name, "exclude") == 0)
             return list(p->exclude, &p->n_exclude, value, NULL);
-        if (strcmp(name, "user_areas") == 0) {
-            int i;
-            for (i = 0; i < p->n_user_areas; i++)
-                free(p->user_areas[i]);
+        if (strcmp(name, "user_areas") == 0) /* replaces the defaults */
             return list(p->user_areas, &p->n_user_areas, value, NULL);
-        }
         if (strcmp(name, "encrypted") == 0 || strcmp(name, "unmatched_user") == 0 ||
             strcmp(name, "unmatched_other") == 0) {
             const char *d = dispo_of(value);

@@ -201,7 +201,9 @@ static attempt_t lzma_try(const uint8_t *in, size_t n, lzma_vli id, uint8_t *out
 
     if (lzma_lzma_preset(&opt, 6))
         return a;
-    opt.dict_size = 1u << 26;
+    /* a trial decodes at most DECODE_OUT bytes, so a larger window changes
+     * nothing but the memory liblzma allocates for every attempt */
+    opt.dict_size = 1u << 20;
     f[0].id = id;
     f[0].options = &opt;
     f[1].id = LZMA_VLI_UNKNOWN;
@@ -233,7 +235,9 @@ static int try_lzma(const uint8_t *p, size_t n, uint8_t *out, char *why, size_t 
     /* .lzma ("LZMA alone"): properties byte, dictionary size, length */
     if (n > 13 && p[0] < 225) {
         lzma_stream s = LZMA_STREAM_INIT;
-        if (lzma_alone_decoder(&s, UINT64_MAX) == LZMA_OK) {
+        /* the dictionary size is the suspect's header field: bounded, or
+         * liblzma allocates what it says (4 GiB found by fuzzing) */
+        if (lzma_alone_decoder(&s, (uint64_t)80 << 20) == LZMA_OK) {
             a = lzma_drive(&s, p, n, out);
             if (explains(&a, out, n)) {
                 snprintf(why, wsize, "LZMA-alone stream (%zu bytes decode to %zu)", a.consumed, a.produced);

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# run.sh SECONDS - runs every libFuzzer target in tests/fuzz for SECONDS
+# each, from its seed corpus (tests/fuzz/corpus/NAME, copied; the scan
+# target also gets small generated images), and prints one TAP line per
+# target with the executions it ran.  A crash, leak, timeout or sanitizer
+# report fails it; the input that did it is kept in tests/fuzz/crashes/.
+set -u
+cd "$(dirname "$0")/../.."
+secs=${1:-30}
+work=$(mktemp -d /tmp/ptriage-fuzz-run-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+mkdir -p tests/fuzz/crashes
+
+# seeds for the whole-scan target: a small FAT image with a file and an
+# archive in it, and an MBR disk holding it (made by the tools, not kept in git)
+mkdir -p "$work/seed/src" "$work/scan"
+echo "hello" > "$work/seed/src/a.txt"
+(cd "$work/seed/src" && tar czf ../t.tgz a.txt) && cp "$work/seed/t.tgz" "$work/seed/src/"
+mkfs.vfat -C "$work/scan/fat.img" 128 >/dev/null 2>&1 && mcopy -i "$work/scan/fat.img" "$work/seed/src/"* ::/ 2>/dev/null
+truncate -s 256K "$work/scan/mbr.img"
+printf 'label: dos\nstart=64, size=256, type=c\n' | sfdisk -q "$work/scan/mbr.img" >/dev/null 2>&1
+dd if="$work/scan/fat.img" of="$work/scan/mbr.img" bs=512 seek=64 conv=notrunc status=none 2>/dev/null
+
+n=0 bad=0
+for t in tests/fuzz/fuzz_*; do
+  case $t in *.c|*.sh) continue;; esac
+  [ -x "$t" ] || continue
+  name=${t#tests/fuzz/fuzz_}
+  n=$((n + 1))
+  corpus="$work/corpus-$name"
+  mkdir -p "$corpus"
+  cp tests/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null
+  [ "$name" = scan ] && cp "$work"/scan/*.img "$corpus"/
+  ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:allocator_may_return_null=1 LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$t" "$corpus" -max_total_time="$secs" -timeout=30 -rss_limit_mb=2560 -max_len=262144 \
+    -artifact_prefix=tests/fuzz/crashes/"$name"- -print_final_stats=1 >"$work/$name.log" 2>&1
+  rc=$?
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/$name.log" | grep -o '[0-9]*$' | tail -1)
+  if [ "$rc" -eq 0 ]; then
+    echo "ok $n - fuzz $name: ${execs:-?} executions in ${secs} s, no crash, leak or hang"
+  else
+    bad=$((bad + 1))
+    echo "not ok $n - fuzz $name (exit $rc, ${execs:-?} executions)"
+    grep -E 'ERROR|SUMMARY|==[0-9]+==|crash-|leak-|timeout-' "$work/$name.log" | head -20 | sed 's/^/# /'
+  fi
+done
+echo "1..$n"
+[ "$bad" -eq 0 ]
