@@ -38,7 +38,7 @@ static const char schema[] =
     " flags TEXT, description TEXT, filesystem TEXT, fs_block_size INTEGER, error TEXT, os TEXT,"
     " fs_bytes INTEGER, fs_unalloc_bytes INTEGER, free_sampled INTEGER, free_zero INTEGER, free_text INTEGER,"
     " free_random INTEGER, free_high INTEGER, free_other INTEGER, free_unreadable INTEGER,"
-    " parent_item_id INTEGER);"
+    " parent_item_id INTEGER, container TEXT, parent_volume_id INTEGER, layer_name TEXT, holds TEXT);"
     "CREATE TABLE items("
     " id INTEGER PRIMARY KEY, evidence_id INTEGER NOT NULL REFERENCES evidence(id),"
     " volume_id INTEGER REFERENCES volumes(id), parent_id INTEGER,"
@@ -69,7 +69,8 @@ static const char *const stmts[ST_COUNT] = {
     " VALUES(?,?,?,?,?,?,?,?)",
     "INSERT INTO volumes(evidence_id,label,ordinal,tsk_addr,slot,offset,length,flags,"
     "description,filesystem,fs_block_size,error,fs_bytes,fs_unalloc_bytes,free_sampled,free_zero,free_text,"
-    "free_random,free_high,free_other,free_unreadable,parent_item_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "free_random,free_high,free_other,free_unreadable,parent_item_id,container,parent_volume_id,layer_name,holds)"
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "INSERT INTO items(evidence_id,volume_id,parent_id,path,kind,allocated,inode,attr_type,"
     "attr_id,size,bytes_read,mtime,mtime_ns,atime,atime_ns,ctime,ctime_ns,crtime,crtime_ns,"
     "uid,gid,mode,link_target,md5,sha1,sha256,mime,category,entropy,error,error_severity,"
@@ -352,6 +353,10 @@ int pt_casedb_add_volume(pt_casedb_t *db, const pt_volume_info_t *v, int64_t *id
             sqlite3_bind_int64(s, 15 + i, (sqlite3_int64)c[i]);
     }
     bind_id(s, 22, v->parent_item_id);
+    bind_opt_text(s, 23, v->container);
+    bind_id(s, 24, v->parent_volume_id);
+    bind_opt_text(s, 25, v->layer_name);
+    bind_opt_text(s, 26, v->holds);
     return step(db, s, id, err, "volume");
 }
 

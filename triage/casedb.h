@@ -44,6 +44,13 @@ typedef struct pt_volume_info {
     uint64_t free_sampled;       /* free blocks profiled (freespace.h), 0: none */
     uint64_t free_zero, free_text, free_random, free_high, free_other, free_unreadable;
     const char *error;
+    /* containers (layer.h): a volume reached through one names it here,
+     * with the volume it was decoded from; the volume holding it says what
+     * it held */
+    const char *container;       /* "lvm2", "luks", or a disk image's format ("qcow2") */
+    int64_t parent_volume_id;    /* the volume decoded (LVM, LUKS), 0 for none */
+    const char *layer_name;      /* "vg0/root" for a logical volume */
+    const char *holds;           /* set on the parent: "lvm2", "luks" when opened */
 } pt_volume_info_t;
 
 /* One row of the coverage ledger (coverage.h). */

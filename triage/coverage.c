@@ -17,7 +17,7 @@ typedef struct part {
 
 typedef struct walk {
     sqlite3 *h;
-    sqlite3_stmt *unread, *vitem;
+    sqlite3_stmt *unread, *vitem, *inner;
     pt_coverage_fn fn;
     void *arg;
     pt_coverage_row_t row;
@@ -87,6 +87,28 @@ static int volume_parts(walk_t *w, sqlite3_stmt *v, uint64_t len, part_t *p)
         snprintf(p[n].what, sizeof p[n].what, "partition table: %s", col(v, 9) ? col(v, 9) : "structure");
         snprintf(p[n].reason, sizeof p[n].reason, "read by The Sleuth Kit's volume layer");
         p[n++].bytes = len;
+    } else if (col(v, 17)) {
+        /* an opened container: its volumes are walked (rows of their own
+         * in the volumes table); the rest is its own structure */
+        const char *holds = col(v, 17);
+        int lvm = strcmp(holds, "lvm2") == 0;
+        uint64_t inner = 0;
+        sqlite3_reset(w->inner);
+        sqlite3_bind_int64(w->inner, 1, vid);
+        if (sqlite3_step(w->inner) == SQLITE_ROW)
+            inner = (uint64_t)sqlite3_column_int64(w->inner, 0);
+        if (inner > len)
+            inner = len;
+        p[n].examined = 1;
+        snprintf(p[n].what, sizeof p[n].what, "%s", lvm ? "LVM2 logical volumes" : "LUKS volume, decrypted");
+        snprintf(p[n].reason, sizeof p[n].reason, "opened; walked as the volumes %s!%s (see the volumes table)",
+                 col(v, 8), lvm ? "lvm:VG/LV" : "luks");
+        p[n++].bytes = inner;
+        snprintf(p[n].what, sizeof p[n].what, "%s", lvm ? "LVM2 metadata and unassigned extents"
+                                                        : "LUKS header and key slots");
+        snprintf(p[n].reason, sizeof p[n].reason, "%s", lvm ? "volume-group structure and space no logical volume "
+                 "uses: not carved" : "key material, not content");
+        p[n++].bytes = len - inner;
     } else if (fs) {
         int known = sqlite3_column_type(v, 6) != SQLITE_NULL;
         uint64_t fsb = known ? (uint64_t)sqlite3_column_int64(v, 6) : len, free_b, unread;
@@ -152,8 +174,9 @@ static int image_rows(walk_t *w, sqlite3_int64 eid, uint64_t size, pt_err_t *err
      * the gaps between the others instead */
     if (sqlite3_prepare_v2(w->h, "SELECT id, offset, length, flags, filesystem, error, fs_bytes,"
                                  " fs_unalloc_bytes, label, description, free_sampled, free_zero, free_text, free_random,"
-                                 " free_high, free_other, free_unreadable FROM volumes WHERE evidence_id = ?"
-                                 " AND flags != 'unalloc' AND parent_item_id IS NULL ORDER BY offset, id", -1, &v, NULL) != SQLITE_OK)
+                                 " free_high, free_other, free_unreadable, holds FROM volumes WHERE evidence_id = ?"
+                                 " AND flags != 'unalloc' AND parent_item_id IS NULL AND parent_volume_id IS NULL"
+                                 " ORDER BY offset, id", -1, &v, NULL) != SQLITE_OK)
         return pt_err_set(err, PT_EDB, "coverage: %s", sqlite3_errmsg(w->h));
     sqlite3_bind_int64(v, 1, eid);
     while (rc == 0 && sqlite3_step(v) == SQLITE_ROW) {
@@ -229,7 +252,9 @@ int pt_coverage_walk(pt_casedb_t *db, pt_coverage_fn fn, void *arg, pt_err_t *er
                            -1, &w.unread, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(w.h, "SELECT sha256, encryption, encryption_format, error FROM items"
                                 " WHERE volume_id = ? AND kind = 'volume' ORDER BY id LIMIT 1", -1, &w.vitem,
-                           NULL) != SQLITE_OK) {
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(w.h, "SELECT coalesce(sum(length), 0) FROM volumes WHERE parent_volume_id = ?", -1,
+                           &w.inner, NULL) != SQLITE_OK) {
         rc = pt_err_set(err, PT_EDB, "coverage: %s", sqlite3_errmsg(w.h));
         goto out;
     }
@@ -242,6 +267,7 @@ int pt_coverage_walk(pt_casedb_t *db, pt_coverage_fn fn, void *arg, pt_err_t *er
             rc = image_rows(&w, sqlite3_column_int64(ev, 0), w.row.evidence_size, err);
     }
 out:
+    sqlite3_finalize(w.inner);
     sqlite3_finalize(w.vitem);
     sqlite3_finalize(w.unread);
     sqlite3_finalize(ev);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "file.h"
+
 static const char *const dispo[] = { "relevant", "needs-review", "private", "system" };
 
 static const char *dispo_of(const char *s)
@@ -45,6 +47,10 @@ void pt_policy_free(pt_policy_t *p)
     for (i = 0; i < p->n_user_areas; i++) free(p->user_areas[i]);
     for (i = 0; i < p->n_rules; i++) free(p->rules[i]);
     for (i = 0; i < p->n_sets; i++) pt_hashset_free(p->sets[i]);
+    for (i = 0; i < (int)p->n_keys; i++) {
+        free((void *)p->keys[i].data);
+        free((void *)p->keys[i].name);
+    }
     memset(p, 0, sizeof *p);
 }
 
@@ -117,6 +123,55 @@ static int parse_date(const char *s, int end_of_day, int64_t *out)
     if (!rest || *trim(rest))
         return 0;
     *out = (int64_t)timegm(&tm) + (end_of_day ? 86399 : 0);
+    return 1;
+}
+
+/* [keys] passphrase = ... / key_file = PATH (relative to case.conf) */
+static int add_key(load_ctx_t *c, const char *name, const char *value)
+{
+    pt_policy_t *p = c->p;
+    pt_key_t *k = &p->keys[p->n_keys];
+    char label[4200];
+    int file = strcmp(name, "key_file") == 0;
+
+    if (!file && strcmp(name, "passphrase") != 0) {
+        snprintf(c->msg, sizeof c->msg, "unknown setting [keys] %s (passphrase or key_file)", name);
+        return 0;
+    }
+    if (p->n_keys >= PT_POLICY_MAX_KEYS) {
+        snprintf(c->msg, sizeof c->msg, "more than %d keys", PT_POLICY_MAX_KEYS);
+        return 0;
+    }
+    if (file) {
+        pt_err_t e = { 0, "" };
+        char path[4200], *buf = NULL;
+        size_t len = 0;
+        snprintf(path, sizeof path, "%s%s%s", value[0] == '/' ? "" : c->dir, value[0] == '/' ? "" : "/", value);
+        if (pt_file_read_all(path, &buf, &len, &e) != PT_OK) {
+            snprintf(c->msg, sizeof c->msg, "key_file: %.400s", e.msg);
+            return 0;
+        }
+        if (len > 8u << 20) { /* cryptsetup's own limit for a key file */
+            free(buf);
+            snprintf(c->msg, sizeof c->msg, "key_file %.300s: larger than 8 MiB", value);
+            return 0;
+        }
+        k->data = (const uint8_t *)buf;
+        k->len = len;
+        snprintf(label, sizeof label, "key file %s", value);
+    } else {
+        k->len = strlen(value);
+        k->data = (const uint8_t *)strdup(value);
+        snprintf(label, sizeof label, "passphrase %zu of case.conf", p->n_keys + 1);
+    }
+    k->name = strdup(label);
+    if (!k->data || !k->name) {
+        free((void *)k->data);
+        free((void *)k->name);
+        snprintf(c->msg, sizeof c->msg, "out of memory");
+        return 0;
+    }
+    p->n_keys++;
     return 1;
 }
 
@@ -212,6 +267,8 @@ static int on_entry(void *user, const char *section, const char *name, const cha
     }
     if (strcmp(section, "rules") == 0 && strcmp(name, "paths") == 0)
         return list(p->rules, &p->n_rules, value, c->dir);
+    if (strcmp(section, "keys") == 0)
+        return add_key(c, name, value);
 unknown:
     snprintf(c->msg, sizeof c->msg, "unknown setting [%s] %s", section, name);
     return 0;

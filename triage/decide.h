@@ -9,10 +9,12 @@
 #include "err.h"
 #include "hashset.h"
 #include "item.h"
+#include "layer.h"
 #include "scope.h"
 
 #define PT_POLICY_MAX_GLOBS 32
 #define PT_POLICY_MAX_SETS 16
+#define PT_POLICY_MAX_KEYS 16
 
 typedef struct pt_policy {
     /* [case] */
@@ -36,6 +38,10 @@ typedef struct pt_policy {
     /* [rules] files and directories, relative to case.conf's directory */
     char *rules[PT_POLICY_MAX_GLOBS];
     int n_rules;
+    /* [keys] the court provided for encrypted volumes: each passphrase and
+     * key_file line adds one (tried in order); never written anywhere */
+    pt_key_t keys[PT_POLICY_MAX_KEYS];
+    size_t n_keys;
 } pt_policy_t;
 
 /* Fills the documented defaults. */

@@ -18,7 +18,8 @@ enum {
     PT_EDB = -5,      /* SQLite failure */
     PT_ENOENT = -6,   /* missing file */
     PT_EEXIST = -7,   /* output already exists */
-    PT_ELIB = -8      /* a library call failed */
+    PT_ELIB = -8,     /* a library call failed */
+    PT_ENOKEY = -9    /* encrypted, and no key given opens it */
 };
 
 typedef struct pt_err {

@@ -501,6 +501,7 @@ int pt_export_run(const pt_export_opts_t *o, pt_export_counts_t *n, pt_err_t *er
         rc = pt_err_set(err, PT_ENOMEM, "out of memory");
         goto out;
     }
+    pt_reopen_set_keys(x.reopen, o->keys, o->n_keys);
     if (strcmp(format, "dir") != 0) {
         snprintf(path, sizeof path, "%s/export.%s", o->to, format);
         x.ar = archive_write_new();

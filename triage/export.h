@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "err.h"
+#include "layer.h"
 
 typedef struct pt_export_opts {
     const char *outdir;       /* the case */
@@ -23,6 +24,8 @@ typedef struct pt_export_opts {
     int64_t *ids;             /* needs-review items to add (sorted here, in place), or NULL */
     size_t n_ids;
     const char *format;       /* "dir" (default), "tar", "zip" */
+    const pt_key_t *keys;     /* for items on LUKS volumes (case.conf [keys]), or NULL */
+    size_t n_keys;
 } pt_export_opts_t;
 
 typedef struct pt_export_counts {

@@ -32,7 +32,8 @@ static const char usage_text[] =
     "                    [--sign KEY.pem]\n"
     "       ptriage report OUTDIR [--sign KEY.pem]\n"
     "       ptriage export OUTDIR --to DIR [--include ID,...] [--format dir|tar|zip]\n"
-    "       ptriage verify OUTDIR [--key PUB.pem] [--export DIR] [--evidence]\n"
+    "                      [--case CASE.conf]\n"
+    "       ptriage verify OUTDIR [--key PUB.pem] [--export DIR] [--evidence [--case CASE.conf]]\n"
     "       ptriage rules check [--profile SAMPLE] FILE|DIR...\n"
     "       ptriage validate -o DIR\n"
     "       ptriage --help | --version\n";
@@ -42,7 +43,10 @@ static const char help_text[] =
     "\n"
     "Commands:\n"
     "  scan EVIDENCE... -o OUTDIR   walk disk images (raw, split raw .001, E01, VMDK, VHD)\n"
-    "                               and directory trees; hash, measure, type and classify\n"
+    "                               and directory trees, and inside them LVM2 volume\n"
+    "                               groups, LUKS volumes (with a key from CASE.conf),\n"
+    "                               archives and VM disks found as files (raw, qcow2,\n"
+    "                               VMDK, VHD, VHDX); hash, measure, type and classify\n"
     "                               (encrypted / suspected / none) every file; write\n"
     "                               OUTDIR/case.db, manifest.csv, manifest.jsonl,\n"
     "                               court-manifest.csv, manifest.dfxml, report.html,\n"
@@ -53,12 +57,14 @@ static const char help_text[] =
     "                               needs-review ones), read again from the evidence and\n"
     "                               re-hashed; a mismatch is refused; DIR/receipt.csv,\n"
     "                               receipt.html, receipt.jsonl; --format tar|zip writes\n"
-    "                               DIR/export.tar or DIR/export.zip instead of files/\n"
+    "                               DIR/export.tar or DIR/export.zip instead of files/;\n"
+    "                               --case CASE.conf gives the keys of LUKS volumes\n"
     "  verify OUTDIR                re-check SHA256SUMS, the signature (SHA256SUMS.sig;\n"
     "                               --key PUB.pem to name the expected signer), and every\n"
     "                               report against case.db; --export DIR checks an\n"
     "                               export against its receipt; --evidence re-reads the\n"
-    "                               evidence and re-hashes every item\n"
+    "                               evidence and re-hashes every item (--case CASE.conf:\n"
+    "                               the keys of LUKS volumes)\n"
     "  validate -o DIR              known-answer checks: files of known content in a\n"
     "                               directory and an ext4 image, scanned and compared\n"
     "                               with their SHA-256, sha256sum and fls; writes\n"
@@ -70,7 +76,8 @@ static const char help_text[] =
     "Scan options:\n"
     "  -o, --output OUTDIR   new or empty directory for the case (never inside evidence)\n"
     "      --rules FILE|DIR  YARA scope rules (repeatable; directories: every .yar/.yara)\n"
-    "      --case CASE.conf  case header, disposition policy, hash sets, rule paths\n"
+    "      --case CASE.conf  case header, disposition policy, hash sets, rule paths,\n"
+    "                        [keys] for encrypted volumes (passphrase =, key_file =)\n"
     "      --yara-max BYTES  items up to this size are scanned whole by the rules\n"
     "                        (default 64 MiB; larger ones: the first 64 KiB, noted)\n"
     "      --yara-timeout S  seconds of rule scanning per item (default 60)\n"
@@ -365,9 +372,12 @@ static int cmd_export(int argc, char **argv)
         { "to", required_argument, NULL, 't' },
         { "include", required_argument, NULL, 'i' },
         { "format", required_argument, NULL, 'f' },
+        { "case", required_argument, NULL, 'c' },
         { NULL, 0, NULL, 0 },
     };
     pt_export_opts_t o;
+    pt_policy_t policy;
+    const char *case_path = NULL;
     pt_export_counts_t n;
     pt_err_t err = { 0, "" };
     int64_t *ids = NULL;
@@ -379,6 +389,8 @@ static int cmd_export(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         if (c == 't') {
             o.to = optarg;
+        } else if (c == 'c') {
+            case_path = optarg;
         } else if (c == 'f') {
             o.format = optarg;
         } else if (c == 'i') {
@@ -414,7 +426,17 @@ static int cmd_export(int argc, char **argv)
     }
     o.ids = ids;
     o.outdir = argv[optind];
+    pt_policy_defaults(&policy);
+    if (case_path && pt_policy_load(&policy, case_path, &err) != PT_OK) {
+        fprintf(stderr, "ptriage export: %s\n", err.msg);
+        pt_policy_free(&policy);
+        free(ids);
+        return 2;
+    }
+    o.keys = policy.keys;
+    o.n_keys = policy.n_keys;
     rc = pt_export_run(&o, &n, &err);
+    pt_policy_free(&policy);
     free(ids);
     if (rc != PT_OK) {
         fprintf(stderr, "ptriage export: %s\n", err.msg);
@@ -441,10 +463,12 @@ static int cmd_verify(int argc, char **argv)
         { "key", required_argument, NULL, 'k' },
         { "export", required_argument, NULL, 'x' },
         { "evidence", no_argument, NULL, 'e' },
+        { "case", required_argument, NULL, 'c' },
         { NULL, 0, NULL, 0 },
     };
     pt_err_t err = { 0, "" };
-    const char *key = NULL, *export_dir = NULL, *outdir;
+    pt_policy_t policy;
+    const char *key = NULL, *export_dir = NULL, *outdir, *case_path = NULL;
     int c, n, evidence = 0, failed = 0, fatal = 0, rc;
     uint64_t checked = 0;
     char fpr[65];
@@ -455,6 +479,7 @@ static int cmd_verify(int argc, char **argv)
         case 'k': key = optarg; break;
         case 'x': export_dir = optarg; break;
         case 'e': evidence = 1; break;
+        case 'c': case_path = optarg; break;
         default: fputs(usage_text, stderr); return 2;
         }
     }
@@ -500,7 +525,12 @@ static int cmd_verify(int argc, char **argv)
     }
     /* 5. the evidence itself */
     if (evidence) {
-        n = pt_verify_evidence(outdir, print_problem, NULL, &checked, &err);
+        pt_policy_defaults(&policy);
+        if (case_path && pt_policy_load(&policy, case_path, &err) != PT_OK)
+            n = -1;
+        else
+            n = pt_verify_evidence(outdir, policy.keys, policy.n_keys, print_problem, NULL, &checked, &err);
+        pt_policy_free(&policy);
         if (n < 0)
             printf("FAIL  evidence: %s\n", err.msg), fatal = 1;
         else

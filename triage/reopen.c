@@ -14,6 +14,7 @@
 
 #include "archive_walk.h"
 #include "item.h"
+#include "layer.h"
 #include "source.h"
 #include "volume.h"
 #include "walk.h"
@@ -28,6 +29,8 @@ struct pt_reopen {
     int fd;
     struct { TSK_IMG_INFO *img; uint64_t off, len; } vol;
     uint8_t *buf;               /* pt_reopen_copy's block */
+    const pt_key_t *keys;       /* for LUKS volumes (borrowed) */
+    size_t nkeys;
 };
 
 #define BLOCK (1024 * 1024)
@@ -287,72 +290,277 @@ static ssize_t read_img_part(void *src, uint64_t off, uint8_t *buf, size_t len, 
     return got;
 }
 
-/* An item of a disk image found as a file (volume.c): the file is read from
- * the evidence, libtsk opens it as an image, and the item is found in it by
- * the partition offset, inode and attribute the scan recorded. */
-static int copy_nested(pt_reopen_t *r, sqlite3 *h, int64_t id, int64_t image_id, const char *cwd, pt_hash_t *hash,
-                       int out_fd, pt_hash_result_t *got, pt_err_t *err)
-{
-    sqlite3_stmt *st = NULL;
-    pt_item_loc_t loc, iloc;
-    uint64_t size, isize;
+/* ---- items behind containers: disk images found as files (with their
+ * virtual-disk format), LVM logical volumes, LUKS volumes.  Each level is a
+ * link reading from the one below; the whole chain is opened from the
+ * evidence again by what case.db recorded. */
+
+#define LINK_DEPTH 16
+
+typedef struct range {
     pt_read_fn fn;
     void *src;
-    TSK_IMG_INFO *img = NULL;
-    TSK_FS_INFO *fs = NULL;
-    TSK_FS_FILE *f = NULL;
-    int rc = PT_OK;
-    static const char q[] = "SELECT " PT_REOPEN_COLUMNS " FROM items i JOIN evidence e ON e.id = i.evidence_id"
-                            " LEFT JOIN volumes v ON v.id = i.volume_id WHERE i.id = ?";
+    uint64_t off, len;
+} range_t;
 
+static ssize_t read_range(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    range_t *g = src;
+
+    if (off >= g->len)
+        return 0;
+    if (len > g->len - off)
+        len = (size_t)(g->len - off);
+    return g->fn(g->src, g->off + off, buf, len, err);
+}
+
+typedef struct link {
+    struct link *up;            /* the level read from (owned, freed after this one) */
+    pt_read_fn fn;              /* this level's bytes */
+    void *src;
+    uint64_t size;
+    pt_source_t *ev;            /* the evidence image, at the bottom */
+    int fd;                     /* a file of directory evidence, at the bottom */
+    img_part_t part;
+    range_t range;
+    pt_layer_t *layer, *vg;     /* vg: a logical volume's group (layer borrows it) */
+    TSK_IMG_INFO *img;
+    TSK_FS_INFO *fs;
+    TSK_FS_FILE *file;
+    pt_walk_tsk_src_t ts;
+} link_t;
+
+static void link_free(link_t *l)
+{
+    while (l) {
+        link_t *up = l->up;
+        if (l->file)
+            tsk_fs_file_close(l->file);
+        if (l->fs)
+            tsk_fs_close(l->fs);
+        if (l->img)
+            tsk_img_close(l->img);
+        pt_layer_close(l->layer);
+        pt_layer_close(l->vg);
+        pt_source_close(l->ev);
+        if (l->fd >= 0)
+            close(l->fd);
+        free(l);
+        l = up;
+    }
+}
+
+static link_t *link_new(pt_err_t *err)
+{
+    link_t *l = calloc(1, sizeof *l);
+
+    if (!l)
+        pt_err_set(err, PT_ENOMEM, "out of memory");
+    else
+        l->fd = -1;
+    return l;
+}
+
+static int open_item_link(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cwd, int depth, link_t **out,
+                          pt_err_t *err);
+
+static const char *text(sqlite3_stmt *st, int c)
+{
+    return (const char *)sqlite3_column_text(st, c);
+}
+
+/* The bytes of volume vid. */
+static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char *cwd, int depth, link_t **out,
+                            pt_err_t *err)
+{
+    static const char q[] = "SELECT e.path, v.offset, v.length, v.parent_item_id, v.parent_volume_id, v.container,"
+                            " v.layer_name, v.label FROM volumes v JOIN evidence e ON e.id = v.evidence_id"
+                            " WHERE v.id = ?";
+    sqlite3_stmt *st = NULL;
+    link_t *l = NULL;
+    int rc = PT_OK;
+
+    *out = NULL;
+    if (depth > LINK_DEPTH)
+        return pt_err_set(err, PT_EFORMAT, "volume %lld: containers nested too deep", (long long)vid);
     if (sqlite3_prepare_v2(h, q, -1, &st, NULL) != SQLITE_OK)
         return pt_err_set(err, PT_EDB, "case database: %s", sqlite3_errmsg(h));
-    sqlite3_bind_int64(st, 1, image_id);
+    sqlite3_bind_int64(st, 1, vid);
     if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return pt_err_set(err, PT_EDB, "item %lld: its disk image is not in the case", (long long)id);
-    }
-    pt_reopen_loc(st, 0, cwd, &iloc, &isize);
-    if ((rc = pt_reopen_item(r, &iloc, &fn, &src, err)) != PT_OK)
-        goto out;
-    if (!(img = pt_volume_open_nested(fn, src, isize))) {
-        rc = pt_source_tsk_err(err, PT_EFORMAT, "%s: not opened as a disk image any more", iloc.path);
+        rc = pt_err_set(err, PT_EDB, "volume %lld: not in the case database", (long long)vid);
         goto out;
     }
-    sqlite3_reset(st);
+    if (!(l = link_new(err))) {
+        rc = PT_ENOMEM;
+        goto out;
+    }
+    if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+        /* decoded from another volume: LVM, LUKS */
+        pt_layer_kind_t k = pt_layer_kind_by_name(text(st, 5));
+        pt_layer_t *layer = NULL;
+        if ((rc = open_volume_link(r, h, sqlite3_column_int64(st, 4), cwd, depth + 1, &l->up, err)) != PT_OK ||
+            (rc = pt_layer_open(k, l->up->fn, l->up->src, l->up->size, r->keys, r->nkeys, &layer, err)) != PT_OK)
+            goto out;
+        if (k == PT_LAYER_LVM) {
+            l->vg = layer;
+            if ((rc = pt_layer_sub_by_name(l->vg, text(st, 6) ? text(st, 6) : "", &l->layer, err)) != PT_OK)
+                goto out;
+        } else {
+            l->layer = layer;
+        }
+        l->fn = pt_layer_read;
+        l->src = l->layer;
+        l->size = pt_layer_size(l->layer);
+    } else {
+        pt_read_fn fn;
+        void *src;
+        if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+            /* a partition of a disk image found as a file */
+            pt_layer_kind_t k = pt_layer_kind_by_name(text(st, 5));
+            if ((rc = open_item_link(r, h, sqlite3_column_int64(st, 3), cwd, depth + 1, &l->up, err)) != PT_OK)
+                goto out;
+            fn = l->up->fn;
+            src = l->up->src;
+            if (pt_layer_is_disk_image(k)) {
+                if ((rc = pt_layer_open(k, fn, src, l->up->size, NULL, 0, &l->layer, err)) != PT_OK)
+                    goto out;
+                fn = pt_layer_read;
+                src = l->layer;
+            }
+        } else {
+            /* a partition of the evidence */
+            char path[PATH_MAX * 2];
+            const char *ev = text(st, 0);
+            if (ev[0] != '/' && cwd)
+                snprintf(path, sizeof path, "%s/%s", cwd, ev);
+            else
+                snprintf(path, sizeof path, "%s", ev);
+            if ((rc = pt_source_open(path, &l->ev, err)) != PT_OK)
+                goto out;
+            l->part.img = l->ev->img;
+            l->part.off = 0;
+            l->part.len = l->ev->size;
+            fn = read_img_part;
+            src = &l->part;
+        }
+        l->range.fn = fn;
+        l->range.src = src;
+        l->range.off = (uint64_t)sqlite3_column_int64(st, 1);
+        l->range.len = (uint64_t)sqlite3_column_int64(st, 2);
+        l->fn = read_range;
+        l->src = &l->range;
+        l->size = l->range.len;
+    }
+out:
+    if (rc != PT_OK) {
+        pt_err_prefix(err, "volume %s", text(st, 7) && *text(st, 7) ? text(st, 7) : "(whole image)");
+        link_free(l);
+    } else {
+        *out = l;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Item id's content (not an archive member), through whatever holds it. */
+static int open_item_link(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cwd, int depth, link_t **out,
+                          pt_err_t *err)
+{
+    static const char q[] = "SELECT " PT_REOPEN_COLUMNS ", i.volume_id FROM items i JOIN evidence e ON"
+                            " e.id = i.evidence_id LEFT JOIN volumes v ON v.id = i.volume_id WHERE i.id = ?";
+    sqlite3_stmt *st = NULL;
+    pt_item_loc_t loc;
+    uint64_t size;
+    link_t *l = NULL;
+    int rc = PT_OK;
+
+    *out = NULL;
+    if (depth > LINK_DEPTH)
+        return pt_err_set(err, PT_EFORMAT, "item %lld: containers nested too deep", (long long)id);
+    if (sqlite3_prepare_v2(h, q, -1, &st, NULL) != SQLITE_OK)
+        return pt_err_set(err, PT_EDB, "case database: %s", sqlite3_errmsg(h));
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) != SQLITE_ROW) {
         rc = pt_err_set(err, PT_EDB, "item %lld: not in the case database", (long long)id);
         goto out;
     }
     pt_reopen_loc(st, 0, cwd, &loc, &size);
-    if (strcmp(loc.kind, PT_KIND_VOLUME) == 0) {
-        img_part_t part = { img, loc.volume_offset, loc.volume_length };
-        rc = copy_fn(r, read_img_part, &part, size, hash, out_fd, got, err);
+    if (!(l = link_new(err))) {
+        rc = PT_ENOMEM;
         goto out;
     }
-    if (!(fs = tsk_fs_open_img(img, (TSK_OFF_T)(loc.has_volume ? loc.volume_offset : 0), TSK_FS_TYPE_DETECT)) ||
-        !(f = tsk_fs_file_open_meta(fs, NULL, (TSK_INUM_T)loc.inode))) {
-        rc = pt_source_tsk_err(err, PT_EIO, "%s: not found again in its disk image", loc.path);
-        goto out;
-    }
-    {
-        pt_walk_tsk_src_t ts = { f, NULL };
-        if (loc.attr_type >= 0 &&
-            !(ts.attr = tsk_fs_file_attr_get_type(f, (TSK_FS_ATTR_TYPE_ENUM)loc.attr_type, (uint16_t)loc.attr_id, 1)))
-            rc = pt_source_tsk_err(err, PT_EIO, "%s: attribute %d-%d", loc.path, loc.attr_type, loc.attr_id);
+    l->size = size;
+    if (loc.is_dir) {
+        char path[PATH_MAX * 2];
+        if (loc.evidence_path[0] != '/' && cwd)
+            snprintf(path, sizeof path, "%s/%s", cwd, loc.evidence_path);
         else
-            rc = copy_fn(r, pt_walk_read_tsk, &ts, size, hash, out_fd, got, err);
+            snprintf(path, sizeof path, "%s", loc.evidence_path);
+        if ((l->fd = open_under(path, loc.path, err)) < 0) {
+            rc = err && err->code ? err->code : PT_EIO;
+            goto out;
+        }
+        l->fn = read_fd;
+        l->src = &l->fd;
+        goto out;
     }
+    if ((rc = open_volume_link(r, h, sqlite3_column_int64(st, PT_REOPEN_NCOLUMNS), cwd, depth + 1, &l->up, err)) !=
+        PT_OK)
+        goto out;
+    if (strcmp(loc.kind, PT_KIND_VOLUME) == 0) {
+        l->fn = l->up->fn;
+        l->src = l->up->src;
+        goto out;
+    }
+    if (!loc.has_inode) {
+        rc = pt_err_set(err, PT_EFORMAT, "%s: no inode recorded", loc.path);
+        goto out;
+    }
+    if (!(l->img = pt_volume_open_nested(l->up->fn, l->up->src, l->up->size)) ||
+        !(l->fs = tsk_fs_open_img(l->img, 0, TSK_FS_TYPE_DETECT)) ||
+        !(l->file = tsk_fs_file_open_meta(l->fs, NULL, (TSK_INUM_T)loc.inode))) {
+        rc = pt_source_tsk_err(err, PT_EIO, "%s: not found again in its volume", loc.path);
+        goto out;
+    }
+    l->ts.file = l->file;
+    if (loc.attr_type >= 0 &&
+        !(l->ts.attr = tsk_fs_file_attr_get_type(l->file, (TSK_FS_ATTR_TYPE_ENUM)loc.attr_type, (uint16_t)loc.attr_id,
+                                                 1))) {
+        rc = pt_source_tsk_err(err, PT_EIO, "%s: attribute %d-%d", loc.path, loc.attr_type, loc.attr_id);
+        goto out;
+    }
+    l->fn = pt_walk_read_tsk;
+    l->src = &l->ts;
 out:
-    if (f)
-        tsk_fs_file_close(f);
-    if (fs)
-        tsk_fs_close(fs);
-    if (img)
-        tsk_img_close(img);
+    if (rc != PT_OK) {
+        link_free(l);
+        l = NULL;
+    }
+    *out = l;
     sqlite3_finalize(st);
     return rc;
+}
+
+/* 1 when item id lies in a volume reached through a container. */
+static int behind_container(sqlite3 *h, int64_t id)
+{
+    sqlite3_stmt *st = NULL;
+    int yes = 0;
+
+    if (sqlite3_prepare_v2(h, "SELECT 1 FROM items i JOIN volumes v ON v.id = i.volume_id WHERE i.id = ? AND"
+                              " (v.parent_item_id IS NOT NULL OR v.parent_volume_id IS NOT NULL)", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        yes = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return yes;
+}
+
+void pt_reopen_set_keys(pt_reopen_t *r, const pt_key_t *keys, size_t n)
+{
+    r->keys = keys;
+    r->nkeys = n;
 }
 
 int pt_reopen_copy_id(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cwd, pt_hash_t *hash, int out_fd,
@@ -365,17 +573,6 @@ int pt_reopen_copy_id(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cwd, p
     int64_t cur = id;
 
     memset(paths, 0, sizeof paths);
-    if (sqlite3_prepare_v2(h, "SELECT v.parent_item_id FROM items i JOIN volumes v ON v.id = i.volume_id"
-                              " WHERE i.id = ? AND v.parent_item_id IS NOT NULL", -1, &up, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(up, 1, id);
-        if (sqlite3_step(up) == SQLITE_ROW) {
-            int64_t image = sqlite3_column_int64(up, 0);
-            sqlite3_finalize(up);
-            return copy_nested(r, h, id, image, cwd, hash, out_fd, got, err);
-        }
-    }
-    sqlite3_finalize(up);
-    up = NULL;
     if (sqlite3_prepare_v2(h, "SELECT parent_id, path FROM items WHERE id = ?", -1, &up, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(h, "SELECT " PT_REOPEN_COLUMNS " FROM items i JOIN evidence e ON e.id = i.evidence_id"
                               " LEFT JOIN volumes v ON v.id = i.volume_id WHERE i.id = ?", -1, &top, NULL) != SQLITE_OK) {
@@ -408,11 +605,8 @@ int pt_reopen_copy_id(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cwd, p
         uint64_t size;
         pt_read_fn fn;
         void *src;
+        link_t *l = NULL;
         pt_reopen_loc(top, 0, cwd, &loc, &size);
-        if (n == 1) {
-            rc = pt_reopen_copy(r, &loc, size, hash, out_fd, got, err);
-            goto out;
-        }
         /* paths[n-1] is the top archive; each member's name follows "!/" */
         for (i = 0; i < n - 1; i++) {
             const char *child = paths[n - 2 - i], *parent = paths[n - 1 - i];
@@ -424,8 +618,19 @@ int pt_reopen_copy_id(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cwd, p
             parents[i] = parent;
             names[i] = child + pl + 2;
         }
-        if ((rc = pt_reopen_item(r, &loc, &fn, &src, err)) == PT_OK)
+        if (behind_container(h, cur)) {
+            if ((rc = open_item_link(r, h, cur, cwd, 0, &l, err)) == PT_OK) {
+                fn = l->fn;
+                src = l->src;
+            }
+        } else {
+            rc = pt_reopen_item(r, &loc, &fn, &src, err);
+        }
+        if (rc == PT_OK && n == 1)
+            rc = copy_fn(r, fn, src, size, hash, out_fd, got, err);
+        else if (rc == PT_OK)
             rc = pt_archive_extract(fn, src, size, parents, names, (size_t)(n - 1), hash, out_fd, got, err);
+        link_free(l);
     }
 out:
     for (i = 0; i < n; i++)

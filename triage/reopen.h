@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "err.h"
 #include "hash.h"
+#include "layer.h"
 #include "reader.h"
 
 struct sqlite3_stmt;
@@ -34,6 +35,8 @@ typedef struct pt_item_loc {
 
 pt_reopen_t *pt_reopen_new(pt_err_t *err);
 void pt_reopen_free(pt_reopen_t *r);
+/* Keys to open LUKS volumes with (case.conf [keys]); borrowed. */
+void pt_reopen_set_keys(pt_reopen_t *r, const pt_key_t *keys, size_t n);
 
 /* Opens the item's content.  On PT_OK, *fn and *src read it (valid until
  * the next open or free).  PT_EFORMAT when the item has no content to read
@@ -57,7 +60,9 @@ int pt_reopen_copy(pt_reopen_t *r, const pt_item_loc_t *loc, uint64_t size, pt_h
 /* Reads item id of the case database h again, whatever it is: a file of the
  * evidence, or an archive member (its top-level archive is read from the
  * evidence and the member found in it again, level by level, by the names
- * the scan recorded).  Bytes go through hash and, when out_fd >= 0, to
+ * the scan recorded), or an item behind containers (a disk image found as
+ * a file, an LVM logical volume, a LUKS volume: each level is opened again
+ * from the evidence, by what the volumes table recorded).  Bytes go through hash and, when out_fd >= 0, to
  * out_fd.  PT_OK with *got; otherwise err says why. */
 int pt_reopen_copy_id(pt_reopen_t *r, struct sqlite3 *h, int64_t id, const char *cwd, pt_hash_t *hash, int out_fd,
                       pt_hash_result_t *got, pt_err_t *err);

@@ -28,6 +28,7 @@
 #include "source.h"
 #include "text.h"
 #include "version.h"
+#include "layer.h"
 #include "volume.h"
 
 /* ---- progress --------------------------------------------------------- */
@@ -177,6 +178,7 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
     pt_read_fn fn = s->cur_fn;
     void *src = s->cur_src;
     int rc, expand, disk;
+    pt_layer_kind_t disk_kind = PT_LAYER_NONE;
 
     it->evidence_label = s->evidence_label;
     it->volume_label = s->volume_label ? s->volume_label : "";
@@ -203,7 +205,13 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
     /* so is a disk image found as a file (a VM's raw disk), once: not one
      * inside another, nor inside an archive */
     disk = !expand && !s->in_archive && !s->nest_prefix && !s->opts->no_nested_images && fn && it->content_read &&
-           strcmp(it->kind, PT_KIND_FILE) == 0 && pt_volume_looks_like_disk(head, head_len, it->size);
+           strcmp(it->kind, PT_KIND_FILE) == 0;
+    if (disk) {
+        /* a virtual-disk file (qcow2, VMDK, VHD, VHDX) or a raw disk */
+        disk_kind = pt_layer_detect_head(head, head_len);
+        disk = pt_layer_is_disk_image(disk_kind) || disk_kind == PT_LAYER_EWF ||
+               pt_volume_looks_like_disk(head, head_len, it->size);
+    }
     s->cur_fn = NULL;
     it->id = ++s->emitted;
     rc = pt_typer_submit(s->typer, it, head, head_len, tail, tail_len, content, content_len,
@@ -214,8 +222,12 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
         rc = pt_archive_expand(s, it, fn, src, 0, err);
         s->in_archive = 0;
     }
-    if (rc == PT_OK && disk)
-        rc = pt_volume_scan_nested(s, it, fn, src, err);
+    if (rc == PT_OK && disk && disk_kind == PT_LAYER_EWF)
+        rc = pt_scan_item_problem(s, it->id, "note", it->path, "an EWF (E01) segment found as a file: ptriage "
+                                  "does not open E01 images inside the evidence; extract all its segments "
+                                  "(verified by hash) and give them as evidence", err);
+    else if (rc == PT_OK && disk)
+        rc = pt_volume_scan_nested(s, it, fn, src, disk_kind, err);
     if (rc != PT_OK)
         return rc;
     return collect(s, 0, err);

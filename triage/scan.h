@@ -73,6 +73,7 @@ typedef struct pt_scan {
     int in_archive;            /* expanding an archive: members are not expanded by emit */
     const char *nest_prefix;   /* walking a disk image found as a file: its path and "!" (else NULL) */
     int64_t nest_item;         /* that file's item id */
+    const char *nest_container; /* its virtual-disk format ("qcow2"), NULL for a raw disk */
 } pt_scan_t;
 
 /* Hands an item (after the reader has filled its content fields, using the

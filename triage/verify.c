@@ -84,7 +84,8 @@ static int images_again(sqlite3 *h, const char *cwd, pt_verify_fn fn, void *arg,
     return problems;
 }
 
-int pt_verify_evidence(const char *outdir, pt_verify_fn fn, void *arg, uint64_t *checked, pt_err_t *err)
+int pt_verify_evidence(const char *outdir, const pt_key_t *keys, size_t n_keys, pt_verify_fn fn, void *arg,
+                       uint64_t *checked, pt_err_t *err)
 {
     char path[4096], what[512];
     pt_casedb_t *db;
@@ -114,6 +115,7 @@ int pt_verify_evidence(const char *outdir, pt_verify_fn fn, void *arg, uint64_t 
         problems = err->code ? err->code : pt_err_set(err, PT_EDB, "case database: cannot read items");
         goto out;
     }
+    pt_reopen_set_keys(r, keys, n_keys);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         pt_hash_result_t got;
         pt_err_t ierr = { 0, "" };

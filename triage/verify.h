@@ -12,10 +12,12 @@
 
 #include <stdint.h>
 #include "err.h"
+#include "layer.h"
 
 typedef void (*pt_verify_fn)(const char *what, const char *problem, void *arg);
 
 int pt_verify_reports(const char *outdir, pt_verify_fn fn, void *arg, uint64_t *checked, pt_err_t *err);
-int pt_verify_evidence(const char *outdir, pt_verify_fn fn, void *arg, uint64_t *checked, pt_err_t *err);
+int pt_verify_evidence(const char *outdir, const pt_key_t *keys, size_t n_keys, pt_verify_fn fn, void *arg,
+                       uint64_t *checked, pt_err_t *err);
 
 #endif

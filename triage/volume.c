@@ -8,7 +8,12 @@
 #include <string.h>
 
 #include "freespace.h"
+#include "layer.h"
 #include "walk.h"
+
+/* containers inside containers (LUKS on LVM on a partition): enough for
+ * any real stack, bounded against a crafted loop */
+#define LAYER_DEPTH_MAX 4
 
 typedef struct part_src {
     const TSK_VS_PART_INFO *part; /* NULL: whole image */
@@ -25,8 +30,10 @@ static ssize_t read_part(void *src, uint64_t off, uint8_t *buf, size_t len, pt_e
     return got;
 }
 
-/* A volume with no filesystem libtsk reads: one item holding its bytes. */
-static int volume_item(pt_scan_t *s, part_src_t *ps, uint64_t size, const char *why, pt_err_t *err)
+/* A volume with no filesystem libtsk reads: one item holding its bytes.
+ * The whole image without one is an error; a partition, a note. */
+static int volume_item(pt_scan_t *s, pt_read_fn fn, void *src, uint64_t size, int whole, const char *why,
+                       pt_err_t *err)
 {
     pt_item_t it;
     pt_err_t rerr = { 0, "" };
@@ -38,8 +45,8 @@ static int volume_item(pt_scan_t *s, part_src_t *ps, uint64_t size, const char *
     it.path = s->nest_prefix ? s->volume_label : "";
     it.kind = PT_KIND_VOLUME;
     it.size = size;
-    pt_item_add_error(&it, ps->part ? "note" : "error", "%s", why);
-    if ((rc = pt_scan_read(s, &it, read_part, ps, &rerr)) != PT_OK) {
+    pt_item_add_error(&it, whole ? "error" : "note", "%s", why);
+    if ((rc = pt_scan_read(s, &it, fn, src, &rerr)) != PT_OK) {
         *err = rerr;
         return rc;
     }
@@ -52,7 +59,10 @@ static int add_volume(pt_scan_t *s, pt_volume_info_t *v, pt_err_t *err)
     int rc;
 
     v->evidence_id = s->evidence_id;
-    if (s->nest_prefix) {
+    if (s->nest_prefix)
+        v->parent_item_id = s->nest_item; /* covered by that file's hash */
+    if (s->nest_prefix && !v->parent_volume_id) {
+        v->container = s->nest_container; /* the file's virtual-disk format */
         /* a volume of a disk image found as a file: "/vm/disk.img!p1" */
         char *l = malloc(strlen(s->nest_prefix) + strlen(v->label ? v->label : "") + 1);
         if (!l)
@@ -60,7 +70,6 @@ static int add_volume(pt_scan_t *s, pt_volume_info_t *v, pt_err_t *err)
         sprintf(l, "%s%s", s->nest_prefix, v->label ? v->label : "");
         v->label = pt_scan_intern(s, l);
         free(l);
-        v->parent_item_id = s->nest_item;
     }
     if ((rc = pt_casedb_add_volume(s->db, v, &id, err)) != PT_OK)
         return rc;
@@ -104,22 +113,156 @@ static void measure_fs(pt_scan_t *s, TSK_FS_INFO *fs, pt_volume_info_t *v)
     v->free_unreadable = prof.unreadable;
 }
 
-/* Opens and walks the filesystem at offset, or records why it could not. */
-static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, part_src_t *ps,
-                          const char *fs_err, pt_err_t *err)
+static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pt_read_fn fn, void *src,
+                          int whole, const char *fs_err, int depth, pt_err_t *err);
+
+/* One volume decoded from another (a logical volume, an opened LUKS
+ * volume): labelled "p2!lvm:vg0/root", "p3!luks", walked like a partition. */
+static int scan_layer_volume(pt_scan_t *s, int64_t parent, const char *parent_label, pt_layer_kind_t kind,
+                             pt_layer_t *layer, int depth, pt_err_t *err)
+{
+    pt_volume_info_t v;
+    TSK_IMG_INFO *img;
+    TSK_FS_INFO *fs = NULL;
+    pt_err_t ferr = { 0, "" };
+    char label[1024], why[2048];
+    int rc;
+
+    memset(&v, 0, sizeof v);
+    if (kind == PT_LAYER_LVM)
+        snprintf(label, sizeof label, "%.600s!lvm:%.400s", parent_label, pt_layer_name(layer));
+    else
+        snprintf(label, sizeof label, "%.600s!%s", parent_label, pt_layer_kind_name(kind));
+    v.label = label;
+    v.tsk_addr = -1;
+    v.length = pt_layer_size(layer);
+    v.flags = "layer";
+    v.description = pt_layer_describe(layer);
+    v.container = pt_layer_kind_name(kind);
+    v.parent_volume_id = parent;
+    v.layer_name = kind == PT_LAYER_LVM ? pt_layer_name(layer) : NULL;
+    img = pt_volume_open_nested(pt_layer_read, layer, v.length);
+    if (img)
+        fs = tsk_fs_open_img(img, 0, TSK_FS_TYPE_DETECT);
+    if (!fs) {
+        pt_source_tsk_err(&ferr, PT_EFORMAT, "no filesystem recognised");
+        snprintf(why, sizeof why, "%s has no filesystem libtsk reads (%.900s); recorded and hashed as one "
+                 "volume item", label, ferr.msg);
+    }
+    rc = scan_fs_or_raw(s, &v, fs, pt_layer_read, layer, 0, why, depth, err);
+    if (fs)
+        tsk_fs_close(fs);
+    if (img)
+        tsk_img_close(img);
+    return rc;
+}
+
+/* What a volume that holds no filesystem libtsk reads is, in words. */
+static void container_why(pt_layer_kind_t k, const char *open_err, const char *fs_err, char *why, size_t n)
+{
+    const char *tail = "recorded and hashed as one volume item";
+
+    switch (k) {
+    case PT_LAYER_LUKS:
+        snprintf(why, n, "LUKS encrypted volume, not opened (%.600s); %s", open_err, tail);
+        break;
+    case PT_LAYER_LVM:
+        snprintf(why, n, "LVM2 physical volume, not opened (%.600s); %s", open_err, tail);
+        break;
+    case PT_LAYER_MDRAID:
+        snprintf(why, n, "Linux software RAID member (md superblock): ptriage does not assemble arrays (assemble "
+                 "it read-only and give the array as evidence); %s", tail);
+        break;
+    case PT_LAYER_BTRFS:
+        snprintf(why, n, "Btrfs filesystem: neither The Sleuth Kit nor ptriage reads Btrfs; %s", tail);
+        break;
+    case PT_LAYER_ZFS:
+        snprintf(why, n, "ZFS pool member (uberblock found): ptriage does not read ZFS; %s", tail);
+        break;
+    case PT_LAYER_BITLOCKER:
+        snprintf(why, n, "BitLocker encrypted volume: not opened; %s", tail);
+        break;
+    default:
+        snprintf(why, n, "%s", fs_err);
+    }
+}
+
+/* A volume libtsk found no filesystem in: a container ptriage opens (LVM,
+ * LUKS with a key from case.conf) is walked volume by volume; any other is
+ * named and recorded as one item. */
+static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src, int whole,
+                          const char *fs_err, int depth, pt_err_t *err)
+{
+    const pt_policy_t *pol = s->opts->policy;
+    pt_layer_kind_t k = pt_layer_detect(fn, src, v->length);
+    pt_layer_t *layer = NULL;
+    pt_err_t lerr = { 0, "" };
+    char why[2048];
+    int rc = PT_OK, i;
+
+    if ((k == PT_LAYER_LVM || k == PT_LAYER_LUKS) && depth < LAYER_DEPTH_MAX) {
+        rc = pt_layer_open(k, fn, src, v->length, pol ? pol->keys : NULL, pol ? pol->n_keys : 0, &layer, &lerr);
+        if (rc == PT_ENOMEM)
+            return pt_err_set(err, rc, "%s", lerr.msg);
+    } else if (k == PT_LAYER_LVM || k == PT_LAYER_LUKS) {
+        snprintf(lerr.msg, sizeof lerr.msg, "nested more than %d containers deep", LAYER_DEPTH_MAX);
+    }
+    if (layer && k == PT_LAYER_LVM && pt_layer_count(layer) == 0) {
+        /* damaged or emptied metadata: the PV's bytes are all there is */
+        snprintf(lerr.msg, sizeof lerr.msg, "%.900s, but no logical volume could be read from its metadata",
+                 pt_layer_describe(layer));
+        pt_layer_close(layer);
+        layer = NULL;
+    }
+    if (!layer) {
+        container_why(k, lerr.msg, fs_err, why, sizeof why);
+        v->error = why;
+        if ((rc = add_volume(s, v, err)) != PT_OK)
+            return rc;
+        return volume_item(s, fn, src, v->length, whole, why, err);
+    }
+    v->holds = pt_layer_kind_name(k);
+    v->error = NULL;
+    if ((rc = add_volume(s, v, err)) == PT_OK)
+        rc = pt_scan_problem(s, "note", s->volume_label, pt_layer_describe(layer), err);
+    if (rc == PT_OK) {
+        int64_t parent = s->volume_id;
+        const char *plabel = s->volume_label;
+        if (k == PT_LAYER_LUKS) {
+            rc = scan_layer_volume(s, parent, plabel, k, layer, depth + 1, err);
+        } else {
+            for (i = 0; i < pt_layer_count(layer) && rc == PT_OK; i++) {
+                pt_layer_t *lv = NULL;
+                pt_err_t serr = { 0, "" };
+                if (pt_layer_sub(layer, i, &lv, &serr) != PT_OK) {
+                    rc = pt_scan_problem(s, "error", plabel, serr.msg, err);
+                    continue;
+                }
+                rc = scan_layer_volume(s, parent, plabel, k, lv, depth + 1, err);
+                pt_layer_close(lv);
+            }
+        }
+        s->volume_id = parent;
+        s->volume_label = plabel;
+    }
+    pt_layer_close(layer);
+    return rc;
+}
+
+/* Walks the filesystem, or records why there is none. */
+static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pt_read_fn fn, void *src,
+                          int whole, const char *fs_err, int depth, pt_err_t *err)
 {
     int rc;
 
-    if (fs) {
-        v->filesystem = tsk_fs_type_toname(fs->ftype);
-        v->fs_block_size = fs->block_size;
-        measure_fs(s, fs, v);
-    } else {
-        v->error = fs_err;
-    }
+    if (!fs)
+        return scan_container(s, v, fn, src, whole, fs_err, depth, err);
+    v->filesystem = tsk_fs_type_toname(fs->ftype);
+    v->fs_block_size = fs->block_size;
+    measure_fs(s, fs, v);
     if ((rc = add_volume(s, v, err)) != PT_OK)
         return rc;
-    if (fs && fs->last_block_act < fs->last_block) {
+    if (fs->last_block_act < fs->last_block) {
         /* libtsk clips to what the image holds; say how much is missing */
         char msg[256];
         snprintf(msg, sizeof msg, "filesystem is truncated: it spans %" PRIu64 " blocks of %u bytes "
@@ -128,9 +271,7 @@ static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pa
         if ((rc = pt_scan_problem(s, "error", "filesystem", msg, err)) != PT_OK)
             return rc;
     }
-    if (fs)
-        return pt_walk_fs(s, fs, err);
-    return volume_item(s, ps, v->length, fs_err, err);
+    return pt_walk_fs(s, fs, err);
 }
 
 /* A partition table written by a suspect, or damaged, may describe
@@ -216,7 +357,7 @@ static int scan_partitions(pt_scan_t *s, pt_source_t *src, TSK_VS_INFO *vs, pt_e
                 snprintf(why, sizeof why, "partition %s has no filesystem libtsk reads "
                          "(%.900s); recorded and hashed as one volume item", label, ferr.msg);
             }
-            rc = scan_fs_or_raw(s, &v, fs, &ps, why, err);
+            rc = scan_fs_or_raw(s, &v, fs, read_part, &ps, 0, why, 0, err);
             if (fs)
                 tsk_fs_close(fs);
         }
@@ -285,7 +426,7 @@ int pt_volume_scan(pt_scan_t *s, pt_source_t *src, pt_err_t *err)
         snprintf(why, sizeof why, "no partition table and no filesystem libtsk reads (%.900s); "
                  "the whole image is recorded and hashed as one volume item", ferr.msg);
     }
-    rc = scan_fs_or_raw(s, &v, fs, &whole, why, err);
+    rc = scan_fs_or_raw(s, &v, fs, read_part, &whole, 1, why, 0, err);
     if (fs)
         tsk_fs_close(fs);
     s->volume_id = 0;
@@ -370,37 +511,62 @@ int pt_volume_looks_like_disk(const uint8_t *h, size_t n, uint64_t size)
     return entries > 0;
 }
 
-int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void *src, pt_err_t *err)
+int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void *src, pt_layer_kind_t kind,
+                          pt_err_t *err)
 {
     pt_source_t nsrc;
     TSK_IMG_INFO *img;
-    char *prefix;
+    pt_layer_t *layer = NULL;
+    pt_err_t lerr = { 0, "" };
+    char *prefix, fmt[700];
     int64_t vol = s->volume_id;
     const char *vlabel = s->volume_label;
+    uint64_t size = it->size;
     int rc;
 
-    if (!(img = pt_volume_open_nested(fn, src, it->size)))
+    if (kind != PT_LAYER_NONE) {
+        if ((rc = pt_layer_open(kind, fn, src, it->size, NULL, 0, &layer, &lerr)) != PT_OK) {
+            char msg[1200];
+            if (rc == PT_ENOMEM)
+                return pt_err_set(err, rc, "%s", lerr.msg);
+            snprintf(msg, sizeof msg, "%s disk image, not opened: %.1000s", pt_layer_kind_name(kind), lerr.msg);
+            return pt_scan_item_problem(s, it->id, "error", it->path, msg, err);
+        }
+        fn = pt_layer_read;
+        src = layer;
+        size = pt_layer_size(layer);
+        snprintf(fmt, sizeof fmt, "%s (a file of the evidence)", pt_layer_describe(layer));
+    } else {
+        snprintf(fmt, sizeof fmt, "raw (a file of the evidence)");
+    }
+    if (!(img = pt_volume_open_nested(fn, src, size))) {
+        pt_layer_close(layer);
         return pt_scan_item_problem(s, it->id, "note", it->path, "looks like a disk image, but libtsk cannot "
                                     "open it", err);
+    }
     if (!(prefix = malloc(strlen(it->path) + 2))) {
         tsk_img_close(img);
+        pt_layer_close(layer);
         return pt_err_set(err, PT_ENOMEM, "out of memory");
     }
     sprintf(prefix, "%s!", it->path);
     memset(&nsrc, 0, sizeof nsrc);
     nsrc.path = prefix;
     nsrc.img = img;
-    nsrc.format = "raw (a file of the evidence)";
-    nsrc.size = it->size;
+    nsrc.format = fmt;
+    nsrc.size = size;
     nsrc.sector_size = 512;
     s->nest_prefix = pt_scan_intern(s, prefix);
     s->nest_item = it->id;
+    s->nest_container = kind != PT_LAYER_NONE ? pt_layer_kind_name(kind) : NULL;
     rc = pt_volume_scan(s, &nsrc, err);
     s->nest_prefix = NULL;
     s->nest_item = 0;
+    s->nest_container = NULL;
     s->volume_id = vol;
     s->volume_label = vlabel;
     tsk_img_close(img);
+    pt_layer_close(layer);
     free(prefix);
     return rc;
 }

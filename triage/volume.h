@@ -6,6 +6,7 @@
 #ifndef PT_VOLUME_H
 #define PT_VOLUME_H
 
+#include "layer.h"
 #include "scan.h"
 #include "source.h"
 
@@ -20,7 +21,9 @@ int pt_volume_looks_like_disk(const uint8_t *head, size_t len, uint64_t size);
 TSK_IMG_INFO *pt_volume_open_nested(pt_read_fn fn, void *src, uint64_t size);
 /* Walks the disk image held by item it (already emitted) as nested
  * evidence: volumes labelled "PATH!p1" (parent_item_id = it->id), items
- * "PATH!p1/etc/passwd".  Returns PT_OK or a fatal error. */
-int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void *src, pt_err_t *err);
+ * "PATH!p1/etc/passwd".  kind is its virtual-disk format (layer.h), or
+ * PT_LAYER_NONE for a raw disk.  Returns PT_OK or a fatal error. */
+int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void *src, pt_layer_kind_t kind,
+                          pt_err_t *err);
 
 #endif

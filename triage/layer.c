@@ -1,0 +1,478 @@
+/* layer.c - virtual disks, LVM2 and LUKS through libyal.  A layer owns its
+ * libyal object and the libbfio handles it reads through; a logical volume
+ * borrows its volume group. */
+#include "layer.h"
+
+/* the libyal headers declare their libbfio entry points only when told
+ * libbfio is there */
+#define HAVE_LIBBFIO 1
+#include <libbfio.h>
+#include <libqcow.h>
+#include <libvhdi.h>
+#include <libvmdk.h>
+#include <libvslvm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bfio.h"
+#include "luks.h"
+
+struct pt_layer {
+    pt_layer_kind_t kind;
+    pt_bfio_handle_t *bfio, *bfio2; /* bfio2: the pool's copy (VMDK extents, LVM) */
+    libbfio_pool_t *pool;
+    libqcow_file_t *qcow;
+    libvmdk_handle_t *vmdk;
+    libvhdi_file_t *vhdi;
+    libvslvm_handle_t *lvm;
+    libvslvm_volume_group_t *vg;
+    libvslvm_logical_volume_t *lv;
+    pt_luks_t *luks;
+    uint64_t size;
+    char desc[640];
+    char name[384];
+};
+
+static const char *const names[] = {
+    [PT_LAYER_NONE] = "", [PT_LAYER_QCOW] = "qcow2", [PT_LAYER_VMDK] = "vmdk", [PT_LAYER_VHD] = "vhd",
+    [PT_LAYER_VHDX] = "vhdx", [PT_LAYER_LVM] = "lvm2", [PT_LAYER_LUKS] = "luks", [PT_LAYER_EWF] = "ewf",
+    [PT_LAYER_BITLOCKER] = "bitlocker", [PT_LAYER_MDRAID] = "md-raid", [PT_LAYER_BTRFS] = "btrfs",
+    [PT_LAYER_ZFS] = "zfs", [PT_LAYER_XFS] = "xfs",
+};
+
+const char *pt_layer_kind_name(pt_layer_kind_t k)
+{
+    return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "";
+}
+
+pt_layer_kind_t pt_layer_kind_by_name(const char *name)
+{
+    size_t i;
+
+    for (i = 1; name && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(names[i], name) == 0)
+            return (pt_layer_kind_t)i;
+    return PT_LAYER_NONE;
+}
+
+int pt_layer_is_disk_image(pt_layer_kind_t k)
+{
+    return k == PT_LAYER_QCOW || k == PT_LAYER_VMDK || k == PT_LAYER_VHD || k == PT_LAYER_VHDX;
+}
+
+pt_layer_kind_t pt_layer_detect_head(const uint8_t *h, size_t n)
+{
+    static const struct { size_t off; const char *sig; size_t len; pt_layer_kind_t k; } sigs[] = {
+        { 0, "QFI\xfb", 4, PT_LAYER_QCOW },
+        { 0, "KDMV", 4, PT_LAYER_VMDK },           /* sparse extent (monolithic, stream-optimised) */
+        { 0, "COWD", 4, PT_LAYER_VMDK },           /* ESX sparse */
+        { 0, "conectix", 8, PT_LAYER_VHD },        /* dynamic and differencing (fixed: a raw disk) */
+        { 0, "vhdxfile", 8, PT_LAYER_VHDX },
+        { 0, "EVF\x09\x0d\x0a\xff\x00", 8, PT_LAYER_EWF },
+        { 0, "EVF2\x0d\x0a\x81\x00", 8, PT_LAYER_EWF },
+        { 0, "LUKS\xba\xbe", 6, PT_LAYER_LUKS },
+        { 3, "-FVE-FS-", 8, PT_LAYER_BITLOCKER },
+        { 0, "XFSB", 4, PT_LAYER_XFS },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        if (n >= sigs[i].off + sigs[i].len && memcmp(h + sigs[i].off, sigs[i].sig, sigs[i].len) == 0)
+            return sigs[i].k;
+    return PT_LAYER_NONE;
+}
+
+static int read_at(pt_read_fn fn, void *src, uint64_t size, uint64_t off, uint8_t *buf, size_t len)
+{
+    pt_err_t e = { 0, "" };
+    size_t done = 0;
+
+    if (off > size || len > size - off)
+        return 0;
+    while (done < len) {
+        ssize_t n = fn(src, off + done, buf + done, len - done, &e);
+        if (n <= 0)
+            return 0;
+        done += (size_t)n;
+    }
+    return 1;
+}
+
+static int md_magic(const uint8_t *b)
+{
+    return b[0] == 0xfc && b[1] == 0x4e && b[2] == 0x2b && b[3] == 0xa9;
+}
+
+pt_layer_kind_t pt_layer_detect(pt_read_fn fn, void *src, uint64_t size)
+{
+    uint8_t b[4096];
+    pt_layer_kind_t k;
+    uint64_t sectors = size / 512;
+    int i;
+
+    if (!read_at(fn, src, size, 0, b, sizeof b))
+        return PT_LAYER_NONE;
+    if ((k = pt_layer_detect_head(b, sizeof b)) != PT_LAYER_NONE)
+        return k;
+    /* LVM2: a label in one of the first four sectors */
+    for (i = 0; i < 4; i++)
+        if (memcmp(b + 512 * i, "LABELONE", 8) == 0 && memcmp(b + 512 * i + 24, "LVM2 001", 8) == 0)
+            return PT_LAYER_LVM;
+    /* md superblock 1.1 at 0, 1.2 at 4 KiB, 1.0 8 KiB before the end, and
+     * 0.90 in the last 64 KiB-aligned 64 KiB */
+    if (md_magic(b))
+        return PT_LAYER_MDRAID;
+    if (read_at(fn, src, size, 4096, b, 4) && md_magic(b))
+        return PT_LAYER_MDRAID;
+    if (sectors >= 16 && read_at(fn, src, size, ((sectors - 16) & ~(uint64_t)7) * 512, b, 4) && md_magic(b))
+        return PT_LAYER_MDRAID;
+    if (sectors >= 256 && read_at(fn, src, size, ((sectors & ~(uint64_t)127) - 128) * 512, b, 4) && md_magic(b))
+        return PT_LAYER_MDRAID;
+    if (read_at(fn, src, size, 65536 + 64, b, 8) && memcmp(b, "_BHRfS_M", 8) == 0)
+        return PT_LAYER_BTRFS;
+    /* ZFS: the first label's uberblock array starts at 128 KiB */
+    if (read_at(fn, src, size, 131072, b, 8) &&
+        (memcmp(b, "\x0c\xb1\xba\x00\x00\x00\x00\x00", 8) == 0 || memcmp(b, "\x00\x00\x00\x00\x00\xba\xb1\x0c", 8) == 0))
+        return PT_LAYER_ZFS;
+    return PT_LAYER_NONE;
+}
+
+/* libyal errors are all libcerror objects behind per-library typedefs; the
+ * library's own words follow ours, on one line */
+#define YAL_ERR(lib, e, err, code, ...)                                                         \
+    do {                                                                                        \
+        char m_[512] = "", *p_;                                                                 \
+        if (e) {                                                                                \
+            lib##_error_sprint(e, m_, sizeof m_);                                               \
+            lib##_error_free(&e);                                                               \
+        }                                                                                       \
+        for (p_ = m_; *p_; p_++)                                                                \
+            if (*p_ == '\n')                                                                    \
+                *p_ = ' ';                                                                      \
+        pt_err_set(err, code, __VA_ARGS__);                                                     \
+        if (m_[0] && err)                                                                       \
+            yal_detail(err, m_);                                                                \
+    } while (0)
+
+static void yal_detail(pt_err_t *err, const char *detail)
+{
+    char ours[sizeof err->msg];
+
+    memcpy(ours, err->msg, sizeof ours);
+    if (snprintf(err->msg, sizeof err->msg, "%.600s (%.400s)", ours, detail) < 0)
+        err->msg[0] = '\0';
+}
+
+static void human(char *out, size_t n, uint64_t bytes)
+{
+    snprintf(out, n, "%llu bytes", (unsigned long long)bytes);
+}
+
+static int open_qcow(pt_layer_t *l, pt_err_t *err)
+{
+    libqcow_error_t *e = NULL;
+    uint32_t version = 0, enc = 0;
+    size64_t size = 0;
+    int snaps = 0;
+    char sz[64];
+
+    if (libqcow_file_initialize(&l->qcow, &e) != 1 ||
+        libqcow_file_open_file_io_handle(l->qcow, (libbfio_handle_t *)l->bfio, LIBQCOW_OPEN_READ, &e) != 1 ||
+        libqcow_file_get_media_size(l->qcow, &size, &e) != 1) {
+        YAL_ERR(libqcow, e, err, PT_EFORMAT, "qcow image not opened");
+        return PT_EFORMAT;
+    }
+    libqcow_file_get_format_version(l->qcow, &version, NULL);
+    libqcow_file_get_encryption_method(l->qcow, &enc, NULL);
+    libqcow_file_get_number_of_snapshots(l->qcow, &snaps, NULL);
+    if (enc != 0)
+        return pt_err_set(err, PT_ENOKEY, "qcow%u image encrypted with method %u: not opened", version, enc);
+    l->size = size;
+    human(sz, sizeof sz, size);
+    snprintf(l->desc, sizeof l->desc, "qcow version %u, %s virtual disk%s", version, sz,
+             snaps > 0 ? ", snapshots not examined" : "");
+    return PT_OK;
+}
+
+static int open_pool(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t size, pt_err_t *err)
+{
+    libbfio_error_t *e = NULL;
+    int entry = 0, rc;
+
+    if ((rc = pt_bfio_open(fn, src, size, &l->bfio2, err)) != PT_OK)
+        return rc;
+    if (libbfio_pool_initialize(&l->pool, 0, 0, &e) != 1 ||
+        libbfio_pool_append_handle(l->pool, &entry, (libbfio_handle_t *)l->bfio2, LIBBFIO_OPEN_READ, &e) != 1) {
+        libbfio_error_free(&e);
+        return pt_err_set(err, PT_ENOMEM, "libbfio: cannot make a pool");
+    }
+    l->bfio2 = NULL; /* the pool owns it now */
+    return PT_OK;
+}
+
+static int open_vmdk(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t fsize, pt_err_t *err)
+{
+    libvmdk_error_t *e = NULL;
+    size64_t size = 0;
+    int type = 0, rc;
+    char sz[64];
+
+    if (libvmdk_handle_initialize(&l->vmdk, &e) != 1 ||
+        libvmdk_handle_open_file_io_handle(l->vmdk, (libbfio_handle_t *)l->bfio, LIBVMDK_OPEN_READ, &e) != 1) {
+        YAL_ERR(libvmdk, e, err, PT_EFORMAT, "VMDK image not opened");
+        return PT_EFORMAT;
+    }
+    /* a sparse VMDK is its own (only) extent file */
+    if ((rc = open_pool(l, fn, src, fsize, err)) != PT_OK)
+        return rc;
+    if (libvmdk_handle_open_extent_data_files_file_io_pool(l->vmdk, l->pool, &e) != 1 ||
+        libvmdk_handle_get_media_size(l->vmdk, &size, &e) != 1) {
+        YAL_ERR(libvmdk, e, err, PT_EFORMAT, "VMDK image not opened (its extents must be in the same file)");
+        return PT_EFORMAT;
+    }
+    libvmdk_handle_get_disk_type(l->vmdk, &type, NULL);
+    l->size = size;
+    human(sz, sizeof sz, size);
+    snprintf(l->desc, sizeof l->desc, "VMDK %s, %s virtual disk",
+             type == LIBVMDK_DISK_TYPE_STREAM_OPTIMIZED ? "stream-optimised" :
+             type == LIBVMDK_DISK_TYPE_MONOLITHIC_SPARSE ? "monolithic sparse" : "sparse", sz);
+    return PT_OK;
+}
+
+static int open_vhdi(pt_layer_t *l, pt_err_t *err)
+{
+    libvhdi_error_t *e = NULL;
+    size64_t size = 0;
+    uint32_t type = 0;
+    uint16_t major = 0, minor = 0;
+    char sz[64];
+
+    if (libvhdi_file_initialize(&l->vhdi, &e) != 1 ||
+        libvhdi_file_open_file_io_handle(l->vhdi, (libbfio_handle_t *)l->bfio, LIBVHDI_OPEN_READ, &e) != 1 ||
+        libvhdi_file_get_media_size(l->vhdi, &size, &e) != 1) {
+        YAL_ERR(libvhdi, e, err, PT_EFORMAT, "%s image not opened", l->kind == PT_LAYER_VHDX ? "VHDX" : "VHD");
+        return PT_EFORMAT;
+    }
+    libvhdi_file_get_disk_type(l->vhdi, &type, NULL);
+    libvhdi_file_get_format_version(l->vhdi, &major, &minor, NULL);
+    if (type == LIBVHDI_DISK_TYPE_DIFFERENTIAL)
+        return pt_err_set(err, PT_EFORMAT, "%s image is a differencing disk: its parent image is needed",
+                          l->kind == PT_LAYER_VHDX ? "VHDX" : "VHD");
+    l->size = size;
+    human(sz, sizeof sz, size);
+    snprintf(l->desc, sizeof l->desc, "%s %s, %s virtual disk", l->kind == PT_LAYER_VHDX ? "VHDX" : "VHD",
+             type == LIBVHDI_DISK_TYPE_FIXED ? "fixed" : "dynamic", sz);
+    return PT_OK;
+}
+
+static int open_lvm(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t size, pt_err_t *err)
+{
+    libvslvm_error_t *e = NULL;
+    char vgname[128] = "";
+    int npv = 0, nlv = 0, rc;
+
+    if (libvslvm_handle_initialize(&l->lvm, &e) != 1 ||
+        libvslvm_handle_open_file_io_handle(l->lvm, (libbfio_handle_t *)l->bfio, LIBVSLVM_OPEN_READ, &e) != 1) {
+        YAL_ERR(libvslvm, e, err, PT_EFORMAT, "LVM2 metadata not read");
+        return PT_EFORMAT;
+    }
+    if ((rc = open_pool(l, fn, src, size, err)) != PT_OK)
+        return rc;
+    if (libvslvm_handle_open_physical_volume_files_file_io_pool(l->lvm, l->pool, &e) != 1 ||
+        libvslvm_handle_get_volume_group(l->lvm, &l->vg, &e) != 1 ||
+        libvslvm_volume_group_get_number_of_logical_volumes(l->vg, &nlv, &e) != 1) {
+        YAL_ERR(libvslvm, e, err, PT_EFORMAT, "LVM2 volume group not read");
+        return PT_EFORMAT;
+    }
+    libvslvm_volume_group_get_name(l->vg, vgname, sizeof vgname, NULL);
+    libvslvm_volume_group_get_number_of_physical_volumes(l->vg, &npv, NULL);
+    snprintf(l->name, sizeof l->name, "%s", vgname);
+    snprintf(l->desc, sizeof l->desc, "LVM2 volume group %s: %d logical volume%s, %d physical volume%s%s", vgname,
+             nlv, nlv == 1 ? "" : "s", npv, npv == 1 ? "" : "s",
+             npv > 1 ? " (only this one is in the evidence: extents on the others read as errors)" : "");
+    l->size = size;
+    return PT_OK;
+}
+
+static int open_luks(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t size, const pt_key_t *keys, size_t nkeys,
+                     pt_err_t *err)
+{
+    const char *used = NULL;
+    int rc;
+
+    if ((rc = pt_luks_open(fn, src, size, &l->luks, err)) != PT_OK)
+        return rc;
+    if ((rc = pt_luks_unlock(l->luks, keys, nkeys, &used, err)) != PT_OK) {
+        pt_err_prefix(err, "%s", pt_luks_describe(l->luks));
+        return rc;
+    }
+    l->size = pt_luks_size(l->luks);
+    snprintf(l->desc, sizeof l->desc, "%s; opened with %s", pt_luks_describe(l->luks), used);
+    return PT_OK;
+}
+
+int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, const pt_key_t *keys, size_t nkeys,
+                  pt_layer_t **out, pt_err_t *err)
+{
+    pt_layer_t *l;
+    int rc;
+
+    *out = NULL;
+    if ((rc = pt_bfio_check(err)) != PT_OK)
+        return rc;
+    if (!(l = calloc(1, sizeof *l)))
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    l->kind = k;
+    if ((rc = pt_bfio_open(fn, src, size, &l->bfio, err)) == PT_OK) {
+        switch (k) {
+        case PT_LAYER_QCOW: rc = open_qcow(l, err); break;
+        case PT_LAYER_VMDK: rc = open_vmdk(l, fn, src, size, err); break;
+        case PT_LAYER_VHD:
+        case PT_LAYER_VHDX: rc = open_vhdi(l, err); break;
+        case PT_LAYER_LVM: rc = open_lvm(l, fn, src, size, err); break;
+        case PT_LAYER_LUKS: rc = open_luks(l, fn, src, size, keys, nkeys, err); break;
+        default: rc = pt_err_set(err, PT_EFORMAT, "%s: recognised, but ptriage cannot open it", pt_layer_kind_name(k));
+        }
+    }
+    if (rc != PT_OK) {
+        pt_layer_close(l);
+        return rc;
+    }
+    *out = l;
+    return PT_OK;
+}
+
+void pt_layer_close(pt_layer_t *l)
+{
+    if (!l)
+        return;
+    if (l->lv)
+        libvslvm_logical_volume_free(&l->lv, NULL);
+    if (l->vg)
+        libvslvm_volume_group_free(&l->vg, NULL);
+    if (l->lvm) {
+        libvslvm_handle_close(l->lvm, NULL);
+        libvslvm_handle_free(&l->lvm, NULL);
+    }
+    if (l->qcow) {
+        libqcow_file_close(l->qcow, NULL);
+        libqcow_file_free(&l->qcow, NULL);
+    }
+    if (l->vmdk) {
+        libvmdk_handle_close(l->vmdk, NULL);
+        libvmdk_handle_free(&l->vmdk, NULL);
+    }
+    if (l->vhdi) {
+        libvhdi_file_close(l->vhdi, NULL);
+        libvhdi_file_free(&l->vhdi, NULL);
+    }
+    pt_luks_close(l->luks);
+    if (l->pool)
+        libbfio_pool_free(&l->pool, NULL);
+    pt_bfio_free(l->bfio2);
+    pt_bfio_free(l->bfio);
+    free(l);
+}
+
+uint64_t pt_layer_size(const pt_layer_t *l)
+{
+    return l->size;
+}
+
+const char *pt_layer_describe(const pt_layer_t *l)
+{
+    return l->desc;
+}
+
+const char *pt_layer_name(const pt_layer_t *l)
+{
+    return l->name;
+}
+
+ssize_t pt_layer_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    pt_layer_t *l = src;
+    ssize_t n = -1;
+
+    if (off >= l->size)
+        return 0;
+    if (len > l->size - off)
+        len = (size_t)(l->size - off);
+    if (l->qcow) {
+        libqcow_error_t *e = NULL;
+        if ((n = libqcow_file_read_buffer_at_offset(l->qcow, buf, len, (off64_t)off, &e)) < 0)
+            YAL_ERR(libqcow, e, err, PT_EIO, "qcow read at %llu", (unsigned long long)off);
+    } else if (l->vmdk) {
+        libvmdk_error_t *e = NULL;
+        if ((n = libvmdk_handle_read_buffer_at_offset(l->vmdk, buf, len, (off64_t)off, &e)) < 0)
+            YAL_ERR(libvmdk, e, err, PT_EIO, "VMDK read at %llu", (unsigned long long)off);
+    } else if (l->vhdi) {
+        libvhdi_error_t *e = NULL;
+        if ((n = libvhdi_file_read_buffer_at_offset(l->vhdi, buf, len, (off64_t)off, &e)) < 0)
+            YAL_ERR(libvhdi, e, err, PT_EIO, "VHD read at %llu", (unsigned long long)off);
+    } else if (l->lv) {
+        libvslvm_error_t *e = NULL;
+        if ((n = libvslvm_logical_volume_read_buffer_at_offset(l->lv, buf, len, (off64_t)off, &e)) < 0)
+            YAL_ERR(libvslvm, e, err, PT_EIO, "logical volume %s read at %llu", l->name, (unsigned long long)off);
+    } else if (l->luks) {
+        n = pt_luks_read(l->luks, off, buf, len, err);
+    } else {
+        pt_err_set(err, PT_EINVAL, "%s: not a readable layer", pt_layer_kind_name(l->kind));
+    }
+    return n;
+}
+
+int pt_layer_count(const pt_layer_t *vg)
+{
+    int n = 0;
+
+    if (!vg->vg || libvslvm_volume_group_get_number_of_logical_volumes(vg->vg, &n, NULL) != 1)
+        return 0;
+    return n;
+}
+
+int pt_layer_sub(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err)
+{
+    libvslvm_error_t *e = NULL;
+    pt_layer_t *l;
+    size64_t size = 0;
+    char lvname[128] = "";
+    int segs = 0;
+
+    *out = NULL;
+    if (!vg->vg)
+        return pt_err_set(err, PT_EINVAL, "not a volume group");
+    if (!(l = calloc(1, sizeof *l)))
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    l->kind = PT_LAYER_LVM;
+    if (libvslvm_volume_group_get_logical_volume(vg->vg, i, &l->lv, &e) != 1 ||
+        libvslvm_logical_volume_get_size(l->lv, &size, &e) != 1) {
+        YAL_ERR(libvslvm, e, err, PT_EFORMAT, "logical volume %d of %s", i, vg->name);
+        pt_layer_close(l);
+        return PT_EFORMAT;
+    }
+    libvslvm_logical_volume_get_name(l->lv, lvname, sizeof lvname, NULL);
+    libvslvm_logical_volume_get_number_of_segments(l->lv, &segs, NULL);
+    l->size = size;
+    snprintf(l->name, sizeof l->name, "%.250s/%.127s", vg->name, lvname);
+    snprintf(l->desc, sizeof l->desc, "LVM2 logical volume %s, %llu bytes in %d segment%s", l->name,
+             (unsigned long long)size, segs, segs == 1 ? "" : "s");
+    *out = l;
+    return PT_OK;
+}
+
+int pt_layer_sub_by_name(pt_layer_t *vg, const char *name, pt_layer_t **out, pt_err_t *err)
+{
+    int i, n = pt_layer_count(vg), rc;
+
+    for (i = 0; i < n; i++) {
+        if ((rc = pt_layer_sub(vg, i, out, err)) != PT_OK)
+            return rc;
+        if (strcmp((*out)->name, name) == 0)
+            return PT_OK;
+        pt_layer_close(*out);
+        *out = NULL;
+    }
+    return pt_err_set(err, PT_EFORMAT, "logical volume %s is not in volume group %s any more", name, vg->name);
+}

@@ -1,0 +1,80 @@
+/* layer.h - containers between the evidence and a filesystem: virtual-disk
+ * files (qcow2, VMDK, VHD, VHDX), LVM2 volume groups, LUKS volumes; and
+ * recognition (with no opening) of what ptriage can only name: EWF inside
+ * the evidence, BitLocker, Linux software RAID members, Btrfs, ZFS.
+ * Virtual disks and LVM are opened through Debian's libyal libraries over a
+ * libbfio handle (bfio.h), LUKS through luks.h, so a layer reads from
+ * anything: a file in an image, a partition, another layer.  Every layer is
+ * read-only. */
+#ifndef PT_LAYER_H
+#define PT_LAYER_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "reader.h"
+
+typedef enum {
+    PT_LAYER_NONE = 0,
+    PT_LAYER_QCOW,      /* disk images: opened */
+    PT_LAYER_VMDK,
+    PT_LAYER_VHD,
+    PT_LAYER_VHDX,
+    PT_LAYER_LVM,       /* volume group: one layer per logical volume */
+    PT_LAYER_LUKS,      /* opened with a key from case.conf */
+    PT_LAYER_EWF,       /* named only */
+    PT_LAYER_BITLOCKER,
+    PT_LAYER_MDRAID,
+    PT_LAYER_BTRFS,
+    PT_LAYER_ZFS,
+    PT_LAYER_XFS        /* a filesystem: xfs.h walks it */
+} pt_layer_kind_t;
+
+typedef struct pt_layer pt_layer_t;
+
+/* A key the court provided (case.conf [keys]): a passphrase, or the bytes
+ * of a key file; name says which ("passphrase 2", "key file /k/luks.key")
+ * and is all that is ever reported. */
+typedef struct pt_key {
+    const uint8_t *data;
+    size_t len;
+    const char *name;
+} pt_key_t;
+
+/* Reads what it needs of size bytes through fn (superblocks live at
+ * several offsets) and names the container, PT_LAYER_NONE when none. */
+pt_layer_kind_t pt_layer_detect(pt_read_fn fn, void *src, uint64_t size);
+/* The same from a file's first bytes only (virtual disks, EWF). */
+pt_layer_kind_t pt_layer_detect_head(const uint8_t *head, size_t len);
+/* "qcow2", "vmdk", "lvm2", "luks", "md-raid" ... */
+const char *pt_layer_kind_name(pt_layer_kind_t k);
+/* Lookup by that name (stored in case.db), PT_LAYER_NONE when unknown. */
+pt_layer_kind_t pt_layer_kind_by_name(const char *name);
+/* 1 for the formats pt_layer_open decodes into one readable volume. */
+int pt_layer_is_disk_image(pt_layer_kind_t k);
+
+/* Opens a disk image, a LUKS volume (trying each of nkeys keys) or an LVM
+ * volume group over
+ * fn/src (which must outlive the layer).  PT_OK, or PT_EFORMAT /
+ * PT_ENOKEY with err saying why. */
+int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, const pt_key_t *keys,
+                  size_t nkeys, pt_layer_t **out, pt_err_t *err);
+void pt_layer_close(pt_layer_t *l);
+
+/* A readable layer: its size, and a pt_read_fn over it (src = the layer). */
+uint64_t pt_layer_size(const pt_layer_t *l);
+ssize_t pt_layer_read(void *l, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);
+/* One line for the report: "qcow2 version 3, 33554432 bytes virtual disk",
+ * "LUKS aes-xts, opened with passphrase 1". */
+const char *pt_layer_describe(const pt_layer_t *l);
+
+/* An LVM volume group: its logical volumes, each opened as a layer that
+ * borrows the group (close the volumes first). */
+int pt_layer_count(const pt_layer_t *vg);
+int pt_layer_sub(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err);
+/* "vg0/root" for a logical volume. */
+const char *pt_layer_name(const pt_layer_t *l);
+/* Opens logical volume vg/lv by that name. */
+int pt_layer_sub_by_name(pt_layer_t *vg, const char *name, pt_layer_t **out, pt_err_t *err);
+
+#endif
