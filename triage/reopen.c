@@ -15,6 +15,7 @@
 #include "archive_walk.h"
 #include "item.h"
 #include "layer.h"
+#include "xfs.h"
 #include "source.h"
 #include "volume.h"
 #include "walk.h"
@@ -328,12 +329,14 @@ typedef struct link {
     TSK_FS_INFO *fs;
     TSK_FS_FILE *file;
     pt_walk_tsk_src_t ts;
+    pt_xfs_t *xfs;              /* an XFS volume (libfsxfs) */
 } link_t;
 
 static void link_free(link_t *l)
 {
     while (l) {
         link_t *up = l->up;
+        pt_xfs_close(l->xfs);
         if (l->file)
             tsk_fs_file_close(l->file);
         if (l->fs)
@@ -466,7 +469,7 @@ out:
 static int open_item_link(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cwd, int depth, link_t **out,
                           pt_err_t *err)
 {
-    static const char q[] = "SELECT " PT_REOPEN_COLUMNS ", i.volume_id FROM items i JOIN evidence e ON"
+    static const char q[] = "SELECT " PT_REOPEN_COLUMNS ", i.volume_id, v.filesystem FROM items i JOIN evidence e ON"
                             " e.id = i.evidence_id LEFT JOIN volumes v ON v.id = i.volume_id WHERE i.id = ?";
     sqlite3_stmt *st = NULL;
     pt_item_loc_t loc;
@@ -490,7 +493,8 @@ static int open_item_link(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cw
         goto out;
     }
     l->size = size;
-    if (loc.is_dir) {
+    if (loc.is_dir && sqlite3_column_type(st, PT_REOPEN_NCOLUMNS) == SQLITE_NULL) {
+        /* a file of directory evidence (its volumes are all nested disks) */
         char path[PATH_MAX * 2];
         if (loc.evidence_path[0] != '/' && cwd)
             snprintf(path, sizeof path, "%s/%s", cwd, loc.evidence_path);
@@ -514,6 +518,14 @@ static int open_item_link(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cw
     }
     if (!loc.has_inode) {
         rc = pt_err_set(err, PT_EFORMAT, "%s: no inode recorded", loc.path);
+        goto out;
+    }
+    if (text(st, PT_REOPEN_NCOLUMNS + 1) && strcmp(text(st, PT_REOPEN_NCOLUMNS + 1), "xfs") == 0) {
+        uint64_t isize = 0;
+        if ((rc = pt_xfs_open(l->up->fn, l->up->src, l->up->size, &l->xfs, err)) == PT_OK &&
+            (rc = pt_xfs_open_inode(l->xfs, loc.inode, &l->fn, &l->src, &isize, err)) == PT_OK && isize != size)
+            rc = pt_err_set(err, PT_EIO, "%s: XFS inode %llu now holds %llu bytes, not %llu", loc.path,
+                            (unsigned long long)loc.inode, (unsigned long long)isize, (unsigned long long)size);
         goto out;
     }
     if (!(l->img = pt_volume_open_nested(l->up->fn, l->up->src, l->up->size)) ||
@@ -541,14 +553,16 @@ out:
     return rc;
 }
 
-/* 1 when item id lies in a volume reached through a container. */
+/* 1 when item id lies in a volume reached through a container, or in a
+ * filesystem libtsk does not read. */
 static int behind_container(sqlite3 *h, int64_t id)
 {
     sqlite3_stmt *st = NULL;
     int yes = 0;
 
     if (sqlite3_prepare_v2(h, "SELECT 1 FROM items i JOIN volumes v ON v.id = i.volume_id WHERE i.id = ? AND"
-                              " (v.parent_item_id IS NOT NULL OR v.parent_volume_id IS NOT NULL)", -1, &st,
+                              " (v.parent_item_id IS NOT NULL OR v.parent_volume_id IS NOT NULL"
+                              " OR v.filesystem = 'xfs')", -1, &st,
                            NULL) == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, id);
         yes = sqlite3_step(st) == SQLITE_ROW;

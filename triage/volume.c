@@ -10,6 +10,7 @@
 #include "freespace.h"
 #include "layer.h"
 #include "walk.h"
+#include "xfs.h"
 
 /* containers inside containers (LUKS on LVM on a partition): enough for
  * any real stack, bounded against a crafted loop */
@@ -187,6 +188,31 @@ static void container_why(pt_layer_kind_t k, const char *open_err, const char *f
     }
 }
 
+/* An XFS filesystem (which libtsk does not read), walked with libfsxfs. */
+static int scan_xfs(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src, int whole, pt_err_t *err)
+{
+    pt_xfs_t *x = NULL;
+    pt_err_t xerr = { 0, "" };
+    char why[1400];
+    int rc = pt_xfs_open(fn, src, v->length, &x, &xerr);
+
+    if (rc == PT_ENOMEM)
+        return pt_err_set(err, rc, "%s", xerr.msg);
+    if (!x) {
+        snprintf(why, sizeof why, "%.1100s; recorded and hashed as one volume item", xerr.msg);
+        v->error = why;
+        if ((rc = add_volume(s, v, err)) != PT_OK)
+            return rc;
+        return volume_item(s, fn, src, v->length, whole, why, err);
+    }
+    v->filesystem = "xfs";
+    if ((rc = add_volume(s, v, err)) == PT_OK &&
+        (rc = pt_scan_problem(s, "note", s->volume_label, pt_xfs_describe(x), err)) == PT_OK)
+        rc = pt_xfs_walk(s, x, err);
+    pt_xfs_close(x);
+    return rc;
+}
+
 /* A volume libtsk found no filesystem in: a container ptriage opens (LVM,
  * LUKS with a key from case.conf) is walked volume by volume; any other is
  * named and recorded as one item. */
@@ -200,6 +226,8 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
     char why[2048];
     int rc = PT_OK, i;
 
+    if (k == PT_LAYER_XFS)
+        return scan_xfs(s, v, fn, src, whole, err);
     if ((k == PT_LAYER_LVM || k == PT_LAYER_LUKS) && depth < LAYER_DEPTH_MAX) {
         rc = pt_layer_open(k, fn, src, v->length, pol ? pol->keys : NULL, pol ? pol->n_keys : 0, &layer, &lerr);
         if (rc == PT_ENOMEM)
