@@ -429,6 +429,46 @@ def xfs(tap, work):
     tap.result("an XFS superblock libfsxfs refuses: named, with the library's reason, hashed as one item", damaged)
 
 
+def stacked(tap, work):
+    """A VM disk (qcow2) whose second partition is an LVM PV, one of whose
+    logical volumes is LUKS2 holding ext4: four layers, as hosted servers
+    stack them."""
+    fs, sums = ext4(work, "inner", {"srv/customer/db.sql": b"INSERT INTO t VALUES (1);\n" * 500}, 6)
+    passf = os.path.join(work, "pass")
+    open(passf, "wb").write(b"stack key")
+    lk = os.path.join(work, "lv.luks")
+    sh(f"python3 {FIX}/mkluks.py {lk} {fs} {passf} luks2")
+    plain, plain_sums = ext4(work, "plainlv", {"etc/hostname": b"guest\n"}, 4)
+    pv = os.path.join(work, "pv.img")
+    sh(f"python3 {FIX}/mklvm.py {pv} guestvg data={lk} sys={plain}")
+    boot, _ = ext4(work, "boot", {"vmlinuz": b"kernel"}, 4)
+    disk = os.path.join(work, "guest.raw")
+    mbr_disk(disk, [(boot, "83"), (pv, "8e")], 30)
+    host = os.path.join(work, "host.d", "images")
+    os.makedirs(host)
+    sh(f"qemu-img convert -O qcow2 {disk} {host}/guest.qcow2")
+    outer = os.path.join(work, "host.img")
+    sh(f"truncate -s 32M {outer} && mkfs.ext4 -q -F -d {os.path.join(work, 'host.d')} {outer}")
+    case = os.path.join(work, "k.conf")
+    open(case, "w").write(CASE_NR + "[keys]\npassphrase = stack key\n")
+    out, p = scan(work, "stack-out", [outer], "--case", case)
+
+    def check():
+        assert p.returncode == 0, p.stderr
+        pre = "/images/guest.qcow2!p2!lvm:guestvg/data!luks"
+        assert listing(out, pre, pre) == fls(fs)
+        got = items(out, pre)
+        assert got["/srv/customer/db.sql"] == sums["/srv/customer/db.sql"], got
+        assert items(out, "/images/guest.qcow2!p2!lvm:guestvg/sys")["/etc/hostname"] == plain_sums["/etc/hostname"]
+        ids = [r[0] for r in db(out).execute("SELECT id FROM items WHERE path = ?", (pre + "/srv/customer/db.sql",))]
+        x, rec = export_and_verify(work, out, ids, "--case", case)
+        assert hashlib.sha256(open(os.path.join(x, rec[0]["exported_as"]), "rb").read()).hexdigest() == \
+            sums["/srv/customer/db.sql"]
+        coverage_sums(out)
+    tap.result("qcow2 -> MBR partition -> LVM logical volume -> LUKS2 -> ext4: walked through every layer, "
+               "listing as fls gives on the innermost image, exported and verified", check)
+
+
 def named(tap, work):
     rnd = bytes((i * 7919 + 13) % 251 for i in range(4 * MiB))
     parts = {}
@@ -470,7 +510,7 @@ def named(tap, work):
 
 
 def suite(tap, work):
-    for part in (vm_disks, lvm, luks, xfs, named):
+    for part in (vm_disks, lvm, luks, xfs, stacked, named):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
         part(tap, d)
