@@ -451,7 +451,7 @@ static int evidence_section(FILE *f, sqlite3 *h)
                               " error, acquisition_md5, acquisition_sha1, image_md5, image_sha256"
                               " FROM evidence ORDER BY id", -1, &ev, NULL) != SQLITE_OK)
         return -1;
-    if (sqlite3_prepare_v2(h, "SELECT label, slot, offset, length, description, filesystem, error, os FROM volumes"
+    if (sqlite3_prepare_v2(h, "SELECT label, slot, offset, length, description, filesystem, error, os, holds FROM volumes"
                               " WHERE evidence_id = ? ORDER BY id", -1, &vol, NULL) != SQLITE_OK) {
         sqlite3_finalize(ev);
         return -1;
@@ -532,7 +532,10 @@ static int evidence_section(FILE *f, sqlite3 *h)
             fputs("</td><td>", f);
             esc(f, txt(vol, 4));
             fputs("</td><td>", f);
-            esc(f, txt(vol, 5) ? txt(vol, 5) : "none recognised");
+            esc(f, txt(vol, 5) ? txt(vol, 5)
+                   : !txt(vol, 8) ? "none recognised"
+                   : strcmp(txt(vol, 8), "lvm2") == 0 ? "LVM2 physical volume (opened: its logical volumes follow)"
+                                                      : "LUKS volume (opened: the decrypted volume follows)");
             fputs("</td><td>", f);
             esc(f, txt(vol, 7) ? txt(vol, 7) : (txt(vol, 5) ? "not recognised" : ""));
             fputs("</td><td>", f);
