@@ -100,12 +100,14 @@ static int volume_parts(walk_t *w, sqlite3_stmt *v, uint64_t len, part_t *p)
         if (inner > len)
             inner = len;
         p[n].examined = 1;
-        snprintf(p[n].what, sizeof p[n].what, "%s", lvm ? "LVM2 logical volumes" : "LUKS volume, decrypted");
+        snprintf(p[n].what, sizeof p[n].what, "%s%s", lvm ? "LVM2 logical volumes" : holds,
+                 lvm ? "" : " volume, decrypted");
         snprintf(p[n].reason, sizeof p[n].reason, "opened; walked as the volumes %s!%s (see the volumes table)",
-                 col(v, 8), lvm ? "lvm:VG/LV" : "luks");
+                 col(v, 8), lvm ? "lvm:VG/LV" : holds);
         p[n++].bytes = inner;
         snprintf(p[n].what, sizeof p[n].what, "%s", lvm ? "LVM2 metadata and unassigned extents"
-                                                        : "LUKS header and key slots");
+                                                        : strcmp(holds, "luks") == 0 ? "LUKS header and key slots"
+                                                        : "BitLocker metadata");
         snprintf(p[n].reason, sizeof p[n].reason, "%s", lvm ? "volume-group structure and space no logical volume "
                  "uses: not carved" : "key material, not content");
         p[n++].bytes = len - inner;

@@ -50,6 +50,7 @@ void pt_policy_free(pt_policy_t *p)
     for (i = 0; i < (int)p->n_keys; i++) {
         free((void *)p->keys[i].data);
         free((void *)p->keys[i].name);
+        free((void *)p->keys[i].path);
     }
     memset(p, 0, sizeof *p);
 }
@@ -158,6 +159,7 @@ static int add_key(load_ctx_t *c, const char *name, const char *value)
         }
         k->data = (const uint8_t *)buf;
         k->len = len;
+        k->path = strdup(path);
         snprintf(label, sizeof label, "key file %s", value);
     } else {
         k->len = strlen(value);
@@ -165,9 +167,10 @@ static int add_key(load_ctx_t *c, const char *name, const char *value)
         snprintf(label, sizeof label, "passphrase %zu of case.conf", p->n_keys + 1);
     }
     k->name = strdup(label);
-    if (!k->data || !k->name) {
+    if (!k->data || !k->name || (file && !k->path)) {
         free((void *)k->data);
         free((void *)k->name);
+        free((void *)k->path);
         snprintf(c->msg, sizeof c->msg, "out of memory");
         return 0;
     }

@@ -6,6 +6,7 @@
 /* the libyal headers declare their libbfio entry points only when told
  * libbfio is there */
 #define HAVE_LIBBFIO 1
+#include <libbde.h>
 #include <libbfio.h>
 #include <libqcow.h>
 #include <libvhdi.h>
@@ -29,6 +30,7 @@ struct pt_layer {
     libvslvm_volume_group_t *vg;
     libvslvm_logical_volume_t *lv;
     pt_luks_t *luks;
+    libbde_volume_t *bde;
     uint64_t size;
     char desc[640];
     char name[384];
@@ -312,6 +314,118 @@ static int open_luks(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t size, con
     return PT_OK;
 }
 
+/* A BitLocker recovery password: eight groups of six digits. */
+static int recovery_password(const pt_key_t *k)
+{
+    size_t i;
+
+    if (k->path || k->len != 55)
+        return 0;
+    for (i = 0; i < 55; i++)
+        if (i % 7 == 6 ? k->data[i] != '-' : (k->data[i] < '0' || k->data[i] > '9'))
+            return 0;
+    return 1;
+}
+
+static const char *bde_method(uint16_t m)
+{
+    switch (m) {
+    case LIBBDE_ENCRYPTION_METHOD_AES_128_CBC_DIFFUSER: return "AES-128-CBC with Elephant diffuser";
+    case LIBBDE_ENCRYPTION_METHOD_AES_256_CBC_DIFFUSER: return "AES-256-CBC with Elephant diffuser";
+    case LIBBDE_ENCRYPTION_METHOD_AES_128_CBC: return "AES-128-CBC";
+    case LIBBDE_ENCRYPTION_METHOD_AES_256_CBC: return "AES-256-CBC";
+    case LIBBDE_ENCRYPTION_METHOD_AES_128_XTS: return "AES-128-XTS";
+    case LIBBDE_ENCRYPTION_METHOD_AES_256_XTS: return "AES-256-XTS";
+    default: return "unknown method";
+    }
+}
+
+/* The volume's metadata, for the report: method, identifier, protectors. */
+static void bde_describe(pt_layer_t *l)
+{
+    uint16_t method = 0, type;
+    uint8_t id[16];
+    int n = 0, i;
+    size_t used;
+    char *d = l->desc;
+
+    libbde_volume_get_encryption_method(l->bde, &method, NULL);
+    used = (size_t)snprintf(d, sizeof l->desc, "BitLocker, %s", bde_method(method));
+    if (libbde_volume_get_volume_identifier(l->bde, id, sizeof id, NULL) == 1)
+        used += (size_t)snprintf(d + used, sizeof l->desc - used, ", volume {%02x%02x%02x%02x-%02x%02x-%02x%02x-"
+                                 "%02x%02x-%02x%02x%02x%02x%02x%02x}", id[3], id[2], id[1], id[0], id[5], id[4],
+                                 id[7], id[6], id[8], id[9], id[10], id[11], id[12], id[13], id[14], id[15]);
+    libbde_volume_get_number_of_key_protectors(l->bde, &n, NULL);
+    for (i = 0; i < n && used < sizeof l->desc; i++) {
+        libbde_key_protector_t *kp = NULL;
+        const char *what = "other";
+        if (libbde_volume_get_key_protector(l->bde, i, &kp, NULL) != 1)
+            continue;
+        if (libbde_key_protector_get_type(kp, &type, NULL) == 1)
+            what = type == LIBBDE_KEY_PROTECTION_TYPE_TPM ? "TPM"
+                 : type == LIBBDE_KEY_PROTECTION_TYPE_STARTUP_KEY ? "startup key"
+                 : type == LIBBDE_KEY_PROTECTION_TYPE_RECOVERY_PASSWORD ? "recovery password"
+                 : type == LIBBDE_KEY_PROTECTION_TYPE_PASSWORD ? "password"
+                 : type == LIBBDE_KEY_PROTECTION_TYPE_CLEAR_KEY ? "clear key (not protected)" : "other";
+        used += (size_t)snprintf(d + used, sizeof l->desc - used, "%s%s", i ? ", " : "; key protectors: ", what);
+        libbde_key_protector_free(&kp, NULL);
+    }
+}
+
+/* Opens with no key first (the metadata), then with each key in turn.
+ * Not tested against a real volume: none can be made on Linux. */
+static int open_bde(pt_layer_t *l, const pt_key_t *keys, size_t nkeys, pt_err_t *err)
+{
+    libbde_error_t *e = NULL;
+    size64_t size = 0;
+    size_t i;
+    char meta[640];
+
+    for (i = 0; i <= nkeys; i++) {
+        const pt_key_t *k = i ? &keys[i - 1] : NULL;
+        int set = 1;
+        if (l->bde) {
+            libbde_volume_close(l->bde, NULL);
+            libbde_volume_free(&l->bde, NULL);
+        }
+        if (libbde_volume_initialize(&l->bde, &e) != 1) {
+            YAL_ERR(libbde, e, err, PT_ENOMEM, "libbde");
+            return PT_ENOMEM;
+        }
+        if (k && k->path)
+            set = libbde_volume_read_startup_key(l->bde, k->path, &e);
+        else if (k && recovery_password(k))
+            set = libbde_volume_set_utf8_recovery_password(l->bde, k->data, k->len, &e);
+        else if (k)
+            set = libbde_volume_set_utf8_password(l->bde, k->data, k->len, &e);
+        if (set != 1) {
+            libbde_error_free(&e);
+            continue; /* this key is not of a usable form: the next */
+        }
+        if (libbde_volume_open_file_io_handle(l->bde, (libbfio_handle_t *)l->bfio, LIBBDE_OPEN_READ, &e) != 1) {
+            YAL_ERR(libbde, e, err, PT_EFORMAT, "BitLocker volume not opened by libbde");
+            return PT_EFORMAT;
+        }
+        if (!k)
+            bde_describe(l);
+        if (libbde_volume_is_locked(l->bde, NULL) == 0)
+            break;
+    }
+    if (i > nkeys) {
+        snprintf(meta, sizeof meta, "%s", l->desc);
+        return pt_err_set(err, PT_ENOKEY, "%s: %s", meta, nkeys ? "none of the keys in case.conf opens it"
+                                                               : "no key in case.conf [keys]");
+    }
+    if (libbde_volume_get_size(l->bde, &size, &e) != 1) {
+        YAL_ERR(libbde, e, err, PT_EFORMAT, "BitLocker volume size");
+        return PT_EFORMAT;
+    }
+    l->size = size;
+    snprintf(meta, sizeof meta, "%s", l->desc);
+    snprintf(l->desc, sizeof l->desc, "%.500s; opened with %s", meta, keys[i - 1].name);
+    return PT_OK;
+}
+
 int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, const pt_key_t *keys, size_t nkeys,
                   pt_layer_t **out, pt_err_t *err)
 {
@@ -332,6 +446,7 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
         case PT_LAYER_VHDX: rc = open_vhdi(l, err); break;
         case PT_LAYER_LVM: rc = open_lvm(l, fn, src, size, err); break;
         case PT_LAYER_LUKS: rc = open_luks(l, fn, src, size, keys, nkeys, err); break;
+        case PT_LAYER_BITLOCKER: rc = open_bde(l, keys, nkeys, err); break;
         default: rc = pt_err_set(err, PT_EFORMAT, "%s: recognised, but ptriage cannot open it", pt_layer_kind_name(k));
         }
     }
@@ -368,6 +483,10 @@ void pt_layer_close(pt_layer_t *l)
         libvhdi_file_free(&l->vhdi, NULL);
     }
     pt_luks_close(l->luks);
+    if (l->bde) {
+        libbde_volume_close(l->bde, NULL);
+        libbde_volume_free(&l->bde, NULL);
+    }
     if (l->pool)
         libbfio_pool_free(&l->pool, NULL);
     pt_bfio_free(l->bfio2);
@@ -417,6 +536,10 @@ ssize_t pt_layer_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_
             YAL_ERR(libvslvm, e, err, PT_EIO, "logical volume %s read at %llu", l->name, (unsigned long long)off);
     } else if (l->luks) {
         n = pt_luks_read(l->luks, off, buf, len, err);
+    } else if (l->bde) {
+        libbde_error_t *e = NULL;
+        if ((n = libbde_volume_read_buffer_at_offset(l->bde, buf, len, (off64_t)off, &e)) < 0)
+            YAL_ERR(libbde, e, err, PT_EIO, "BitLocker read at %llu", (unsigned long long)off);
     } else {
         pt_err_set(err, PT_EINVAL, "%s: not a readable layer", pt_layer_kind_name(l->kind));
     }

@@ -22,8 +22,8 @@ typedef enum {
     PT_LAYER_VHDX,
     PT_LAYER_LVM,       /* volume group: one layer per logical volume */
     PT_LAYER_LUKS,      /* opened with a key from case.conf */
+    PT_LAYER_BITLOCKER, /* opened with a key from case.conf (libbde) */
     PT_LAYER_EWF,       /* named only */
-    PT_LAYER_BITLOCKER,
     PT_LAYER_MDRAID,
     PT_LAYER_BTRFS,
     PT_LAYER_ZFS,
@@ -39,6 +39,7 @@ typedef struct pt_key {
     const uint8_t *data;
     size_t len;
     const char *name;
+    const char *path;   /* a key file's path (a BitLocker .BEK startup key is read by libbde), else NULL */
 } pt_key_t;
 
 /* Reads what it needs of size bytes through fn (superblocks live at
@@ -53,8 +54,9 @@ pt_layer_kind_t pt_layer_kind_by_name(const char *name);
 /* 1 for the formats pt_layer_open decodes into one readable volume. */
 int pt_layer_is_disk_image(pt_layer_kind_t k);
 
-/* Opens a disk image, a LUKS volume (trying each of nkeys keys) or an LVM
- * volume group over
+/* Opens a disk image, a LUKS or BitLocker volume (trying each of nkeys
+ * keys: for BitLocker a recovery password, a password, or a .BEK startup
+ * key file) or an LVM volume group over
  * fn/src (which must outlive the layer).  PT_OK, or PT_EFORMAT /
  * PT_ENOKEY with err saying why. */
 int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, const pt_key_t *keys,

@@ -535,7 +535,7 @@ static int evidence_section(FILE *f, sqlite3 *h)
             esc(f, txt(vol, 5) ? txt(vol, 5)
                    : !txt(vol, 8) ? "none recognised"
                    : strcmp(txt(vol, 8), "lvm2") == 0 ? "LVM2 physical volume (opened: its logical volumes follow)"
-                                                      : "LUKS volume (opened: the decrypted volume follows)");
+                                                      : "encrypted volume (opened: the decrypted volume follows)");
             fputs("</td><td>", f);
             esc(f, txt(vol, 7) ? txt(vol, 7) : (txt(vol, 5) ? "not recognised" : ""));
             fputs("</td><td>", f);

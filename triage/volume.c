@@ -181,7 +181,7 @@ static void container_why(pt_layer_kind_t k, const char *open_err, const char *f
         snprintf(why, n, "ZFS pool member (uberblock found): ptriage does not read ZFS; %s", tail);
         break;
     case PT_LAYER_BITLOCKER:
-        snprintf(why, n, "BitLocker encrypted volume: not opened; %s", tail);
+        snprintf(why, n, "BitLocker encrypted volume, not opened (%.600s); %s", open_err, tail);
         break;
     default:
         snprintf(why, n, "%s", fs_err);
@@ -228,11 +228,13 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
 
     if (k == PT_LAYER_XFS)
         return scan_xfs(s, v, fn, src, whole, err);
-    if ((k == PT_LAYER_LVM || k == PT_LAYER_LUKS) && depth < LAYER_DEPTH_MAX) {
+    int opens = k == PT_LAYER_LVM || k == PT_LAYER_LUKS || k == PT_LAYER_BITLOCKER;
+
+    if (opens && depth < LAYER_DEPTH_MAX) {
         rc = pt_layer_open(k, fn, src, v->length, pol ? pol->keys : NULL, pol ? pol->n_keys : 0, &layer, &lerr);
         if (rc == PT_ENOMEM)
             return pt_err_set(err, rc, "%s", lerr.msg);
-    } else if (k == PT_LAYER_LVM || k == PT_LAYER_LUKS) {
+    } else if (opens) {
         snprintf(lerr.msg, sizeof lerr.msg, "nested more than %d containers deep", LAYER_DEPTH_MAX);
     }
     if (layer && k == PT_LAYER_LVM && pt_layer_count(layer) == 0) {
@@ -256,7 +258,7 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
     if (rc == PT_OK) {
         int64_t parent = s->volume_id;
         const char *plabel = s->volume_label;
-        if (k == PT_LAYER_LUKS) {
+        if (k != PT_LAYER_LVM) {
             rc = scan_layer_volume(s, parent, plabel, k, layer, depth + 1, err);
         } else {
             for (i = 0; i < pt_layer_count(layer) && rc == PT_OK; i++) {

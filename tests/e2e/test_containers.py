@@ -110,10 +110,10 @@ def export_and_verify(work, out, ids, *case):
     return x, rec
 
 
-def mbr_disk(path, parts, size_mb):
+def mbr_disk(path, parts, size_mb, label="dos"):
     """parts: (image, type) placed from 1 MiB on, each 1 MiB-aligned."""
     sh(f"truncate -s {size_mb}M {path}")
-    spec, start = "label: dos\n", 2048
+    spec, start = f"label: {label}\n", 2048
     layout = []
     for img, typ in parts:
         sectors = (os.path.getsize(img) + MiB - 1) // MiB * 2048
@@ -480,6 +480,11 @@ def named(tap, work):
     zfs[131072:131080] = struct.pack("<Q", 0x00BAB10C)        # uberblock magic in label 0
     parts["zfs"] = zfs
     parts["unknown"] = bytearray(rnd)
+    bde = bytearray(rnd)                                      # a BitLocker boot record whose
+    bde[0:11] = b"\xeb\x58\x90-FVE-FS-"                       # metadata is missing
+    struct.pack_into("<H", bde, 11, 512)
+    bde[510:512] = b"\x55\xaa"
+    parts["bde"] = bde
     imgs = []
     for name, data in parts.items():
         p = os.path.join(work, name + ".part")
@@ -490,9 +495,12 @@ def named(tap, work):
     if have_btrfs:
         sh(f"truncate -s 120M {btrfs} && mkfs.btrfs -q {btrfs}")
     disk = os.path.join(work, "named.img")
-    types = ["fd", "bf", "da"] + (["83"] if have_btrfs else [])
-    mbr_disk(disk, list(zip(imgs + ([btrfs] if have_btrfs else []), types)), 140)
-    out, p = scan(work, "named-out", [disk])
+    types = ["R", "6A898CC3-1DD2-11B2-99A6-080020736631", "0FC63DAF-0000-4000-8000-000000000001",
+             "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7"] + (["L"] if have_btrfs else [])
+    mbr_disk(disk, list(zip(imgs + ([btrfs] if have_btrfs else []), types)), 142, "gpt")
+    case = os.path.join(work, "bde.conf")
+    open(case, "w").write("[keys]\npassphrase = 111111-222222-333333-444444-555555-666666-777777-888888\n")
+    out, p = scan(work, "named-out", [disk], "--case", case)
 
     def check():
         c = db(out)
@@ -500,13 +508,15 @@ def named(tap, work):
         assert "Linux software RAID member" in errs["p1"], errs
         assert "ZFS" in errs["p2"], errs
         assert "no filesystem libtsk reads" in errs["p3"], errs
+        assert "BitLocker encrypted volume, not opened (BitLocker volume not opened by libbde" in errs["p4"], errs
         if have_btrfs:
-            assert "Btrfs" in errs["p4"], errs
+            assert "Btrfs" in errs["p5"], errs
         n = c.execute("SELECT count(*) FROM items WHERE kind = 'volume' AND sha256 IS NOT NULL").fetchone()[0]
         assert n == len(types), n
         coverage_sums(out)
-    tap.result("a Linux RAID member, a ZFS pool member, a Btrfs filesystem and an unknown partition type are "
-               "each named in the volume's error and hashed as one item", check)
+    tap.result("a Linux RAID member, a ZFS pool member, a Btrfs filesystem, a BitLocker volume libbde cannot "
+               "open and an unknown partition type are each named in the volume's error and hashed as one item",
+               check)
 
 
 def suite(tap, work):
