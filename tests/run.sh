@@ -44,6 +44,8 @@ if bash tests/fixtures/mkimages.sh "$fx" >"$log" 2>&1; then
   count "e2e archives (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_archive.py
   count "e2e containers (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_containers.py
   count "e2e containers (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_containers.py
+  count "e2e resume and merge (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_scale.py
+  count "e2e resume and merge (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_scale.py
   count "e2e court outputs (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_report.py
   count "e2e court outputs (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_report.py
 else

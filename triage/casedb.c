@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define BATCH 2000  /* items per transaction: cheap commits, bounded loss */
+#define BATCH_SECONDS 2 /* ... and at most this much work lost to a kill or power cut */
 
 enum { ST_EVIDENCE, ST_VOLUME, ST_ITEM, ST_ERROR, ST_MATCH, ST_COUNT };
 
@@ -16,6 +18,7 @@ struct pt_casedb {
     sqlite3 *db;
     sqlite3_stmt *st[ST_COUNT];
     int in_tx;
+    time_t tx_began;            /* monotonic seconds */
     unsigned pending;
 };
 
@@ -26,7 +29,7 @@ static const char schema[] =
     " id INTEGER PRIMARY KEY, tool TEXT NOT NULL, version TEXT, build TEXT,"
     " command_line TEXT, started TEXT, finished TEXT, host TEXT, user TEXT, cwd TEXT,"
     " libraries TEXT, hash_algorithms TEXT, options TEXT, exit_code INTEGER, summary TEXT,"
-    " rule_files TEXT, case_number TEXT, court TEXT, examiner TEXT, warrant TEXT);"
+    " rule_files TEXT, case_number TEXT, court TEXT, examiner TEXT, warrant TEXT, argv TEXT, resumed TEXT);"
     "CREATE TABLE evidence("
     " id INTEGER PRIMARY KEY, label TEXT NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,"
     " format TEXT, size INTEGER, sector_size INTEGER, segments INTEGER,"
@@ -151,16 +154,38 @@ static int tx_commit(pt_casedb_t *db, pt_err_t *err)
     return PT_OK;
 }
 
+static time_t now_s(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec;
+}
+
+/* Commits every BATCH rows or BATCH_SECONDS, whichever comes first, so that
+ * `scan --resume` finds nearly everything done before an interruption. */
 static int tx_touch(pt_casedb_t *db, pt_err_t *err)
 {
-    if (db->in_tx && ++db->pending >= BATCH && tx_commit(db, err) != PT_OK)
+    if (db->in_tx && (++db->pending >= BATCH || now_s() - db->tx_began >= BATCH_SECONDS) &&
+        tx_commit(db, err) != PT_OK)
         return PT_EDB;
     if (!db->in_tx) {
         if (sqlite3_exec(db->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
             return db_fail(db, err, "begin");
         db->in_tx = 1;
+        db->tx_began = now_s();
     }
     return PT_OK;
+}
+
+int pt_casedb_batch(pt_casedb_t *db, pt_err_t *err)
+{
+    return tx_touch(db, err);
+}
+
+int pt_casedb_flush(pt_casedb_t *db, pt_err_t *err)
+{
+    return tx_commit(db, err);
 }
 
 int pt_casedb_close(pt_casedb_t *db, pt_err_t *err)
@@ -459,7 +484,8 @@ int pt_casedb_add_match(pt_casedb_t *db, int64_t item_id, const pt_rule_match_t 
 
 int pt_casedb_set_run_text(pt_casedb_t *db, const char *column, const char *value, pt_err_t *err)
 {
-    static const char *const allowed[] = { "rule_files", "case_number", "court", "examiner", "warrant", NULL };
+    static const char *const allowed[] = { "rule_files", "case_number", "court", "examiner", "warrant", "argv",
+                                           "resumed", NULL };
     char sql[128];
     sqlite3_stmt *s = NULL;
     int i, rc;

@@ -69,6 +69,10 @@ typedef struct pt_coverage_row {
 pt_casedb_t *pt_casedb_create(const char *path, pt_err_t *err);
 /* Opens an existing case database read-only (reports, verify). */
 pt_casedb_t *pt_casedb_open_ro(const char *path, pt_err_t *err);
+/* For writes made directly on the handle (resume.c): counts one row into
+ * the current batch (opening a transaction), and commits the batch. */
+int pt_casedb_batch(pt_casedb_t *db, pt_err_t *err);
+int pt_casedb_flush(pt_casedb_t *db, pt_err_t *err);
 /* Commits pending inserts and closes.  Returns PT_OK or PT_EDB. */
 int pt_casedb_close(pt_casedb_t *db, pt_err_t *err);
 

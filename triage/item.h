@@ -57,6 +57,7 @@ typedef struct pt_item {
 
     /* filled by the reader */
     int sampled;            /* the reader ran: head/tail buffers describe it */
+    int resumed;            /* copied from an interrupted case (resume.h), not read */
     int content_read;       /* all `size` bytes were read and hashed */
     uint64_t bytes_read;
     pt_hash_result_t hash;

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "err.h"
 #include "hash.h"
 #include "report.h"
+#include "resume.h"
 #include "scan.h"
 #include "export.h"
 #include "scope.h"
@@ -182,7 +184,24 @@ static int set_timezone(const char *zone)
     return 0;
 }
 
-static int cmd_scan(int argc, char **argv, const char *cmdline)
+static char *args_json(int argc, char **argv)
+{
+    json_t *a = json_array();
+    char *s = NULL;
+    int i;
+
+    for (i = 0; a && i < argc; i++)
+        if (json_array_append_new(a, json_string(argv[i])) != 0)
+            break;
+    if (a && i == argc)
+        s = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+    return s;
+}
+
+/* resume_from/resume_out: the interrupted case's moved database and its
+ * directory (which wins over the recorded -o: a case may have been moved) */
+static int cmd_scan(int argc, char **argv, const char *cmdline, const char *resume_from, const char *resume_out)
 {
     static const struct option longopts[] = {
         { "output", required_argument, NULL, 'o' },
@@ -230,6 +249,12 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
     o.hash_mask = PT_HASH_SHA256;
     o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
     o.command_line = cmdline;
+    o.resume_from = resume_from;
+    if (!(o.argv_json = args_json(argc, argv))) {
+        fputs("ptriage: out of memory\n", stderr);
+        free(rule_paths);
+        return 2;
+    }
     set_timezone("UTC");
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:qhj:", longopts, NULL)) != -1) {
@@ -300,6 +325,8 @@ static int cmd_scan(int argc, char **argv, const char *cmdline)
     }
     o.evidence = argv + optind;
     o.n_evidence = argc - optind;
+    if (resume_out)
+        o.outdir = resume_out;
     if (!o.outdir || o.n_evidence < 1) {
         fprintf(stderr, "ptriage scan: %s\n%s", !o.outdir ? "missing -o OUTDIR" : "no evidence given",
                 usage_text);
@@ -347,6 +374,7 @@ done:
     pt_rules_free(o.rules);
     pt_policy_free(&policy);
     free(rule_paths);
+    free((char *)o.argv_json);
     return code;
 }
 
@@ -755,6 +783,41 @@ static int cmd_rules(int argc, char **argv)
     return rc;
 }
 
+/* ptriage scan --resume OUTDIR: the interrupted scan again, with its own
+ * arguments from its own working directory, copying what it finished. */
+static int cmd_resume(int argc, char **argv)
+{
+    char cwd[PATH_MAX], old[PATH_MAX], out[PATH_MAX], **args = NULL, *cmdline;
+    pt_err_t err = { 0, "" };
+    int nargs = 0, code;
+
+    if (argc != 3) {
+        fprintf(stderr, "ptriage scan --resume: needs the output directory of the interrupted scan, only\n");
+        return 2;
+    }
+    if (!realpath(argv[2], out)) {
+        fprintf(stderr, "ptriage scan --resume: %s: no case database to resume (%s)\n", argv[2], strerror(errno));
+        return 2;
+    }
+    if (pt_resume_prepare(out, &nargs, &args, cwd, sizeof cwd, old, sizeof old, &err) != PT_OK) {
+        fprintf(stderr, "ptriage scan --resume: %s\n", err.msg);
+        return 2;
+    }
+    if (chdir(cwd) != 0) {
+        fprintf(stderr, "ptriage scan --resume: the scan ran in %s: %s\n", cwd, strerror(errno));
+        pt_resume_args_free(nargs, args);
+        return 2;
+    }
+    if (!(cmdline = join_args(nargs, args))) {
+        pt_resume_args_free(nargs, args);
+        return 2;
+    }
+    code = cmd_scan(nargs, args, cmdline, old, out);
+    free(cmdline);
+    pt_resume_args_free(nargs, args);
+    return code;
+}
+
 int main(int argc, char **argv)
 {
     char *cmdline;
@@ -776,8 +839,10 @@ int main(int argc, char **argv)
         fputs("ptriage: out of memory\n", stderr);
         return 2;
     }
-    if (strcmp(argv[1], "scan") == 0)
-        code = cmd_scan(argc - 1, argv + 1, cmdline);
+    if (strcmp(argv[1], "scan") == 0 && argc >= 3 && strcmp(argv[2], "--resume") == 0)
+        code = cmd_resume(argc - 1, argv + 1);
+    else if (strcmp(argv[1], "scan") == 0)
+        code = cmd_scan(argc - 1, argv + 1, cmdline, NULL, NULL);
     else if (strcmp(argv[1], "report") == 0)
         code = cmd_report(argc - 1, argv + 1);
     else if (strcmp(argv[1], "rules") == 0)

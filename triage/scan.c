@@ -25,6 +25,7 @@
 #include "filetype.h"
 #include "pseudo.h"
 #include "report.h"
+#include "resume.h"
 #include "source.h"
 #include "text.h"
 #include "version.h"
@@ -69,12 +70,17 @@ static void progress(pt_scan_t *s, int final)
  * the log. */
 static int record(pt_scan_t *s, const pt_item_t *it, const pt_scope_result_t *m, pt_err_t *err)
 {
-    int64_t rowid = 0;
+    int64_t rowid = it->id;
     size_t i;
     int rc;
 
-    if ((rc = pt_casedb_add_item(s->db, it, &rowid, err)) != PT_OK)
+    if (it->resumed) {
+        if ((rc = pt_casedb_batch(s->db, err)) != PT_OK || (rc = pt_resume_copy(s->resume, it->id, err)) != PT_OK)
+            return rc;
+        m = NULL;
+    } else if ((rc = pt_casedb_add_item(s->db, it, &rowid, err)) != PT_OK) {
         return rc;
+    }
     for (i = 0; m && i < m->n; i++)
         if ((rc = pt_casedb_add_match(s->db, rowid, &m->m[i], err)) != PT_OK)
             return rc;
@@ -143,6 +149,12 @@ int pt_scan_read(pt_scan_t *s, pt_item_t *it, pt_read_fn fn, void *src, pt_err_t
     s->pre_ready = 0;
     s->cur_fn = fn;
     s->cur_src = src;
+    /* the item emitted next gets id emitted + 1: finished before an
+     * interruption, it is copied rather than read */
+    if (s->resume && pt_resume_match(s->resume, s->emitted + 1, it)) {
+        it->resumed = 1;
+        return PT_OK;
+    }
     if (s->scope_main && it->size > s->opts->yara_max)
         return pt_reader_read_item_driven(s->reader, it, fn, src, stream_driver, s, err);
     return pt_reader_read_item(s->reader, it, fn, src, err);
@@ -350,7 +362,7 @@ static int check_outdir(const pt_scan_opts_t *o, pt_err_t *err)
     if (stat(o->outdir, &st) == 0) {
         if (!S_ISDIR(st.st_mode))
             return pt_err_set(err, PT_EEXIST, "output '%s' exists and is not a directory", o->outdir);
-        if (!dir_is_empty(o->outdir))
+        if (!o->resume_from && !dir_is_empty(o->outdir))
             return pt_err_set(err, PT_EEXIST, "output directory '%s' is not empty: ptriage "
                               "never overwrites a case; choose a new directory", o->outdir);
     }
@@ -493,7 +505,9 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
     snprintf(path, sizeof path, "%s/case.db", o->outdir);
     if (!(s.db = pt_casedb_create(path, err)))
         return 2;
-    if (pt_pseudo_key_create(o->outdir, err) != PT_OK) {
+    /* resuming keeps the case's pseudonym key, so that its pseudonyms stay */
+    if ((o->resume_from ? pt_resume_open(s.db, o->resume_from, &s.resume, err)
+                        : pt_pseudo_key_create(o->outdir, err)) != PT_OK) {
         code = 2;
         goto out;
     }
@@ -533,7 +547,9 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
         code = 2;
         goto out;
     }
-    if ((o->rules && pt_casedb_set_run_text(s.db, "rule_files", pt_rules_files(o->rules), err) != PT_OK) ||
+    if ((o->argv_json && pt_casedb_set_run_text(s.db, "argv", o->argv_json, err) != PT_OK) ||
+        (o->resume_from && pt_casedb_set_run_text(s.db, "resumed", o->resume_from, err) != PT_OK) ||
+        (o->rules && pt_casedb_set_run_text(s.db, "rule_files", pt_rules_files(o->rules), err) != PT_OK) ||
         (o->policy && (pt_casedb_set_run_text(s.db, "case_number", o->policy->case_number, err) != PT_OK ||
                        pt_casedb_set_run_text(s.db, "court", o->policy->court, err) != PT_OK ||
                        pt_casedb_set_run_text(s.db, "examiner", o->policy->examiner, err) != PT_OK ||
@@ -586,6 +602,19 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
         goto out;
     }
     progress(&s, 1);
+    if (s.resume) {
+        uint64_t copied = 0, unused = 0;
+        if ((rc = pt_casedb_flush(s.db, err)) != PT_OK) {
+            code = 2;
+            goto out;
+        }
+        pt_resume_close(s.resume, &copied, &unused);
+        s.resume = NULL;
+        pt_resume_done(o->resume_from); /* everything it held is in case.db now */
+        if (s.log)
+            fprintf(s.log, "resumed: %" PRIu64 " items finished before the interruption were copied from %s, "
+                    "not read again\n", copied, o->resume_from);
+    }
     if ((rc = pt_coverage_walk(s.db, store_coverage, &s, err)) != PT_OK) {
         code = 2;
         goto out;
@@ -605,6 +634,10 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
         pt_err_set(err, PT_EFORMAT, "%" PRIu64 " evidence item(s) could not be opened (see scan.log)",
                    s.n.evidence_failed);
 out:
+    if (s.resume) {
+        pt_casedb_flush(s.db, NULL);
+        pt_resume_close(s.resume, NULL, NULL);
+    }
     if (labels)
         for (i = 0; i < o->n_evidence; i++)
             free(labels[i]);

@@ -40,6 +40,8 @@ typedef struct pt_scan_opts {
     uint64_t archive_max_ratio;   /* expanded bytes per archive byte read (0: no limit) */
     uint64_t archive_max_members; /* per top-level archive, all levels (0: no limit) */
     const char *command_line;  /* recorded in the run table */
+    const char *argv_json;     /* the arguments, for --resume */
+    const char *resume_from;   /* an interrupted case.db to copy finished items from, or NULL */
 } pt_scan_opts_t;
 
 typedef struct pt_scan_counts {
@@ -74,6 +76,7 @@ typedef struct pt_scan {
     const char *nest_prefix;   /* walking a disk image found as a file: its path and "!" (else NULL) */
     int64_t nest_item;         /* that file's item id */
     const char *nest_container; /* its virtual-disk format ("qcow2"), NULL for a raw disk */
+    struct pt_resume *resume;  /* resuming an interrupted scan, or NULL */
 } pt_scan_t;
 
 /* Hands an item (after the reader has filled its content fields, using the

@@ -49,6 +49,8 @@ static void type_job(pt_typer_t *t, int k, job_t *j)
 {
     pt_item_t *it = &j->it;
 
+    if (it->resumed) /* its verdicts are the interrupted run's, copied */
+        return;
     classify_job(t->ft[k], j);
     if (t->scope && t->scope[k] && !j->scanned) {
         /* items without content (directories, links) meet the rules too,

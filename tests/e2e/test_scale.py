@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""End-to-end tests of long runs: `ptriage scan --resume` after an
+interruption (a real kill -9, and interruptions cut at chosen points of the
+case database: inside an archive's members, right after a VM disk file),
+compared byte for byte with an uninterrupted run's manifest.csv,
+manifest.jsonl, manifest.dfxml and coverage.csv; `ptriage merge` of
+per-image runs compared with one run over all images; and several images
+scanned by GNU parallel, one case each, merged."""
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tarfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import run_suite  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PT = os.path.abspath(os.environ.get("PTRIAGE", os.path.join(ROOT, "ptriage")))
+SAME = ("manifest.csv", "manifest.jsonl", "manifest.dfxml", "coverage.csv")
+
+
+def sh(cmd, cwd=None):
+    p = subprocess.run(cmd, cwd=cwd, shell=True, capture_output=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"{cmd}: {p.stderr.decode(errors='replace')[:400]}")
+    return p.stdout.decode(errors="replace")
+
+
+def run(args, cwd=None):
+    p = subprocess.run([PT, *args], capture_output=True, cwd=cwd)
+    err = p.stderr.decode("utf-8", "replace")
+    if "Sanitizer" in err or "runtime error" in err:
+        raise AssertionError("sanitizer report:\n" + err[:3000])
+    return p
+
+
+def build(work, name, seed, nfiles):
+    """An ext4 image with random files, a tar.gz and a zip of some of them,
+    and a qcow2 VM disk holding an ext4 filesystem."""
+    rng = random.Random(seed)
+    src = os.path.join(work, name + ".d")
+    for i in range(nfiles):
+        d = os.path.join(src, "home", f"u{i % 7}", f"d{i % 13}")
+        os.makedirs(d, exist_ok=True)
+        data = rng.randbytes(rng.randint(0, 40000)) if i % 3 else (b"ledger ACME %d\n" % i) * rng.randint(1, 900)
+        open(os.path.join(d, f"f{i:04d}.{'txt' if i % 3 == 0 else 'bin'}"), "wb").write(data)
+    with tarfile.open(os.path.join(src, "backup.tar.gz"), "w:gz") as t:
+        t.add(os.path.join(src, "home", "u1"), arcname="u1")
+    sh(f"cd {src}/home && zip -qr {src}/u2.zip u2")
+    vm = os.path.join(work, name + ".vm")
+    os.makedirs(os.path.join(vm, "etc"))
+    open(os.path.join(vm, "etc", "hostname"), "w").write(name + "-guest\n")
+    sh(f"truncate -s 8M {work}/{name}.vmfs && mkfs.ext4 -q -F -d {vm} {work}/{name}.vmfs")
+    os.makedirs(os.path.join(src, "vm"))
+    sh(f"qemu-img convert -O qcow2 {work}/{name}.vmfs {src}/vm/guest.qcow2")
+    img = os.path.join(work, name + ".img")
+    sh(f"truncate -s 64M {img} && mkfs.ext4 -q -F -E root_owner=0:0 -d {src} {img}")
+    return img
+
+
+def same_outputs(a, b):
+    diff = [f for f in SAME if open(os.path.join(a, f), "rb").read() != open(os.path.join(b, f), "rb").read()]
+    assert not diff, f"{diff} differ between {a} and {b}"
+
+
+def cut(full, out, k):
+    """A copy of the case as a scan interrupted after item k was committed
+    leaves it: later items, their matches and errors, the coverage, the
+    end of the run and the reports are gone."""
+    shutil.copytree(full, out)
+    for f in SAME + ("court-manifest.csv", "report.html", "SHA256SUMS"):
+        os.unlink(os.path.join(out, f))
+    c = sqlite3.connect(os.path.join(out, "case.db"))
+    c.execute("DELETE FROM items WHERE id > ?", (k,))
+    c.execute("DELETE FROM matches WHERE item_id > ?", (k,))
+    c.execute("DELETE FROM errors WHERE item_id > ?", (k,))
+    c.execute("DELETE FROM coverage")
+    c.execute("UPDATE run SET finished = NULL, exit_code = NULL, summary = NULL")
+    c.commit()
+    c.close()
+
+
+def resume_tests(tap, work):
+    img = build(work, "srv", 1, 400)
+    rules = os.path.join(work, "r.yar")
+    open(rules, "w").write('rule acme { meta: disposition = "relevant" strings: $a = "ACME" condition: $a }\n')
+    case = os.path.join(work, "c.conf")
+    open(case, "w").write("[policy]\nunmatched_user = private\n")
+    full = os.path.join(work, "full")
+    p = run(["scan", img, "-o", full, "-q", "--rules", rules, "--case", case, "--hash", "sha256,md5"], cwd=work)
+    assert p.returncode in (0, 1), p.stderr
+    c = sqlite3.connect(os.path.join(full, "case.db"))
+    n = c.execute("SELECT max(id) FROM items").fetchone()[0]
+    tar = c.execute("SELECT id FROM items WHERE path = '/backup.tar.gz'").fetchone()[0]
+    vm = c.execute("SELECT id FROM items WHERE path = '/vm/guest.qcow2'").fetchone()[0]
+    assert c.execute("SELECT count(*) FROM matches").fetchone()[0] > 50
+
+    def cuts():
+        points = sorted({1, tar, tar + 3, vm, vm + 1, n // 3, n // 2, n - 1})
+        for k in points:
+            out = os.path.join(work, f"cut{k}")
+            cut(full, out, k)
+            r = run(["scan", "--resume", out])
+            assert r.returncode == p.returncode, (k, r.returncode, r.stderr)
+            same_outputs(full, out)
+            log = open(os.path.join(out, "scan.log")).read()
+            copied = int(log.split("resumed: ")[1].split()[0])
+            # every file item before the cut but the last one and the archives / disk files
+            files = c.execute("SELECT count(*) FROM items i WHERE id < ? AND kind = 'file' AND NOT EXISTS"
+                              " (SELECT 1 FROM items m WHERE m.parent_id = i.id) AND NOT EXISTS"
+                              " (SELECT 1 FROM volumes v WHERE v.parent_item_id = i.id)", (k,)).fetchone()[0]
+            assert copied >= files, (k, copied, files)
+            assert not os.path.exists(os.path.join(out, "case.db.interrupted"))
+            assert sqlite3.connect(os.path.join(out, "case.db")).execute("SELECT resumed FROM run").fetchone()[0]
+            v = run(["verify", out])
+            assert v.returncode == 0, v.stdout
+    tap.result("resuming cases interrupted at 8 points (inside an archive's members, at a VM disk file, ...) "
+               "copies the finished items and gives manifest.csv, manifest.jsonl, DFXML and coverage.csv "
+               "identical to the uninterrupted run's", cuts)
+
+    def killed():
+        big = build(work, "big", 2, 2500)
+        ref = os.path.join(work, "big-full")
+        r = run(["scan", big, "-o", ref, "-q", "--jobs", "1"], cwd=work)
+        assert r.returncode == 0, r.stderr
+        out = os.path.join(work, "big-killed")
+        proc = subprocess.Popen([PT, "scan", big, "-o", out, "-q", "--jobs", "1"], cwd=work)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            time.sleep(0.2)
+            try:
+                k = sqlite3.connect(f"file:{out}/case.db?mode=ro", uri=True).execute(
+                    "SELECT count(*) FROM items").fetchone()[0]
+            except sqlite3.Error:
+                k = 0
+            if k > 300 or proc.poll() is not None:
+                break
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert not os.path.exists(os.path.join(out, "SHA256SUMS")), "the scan finished before it was killed"
+        r = run(["scan", "--resume", out])
+        assert r.returncode == 0, r.stderr
+        same_outputs(ref, out)
+        log = open(os.path.join(out, "scan.log")).read()
+        assert int(log.split("resumed: ")[1].split()[0]) > 250, log[-400:]
+        assert os.path.exists(os.path.join(out, "scan-interrupted.log"))
+    tap.result("a scan killed with SIGKILL resumes from what it committed (every 2 s), and its manifests "
+               "equal an uninterrupted run's", killed)
+
+    def refused():
+        r = run(["scan", "--resume", full])
+        assert r.returncode == 2 and b"nothing to resume" in r.stderr, r.stderr
+        r = run(["scan", "--resume", os.path.join(work, "nowhere")])
+        assert r.returncode == 2 and b"no case database" in r.stderr, r.stderr
+    tap.result("--resume refuses a finished scan and a directory without a case", refused)
+
+
+def suite(tap, work):
+    resume_tests(tap, work)
+
+
+def main():
+    return run_suite("scale", suite)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
