@@ -2,10 +2,13 @@
  * call; the buffer belongs to the caller. */
 #include "file.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int pt_file_read_all(const char *path, char **buf, size_t *len, pt_err_t *err)
 {
@@ -34,4 +37,39 @@ int pt_file_read_all(const char *path, char **buf, size_t *len, pt_err_t *err)
     (*buf)[n] = '\0';
     *len = (size_t)n;
     return PT_OK;
+}
+
+int pt_file_mkdir_p(const char *dir)
+{
+    char buf[PATH_MAX], *p;
+
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
+        return -1;
+    for (p = buf + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    }
+    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+int pt_file_dir_is_empty(const char *dir)
+{
+    struct stat st;
+    int empty = 1;
+    DIR *d;
+    struct dirent *de;
+
+    if (stat(dir, &st) != 0)
+        return 1;
+    if (!(d = opendir(dir)))
+        return 0;
+    while ((de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+            empty = 0;
+    closedir(d);
+    return empty;
 }

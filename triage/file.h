@@ -1,5 +1,6 @@
 /* file.h - reading one of our own files whole (an output, a signature, a
- * key): never evidence, which is read only through the reader and reopen.c. */
+ * key), and making output directories: never evidence, which is read only
+ * through the reader and reopen.c. */
 #ifndef PT_FILE_H
 #define PT_FILE_H
 
@@ -9,5 +10,10 @@
 /* Reads path into *buf (malloc'd, NUL-terminated; caller frees) and *len.
  * Returns PT_OK, PT_ENOENT when it does not exist, PT_EIO, PT_ENOMEM. */
 int pt_file_read_all(const char *path, char **buf, size_t *len, pt_err_t *err);
+
+/* Creates dir and its parents (0755); 0 or -1 with errno. */
+int pt_file_mkdir_p(const char *dir);
+/* 1 when dir does not exist or holds nothing. */
+int pt_file_dir_is_empty(const char *dir);
 
 #endif

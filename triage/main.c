@@ -17,6 +17,7 @@
 #include "decide.h"
 #include "err.h"
 #include "hash.h"
+#include "merge.h"
 #include "report.h"
 #include "resume.h"
 #include "scan.h"
@@ -32,6 +33,8 @@ static const char usage_text[] =
     "usage: ptriage scan EVIDENCE... -o OUTDIR [--rules FILE|DIR]... [--case CASE.conf]\n"
     "                    [--hash sha256,md5,sha1] [--jobs N] [--quiet]\n"
     "                    [--sign KEY.pem]\n"
+    "       ptriage scan --resume OUTDIR\n"
+    "       ptriage merge OUTDIR... -o OUTDIR [--sign KEY.pem]\n"
     "       ptriage report OUTDIR [--sign KEY.pem]\n"
     "       ptriage export OUTDIR --to DIR [--include ID,...] [--format dir|tar|zip]\n"
     "                      [--case CASE.conf]\n"
@@ -54,6 +57,13 @@ static const char help_text[] =
     "                               OUTDIR/case.db, manifest.csv, manifest.jsonl,\n"
     "                               court-manifest.csv, manifest.dfxml, report.html,\n"
     "                               scan.log, pseudonym.key, SHA256SUMS\n"
+    "  scan --resume OUTDIR         finish a scan that was interrupted (killed, power\n"
+    "                               cut): its own arguments again, copying every item\n"
+    "                               it had committed (every 2 s) instead of reading it;\n"
+    "                               the case equals an uninterrupted run's\n"
+    "  merge OUT1 OUT2... -o OUT    combine finished cases (one image per machine) into\n"
+    "                               one, as one scan of all their evidence in that order\n"
+    "                               would be: same item ids, labels, reports\n"
     "  report OUTDIR                rewrite every report of OUTDIR from OUTDIR/case.db\n"
     "                               (byte-identical for the same database)\n"
     "  export OUTDIR --to DIR       copy out the relevant items (and --include ID,...\n"
@@ -783,6 +793,42 @@ static int cmd_rules(int argc, char **argv)
     return rc;
 }
 
+static int cmd_merge(int argc, char **argv, const char *cmdline)
+{
+    static const struct option longopts[] = {
+        { "output", required_argument, NULL, 'o' },
+        { "sign", required_argument, NULL, 'S' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *out = NULL, *sign_key = NULL;
+    pt_err_t err = { 0, "" };
+    int c, code;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+        if (c == 'o')
+            out = optarg;
+        else if (c == 'S')
+            sign_key = optarg;
+        else {
+            fputs(usage_text, stderr);
+            return 2;
+        }
+    }
+    if (!out || optind >= argc) {
+        fprintf(stderr, "ptriage merge: needs the cases to merge and -o OUTDIR\n%s", usage_text);
+        return 2;
+    }
+    code = pt_merge_run((const char *const *)argv + optind, argc - optind, out, cmdline, &err);
+    if (code != 2 && sign_key && pt_sign_write(out, sign_key, &err) != PT_OK)
+        code = 2;
+    if (code == 2)
+        fprintf(stderr, "ptriage merge: %s\n", err.msg);
+    else
+        printf("merged %d cases into %s\n", argc - optind, out);
+    return code;
+}
+
 /* ptriage scan --resume OUTDIR: the interrupted scan again, with its own
  * arguments from its own working directory, copying what it finished. */
 static int cmd_resume(int argc, char **argv)
@@ -843,6 +889,8 @@ int main(int argc, char **argv)
         code = cmd_resume(argc - 1, argv + 1);
     else if (strcmp(argv[1], "scan") == 0)
         code = cmd_scan(argc - 1, argv + 1, cmdline, NULL, NULL);
+    else if (strcmp(argv[1], "merge") == 0)
+        code = cmd_merge(argc - 1, argv + 1, cmdline);
     else if (strcmp(argv[1], "report") == 0)
         code = cmd_report(argc - 1, argv + 1);
     else if (strcmp(argv[1], "rules") == 0)

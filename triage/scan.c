@@ -29,6 +29,7 @@
 #include "source.h"
 #include "text.h"
 #include "version.h"
+#include "file.h"
 #include "layer.h"
 #include "volume.h"
 
@@ -299,41 +300,6 @@ static int canonical(const char *path, char *out, size_t size)
     }
 }
 
-static int mkdir_p(const char *dir)
-{
-    char buf[PATH_MAX], *p;
-
-    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
-        return -1;
-    for (p = buf + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    }
-    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-static int dir_is_empty(const char *dir)
-{
-    struct stat st;
-    int empty = 1;
-    DIR *d;
-    struct dirent *de;
-
-    if (stat(dir, &st) != 0)
-        return 1;
-    if (!(d = opendir(dir)))
-        return 0;
-    while ((de = readdir(d)) != NULL)
-        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-            empty = 0;
-    closedir(d);
-    return empty;
-}
-
 /* Refuses an output directory that would write into evidence or over an
  * earlier case, before anything is created. */
 static int check_outdir(const pt_scan_opts_t *o, pt_err_t *err)
@@ -362,7 +328,7 @@ static int check_outdir(const pt_scan_opts_t *o, pt_err_t *err)
     if (stat(o->outdir, &st) == 0) {
         if (!S_ISDIR(st.st_mode))
             return pt_err_set(err, PT_EEXIST, "output '%s' exists and is not a directory", o->outdir);
-        if (!o->resume_from && !dir_is_empty(o->outdir))
+        if (!o->resume_from && !pt_file_dir_is_empty(o->outdir))
             return pt_err_set(err, PT_EEXIST, "output directory '%s' is not empty: ptriage "
                               "never overwrites a case; choose a new directory", o->outdir);
     }
@@ -498,7 +464,7 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
     s.opts = o;
     if ((rc = check_outdir(o, err)) != PT_OK)
         return 2;
-    if (mkdir_p(o->outdir) != 0) {
+    if (pt_file_mkdir_p(o->outdir) != 0) {
         pt_err_set(err, PT_EIO, "cannot create output directory '%s': %s", o->outdir, strerror(errno));
         return 2;
     }

@@ -160,8 +160,77 @@ def resume_tests(tap, work):
     tap.result("--resume refuses a finished scan and a directory without a case", refused)
 
 
+def merge_tests(tap, work):
+    imgs = [build(work, f"m{i}", 10 + i, 120) for i in range(3)]
+    # a second image with the first one's name, in another directory
+    os.makedirs(os.path.join(work, "other"))
+    twin = os.path.join(work, "other", os.path.basename(imgs[0]))
+    shutil.copy(imgs[1], twin)
+    imgs.append(twin)
+    rules = os.path.join(work, "m.yar")
+    open(rules, "w").write('rule acme { meta: disposition = "relevant" strings: $a = "ACME" condition: $a }\n')
+    opts = ["-q", "--rules", rules, "--hash", "sha256,md5"]
+    one = os.path.join(work, "one")
+    p = run(["scan", *imgs, "-o", one, *opts])
+    assert p.returncode in (0, 1), p.stderr
+    parts = []
+    for i, img in enumerate(imgs):
+        parts.append(os.path.join(work, f"part{i}"))
+        q = run(["scan", img, "-o", parts[-1], *opts])
+        assert q.returncode == p.returncode, q.stderr
+
+    def merged():
+        out = os.path.join(work, "merged")
+        m = run(["merge", *parts, "-o", out])
+        assert m.returncode == p.returncode, m.stderr
+        same_outputs(one, out)
+        labels = [r[0] for r in sqlite3.connect(os.path.join(out, "case.db")).execute(
+            "SELECT label FROM evidence ORDER BY id")]
+        assert labels == ["m0.img", "m1.img", "m2.img", "m0.img#2"], labels
+        v = run(["verify", out, "--evidence"])
+        assert v.returncode == 0, v.stdout
+    tap.result("merge of four per-image cases equals one scan of the four images: manifest.csv, "
+               "manifest.jsonl, DFXML and coverage.csv byte for byte, labels made unique the same way; "
+               "verify --evidence passes on the merged case", merged)
+
+    def refused():
+        other = os.path.join(work, "sha-only")
+        assert run(["scan", imgs[0], "-o", other, "-q", "--rules", rules]).returncode in (0, 1)
+        m = run(["merge", parts[0], other, "-o", os.path.join(work, "bad1")])
+        assert m.returncode == 2 and b"hash_algorithms differs" in m.stderr, m.stderr
+        unfinished = os.path.join(work, "unfinished")
+        shutil.copytree(parts[1], unfinished)
+        c = sqlite3.connect(os.path.join(unfinished, "case.db"))
+        c.execute("UPDATE run SET finished = NULL")
+        c.commit()
+        c.close()
+        m = run(["merge", parts[0], unfinished, "-o", os.path.join(work, "bad2")])
+        assert m.returncode == 2 and b"did not finish" in m.stderr, m.stderr
+        m = run(["merge", parts[0], "-o", parts[1]])
+        assert m.returncode == 2 and b"not empty" in m.stderr, m.stderr
+    tap.result("merge refuses cases scanned with other settings, an unfinished case, and an existing "
+               "output", refused)
+
+    def gnu_parallel():
+        if not shutil.which("parallel"):
+            raise AssertionError("GNU parallel is not installed (make deps)")
+        outs = os.path.join(work, "nodes")
+        os.makedirs(outs)
+        # one scan per image, as one node each would run it (docs/scale.md)
+        cmd = (f"parallel --will-cite --halt now,fail=1 -j 2 {PT} scan {{}} -o {outs}/{{#}} "
+               f"{' '.join(opts)} ::: {' '.join(imgs)}")
+        q = subprocess.run(cmd, shell=True, capture_output=True)
+        assert q.returncode in (0, 1), q.stderr
+        out = os.path.join(work, "nodes-merged")
+        m = run(["merge", *[os.path.join(outs, str(i + 1)) for i in range(len(imgs))], "-o", out])
+        assert m.returncode == p.returncode, m.stderr
+        same_outputs(one, out)
+    tap.result("four scans run by GNU parallel, merged, equal the single scan", gnu_parallel)
+
+
 def suite(tap, work):
     resume_tests(tap, work)
+    merge_tests(tap, work)
 
 
 def main():
