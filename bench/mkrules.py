@@ -31,6 +31,7 @@ with open(out, "w") as f:
                     f'        $a = "{a} {b}"\n        $b = "{b}-{a}"\n'
                     f'    condition: any of them\n}}\n\n')
     if bad:
-        f.write('rule careless_email_regex\n{\n    strings:\n        $e = /[a-z0-9._]+@[a-z0-9.]+\\.[a-z]{2,}/\n'
-                '    condition: $e\n}\n')
+        # no literal to anchor on: YARA's atoms are single bytes of a class
+        f.write('rule careless_bitcoin_regex\n{\n    strings:\n        $b = /[13][a-km-zA-HJ-NP-Z1-9]{25,34}/\n'
+                '    condition: $b\n}\n')
 print(f"{count + bad} rules in {out}")

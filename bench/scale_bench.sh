@@ -49,8 +49,10 @@ for im in "$img" "$small"; do
   files=$(fls -r "$im" | grep -c 'r/r ') || true
   t sha256sum sha256sum "$im"
   t peer peer "$im" "$dir/rules/r30.yar"
-  if [ "$im" = "$img" ]; then fw="fiwalk -f"; t fiwalk fiwalk -f -X "$dir/fiwalk.xml" "$im"
-  else fw="fiwalk (no -f)"; t fiwalk fiwalk -X "$dir/fiwalk.xml" "$im"; fi
+  rm -f "$dir/fiwalk.xml"
+  if [ "$im" = "$img" ]; then fw="fiwalk -f"; t fiwalk fiwalk -f -X"$dir/fiwalk.xml" "$im"
+  else fw="fiwalk (no -f)"; t fiwalk fiwalk -X"$dir/fiwalk.xml" "$im"; fi
+  [ -s "$dir/fiwalk.xml" ] || echo "fiwalk failed on $im" >&2
   t ptriage scan "$im" --rules "$dir/rules/r30.yar"
   t ptriage_j1 scan "$im" --rules "$dir/rules/r30.yar" --jobs 1
   t ptriage_bad scan "$im" --rules "$dir/rules/r30bad.yar"

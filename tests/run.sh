@@ -35,6 +35,7 @@ if bash tests/fixtures/mkimages.sh "$fx" >"$log" 2>&1; then
         LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
   count "e2e (ASan+UBSan build)" "${asan[@]}" FIXTURES="$fx" python3 tests/e2e/test_scan.py
   count "threads (ThreadSanitizer build)" tests/e2e/tsan.sh "$fx"
+  count "memcheck (valgrind, release build)" tests/e2e/valgrind.sh "$fx"
   count "corrupted images (ASan+UBSan build)" "${asan[@]}" FIXTURES="$fx" python3 tests/e2e/test_corrupt.py
   count "e2e classification (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_crypto.py
   count "e2e classification (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_crypto.py

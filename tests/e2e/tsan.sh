@@ -2,12 +2,9 @@
 # The threaded type-and-classify stage under ThreadSanitizer: scans of several
 # evidence items with 3 worker threads must show no data race, and give the
 # same manifest as one thread.  usage: tsan.sh FIXTURES
-set -u
 fx=$1
-out=$(mktemp -d /tmp/ptriage-tsan-XXXXXX)
-trap 'rm -rf "$out"' EXIT
-n=0
-check() { n=$((n + 1)); if "$@"; then echo "ok $n - tsan $name"; else echo "not ok $n - tsan $name"; fi; }
+suite=tsan
+. "$(dirname "$0")/tap.sh"
 TSAN_OPTIONS="halt_on_error=1 exitcode=66" ./ptriage-tsan scan "$fx/mbr.E01" "$fx/gpt-split.001" "$fx/src" \
   -o "$out/t3" -q --jobs 3 2>"$out/tsan.log"
 rc=$?
