@@ -88,17 +88,8 @@ pt_layer_kind_t pt_layer_detect_head(const uint8_t *h, size_t n)
 static int read_at(pt_read_fn fn, void *src, uint64_t size, uint64_t off, uint8_t *buf, size_t len)
 {
     pt_err_t e = { 0, "" };
-    size_t done = 0;
 
-    if (off > size || len > size - off)
-        return 0;
-    while (done < len) {
-        ssize_t n = fn(src, off + done, buf + done, len - done, &e);
-        if (n <= 0)
-            return 0;
-        done += (size_t)n;
-    }
-    return 1;
+    return off <= size && len <= size - off && pt_read_exact(fn, src, off, buf, len, &e) == PT_OK;
 }
 
 static int md_magic(const uint8_t *b)

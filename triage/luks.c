@@ -85,20 +85,10 @@ static uint64_t be64(const uint8_t *p)
 
 static int read_exact(pt_luks_t *l, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
 {
-    size_t done = 0;
-
     if (off > l->size || len > l->size - off)
         return pt_err_set(err, PT_EFORMAT, "LUKS header points past the end of the volume (byte %llu)",
                           (unsigned long long)(off + len));
-    while (done < len) {
-        ssize_t n = l->fn(l->src, off + done, buf + done, len - done, err);
-        if (n < 0)
-            return err && err->code ? err->code : PT_EIO;
-        if (n == 0)
-            return pt_err_set(err, PT_EIO, "LUKS volume ends at byte %llu", (unsigned long long)(off + done));
-        done += (size_t)n;
-    }
-    return PT_OK;
+    return pt_read_exact(l->fn, l->src, off, buf, len, err);
 }
 
 static void field(char *dst, size_t n, const uint8_t *src, size_t len)

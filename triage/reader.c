@@ -287,3 +287,18 @@ int pt_reader_read_buffer(pt_reader_t *r, pt_item_t *it, const uint8_t *buf, siz
     memcpy(r->head, buf, len < PT_READER_HEAD ? len : PT_READER_HEAD);
     return finish(r, it, len < PT_READER_HEAD ? len : PT_READER_HEAD, 1, err);
 }
+
+int pt_read_exact(pt_read_fn fn, void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        ssize_t n = fn(src, off + done, buf + done, len - done, err);
+        if (n < 0)
+            return err && err->code ? err->code : PT_EIO;
+        if (n == 0)
+            return pt_err_set(err, PT_EIO, "content ends at byte %llu", (unsigned long long)(off + done));
+        done += (size_t)n;
+    }
+    return PT_OK;
+}

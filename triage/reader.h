@@ -20,6 +20,11 @@ typedef struct pt_reader pt_reader_t;
  * real end), or -1 with err set. */
 typedef ssize_t (*pt_read_fn)(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);
 
+/* Reads exactly len bytes at off through fn (short reads repeated).
+ * PT_OK; PT_EIO with "ends at byte N" when the content is shorter; or the
+ * read function's error. */
+int pt_read_exact(pt_read_fn fn, void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);
+
 #define PT_READER_BLOCK (1024 * 1024)  /* bytes per read call */
 #define PT_READER_HEAD (64 * 1024)     /* bytes libmagic and the format detectors see */
 #define PT_READER_TAIL (64 * 1024)     /* last bytes kept for trailers (ZIP, 7z, PDF) */

@@ -66,15 +66,8 @@ static uint32_t be32(const uint8_t *p)
 static int read_at(pt_xfs_t *x, uint64_t off, uint8_t *buf, size_t len)
 {
     pt_err_t e = { 0, "" };
-    size_t done = 0;
 
-    while (done < len) {
-        ssize_t n = x->fn(x->src, off + done, buf + done, len - done, &e);
-        if (n <= 0)
-            return 0;
-        done += (size_t)n;
-    }
-    return 1;
+    return pt_read_exact(x->fn, x->src, off, buf, len, &e) == PT_OK;
 }
 
 /* What locating an inode needs, from the primary superblock; left zero
