@@ -37,6 +37,8 @@ if bash tests/fixtures/mkimages.sh "$fx" >"$log" 2>&1; then
   count "threads (ThreadSanitizer build)" tests/e2e/tsan.sh "$fx"
   count "memcheck (valgrind, release build)" tests/e2e/valgrind.sh "$fx"
   count "corrupted images (ASan+UBSan build)" "${asan[@]}" FIXTURES="$fx" python3 tests/e2e/test_corrupt.py
+  count "targeted damage (release build)" env FIXTURES="$fx" PTRIAGE=./ptriage python3 tests/e2e/test_damage.py
+  count "targeted damage (ASan+UBSan build)" "${asan[@]}" FIXTURES="$fx" python3 tests/e2e/test_damage.py
   count "e2e classification (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_crypto.py
   count "e2e classification (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_crypto.py
   count "e2e scope rules (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_scope.py

@@ -189,10 +189,12 @@ static int is_document_container(const char *first)
 
 /* The member's name for its path: the name in the archive without a
  * leading "/" or "./"; for a single compressed file, the archive's name
- * without its compression suffix. */
-static void member_name(struct archive *a, struct archive_entry *e, const char *parent, char *out, size_t size)
+ * without its compression suffix.  Whole however long (a pax name has no
+ * limit); malloc'd, NULL when out of memory. */
+static char *member_name(struct archive *a, struct archive_entry *e, const char *parent)
 {
     const char *n = archive_entry_pathname_utf8(e) ? archive_entry_pathname_utf8(e) : archive_entry_pathname(e);
+    char *out = NULL;
 
     if (archive_format(a) == ARCHIVE_FORMAT_RAW || !n) {
         static const char *const sfx[] = { ".gz", ".tgz", ".bz2", ".xz", ".zst", ".lz4", ".Z", ".z" };
@@ -200,19 +202,19 @@ static void member_name(struct archive *a, struct archive_entry *e, const char *
         size_t bl = strlen(base), i;
         for (i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
             size_t sl = strlen(sfx[i]);
-            if (bl > sl && strcmp(base + bl - sl, sfx[i]) == 0) {
-                snprintf(out, size, "%.*s%s", (int)(bl - sl), base, strcmp(sfx[i], ".tgz") == 0 ? ".tar" : "");
-                return;
-            }
+            if (bl > sl && strcmp(base + bl - sl, sfx[i]) == 0)
+                return asprintf(&out, "%.*s%s", (int)(bl - sl), base, strcmp(sfx[i], ".tgz") == 0 ? ".tar" : "")
+                       < 0 ? NULL : out;
         }
-        snprintf(out, size, "%s", "data");
-        return;
+        return strdup("data");
     }
     while (n[0] == '/' || (n[0] == '.' && n[1] == '/'))
         n += n[0] == '/' ? 1 : 2;
-    snprintf(out, size, "%s", n);
+    if (!(out = strdup(n)))
+        return NULL;
     for (size_t l = strlen(out); l > 1 && out[l - 1] == '/'; l--) /* "dir/" as a directory's name */
         out[l - 1] = '\0';
+    return out;
 }
 
 /* A failure to list members: an archive whose member list is itself
@@ -286,17 +288,21 @@ static int member(pt_scan_t *s, struct archive *a, struct archive_entry *e, cons
                   budget_t *b, pt_err_t *err)
 {
     pt_item_t m;
-    char name[4096], *path;
+    char *name, *path;
     uint8_t *buf = NULL;
     size_t len = 0, cap = 0;
     int rc = PT_OK, sized = archive_entry_size_is_set(e), read_failed = 0, limited = 0;
     uint64_t esize = sized && archive_entry_size(e) > 0 ? (uint64_t)archive_entry_size(e) : 0;
     const char *raw = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
 
-    member_name(a, e, parent->path, name, sizeof name);
-    if (!(path = malloc(strlen(parent->path) + strlen(name) + 3)))
+    if (!(name = member_name(a, e, parent->path)))
         return pt_err_set(err, PT_ENOMEM, "out of memory");
-    sprintf(path, "%s!/%s", parent->path, name);
+    path = malloc(strlen(parent->path) + strlen(name) + 3);
+    if (path)
+        sprintf(path, "%s!/%s", parent->path, name);
+    free(name);
+    if (!path)
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
     pt_item_init(&m);
     m.evidence_id = parent->evidence_id;
     m.volume_id = parent->volume_id;
@@ -532,7 +538,7 @@ static int extract_as(pt_read_fn fn, void *src, uint64_t size, const char *const
     struct archive *a = archive_read_new();
     struct archive_entry *e;
     src_rd_t rd = { fn, src, 0, size, NULL };
-    char name[4096];
+    char *name;
     int rc = PT_OK, r;
 
     *found = 0;
@@ -550,8 +556,14 @@ static int extract_as(pt_read_fn fn, void *src, uint64_t size, const char *const
         uint8_t *buf = NULL;
         size_t len = 0, cap = 0;
         la_ssize_t k;
-        member_name(a, e, paths[0], name, sizeof name);
-        if (strcmp(name, names[0]) != 0)
+        int other;
+        if (!(name = member_name(a, e, paths[0]))) {
+            rc = pt_err_set(err, PT_ENOMEM, "out of memory");
+            goto out;
+        }
+        other = strcmp(name, names[0]);
+        free(name);
+        if (other != 0)
             continue;
         *found = 1;
         if (n == 1) {

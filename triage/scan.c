@@ -20,6 +20,8 @@
 
 #include "archive_walk.h"
 #include "coverage.h"
+#include "ewf.h"
+#include "walk.h"
 #include "crypto.h"
 #include "dirwalk.h"
 #include "filetype.h"
@@ -147,6 +149,10 @@ static void stream_driver(void *arg, pt_item_t *it, const uint8_t *head, size_t 
 
 int pt_scan_read(pt_scan_t *s, pt_item_t *it, pt_read_fn fn, void *src, pt_err_t *err)
 {
+    uint64_t damaged;
+    char last[160];
+    int rc;
+
     s->pre_ready = 0;
     s->cur_fn = fn;
     s->cur_src = src;
@@ -156,9 +162,24 @@ int pt_scan_read(pt_scan_t *s, pt_item_t *it, pt_read_fn fn, void *src, pt_err_t
         it->resumed = 1;
         return PT_OK;
     }
+    damaged = pt_ewf_damaged_reads(s->img, NULL, 0);
     if (s->scope_main && it->size > s->opts->yara_max)
-        return pt_reader_read_item_driven(s->reader, it, fn, src, stream_driver, s, err);
-    return pt_reader_read_item(s->reader, it, fn, src, err);
+        rc = pt_reader_read_item_driven(s->reader, it, fn, src, stream_driver, s, err);
+    else
+        rc = pt_reader_read_item(s->reader, it, fn, src, err);
+    /* A read of a damaged EWF chunk was refused while this item was read.
+     * libtsk reads ahead in 64 KiB blocks and carries on past a refused
+     * read, so whether the item's own blocks are hit is asked of its
+     * block list where there is one.  If so, what came back is not the
+     * file's content: no hash, as for a failed read. */
+    if (rc == PT_OK && pt_ewf_damaged_reads(s->img, last, sizeof last) != damaged &&
+        (fn != pt_walk_read_tsk || pt_walk_tsk_damaged(src, s->img, last, sizeof last) != 0)) {
+        pt_item_add_error(it, "error", "%s, and this item's content lies there: not hashed", last);
+        it->content_read = 0;
+        it->has_stats = 0;
+        memset(&it->hash, 0, sizeof it->hash);
+    }
+    return rc;
 }
 
 const char *pt_scan_intern(pt_scan_t *s, const char *str)
@@ -432,10 +453,18 @@ static int scan_evidence(pt_scan_t *s, const char *path, const char *label, pt_e
     }
     if (src->problem[0] && (rc = pt_scan_problem(s, "error", "image", src->problem, err)) != PT_OK)
         goto out;
+    s->img = src->img;
     if (!src->is_dir && (rc = image_hashes(s, src, err)) != PT_OK)
         goto out;
     rc = src->is_dir ? pt_dirwalk(s, path, err) : pt_volume_scan(s, src, err);
+    if (rc == PT_OK && !src->is_dir) {
+        char msg[1024];
+        /* damage in metadata or unallocated space is listed as well */
+        if (pt_ewf_damage_summary(src->img, msg, sizeof msg) > 0)
+            rc = pt_scan_problem(s, "error", "image", msg, err);
+    }
 out:
+    s->img = NULL;
     pt_source_close(src);
     return rc;
 }

@@ -72,6 +72,7 @@ typedef struct pt_scan {
     int64_t emitted;           /* items handed on so far: the last one's database id */
     pt_read_fn cur_fn;         /* how the item being read is read, for expanding an archive */
     void *cur_src;
+    struct TSK_IMG_INFO *img;  /* the current evidence image (its EWF damage count), or NULL */
     int in_archive;            /* expanding an archive: members are not expanded by emit */
     const char *nest_prefix;   /* walking a disk image found as a file: its path and "!" (else NULL) */
     int64_t nest_item;         /* that file's item id */

@@ -2,6 +2,8 @@
  * TSK_IMG_INFO.  Never writes: libtsk opens image files O_RDONLY. */
 #include "source.h"
 
+#include "ewf.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -94,7 +96,20 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
         pt_source_close(src);
         return pt_err_set(err, PT_EFORMAT, "evidence '%s': not a file, device or directory", path);
     }
-    /* A single name is enough: libtsk finds .002... / .E02... itself. */
+    if (pt_ewf_is_ewf(path)) {
+        /* checked chunk by chunk (ewf.c), not through libtsk's EWF layer */
+        if (!(src->img = pt_ewf_open(path, &src->segments, err))) {
+            pt_source_close(src);
+            return err->code;
+        }
+        src->format = "ewf";
+        src->size = (uint64_t)src->img->size;
+        src->sector_size = src->img->sector_size;
+        check_split_gap(src);
+        *out = src;
+        return PT_OK;
+    }
+    /* A single name is enough: libtsk finds .002... itself. */
     src->img = tsk_img_open_sing(path, TSK_IMG_TYPE_DETECT, 0);
     if (!src->img) {
         pt_source_tsk_err(err, PT_EFORMAT, "evidence '%s': cannot open as a disk image", path);

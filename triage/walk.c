@@ -11,9 +11,22 @@
 #include <unistd.h>
 
 #include "accounts.h"
+#include "ewf.h"
 #include "osinfo.h"
 #include "source.h"
 #include "text.h"
+
+typedef struct walk_dir {
+    TSK_INUM_T inum;
+    size_t entries;     /* seen so far, "." and ".." included */
+    char *path;         /* relative to the root, for the message */
+} walk_dir_t;
+
+typedef struct walk_deep {
+    char *path;
+    TSK_INUM_T *chain;  /* the inodes of its ancestors and itself, root first */
+    size_t depth;
+} walk_deep_t;
 
 typedef struct walk_state {
     pt_scan_t *s;
@@ -24,6 +37,17 @@ typedef struct walk_state {
     pt_err_t *err;
     int owners;         /* filesystem records Unix uid/gid */
     pt_accounts_t accounts; /* from this filesystem's /etc/passwd */
+    walk_dir_t *dirs;   /* dirs[k]: the directory at depth k of the current path (0: root) */
+    size_t cap_dirs;
+    size_t open;        /* deepest entry of dirs in use */
+    int dots;           /* every directory but the root lists "." and ".." (ext, FAT) */
+    const char *loop_of; /* set while emitting an entry that names its ancestor: that one's path */
+    int no_data;        /* set while emitting an NTFS file record that has no $DATA */
+    size_t skip_at;     /* when non-zero, entries this deep are a loop's repetition, not listed */
+    const char *base;   /* a walk continued below libtsk's depth limit: "path/" of its start */
+    size_t base_depth;  /* ... and the start's depth */
+    walk_deep_t *deep;  /* directories left for a continued walk */
+    size_t n_deep, cap_deep;
 } walk_state_t;
 
 ssize_t pt_walk_read_tsk(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
@@ -50,9 +74,58 @@ ssize_t pt_walk_read_tsk(void *src, uint64_t off, uint8_t *buf, size_t len, pt_e
             return (ssize_t)n;
         }
     }
+    if (got == 0 && len > 0) {
+        /* libtsk ends content silently where a FAT cluster chain or a run
+         * list is cut short (a chain loop, a cluster past the end) */
+        const char *why = tsk_error_get();
+        pt_err_set(err, PT_EIO, "libtsk has no content past this offset: the file's cluster chain or run "
+                   "list ends before its size (damaged allocation table or metadata)%s%s",
+                   why && *why ? ": " : "", why && *why ? why : "");
+        tsk_error_reset();
+        return -1;
+    }
     if (got < 0)
         pt_source_tsk_err(err, PT_EIO, "libtsk");
     return got;
+}
+
+typedef struct damage_walk {
+    TSK_IMG_INFO *img;
+    TSK_OFF_T base;             /* the filesystem's offset in the image */
+    unsigned block;
+    int hit;
+    char *msg;
+    size_t size;
+} damage_walk_t;
+
+static TSK_WALK_RET_ENUM damage_cb(TSK_FS_FILE *f, TSK_OFF_T off, TSK_DADDR_T addr, char *buf, size_t len,
+                                   TSK_FS_BLOCK_FLAG_ENUM flags, void *ptr)
+{
+    damage_walk_t *d = ptr;
+
+    (void)f, (void)off, (void)buf, (void)len;
+    if (flags & (TSK_FS_BLOCK_FLAG_SPARSE | TSK_FS_BLOCK_FLAG_RES))
+        return TSK_WALK_CONT;
+    if (pt_ewf_range_damaged(d->img, (uint64_t)d->base + (uint64_t)addr * d->block, d->block, d->msg, d->size)) {
+        d->hit = 1;
+        return TSK_WALK_STOP;
+    }
+    return TSK_WALK_CONT;
+}
+
+int pt_walk_tsk_damaged(void *src, TSK_IMG_INFO *img, char *msg, size_t size)
+{
+    pt_walk_tsk_src_t *t = src;
+    TSK_FS_INFO *fs = t->file->fs_info;
+    damage_walk_t d = { img, fs->offset, fs->block_size, 0, msg, size };
+    uint8_t failed;
+
+    if (fs->img_info != img)
+        return -1; /* behind a container: image offsets are not the filesystem's */
+    failed = t->attr ? tsk_fs_attr_walk(t->attr, TSK_FS_FILE_WALK_FLAG_AONLY, damage_cb, &d)
+                     : tsk_fs_file_walk(t->file, TSK_FS_FILE_WALK_FLAG_AONLY, damage_cb, &d);
+    tsk_error_reset();
+    return d.hit ? 1 : failed ? -1 : 0;
 }
 
 static const char *kind_of_meta(TSK_FS_META_TYPE_ENUM t)
@@ -101,7 +174,9 @@ static int build_path(walk_state_t *w, const char *parent, const char *name, con
 {
     /* inside a disk image found as a file: "/vm/disk.img!p1" + "/etc/passwd" */
     const char *prefix = w->s->nest_prefix ? w->s->volume_label : "";
-    size_t need = strlen(prefix) + 1 + strlen(parent) + strlen(name) + (stream ? strlen(stream) + 1 : 0) + 1;
+    const char *base = w->base ? w->base : "";
+    size_t need = strlen(prefix) + 1 + strlen(base) + strlen(parent) + strlen(name) +
+                  (stream ? strlen(stream) + 1 : 0) + 1;
 
     if (need > w->cap) {
         char *p = realloc(w->path, need * 2);
@@ -110,7 +185,7 @@ static int build_path(walk_state_t *w, const char *parent, const char *name, con
         w->path = p;
         w->cap = need * 2;
     }
-    snprintf(w->path, w->cap, "%s/%s%s%s%s", prefix, parent, name, stream ? ":" : "", stream ? stream : "");
+    snprintf(w->path, w->cap, "%s/%s%s%s%s%s", prefix, base, parent, name, stream ? ":" : "", stream ? stream : "");
     return 0;
 }
 
@@ -183,16 +258,26 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
     } else if (it.allocated == 0) {
         pt_item_add_error(&it, "note", "deleted name without metadata: size, times and content unknown");
     }
+    if (it.allocated && (!m || m->type == TSK_FS_META_TYPE_UNDEF))
+        pt_item_add_error(&it, "error", "metadata entry %" PRIu64 " of this name could not be read (damaged?): "
+                          "type, size, times and content unknown", (uint64_t)n->meta_addr);
     if (!pt_text_utf8_valid(w->path, strlen(w->path)))
         pt_item_add_error(&it, "note", "name is not valid UTF-8: invalid bytes are shown as \\xNN");
     if (pt_text_has_control(w->path))
         pt_item_add_error(&it, "note", "name contains control characters (kept as on disk)");
+    if (w->loop_of)
+        pt_item_add_error(&it, "note", "directory loop: this entry names directory %" PRIu64
+                          ", which is its own ancestor /%s; its content is listed there, not walked again",
+                          (uint64_t)n->meta_addr, w->loop_of);
 
     if (realloc_meta) {
         pt_item_add_error(&it, "note", "deleted name whose metadata entry %" PRIu64
                           " was reused by another file: content not attributable, not read",
                           (uint64_t)n->meta_addr);
         it.category = "other";
+    } else if (w->no_data) {
+        pt_item_add_error(&it, "error", "MFT entry %" PRIu64 " has no $DATA attribute (damaged record?): "
+                          "size and content unknown, not read", (uint64_t)n->meta_addr);
     } else if (m && is_readable_kind(it.kind)) {
         src.file = f;
         src.attr = attr;
@@ -217,12 +302,240 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
     return pt_scan_emit(w->s, &it, w->err);
 }
 
+/* libtsk's directory walk goes no deeper than this (MAX_DEPTH in its
+ * fs_dir.c), nor past its path buffer, and says nothing when it stops
+ * there; ptriage walks on from each directory it left, up to
+ * WALK_DEPTH_MAX levels in all. */
+#define TSK_DEPTH_MAX 128
+#define WALK_DEPTH_MAX 4096
+
+/* Keeps the directory at w->open for a walk continued from it. */
+static int keep_deep(walk_state_t *w)
+{
+    walk_deep_t *d;
+
+    if (w->n_deep == w->cap_deep) {
+        size_t cap = w->cap_deep ? w->cap_deep * 2 : 8;
+        walk_deep_t *a = realloc(w->deep, cap * sizeof *a);
+        if (!a)
+            return pt_err_set(w->err, PT_ENOMEM, "out of memory");
+        w->deep = a;
+        w->cap_deep = cap;
+    }
+    d = &w->deep[w->n_deep];
+    d->depth = w->open;
+    if (!(d->chain = malloc((w->open + 1) * sizeof *d->chain)))
+        return pt_err_set(w->err, PT_ENOMEM, "out of memory");
+    for (size_t k = 0; k <= w->open; k++)
+        d->chain[k] = w->dirs[k].inum;
+    d->path = w->dirs[w->open].path; /* ownership moves */
+    w->dirs[w->open].path = NULL;
+    w->n_deep++;
+    return PT_OK;
+}
+
+/* Marks the directories at depth >= from as walked.  Keeps for a
+ * continued walk those libtsk left at its depth or path limit (nothing
+ * listed from them, though they hold entries); on ext and FAT (where
+ * every directory but FAT's root holds "." and "..") lists as damage a
+ * directory from which nothing at all can be listed. */
+static int finish_dirs(walk_state_t *w, size_t from)
+{
+    int rc = PT_OK;
+
+    for (; w->open > from; w->open--) {
+        walk_dir_t *d = &w->dirs[w->open];
+        char *msg = NULL;
+
+        if (rc != PT_OK) {
+        } else if (w->open >= WALK_DEPTH_MAX) {
+            if (asprintf(&msg, "directory /%s (inode %" PRIu64 ") is %d levels deep (a loop through damaged "
+                         "metadata?): what it holds is not listed", d->path, (uint64_t)d->inum,
+                         WALK_DEPTH_MAX) < 0)
+                msg = NULL, rc = pt_err_set(w->err, PT_ENOMEM, "out of memory");
+        } else if (w->open - w->base_depth > TSK_DEPTH_MAX) {
+            rc = keep_deep(w);
+        } else if (d->entries == 0) {
+            /* libtsk also stops, silently, where the path grows past its
+             * buffer; a directory that opens with entries is walked on */
+            TSK_FS_DIR *dir = tsk_fs_dir_open_meta(w->fs, d->inum);
+            size_t n = dir ? tsk_fs_dir_getsize(dir) : 0;
+            if (dir)
+                tsk_fs_dir_close(dir);
+            if (n > 0) {
+                rc = keep_deep(w);
+            } else if (w->dots) {
+                const char *why = tsk_error_get();
+                if (asprintf(&msg, "directory /%s (inode %" PRIu64 ") lists no entries, not even \".\" and "
+                             "\"..\": its blocks are damaged or unreadable, so what it held is not listed%s%s",
+                             d->path, (uint64_t)d->inum, why && *why ? ": libtsk: " : "", why && *why ? why : "") < 0)
+                    msg = NULL, rc = pt_err_set(w->err, PT_ENOMEM, "out of memory");
+            }
+            tsk_error_reset();
+        }
+        if (msg)
+            rc = pt_scan_problem(w->s, "error", "filesystem", msg, w->err);
+        free(msg);
+        free(d->path);
+        d->path = NULL;
+    }
+    return rc;
+}
+
+static void finish_dirs_free(walk_state_t *w)
+{
+    size_t k;
+
+    for (k = 0; k < w->cap_dirs; k++)
+        free(w->dirs[k].path);
+    free(w->dirs);
+    for (k = 0; k < w->n_deep; k++) {
+        free(w->deep[k].path);
+        free(w->deep[k].chain);
+    }
+    free(w->deep);
+}
+
+static int grow_dirs(walk_state_t *w, size_t need)
+{
+    if (need > w->cap_dirs) {
+        size_t cap = need * 2;
+        walk_dir_t *a = realloc(w->dirs, cap * sizeof *a);
+        if (!a)
+            return pt_err_set(w->err, PT_ENOMEM, "out of memory");
+        memset(a + w->cap_dirs, 0, (cap - w->cap_dirs) * sizeof *a);
+        w->dirs = a;
+        w->cap_dirs = cap;
+    }
+    return PT_OK;
+}
+
+#define PT_SKIP 1 /* track_dirs: an entry not to list */
+
+/* Tracks the directories on the current path.  libtsk calls back for a
+ * directory before walking into it.  An entry naming one of its own
+ * ancestors (a loop made by damage or by hand) is noted, and is not
+ * walked into.  Called for every entry, "." and ".." included. */
+static int track_dirs(walk_state_t *w, const TSK_FS_FILE *f, const char *parent)
+{
+    size_t depth = w->base_depth, k;
+    const char *p;
+    int is_dir = (f->meta && f->meta->type == TSK_FS_META_TYPE_DIR) ||
+                 (!f->meta && f->name->type == TSK_FS_NAME_TYPE_DIR);
+
+    for (p = parent; *p; p++)
+        depth += *p == '/';
+    w->loop_of = NULL;
+    if (w->skip_at && depth >= w->skip_at)
+        return PT_SKIP;
+    w->skip_at = 0;
+    if (grow_dirs(w, depth + 2) != PT_OK)
+        return w->err->code;
+    /* entries at this depth belong to dirs[depth]; deeper ones are done */
+    if (finish_dirs(w, depth) != PT_OK)
+        return w->err->code;
+    w->dirs[depth].entries++;
+    if (!is_dir || TSK_FS_ISDOT(f->name->name) || (f->name->flags & TSK_FS_NAME_FLAG_UNALLOC))
+        return PT_OK;
+    for (k = 0; k <= depth; k++) {
+        if (w->dirs[k].inum == f->name->meta_addr) {
+            w->loop_of = w->dirs[k].path ? w->dirs[k].path : "";
+            /* libtsk's own loop check knows only the directories it walked
+             * into, not where its walk started or what lies above that:
+             * it walks into those again, and that repetition is skipped */
+            if (k <= w->base_depth)
+                w->skip_at = depth + 1;
+            return PT_OK;
+        }
+    }
+    w->open = depth + 1;
+    w->dirs[w->open].inum = f->name->meta_addr;
+    w->dirs[w->open].entries = 0;
+    if (asprintf(&w->dirs[w->open].path, "%s%s%s", w->base ? w->base : "", parent, f->name->name) < 0) {
+        w->dirs[w->open].path = NULL;
+        w->open = depth;
+        return pt_err_set(w->err, PT_ENOMEM, "out of memory");
+    }
+    return PT_OK;
+}
+
+static TSK_WALK_RET_ENUM walk_cb(TSK_FS_FILE *f, const char *parent, void *ptr);
+
+/* Walks one directory (the root, or one libtsk left at its depth limit).
+ * Returns PT_OK or a fatal error; libtsk's own failure is a volume error. */
+static int walk_from(walk_state_t *w, TSK_INUM_T inum)
+{
+    uint8_t failed = tsk_fs_dir_walk(w->fs, inum,
+                                     TSK_FS_DIR_WALK_FLAG_RECURSE | TSK_FS_DIR_WALK_FLAG_ALLOC |
+                                         TSK_FS_DIR_WALK_FLAG_UNALLOC,
+                                     walk_cb, w);
+
+    if (!w->fatal && finish_dirs(w, w->base_depth ? w->base_depth - 1 : 0) != PT_OK)
+        w->fatal = 1;
+    if (w->fatal)
+        return w->err->code ? w->err->code : PT_EDB;
+    if (failed) {
+        /* libtsk stops a walk on a damaged directory; what was walked stays
+         * recorded and the damage is listed against the volume. */
+        pt_err_t terr = { 0, "" };
+        pt_source_tsk_err(&terr, PT_EFORMAT, "filesystem walk incomplete");
+        return pt_scan_problem(w->s, "error", "filesystem", terr.msg, w->err);
+    }
+    tsk_error_reset();
+    return PT_OK;
+}
+
+/* Walks on from each directory libtsk left at its depth limit, with that
+ * directory's ancestors in place so that loops are still seen. */
+static int walk_deep(walk_state_t *w)
+{
+    int rc = PT_OK;
+
+    while (w->n_deep > 0 && rc == PT_OK) {
+        walk_deep_t d = w->deep[--w->n_deep];
+        char *base = NULL;
+
+        if (grow_dirs(w, d.depth + 2) != PT_OK || asprintf(&base, "%s/", d.path) < 0) {
+            base = NULL;
+            rc = w->err->code ? w->err->code : pt_err_set(w->err, PT_ENOMEM, "out of memory");
+        } else {
+            for (size_t k = 0; k <= d.depth; k++) {
+                free(w->dirs[k].path);
+                w->dirs[k].path = NULL;
+                w->dirs[k].inum = d.chain[k];
+                w->dirs[k].entries = 0;
+            }
+            w->dirs[d.depth].path = d.path; /* ownership moves */
+            d.path = NULL;
+            w->open = d.depth;
+            w->base = base;
+            w->base_depth = d.depth;
+            w->skip_at = 0;
+            rc = walk_from(w, d.chain[d.depth]);
+            w->base = NULL;
+        }
+        free(base);
+        free(d.path);
+        free(d.chain);
+    }
+    return rc;
+}
+
 static TSK_WALK_RET_ENUM walk_cb(TSK_FS_FILE *f, const char *parent, void *ptr)
 {
     walk_state_t *w = ptr;
     int rc = PT_OK;
 
-    if (!f->name || TSK_FS_ISDOT(f->name->name))
+    if (!f->name)
+        return TSK_WALK_CONT;
+    rc = track_dirs(w, f, parent);
+    if (rc == PT_SKIP)
+        return TSK_WALK_CONT;
+    if (rc != PT_OK) {
+        w->fatal = 1;
+        return TSK_WALK_STOP;
+    }
+    if (TSK_FS_ISDOT(f->name->name))
         return TSK_WALK_CONT;
     if (TSK_FS_TYPE_ISNTFS(w->fs->ftype) && f->meta) {
         /* One item per data stream and per directory index, as fls lists. */
@@ -237,8 +550,12 @@ static TSK_WALK_RET_ENUM walk_cb(TSK_FS_FILE *f, const char *parent, void *ptr)
             }
         }
         tsk_error_reset();
+        /* every NTFS file has an unnamed $DATA attribute, even when empty;
+         * without it libtsk would report 0 bytes for a damaged record */
+        w->no_data = !printed && f->meta->type == TSK_FS_META_TYPE_REG && (f->meta->flags & TSK_FS_META_FLAG_ALLOC);
         if (!printed && rc == PT_OK)
             rc = emit(w, f, parent, NULL);
+        w->no_data = 0;
     } else {
         rc = emit(w, f, parent, NULL);
     }
@@ -338,7 +655,7 @@ static int record_os(walk_state_t *w)
 int pt_walk_fs(pt_scan_t *s, TSK_FS_INFO *fs, pt_err_t *err)
 {
     walk_state_t w;
-    uint8_t failed;
+    int rc;
 
     memset(&w, 0, sizeof w);
     w.s = s;
@@ -347,25 +664,21 @@ int pt_walk_fs(pt_scan_t *s, TSK_FS_INFO *fs, pt_err_t *err)
     w.owners = TSK_FS_TYPE_ISEXT(fs->ftype) || TSK_FS_TYPE_ISFFS(fs->ftype) ||
                TSK_FS_TYPE_ISHFS(fs->ftype) || TSK_FS_TYPE_ISAPFS(fs->ftype) ||
                TSK_FS_TYPE_ISYAFFS2(fs->ftype);
+    w.dots = TSK_FS_TYPE_ISEXT(fs->ftype) || TSK_FS_TYPE_ISFAT(fs->ftype);
     if (w.owners)
         load_accounts(&w);
     if (record_os(&w) != PT_OK)
         return err->code;
-    failed = tsk_fs_dir_walk(fs, fs->root_inum,
-                             TSK_FS_DIR_WALK_FLAG_RECURSE | TSK_FS_DIR_WALK_FLAG_ALLOC |
-                                 TSK_FS_DIR_WALK_FLAG_UNALLOC,
-                             walk_cb, &w);
+    w.dirs = NULL;
+    rc = grow_dirs(&w, 2);
+    if (rc == PT_OK) {
+        w.dirs[0].inum = fs->root_inum;
+        rc = walk_from(&w, fs->root_inum);
+    }
+    if (rc == PT_OK)
+        rc = walk_deep(&w);
+    finish_dirs_free(&w);
     free(w.path);
     pt_accounts_free(&w.accounts);
-    if (w.fatal)
-        return err->code ? err->code : PT_EDB;
-    if (failed) {
-        /* libtsk stops a walk on a damaged directory; what was walked stays
-         * recorded and the damage is listed against the volume. */
-        pt_err_t terr = { 0, "" };
-        pt_source_tsk_err(&terr, PT_EFORMAT, "filesystem walk incomplete");
-        return pt_scan_problem(s, "error", "filesystem", terr.msg, err);
-    }
-    tsk_error_reset();
-    return PT_OK;
+    return rc;
 }
