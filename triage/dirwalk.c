@@ -12,7 +12,6 @@
 
 #include "text.h"
 
-#define MAX_DEPTH 4096  /* deeper trees are reported, not followed */
 
 typedef struct fd_src {
     int fd;
@@ -138,10 +137,13 @@ static int visit(dw_t *w, int dirfd, const char *dpath, const char *name, int de
         }
     }
     if (S_ISDIR(sx.stx_mode)) {
-        int sub = depth < MAX_DEPTH ? open_ro(dirfd, name, O_DIRECTORY) : -1;
-        if (sub < 0)
-            pt_item_add_error(&it, "error", "directory not walked: %s",
-                              depth < MAX_DEPTH ? strerror(errno) : "nesting deeper than 4096 levels");
+        int deep = depth >= w->s->opts->max_depth; /* deeper trees are reported, not followed */
+        int sub = !deep ? open_ro(dirfd, name, O_DIRECTORY) : -1;
+        if (sub < 0 && deep)
+            pt_item_add_error(&it, "error", "directory not walked: nesting deeper than %d levels (--max-depth)",
+                              w->s->opts->max_depth);
+        else if (sub < 0)
+            pt_item_add_error(&it, "error", "directory not walked: %s", strerror(errno));
         rc = pt_scan_emit(w->s, &it, w->err);
         if (rc == PT_OK && sub >= 0)
             rc = walk_dir(w, sub, path, depth + 1); /* takes ownership of sub */

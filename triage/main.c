@@ -98,6 +98,9 @@ static const char help_text[] =
     "      --max-item-size B read at most B bytes of one item (default: the size of its\n"
     "                        filesystem, so a damaged inode claiming terabytes cannot\n"
     "                        stall the scan; such items are listed with an error)\n"
+    "      --max-depth N     directory levels walked (default 4096): deeper ones, a loop\n"
+    "                        through damaged metadata, are listed as an error; this also\n"
+    "                        bounds path length (N x 255 bytes per name at most)\n"
     "      --archive-depth N archive nesting expanded into member items (default 4;\n"
     "                        0: archives are listed, not expanded)\n"
     "      --archive-max-bytes B, --archive-max-ratio R, --archive-max-members N\n"
@@ -227,6 +230,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline, const char *resu
         { "image-hash", no_argument, NULL, 'I' },
         { "timezone", required_argument, NULL, 'Z' },
         { "archive-depth", required_argument, NULL, 'D' },
+        { "max-depth", required_argument, NULL, 'L' },
         { "archive-max-bytes", required_argument, NULL, 'B' },
         { "archive-max-ratio", required_argument, NULL, 'R' },
         { "archive-max-members", required_argument, NULL, 'N' },
@@ -248,6 +252,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline, const char *resu
     o.yara_max = (size_t)64 << 20;
     o.yara_timeout = 60;
     o.archive_depth = 4;
+    o.max_depth = 4096;
     o.archive_max_bytes = (uint64_t)64 << 30;
     o.archive_max_ratio = 1000;
     o.archive_max_members = 1000000;
@@ -296,17 +301,17 @@ static int cmd_scan(int argc, char **argv, const char *cmdline, const char *resu
             }
             o.timezone = optarg;
             break;
-        case 'Y': case 'T': case 'M': case 'D': case 'B': case 'R': case 'N': case 'F': {
-            static const char *const names[] = { "yara-max", "yara-timeout", "max-item-size", "archive-depth",
-                                                 "archive-max-bytes", "archive-max-ratio", "archive-max-members",
-                                                 "free-space-sample" };
-            int k = (int)(strchr("YTMDBRNF", c) - "YTMDBRNF");
+        case 'Y': case 'T': case 'M': case 'L': case 'D': case 'B': case 'R': case 'N': case 'F': {
+            static const char *const names[] = { "yara-max", "yara-timeout", "max-item-size", "max-depth",
+                                                 "archive-depth", "archive-max-bytes", "archive-max-ratio",
+                                                 "archive-max-members", "free-space-sample" };
+            int k = (int)(strchr("YTMLDBRNF", c) - "YTMLDBRNF");
             char *end;
             long long v = strtoll(optarg, &end, 10);
             /* the archive limits take 0 (no expansion / no limit) */
-            if (*end || v < (k >= 3 ? 0 : 1) || (c == 'D' && v > 64)) {
-                fprintf(stderr, "ptriage scan: --%s takes a %s number%s\n", names[k], k >= 3 ? "non-negative" : "positive",
-                        c == 'D' ? " up to 64" : "");
+            if (*end || v < (k >= 4 ? 0 : 1) || (c == 'D' && v > 64) || (c == 'L' && v > 1000000)) {
+                fprintf(stderr, "ptriage scan: --%s takes a %s number%s\n", names[k], k >= 4 ? "non-negative" : "positive",
+                        c == 'D' ? " up to 64" : c == 'L' ? " up to 1000000" : "");
                 code = 2;
                 goto done;
             }
@@ -315,6 +320,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline, const char *resu
             case 'T': o.yara_timeout = (int)v; break;
             case 'M': o.max_item_size = (uint64_t)v; break;
             case 'D': o.archive_depth = (int)v; break;
+            case 'L': o.max_depth = (int)v; break;
             case 'B': o.archive_max_bytes = (uint64_t)v; break;
             case 'R': o.archive_max_ratio = (uint64_t)v; break;
             case 'N': o.archive_max_members = (uint64_t)v; break;

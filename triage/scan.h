@@ -36,6 +36,7 @@ typedef struct pt_scan_opts {
     uint64_t free_sample;      /* free blocks profiled per filesystem (0: none) */
     int no_nested_images;      /* do not walk disk images found as files */
     int archive_depth;         /* archive nesting expanded (0: archives are not expanded) */
+    int max_depth;             /* directory nesting walked (a loop or damage beyond) */
     uint64_t archive_max_bytes;   /* per top-level archive, all levels (0: no limit) */
     uint64_t archive_max_ratio;   /* expanded bytes per archive byte read (0: no limit) */
     uint64_t archive_max_members; /* per top-level archive, all levels (0: no limit) */

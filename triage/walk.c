@@ -304,10 +304,9 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
 
 /* libtsk's directory walk goes no deeper than this (MAX_DEPTH in its
  * fs_dir.c), nor past its path buffer, and says nothing when it stops
- * there; ptriage walks on from each directory it left, up to
- * WALK_DEPTH_MAX levels in all. */
+ * there; ptriage walks on from each directory it left, up to --max-depth
+ * levels in all. */
 #define TSK_DEPTH_MAX 128
-#define WALK_DEPTH_MAX 4096
 
 /* Keeps the directory at w->open for a walk continued from it. */
 static int keep_deep(walk_state_t *w)
@@ -348,10 +347,10 @@ static int finish_dirs(walk_state_t *w, size_t from)
         char *msg = NULL;
 
         if (rc != PT_OK) {
-        } else if (w->open >= WALK_DEPTH_MAX) {
+        } else if (w->open >= (size_t)w->s->opts->max_depth) {
             if (asprintf(&msg, "directory /%s (inode %" PRIu64 ") is %d levels deep (a loop through damaged "
-                         "metadata?): what it holds is not listed", d->path, (uint64_t)d->inum,
-                         WALK_DEPTH_MAX) < 0)
+                         "metadata?): what it holds is not listed (--max-depth)", d->path, (uint64_t)d->inum,
+                         w->s->opts->max_depth) < 0)
                 msg = NULL, rc = pt_err_set(w->err, PT_ENOMEM, "out of memory");
         } else if (w->open - w->base_depth > TSK_DEPTH_MAX) {
             rc = keep_deep(w);

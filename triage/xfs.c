@@ -17,7 +17,6 @@
 #include "scan.h"
 #include "text.h"
 
-#define DEPTH_MAX 1024 /* directories deeper than this are a loop or damage */
 
 struct pt_xfs {
     libfsxfs_volume_t *vol;
@@ -341,9 +340,9 @@ static int walk_dir(xwalk_t *w, libfsxfs_file_entry_t *dir, size_t at, int depth
     char msg[512], where[1200];
     int n = 0, i, rc = PT_OK;
 
-    if (depth > DEPTH_MAX) {
+    if (depth > w->s->opts->max_depth) { /* a loop or damage */
         snprintf(where, sizeof where, "directories nested deeper than %d under %.1000s: not walked further "
-                 "(a loop or damage)", DEPTH_MAX, w->path);
+                 "(a loop or damage; --max-depth)", w->s->opts->max_depth, w->path);
         return pt_scan_problem(w->s, "error", "filesystem", where, w->err);
     }
     if (libfsxfs_file_entry_get_number_of_sub_file_entries(dir, &n, &e) != 1) {

@@ -273,6 +273,8 @@ def three_hundred_levels():
     assert sum(1 for k in items if k.startswith("/d1")) == 301, len(items)
     fls = len(sh(["fls", "-r", "-p", img]).decode().splitlines())
     assert fls < 301, "fls now walks 300 levels: the continuation may be redundant"
+    items, errors = scan(img, "--max-depth", "200")       # the examiner's bound: an error names where it cut
+    assert deepest not in items and any("200 levels deep" in m and "--max-depth" in m for m in errors), errors
 
 
 def name_of_4096_bytes():

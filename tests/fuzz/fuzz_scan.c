@@ -37,6 +37,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *d, size_t n)
         o.yara_max = 1 << 20;
         o.yara_timeout = 5;
         o.archive_depth = 3;
+        o.max_depth = 256;
         o.archive_max_bytes = 64 << 20;
         o.archive_max_ratio = 1000;
         o.archive_max_members = 1000;
