@@ -247,21 +247,12 @@ static int cmd_scan(int argc, char **argv, const char *cmdline, const char *resu
     const char *case_path = NULL, *sign_key = NULL;
     int c, code, n_rules = 0, i;
 
-    memset(&o, 0, sizeof o);
+    pt_scan_opts_defaults(&o);
     pt_policy_defaults(&policy);
-    o.yara_max = (size_t)64 << 20;
-    o.yara_timeout = 60;
-    o.archive_depth = 4;
-    o.max_depth = 4096;
-    o.archive_max_bytes = (uint64_t)64 << 30;
-    o.archive_max_ratio = 1000;
-    o.archive_max_members = 1000000;
-    o.free_sample = 16384;
     if (!rule_paths) {
         fputs("ptriage: out of memory\n", stderr);
         return 2;
     }
-    o.hash_mask = PT_HASH_SHA256;
     o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
     o.command_line = cmdline;
     o.resume_from = resume_from;

@@ -147,6 +147,21 @@ static void stream_driver(void *arg, pt_item_t *it, const uint8_t *head, size_t 
                       PT_SCOPE_BLOCK >> 20, head_len);
 }
 
+void pt_scan_opts_defaults(pt_scan_opts_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->hash_mask = PT_HASH_SHA256;
+    o->jobs = 1;
+    o->yara_max = (size_t)64 << 20;
+    o->yara_timeout = 60;
+    o->archive_depth = 4;
+    o->max_depth = 4096;
+    o->archive_max_bytes = (uint64_t)64 << 30;
+    o->archive_max_ratio = 1000;
+    o->archive_max_members = 1000000;
+    o->free_sample = 16384;
+}
+
 int pt_scan_read(pt_scan_t *s, pt_item_t *it, pt_read_fn fn, void *src, pt_err_t *err)
 {
     uint64_t damaged;

@@ -109,6 +109,9 @@ int pt_scan_item_problem(pt_scan_t *s, int64_t item_id, const char *severity, co
 /* "libtsk 4.11.1; libmagic 5.44; OpenSSL ...; SQLite ..." into buf. */
 void pt_scan_libraries(char *buf, size_t size);
 
+/* Fills o with the documented defaults (those of `ptriage scan`, one job). */
+void pt_scan_opts_defaults(pt_scan_opts_t *o);
+
 int pt_scan_run(const pt_scan_opts_t *opts, pt_scan_counts_t *counts, pt_err_t *err);
 
 #endif

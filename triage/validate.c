@@ -160,7 +160,7 @@ int pt_validate_run(const char *dir, pt_err_t *err)
     check(out, &failed, have_img, "an ext4 image of the known files was made with mkfs.ext4 -d", NULL);
     ev[0] = root;
     ev[1] = img;
-    memset(&o, 0, sizeof o);
+    pt_scan_opts_defaults(&o);
     o.evidence = ev;
     o.n_evidence = have_img ? 2 : 1;
     o.outdir = casedir;

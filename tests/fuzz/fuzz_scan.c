@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *d, size_t n)
     if ((f = fopen(img, "wb")) != NULL) {
         fwrite(d, 1, n, f);
         fclose(f);
-        memset(&o, 0, sizeof o);
+        pt_scan_opts_defaults(&o);
         ev[0] = img;
         o.evidence = ev;
         o.n_evidence = 1;
@@ -37,7 +37,6 @@ int LLVMFuzzerTestOneInput(const unsigned char *d, size_t n)
         o.yara_max = 1 << 20;
         o.yara_timeout = 5;
         o.archive_depth = 3;
-        o.max_depth = 256;
         o.archive_max_bytes = 64 << 20;
         o.archive_max_ratio = 1000;
         o.archive_max_members = 1000;
