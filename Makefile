@@ -107,12 +107,15 @@ demo: deps
 bench/statspeed: bench/statspeed.c triage/entropy.c triage/entropy.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ bench/statspeed.c triage/entropy.c -lm
 
+bench/floor: bench/floor.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ bench/floor.c -lcrypto -pthread
+
 # Throughput against peers, the statistics' speed, classification accuracy.
-bench: deps all bench/statspeed
+bench: deps all bench/statspeed bench/floor
 	bench/bench.sh
 	bench/statspeed
 	python3 bench/crypto_corpus.py /tmp/ptriage-crypto-corpus && python3 bench/crypto_accuracy.py /tmp/ptriage-crypto-corpus
 
 clean:
-	rm -f ptriage ptriage-asan ptriage-tsan triage/*.o $(UNIT) bench/statspeed triage/report_assets.h reports/embed $(FUZZ)
+	rm -f ptriage ptriage-asan ptriage-tsan triage/*.o $(UNIT) bench/statspeed bench/floor triage/report_assets.h reports/embed $(FUZZ)
 	rm -rf tests/fuzz/obj

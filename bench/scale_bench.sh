@@ -9,7 +9,9 @@
 #                  file(1) once per file, about 50 files/s here: on the
 #                  200,000-file image plain fiwalk, hashes only, is timed)
 #   ptriage scan --hash sha256,md5 --rules (the same 30 rules), archives not
-#                  expanded (as the peers), all cores and --jobs 1
+#                  expanded (as the peers), all cores and --jobs 1; and --hash-only
+#   bench/floor IMAGE                            SHA-256 + histogram and MD5 on two
+#                  threads over the image read once: the floor for hash-only
 # and what one careless regex adds to ptriage and to yara.  The images are
 # read once before timing (warm page cache: a CPU comparison).
 # usage: bench/scale_bench.sh [--scale F]   (F < 1: a quick smoke run)
@@ -18,6 +20,7 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 export LC_ALL=C TZ=UTC
 [ -f "$img" ] || bench/bench.sh --scale "$scale" >/dev/null
+make -s bench/floor
 small=$dir/small-$scale.img
 if [ ! -f "$small" ]; then
   rm -rf "$dir/stree"
@@ -56,6 +59,8 @@ for im in "$img" "$small"; do
   t ptriage scan "$im" --rules "$dir/rules/r30.yar"
   t ptriage_j1 scan "$im" --rules "$dir/rules/r30.yar" --jobs 1
   t ptriage_bad scan "$im" --rules "$dir/rules/r30bad.yar"
+  t ptriage_hash scan "$im" --hash-only
+  t floor bench/floor "$im"
   rm -rf "$dir/peer"; tsk_recover -e "$im" "$dir/peer/x" >/dev/null
   t yara_good yara -r -p 2 "$dir/rules/r30.yar" "$dir/peer/x"
   t yara_bad yara -r -p 2 "$dir/rules/r30bad.yar" "$dir/peer/x"
@@ -69,8 +74,11 @@ for im in "$img" "$small"; do
     "$fw" "$T_fiwalk" "$(rate "$T_fiwalk")" \
     "ptriage sha256+md5+type+entropy+classify+30 rules" "$T_ptriage" "$(rate "$T_ptriage")" \
     "  the same, --jobs 1" "$T_ptriage_j1" "$(rate "$T_ptriage_j1")" \
-    "  the same, + one careless regex" "$T_ptriage_bad" "$(rate "$T_ptriage_bad")"
+    "  the same, + one careless regex" "$T_ptriage_bad" "$(rate "$T_ptriage_bad")" \
+    "ptriage --hash-only (sha256+md5+byte statistics)" "$T_ptriage_hash" "$(rate "$T_ptriage_hash")" \
+    "floor: bench/floor IMAGE (sha256+histogram | md5)" "$T_floor" "$(rate "$T_floor")"
   echo "  files/s: ptriage $(echo "$files / $T_ptriage" | bc), peers $(echo "$files / $T_peer" | bc), fiwalk $(echo "$files / $T_fiwalk" | bc)"
   echo "  ptriage / sha256sum $(ratio "$T_ptriage" "$T_sha256sum")x, / peers $(ratio "$T_ptriage" "$T_peer")x, / fiwalk $(ratio "$T_ptriage" "$T_fiwalk")x"
+  echo "  ptriage --hash-only / floor: $(ratio "$T_floor" "$T_ptriage_hash") of the floor's speed (the floor reads the whole image, ptriage only file content: conservative)"
   echo "  one careless regex: ptriage +$(echo "$T_ptriage_bad - $T_ptriage" | bc) s; yara -r alone $T_yara_good -> $T_yara_bad s"
 done

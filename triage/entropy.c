@@ -110,11 +110,18 @@ static void monte_carlo(pt_entropy_t *e, const uint8_t *p, size_t n)
         e->mc_hits += x * x + y * y <= r2;
         e->mc_npend = 0;
     }
-    for (; i + 6 <= n; i += 6) {
-        uint64_t x = (uint64_t)(p[i] << 16 | p[i + 1] << 8 | p[i + 2]);
-        uint64_t y = (uint64_t)(p[i + 3] << 16 | p[i + 4] << 8 | p[i + 5]);
-        e->mc_tries++;
-        e->mc_hits += x * x + y * y <= r2;
+    {
+        /* in locals: a store through e could alias p (uint8_t aliases
+         * anything), which would force a reload on every group */
+        uint64_t tries = 0, hits = 0;
+        for (; i + 6 <= n; i += 6) {
+            uint64_t x = (uint64_t)(p[i] << 16 | p[i + 1] << 8 | p[i + 2]);
+            uint64_t y = (uint64_t)(p[i + 3] << 16 | p[i + 4] << 8 | p[i + 5]);
+            tries++;
+            hits += x * x + y * y <= r2;
+        }
+        e->mc_tries += tries;
+        e->mc_hits += hits;
     }
     while (i < n)
         e->mc_pend[e->mc_npend++] = p[i++];

@@ -28,6 +28,11 @@ void pt_hash_free(pt_hash_t *h);
 
 int pt_hash_begin(pt_hash_t *h, pt_err_t *err);
 void pt_hash_update(pt_hash_t *h, const void *data, size_t len);
+/* The same in two halves, so that the caller can work on the block (the
+ * byte statistics) while the helper thread hashes it: data must stay
+ * unchanged until pt_hash_update_wait returns. */
+void pt_hash_update_start(pt_hash_t *h, const void *data, size_t len);
+void pt_hash_update_wait(pt_hash_t *h);
 /* Finishes every digest into *out ("" for algorithms not enabled). */
 int pt_hash_end(pt_hash_t *h, pt_hash_result_t *out, pt_err_t *err);
 

@@ -108,6 +108,9 @@ static const char help_text[] =
     "                        (default 64 GiB), R expanded bytes per archive byte\n"
     "                        (default 1000), or N members (default 1000000);\n"
     "                        reported on the archive (0: no limit)\n"
+    "      --hash-only       hashes and byte statistics only, as fast as the disks allow:\n"
+    "                        no type, encryption verdict, archives, nested images or\n"
+    "                        rules (hash sets and the policy of --case still decide)\n"
     "      --no-nested-images  do not walk disk images found as files of the evidence\n"
     "                        (raw disks of virtual machines: by default their partitions\n"
     "                        and filesystems are walked, paths FILE!p1/...)\n"
@@ -236,6 +239,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline, const char *resu
         { "archive-max-members", required_argument, NULL, 'N' },
         { "free-space-sample", required_argument, NULL, 'F' },
         { "no-nested-images", no_argument, NULL, 'X' },
+        { "hash-only", no_argument, NULL, 'O' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -283,6 +287,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline, const char *resu
         case 'S': sign_key = optarg; break;
         case 'I': o.image_hash = 1; break;
         case 'X': o.no_nested_images = 1; break;
+        case 'O': o.hash_only = 1; break;
         case 'Z':
             if (set_timezone(optarg) != 0) {
                 fprintf(stderr, "ptriage scan: --timezone %s: not UTC, an offset like +02:00, or a zone of "
@@ -348,6 +353,16 @@ static int cmd_scan(int argc, char **argv, const char *cmdline, const char *resu
     }
     for (i = 0; i < policy.n_rules; i++)
         rule_paths[n_rules++] = policy.rules[i];
+    if (o.hash_only && n_rules > 0) {
+        fprintf(stderr, "ptriage scan: --hash-only reads no rules (scope rules need the content typed); "
+                "drop --rules (or the case file's rules), or --hash-only; nothing was scanned\n");
+        code = 2;
+        goto done;
+    }
+    if (o.hash_only) { /* nothing is typed, so nothing is opened as an archive or a disk */
+        o.archive_depth = 0;
+        o.no_nested_images = 1;
+    }
     if (n_rules > 0) {
         char *diag = NULL;
         int rc = pt_rules_compile(rule_paths, n_rules, &o.rules, &diag, &err);

@@ -56,8 +56,9 @@ static int begin(pt_reader_t *r, pt_err_t *err)
 
 static void consume(pt_reader_t *r, const uint8_t *p, size_t n)
 {
-    pt_hash_update(r->hash, p, n);
+    pt_hash_update_start(r->hash, p, n);
     pt_entropy_update(&r->ent, p, n);
+    pt_hash_update_wait(r->hash);
 }
 
 /* Keeps the part of block [off, off+n) that falls in the item's last

@@ -389,11 +389,11 @@ static void options_text(const pt_scan_opts_t *o, char *buf, size_t size)
 {
     snprintf(buf, size, "jobs=%d; yara_max=%zu; yara_timeout=%d; policy=%s; timezone=%s; image_hash=%s; "
              "archive_depth=%d; archive_max_bytes=%" PRIu64 "; archive_max_ratio=%" PRIu64
-             "; archive_max_members=%" PRIu64 "; free_space_sample=%" PRIu64 "; nested_images=%s",
+             "; archive_max_members=%" PRIu64 "; free_space_sample=%" PRIu64 "; nested_images=%s; max_depth=%d%s",
              o->jobs > 1 ? o->jobs : 1, o->yara_max, o->yara_timeout, o->policy ? "yes" : "no",
              o->timezone ? o->timezone : "UTC", o->image_hash ? "yes" : "no", o->archive_depth,
              o->archive_max_bytes, o->archive_max_ratio, o->archive_max_members, o->free_sample,
-             o->no_nested_images ? "no" : "yes");
+             o->no_nested_images ? "no" : "yes", o->max_depth, o->hash_only ? "; hash_only=yes" : "");
 }
 
 static void hash_names(unsigned mask, char *buf, size_t size)
@@ -528,6 +528,8 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
         code = 2;
         goto out;
     }
+    if (o->hash_only)
+        pt_typer_hash_only(s.typer);
     if (o->rules) {
         pt_reader_collect(s.reader, o->yara_max);
         if (!(s.scope_main = pt_scope_new(o->rules, o->yara_timeout, err)) || !(s.ft_main = pt_filetype_open(err))) {

@@ -35,6 +35,7 @@ typedef struct pt_scan_opts {
     int image_hash;            /* hash each whole image (MD5 + SHA-256), compared with the E01's */
     uint64_t free_sample;      /* free blocks profiled per filesystem (0: none) */
     int no_nested_images;      /* do not walk disk images found as files */
+    int hash_only;             /* hashes and byte statistics only: no type, classification, archives or nested images */
     int archive_depth;         /* archive nesting expanded (0: archives are not expanded) */
     int max_depth;             /* directory nesting walked (a loop or damage beyond) */
     uint64_t archive_max_bytes;   /* per top-level archive, all levels (0: no limit) */

@@ -35,6 +35,7 @@ struct pt_typer {
     pthread_cond_t work, done;
     pthread_t *threads;
     pt_filetype_t **ft;         /* one per thread, or one for inline typing */
+    int hash_only;              /* not typed or classified */
     pt_scope_t **scope;         /* likewise, when there are rules */
     const pt_policy_t *policy;
     size_t inflight;            /* content bytes held by queued jobs */
@@ -51,7 +52,8 @@ static void type_job(pt_typer_t *t, int k, job_t *j)
 
     if (it->resumed) /* its verdicts are the interrupted run's, copied */
         return;
-    classify_job(t->ft[k], j);
+    if (!t->hash_only)
+        classify_job(t->ft[k], j);
     if (t->scope && t->scope[k] && !j->scanned) {
         /* items without content (directories, links) meet the rules too,
          * as empty data: rules on paths and metadata apply to them */
@@ -122,6 +124,11 @@ static void *worker(void *arg)
     }
     pthread_mutex_unlock(&t->mu);
     return NULL;
+}
+
+void pt_typer_hash_only(pt_typer_t *t)
+{
+    t->hash_only = 1;
 }
 
 static void free_job(job_t *j)

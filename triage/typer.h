@@ -18,7 +18,8 @@
 
 typedef struct pt_typer pt_typer_t;
 
-#define PT_TYPER_QUEUE 64  /* items in flight; bounds memory to about 8 MiB */
+#define PT_TYPER_QUEUE 512  /* items in flight (heads and tails: 64 MiB at most; contents
+                                 for the rules are bounded apart) */
 
 /* threads <= 1: no threads, every item is typed inside submit.  With rules,
  * each worker runs the scope rules; with a policy, each item gets its
@@ -26,6 +27,10 @@ typedef struct pt_typer pt_typer_t;
 pt_typer_t *pt_typer_new(int threads, pt_rules_t *rules, const pt_policy_t *policy, int timeout_s,
                          pt_err_t *err);
 void pt_typer_free(pt_typer_t *t);
+
+/* Items are no longer typed or classified (libmagic, format detectors,
+ * decoders): a hash-only scan.  Dispositions are still decided. */
+void pt_typer_hash_only(pt_typer_t *t);
 
 /* Queues a copy of it (path and link target copied; head and tail copied when
  * it->sampled; the matches in pre are copied, and the item is then not

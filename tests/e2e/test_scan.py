@@ -566,6 +566,24 @@ def e01_with_a_missing_segment():
 
 
 @test
+def hash_only_mode():
+    """--hash-only: the same names and hashes as fls and icat (MD5 on the
+    helper thread, big.bin's 101 MiB in parallel blocks), nothing typed,
+    no archive expanded; rules are refused before anything is read."""
+    img = os.path.join(Ctx.fx, "ext4.img")
+    out, _ = scan(img, "--hash-only", "--hash", "sha256,md5", expect=0)
+    rows = check_against_tsk(img, out, check_md5=True)
+    assert not any(r["mime"] or r["encryption"] for r in rows), [r["path"] for r in rows if r["mime"]][:5]
+    con = db(out)
+    assert con.execute("SELECT count(*) FROM items WHERE parent_id IS NOT NULL").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM run WHERE options LIKE '%hash_only=yes%'").fetchone()[0] == 1
+    con.close()
+    out2, p = scan(img, "--hash-only", "--rules", os.path.join(os.path.dirname(__file__), "..", "..", "rules"),
+                   expect=2)
+    assert b"--hash-only" in p.stderr and not os.path.exists(out2), p.stderr
+
+
+@test
 def very_long_names_and_paths():
     src = os.path.join(Ctx.work, "longsrc")
     os.makedirs(src)
