@@ -131,6 +131,17 @@ void pt_entropy_update(pt_entropy_t *e, const uint8_t *p, size_t n)
 {
     uint64_t off = e->total;
 
+    if (e->hist_only) {
+        while (n > 0) { /* hist_chunk's 32-bit window counters: at most 2^31 at a time */
+            size_t c = n < ((size_t)1 << 30) ? n : ((size_t)1 << 30);
+            hist_chunk(e, p, c);
+            e->win_fill = 0;
+            p += c;
+            n -= c;
+            e->total += c;
+        }
+        return;
+    }
     pair_sums(e, p, n);
     monte_carlo(e, p, n);
     while (n > 0) {

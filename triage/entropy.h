@@ -30,6 +30,7 @@ typedef struct pt_entropy {
     uint64_t win_count;
     double win_max, win_min;
     uint64_t win_max_off;
+    int hist_only;         /* the histogram alone (Shannon entropy): a hash-only scan */
 } pt_entropy_t;
 
 typedef struct pt_entropy_stats {

@@ -59,6 +59,8 @@ typedef struct pt_item {
     int sampled;            /* the reader ran: head/tail buffers describe it */
     int resumed;            /* copied from an interrupted case (resume.h), not read */
     int content_read;       /* all `size` bytes were read and hashed */
+    int hash_deferred;      /* read whole into memory; hashed and measured by a typer
+                               worker (pt_reader_digest), not by the reader */
     uint64_t bytes_read;
     pt_hash_result_t hash;
     char mime[128];

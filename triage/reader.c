@@ -16,6 +16,9 @@ struct pt_reader {
     pt_entropy_t ent;
     size_t head_len, tail_len;    /* of the last item */
     size_t collect_max;           /* keep whole contents up to this size */
+    size_t defer_max;             /* ... and leave their hashing to a worker */
+    int hist_only;                /* byte histogram only: no statistics for a verdict */
+    int deferring;                /* the item being read is deferred */
     uint8_t *content;             /* the last item's content, when kept */
     size_t content_len;
     uint8_t head[PT_READER_HEAD]; /* first bytes of the item, for libmagic */
@@ -51,11 +54,14 @@ void pt_reader_free(pt_reader_t *r)
 static int begin(pt_reader_t *r, pt_err_t *err)
 {
     pt_entropy_init(&r->ent);
+    r->ent.hist_only = r->hist_only;
     return pt_hash_begin(r->hash, err);
 }
 
 static void consume(pt_reader_t *r, const uint8_t *p, size_t n)
 {
+    if (r->deferring)
+        return; /* whole in r->content: a worker hashes it */
     pt_hash_update_start(r->hash, p, n);
     pt_entropy_update(&r->ent, p, n);
     pt_hash_update_wait(r->hash);
@@ -94,8 +100,23 @@ static void keep_tail(pt_reader_t *r, uint64_t size, uint64_t off, const uint8_t
         memcpy(r->tail + (off - start), p, n);
 }
 
-/* Hashes only when every byte was read, because a digest of a partial read
- * would look like the file's and is not. */
+/* The digests and statistics of a finished read into it.  Hashes only when
+ * every byte was read, because a digest of a partial read would look like
+ * the file's and is not. */
+static void results(pt_item_t *it, const pt_hash_result_t *res, const pt_entropy_t *ent, int complete)
+{
+    if (complete) {
+        it->hash = *res;
+        it->content_read = 1;
+        if (!ent->hist_only) {
+            pt_entropy_stats(ent, &it->stats);
+            it->has_stats = 1;
+        }
+    }
+    it->has_entropy = it->bytes_read > 0 || complete;
+    it->entropy = pt_entropy_shannon(ent);
+}
+
 static int finish(pt_reader_t *r, pt_item_t *it, size_t head_len, int complete, pt_err_t *err)
 {
     pt_hash_result_t res;
@@ -103,14 +124,12 @@ static int finish(pt_reader_t *r, pt_item_t *it, size_t head_len, int complete, 
 
     if (rc != PT_OK)
         return rc;
-    if (complete) {
-        it->hash = res;
+    if (r->deferring && complete) {
         it->content_read = 1;
-        pt_entropy_stats(&r->ent, &it->stats);
-        it->has_stats = 1;
+        it->hash_deferred = 1;
+    } else {
+        results(it, &res, &r->ent, complete);
     }
-    it->has_entropy = it->bytes_read > 0 || complete;
-    it->entropy = pt_entropy_shannon(&r->ent);
     it->sampled = 1;
     r->head_len = head_len;
     r->tail_len = complete ? (size_t)(it->bytes_read < PT_READER_TAIL ? it->bytes_read : PT_READER_TAIL) : 0;
@@ -120,6 +139,36 @@ static int finish(pt_reader_t *r, pt_item_t *it, size_t head_len, int complete, 
 void pt_reader_collect(pt_reader_t *r, size_t max)
 {
     r->collect_max = max;
+}
+
+void pt_reader_defer(pt_reader_t *r, size_t max)
+{
+    r->defer_max = max;
+}
+
+void pt_reader_hist_only(pt_reader_t *r)
+{
+    r->hist_only = 1;
+}
+
+int pt_reader_digest(pt_hash_t *h, pt_item_t *it, const uint8_t *data, size_t len, int hist_only, pt_err_t *err)
+{
+    pt_entropy_t ent;
+    pt_hash_result_t res;
+    int rc;
+
+    it->hash_deferred = 0;
+    pt_entropy_init(&ent);
+    ent.hist_only = hist_only;
+    if ((rc = pt_hash_begin(h, err)) != PT_OK)
+        return rc;
+    pt_hash_update_start(h, data, len);
+    pt_entropy_update(&ent, data, len);
+    pt_hash_update_wait(h);
+    if ((rc = pt_hash_end(h, &res, err)) != PT_OK)
+        return rc;
+    results(it, &res, &ent, 1);
+    return PT_OK;
 }
 
 uint8_t *pt_reader_take_content(pt_reader_t *r, size_t *len)
@@ -240,10 +289,13 @@ static int read_pass(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src, pt
     free(r->content);
     r->content = NULL;
     r->content_len = 0;
-    if (!drv && r->collect_max && !it->size_unknown && it->size <= r->collect_max &&
-        !(r->content = malloc(it->size ? (size_t)it->size : 1)))
+    r->deferring = !drv && r->defer_max && !it->size_unknown && it->size <= r->defer_max && !it->read_limit;
+    if (!drv && (r->collect_max || r->deferring) && !it->size_unknown &&
+        (it->size <= r->collect_max || r->deferring) && !(r->content = malloc(it->size ? (size_t)it->size : 1))) {
+        r->deferring = 0;
         return pt_err_set(err, PT_ENOMEM, "out of memory keeping %llu bytes for the scope rules",
                           (unsigned long long)it->size);
+    }
     if (drv) {
         /* the driver sees the head first (type, format), then pulls */
         if (next_block(&p, &d, &n) == 1) {
@@ -255,13 +307,20 @@ static int read_pass(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src, pt
     }
     while (next_block(&p, &d, &n) == 1)
         ;
+    if (r->deferring && !p.complete) {
+        /* a failed read: no hash, but the entropy of what was read, here */
+        r->deferring = 0;
+        consume(r, r->content, (size_t)p.off);
+    }
     if (r->content && p.complete)
         r->content_len = (size_t)it->size;
     else if (r->content) {
         free(r->content);
         r->content = NULL;
     }
-    return finish(r, it, p.head_len, p.complete, err);
+    rc = finish(r, it, p.head_len, p.complete, err);
+    r->deferring = 0;
+    return rc;
 }
 
 int pt_reader_read_item(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src, pt_err_t *err)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "err.h"
+#include "hash.h"
 #include "item.h"
 
 typedef struct pt_reader pt_reader_t;
@@ -61,6 +62,21 @@ int pt_reader_read_buffer(pt_reader_t *r, pt_item_t *it, const uint8_t *buf, siz
 /* Keeps the whole content of items of at most max bytes (0: never), for
  * the scope rules; taken with pt_reader_take_content. */
 void pt_reader_collect(pt_reader_t *r, size_t max);
+
+/* Items of known size up to max bytes are read whole into memory and not
+ * hashed or measured here: the item gets hash_deferred, and its content
+ * (pt_reader_take_content) goes to a worker thread that calls
+ * pt_reader_digest.  Spreads hashing over the cores; the byte order and
+ * the results are those of a normal read.  0 turns it off. */
+void pt_reader_defer(pt_reader_t *r, size_t max);
+
+/* Hashes and measures a deferred item's content with h (the worker's own),
+ * as the reader would have; clears hash_deferred. */
+int pt_reader_digest(pt_hash_t *h, pt_item_t *it, const uint8_t *data, size_t len, int hist_only, pt_err_t *err);
+
+/* Only the byte histogram (and so Shannon entropy) is kept, not the
+ * statistics a verdict needs (has_stats stays 0): a hash-only scan. */
+void pt_reader_hist_only(pt_reader_t *r);
 /* Hands over the last item's whole content (malloc'd; caller frees), or
  * NULL when it was not collected (too large, unreadable, or not asked). */
 uint8_t *pt_reader_take_content(pt_reader_t *r, size_t *len);

@@ -162,6 +162,11 @@ void pt_scan_opts_defaults(pt_scan_opts_t *o)
     o->free_sample = 16384;
 }
 
+/* Items up to this size are hashed by the typer workers (their contents
+ * count against INFLIGHT_MAX while queued); larger ones by the walker,
+ * whose hasher splits MD5 off to a helper thread. */
+#define DEFER_MAX ((size_t)16 << 20)
+
 int pt_scan_read(pt_scan_t *s, pt_item_t *it, pt_read_fn fn, void *src, pt_err_t *err)
 {
     uint64_t damaged;
@@ -192,6 +197,7 @@ int pt_scan_read(pt_scan_t *s, pt_item_t *it, pt_read_fn fn, void *src, pt_err_t
         pt_item_add_error(it, "error", "%s, and this item's content lies there: not hashed", last);
         it->content_read = 0;
         it->has_stats = 0;
+        it->hash_deferred = 0;
         memset(&it->hash, 0, sizeof it->hash);
     }
     return rc;
@@ -528,8 +534,20 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
         code = 2;
         goto out;
     }
-    if (o->hash_only)
+    if (o->hash_only) {
         pt_typer_hash_only(s.typer);
+        pt_reader_hist_only(s.reader);
+    }
+    /* with worker threads, the hashing of whole small and middle-sized
+     * items moves to them: the walker then only reads */
+    if (o->jobs > 1) {
+        if (pt_typer_hash_in_workers(s.typer, o->hash_mask | (o->policy ? pt_policy_hash_needs(o->policy) : 0),
+                                     err) != PT_OK) {
+            code = 2;
+            goto out;
+        }
+        pt_reader_defer(s.reader, DEFER_MAX);
+    }
     if (o->rules) {
         pt_reader_collect(s.reader, o->yara_max);
         if (!(s.scope_main = pt_scope_new(o->rules, o->yara_timeout, err)) || !(s.ft_main = pt_filetype_open(err))) {

@@ -11,6 +11,7 @@
 
 #include "classify.h"
 #include "filetype.h"
+#include "reader.h"
 
 #define QUEUE PT_TYPER_QUEUE
 
@@ -36,6 +37,7 @@ struct pt_typer {
     pthread_t *threads;
     pt_filetype_t **ft;         /* one per thread, or one for inline typing */
     int hash_only;              /* not typed or classified */
+    pt_hash_t **hash;           /* one per worker, for deferred items (or NULL) */
     pt_scope_t **scope;         /* likewise, when there are rules */
     const pt_policy_t *policy;
     size_t inflight;            /* content bytes held by queued jobs */
@@ -52,6 +54,14 @@ static void type_job(pt_typer_t *t, int k, job_t *j)
 
     if (it->resumed) /* its verdicts are the interrupted run's, copied */
         return;
+    if (it->hash_deferred) {
+        pt_err_t herr = { 0, "" };
+        if (!t->hash || !j->content || pt_reader_digest(t->hash[k], it, j->content, j->content_len, t->hash_only, &herr) != PT_OK) {
+            it->hash_deferred = 0;
+            it->content_read = 0;
+            pt_item_add_error(it, "error", "not hashed: %s", herr.msg[0] ? herr.msg : "content lost");
+        }
+    }
     if (!t->hash_only)
         classify_job(t->ft[k], j);
     if (t->scope && t->scope[k] && !j->scanned) {
@@ -129,6 +139,18 @@ static void *worker(void *arg)
 void pt_typer_hash_only(pt_typer_t *t)
 {
     t->hash_only = 1;
+}
+
+int pt_typer_hash_in_workers(pt_typer_t *t, unsigned mask, pt_err_t *err)
+{
+    int i, n = t->nthreads > 1 ? t->nthreads : 1;
+
+    if (!(t->hash = calloc((size_t)n, sizeof *t->hash)))
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++)
+        if (!(t->hash[i] = pt_hash_new(mask, err)))
+            return err->code;
+    return PT_OK;
 }
 
 static void free_job(job_t *j)
@@ -211,6 +233,9 @@ void pt_typer_free(pt_typer_t *t)
         t->count--;
     }
     free_job(&t->out);
+    for (i = 0; t->hash && i < (t->nthreads > 1 ? t->nthreads : 1); i++)
+        pt_hash_free(t->hash[i]);
+    free(t->hash);
     for (i = 0; t->ft && i < (t->nthreads > 1 ? t->nthreads : 1); i++) {
         pt_filetype_close(t->ft[i]);
         if (t->scope)

@@ -32,6 +32,10 @@ void pt_typer_free(pt_typer_t *t);
  * decoders): a hash-only scan.  Dispositions are still decided. */
 void pt_typer_hash_only(pt_typer_t *t);
 
+/* Gives each worker a hasher for mask: items the reader deferred
+ * (hash_deferred) are hashed and measured there.  PT_OK or PT_ENOMEM/ELIB. */
+int pt_typer_hash_in_workers(pt_typer_t *t, unsigned mask, pt_err_t *err);
+
 /* Queues a copy of it (path and link target copied; head and tail copied when
  * it->sampled; the matches in pre are copied, and the item is then not
  * scanned again).  The caller collects with pt_typer_next before the queue
