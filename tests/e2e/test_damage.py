@@ -256,6 +256,21 @@ def e01_with_a_damaged_chunk():
     assert any("image hash" in m and "fails its checksum" in m for m in errors), errors
 
 
+def e01_stored_hashes():
+    """libewf (not libtsk) reads the E01 now: the acquisition's MD5 and SHA-1
+    are both recorded, equal to md5sum and sha1sum of the acquired image."""
+    raw = os.path.join(FX, "small-ext4.img")
+    target = os.path.join(W["work"], "acq")
+    sh(["ewfacquire", "-q", "-u", "-t", target, "-f", "encase6", "-c", "none", "-d", "sha1", "-C", "c", "-D", "d",
+        "-E", "e", "-e", "x", "-N", "n", raw])
+    scan(target + ".E01", expect=(0,))
+    con = sqlite3.connect(os.path.join(target + ".E01.out", "case.db"))
+    md5, sha1 = con.execute("SELECT acquisition_md5, acquisition_sha1 FROM evidence").fetchone()
+    con.close()
+    data = open(raw, "rb").read()
+    assert md5 == hashlib.md5(data).hexdigest() and sha1 == hashlib.sha1(data).hexdigest(), (md5, sha1)
+
+
 def three_hundred_levels():
     src = os.path.join(W["work"], "deep")
     p = src
@@ -302,8 +317,8 @@ def name_of_4096_bytes():
 def body(tap, work):
     W["work"] = work
     for t in (ext4_directory_loops, ext4_inode_and_directory_block, ext4_superblock_fields, ntfs_mft_records,
-              ntfs_boot_sector, fat_chains, fat_directory_entry, e01_with_a_damaged_chunk, three_hundred_levels,
-              name_of_4096_bytes):
+              ntfs_boot_sector, fat_chains, fat_directory_entry, e01_with_a_damaged_chunk, e01_stored_hashes,
+              three_hundred_levels, name_of_4096_bytes):
         tap.result(t.__name__, t)
 
 
