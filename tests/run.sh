@@ -2,23 +2,47 @@
 # Runs every test: unit programs, the end-to-end suite with the normal build,
 # and again with the AddressSanitizer/UBSan build.  Each runner prints TAP
 # lines; this script counts them and ends with "N passed, N failed".
+# The end-to-end suites run TEST_JOBS at a time (default: the number of
+# cores; each is mostly one thread), their output shown in order.
 set -u
 cd "$(dirname "$0")/.."
 passed=0 failed=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+runs=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$runs"' EXIT
+test_jobs=${TEST_JOBS:-$(nproc)}
+started=0
 
-count() { # count SUITE CMD...: run, echo its lines, add up ok / not ok
-  local suite=$1; shift
+tally() { # tally SUITE OUTPUT RC: echo its lines, add up ok / not ok
+  local suite=$1 out=$2 rc=$3 ok bad
   echo "# $suite"
-  "$@" >"$log" 2>&1
-  local rc=$?
-  sed 's/^/  /' "$log"
-  local ok bad
-  ok=$(grep -c '^ok ' "$log")
-  bad=$(grep -c '^not ok ' "$log")
+  sed 's/^/  /' "$out"
+  ok=$(grep -c '^ok ' "$out")
+  bad=$(grep -c '^not ok ' "$out")
   if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; echo "  not ok - $suite exited $rc"; fi
   passed=$((passed + ok)); failed=$((failed + bad))
+}
+
+count() { # count SUITE CMD...: run now
+  local suite=$1; shift
+  "$@" >"$log" 2>&1
+  tally "$suite" "$log" $?
+}
+
+start() { # start SUITE CMD...: run in the background, at most test_jobs at a time
+  started=$((started + 1))
+  printf '%s\n' "$1" >"$runs/$started.name"; shift
+  while [ "$(jobs -rp | wc -l)" -ge "$test_jobs" ]; do wait -n; done
+  ( "$@" >"$runs/$started.out" 2>&1; echo $? >"$runs/$started.rc" ) &
+}
+
+finish() { # wait for the started suites and count them in the order started
+  local i
+  wait
+  for i in $(seq 1 "$started"); do
+    tally "$(cat "$runs/$i.name")" "$runs/$i.out" "$(cat "$runs/$i.rc" 2>/dev/null || echo 1)"
+  done
+  started=0
 }
 
 for t in tests/unit/test_*; do
@@ -28,29 +52,30 @@ done
 
 # One fixture set for both end-to-end passes (built deterministically).
 fx=$(mktemp -d /tmp/ptriage-fx-XXXXXX)
-trap 'rm -f "$log"; rm -rf "$fx"' EXIT
+trap 'rm -f "$log"; rm -rf "$fx" "$runs"' EXIT
 if bash tests/fixtures/mkimages.sh "$fx" >"$log" 2>&1; then
-  count "e2e (release build)" env FIXTURES="$fx" PTRIAGE=./ptriage python3 tests/e2e/test_scan.py
+  start "e2e (release build)" env FIXTURES="$fx" PTRIAGE=./ptriage python3 tests/e2e/test_scan.py
   asan=(env PTRIAGE=./ptriage-asan ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0
         LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
-  count "e2e (ASan+UBSan build)" "${asan[@]}" FIXTURES="$fx" python3 tests/e2e/test_scan.py
-  count "threads (ThreadSanitizer build)" tests/e2e/tsan.sh "$fx"
-  count "memcheck (valgrind, release build)" tests/e2e/valgrind.sh "$fx"
-  count "corrupted images (ASan+UBSan build)" "${asan[@]}" FIXTURES="$fx" python3 tests/e2e/test_corrupt.py
-  count "targeted damage (release build)" env FIXTURES="$fx" PTRIAGE=./ptriage python3 tests/e2e/test_damage.py
-  count "targeted damage (ASan+UBSan build)" "${asan[@]}" FIXTURES="$fx" python3 tests/e2e/test_damage.py
-  count "e2e classification (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_crypto.py
-  count "e2e classification (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_crypto.py
-  count "e2e scope rules (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_scope.py
-  count "e2e scope rules (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_scope.py
-  count "e2e archives (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_archive.py
-  count "e2e archives (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_archive.py
-  count "e2e containers (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_containers.py
-  count "e2e containers (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_containers.py
-  count "e2e resume and merge (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_scale.py
-  count "e2e resume and merge (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_scale.py
-  count "e2e court outputs (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_report.py
-  count "e2e court outputs (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_report.py
+  start "e2e (ASan+UBSan build)" "${asan[@]}" FIXTURES="$fx" python3 tests/e2e/test_scan.py
+  start "threads (ThreadSanitizer build)" tests/e2e/tsan.sh "$fx"
+  start "memcheck (valgrind, release build)" tests/e2e/valgrind.sh "$fx"
+  start "corrupted images (ASan+UBSan build)" "${asan[@]}" FIXTURES="$fx" python3 tests/e2e/test_corrupt.py
+  start "targeted damage (release build)" env FIXTURES="$fx" PTRIAGE=./ptriage python3 tests/e2e/test_damage.py
+  start "targeted damage (ASan+UBSan build)" "${asan[@]}" FIXTURES="$fx" python3 tests/e2e/test_damage.py
+  start "e2e classification (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_crypto.py
+  start "e2e classification (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_crypto.py
+  start "e2e scope rules (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_scope.py
+  start "e2e scope rules (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_scope.py
+  start "e2e archives (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_archive.py
+  start "e2e archives (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_archive.py
+  start "e2e containers (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_containers.py
+  start "e2e containers (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_containers.py
+  start "e2e resume and merge (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_scale.py
+  start "e2e resume and merge (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_scale.py
+  start "e2e court outputs (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_report.py
+  start "e2e court outputs (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_report.py
+  finish
 else
   sed 's/^/  /' "$log"; echo "  not ok - fixtures could not be built"; failed=$((failed + 1))
 fi

@@ -293,7 +293,7 @@ static int read_pass(pt_reader_t *r, pt_item_t *it, pt_read_fn fn, void *src, pt
     if (!drv && (r->collect_max || r->deferring) && !it->size_unknown &&
         (it->size <= r->collect_max || r->deferring) && !(r->content = malloc(it->size ? (size_t)it->size : 1))) {
         r->deferring = 0;
-        return pt_err_set(err, PT_ENOMEM, "out of memory keeping %llu bytes for the scope rules",
+        return pt_err_set(err, PT_ENOMEM, "out of memory keeping an item of %llu bytes in memory",
                           (unsigned long long)it->size);
     }
     if (drv) {
