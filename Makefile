@@ -24,7 +24,7 @@ DEB_TEST  := sleuthkit e2fsprogs dosfstools mtools ntfs-3g exfatprogs ewf-tools 
              openssl python3 sqlite3 file hashdeep bc strace \
              gnupg age p7zip-full zip qpdf cryptsetup-bin openssh-client xz-utils zstd bzip2 \
              libjpeg-turbo-progs flac vorbis-tools yara chromium libhivex-bin cpio genisoimage lz4 clang libclang-rt-14-dev \
-             qemu-utils btrfs-progs python3-cryptography parallel valgrind
+             qemu-utils btrfs-progs xfsprogs python3-cryptography parallel valgrind
 STAMP_DEPS := .deps-installed
 
 SRC  := $(filter-out triage/main.c,$(wildcard triage/*.c))
