@@ -2,6 +2,8 @@
  * path buffers of the walk; closes every descriptor it opens. */
 #include "dirwalk.h"
 
+#include "source.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -55,11 +57,7 @@ static void set_ts(pt_time_t *t, const struct statx_timestamp *ts)
 
 static int open_ro(int dirfd, const char *name, int extra)
 {
-    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME | extra);
-    /* O_NOATIME is refused on files we do not own unless we are root */
-    if (fd < 0 && errno == EPERM)
-        fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | extra);
-    return fd;
+    return pt_source_open_ro(dirfd, name, O_NOFOLLOW | extra, NULL);
 }
 
 typedef struct dw {
@@ -209,7 +207,7 @@ int pt_dirwalk(pt_scan_t *s, const char *root, pt_err_t *err)
     dw_t w = { s, err };
     /* The root itself may be a link the examiner chose to name; below it,
      * nothing is followed. */
-    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = pt_source_open_ro(AT_FDCWD, root, O_DIRECTORY, NULL);
 
     if (fd < 0)
         return pt_scan_problem(s, "fatal", root, strerror(errno), err);

@@ -31,13 +31,18 @@ static void ewf_msg(libewf_error_t **e, char *out, size_t size)
             *p = ' ';
 }
 
-int pt_ewf_is_ewf(const char *path)
+int pt_ewf_signature(const uint8_t *head, size_t len)
 {
-    libewf_error_t *e = NULL;
-    int rc = libewf_check_file_signature(path, &e);
+    /* EWF-E01/L01 and EWF2-Ex01/Lx01 segment signatures (libewf's own) */
+    static const uint8_t sig[][8] = {{'E', 'V', 'F', 0x09, 0x0d, 0x0a, 0xff, 0x00},
+                                     {'L', 'V', 'F', 0x09, 0x0d, 0x0a, 0xff, 0x00},
+                                     {'E', 'V', 'F', '2', 0x0d, 0x0a, 0x81, 0x00},
+                                     {'L', 'E', 'F', '2', 0x0d, 0x0a, 0x81, 0x00}};
 
-    libewf_error_free(&e);
-    return rc == 1;
+    for (size_t i = 0; len >= 8 && i < sizeof sig / sizeof sig[0]; i++)
+        if (memcmp(head, sig[i], 8) == 0)
+            return 1;
+    return 0;
 }
 
 /* The first damaged chunk that overlaps [off, off + len), if any: libewf

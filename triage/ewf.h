@@ -8,11 +8,15 @@
 #ifndef PT_EWF_H
 #define PT_EWF_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <tsk/libtsk.h>
 #include "err.h"
 
-/* 1 when path starts like an EWF segment file (EVF, LVF, EVF2). */
-int pt_ewf_is_ewf(const char *path);
+/* 1 when head (the first len bytes of a file) starts like an EWF segment
+ * (EVF, LVF, EVF2, LEF2).  The caller reads it: libewf's own check would
+ * open the evidence without O_NOATIME. */
+int pt_ewf_signature(const uint8_t *head, size_t len);
 
 /* Opens path and its sibling segments (x.E02, ...) read-only as a libtsk
  * image (close with tsk_img_close).  *segments receives the number of

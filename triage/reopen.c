@@ -109,7 +109,7 @@ static ssize_t read_vol(void *src, uint64_t off, uint8_t *buf, size_t len, pt_er
 /* Opens path under root one component at a time, never following a link. */
 static int open_under(const char *root, const char *path, pt_err_t *err)
 {
-    int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1;
+    int dfd = pt_source_open_ro(AT_FDCWD, root, O_DIRECTORY, NULL), fd = -1;
     const char *p = path;
 
     if (dfd < 0) {
@@ -132,10 +132,8 @@ static int open_under(const char *root, const char *path, pt_err_t *err)
         for (rest = slash; rest && *rest == '/'; rest++)
             ;
         last = !rest || !*rest;
-        flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (last ? 0 : O_DIRECTORY);
-        nfd = openat(dfd, comp, flags | O_NOATIME);
-        if (nfd < 0 && errno == EPERM) /* O_NOATIME needs ownership unless root */
-            nfd = openat(dfd, comp, flags);
+        flags = O_NOFOLLOW | (last ? 0 : O_DIRECTORY);
+        nfd = pt_source_open_ro(dfd, comp, flags, NULL);
         if (nfd < 0) {
             pt_err_set(err, errno == ENOENT ? PT_ENOENT : PT_EIO, "%s: %s", path, strerror(errno));
             break;

@@ -1,10 +1,15 @@
 /* source.c - evidence opening and the libtsk error adapter.  Owns the
- * TSK_IMG_INFO.  Never writes: libtsk opens image files O_RDONLY. */
+ * TSK_IMG_INFO.  Never writes or locks: raw and split raw images are read
+ * through rawimg.c (O_RDONLY | O_NOATIME), EWF through ewf.c (libewf,
+ * O_RDONLY), VMDK/VHD through libtsk (O_RDONLY). */
 #include "source.h"
 
 #include "ewf.h"
+#include "rawimg.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,10 +78,62 @@ static void check_split_gap(pt_source_t *src)
     free(next);
 }
 
+int pt_source_open_ro(int dirfd, const char *path, int flags, int *noatime)
+{
+    int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOATIME | flags);
+
+    if (fd < 0 && errno == EPERM) {
+        fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | flags);
+        if (fd >= 0 && noatime)
+            *noatime = 0;
+    }
+    return fd;
+}
+
+enum { PROBE_RAW, PROBE_EWF, PROBE_OTHER };
+
+/* Which layer opens the file, from its first and last 512 bytes, read
+ * through our own O_NOATIME descriptor: libtsk's format detection reads
+ * the file through each library in turn (and updates its access time).
+ * VMDK, VHD/VHDX and AFF go to libtsk's detection; EWF to ewf.c; the rest
+ * is raw. */
+static int probe(const char *path, int *kind, pt_err_t *err)
+{
+    unsigned char head[512] = {0}, tail[512] = {0};
+    ssize_t h, t = 0;
+    off_t end;
+    int fd = pt_source_open_ro(AT_FDCWD, path, 0, NULL);
+
+    if (fd < 0)
+        return pt_err_set(err, errno == ENOENT ? PT_ENOENT : PT_EIO, "evidence '%s': %s", path, strerror(errno));
+    h = pread(fd, head, sizeof head, 0);
+    if ((end = lseek(fd, 0, SEEK_END)) >= (off_t)sizeof tail)
+        t = pread(fd, tail, sizeof tail, end - (off_t)sizeof tail);
+    if (h < 0 || t < 0) {
+        int e = errno;
+        close(fd);
+        return pt_err_set(err, PT_EIO, "evidence '%s': read failed: %s", path, strerror(e));
+    }
+    close(fd);
+    if (pt_ewf_signature(head, (size_t)h))
+        *kind = PROBE_EWF;
+    else if ((h >= 4 && memcmp(head, "KDMV", 4) == 0) ||                       /* VMDK sparse extent */
+             (h >= 21 && memcmp(head, "# Disk DescriptorFile", 21) == 0) ||   /* VMDK descriptor */
+             (h >= 8 && memcmp(head, "vhdxfile", 8) == 0) ||                  /* VHDX */
+             (h >= 8 && memcmp(head, "conectix", 8) == 0) ||                  /* VHD footer copy */
+             (t >= 8 && memcmp(tail, "conectix", 8) == 0) ||                  /* VHD footer */
+             (h >= 8 && memcmp(head, "AFF10\r\n", 7) == 0))
+        *kind = PROBE_OTHER;
+    else
+        *kind = PROBE_RAW;
+    return PT_OK;
+}
+
 int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
 {
     struct stat st;
     pt_source_t *src;
+    int kind = PROBE_RAW, rc;
 
     *out = NULL;
     if (stat(path, &st) != 0)
@@ -96,7 +153,11 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
         pt_source_close(src);
         return pt_err_set(err, PT_EFORMAT, "evidence '%s': not a file, device or directory", path);
     }
-    if (pt_ewf_is_ewf(path)) {
+    if ((rc = probe(path, &kind, err)) != PT_OK) {
+        pt_source_close(src);
+        return rc;
+    }
+    if (kind == PROBE_EWF) {
         /* checked chunk by chunk (ewf.c), not through libtsk's EWF layer */
         if (!(src->img = pt_ewf_open(path, &src->segments, err))) {
             pt_source_close(src);
@@ -109,17 +170,32 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
         *out = src;
         return PT_OK;
     }
-    /* A single name is enough: libtsk finds .002... itself. */
-    src->img = tsk_img_open_sing(path, TSK_IMG_TYPE_DETECT, 0);
+    /* A single name is enough: libtsk finds .002... itself.  For a raw
+     * image, libtsk's open only names and sizes the segments (it reads
+     * nothing); they are then read through rawimg.c. */
+    src->img = tsk_img_open_sing(path, kind == PROBE_RAW ? TSK_IMG_TYPE_RAW : TSK_IMG_TYPE_DETECT, 0);
     if (!src->img) {
         pt_source_tsk_err(err, PT_EFORMAT, "evidence '%s': cannot open as a disk image", path);
         pt_source_close(src);
         return PT_EFORMAT;
     }
-    src->format = tsk_img_type_toname(src->img->itype);
+    if (src->img->itype == TSK_IMG_TYPE_RAW && src->img->num_img > 0 && src->img->images) {
+        TSK_IMG_INFO *raw = pt_rawimg_open((const char *const *)src->img->images, src->img->num_img,
+                                           src->img->sector_size, err);
+        if (!raw) {
+            pt_source_close(src);
+            return err->code;
+        }
+        src->segments = src->img->num_img;
+        tsk_img_close(src->img);
+        src->img = raw;
+        src->format = "raw";
+    } else {
+        src->format = tsk_img_type_toname(src->img->itype);
+        src->segments = src->img->num_img;
+    }
     src->size = src->img->size > 0 ? (uint64_t)src->img->size : 0;
     src->sector_size = src->img->sector_size;
-    src->segments = src->img->num_img;
     check_split_gap(src);
     *out = src;
     return PT_OK;

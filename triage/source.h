@@ -35,6 +35,13 @@ void pt_source_stored_hashes(const pt_source_t *src, char md5[33], char sha1[41]
  * with the offset of the first unreadable byte. */
 int pt_source_hash(const pt_source_t *src, pt_hash_result_t *out, pt_err_t *err);
 
+/* The one way evidence is opened: openat(dirfd, path) with O_RDONLY |
+ * O_CLOEXEC | O_NOATIME | flags, and without O_NOATIME where the kernel
+ * refuses it (EPERM: a file the caller does not own, without CAP_FOWNER).
+ * Never O_WRONLY, O_CREAT or a lock.  Returns the descriptor or -1 (errno);
+ * *noatime (may be NULL) is cleared when O_NOATIME was refused. */
+int pt_source_open_ro(int dirfd, const char *path, int flags, int *noatime);
+
 /* Sets err from libtsk's pending error (and clears it) with a prefix. */
 int pt_source_tsk_err(pt_err_t *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
