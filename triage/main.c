@@ -889,6 +889,11 @@ int main(int argc, char **argv)
         fputs(help_text, stdout);
         return 0;
     }
+    for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { /* `ptriage export --help` */
+            fputs(help_text, stdout);
+            return 0;
+        }
     if (strcmp(argv[1], "--version") == 0) {
         printf("ptriage %s (%s)\n", PT_VERSION, PT_BUILD_ID);
         return 0;

@@ -346,6 +346,9 @@ def missing_evidence_and_usage_errors():
     p = run([PT, "scan", os.path.join(Ctx.fx, "fat.img"), "-o", os.path.join(Ctx.work, "o-h"), "--hash", "crc"])
     assert p.returncode == 2 and b"unknown hash" in p.stderr
     assert run([PT, "--help"]).returncode == 0 and b"Exit status" in run([PT, "--help"]).stdout
+    for cmd in ("scan", "export", "verify", "report", "merge", "rules", "validate"):
+        p = run([PT, cmd, "--help"])         # help on every command, never "unrecognized option"
+        assert p.returncode == 0 and b"Exit status" in p.stdout, (cmd, p.stderr)
     p = run([PT, "scan", os.path.join(Ctx.fx, "fat.img"), "-o", os.path.join(Ctx.work, "o-j"), "--jobs", "0"])
     assert p.returncode == 2 and b"--jobs" in p.stderr
 
