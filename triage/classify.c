@@ -12,6 +12,8 @@
 #define SMALL 4096         /* below this, judge by distinct byte values */
 #define CHI2_P_MIN 1e-4    /* random data falls below this (or above 1 - it) 1 time in 10,000 each */
 #define Z_MAX 5.0          /* serial correlation and Monte Carlo z-scores */
+#define BITS_BYTES 16384   /* the bit serial test reads the first 16 KiB */
+#define BITS_P_MIN (1e-4 / 3) /* three pattern lengths, 1e-4 in all */
 
 /* libmagic names that random bytes often receive: not proof of a format. */
 static int weak_mime(const char *mime, const pt_crypto_view_t *v, double entropy)
@@ -127,6 +129,21 @@ void pt_classify(const pt_classify_in_t *in, pt_item_t *it)
             snprintf(buf, sizeof buf, "not random (%.250s)", why);
         set(it, "none", NULL, buf);
         return;
+    }
+    if (in->view.head_len >= 16) {
+        /* Huffman-coded data (a deflate fragment without its block header,
+         * JPEG scan data) is even at the byte level but not at the bit level */
+        size_t len = in->view.head_len < BITS_BYTES ? in->view.head_len : BITS_BYTES;
+        int bits_m;
+        double q = pt_entropy_bit_serial(in->view.head, len, &bits_m);
+        size_t w = strlen(why);
+        if (q < BITS_P_MIN) {
+            snprintf(buf, sizeof buf, "not random: %.200s, but its bits are uneven (NIST serial test on the first %zu "
+                     "bytes, %d-bit patterns, p=%.3g): coded or compressed data", why, len, bits_m, q);
+            set(it, "none", NULL, buf);
+            return;
+        }
+        snprintf(why + w, sizeof why - w, ", bit serial test p=%.3g", q);
     }
     if (pt_decode_explains(in->view.head, in->view.head_len, &d)) {
         snprintf(buf, sizeof buf, "random-looking but compressed: %s", d.reason);

@@ -189,6 +189,111 @@ double pt_entropy_chi2_p(double chi2, double k)
     return 0.5 * erfc(z / sqrt(2.0));
 }
 
+/* Regularised upper incomplete gamma Q(a, x): a series below a + 1, a
+ * continued fraction (Lentz) above; as in every numerical library. */
+static double gamma_q(double a, double x)
+{
+    double lg = lgamma(a), term, sum, b, c, d, h;
+    int i;
+
+    if (x <= 0.0)
+        return 1.0;
+    if (x < a + 1.0) {
+        term = sum = 1.0 / a;
+        for (i = 1; i < 1000 && fabs(term) > fabs(sum) * 1e-15; i++) {
+            term *= x / (a + i);
+            sum += term;
+        }
+        return 1.0 - sum * exp(-x + a * log(x) - lg);
+    }
+    b = x + 1.0 - a;
+    c = 1.0 / 1e-300;
+    d = 1.0 / b;
+    h = d;
+    for (i = 1; i < 1000; i++) {
+        double an = -i * (i - a), del;
+        b += 2.0;
+        d = an * d + b;
+        if (fabs(d) < 1e-300)
+            d = 1e-300;
+        c = b + an / c;
+        if (fabs(c) < 1e-300)
+            c = 1e-300;
+        d = 1.0 / d;
+        del = d * c;
+        h *= del;
+        if (fabs(del - 1.0) < 1e-15)
+            break;
+    }
+    return exp(-x + a * log(x) - lg) * h;
+}
+
+double pt_entropy_chi2_q(double chi2, double k)
+{
+    return gamma_q(k / 2.0, chi2 / 2.0);
+}
+
+/* psi^2 of NIST's serial test from the counts of the 2^m patterns */
+static double psi2(const uint32_t *count, int m, double nbits)
+{
+    double sum = 0.0;
+
+    for (size_t i = 0; i < ((size_t)1 << m); i++)
+        sum += (double)count[i] * count[i];
+    return sum * (double)((size_t)1 << m) / nbits - nbits;
+}
+
+double pt_entropy_bit_serial(const uint8_t *p, size_t n, int *m_out)
+{
+    enum { MTOP = 12 };
+    static const int tested[] = {4, 8, MTOP};
+    uint32_t count[1 << MTOP], half[1 << (MTOP - 1)];
+    uint64_t nbits = (uint64_t)n * 8;
+    double best = 1.0, psi_hi;
+    int mtop = 0, m;
+    uint32_t v = 0, mask;
+
+    *m_out = 0;
+    /* the largest tested m with m <= log2(bits) - 3 (NIST: m < log2(n) - 2) */
+    for (m = 0; m < (int)(sizeof tested / sizeof tested[0]); m++)
+        if (((uint64_t)1 << (tested[m] + 3)) <= nbits)
+            mtop = tested[m];
+    if (mtop == 0)
+        return 1.0;
+    mask = (1u << mtop) - 1;
+    memset(count, 0, sizeof(uint32_t) << mtop);
+    /* overlapping windows over the bits, wrapped around (the first mtop - 1
+     * bits again at the end), the earliest bit most significant */
+    for (size_t i = 0; i < n; i++)
+        for (unsigned k = 0; k < 8; k++) {
+            v = ((v << 1) | ((p[i] >> k) & 1u)) & mask;
+            if (i * 8 + k >= (size_t)mtop - 1)
+                count[v]++;
+        }
+    for (int i = 0; i < mtop - 1; i++) { /* the wrap: windows ending in the first bits */
+        v = ((v << 1) | ((p[i >> 3] >> (i & 7)) & 1u)) & mask;
+        count[v]++;
+    }
+    /* counts for m - 1 are the sums over the last bit; walk down from mtop */
+    psi_hi = psi2(count, mtop, (double)nbits);
+    for (m = mtop; m >= 4; m--) {
+        double psi_lo, q;
+        for (size_t i = 0; i < ((size_t)1 << (m - 1)); i++)
+            half[i] = count[2 * i] + count[2 * i + 1];
+        memcpy(count, half, sizeof(uint32_t) << (m - 1));
+        psi_lo = psi2(count, m - 1, (double)nbits);
+        if (m == 4 || m == 8 || m == MTOP) {
+            q = pt_entropy_chi2_q(psi_hi - psi_lo, (double)((size_t)1 << (m - 1)));
+            if (q < best || *m_out == 0) {
+                best = q;
+                *m_out = m;
+            }
+        }
+        psi_hi = psi_lo;
+    }
+    return best;
+}
+
 void pt_entropy_stats(const pt_entropy_t *e, pt_entropy_stats_t *s)
 {
     double n = (double)e->total, expect = n / 256.0;

@@ -61,5 +61,17 @@ void pt_entropy_stats(const pt_entropy_t *e, pt_entropy_stats_t *s);
 double pt_entropy_of_hist(const uint64_t *hist, uint64_t n);
 /* Upper-tail p-value of a chi-square statistic with k degrees of freedom. */
 double pt_entropy_chi2_p(double chi2, double k);
+/* The same, exact (regularised incomplete gamma), for small k. */
+double pt_entropy_chi2_q(double chi2, double k);
+
+/* NIST SP 800-22's serial test on the bits of p[0..n) (least significant
+ * bit of each byte first, as deflate packs its codes): are the overlapping
+ * m-bit patterns as even as in random bits?  Tests m = 4, 8 and 12 where n
+ * is long enough (m <= log2(bits) - 3) and returns the smallest p-value of
+ * the first difference statistic (chi-square, 2^(m-1) degrees of freedom)
+ * with its m in *m_out; 1.0 and m 0 when n is too short (< 16 bytes).
+ * Huffman-coded data (a deflate fragment without its block header) fails
+ * it where byte statistics pass. */
+double pt_entropy_bit_serial(const uint8_t *p, size_t n, int *m_out);
 
 #endif

@@ -240,6 +240,68 @@ static void statistics_of_random_data(void)
     free(rnd);
 }
 
+/* A piece from the middle of a raw deflate stream of text: no block header
+ * in it, so no decoder can start; byte statistics pass, the bits do not. */
+static void carved_deflate_fails_the_bit_serial_test(void)
+{
+    size_t n = 1 << 20, i, clen, w = 0;
+    uint8_t *text = malloc(n), *out = malloc(n), *rnd = prng(16384, 5);
+    static const char *const words[] = {"account ", "ledger ", "payment ", "invoice ", "the ", "total ",
+                                        "customer ", "order ", "tax ", "report.\n"};
+    uint64_t x = 99;
+    z_stream z;
+    pt_entropy_t e;
+    pt_entropy_stats_t st;
+    pt_item_t it;
+    pt_classify_in_t in;
+    int m;
+
+    while (w < n) { /* word text, as the accuracy corpus makes it */
+        const char *wd;
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        wd = words[(x >> 33) % 10];
+        for (i = 0; wd[i] && w < n; i++)
+            text[w++] = (uint8_t)wd[i];
+    }
+    memset(&z, 0, sizeof z);
+    deflateInit2(&z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
+    z.next_in = text;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)n;
+    deflate(&z, Z_FINISH);
+    clen = z.total_out;
+    deflateEnd(&z);
+    T_CHECK(clen > 60000);
+    T_CHECK(pt_entropy_bit_serial(out + clen / 3, 12000, &m) < 1e-4 / 3);
+    /* random bytes pass it, at every size */
+    T_CHECK(pt_entropy_bit_serial(rnd, 16384, &m) > 1e-3 && m == 12);
+    T_CHECK(pt_entropy_bit_serial(rnd, 3000, &m) > 1e-3 && m == 8);
+    T_CHECK(pt_entropy_bit_serial(rnd, 100, &m) > 1e-3 && m == 4);
+    T_CHECK(pt_entropy_bit_serial(rnd, 8, &m) == 1.0 && m == 0);
+    /* the exact chi-square tail against known values */
+    T_NEAR(pt_entropy_chi2_q(8.0, 8.0), 0.43347, 1e-4);
+    T_NEAR(pt_entropy_chi2_q(26.12, 8.0), 0.001, 1e-5);
+    T_NEAR(pt_entropy_chi2_q(2000.0, 2048.0), 0.772016, 1e-5);
+    /* the verdict: none, with the reason */
+    pt_entropy_init(&e);
+    pt_entropy_update(&e, out + clen / 3, 12000);
+    pt_entropy_stats(&e, &st);
+    memset(&in, 0, sizeof in);
+    in.view.head = out + clen / 3;
+    in.view.head_len = 12000;
+    in.view.size = 12000;
+    in.stats = &st;
+    in.mime = "application/octet-stream";
+    pt_item_init(&it);
+    pt_classify(&in, &it);
+    T_STREQ(it.encryption, "none");
+    T_CHECK(strstr(it.encryption_reason, "NIST serial test") != NULL);
+    free(text);
+    free(out);
+    free(rnd);
+}
+
 int main(void)
 {
     T_RUN(luks_headers);
@@ -249,5 +311,6 @@ int main(void)
     T_RUN(decoders_explain_compressed);
     T_RUN(verdicts);
     T_RUN(statistics_of_random_data);
+    T_RUN(carved_deflate_fails_the_bit_serial_test);
     return t_done();
 }
