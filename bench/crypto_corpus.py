@@ -15,6 +15,7 @@ import lzma
 import math
 import os
 import random
+import shutil
 import sqlite3
 import struct
 import subprocess
@@ -204,20 +205,72 @@ def main():
         pdf = pdf_flate_bytes(rng, s)
         put("qpdf-aes256", s, tool("qpdf --encrypt u o 256 -- {i} {o}", pdf), 1, 0, "pdf-encrypted", "pdf")
         put("qpdf-rc4", s, tool("qpdf --allow-weak-crypto --encrypt u o 128 --use-aes=n -- {i} {o}", pdf), 1, 0, "pdf-encrypted", "pdf")
-    for kind in ("ed25519", "rsa", "ecdsa"):
-        k = os.path.join(tmp, "k")
-        for q in (k, k + ".pub"):
-            if os.path.exists(q):
-                os.remove(q)
-        run(f"ssh-keygen -q -t {kind} -N pw -f {k}", tmp)
-        put("ssh-key-encrypted", kind, open(k, "rb").read(), 1, 0, "ssh-key-encrypted", "key")
-    for t in ("luks1", "luks2"):
-        img = os.path.join(tmp, "luks.img")
-        if os.path.exists(img):
-            os.remove(img)
-        run(f"truncate -s 18M {img} && printf pw > key && cryptsetup luksFormat -q --type {t} "
-            f"{'--pbkdf pbkdf2 --pbkdf-force-iterations 1000' if t == 'luks2' else '--iter-time 1'} --key-file key {img}", tmp)
-        put(t, "18M", open(img, "rb").read(), 1, 0, t, "img")
+    # private keys under a passphrase: OpenSSH's own format, traditional PEM
+    # (Proc-Type: 4,ENCRYPTED) and PKCS#8 (BEGIN ENCRYPTED PRIVATE KEY)
+    k = os.path.join(tmp, "k")
+    for fmt, gen, opt in (("ssh-key-encrypted", "ssh-key-encrypted", ""), ("pem-encrypted", "pem-key-encrypted", "-m PEM"),
+                          ("pkcs8-encrypted", "pkcs8-key-encrypted", "-m PKCS8")):
+        for kind in ("ed25519", "rsa", "ecdsa"):
+            if kind == "ed25519" and opt:
+                continue          # ssh-keygen writes ed25519 keys in its own format only
+            for q in (k, k + ".pub"):
+                if os.path.exists(q):
+                    os.remove(q)
+            run(f"ssh-keygen -q -t {kind} {opt} -N {'secret' if opt else 'pw'} -f {k}", tmp)
+            put(gen, kind, open(k, "rb").read(), 1, 0, fmt, "key")
+    for kind, opt in (("ed25519", "-algorithm ed25519"), ("rsa3072", "-algorithm rsa -pkeyopt rsa_keygen_bits:3072"),
+                      ("ec", "-algorithm ec -pkeyopt ec_paramgen_curve:P-256")):
+        put("pkcs8-key-encrypted", "openssl-" + kind,
+            run(f"openssl genpkey {opt} -aes-256-cbc -pass pass:pw", tmp), 1, 0, "pkcs8-encrypted", "key")
+    # LUKS headers of several kinds, each on an 18 MiB file
+    luks = {"luks1": ["--cipher aes-xts-plain64 --key-size 512 --iter-time 1",
+                      "--cipher aes-cbc-essiv:sha256 --key-size 256 --iter-time 1",
+                      "--cipher aes-cbc-plain64 --key-size 256 --hash sha512 --iter-time 1"],
+            "luks2": ["--pbkdf pbkdf2 --pbkdf-force-iterations 1000",
+                      "--pbkdf argon2id --pbkdf-force-iterations 4 --pbkdf-memory 32768",
+                      "--pbkdf argon2i --pbkdf-force-iterations 4 --pbkdf-memory 32768 --sector-size 4096"]}
+    for t, variants in luks.items():
+        for v, opt in enumerate(variants):
+            img = os.path.join(tmp, "luks.img")
+            if os.path.exists(img):
+                os.remove(img)
+            run(f"truncate -s 18M {img} && printf pw > key && cryptsetup luksFormat -q --type {t} {opt} "
+                f"--key-file key {img}", tmp)
+            put(t, f"18M-{v + 1}", open(img, "rb").read(), 1, 0, t, "img")
+    xrng = random.Random(2026)  # its own generator: the other samples stay as they were
+    # KeePass (keepassxc-cli writes KDBX 3.1): an empty database, and ones
+    # holding an attachment of each size
+    if shutil.which("keepassxc-cli"):
+        db = os.path.join(tmp, "k.kdbx")
+        for s in sizes[:7]:
+            if os.path.exists(db):
+                os.remove(db)
+            run(f"printf 'pw\\npw\\n' | keepassxc-cli db-create -q -p -t 100 {db}", tmp)
+            if s > 256:
+                with open(os.path.join(tmp, "att"), "wb") as f:
+                    f.write(text_bytes(xrng, s) if s % 2 else xrng.randbytes(s))
+                run(f"printf 'pw\\n' | keepassxc-cli add -q {db} entry -u bob && "
+                    f"printf 'pw\\n' | keepassxc-cli attachment-import -q {db} entry att att", tmp)
+            put("kdbx", s, open(db, "rb").read(), 1, 0, "kdbx", "kdbx")
+    else:
+        print("keepassxc-cli not found: no KeePass samples (make bench installs it)", file=sys.stderr)
+    # encrypted OOXML (ECMA-376 agile encryption: an OLE2 file holding
+    # EncryptionInfo and EncryptedPackage), written by the npm package
+    # officecrypto-tool; no Debian tool writes it
+    npm_dir = os.path.join(out, "npm")
+    if not os.path.isdir(os.path.join(npm_dir, "node_modules", "officecrypto-tool")) and shutil.which("npm"):
+        subprocess.run(f"npm install --silent --prefix {npm_dir} officecrypto-tool@0.0.19", shell=True,
+                       capture_output=True)
+    if os.path.isdir(os.path.join(npm_dir, "node_modules", "officecrypto-tool")):
+        js = os.path.join(tmp, "enc.js")
+        with open(js, "w") as f:
+            f.write("const oc = require(process.argv[4] + '/node_modules/officecrypto-tool'), fs = require('fs');\n"
+                    "fs.writeFileSync(process.argv[3], oc.encrypt(fs.readFileSync(process.argv[2]), {password: 'pw'}));\n")
+        for s in sizes[:7]:
+            put("ooxml-encrypted", s, tool(f"node {js} {{i}} {{o}} {npm_dir}", docx_bytes(xrng, s * 3)), 1, 0,
+                "ooxml-encrypted", "docx")
+    else:
+        print("officecrypto-tool (npm) not available: no encrypted OOXML samples", file=sys.stderr)
     # carved ciphertext: the middle of a CTR stream (hard, encrypted)
     big = tool(enc["openssl-raw-ctr"][0], text_bytes(rng, 9 << 20))
     for s in sizes:
