@@ -214,8 +214,8 @@ double pt_entropy_chi2_p(double chi2, double k)
  * continued fraction (Lentz) above; as in every numerical library. */
 static double gamma_q(double a, double x)
 {
-    double lg = lgamma(a), term, sum, b, c, d, h;
-    int i;
+    int i, sign;
+    double lg = lgamma_r(a, &sign), term, sum, b, c, d, h; /* lgamma sets the global signgam */
 
     if (x <= 0.0)
         return 1.0;
