@@ -88,27 +88,50 @@ static uint64_t load64(const uint8_t *p)
     return le64toh(v);
 }
 
-/* A dynamic-Huffman block header starting `shift` bits into the 8 bytes at
- * p whose code-length code is complete: the cheap test that rejects almost
- * every offset.  11 bytes must be readable at p. */
-static int plausible_dynamic_block(const uint8_t *p, unsigned shift)
+/* Kraft sums of three 3-bit code lengths (a + 8b + 64c) in the low 16 bits,
+ * how many are non-zero in the high 16: the code-length code is checked
+ * three lengths a lookup (the sum is symmetric, so the order of a, b, c is
+ * not). */
+#define K(l) ((l) ? 128u >> (l) : 0u)
+#define NZ(l) ((l) ? 1u : 0u)
+#define E3(a, b, c) (uint32_t)(K(a) + K(b) + K(c) + ((NZ(a) + NZ(b) + NZ(c)) << 16))
+#define E3_8(b, c) E3(0, b, c), E3(1, b, c), E3(2, b, c), E3(3, b, c), E3(4, b, c), E3(5, b, c), E3(6, b, c), \
+                   E3(7, b, c)
+#define E3_64(c) E3_8(0, c), E3_8(1, c), E3_8(2, c), E3_8(3, c), E3_8(4, c), E3_8(5, c), E3_8(6, c), E3_8(7, c)
+static const uint32_t kraft3[512] = { E3_64(0), E3_64(1), E3_64(2), E3_64(3),
+                                      E3_64(4), E3_64(5), E3_64(6), E3_64(7) };
+
+/* Of the dynamic-block headers that may start 0..7 bits into the byte at p
+ * (BTYPE 2, HLIT and HDIST at most 29: one offset in five of random bits),
+ * a bit mask, computed without a branch: this runs at every byte of the
+ * head, and branches on random bits are mispredicted. */
+static unsigned header_candidates(const uint8_t *p)
+{
+    uint64_t w = load64(p);
+    unsigned mask = 0;
+
+    for (unsigned s = 0; s < 8; s++) {
+        uint64_t t = w >> s;
+        mask |= (unsigned)(((t & 6) == 4) & (((t >> 3) & 31) < 30) & (((t >> 8) & 31) < 30)) << s;
+    }
+    return mask;
+}
+
+/* Whether the code-length code of the dynamic-block header starting
+ * `shift` bits into p is complete: the test that rejects almost every
+ * candidate (table-driven and without a branch, like the candidates).
+ * 11 bytes must be readable at p. */
+static int code_length_code_complete(const uint8_t *p, unsigned shift)
 {
     uint64_t w = load64(p) >> shift, c;
-    unsigned hclen, i, kraft = 0, nonzero = 0;
+    unsigned n = ((unsigned)(w >> 13) & 15) + 4; /* HCLEN + 4 code lengths of 3 bits, */
+    uint32_t e;
 
-    if (((w >> 1) & 3) != 2 || ((w >> 3) & 31) > 29 || ((w >> 8) & 31) > 29)
-        return 0;
-    hclen = (unsigned)(w >> 13) & 15;
-    /* the 3-bit code lengths start at bit shift+17: byte 2 (or 3), in range */
-    c = shift < 7 ? load64(p + 2) >> (shift + 1) : load64(p + 3);
-    for (i = 0; i < hclen + 4; i++) {
-        unsigned len = (unsigned)(c >> (3 * i)) & 7;
-        if (len) {
-            kraft += 128u >> len;
-            nonzero++;
-        }
-    }
-    return kraft == 128 && nonzero >= 2;
+    /* from bit shift+17 on: byte 2 (or 3); the lengths past n masked off */
+    c = (shift < 7 ? load64(p + 2) >> (shift + 1) : load64(p + 3)) & ((1ull << (3 * n)) - 1);
+    e = kraft3[c & 511] + kraft3[(c >> 9) & 511] + kraft3[(c >> 18) & 511] + kraft3[(c >> 27) & 511] +
+        kraft3[(c >> 36) & 511] + kraft3[(c >> 45) & 511] + kraft3[(c >> 54) & 511];
+    return (e & 0xffff) == 128 && (e >> 16) >= 2;
 }
 
 /* Decodes only the dynamic block header at a bit offset (zlib's Z_TREES
@@ -146,26 +169,32 @@ static int try_deflate(const uint8_t *p, size_t n, uint8_t *out, char *why, size
     if (inflateInit2(&z, -15) != Z_OK)
         return 0;
     /* carved fragment: a block may start at any bit of the head */
-    for (bit = 1; bit / 8 + 11 <= (n < CARVE_BYTES ? n : CARVE_BYTES) && tries < CARVE_TRIES; bit++) {
-        if (!plausible_dynamic_block(p + bit / 8, (unsigned)(bit % 8)))
-            continue;
-        tries++;
-        if (!block_header_decodes(&z, p, n, bit))
-            continue;
-        a = inflate_from(p + bit / 8, n - bit / 8, (unsigned)(bit % 8), 1, out);
-        /* a short fragment may end inside its first block: a decoded header
-         * and clean data to the end of the input are the evidence there */
-        if (a.ok && a.consumed + 8 >= n - bit / 8 && a.produced >= a.consumed && n - bit / 8 >= 64) {
-            inflateEnd(&z);
-            snprintf(why, wsize, "deflate block from bit %zu decodes cleanly to the end (carved fragment: %zu "
-                     "bytes to %zu)", bit, a.consumed, a.produced);
-            return 1;
-        }
-        if (explains(&a, out, n - bit / 8)) {
-            inflateEnd(&z);
-            snprintf(why, wsize, "deflate blocks from bit %zu (carved fragment: %zu bytes decode to %zu)", bit,
-                     a.consumed, a.produced);
-            return 1;
+    for (size_t byte = 0; byte + 11 <= (n < CARVE_BYTES ? n : CARVE_BYTES) && tries < CARVE_TRIES; byte++) {
+        unsigned cand = header_candidates(p + byte) & (byte == 0 ? ~1u : ~0u); /* bit 0: tried above */
+        while (cand && tries < CARVE_TRIES) {
+            unsigned shift = (unsigned)__builtin_ctz(cand);
+            cand &= cand - 1;
+            bit = byte * 8 + shift;
+            if (!code_length_code_complete(p + byte, shift))
+                continue;
+            tries++;
+            if (!block_header_decodes(&z, p, n, bit))
+                continue;
+            a = inflate_from(p + bit / 8, n - bit / 8, (unsigned)(bit % 8), 1, out);
+            /* a short fragment may end inside its first block: a decoded header
+             * and clean data to the end of the input are the evidence there */
+            if (a.ok && a.consumed + 8 >= n - bit / 8 && a.produced >= a.consumed && n - bit / 8 >= 64) {
+                inflateEnd(&z);
+                snprintf(why, wsize, "deflate block from bit %zu decodes cleanly to the end (carved fragment: %zu "
+                         "bytes to %zu)", bit, a.consumed, a.produced);
+                return 1;
+            }
+            if (explains(&a, out, n - bit / 8)) {
+                inflateEnd(&z);
+                snprintf(why, wsize, "deflate blocks from bit %zu (carved fragment: %zu bytes decode to %zu)", bit,
+                         a.consumed, a.produced);
+                return 1;
+            }
         }
     }
     inflateEnd(&z);
