@@ -198,17 +198,6 @@ double pt_entropy_shannon(const pt_entropy_t *e)
     return pt_entropy_of_hist(e->hist, e->total);
 }
 
-double pt_entropy_chi2_p(double chi2, double k)
-{
-    /* Wilson-Hilferty: (chi2/k)^(1/3) is close to normal with mean
-     * 1 - 2/(9k) and variance 2/(9k); accurate to ~1e-3 for k = 255. */
-    double v = 2.0 / (9.0 * k), z;
-
-    if (chi2 <= 0.0)
-        return 1.0;
-    z = (cbrt(chi2 / k) - (1.0 - v)) / sqrt(v);
-    return 0.5 * erfc(z / sqrt(2.0));
-}
 
 /* Regularised upper incomplete gamma Q(a, x): a series below a + 1, a
  * continued fraction (Lentz) above; as in every numerical library. */
@@ -249,7 +238,7 @@ static double gamma_q(double a, double x)
     return exp(-x + a * log(x) - lg) * h;
 }
 
-double pt_entropy_chi2_q(double chi2, double k)
+double pt_entropy_chi2_p(double chi2, double k)
 {
     return gamma_q(k / 2.0, chi2 / 2.0);
 }
@@ -304,7 +293,7 @@ double pt_entropy_bit_serial(const uint8_t *p, size_t n, int *m_out)
         memcpy(count, half, sizeof(uint32_t) << (m - 1));
         psi_lo = psi2(count, m - 1, (double)nbits);
         if (m == 4 || m == 8 || m == MTOP) {
-            q = pt_entropy_chi2_q(psi_hi - psi_lo, (double)((size_t)1 << (m - 1)));
+            q = pt_entropy_chi2_p(psi_hi - psi_lo, (double)((size_t)1 << (m - 1)));
             if (q < best || *m_out == 0) {
                 best = q;
                 *m_out = m;

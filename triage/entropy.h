@@ -59,10 +59,9 @@ void pt_entropy_stats(const pt_entropy_t *e, pt_entropy_stats_t *s);
 
 /* Shannon entropy of a histogram of n bytes. */
 double pt_entropy_of_hist(const uint64_t *hist, uint64_t n);
-/* Upper-tail p-value of a chi-square statistic with k degrees of freedom. */
+/* Upper-tail p-value of a chi-square statistic with k degrees of freedom,
+ * exact (regularised incomplete gamma), for any k. */
 double pt_entropy_chi2_p(double chi2, double k);
-/* The same, exact (regularised incomplete gamma), for small k. */
-double pt_entropy_chi2_q(double chi2, double k);
 
 /* NIST SP 800-22's serial test on the bits of p[0..n) (least significant
  * bit of each byte first, as deflate packs its codes): are the overlapping
