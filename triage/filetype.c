@@ -184,3 +184,77 @@ const char *pt_filetype_category(const char *mime)
     }
     return "other";
 }
+
+/* Exact MIME types; the names follow LOKI's and THOR's file type names where
+ * they have one, so their public rules (signature-base) read as meant. */
+static const struct { const char *mime, *name; } shorts[] = {
+    { "application/x-dosexec", "EXE" },
+    { "application/vnd.microsoft.portable-executable", "EXE" },
+    { "application/x-executable", "ELF" },
+    { "application/x-pie-executable", "ELF" },
+    { "application/x-sharedlib", "ELF" },
+    { "application/x-object", "ELF" },
+    { "application/x-coredump", "ELF" },
+    { "application/x-mach-binary", "MACHO" },
+    { "application/x-java-applet", "CLASS" },
+    { "application/zip", "ZIP" },
+    { "application/java-archive", "JAR" },
+    { "application/vnd.android.package-archive", "APK" },
+    { "application/x-rar", "RAR" },
+    { "application/vnd.rar", "RAR" },
+    { "application/x-7z-compressed", "7Z" },
+    { "application/gzip", "GZIP" },
+    { "application/x-gzip", "GZIP" },
+    { "application/x-bzip2", "BZIP2" },
+    { "application/x-xz", "XZ" },
+    { "application/x-tar", "TAR" },
+    { "application/vnd.ms-cab-compressed", "CAB" },
+    { "application/x-msi", "MSI" },
+    { "application/pdf", "PDF" },
+    { "text/rtf", "RTF" },
+    { "application/rtf", "RTF" },
+    { "application/msword", "DOC" },
+    { "application/vnd.ms-excel", "XLS" },
+    { "application/vnd.ms-powerpoint", "PPT" },
+    { "application/CDFV2", "OLE" },
+    { "application/x-ole-storage", "OLE" },
+    { "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX" },
+    { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX" },
+    { "application/vnd.openxmlformats-officedocument.presentationml.presentation", "PPTX" },
+    { "image/jpeg", "JPG" },
+    { "image/png", "PNG" },
+    { "image/gif", "GIF" },
+    { "image/bmp", "BMP" },
+    { "image/x-ms-bmp", "BMP" },
+    { "image/tiff", "TIF" },
+    { "image/vnd.microsoft.icon", "ICO" },
+    { "application/x-ms-shortcut", "LNK" },
+    { "application/x-dmp", "MDMP" },
+    { "application/vnd.ms-htmlhelp", "CHM" },
+    { "application/x-shockwave-flash", "SWF" },
+    { "application/vnd.sqlite3", "SQLITE" },
+    { "application/x-sqlite3", "SQLITE" },
+    { "text/html", "HTML" },
+    { "text/xml", "XML" },
+    { "application/xml", "XML" },
+    { "text/x-shellscript", "SCRIPT" },
+    { "text/x-python", "SCRIPT" },
+    { "text/x-perl", "SCRIPT" },
+    { "text/x-php", "SCRIPT" },
+    { "text/x-ruby", "SCRIPT" },
+    { "text/x-msdos-batch", "SCRIPT" },
+    { "application/javascript", "SCRIPT" },
+    { "text/javascript", "SCRIPT" },
+    { "text/plain", "TEXT" },
+};
+
+const char *pt_filetype_short(const char *mime)
+{
+    size_t i;
+
+    if (mime)
+        for (i = 0; i < sizeof shorts / sizeof shorts[0]; i++)
+            if (strcmp(mime, shorts[i].mime) == 0)
+                return shorts[i].name;
+    return "UNKNOWN";
+}

@@ -25,6 +25,17 @@ int pt_filetype_identify(pt_filetype_t *ft, const void *buf, size_t len,
  * Returns a static string; never NULL. */
 const char *pt_filetype_category(const char *mime);
 
+/* A short upper-case name of the type, as rules written for LOKI and THOR
+ * compare their `filetype` external with: "EXE", "ELF", "ZIP", "PDF", ...,
+ * and "UNKNOWN" for everything else.  Returns a static string. */
+const char *pt_filetype_short(const char *mime);
+
+/* Every name pt_filetype_short() can return, for rule linting. */
+#define PT_FILETYPE_SHORT_NAMES                                                                              \
+    "EXE", "ELF", "MACHO", "CLASS", "ZIP", "JAR", "APK", "RAR", "7Z", "GZIP", "BZIP2", "XZ", "TAR", "CAB", "MSI", \
+        "PDF", "RTF", "DOC", "XLS", "PPT", "OLE", "DOCX", "XLSX", "PPTX", "JPG", "PNG", "GIF", "BMP", "TIF",     \
+        "ICO", "LNK", "MDMP", "CHM", "SWF", "SQLITE", "HTML", "XML", "SCRIPT", "TEXT", "UNKNOWN"
+
 /* libmagic's version as "5.44". */
 const char *pt_filetype_version(char *buf, size_t size);
 

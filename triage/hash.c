@@ -245,3 +245,20 @@ out:
     pt_hash_free(h);
     return rc;
 }
+
+int pt_hash_buf_sha256(const void *buf, size_t len, char out[65], pt_err_t *err)
+{
+    pt_hash_t *h = pt_hash_new(PT_HASH_SHA256, err);
+    pt_hash_result_t r;
+    int rc;
+
+    if (!h)
+        return PT_ENOMEM;
+    if ((rc = pt_hash_begin(h, err)) == PT_OK) {
+        pt_hash_update(h, buf, len);
+        if ((rc = pt_hash_end(h, &r, err)) == PT_OK)
+            memcpy(out, r.sha256, 65);
+    }
+    pt_hash_free(h);
+    return rc;
+}

@@ -41,4 +41,8 @@ int pt_hash_end(pt_hash_t *h, pt_hash_result_t *out, pt_err_t *err);
  * Returns PT_OK or PT_EIO with err set. */
 int pt_hash_file_sha256(const char *path, char out[65], pt_err_t *err);
 
+/* SHA-256 of buf[0..len) as lower-case hex into out.  Returns PT_OK, or an
+ * error with err set when OpenSSL cannot provide SHA-256. */
+int pt_hash_buf_sha256(const void *buf, size_t len, char out[65], pt_err_t *err);
+
 #endif

@@ -2,6 +2,7 @@
  * converts YARA's ERROR_* codes here.  Never stores matched bytes: only rule
  * names, tags, meta and hit counts leave this file. */
 #include "scope.h"
+#include "filetype.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <yara.h>
 
 #include "hash.h"
@@ -61,15 +63,37 @@ static void diag_add(diag_t *d, const char *fmt, ...)
     }
 }
 
+/* Included files met so far (see include_cb). */
+typedef struct includes {
+    diag_t *files, *d;
+    struct {
+        char *written, *path;
+    } *map;
+    size_t n;
+} includes_t;
+
 static void compiler_cb(int level, const char *file, int line, const YR_RULE *rule, const char *msg, void *ud)
 {
-    diag_t *d = ud;
+    includes_t *inc = ud;
+    diag_t *d = inc->d;
+    size_t i;
+
+    /* libyara names an included file as its include string; say where it is */
+    for (i = inc->n; file && i-- > 0;)
+        if (strcmp(inc->map[i].written, file) == 0) {
+            file = inc->map[i].path;
+            break;
+        }
 
     (void)rule;
     if (level == YARA_ERROR_LEVEL_ERROR)
         d->errors++;
-    diag_add(d, "%s:%d: %s: %s\n", file ? file : "(rules)", line,
-             level == YARA_ERROR_LEVEL_ERROR ? "error" : "warning", msg);
+    if (strncmp(msg, "callback failed to provide include resource: ", 45) == 0)
+        diag_add(d, "%s:%d: error: cannot read the included file \"%s\" (looked beside the including file, "
+                    "then as written)\n", file ? file : "(rules)", line, msg + 45);
+    else
+        diag_add(d, "%s:%d: %s: %s\n", file ? file : "(rules)", line,
+                 level == YARA_ERROR_LEVEL_ERROR ? "error" : "warning", msg);
 }
 
 /* The externals every rule may use, with neutral defaults. */
@@ -77,7 +101,7 @@ static int define_externals(YR_COMPILER *c)
 {
     static const char *const strings[] = { "filename", "filepath", "extension", "mime", "category",
                                            "encryption", "encryption_format", "evidence", "volume",
-                                           "kind", "owner", "sha256", "md5", NULL };
+                                           "kind", "owner", "sha256", "md5", "filetype", NULL };
     static const char *const ints[] = { "owner_uid", "group_gid", "mtime", "atime", "ctime", "crtime",
                                         "allocated", "size", NULL };
     int i, rc = ERROR_SUCCESS;
@@ -103,7 +127,9 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Values the string externals can take; a comparison with anything else in
- * a rule can never be true, which is worth a warning. */
+ * a rule can never be true, which is worth a warning.  filetype's names come
+ * from pt_filetype_short(). */
+static const char *const filetype_values[] = { PT_FILETYPE_SHORT_NAMES, NULL };
 static const struct {
     const char *var;
     const char *const *values;
@@ -114,7 +140,29 @@ static const struct {
     { "encryption", (const char *const[]){ "none", "encrypted", "suspected", "", NULL } },
     { "kind", (const char *const[]){ "file", "dir", "symlink", "stream", "index", "volume", "virtual",
                                      "virtual-dir", "device", "fifo", "socket", "other", "unknown", NULL } },
+    { "filetype", filetype_values },
+    /* open set, but never with a dot or a capital: rules written for LOKI or
+     * THOR compare it with ".exe" */
+    { "extension", NULL },
 };
+
+/* After a YARA string operator (contains, startswith, endswith, matches is
+ * left out: a regex may well contain a dot), the text that follows it. */
+static const char *string_operator(const char *q, int *nocase)
+{
+    static const char *const ops[] = { "contains", "startswith", "endswith", "iequals", "icontains",
+                                       "istartswith", "iendswith", NULL };
+    int i;
+
+    for (i = 0; ops[i]; i++) {
+        size_t n = strlen(ops[i]);
+        if (strncmp(q, ops[i], n) == 0 && (q[n] == ' ' || q[n] == '\t')) {
+            *nocase = ops[i][0] == 'i';
+            return q + n;
+        }
+    }
+    return NULL;
+}
 
 /* Lints one rule file for comparisons of closed externals with impossible
  * values ("category == \"documents\""). */
@@ -132,6 +180,7 @@ static void lint_file(const char *path, diag_t *d)
         for (k = 0; k < sizeof closed_sets / sizeof closed_sets[0]; k++) {
             const char *p = line;
             size_t vl = strlen(closed_sets[k].var);
+            int nocase;
             while ((p = strstr(p, closed_sets[k].var)) != NULL) {
                 const char *q = p + vl, *end;
                 int word = (p == line || !(p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z'))) &&
@@ -141,9 +190,13 @@ static void lint_file(const char *path, diag_t *d)
                     continue;
                 while (*q == ' ' || *q == '\t')
                     q++;
-                if (!((q[0] == '=' || q[0] == '!') && q[1] == '='))
+                nocase = 0;
+                if ((q[0] == '=' || q[0] == '!') && q[1] == '=')
+                    q += 2;
+                else if (!closed_sets[k].values && (q = string_operator(q, &nocase)) != NULL)
+                    ;
+                else
                     continue;
-                q += 2;
                 while (*q == ' ' || *q == '\t')
                     q++;
                 if (*q != '"' || !(end = strchr(q + 1, '"')))
@@ -156,6 +209,15 @@ static void lint_file(const char *path, diag_t *d)
                         n = sizeof val - 1;
                     memcpy(val, q + 1, n);
                     val[n] = '\0';
+                    if (!closed_sets[k].values) {
+                        for (i = 0; val[i]; i++)
+                            if (val[i] == '.' || (!nocase && val[i] >= 'A' && val[i] <= 'Z'))
+                                break;
+                        if (val[i])
+                            diag_add(d, "%s:%d: warning: extension is lower case without the dot (\"exe\", "
+                                        "not \".EXE\"): \"%s\" can never match\n", path, lineno, val);
+                        continue;
+                    }
                     for (i = 0; closed_sets[k].values[i]; i++)
                         if (strcmp(val, closed_sets[k].values[i]) == 0)
                             known = 1;
@@ -245,11 +307,114 @@ static int add_path(YR_COMPILER *c, const char *path, diag_t *d, diag_t *files, 
     return 0;
 }
 
+/* Included rule files, hashed from the very bytes handed to the compiler so
+ * the run's record names every rule input.  libyara names an included file
+ * by its include string, so a map from those names to resolved paths lets a
+ * nested include resolve against its real parent, as libyara's own callback
+ * does: relative to the including file's directory, else as written. */
+#define PT_RULES_INCLUDE_MAX (256u << 20)
+
+
+static char *include_path(includes_t *inc, const char *name, const char *caller)
+{
+    const char *slash;
+    char *p;
+    size_t i;
+
+    if (name[0] == '/' || !caller)
+        return strdup(name);
+    for (i = inc->n; i-- > 0;)
+        if (strcmp(inc->map[i].written, caller) == 0) {
+            caller = inc->map[i].path;
+            break;
+        }
+    if (!(slash = strrchr(caller, '/')))
+        return strdup(name);
+    if ((p = malloc((size_t)(slash - caller) + 2 + strlen(name))) != NULL) {
+        memcpy(p, caller, (size_t)(slash - caller) + 1);
+        strcpy(p + (slash - caller) + 1, name);
+        if (access(p, R_OK) != 0) {
+            free(p);
+            p = strdup(name);
+        }
+    }
+    return p;
+}
+
+static char *slurp(const char *path, size_t *len_out)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL, *nb;
+    size_t len = 0, cap = 0, got;
+
+    if (!f)
+        return NULL;
+    for (;;) {
+        if (len + 1 >= cap) {
+            if (cap >= PT_RULES_INCLUDE_MAX || !(nb = realloc(buf, cap = cap ? cap * 2 : 65536))) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+        }
+        if ((got = fread(buf + len, 1, cap - len - 1, f)) == 0)
+            break;
+        len += got;
+    }
+    if (buf && ferror(f)) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    if (buf)
+        buf[len] = '\0';
+    *len_out = len;
+    return buf;
+}
+
+static const char *include_cb(const char *name, const char *caller, const char *ns, void *ud)
+{
+    includes_t *inc = ud;
+    char *path = include_path(inc, name, caller), *buf, hex[65], *w;
+    size_t len = 0;
+    void *nm;
+
+    (void)ns;
+    if (!path)
+        return NULL;
+    if (!(buf = slurp(path, &len))) {
+        free(path);
+        return NULL; /* libyara reports it at the include line */
+    }
+    if (pt_hash_buf_sha256(buf, len, hex, NULL) != PT_OK)
+        strcpy(hex, "?");
+    diag_add(inc->files, "%s  %s (included)\n", hex, path);
+    if ((nm = realloc(inc->map, (inc->n + 1) * sizeof *inc->map)) != NULL && (w = strdup(name)) != NULL) {
+        inc->map = nm;
+        inc->map[inc->n].written = w;
+        inc->map[inc->n++].path = path;
+    } else {
+        if (nm)
+            inc->map = nm;
+        free(path);
+    }
+    return buf;
+}
+
+static void include_free(const char *buf, void *ud)
+{
+    (void)ud;
+    free((void *)buf);
+}
+
 int pt_rules_compile(char *const *paths, int n, pt_rules_t **out, char **diagnostics, pt_err_t *err)
 {
     YR_COMPILER *c = NULL;
     diag_t d = { NULL, 0, 0, 0 }, files = { NULL, 0, 0, 0 };
+    includes_t inc = { &files, &d, NULL, 0 };
     pt_rules_t *r = NULL;
+    size_t k;
     int i, rc = PT_OK;
 
     *out = NULL;
@@ -260,7 +425,8 @@ int pt_rules_compile(char *const *paths, int n, pt_rules_t **out, char **diagnos
         rc = pt_err_set(err, PT_ELIB, "libyara: cannot create a compiler");
         goto out;
     }
-    yr_compiler_set_callback(c, compiler_cb, &d);
+    yr_compiler_set_callback(c, compiler_cb, &inc);
+    yr_compiler_set_include_callback(c, include_cb, include_free, &inc);
     diag_add(&d, "%s", "");
     diag_add(&files, "%s", "");
     for (i = 0; i < n && d.errors == 0; i++)
@@ -281,6 +447,11 @@ int pt_rules_compile(char *const *paths, int n, pt_rules_t **out, char **diagnos
 out:
     if (c)
         yr_compiler_destroy(c);
+    for (k = 0; k < inc.n; k++) {
+        free(inc.map[k].written);
+        free(inc.map[k].path);
+    }
+    free(inc.map);
     free(files.buf);
     *diagnostics = d.buf;
     if (rc != PT_OK)
@@ -487,6 +658,7 @@ static void define_vars(YR_SCANNER *y, const pt_item_t *it, const pt_scope_vars_
     yr_scanner_define_string_variable(y, "extension", ext);
     yr_scanner_define_string_variable(y, "mime", it->mime);
     yr_scanner_define_string_variable(y, "category", it->category ? it->category : "");
+    yr_scanner_define_string_variable(y, "filetype", pt_filetype_short(it->mime));
     yr_scanner_define_string_variable(y, "encryption", it->encryption ? it->encryption : "");
     yr_scanner_define_string_variable(y, "encryption_format", it->encryption_format ? it->encryption_format : "");
     yr_scanner_define_string_variable(y, "evidence", vars && vars->evidence ? vars->evidence : "");

@@ -80,7 +80,8 @@ rule mail_of_alice
 rule externals
 {
     condition: filename == "index.html" and filepath == "/srv/www/index.html" and extension == "html"
-        and mime == "text/html" and category == "document" and encryption == "none" and owner_uid == 0
+        and mime == "text/html" and category == "document" and filetype == "HTML" and encryption == "none"
+        and owner_uid == 0
         and owner == "root" and mtime == 1300000000 and evidence == "srv.img" and volume == ""
         and kind == "file" and allocated == 1 and size == 38 and entropy > 3.0
 }
@@ -185,12 +186,40 @@ def suite(tap, work):
         assert q.returncode == 0 and b"unix_system_paths" in q.stdout, q.stderr
         lint = os.path.join(work, "lint.yar")
         with open(lint, "w") as f:
-            f.write('rule a {\n meta: disposition = "relevent"\n condition: category == "documents" or encryption == "none"\n}\n')
+            f.write('rule a {\n meta: disposition = "relevent"\n condition: category == "documents" or encryption == "none"\n}\n'
+                    # LOKI/THOR conventions: filetype is defined; extension has no dot
+                    'rule b {\n condition: filetype == "EXE" and extension != ".msi"\n'
+                    '  and not extension contains ".ini" and extension iequals "DLL" and filetype == "exe"\n}\n')
         q = subprocess.run([PT, "rules", "check", lint], capture_output=True)
         e = q.stderr.decode()
         assert q.returncode == 0, e
         assert f'{lint}:3: warning: category is never "documents"' in e, e
         assert 'unknown disposition "relevent"' in e and "encryption is never" not in e, e
+        assert f'{lint}:6: warning: extension is lower case without the dot ("exe", not ".EXE"): ".msi"' in e, e
+        assert f'{lint}:7: warning: extension is lower case without the dot ("exe", not ".EXE"): ".ini"' in e, e
+        assert '"DLL"' not in e and 'filetype is never "EXE"' not in e, e
+        assert f'{lint}:7: warning: filetype is never "exe"' in e, e
+        # public rule sets are index files with relative, nested includes:
+        # each included file is hashed into the record too
+        inc = os.path.join(work, "inc")
+        os.makedirs(os.path.join(inc, "sub", "deeper"), exist_ok=True)
+        with open(os.path.join(inc, "index.yar"), "w") as f:
+            f.write('include "sub/one.yar"\n')
+        with open(os.path.join(inc, "sub", "one.yar"), "w") as f:
+            f.write('include "deeper/two.yar"\nrule one { condition: filesize > 0 }\n')
+        with open(os.path.join(inc, "sub", "deeper", "two.yar"), "w") as f:
+            f.write('rule two { condition: filesize > 1 }\n')
+        q = subprocess.run([PT, "rules", "check", os.path.join(inc, "index.yar")], capture_output=True, cwd="/")
+        o = q.stdout.decode()
+        assert q.returncode == 0 and "index_yar:one" in o and "index_yar:two" in o, (o, q.stderr)
+        for rel in ("sub/one.yar", "sub/deeper/two.yar"):
+            digest = hashlib.sha256(open(os.path.join(inc, rel), "rb").read()).hexdigest()
+            assert f"{digest}  {os.path.join(inc, rel)} (included)" in o, o
+        with open(os.path.join(inc, "sub", "one.yar"), "a") as f:
+            f.write('include "missing.yar"\n')
+        q = subprocess.run([PT, "rules", "check", os.path.join(inc, "index.yar")], capture_output=True, cwd="/")
+        e = q.stderr.decode()
+        assert q.returncode == 2 and f'{os.path.join(inc, "sub", "one.yar")}:3: error: cannot read the included file "missing.yar"' in e, e
     result("a compile error names file and line and stops the run; impossible comparisons and unknown "
            "dispositions are warned about", compile_error)
 

@@ -2,6 +2,8 @@
 #include "filetype.h"
 #include "testlib.h"
 
+#include <string.h>
+
 static const char *mime_of(pt_filetype_t *ft, const void *buf, size_t n)
 {
     static char mime[128];
@@ -59,9 +61,52 @@ static void taxonomy(void)
     T_STREQ(pt_filetype_category(NULL), "other");
 }
 
+static int listed(const char *name)
+{
+    static const char *const names[] = { PT_FILETYPE_SHORT_NAMES, NULL };
+    int i;
+
+    for (i = 0; names[i]; i++)
+        if (strcmp(names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* LOKI/THOR-style names: what libmagic says of real headers maps to them,
+ * and every name returned is in the list the rule linter checks against. */
+static void short_names(void)
+{
+    static const unsigned char elf[64] = { 0x7f, 'E', 'L', 'F', 2, 1, 1, 0, [16] = 3, [18] = 0x3e, [20] = 1 };
+    static const unsigned char png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
+                                         0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0 };
+    static const char *const mimes[] = { "application/x-dosexec", "application/x-sharedlib", "application/zip",
+                                         "application/pdf", "application/CDFV2", "image/jpeg", "text/plain",
+                                         "application/x-ms-shortcut", "text/x-shellscript",
+                                         "application/octet-stream", "", NULL };
+    pt_err_t err = { 0, "" };
+    pt_filetype_t *ft = pt_filetype_open(&err);
+    char mime[128];
+    int i;
+
+    T_CHECK(ft != NULL);
+    if (!ft)
+        return;
+    T_CHECK(pt_filetype_identify(ft, elf, sizeof elf, mime, sizeof mime, &err) == PT_OK);
+    T_STREQ(pt_filetype_short(mime), "ELF");
+    T_CHECK(pt_filetype_identify(ft, png, sizeof png, mime, sizeof mime, &err) == PT_OK);
+    T_STREQ(pt_filetype_short(mime), "PNG");
+    T_STREQ(pt_filetype_short("application/x-dosexec"), "EXE");
+    T_STREQ(pt_filetype_short("application/octet-stream"), "UNKNOWN");
+    T_STREQ(pt_filetype_short(NULL), "UNKNOWN");
+    for (i = 0; mimes[i]; i++)
+        T_CHECK(listed(pt_filetype_short(mimes[i])));
+    pt_filetype_close(ft);
+}
+
 int main(void)
 {
     T_RUN(identifies_headers);
     T_RUN(taxonomy);
+    T_RUN(short_names);
     return t_done();
 }
