@@ -402,4 +402,6 @@ void pt_decide(const pt_policy_t *p, const pt_scope_result_t *res, pt_item_t *it
     snprintf(it->reason, sizeof it->reason, "%.250s%.250s", why, dropped);
     if (res && res->error[0])
         pt_item_add_error(it, "error", "%s", res->error);
+    if (res && res->note[0])
+        pt_item_add_error(it, "note", "%s", res->note);
 }

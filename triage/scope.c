@@ -604,6 +604,16 @@ static int scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *ud)
     pt_rule_match_t *m;
     size_t used = 0;
 
+    if (message == CALLBACK_MSG_TOO_MANY_MATCHES) {
+        /* libyara stops recording that string; the rule is still evaluated */
+        const YR_STRING *str = data;
+        const YR_RULE *owner = &ctx->rules->rules_table[str->rule_idx];
+        if (!res->note[0])
+            snprintf(res->note, sizeof res->note,
+                     "scope rules: rule %s string %s: over %d matches, counted up to there", owner->identifier,
+                     str->identifier, YR_MAX_STRING_MATCHES);
+        return CALLBACK_CONTINUE;
+    }
     if (message != CALLBACK_MSG_RULE_MATCHING)
         return CALLBACK_CONTINUE;
     if (res->n == res->cap) {
@@ -649,6 +659,7 @@ static void define_vars(YR_SCANNER *y, const pt_item_t *it, const pt_scope_vars_
 
     res->n = 0;
     res->error[0] = '\0';
+    res->note[0] = '\0';
     snprintf(ext, sizeof ext, "%s", ext_of(it->path));
     for (i = 0; ext[i]; i++)
         if (ext[i] >= 'A' && ext[i] <= 'Z')

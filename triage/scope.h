@@ -28,6 +28,7 @@ typedef struct pt_scope_result {
     pt_rule_match_t *m;
     size_t n, cap;
     char error[200];       /* scan error (timeout, too many matches), "" when none */
+    char note[200];        /* what the rules saw was capped (a string's matches), "" when none */
 } pt_scope_result_t;
 
 /* Per-item values of the external variables (see docs/rules.md). */

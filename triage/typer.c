@@ -268,6 +268,7 @@ int pt_typer_submit(pt_typer_t *t, const pt_item_t *it, const uint8_t *head, siz
     if (pre) {
         j.scanned = 1;
         snprintf(j.res.error, sizeof j.res.error, "%s", pre->error);
+        snprintf(j.res.note, sizeof j.res.note, "%s", pre->note);
         if (pre->n && (j.res.m = malloc(pre->n * sizeof *pre->m)) != NULL) {
             memcpy(j.res.m, pre->m, pre->n * sizeof *pre->m);
             j.res.n = j.res.cap = pre->n;

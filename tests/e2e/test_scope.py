@@ -242,6 +242,35 @@ def suite(tap, work):
         assert "modules_yar:by_entropy" not in r5["/home/alice/diary.txt"]["rules"]
     result("standard modules (hash, math, pe, elf, time) work in scope rules", standard_modules)
 
+    def public_rule_habits():
+        # what public rule sets do: LOKI/THOR externals, a "slow" string that
+        # matches everywhere (libyara stops recording it past its limit)
+        ev = os.path.join(work, "pub-ev")
+        os.makedirs(ev, exist_ok=True)
+        with open(os.path.join(ev, "zeros.bin"), "wb") as f:
+            f.write(bytes(4 << 20))
+        with open(os.path.join(ev, "tool.exe"), "wb") as f:
+            f.write(b"MZ" + bytes(510))
+        pub = os.path.join(work, "public.yar")
+        with open(pub, "w") as f:
+            f.write('rule zeros { strings: $z = { 00 00 } condition: $z }\n'
+                    'rule loki_style { condition: uint16(0) == 0x5a4d and filename == "tool.exe"'
+                    ' and not filetype == "ZIP" and filepath contains "tool" }\n')
+        o6 = os.path.join(work, "o-pub")
+        q = subprocess.run([PT, "scan", ev, "-o", o6, "-q", "--rules", pub], capture_output=True)
+        assert q.returncode == 0, q.stderr
+        with open(os.path.join(o6, "manifest.csv"), newline="", encoding="utf-8") as f:
+            r6 = {r["path"]: r for r in csv.DictReader(f)}
+        z = r6["/zeros.bin"]
+        assert z["rules"] == "public_yar:zeros", z
+        assert "rule zeros string $z: over 1000000 matches, counted up to there" in z["error"], z
+        assert "public_yar:loki_style" in r6["/tool.exe"]["rules"], r6["/tool.exe"]
+        with sqlite3.connect(os.path.join(o6, "case.db")) as con:
+            sev = con.execute("SELECT error_severity FROM items WHERE path = '/zeros.bin'").fetchone()[0]
+        assert sev == "note", sev
+    result("public rule habits: filetype/filename externals, a string past libyara's match limit is a note",
+           public_rule_habits)
+
     def profile():
         sample = os.path.join(work, "srv")
         q = subprocess.run([PT, "rules", "check", "--profile", sample, os.path.join(work, "scope.yar")],
