@@ -90,7 +90,7 @@ static void decisions(void)
     pt_err_t err = { 0, "" };
     pt_item_t it;
     pt_rule_match_t ms[2];
-    pt_scope_result_t res = { ms, 0, 2, "" };
+    pt_scope_result_t res = { ms, 0, 2, "", "" };
 
     pt_policy_defaults(&p);
     T_CHECK(pt_policy_load(&p, put("case.conf", "[case]\nnumber = 7\n[policy]\nprecedence = private, relevant, "
