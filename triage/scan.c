@@ -658,8 +658,13 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
         code = 2;
         goto out;
     }
-    if (s.log)
+    if (s.log) {
+        unsigned long long reused, asked;
+        pt_typer_type_counts(s.typer, &reused, &asked);
+        fprintf(s.log, "types: %llu asked of libmagic, %llu reused for content identical to an item already "
+                "typed (same SHA-256 and head)\n", asked, reused);
         fprintf(s.log, "finished %s: %s; exit %d\n", finished, summary, code);
+    }
     if (code == 2 && s.n.evidence_failed)
         pt_err_set(err, PT_EFORMAT, "%" PRIu64 " evidence item(s) could not be opened (see scan.log)",
                    s.n.evidence_failed);

@@ -89,8 +89,9 @@ static void classify_job(pt_filetype_t *ft, job_t *j)
 
     if (!it->sampled)
         return;
-    if (pt_filetype_identify(ft, j->head ? j->head : (const uint8_t *)"", j->head_len, it->mime,
-                             sizeof it->mime, &ferr) != PT_OK)
+    if (pt_filetype_identify_content(ft, it->content_read && !it->error[0] ? it->hash.sha256 : NULL,
+                                     j->head ? j->head : (const uint8_t *)"", j->head_len, it->mime,
+                                     sizeof it->mime, &ferr) != PT_OK)
         pt_item_add_error(it, "error", "type: %s", ferr.msg);
     it->category = pt_filetype_category(it->mime);
     if (j->head_len == 0 && !it->has_stats)
@@ -366,4 +367,17 @@ size_t pt_typer_pending(pt_typer_t *t)
     n = t->count;
     pthread_mutex_unlock(&t->mu);
     return n;
+}
+
+void pt_typer_type_counts(const pt_typer_t *t, unsigned long long *reused, unsigned long long *asked)
+{
+    int i;
+
+    *reused = *asked = 0;
+    for (i = 0; t->ft && i < (t->nthreads > 1 ? t->nthreads : 1); i++) {
+        unsigned long long r, a;
+        pt_filetype_counts(t->ft[i], &r, &a);
+        *reused += r;
+        *asked += a;
+    }
 }

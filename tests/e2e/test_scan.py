@@ -12,6 +12,7 @@ FIXTURES (an existing fixture directory to reuse, else a temporary one).
 import csv
 import hashlib
 import os
+import random
 import re
 import shutil
 import sqlite3
@@ -325,6 +326,42 @@ def several_evidence_items_in_one_run():
     assert labels == {"ext4.img", "fat.img", "src"}, labels
     n_fls = len(fls_paths(ev[0])) + len(fls_paths(ev[1]))
     assert len([r for r in m if r["evidence"] != "src" and "!/" not in r["path"]]) == n_fls
+
+
+@test
+def duplicate_content_is_typed_once():
+    # libmagic's answer is reused for content with the same SHA-256 (and
+    # head); it must be the answer libmagic gives each copy
+    d = os.path.join(Ctx.work, "dups")
+    os.makedirs(d, exist_ok=True)
+    elf = b"\x7fELF\x02\x01\x01" + bytes(9) + b"\x03\x00\x3e\x00\x01" + bytes(43)
+    samples = {
+        "page": b"<!DOCTYPE html>\n<html><head><title>x</title></head><body>hi</body></html>\n",
+        "script": b"#!/bin/sh\necho hello\n",
+        "data": b'{"a": [1, 2, 3], "b": {"c": "d"}}\n',
+        "lib": elf,
+        "png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(13),
+        "noise": random.Random(7).randbytes(5000),
+        "long": b"word " * 20000,            # 100,000 bytes: the head is 64 KiB of it
+    }
+    for name, data in samples.items():
+        for copy in range(3):
+            with open(os.path.join(d, f"{name}-{copy}"), "wb") as f:
+                f.write(data)
+    # the same first 64 KiB, other content: a different SHA-256, typed anew
+    with open(os.path.join(d, "long-other"), "wb") as f:
+        f.write(samples["long"][:-1] + b"!")
+    for jobs in ("1", "2"):
+        out, _ = scan(d, "-j", jobs, expect=0)
+        m = {r["path"]: r for r in manifest(out)}
+        for name in samples:
+            want = run(["file", "-b", "--mime-type", os.path.join(d, f"{name}-0")]).stdout.decode().strip()
+            got = {m[f"/{name}-{c}"]["mime"] for c in range(3)}
+            assert got == {want}, (name, got, want)
+        assert m["/long-other"]["mime"] == m["/long-0"]["mime"]
+        log = open(os.path.join(out, "scan.log"), encoding="utf-8").read()
+        if jobs == "1":
+            assert "types: 8 asked of libmagic, 14 reused" in log, log[-400:]
 
 
 @test
