@@ -218,18 +218,25 @@ static char *member_name(struct archive *a, struct archive_entry *e, const char 
 }
 
 /* A failure to list members: an archive whose member list is itself
- * encrypted (7z -mhe, RAR5 headers) is a fact, not damage. */
-static int list_failed(pt_scan_t *s, struct archive *a, const pt_item_t *parent, uint64_t n, pt_err_t *err)
+ * encrypted (7z -mhe, RAR5 headers) is a fact, not damage.  libarchive may
+ * only be asked about encrypted entries once a format was chosen: after a
+ * failed open (opened == 0) it reads past its format table (libarchive
+ * 3.6, seen on an empty gzip stream). */
+static int list_failed(pt_scan_t *s, struct archive *a, int opened, const pt_item_t *parent, uint64_t n,
+                       pt_err_t *err)
 {
-    const char *msg = archive_error_string(a) ? archive_error_string(a) : "unknown error";
+    const char *msg = archive_error_string(a) ? archive_error_string(a) : "no reason given";
     char why[512];
 
-    if (archive_read_has_encrypted_entries(a) > 0 || strstr(msg, "encrypt")) {
+    if ((opened && archive_read_has_encrypted_entries(a) > 0) || strstr(msg, "encrypt")) {
         snprintf(why, sizeof why, "archive with an encrypted member list: %" PRIu64 " members listed, the rest "
                  "cannot be listed without a key (libarchive: %s)", n, msg);
         return pt_scan_item_problem(s, parent->id, "note", parent->path, why, err);
     }
-    snprintf(why, sizeof why, "archive damaged after %" PRIu64 " members: libarchive: %s", n, msg);
+    if (n == 0) /* its signature and nothing more, or a compressed stream holding no bytes */
+        snprintf(why, sizeof why, "not expanded: libarchive cannot open it as an archive or compressed file: %s", msg);
+    else
+        snprintf(why, sizeof why, "archive damaged after %" PRIu64 " members: libarchive: %s", n, msg);
     return pt_scan_item_problem(s, parent->id, n ? "error" : "note", parent->path, why, err);
 }
 
@@ -474,12 +481,12 @@ static int expand_as(pt_scan_t *s, const pt_item_t *parent, pt_read_fn fn, void 
         b->consumed = &rd.off;
     configure(a, &rd, raw_only);
     if (archive_read_open1(a) != ARCHIVE_OK) {
-        rc = list_failed(s, a, parent, 0, err);
+        rc = list_failed(s, a, 0, parent, 0, err);
         goto out;
     }
     while (rc == PT_OK && (r = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
         if (r == ARCHIVE_FATAL || r == ARCHIVE_RETRY) {
-            rc = list_failed(s, a, parent, n, err);
+            rc = list_failed(s, a, 1, parent, n, err);
             break;
         }
         if (first && archive_format(a) != ARCHIVE_FORMAT_RAW && archive_entry_pathname(e) &&

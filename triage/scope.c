@@ -558,6 +558,7 @@ int pt_rules_profile(pt_rules_t *r, const uint8_t *const *bufs, const size_t *le
     if (yr_scanner_create(r->rules, &sc) != ERROR_SUCCESS)
         return pt_err_set(err, PT_ELIB, "libyara: cannot create a scanner");
     yr_scanner_set_callback(sc, count_cb, NULL);
+    yr_scanner_set_flags(sc, SCAN_FLAGS_NO_TRYCATCH); /* see pt_scope_new */
     yr_rules_foreach(r->rules, rule) yr_rule_disable(rule);
     *baseline = scan_all(sc, bufs, lens, n);
     yr_rules_foreach(r->rules, one)
@@ -583,6 +584,11 @@ pt_scope_t *pt_scope_new(pt_rules_t *r, int timeout_s, pt_err_t *err)
         return NULL;
     }
     yr_scanner_set_timeout(s->scanner, timeout_s);
+    /* Rules scan buffers ptriage owns, never mapped files, so libyara's
+     * SIGSEGV/SIGBUS trap is not needed; while installed, a fault on any
+     * other thread re-enters itself forever (libyara 4.2 returns to the
+     * faulting instruction) and a crash would become a silent hang. */
+    yr_scanner_set_flags(s->scanner, SCAN_FLAGS_NO_TRYCATCH);
     return s;
 }
 

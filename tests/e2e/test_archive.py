@@ -256,6 +256,34 @@ def suite(tap, work):
         assert bp["/nested.zip!/t.tar.gz!/home/a/notes.txt"]["sha256"] == want["home/a/notes.txt"]
     result("archives inside a disk image are read again through The Sleuth Kit and expanded", inside_an_image)
 
+    def empty_streams_and_bare_signatures():
+        # compressed files that hold no bytes, and files that are an archive
+        # signature and nothing more: each listed, a note that it was not
+        # expanded, never a crash (an empty .gz once crashed the scan inside
+        # libarchive, from an ext4 image only)
+        d = os.path.join(work, "bare")
+        os.makedirs(d)
+        for tool, ext in (("gzip", "gz"), ("bzip2", "bz2"), ("xz", "xz"), ("zstd -q", "zst")):
+            sh(f"{tool} -c < /dev/null > {d}/empty.{ext}")
+        for name, sig in (("sig.zip", b"PK\x03\x04"), ("sig.7z", b"7z\xbc\xaf\x27\x1c"),
+                          ("sig.rar", b"Rar!\x1a\x07\x01\x00"), ("sig.gz", b"\x1f\x8b\x08")):
+            open(os.path.join(d, name), "wb").write(sig)
+        img = os.path.join(work, "bare.img")
+        sh(f"mkfs.ext4 -q -F -d {d} {img} 8M")
+        for label, evidence in (("image", img), ("directory", d)):
+            o, q, r5 = scan(work, "bare-" + label, [evidence])
+            assert q.returncode in (0, 1), (label, q.returncode, q.stderr[-400:])
+            names = {r["path"] for r in r5}
+            for n in os.listdir(d):
+                assert "/" + n in names, (label, n)
+            notes = dict(sqlite3.connect(os.path.join(o, "case.db")).execute(
+                "SELECT location, message FROM errors WHERE location NOT LIKE '%!/%'"))
+            for n in ("empty.gz", "empty.xz", "sig.zip", "sig.7z"):
+                assert "/" + n in notes, (label, n, notes)
+                assert "damaged after 0" not in notes["/" + n], notes["/" + n]
+    result("empty compressed streams and bare archive signatures: listed, noted, no crash (image and directory)",
+           empty_streams_and_bare_signatures)
+
 
 def nested_disk_image(tap, work):
     """A VM's raw disk (GPT + ext4) as a file of an ext4 image and of a

@@ -17,6 +17,7 @@ mkdir -p "$out/src/vm" "$out/src/arch" "$out/vmsrc/etc"
 echo guest > "$out/vmsrc/etc/hostname"
 seq 1 2000 > "$out/src/arch/numbers.txt"
 (cd "$out/src/arch" && tar czf ../backup.tar.gz numbers.txt && zip -q ../a.zip numbers.txt)
+gzip -c < /dev/null > "$out/src/arch/empty.gz"; printf 'PK\003\004' > "$out/src/arch/bare.zip" # not archives: a note each
 truncate -s 4M "$out/vm.fs" && mkfs.ext4 -q -F -d "$out/vmsrc" "$out/vm.fs"
 qemu-img convert -O qcow2 "$out/vm.fs" "$out/src/vm/guest.qcow2"
 truncate -s 24M "$out/extra.img" && mkfs.ext4 -q -F -d "$out/src" "$out/extra.img"
