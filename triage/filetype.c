@@ -3,23 +3,12 @@
 #include "filetype.h"
 
 #include <magic.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_SLOTS 16384 /* x 208 bytes: 3.3 MiB per handle */
-
-typedef struct cache_slot {
-    char sha256[65];  /* "" when empty */
-    uint32_t len;     /* the head length libmagic saw */
-    char mime[128];
-} cache_slot_t;
-
 struct pt_filetype {
     magic_t magic;
-    cache_slot_t *cache; /* CACHE_SLOTS, allocated on first use */
-    unsigned long long reused, asked;
 };
 
 pt_filetype_t *pt_filetype_open(pt_err_t *err)
@@ -48,7 +37,6 @@ void pt_filetype_close(pt_filetype_t *ft)
         return;
     if (ft->magic)
         magic_close(ft->magic);
-    free(ft->cache);
     free(ft);
 }
 
@@ -62,50 +50,7 @@ int pt_filetype_identify(pt_filetype_t *ft, const void *buf, size_t len,
         return pt_err_set(err, PT_ELIB, "libmagic: %s", magic_error(ft->magic));
     }
     snprintf(mime, mime_size, "%s", m);
-    ft->asked++;
     return PT_OK;
-}
-
-static int is_sha256_hex(const char *h)
-{
-    size_t i;
-
-    for (i = 0; i < 64; i++)
-        if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
-            return 0;
-    return h[64] == '\0';
-}
-
-int pt_filetype_identify_content(pt_filetype_t *ft, const char *content_sha256, const void *buf, size_t len,
-                                 char *mime, size_t mime_size, pt_err_t *err)
-{
-    cache_slot_t *slot;
-    int rc;
-
-    /* only a collision-resistant digest may stand for the bytes */
-    if (!content_sha256 || !is_sha256_hex(content_sha256) || len > UINT32_MAX)
-        return pt_filetype_identify(ft, buf, len, mime, mime_size, err);
-    if (!ft->cache && !(ft->cache = calloc(CACHE_SLOTS, sizeof *ft->cache)))
-        return pt_filetype_identify(ft, buf, len, mime, mime_size, err);
-    slot = &ft->cache[strtoul((char[]){ content_sha256[0], content_sha256[1], content_sha256[2],
-                                        content_sha256[3], '\0' }, NULL, 16) % CACHE_SLOTS];
-    if (slot->len == (uint32_t)len && strcmp(slot->sha256, content_sha256) == 0) {
-        snprintf(mime, mime_size, "%s", slot->mime);
-        ft->reused++;
-        return PT_OK;
-    }
-    if ((rc = pt_filetype_identify(ft, buf, len, mime, mime_size, err)) == PT_OK && strlen(mime) < sizeof slot->mime) {
-        memcpy(slot->sha256, content_sha256, 65);
-        slot->len = (uint32_t)len;
-        snprintf(slot->mime, sizeof slot->mime, "%s", mime);
-    }
-    return rc;
-}
-
-void pt_filetype_counts(const pt_filetype_t *ft, unsigned long long *reused, unsigned long long *asked)
-{
-    *reused = ft->reused;
-    *asked = ft->asked;
 }
 
 const char *pt_filetype_version(char *buf, size_t size)

@@ -19,17 +19,6 @@ void pt_filetype_close(pt_filetype_t *ft);
 int pt_filetype_identify(pt_filetype_t *ft, const void *buf, size_t len,
                          char *mime, size_t mime_size, pt_err_t *err);
 
-/* As pt_filetype_identify, for an item whose whole content has the SHA-256
- * content_sha256 (lower-case hex; NULL or "" when unknown or incomplete):
- * libmagic's answer depends only on the bytes it sees, so identical content
- * with an identical head length reuses the answer (a small direct-mapped
- * cache per handle).  Duplicates are common across the servers of one case. */
-int pt_filetype_identify_content(pt_filetype_t *ft, const char *content_sha256, const void *buf, size_t len,
-                                 char *mime, size_t mime_size, pt_err_t *err);
-
-/* Answers reused by pt_filetype_identify_content, and answers asked of libmagic. */
-void pt_filetype_counts(const pt_filetype_t *ft, unsigned long long *reused, unsigned long long *asked);
-
 /* Maps a MIME type to a category of the documented taxonomy (docs/manifest.md):
  * document, spreadsheet, presentation, email, image, video, audio, archive,
  * compressed, executable, database, source, text, encrypted, other.

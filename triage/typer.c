@@ -12,6 +12,7 @@
 #include "classify.h"
 #include "filetype.h"
 #include "reader.h"
+#include "typecache.h"
 
 #define QUEUE PT_TYPER_QUEUE
 
@@ -36,6 +37,9 @@ struct pt_typer {
     pthread_cond_t work, done;
     pthread_t *threads;
     pt_filetype_t **ft;         /* one per thread, or one for inline typing */
+    int nft;                    /* entries of ft, asked, hash and scope */
+    unsigned long long *asked;  /* libmagic calls, per thread (each writes its own) */
+    pt_typecache_t *types;      /* answers by content, shared (NULL: none) */
     int hash_only;              /* not typed or classified */
     pt_hash_t **hash;           /* one per worker, for deferred items (or NULL) */
     pt_scope_t **scope;         /* likewise, when there are rules */
@@ -45,7 +49,7 @@ struct pt_typer {
     job_t out;                  /* returned by pt_typer_next, freed on the next call */
 };
 
-static void classify_job(pt_filetype_t *ft, job_t *j);
+static void classify_job(pt_typer_t *t, int k, job_t *j);
 
 /* Type, verdict, scope rules and disposition of one job; runs without the lock. */
 static void type_job(pt_typer_t *t, int k, job_t *j)
@@ -63,7 +67,7 @@ static void type_job(pt_typer_t *t, int k, job_t *j)
         }
     }
     if (!t->hash_only)
-        classify_job(t->ft[k], j);
+        classify_job(t, k, j);
     if (t->scope && t->scope[k] && !j->scanned) {
         /* items without content (directories, links) meet the rules too,
          * as empty data: rules on paths and metadata apply to them */
@@ -81,18 +85,31 @@ static void type_job(pt_typer_t *t, int k, job_t *j)
     j->content = NULL;
 }
 
-static void classify_job(pt_filetype_t *ft, job_t *j)
+/* The MIME type: remembered for identical content, else libmagic's. */
+static void identify(pt_typer_t *t, int k, job_t *j)
 {
     pt_item_t *it = &j->it;
+    const char *digest = it->content_read && !it->error[0] ? it->hash.sha256 : NULL;
     pt_err_t ferr = { 0, "" };
+
+    if (pt_typecache_get(t->types, digest, j->head_len, it->mime, sizeof it->mime))
+        return;
+    t->asked[k]++;
+    if (pt_filetype_identify(t->ft[k], j->head ? j->head : (const uint8_t *)"", j->head_len, it->mime,
+                             sizeof it->mime, &ferr) != PT_OK)
+        pt_item_add_error(it, "error", "type: %s", ferr.msg);
+    else
+        pt_typecache_put(t->types, digest, j->head_len, it->mime);
+}
+
+static void classify_job(pt_typer_t *t, int k, job_t *j)
+{
+    pt_item_t *it = &j->it;
     pt_classify_in_t in;
 
     if (!it->sampled)
         return;
-    if (pt_filetype_identify_content(ft, it->content_read && !it->error[0] ? it->hash.sha256 : NULL,
-                                     j->head ? j->head : (const uint8_t *)"", j->head_len, it->mime,
-                                     sizeof it->mime, &ferr) != PT_OK)
-        pt_item_add_error(it, "error", "type: %s", ferr.msg);
+    identify(t, k, j);
     it->category = pt_filetype_category(it->mime);
     if (j->head_len == 0 && !it->has_stats)
         return;
@@ -144,7 +161,7 @@ void pt_typer_hash_only(pt_typer_t *t)
 
 int pt_typer_hash_in_workers(pt_typer_t *t, unsigned mask, pt_err_t *err)
 {
-    int i, n = t->nthreads > 1 ? t->nthreads : 1;
+    int i, n = t->nft;
 
     if (!(t->hash = calloc((size_t)n, sizeof *t->hash)))
         return pt_err_set(err, PT_ENOMEM, "out of memory");
@@ -171,14 +188,19 @@ pt_typer_t *pt_typer_new(int threads, pt_rules_t *rules, const pt_policy_t *poli
     pt_typer_t *t = calloc(1, sizeof *t);
     int i, nft = threads > 1 ? threads : 1;
 
-    if (!t || !(t->ft = calloc((size_t)nft, sizeof *t->ft)) ||
+    if (!t || !(t->ft = calloc((size_t)nft, sizeof *t->ft)) || !(t->asked = calloc((size_t)nft, sizeof *t->asked)) ||
+        !(t->types = pt_typecache_new(PT_TYPECACHE_SLOTS)) ||
         (rules && !(t->scope = calloc((size_t)nft, sizeof *t->scope)))) {
-        if (t)
+        if (t) {
             free(t->ft);
+            free(t->asked);
+            pt_typecache_free(t->types);
+        }
         free(t);
         pt_err_set(err, PT_ENOMEM, "out of memory");
         return NULL;
     }
+    t->nft = nft;
     t->policy = policy;
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->work, NULL);
@@ -234,15 +256,17 @@ void pt_typer_free(pt_typer_t *t)
         t->count--;
     }
     free_job(&t->out);
-    for (i = 0; t->hash && i < (t->nthreads > 1 ? t->nthreads : 1); i++)
+    for (i = 0; t->hash && i < t->nft; i++)
         pt_hash_free(t->hash[i]);
     free(t->hash);
-    for (i = 0; t->ft && i < (t->nthreads > 1 ? t->nthreads : 1); i++) {
+    for (i = 0; i < t->nft; i++) {
         pt_filetype_close(t->ft[i]);
         if (t->scope)
             pt_scope_free(t->scope[i]);
     }
     free(t->ft);
+    free(t->asked);
+    pt_typecache_free(t->types);
     free(t->scope);
     free(t->threads);
     pthread_mutex_destroy(&t->mu);
@@ -369,15 +393,13 @@ size_t pt_typer_pending(pt_typer_t *t)
     return n;
 }
 
-void pt_typer_type_counts(const pt_typer_t *t, unsigned long long *reused, unsigned long long *asked)
+void pt_typer_type_counts(pt_typer_t *t, unsigned long long *reused, unsigned long long *asked)
 {
+    unsigned long long put;
     int i;
 
-    *reused = *asked = 0;
-    for (i = 0; t->ft && i < (t->nthreads > 1 ? t->nthreads : 1); i++) {
-        unsigned long long r, a;
-        pt_filetype_counts(t->ft[i], &r, &a);
-        *reused += r;
-        *asked += a;
-    }
+    pt_typecache_counts(t->types, reused, &put);
+    *asked = 0;
+    for (i = 0; i < t->nft; i++)
+        *asked += t->asked[i];
 }

@@ -53,9 +53,9 @@ size_t pt_typer_inflight(pt_typer_t *t);
  * The item, and *matches when not NULL, stay valid until the next call. */
 const pt_item_t *pt_typer_next(pt_typer_t *t, int wait, const pt_scope_result_t **matches);
 
-/* Over every worker: libmagic answers reused for identical content, and
- * answers asked of libmagic (see pt_filetype_identify_content). */
-void pt_typer_type_counts(const pt_typer_t *t, unsigned long long *reused, unsigned long long *asked);
+/* Over every worker: MIME types reused for identical content, and answers
+ * asked of libmagic (see typecache.h).  Call when no item is in flight. */
+void pt_typer_type_counts(pt_typer_t *t, unsigned long long *reused, unsigned long long *asked);
 
 /* Items submitted and not yet returned by pt_typer_next. */
 size_t pt_typer_pending(pt_typer_t *t);

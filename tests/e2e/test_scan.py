@@ -362,6 +362,20 @@ def duplicate_content_is_typed_once():
         log = open(os.path.join(out, "scan.log"), encoding="utf-8").read()
         if jobs == "1":
             assert "types: 8 asked of libmagic, 14 reused" in log, log[-400:]
+    # a second server with the same files: typed from what the first one gave
+    d2 = os.path.join(Ctx.work, "dups2")
+    shutil.copytree(d, d2, dirs_exist_ok=True)
+    out = os.path.join(Ctx.work, "dups-two")
+    shutil.rmtree(out, ignore_errors=True)
+    p = run([PT, "scan", d, d2, "-o", out, "-q", "-j", "1"])
+    assert p.returncode == 0, p.stderr
+    log = open(os.path.join(out, "scan.log"), encoding="utf-8").read()
+    assert "types: 8 asked of libmagic, 36 reused" in log, log[-400:]
+    m = manifest(out)
+    for r in m:
+        if r["evidence"] == "dups2" and r["kind"] == "file":
+            twin = next(x for x in m if x["evidence"] == "dups" and x["path"] == r["path"])
+            assert r["mime"] == twin["mime"] and r["sha256"] == twin["sha256"], (r["path"], r["mime"])
 
 
 @test
