@@ -191,7 +191,8 @@ static int walk_dir(dw_t *w, int dirfd, const char *dpath, int depth)
     }
     if (errno != 0)
         rc = pt_scan_problem(w->s, "error", dpath, "directory listing incomplete", w->err);
-    qsort(names, n, sizeof *names, cmp_names);
+    if (n > 1) /* an empty directory has no array at all */
+        qsort(names, n, sizeof *names, cmp_names);
     for (i = 0; i < n && rc == PT_OK; i++)
         rc = visit(w, dirfd, dpath, names[i], depth);
 out:

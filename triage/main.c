@@ -753,7 +753,8 @@ static int profile_rules(pt_rules_t *rules, const char *sample_path)
         fprintf(stderr, "ptriage rules check: %s\n", err.msg);
         return 2;
     }
-    qsort(l.p, l.n, sizeof *l.p, cmp_prof);
+    if (l.n)
+        qsort(l.p, l.n, sizeof *l.p, cmp_prof);
     printf("profile over %.1f MiB in %zu files: baseline (string search, no rule enabled) %.3f s = %.0f MiB/s\n",
            mb, s.n, base, base > 0 ? mb / base : 0.0);
     printf("slowest rules (time added over the baseline, and the rate with that rule alone):\n");

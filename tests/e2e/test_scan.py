@@ -379,6 +379,24 @@ def duplicate_content_is_typed_once():
 
 
 @test
+def empty_directories():
+    # an empty directory as the evidence and inside it (qsort of no names
+    # was undefined behaviour, caught by UBSan on /usr/share)
+    d = os.path.join(Ctx.work, "empties")
+    for sub in ("a/b/c", "d", "e/f"):
+        os.makedirs(os.path.join(d, sub), exist_ok=True)
+    with open(os.path.join(d, "e/note.txt"), "w") as f:
+        f.write("not empty\n")
+    out, _ = scan(d, expect=0)
+    got = {r["path"] for r in manifest(out)}
+    want = {"/" + os.path.relpath(os.path.join(r, n), d) for r, ds, fs in os.walk(d) for n in ds + fs}
+    assert got == want, (sorted(got), sorted(want))
+    os.makedirs(os.path.join(Ctx.work, "nothing"), exist_ok=True)
+    out, _ = scan(os.path.join(Ctx.work, "nothing"), expect=0)
+    assert manifest(out) == []
+
+
+@test
 def output_inside_evidence_is_refused():
     src = os.path.join(Ctx.fx, "src")
     before = sorted(os.listdir(src))
