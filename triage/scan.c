@@ -299,6 +299,8 @@ int pt_scan_item_problem(pt_scan_t *s, int64_t item_id, const char *severity, co
 {
     if (strcmp(severity, "note") != 0)
         s->n.item_errors++;
+    else
+        s->n.notes++;
     if (s->log) {
         fprintf(s->log, "%s %s ", severity, s->evidence_label);
         pt_text_put_line_escaped(s->log, location ? location : "");

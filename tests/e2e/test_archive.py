@@ -281,6 +281,11 @@ def suite(tap, work):
             for n in ("empty.gz", "empty.xz", "sig.zip", "sig.7z"):
                 assert "/" + n in notes, (label, n, notes)
                 assert "damaged after 0" not in notes["/" + n], notes["/" + n]
+            # the summary counts every note scan.log lists
+            log = open(os.path.join(o, "scan.log"), encoding="utf-8").read().splitlines()
+            fin = next(x for x in log if x.startswith("finished "))
+            listed = sum(1 for x in log if x.startswith("note "))
+            assert f", {listed} notes," in fin and listed >= 6, (fin, listed)
     result("empty compressed streams and bare archive signatures: listed, noted, no crash (image and directory)",
            empty_streams_and_bare_signatures)
 
