@@ -187,6 +187,15 @@ static int is_document_container(const char *first)
     return 0;
 }
 
+/* The index members of a Unix ar archive (every static library has one):
+ * GNU's symbol table "/", its 64-bit "/SYM64/" and long-name table "//".
+ * Their names are the format's, not an absolute path. */
+static int is_ar_index(struct archive *a, const char *raw)
+{
+    return (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_AR &&
+           (strcmp(raw, "/") == 0 || strcmp(raw, "//") == 0 || strcmp(raw, "/SYM64/") == 0);
+}
+
 /* The member's name for its path: the name in the archive without a
  * leading "/" or "./"; for a single compressed file, the archive's name
  * without its compression suffix.  Whole however long (a pax name has no
@@ -208,6 +217,8 @@ static char *member_name(struct archive *a, struct archive_entry *e, const char 
         }
         return strdup("data");
     }
+    if (is_ar_index(a, n))
+        return strdup(strcmp(n, "//") == 0 ? "[ar name table]" : "[ar symbol table]");
     while (n[0] == '/' || (n[0] == '.' && n[1] == '/'))
         n += n[0] == '/' ? 1 : 2;
     if (!(out = strdup(n)))
@@ -332,7 +343,7 @@ static int member(pt_scan_t *s, struct archive *a, struct archive_entry *e, cons
     }
     if (archive_entry_symlink(e))
         m.link_target = archive_entry_symlink(e);
-    if (raw[0] == '/' || strstr(raw, "../") || strcmp(raw, "..") == 0)
+    if ((raw[0] == '/' && !is_ar_index(a, raw)) || strstr(raw, "../") || strcmp(raw, "..") == 0)
         pt_item_add_error(&m, "note", "member name is absolute or climbs with '..': recorded as a name only");
     b->members++;
     if (strcmp(m.kind, PT_KIND_FILE) != 0) {

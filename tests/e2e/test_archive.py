@@ -107,6 +107,25 @@ def suite(tap, work):
         assert got == {"notes.txt": want["home/a/notes.txt"], "big.bin": want["home/a/docs/big.bin"]}, got
     result("ar archive: members by name, SHA-256 equal", ar_members)
 
+    def ar_index_members():
+        # a static library: GNU ar's symbol table "/" and long-name table
+        # "//" are the format's own members, named as such, not "absolute"
+        d = os.path.join(work, "arlib")
+        os.makedirs(d, exist_ok=True)
+        open(os.path.join(d, "a_rather_long_object_name.c"), "w").write("int pt_answer(void) { return 42; }\n")
+        sh("cc -c -o a_rather_long_object_name.o a_rather_long_object_name.c && ar rcs libx.a a_rather_long_object_name.o",
+           cwd=d)
+        os.remove(os.path.join(d, "a_rather_long_object_name.c"))
+        o, q, r6 = scan(work, "arlib-out", [d])
+        assert q.returncode == 0, q.stderr
+        bp = {r["path"]: r for r in r6}
+        obj = hashlib.sha256(open(os.path.join(d, "a_rather_long_object_name.o"), "rb").read()).hexdigest()
+        assert bp["/libx.a!/a_rather_long_object_name.o"]["sha256"] == obj
+        assert "/libx.a!/[ar symbol table]" in bp and "/libx.a!/" not in bp, sorted(bp)
+        assert not any("absolute" in r["error"] for r in r6), [r["error"] for r in r6 if r["error"]]
+    result("ar symbol and name tables: named as the format's index members, no 'absolute name' note",
+           ar_index_members)
+
     def single_files():
         for ext in ("gz", "bz2", "xz", "zst"):
             r = by_path.get(f"/notes.txt.{ext}!/notes.txt")
