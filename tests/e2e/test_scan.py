@@ -283,11 +283,17 @@ def gpt_split_raw_with_unknown_partition():
 def directory_evidence():
     src = os.path.join(Ctx.fx, "src")
     # atime = mtime: a plain read would update atime under relatime, so an
-    # unchanged atime shows the files were opened with O_NOATIME
-    probe = os.path.join(src, "hello.txt")
+    # unchanged atime shows the files were opened with O_NOATIME.  A private
+    # directory: the shared fixtures are read by suites running alongside.
+    pd = os.path.join(Ctx.work, "atime-probe")
+    os.makedirs(pd, exist_ok=True)
+    probe = os.path.join(pd, "hello.txt")
+    with open(probe, "w") as f:
+        f.write("hello evidence\n")
     os.utime(probe, (1600000000, 1600000000))
-    out, _ = scan(src, expect=0)
+    scan(pd, expect=0)
     assert os.stat(probe).st_atime == 1600000000, "scan changed a file's access time"
+    out, _ = scan(src, expect=0)
     rows = items(out)
     ref = {}
     for dp, dns, fns in os.walk(src.encode()):
