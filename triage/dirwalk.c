@@ -121,9 +121,16 @@ static int visit(dw_t *w, int dirfd, const char *dpath, const char *name, int de
             }
         }
     } else if (S_ISREG(sx.stx_mode)) {
-        fd = open_ro(dirfd, name, 0);
+        struct stat st;
+        /* O_NONBLOCK: a name that became a FIFO since statx must not hang the scan */
+        fd = open_ro(dirfd, name, O_NONBLOCK);
         if (fd < 0) {
             pt_item_add_error(&it, "error", "cannot open: %s", strerror(errno));
+        } else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_ino != sx.stx_ino) {
+            pt_item_add_error(&it, "error", "not read: the name no longer leads to the regular file listed "
+                              "(replaced while the scan ran)");
+            close(fd);
+            fd = -1;
         } else {
             pt_err_t rerr = { 0, "" };
             src.fd = fd; /* kept open until emitted: an archive is read again from it */
