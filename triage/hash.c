@@ -262,3 +262,23 @@ int pt_hash_buf_sha256(const void *buf, size_t len, char out[65], pt_err_t *err)
     pt_hash_free(h);
     return rc;
 }
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+int pt_hash_unhex(const char *s, size_t len, uint8_t *out)
+{
+    size_t i;
+    for (i = 0; i < len; i++) {
+        int h = hexval((unsigned char)s[2 * i]), l = hexval((unsigned char)s[2 * i + 1]);
+        if (h < 0 || l < 0)
+            return 0;
+        out[i] = (uint8_t)(h << 4 | l);
+    }
+    return 1;
+}

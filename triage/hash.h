@@ -7,6 +7,7 @@
 #define PT_HASH_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "err.h"
 
 enum { PT_HASH_MD5 = 1u << 0, PT_HASH_SHA1 = 1u << 1, PT_HASH_SHA256 = 1u << 2 };
@@ -44,5 +45,9 @@ int pt_hash_file_sha256(const char *path, char out[65], pt_err_t *err);
 /* SHA-256 of buf[0..len) as lower-case hex into out.  Returns PT_OK, or an
  * error with err set when OpenSSL cannot provide SHA-256. */
 int pt_hash_buf_sha256(const void *buf, size_t len, char out[65], pt_err_t *err);
+
+/* Decodes exactly 2*len hex digits (either case) of s into out[0..len).
+ * Returns 1, or 0 on any other character. */
+int pt_hash_unhex(const char *s, size_t len, uint8_t *out);
 
 #endif

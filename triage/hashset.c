@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+
 enum { A_MD5, A_SHA1, A_SHA256, A_N };
 static const size_t alg_len[A_N] = { 16, 20, 32 };
 static const unsigned alg_bit[A_N] = { PT_HASH_MD5, PT_HASH_SHA1, PT_HASH_SHA256 };
@@ -21,27 +23,6 @@ struct pt_hashset {
     digests_t a[A_N];
 };
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes exactly 2*len hex digits; 0 on any other character. */
-static int unhex(const char *s, size_t len, uint8_t *out)
-{
-    size_t i;
-    for (i = 0; i < len; i++) {
-        int h = hexval((unsigned char)s[2 * i]), l = hexval((unsigned char)s[2 * i + 1]);
-        if (h < 0 || l < 0)
-            return 0;
-        out[i] = (uint8_t)(h << 4 | l);
-    }
-    return 1;
-}
-
 static int add(digests_t *d, const char *hex, size_t len)
 {
     if (d->n == d->cap) {
@@ -52,7 +33,7 @@ static int add(digests_t *d, const char *hex, size_t len)
         d->d = nd;
         d->cap = cap;
     }
-    if (!unhex(hex, len, d->d + d->n * len))
+    if (!pt_hash_unhex(hex, len, d->d + d->n * len))
         return 0;
     d->n++;
     return 1;
@@ -236,7 +217,7 @@ int pt_hashset_contains(const pt_hashset_t *h, const pt_hash_result_t *r)
 
     for (i = 0; i < A_N; i++) {
         uint8_t key[32];
-        if (!h->a[i].n || strlen(hex[i]) != 2 * alg_len[i] || !unhex(hex[i], alg_len[i], key))
+        if (!h->a[i].n || strlen(hex[i]) != 2 * alg_len[i] || !pt_hash_unhex(hex[i], alg_len[i], key))
             continue;
         if (bsearch(key, h->a[i].d, h->a[i].n, alg_len[i], cmps[i]))
             return 1;

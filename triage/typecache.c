@@ -1,6 +1,7 @@
 /* typecache.c - see typecache.h.  One mutex: a lookup costs well under a
  * microsecond against libmagic's hundreds, so the workers do not contend. */
 #include "typecache.h"
+#include "hash.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -53,19 +54,10 @@ void pt_typecache_free(pt_typecache_t *c)
     free(c);
 }
 
+/* Only ptriage's own form of a SHA-256: 64 lower-case hex digits. */
 static int unhex(const char *h, uint8_t key[32])
 {
-    int i;
-
-    if (!h)
-        return 0;
-    for (i = 0; i < 64; i++) {
-        int v = h[i] >= '0' && h[i] <= '9' ? h[i] - '0' : h[i] >= 'a' && h[i] <= 'f' ? h[i] - 'a' + 10 : -1;
-        if (v < 0)
-            return 0;
-        key[i / 2] = (uint8_t)(i % 2 ? key[i / 2] | v : v << 4);
-    }
-    return h[64] == '\0';
+    return h && strspn(h, "0123456789abcdef") == 64 && h[64] == '\0' && pt_hash_unhex(h, 32, key);
 }
 
 static size_t index_of(const pt_typecache_t *c, const uint8_t key[32])

@@ -63,10 +63,22 @@ static void parse_list(void)
     T_CHECK(pt_hash_parse_list("md", &m, &err) == PT_EINVAL);
 }
 
+static void unhex(void)
+{
+    uint8_t out[4] = { 0 };
+
+    T_CHECK(pt_hash_unhex("00fFa5C3", 4, out));
+    T_CHECK(out[0] == 0x00 && out[1] == 0xff && out[2] == 0xa5 && out[3] == 0xc3);
+    T_CHECK(!pt_hash_unhex("00fg", 2, out));
+    T_CHECK(!pt_hash_unhex("0 12", 2, out));
+    T_CHECK(pt_hash_unhex("", 0, out));
+}
+
 int main(void)
 {
     T_RUN(known_answers);
     T_RUN(streaming_equals_one_shot);
     T_RUN(parse_list);
+    T_RUN(unhex);
     return t_done();
 }
