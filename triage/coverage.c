@@ -91,26 +91,39 @@ static int volume_parts(walk_t *w, sqlite3_stmt *v, uint64_t len, part_t *p)
         /* an opened container: its volumes are walked (rows of their own
          * in the volumes table); the rest is its own structure */
         const char *holds = col(v, 17);
-        int lvm = strcmp(holds, "lvm2") == 0;
-        uint64_t inner = 0;
+        int lvm = strcmp(holds, "lvm2") == 0, apfs = strcmp(holds, "apfs") == 0;
+        uint64_t inner = 0, locked = 0;
         sqlite3_reset(w->inner);
         sqlite3_bind_int64(w->inner, 1, vid);
-        if (sqlite3_step(w->inner) == SQLITE_ROW)
+        if (sqlite3_step(w->inner) == SQLITE_ROW) {
             inner = (uint64_t)sqlite3_column_int64(w->inner, 0);
-        if (inner > len)
-            inner = len;
+            locked = apfs ? (uint64_t)sqlite3_column_int64(w->inner, 1) : 0;
+        }
+        if (locked > len)
+            locked = len;
+        inner = inner - locked > len - locked ? len - locked : inner - locked;
         p[n].examined = 1;
-        snprintf(p[n].what, sizeof p[n].what, "%s%s", lvm ? "LVM2 logical volumes" : holds,
-                 lvm ? "" : " volume, decrypted");
+        snprintf(p[n].what, sizeof p[n].what, "%s", lvm ? "LVM2 logical volumes" : apfs ? "APFS volumes: the "
+                 "blocks they use" : holds);
+        if (!lvm && !apfs)
+            snprintf(p[n].what + strlen(p[n].what), sizeof p[n].what - strlen(p[n].what), " volume, decrypted");
         snprintf(p[n].reason, sizeof p[n].reason, "opened; walked as the volumes %s!%s (see the volumes table)",
-                 col(v, 8), lvm ? "lvm:VG/LV" : holds);
+                 col(v, 8), lvm ? "lvm:VG/LV" : apfs ? "apfs:NAME" : holds);
         p[n++].bytes = inner;
+        if (apfs) {
+            snprintf(p[n].what, sizeof p[n].what, "APFS volumes that could not be opened");
+            snprintf(p[n].reason, sizeof p[n].reason, "encrypted with no key, or damaged; each is listed in the "
+                     "volumes table with its reason");
+            p[n++].bytes = locked;
+        }
         snprintf(p[n].what, sizeof p[n].what, "%s", lvm ? "LVM2 metadata and unassigned extents"
+                                                        : apfs ? "APFS container structure and free space"
                                                         : strcmp(holds, "luks") == 0 ? "LUKS header and key slots"
                                                         : "BitLocker metadata");
         snprintf(p[n].reason, sizeof p[n].reason, "%s", lvm ? "volume-group structure and space no logical volume "
-                 "uses: not carved" : "key material, not content");
-        p[n++].bytes = len - inner;
+                 "uses: not carved" : apfs ? "container metadata and blocks no volume uses: not carved"
+                 : "key material, not content");
+        p[n++].bytes = len - inner - locked;
     } else if (fs) {
         int known = sqlite3_column_type(v, 6) != SQLITE_NULL;
         uint64_t fsb = known ? (uint64_t)sqlite3_column_int64(v, 6) : len, free_b, unread;
@@ -255,7 +268,8 @@ int pt_coverage_walk(pt_casedb_t *db, pt_coverage_fn fn, void *arg, pt_err_t *er
         sqlite3_prepare_v2(w.h, "SELECT sha256, encryption, encryption_format, error FROM items"
                                 " WHERE volume_id = ? AND kind = 'volume' ORDER BY id LIMIT 1", -1, &w.vitem,
                            NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(w.h, "SELECT coalesce(sum(length), 0) FROM volumes WHERE parent_volume_id = ?", -1,
+        sqlite3_prepare_v2(w.h, "SELECT coalesce(sum(length), 0), coalesce(sum(CASE WHEN filesystem IS NULL THEN length END), 0)"
+                                " FROM volumes WHERE parent_volume_id = ?", -1,
                            &w.inner, NULL) != SQLITE_OK) {
         rc = pt_err_set(err, PT_EDB, "coverage: %s", sqlite3_errmsg(w.h));
         goto out;

@@ -40,7 +40,7 @@ static const char *const names[] = {
     [PT_LAYER_NONE] = "", [PT_LAYER_QCOW] = "qcow2", [PT_LAYER_VMDK] = "vmdk", [PT_LAYER_VHD] = "vhd",
     [PT_LAYER_VHDX] = "vhdx", [PT_LAYER_LVM] = "lvm2", [PT_LAYER_LUKS] = "luks", [PT_LAYER_EWF] = "ewf",
     [PT_LAYER_BITLOCKER] = "bitlocker", [PT_LAYER_MDRAID] = "md-raid", [PT_LAYER_BTRFS] = "btrfs",
-    [PT_LAYER_ZFS] = "zfs", [PT_LAYER_XFS] = "xfs",
+    [PT_LAYER_ZFS] = "zfs", [PT_LAYER_XFS] = "xfs", [PT_LAYER_APFS] = "apfs",
 };
 
 const char *pt_layer_kind_name(pt_layer_kind_t k)
@@ -108,6 +108,10 @@ pt_layer_kind_t pt_layer_detect(pt_read_fn fn, void *src, uint64_t size)
         return PT_LAYER_NONE;
     if ((k = pt_layer_detect_head(b, sizeof b)) != PT_LAYER_NONE)
         return k;
+    /* APFS: the container superblock's magic after its 32-byte header (not
+     * in pt_layer_detect_head: a container found as a file is a disk) */
+    if (memcmp(b + 32, "NXSB", 4) == 0)
+        return PT_LAYER_APFS;
     /* LVM2: a label in one of the first four sectors */
     for (i = 0; i < 4; i++)
         if (memcmp(b + 512 * i, "LABELONE", 8) == 0 && memcmp(b + 512 * i + 24, "LVM2 001", 8) == 0)

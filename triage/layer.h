@@ -27,7 +27,8 @@ typedef enum {
     PT_LAYER_MDRAID,
     PT_LAYER_BTRFS,
     PT_LAYER_ZFS,
-    PT_LAYER_XFS        /* a filesystem: xfs.h walks it */
+    PT_LAYER_XFS,       /* a filesystem: xfs.h walks it */
+    PT_LAYER_APFS       /* a container of filesystems: apfs.h walks it */
 } pt_layer_kind_t;
 
 typedef struct pt_layer pt_layer_t;

@@ -1,6 +1,6 @@
 /* osinfo.h - the operating system a filesystem holds, for the report's
  * evidence section: from /etc/os-release (or /usr/lib/os-release) on Unix
- * systems; on Windows, ProductName and CurrentBuild of
+ * systems; on macOS from /System/Library/CoreServices/SystemVersion.plist; on Windows, ProductName and CurrentBuild of
  * Microsoft\Windows NT\CurrentVersion in the SOFTWARE registry hive, read
  * with libhivex. */
 #ifndef PT_OSINFO_H
@@ -11,6 +11,11 @@
 /* The PRETTY_NAME of an os-release text (else NAME and VERSION), unquoted,
  * into out.  Returns 1 when found, else 0 (out is ""). */
 int pt_osinfo_parse_release(const char *text, size_t len, char *out, size_t size);
+
+/* The product of a macOS SystemVersion.plist (XML): "macOS 14.4 (build
+ * 23E214)" from ProductName, ProductVersion and ProductBuildVersion.
+ * Returns 1 when ProductName is found, else 0 (out is ""). */
+int pt_osinfo_parse_macos(const char *text, size_t len, char *out, size_t size);
 
 /* Reads the product name from a SOFTWARE hive held in the file descriptor
  * fd (libhivex opens it by /proc/self/fd path, read-only).  Returns 1 with

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apfs.h"
 #include "archive_walk.h"
 #include "item.h"
 #include "layer.h"
@@ -328,6 +329,8 @@ typedef struct link {
     TSK_FS_FILE *file;
     pt_walk_tsk_src_t ts;
     pt_xfs_t *xfs;              /* an XFS volume (libfsxfs) */
+    pt_apfs_t *apfs;            /* an APFS volume: its container, and which volume */
+    int apfs_index;
 } link_t;
 
 static void link_free(link_t *l)
@@ -343,6 +346,7 @@ static void link_free(link_t *l)
             tsk_img_close(l->img);
         pt_layer_close(l->layer);
         pt_layer_close(l->vg);
+        pt_apfs_close(l->apfs);
         pt_source_close(l->ev);
         if (l->fd >= 0)
             close(l->fd);
@@ -370,6 +374,15 @@ static const char *text(sqlite3_stmt *st, int c)
     return (const char *)sqlite3_column_text(st, c);
 }
 
+/* An APFS volume's blocks are spread over its container: it has no bytes
+ * of its own to read (its files do). */
+static ssize_t read_apfs_volume(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    (void)src, (void)off, (void)buf, (void)len;
+    pt_err_set(err, PT_EINVAL, "an APFS volume is not a range of bytes; only its files can be read");
+    return -1;
+}
+
 /* The bytes of volume vid. */
 static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char *cwd, int depth, link_t **out,
                             pt_err_t *err)
@@ -395,7 +408,21 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
         rc = PT_ENOMEM;
         goto out;
     }
-    if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+    if (sqlite3_column_type(st, 4) != SQLITE_NULL && pt_layer_kind_by_name(text(st, 5)) == PT_LAYER_APFS) {
+        /* a volume of an APFS container: found again by its superblock's
+         * block; its files are read through the container (open_item_link) */
+        const char *block = text(st, 6) ? text(st, 6) : "";
+        if ((rc = open_volume_link(r, h, sqlite3_column_int64(st, 4), cwd, depth + 1, &l->up, err)) != PT_OK ||
+            (rc = pt_apfs_open(l->up->fn, l->up->src, l->up->size, &l->apfs, err)) != PT_OK)
+            goto out;
+        if ((l->apfs_index = pt_apfs_find(l->apfs, strtoull(block, NULL, 10))) < 0) {
+            rc = pt_err_set(err, PT_EFORMAT, "no APFS volume at block %s of the container any more", block);
+            goto out;
+        }
+        l->fn = read_apfs_volume;
+        l->src = l;
+        l->size = pt_apfs_volume(l->apfs, l->apfs_index)->bytes;
+    } else if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
         /* decoded from another volume: LVM, LUKS */
         pt_layer_kind_t k = pt_layer_kind_by_name(text(st, 5));
         pt_layer_t *layer = NULL;
@@ -526,9 +553,16 @@ static int open_item_link(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cw
                             (unsigned long long)loc.inode, (unsigned long long)isize, (unsigned long long)size);
         goto out;
     }
-    if (!(l->img = pt_volume_open_nested(l->up->fn, l->up->src, l->up->size)) ||
-        !(l->fs = tsk_fs_open_img(l->img, 0, TSK_FS_TYPE_DETECT)) ||
-        !(l->file = tsk_fs_file_open_meta(l->fs, NULL, (TSK_INUM_T)loc.inode))) {
+    if (l->up->apfs) {
+        const char *used = NULL;
+        if ((rc = pt_apfs_open_fs(l->up->apfs, l->up->apfs_index, r->keys, r->nkeys, &l->fs, &used, err)) != PT_OK)
+            goto out;
+    } else if (!(l->img = pt_volume_open_nested(l->up->fn, l->up->src, l->up->size)) ||
+               !(l->fs = tsk_fs_open_img(l->img, 0, TSK_FS_TYPE_DETECT))) {
+        rc = pt_source_tsk_err(err, PT_EIO, "%s: not found again in its volume", loc.path);
+        goto out;
+    }
+    if (!(l->file = tsk_fs_file_open_meta(l->fs, NULL, (TSK_INUM_T)loc.inode))) {
         rc = pt_source_tsk_err(err, PT_EIO, "%s: not found again in its volume", loc.path);
         goto out;
     }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apfs.h"
 #include "freespace.h"
 #include "layer.h"
 #include "walk.h"
@@ -213,6 +214,110 @@ static int scan_xfs(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src,
     return rc;
 }
 
+/* The label of an APFS volume: "p2!apfs:Macintosh HD"; by its index when
+ * it has no name or shares its name with an earlier one. */
+static void apfs_label(const pt_apfs_t *a, int i, const char *parent, char *label, size_t n)
+{
+    const char *name = pt_apfs_volume(a, i)->name;
+    int j, dup = !name[0];
+
+    for (j = 0; j < i && !dup; j++)
+        dup = strcmp(pt_apfs_volume(a, j)->name, name) == 0;
+    if (dup)
+        snprintf(label, n, "%.600s!apfs:#%d", parent, i + 1);
+    else
+        snprintf(label, n, "%.600s!apfs:%.300s", parent, name);
+}
+
+/* An encrypted APFS volume no key opened: one item, with no content read
+ * (its blocks are spread over the container), identified as encrypted. */
+static int apfs_locked_item(pt_scan_t *s, const pt_apfs_volume_t *vol, const char *why, pt_err_t *err)
+{
+    pt_item_t it;
+
+    pt_item_init(&it);
+    it.evidence_id = s->evidence_id;
+    it.volume_id = s->volume_id;
+    it.path = s->nest_prefix ? s->volume_label : "";
+    it.kind = PT_KIND_VOLUME;
+    it.size = vol->bytes;
+    it.encryption = "encrypted";
+    it.encryption_format = "apfs-encrypted";
+    snprintf(it.encryption_reason, sizeof it.encryption_reason, "APFS volume superblock marks the volume "
+             "encrypted (FileVault)%s", vol->has_hint ? "; a password hint is stored (not reported)" : "");
+    it.category = "encrypted";
+    pt_item_add_error(&it, "note", "%s", why);
+    return pt_scan_emit(s, &it, err);
+}
+
+/* An APFS container: every volume of it, each walked as a filesystem. */
+static int scan_apfs(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src, int whole, pt_err_t *err)
+{
+    const pt_policy_t *pol = s->opts->policy;
+    pt_apfs_t *a = NULL;
+    pt_err_t aerr = { 0, "" };
+    char why[1400];
+    int rc = pt_apfs_open(fn, src, v->length, &a, &aerr), i;
+
+    if (rc == PT_ENOMEM)
+        return pt_err_set(err, rc, "%s", aerr.msg);
+    if (!a) {
+        snprintf(why, sizeof why, "%.1100s; recorded and hashed as one volume item", aerr.msg);
+        v->error = why;
+        if ((rc = add_volume(s, v, err)) != PT_OK)
+            return rc;
+        return volume_item(s, fn, src, v->length, whole, why, err);
+    }
+    v->holds = "apfs";
+    v->error = NULL;
+    if ((rc = add_volume(s, v, err)) == PT_OK)
+        rc = pt_scan_problem(s, "note", s->volume_label, pt_apfs_describe(a), err);
+    int64_t parent = s->volume_id;
+    const char *plabel = s->volume_label;
+    for (i = 0; i < pt_apfs_count(a) && rc == PT_OK; i++) {
+        const pt_apfs_volume_t *vol = pt_apfs_volume(a, i);
+        pt_volume_info_t av;
+        TSK_FS_INFO *fs = NULL;
+        const char *used = NULL;
+        char label[1024], block[32], desc[1400];
+        pt_err_t ferr = { 0, "" };
+        int frc = pt_apfs_open_fs(a, i, pol ? pol->keys : NULL, pol ? pol->n_keys : 0, &fs, &used, &ferr);
+
+        memset(&av, 0, sizeof av);
+        apfs_label(a, i, plabel, label, sizeof label);
+        snprintf(block, sizeof block, "%" PRIu64, vol->block);
+        snprintf(desc, sizeof desc, "APFS volume \"%.300s\" (superblock at block %" PRIu64 ", %" PRIu64 " bytes "
+                 "used, case-%s%s%.300s)", vol->name, vol->block, vol->bytes,
+                 vol->case_sensitive ? "sensitive" : "insensitive",
+                 !vol->encrypted ? "" : used ? ", encrypted, opened with " : ", encrypted, not opened",
+                 vol->encrypted && used ? used : "");
+        av.label = label;
+        av.tsk_addr = -1;
+        av.length = vol->bytes;
+        av.flags = "layer";
+        av.description = desc;
+        av.container = "apfs";
+        av.parent_volume_id = parent;
+        av.layer_name = block;
+        if (frc == PT_ENOMEM) {
+            rc = pt_err_set(err, frc, "%s", ferr.msg);
+        } else if (fs) {
+            rc = scan_fs_or_raw(s, &av, fs, NULL, NULL, 0, "", 0, err);
+            tsk_fs_close(fs);
+        } else {
+            snprintf(why, sizeof why, "%.300s: %.1000s", label, ferr.msg);
+            av.error = why;
+            if ((rc = add_volume(s, &av, err)) == PT_OK)
+                rc = vol->encrypted && frc == PT_ENOKEY ? apfs_locked_item(s, vol, why, err)
+                                                         : pt_scan_problem(s, "error", label, why, err);
+        }
+        s->volume_id = parent;
+        s->volume_label = plabel;
+    }
+    pt_apfs_close(a);
+    return rc;
+}
+
 /* A volume libtsk found no filesystem in: a container ptriage opens (LVM,
  * LUKS with a key from case.conf) is walked volume by volume; any other is
  * named and recorded as one item. */
@@ -228,6 +333,8 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
 
     if (k == PT_LAYER_XFS)
         return scan_xfs(s, v, fn, src, whole, err);
+    if (k == PT_LAYER_APFS)
+        return scan_apfs(s, v, fn, src, whole, err);
     int opens = k == PT_LAYER_LVM || k == PT_LAYER_LUKS || k == PT_LAYER_BITLOCKER;
 
     if (opens && depth < LAYER_DEPTH_MAX) {
@@ -289,7 +396,10 @@ static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pt
         return scan_container(s, v, fn, src, whole, fs_err, depth, err);
     v->filesystem = tsk_fs_type_toname(fs->ftype);
     v->fs_block_size = fs->block_size;
-    measure_fs(s, fs, v);
+    /* an APFS volume's free space is its container's, shared by all its
+     * volumes: counted once, at the container */
+    if (!TSK_FS_TYPE_ISAPFS(fs->ftype))
+        measure_fs(s, fs, v);
     if ((rc = add_volume(s, v, err)) != PT_OK)
         return rc;
     if (fs->last_block_act < fs->last_block) {
@@ -517,6 +627,7 @@ int pt_volume_looks_like_disk(const uint8_t *h, size_t n, uint64_t size)
         { 3, "EXFAT   ", 8 },
         { 82, "FAT32   ", 8 },
         { 1024, "H+\x00\x04", 4 },       /* HFS+ */
+        { 32, "NXSB", 4 },               /* APFS container */
     };
     size_t i;
     int entries = 0;

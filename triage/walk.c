@@ -640,6 +640,12 @@ static int record_os(walk_state_t *w)
             pt_osinfo_parse_release(buf, len, os, sizeof os);
         free(buf);
     }
+    if (!os[0] && TSK_FS_TYPE_ISAPFS(w->fs->ftype)) {
+        char *buf = read_small(w, "/System/Library/CoreServices/SystemVersion.plist", &len);
+        if (buf)
+            pt_osinfo_parse_macos(buf, len, os, sizeof os);
+        free(buf);
+    }
     if (!os[0] && (f = tsk_fs_file_open(w->fs, NULL, "/Windows/System32/config/SOFTWARE")) != NULL) {
         if (!windows_product(f, os, sizeof os))
             snprintf(os, sizeof os, "Windows (the SOFTWARE hive names no product)");

@@ -28,7 +28,7 @@ MiB = 1 << 20
 def sh(cmd, cwd=None):
     p = subprocess.run(cmd, cwd=cwd, shell=True, capture_output=True)
     if p.returncode != 0:
-        raise RuntimeError(f"{cmd}: {p.stderr.decode(errors='replace')[:400]}")
+        raise RuntimeError(f"{cmd}: {p.stderr.decode(errors='replace')[-2000:]}")
     return p.stdout.decode(errors="replace")
 
 
@@ -429,6 +429,193 @@ def xfs(tap, work):
     tap.result("an XFS superblock libfsxfs refuses: named, with the library's reason, hashed as one item", damaged)
 
 
+APFS_PART = "7C3457EF-0000-11AA-AA11-00306543ECAC"
+EFI_PART = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
+
+
+def pstat_volumes(img, offset=0):
+    """(name, superblock block) of each APFS volume, as pstat prints them."""
+    out = sh(f"pstat -o {offset} {img}")
+    blocks = [int(l.split(":")[1]) for l in out.splitlines() if "APSB Block Number" in l]
+    names = [l.split(":", 1)[1].strip().rsplit(" (", 1)[0] for l in out.splitlines() if "Name (Role)" in l]
+    return list(zip(names, blocks))
+
+
+def fletcher64(block):
+    """The checksum of an APFS object (its first 8 bytes) over the rest."""
+    s1 = s2 = 0
+    for (w,) in struct.iter_unpack("<I", block[8:]):
+        s1 = (s1 + w) % 0xffffffff
+        s2 = (s2 + s1) % 0xffffffff
+    c1 = 0xffffffff - ((s1 + s2) % 0xffffffff)
+    c2 = 0xffffffff - ((s1 + c1) % 0xffffffff)
+    return struct.pack("<II", c1, c2)
+
+
+def apfs_mark_encrypted(src, dst, block, scramble):
+    """Clears APFS_FS_UNENCRYPTED in the volume superblock at block (its
+    checksum redone), and with scramble overwrites every file-system tree
+    node with random bytes, as ciphertext reads without the key: Linux can
+    write no FileVault volume, so this is how one looks to a reader."""
+    b = bytearray(open(src, "rb").read())
+    o = block * 4096
+    sb = b[o:o + 4096]
+    assert sb[32:36] == b"APSB" and fletcher64(sb) == bytes(sb[:8])
+    struct.pack_into("<Q", sb, 264, struct.unpack_from("<Q", sb, 264)[0] & ~1)  # fs_flags
+    sb[:8] = fletcher64(sb)
+    b[o:o + 4096] = sb
+    n = 0
+    for off in range(0, len(b), 4096) if scramble else ():
+        typ, sub = struct.unpack_from("<II", b, off + 24)
+        if typ & 0xffff in (2, 3) and sub == 0x0e:          # B-tree (node) of the file-system tree
+            b[off:off + 4096] = hashlib.shake_256(b"%d" % off).digest(4096)
+            n += 1
+    assert n or not scramble
+    open(dst, "wb").write(b)
+
+
+def apfs(tap, work):
+    """A Mac disk: GPT with an EFI partition and an APFS container whose
+    volume holds a user's files, written by Linux's APFS driver in a VM."""
+    rnd = b"".join(hashlib.sha256(b"apfs %d" % i).digest() for i in range(100000))  # 3.2 MB, several extents
+    zbuf = os.path.join(work, "photos.zip")
+    sh(f"cd {work} && printf 'holiday\\n' > a.txt && zip -q -X {zbuf} a.txt")
+    plist = (b'<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0">\n<dict>\n'
+             b"\t<key>ProductBuildVersion</key>\n\t<string>23E214</string>\n"
+             b"\t<key>ProductName</key>\n\t<string>macOS</string>\n"
+             b"\t<key>ProductVersion</key>\n\t<string>14.4</string>\n</dict>\n</plist>\n")
+    files = {"Users/alice/Documents/q3-ledger.txt": b"ledger 2023 Q3, account 1234\n" * 300,
+             "Users/alice/Pictures/raw.bin": rnd,
+             "Users/alice/Pictures/photos.zip": open(zbuf, "rb").read(),
+             "Users/alice/R\u00e9sum\u00e9 \u2013 <script>.txt": b"cv\n",
+             "Users/alice/empty": b"",
+             "System/Library/CoreServices/SystemVersion.plist": plist}
+    pay = os.path.join(work, "payload")
+    sums = tree(pay, files)
+    ops = os.path.join(work, "ops.sh")
+    open(ops, "w").write("ln -s Documents/q3-ledger.txt Users/alice/ledger-link\n"
+                         "echo gone > Users/alice/deleted.txt && rm Users/alice/deleted.txt\n"
+                         "chown -R 501:20 Users/alice\n")
+    cont = os.path.join(work, "container.img")
+    sh(f"{FIX}/mkapfs.sh {cont} 160 {pay} {ops}")
+    efi = os.path.join(work, "efi.img")
+    sh(f"truncate -s 8M {efi} && mkfs.vfat -n EFI {efi} >/dev/null")
+    disk = os.path.join(work, "mac.img")
+    start = mbr_disk(disk, [(efi, EFI_PART), (cont, APFS_PART)], 172, label="gpt")[1]
+    (name, block), = pstat_volumes(disk, start)
+    ref = subprocess.run(["fls", "-r", "-p", "-o", str(start), "-B", str(block), disk], capture_output=True)
+    assert ref.returncode == 0, ref.stderr
+    ref = sorted("/" + l.split("\t", 1)[1] for l in ref.stdout.decode().splitlines() if "\t" in l)
+    open(os.path.join(work, "nr.conf"), "w").write(CASE_NR)
+    out, p = scan(work, "apfs-out", [disk], "--case", os.path.join(work, "nr.conf"))
+    label = "p2!apfs:" + name
+
+    def walked():
+        assert name == "Data", name
+        assert p.returncode == 0, p.stderr
+        c = db(out)
+        v = c.execute("SELECT holds, description FROM volumes WHERE label = 'p2'").fetchone()
+        assert v[0] == "apfs", v
+        v = c.execute("SELECT filesystem, container, os, layer_name FROM volumes WHERE label = ?", (label,)).fetchone()
+        assert v == ("apfs", "apfs", "macOS 14.4 (build 23E214)", str(block)), v
+        names = listing(out, label)
+        assert names == ref, (sorted(set(names) ^ set(ref)))
+        assert "/Users/alice/deleted.txt" not in names
+        got = vol_items(out, label)
+        for path, sha in sums.items():
+            assert got.get(path) == sha, (path, got.get(path))
+        row = c.execute("SELECT uid, gid, link_target FROM items WHERE path = '/Users/alice/ledger-link'").fetchone()
+        assert row == (501, 20, "Documents/q3-ledger.txt"), row
+        assert c.execute("SELECT count(*) FROM items WHERE path = '/Users/alice/Pictures/photos.zip!/a.txt'"
+                         ).fetchone()[0] == 1
+        cov = coverage_sums(out)
+        assert any(r["volume"] == "p2" and r["what"] == "APFS volumes: the blocks they use" for r in cov), cov
+    tap.result("an APFS container in a GPT partition: its volume is walked through libtsk's pool API, names equal "
+               "fls -B, hashes the source files', owners, link targets, archive members, macOS version", walked)
+
+    def icat_agrees():
+        c = db(out)
+        for path, inode, sha in c.execute("SELECT i.path, i.inode, i.sha256 FROM items i JOIN volumes v ON "
+                                          "v.id = i.volume_id WHERE v.label = ? AND i.kind = 'file'"
+                                          " AND i.parent_id IS NULL", (label,)):
+            data = subprocess.run(["icat", "-o", str(start), "-B", str(block), disk, str(inode)],
+                                  capture_output=True).stdout
+            assert hashlib.sha256(data).hexdigest() == sha, path
+    tap.result("every APFS file's SHA-256 equals icat's", icat_agrees)
+
+    def reread():
+        ids = [r[0] for r in db(out).execute("SELECT id FROM items WHERE path LIKE '/Users/alice/%' AND kind = 'file'"
+                                             " AND parent_id IS NULL")]
+        assert len(ids) == 5, ids
+        x, rec = export_and_verify(work, out, ids)
+        for r in rec:
+            assert hashlib.sha256(open(os.path.join(x, r["exported_as"]), "rb").read()).hexdigest() == sums[r["path"]]
+    tap.result("APFS items export and verify --evidence, found again by the volume's superblock block", reread)
+
+    def bare_and_nested():
+        o, r = scan(work, "apfs-bare", [cont])
+        assert r.returncode == 0, r.stderr
+        assert sorted(listing(o, "!apfs:Data")) == ref
+        d = os.path.join(work, "seized")
+        os.makedirs(d)
+        shutil.copy(cont, os.path.join(d, "container.raw"))
+        o, r = scan(work, "apfs-nested", [d])
+        assert r.returncode == 0, r.stderr
+        assert sorted(listing(o, "/container.raw!!apfs:Data", "/container.raw!!apfs:Data")) == ref
+    tap.result("an APFS container without a partition table, and one found as a file of directory evidence, "
+               "are walked the same way", bare_and_nested)
+
+    def encrypted():
+        plain = os.path.join(work, "hw-encrypted.img")
+        apfs_mark_encrypted(cont, plain, block, False)
+        o, r = scan(work, "apfs-hw", [plain])
+        assert r.returncode == 0, r.stderr
+        assert sorted(listing(o, "!apfs:Data")) == ref
+        desc = db(o).execute("SELECT description FROM volumes WHERE label = '!apfs:Data'").fetchone()[0]
+        assert "encrypted, opened with no key" in desc, desc
+        locked = os.path.join(work, "filevault.img")
+        apfs_mark_encrypted(cont, locked, block, True)
+        keys = os.path.join(work, "keys.conf")
+        open(keys, "w").write("[keys]\npassphrase = not this one\n")
+        for name, case, why in (("apfs-fv", [], "case.conf [keys] gives no passphrase"),
+                                ("apfs-fv-keys", ["--case", keys], "none of the 1 keys of case.conf [keys] opens it")):
+            o, r = scan(work, name, [locked], *case)
+            assert r.returncode == 0, (r.returncode, r.stderr)
+            c = db(o)
+            rows = c.execute("SELECT kind, size, sha256, encryption, encryption_format, disposition, error FROM items"
+                             ).fetchall()
+            assert len(rows) == 1, rows
+            kind, size, sha, enc, fmt, disp, err = rows[0]
+            assert (kind, sha, enc, fmt) == ("volume", None, "encrypted", "apfs-encrypted"), rows
+            assert size > 0 and why in err, rows
+            assert disp == ("needs-review" if case else None), disp  # the default policy for encrypted items
+            cov = coverage_sums(o)
+            assert any(r["what"] == "APFS volumes that could not be opened" and r["status"] == "not examined"
+                       for r in cov), cov
+    tap.result("an APFS volume flagged encrypted is walked when its blocks read as plain data; one whose tree "
+               "is ciphertext becomes an encrypted volume item (needs-review), listed with the reason", encrypted)
+
+    def damaged():
+        bad = bytearray(open(cont, "rb").read())
+        bad[block * 4096:(block + 1) * 4096] = bytes(4096)      # the volume's superblock
+        path = os.path.join(work, "bad-apfs.img")
+        open(path, "wb").write(bad)
+        o, r = scan(work, "apfs-bad", [path])
+        assert r.returncode == 1, (r.returncode, r.stderr)
+        c = db(o)
+        errs = [e for (e,) in c.execute("SELECT error FROM volumes WHERE error IS NOT NULL")]
+        errs += [e for (e,) in c.execute("SELECT message FROM errors")]
+        assert any("APFS" in e for e in errs), errs
+        coverage_sums(o)
+        trunc = os.path.join(work, "short-apfs.img")
+        with open(trunc, "wb") as f:
+            f.write(bytes(open(cont, "rb").read()[:2 * MiB]))
+        o, r = scan(work, "apfs-short", [trunc])
+        assert r.returncode == 1, (r.returncode, r.stderr)
+    tap.result("an APFS volume whose superblock is destroyed, and a truncated container: reported, the scan "
+               "finishes, the ledger adds up", damaged)
+
+
 def stacked(tap, work):
     """A VM disk (qcow2) whose second partition is an LVM PV, one of whose
     logical volumes is LUKS2 holding ext4: four layers, as hosted servers
@@ -520,7 +707,7 @@ def named(tap, work):
 
 
 def suite(tap, work):
-    for part in (vm_disks, lvm, luks, xfs, stacked, named):
+    for part in (vm_disks, lvm, luks, xfs, apfs, stacked, named):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
         part(tap, d)

@@ -1,4 +1,4 @@
-/* Unit tests for osinfo.c: os-release parsing. */
+/* Unit tests for osinfo.c: os-release and SystemVersion.plist parsing. */
 #include <string.h>
 
 #include "osinfo.h"
@@ -27,8 +27,37 @@ static void os_release(void)
     T_STREQ(out, "0123456");
 }
 
+static int mac(const char *text, char *out, size_t size)
+{
+    return pt_osinfo_parse_macos(text, strlen(text), out, size);
+}
+
+static void macos_plist(void)
+{
+    static const char plist[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict>\n"
+        "\t<key>BuildID</key>\n\t<string>1A2B</string>\n"
+        "\t<key>ProductBuildVersion</key>\n\t<string>23E214</string>\n"
+        "\t<key>ProductCopyright</key>\n\t<string>1983-2024 Apple Inc.</string>\n"
+        "\t<key>ProductName</key>\n\t<string>macOS</string>\n"
+        "\t<key>ProductVersion</key>\n\t<string>14.4</string>\n</dict>\n</plist>\n";
+    char out[64];
+
+    T_CHECK(mac(plist, out, sizeof out));
+    T_STREQ(out, "macOS 14.4 (build 23E214)");
+    T_CHECK(mac("<key>ProductName</key><string>Mac OS X &amp; co</string>", out, sizeof out));
+    T_STREQ(out, "Mac OS X & co");
+    T_CHECK(!mac("<key>ProductName</key><integer>3</integer>", out, sizeof out));
+    T_STREQ(out, "");
+    T_CHECK(!mac("<key>ProductName</key><string>never closed", out, sizeof out)); /* truncated file */
+    T_CHECK(!mac("<key>ProductName</key>", out, sizeof out));
+    T_CHECK(mac("<key>ProductName</key><string>0123456789</string>", out, 5)); /* bounded */
+    T_STREQ(out, "0123");
+}
+
 int main(void)
 {
     T_RUN(os_release);
+    T_RUN(macos_plist);
     return t_done();
 }
