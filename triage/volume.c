@@ -10,6 +10,7 @@
 #include "apfs.h"
 #include "freespace.h"
 #include "layer.h"
+#include "trial.h"
 #include "walk.h"
 #include "xfs.h"
 
@@ -394,6 +395,17 @@ static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pt
 
     if (!fs)
         return scan_container(s, v, fn, src, whole, fs_err, depth, err);
+    if (pt_trial_needed(fs)) {
+        char why[1024], msg[1200];
+        if (pt_trial_walk(fs, pt_walk_named_files, PT_TRIAL_IDLE, why, sizeof why) != 0) {
+            snprintf(msg, sizeof msg, "%s %s: %s; the filesystem is damaged and is not walked (no item of it "
+                     "is listed)", tsk_fs_type_toname(fs->ftype), v->label && *v->label ? v->label : "volume", why);
+            v->error = msg;
+            if ((rc = add_volume(s, v, err)) != PT_OK)
+                return rc;
+            return pt_scan_problem(s, "error", s->volume_label, msg, err);
+        }
+    }
     v->filesystem = tsk_fs_type_toname(fs->ftype);
     v->fs_block_size = fs->block_size;
     /* an APFS volume's free space is its container's, shared by all its

@@ -590,6 +590,10 @@ static char *read_small(walk_state_t *w, const char *path, size_t *len)
     return buf;
 }
 
+const char *const pt_walk_named_files[] = { "/etc/passwd", "/etc/os-release", "/usr/lib/os-release",
+                                            "/System/Library/CoreServices/SystemVersion.plist",
+                                            "/Windows/System32/config/SOFTWARE", NULL };
+
 /* Owner names come from the filesystem's own /etc/passwd. */
 static void load_accounts(walk_state_t *w)
 {

@@ -22,6 +22,10 @@ typedef struct pt_walk_tsk_src {
 } pt_walk_tsk_src_t;
 ssize_t pt_walk_read_tsk(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);
 
+/* The files a walk reads by name before it starts (accounts, the OS),
+ * NULL-terminated: a trial walk (trial.h) reads them too. */
+extern const char *const pt_walk_named_files[];
+
 /* Whether the blocks of src (a pt_walk_tsk_src_t) lie in a damaged EWF
  * chunk of img: 1 (msg says which), 0, or -1 when it cannot be told. */
 int pt_walk_tsk_damaged(void *src, TSK_IMG_INFO *img, char *msg, size_t size);
