@@ -55,7 +55,7 @@ fx=$(mktemp -d /tmp/ptriage-fx-XXXXXX)
 trap 'rm -f "$log"; rm -rf "$fx" "$runs"' EXIT
 if bash tests/fixtures/mkimages.sh "$fx" >"$log" 2>&1; then
   start "e2e (release build)" env FIXTURES="$fx" PTRIAGE=./ptriage python3 tests/e2e/test_scan.py
-  asan=(env PTRIAGE=./ptriage-asan ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0
+  asan=(env PTRIAGE=./ptriage-asan ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:allocator_may_return_null=1
         LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
   start "e2e (ASan+UBSan build)" "${asan[@]}" FIXTURES="$fx" python3 tests/e2e/test_scan.py
   start "threads (ThreadSanitizer build)" tests/e2e/tsan.sh "$fx"

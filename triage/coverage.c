@@ -229,8 +229,8 @@ static int directory_rows(walk_t *w, sqlite3_int64 eid, pt_err_t *err)
     uint64_t done = 0, rest = 0;
     int rc;
 
-    if (sqlite3_prepare_v2(w->h, "SELECT coalesce(sum(CASE WHEN sha256 IS NOT NULL THEN size END), 0),"
-                                 " coalesce(sum(CASE WHEN sha256 IS NULL THEN size END), 0)"
+    if (sqlite3_prepare_v2(w->h, "SELECT CAST(total(CASE WHEN sha256 IS NOT NULL THEN size END) AS INTEGER),"
+                                 " CAST(total(CASE WHEN sha256 IS NULL THEN size END) AS INTEGER)"
                                  " FROM items WHERE evidence_id = ? AND parent_id IS NULL AND volume_id IS NULL"
                                  " AND kind IN ('file', 'stream')", -1, &st,
                            NULL) != SQLITE_OK)
@@ -261,14 +261,14 @@ int pt_coverage_walk(pt_casedb_t *db, pt_coverage_fn fn, void *arg, pt_err_t *er
     w.arg = arg;
     if (sqlite3_prepare_v2(w.h, "SELECT id, label, kind, coalesce(size, 0) FROM evidence ORDER BY id", -1, &ev,
                            NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(w.h, "SELECT coalesce(sum(max(size - coalesce(bytes_read, 0), 0)), 0) FROM items"
+        sqlite3_prepare_v2(w.h, "SELECT CAST(total(max(size - coalesce(bytes_read, 0), 0)) AS INTEGER) FROM items"
                                 " WHERE volume_id = ? AND parent_id IS NULL AND allocated = 1 AND sha256 IS NULL"
                                 " AND kind IN ('file', 'stream', 'virtual') AND error_severity = 'error'",
                            -1, &w.unread, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(w.h, "SELECT sha256, encryption, encryption_format, error FROM items"
                                 " WHERE volume_id = ? AND kind = 'volume' ORDER BY id LIMIT 1", -1, &w.vitem,
                            NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(w.h, "SELECT coalesce(sum(length), 0), coalesce(sum(CASE WHEN filesystem IS NULL THEN length END), 0)"
+        sqlite3_prepare_v2(w.h, "SELECT CAST(total(length) AS INTEGER), CAST(total(CASE WHEN filesystem IS NULL THEN length END) AS INTEGER)"
                                 " FROM volumes WHERE parent_volume_id = ?", -1,
                            &w.inner, NULL) != SQLITE_OK) {
         rc = pt_err_set(err, PT_EDB, "coverage: %s", sqlite3_errmsg(w.h));

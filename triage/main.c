@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -115,6 +116,10 @@ static const char help_text[] =
     "      --no-nested-images  do not walk disk images found as files of the evidence\n"
     "                        (raw disks of virtual machines: by default their partitions\n"
     "                        and filesystems are walked, paths FILE!p1/...)\n"
+    "      --max-memory B    bytes the scan may allocate (default: half the machine's\n"
+    "                        memory; 0: no limit): damaged metadata that makes a library\n"
+    "                        allocate what it claims fails on that item, with an error,\n"
+    "                        instead of exhausting the machine\n"
     "      --free-space-sample N  free blocks of each filesystem read to profile its free\n"
     "                        space (zero, text, random-looking, ...; default 16384,\n"
     "                        spread evenly; 0: none; a large N reads all of it)\n"
@@ -216,6 +221,34 @@ static char *args_json(int argc, char **argv)
     return s;
 }
 
+/* Half the machine's memory: what the scan may allocate (--max-memory). */
+static uint64_t default_memory_limit(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+
+    return pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size / 2 : 0;
+}
+
+/* Damaged metadata can make a library allocate what it claims: an ext4
+ * inode with inline data and a size field of gigabytes makes libtsk
+ * allocate (and zero) that much, twice, before a byte is read.  Capped,
+ * such an allocation fails inside the library, which reports an error on
+ * that item, instead of the kernel's OOM killer ending the scan.  Not
+ * under the sanitizers, whose shadow memory counts against the limit. */
+static void limit_memory(uint64_t bytes)
+{
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+    struct rlimit r;
+
+    if (bytes == 0 || getrlimit(RLIMIT_DATA, &r) != 0 || (r.rlim_cur != RLIM_INFINITY && r.rlim_cur <= bytes))
+        return; /* a lower limit set by the examiner stays */
+    r.rlim_cur = (rlim_t)bytes;
+    setrlimit(RLIMIT_DATA, &r);
+#else
+    (void)bytes;
+#endif
+}
+
 /* resume_from/resume_out: the interrupted case's moved database and its
  * directory (which wins over the recorded -o: a case may have been moved) */
 static int cmd_scan(int argc, char **argv, const char *cmdline, const char *resume_from, const char *resume_out)
@@ -241,6 +274,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline, const char *resu
         { "free-space-sample", required_argument, NULL, 'F' },
         { "no-nested-images", no_argument, NULL, 'X' },
         { "hash-only", no_argument, NULL, 'O' },
+        { "max-memory", required_argument, NULL, 'W' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -251,6 +285,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline, const char *resu
     char **rule_paths = calloc((size_t)argc + PT_POLICY_MAX_GLOBS, sizeof *rule_paths);
     const char *case_path = NULL, *sign_key = NULL;
     int c, code, n_rules = 0, i;
+    uint64_t max_memory = default_memory_limit();
 
     pt_scan_opts_defaults(&o);
     pt_policy_defaults(&policy);
@@ -289,6 +324,18 @@ static int cmd_scan(int argc, char **argv, const char *cmdline, const char *resu
         case 'I': o.image_hash = 1; break;
         case 'X': o.no_nested_images = 1; break;
         case 'O': o.hash_only = 1; break;
+        case 'W': {
+            char *end;
+            long long v = strtoll(optarg, &end, 10);
+            if (*end || v < 0 || (v > 0 && v < (256LL << 20))) {
+                fprintf(stderr, "ptriage scan: --max-memory takes a number of bytes, at least 268435456 (256 "
+                        "MiB), or 0 for no limit\n");
+                code = 2;
+                goto done;
+            }
+            max_memory = (uint64_t)v;
+            break;
+        }
         case 'Z':
             if (set_timezone(optarg) != 0) {
                 fprintf(stderr, "ptriage scan: --timezone %s: not UTC, an offset like +02:00, or a zone of "
@@ -383,6 +430,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline, const char *resu
         code = 2;
         goto done;
     }
+    limit_memory(max_memory);
     code = pt_scan_run(&o, &n, &err);
     if (code != 2 && sign_key && pt_sign_write(o.outdir, sign_key, &err) != PT_OK)
         code = 2;

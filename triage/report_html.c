@@ -456,7 +456,7 @@ static int evidence_section(FILE *f, sqlite3 *h)
         sqlite3_finalize(ev);
         return -1;
     }
-    if (sqlite3_prepare_v2(h, "SELECT count(*), sum(bytes_read), sum(error_severity = 'error'),"
+    if (sqlite3_prepare_v2(h, "SELECT count(*), CAST(total(bytes_read) AS INTEGER), sum(error_severity = 'error'),"
                               " sum(error_severity = 'error' AND allocated = 1), sum(allocated = 0),"
                               " sum(sha256 IS NOT NULL)"
                               " FROM items WHERE evidence_id = ?", -1, &cov, NULL) != SQLITE_OK) {
@@ -558,16 +558,16 @@ static int summary_section(FILE *f, sqlite3 *h)
 {
     static const char *const aggs[][3] = {
         { "agg-disposition", "disposition",
-          "SELECT coalesce(disposition, '(none)'), count(*), coalesce(sum(size), 0) FROM items i"
+          "SELECT coalesce(disposition, '(none)'), count(*), CAST(total(size) AS INTEGER) FROM items i"
           " GROUP BY 1 ORDER BY 2 DESC, 1" },
         { "agg-category", "category",
-          "SELECT coalesce(category, '(not typed)'), count(*), coalesce(sum(size), 0) FROM items i"
+          "SELECT coalesce(category, '(not typed)'), count(*), CAST(total(size) AS INTEGER) FROM items i"
           " GROUP BY 1 ORDER BY 2 DESC, 1" },
         { "agg-encryption", "encryption verdict",
-          "SELECT coalesce(encryption, '(not judged)'), count(*), coalesce(sum(size), 0) FROM items i"
+          "SELECT coalesce(encryption, '(not judged)'), count(*), CAST(total(size) AS INTEGER) FROM items i"
           " GROUP BY 1 ORDER BY 2 DESC, 1" },
         { "agg-owner", "owner",
-          "SELECT " OWNER_EXPR ", count(*), coalesce(sum(size), 0) FROM items i GROUP BY 1 ORDER BY 2 DESC, 1" },
+          "SELECT " OWNER_EXPR ", count(*), CAST(total(size) AS INTEGER) FROM items i GROUP BY 1 ORDER BY 2 DESC, 1" },
     };
     static const char *const heads[] = { "By disposition", "By category", "By encryption verdict", "By owner" };
     sqlite3_stmt *st;
@@ -585,7 +585,7 @@ static int summary_section(FILE *f, sqlite3 *h)
           "<th class=\"n\">no disposition</th><th class=\"n\">items</th><th class=\"n\">bytes</th></tr>\n", f);
     if (sqlite3_prepare_v2(h, "SELECT e.label, sum(i.disposition = 'relevant'), sum(i.disposition = 'needs-review'),"
                               " sum(i.disposition = 'private'), sum(i.disposition = 'system'),"
-                              " sum(i.disposition IS NULL), count(i.id), coalesce(sum(i.size), 0)"
+                              " sum(i.disposition IS NULL), count(i.id), CAST(total(i.size) AS INTEGER)"
                               " FROM evidence e LEFT JOIN items i ON i.evidence_id = e.id GROUP BY e.id ORDER BY e.id",
                            -1, &st, NULL) != SQLITE_OK)
         return -1;
@@ -694,7 +694,7 @@ int pt_report_html_write(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err)
           "pseudonym.</p>\n", f);
     if (aggregate(f, h, "agg-encformat", "verdict / format",
                   "SELECT i.encryption || ' / ' || coalesce(i.encryption_format, '?'), count(*),"
-                  " coalesce(sum(i.size), 0) FROM items i WHERE i.encryption IN ('encrypted', 'suspected')"
+                  " CAST(total(i.size) AS INTEGER) FROM items i WHERE i.encryption IN ('encrypted', 'suspected')"
                   " GROUP BY 1 ORDER BY 2 DESC, 1", 0) < 0)
         goto dberr;
     {
@@ -724,11 +724,11 @@ int pt_report_html_write(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err)
           "Privacy): no name, path, content, hash or matched text.</p>\n<h3>By owner and category</h3>\n", f);
     if (aggregate(f, h, "agg-private", "owner / category",
                   "SELECT " OWNER_EXPR " || ' / ' || coalesce(i.category, '(not typed)'), count(*),"
-                  " coalesce(sum(i.size), 0) FROM items i WHERE i.disposition = 'private' GROUP BY 1 ORDER BY 2 DESC, 1",
+                  " CAST(total(i.size) AS INTEGER) FROM items i WHERE i.disposition = 'private' GROUP BY 1 ORDER BY 2 DESC, 1",
                   0) < 0 ||
         aggregate(f, h, "agg-private-month", "month modified",
                   "SELECT coalesce(strftime('%Y-%m', nullif(i.mtime, 0), 'unixepoch'), '(unknown)'), count(*),"
-                  " coalesce(sum(i.size), 0) FROM items i WHERE i.disposition = 'private' GROUP BY 1 ORDER BY 1",
+                  " CAST(total(i.size) AS INTEGER) FROM items i WHERE i.disposition = 'private' GROUP BY 1 ORDER BY 1",
                   0) < 0)
         goto dberr;
     fputs("<h3>Private items by pseudonym</h3>\n", f);
@@ -737,7 +737,7 @@ int pt_report_html_write(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err)
     fputs("<h2 id=\"system\">9. System items</h2>\n<p>Operating-system and application files (rules and known-file "
           "hash sets), as aggregates; each is listed in court-manifest.csv.</p>\n", f);
     if (aggregate(f, h, "agg-system", "category",
-                  "SELECT coalesce(i.category, '(not typed)'), count(*), coalesce(sum(i.size), 0) FROM items i"
+                  "SELECT coalesce(i.category, '(not typed)'), count(*), CAST(total(i.size) AS INTEGER) FROM items i"
                   " WHERE i.disposition = 'system' GROUP BY 1 ORDER BY 2 DESC, 1", 1) < 0)
         goto dberr;
     fputs("<h2 id=\"errors\">10. Errors</h2>\n<p>Everything that could not be read or examined, with its "
