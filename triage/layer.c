@@ -18,6 +18,7 @@
 
 #include "bfio.h"
 #include "luks.h"
+#include "mdraid.h"
 
 struct pt_layer {
     pt_layer_kind_t kind;
@@ -31,6 +32,9 @@ struct pt_layer {
     libvslvm_logical_volume_t *lv;
     pt_luks_t *luks;
     libbde_volume_t *bde;
+    pt_read_fn up_fn;               /* a RAID 1 member: its data is the range */
+    void *up_src;                   /* [up_off, up_off + size) of what it is read from */
+    uint64_t up_off;
     uint64_t size;
     char desc[640];
     char name[384];
@@ -421,6 +425,33 @@ static int open_bde(pt_layer_t *l, const pt_key_t *keys, size_t nkeys, pt_err_t 
     return PT_OK;
 }
 
+/* A RAID 1 member: every member of a mirror holds the array's data whole,
+ * from its data offset on. */
+static int open_md(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t size, pt_err_t *err)
+{
+    pt_md_info_t md;
+    char what[200];
+    int rc = pt_md_read(fn, src, size, &md, err);
+
+    if (rc != PT_OK)
+        return rc;
+    pt_md_describe(&md, what, sizeof what);
+    if (md.level != 1)
+        return pt_err_set(err, PT_EFORMAT, "%s: %s, so no member holds the data whole; ptriage does not assemble "
+                          "arrays (assemble it read-only and give the array as evidence)", what,
+                          md.level == -1 ? "data is spread over the members in turn" : "data is striped");
+    if (md.role < 0)
+        return pt_err_set(err, PT_EFORMAT, "%s: not an active mirror, its data may be stale or absent", what);
+    l->up_fn = fn;
+    l->up_src = src;
+    l->up_off = md.data_offset;
+    l->size = md.data_size;
+    snprintf(l->desc, sizeof l->desc, "%s; a mirror holds the array's data whole: %llu bytes from byte %llu, "
+             "walked without assembling the array", what, (unsigned long long)md.data_size,
+             (unsigned long long)md.data_offset);
+    return PT_OK;
+}
+
 int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, const pt_key_t *keys, size_t nkeys,
                   pt_layer_t **out, pt_err_t *err)
 {
@@ -442,6 +473,7 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
         case PT_LAYER_LVM: rc = open_lvm(l, fn, src, size, err); break;
         case PT_LAYER_LUKS: rc = open_luks(l, fn, src, size, keys, nkeys, err); break;
         case PT_LAYER_BITLOCKER: rc = open_bde(l, keys, nkeys, err); break;
+        case PT_LAYER_MDRAID: rc = open_md(l, fn, src, size, err); break;
         default: rc = pt_err_set(err, PT_EFORMAT, "%s: recognised, but ptriage cannot open it", pt_layer_kind_name(k));
         }
     }
@@ -529,6 +561,8 @@ ssize_t pt_layer_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_
         libvslvm_error_t *e = NULL;
         if ((n = libvslvm_logical_volume_read_buffer_at_offset(l->lv, buf, len, (off64_t)off, &e)) < 0)
             YAL_ERR(libvslvm, e, err, PT_EIO, "logical volume %s read at %llu", l->name, (unsigned long long)off);
+    } else if (l->up_fn) {
+        n = l->up_fn(l->up_src, l->up_off + off, buf, len, err);
     } else if (l->luks) {
         n = pt_luks_read(l->luks, off, buf, len, err);
     } else if (l->bde) {

@@ -24,7 +24,7 @@ typedef enum {
     PT_LAYER_LUKS,      /* opened with a key from case.conf */
     PT_LAYER_BITLOCKER, /* opened with a key from case.conf (libbde) */
     PT_LAYER_EWF,       /* named only */
-    PT_LAYER_MDRAID,
+    PT_LAYER_MDRAID,    /* a RAID 1 member is opened (mdraid.h); others named */
     PT_LAYER_BTRFS,
     PT_LAYER_ZFS,
     PT_LAYER_XFS,       /* a filesystem: xfs.h walks it */

@@ -52,7 +52,7 @@ static const char help_text[] =
     "                               and directory trees, and inside them LVM2 volume\n"
     "                               groups, LUKS and BitLocker volumes (with a key from\n"
     "                               CASE.conf), APFS containers and FileVault\n"
-    "                               volumes, XFS,\n"
+    "                               volumes, RAID 1 members, XFS,\n"
     "                               archives and VM disks found as files (raw, qcow2,\n"
     "                               VMDK, VHD, VHDX); hash, measure, type and classify\n"
     "                               (encrypted / suspected / none) every file; write\n"

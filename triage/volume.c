@@ -173,8 +173,7 @@ static void container_why(pt_layer_kind_t k, const char *open_err, const char *f
         snprintf(why, n, "LVM2 physical volume, not opened (%.600s); %s", open_err, tail);
         break;
     case PT_LAYER_MDRAID:
-        snprintf(why, n, "Linux software RAID member (md superblock): ptriage does not assemble arrays (assemble "
-                 "it read-only and give the array as evidence); %s", tail);
+        snprintf(why, n, "Linux software RAID member: %.900s; %s", open_err, tail);
         break;
     case PT_LAYER_BTRFS:
         snprintf(why, n, "Btrfs filesystem: neither The Sleuth Kit nor ptriage reads Btrfs; %s", tail);
@@ -336,7 +335,7 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
         return scan_xfs(s, v, fn, src, whole, err);
     if (k == PT_LAYER_APFS)
         return scan_apfs(s, v, fn, src, whole, err);
-    int opens = k == PT_LAYER_LVM || k == PT_LAYER_LUKS || k == PT_LAYER_BITLOCKER;
+    int opens = k == PT_LAYER_LVM || k == PT_LAYER_LUKS || k == PT_LAYER_BITLOCKER || k == PT_LAYER_MDRAID;
 
     if (opens && depth < LAYER_DEPTH_MAX) {
         rc = pt_layer_open(k, fn, src, v->length, pol ? pol->keys : NULL, pol ? pol->n_keys : 0, &layer, &lerr);
