@@ -4,9 +4,12 @@
 #include "osinfo.h"
 
 #include <hivex.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "plist.h"
 
 /* Copies the value of key (unquoted, backslash escapes removed) into out. */
 static int value_of(const char *text, size_t len, const char *key, char *out, size_t size)
@@ -51,52 +54,15 @@ int pt_osinfo_parse_release(const char *text, size_t len, char *out, size_t size
     return 1;
 }
 
-/* The <string> that follows <key>key</key> in an XML property list, with
- * the five predefined entities decoded and control characters dropped. */
-static int plist_string(const char *text, size_t len, const char *key, char *out, size_t size)
-{
-    char k[64];
-    const char *p, *end = text + len, *s;
-    size_t o = 0;
-
-    snprintf(k, sizeof k, "<key>%s</key>", key);
-    out[0] = '\0';
-    if (!(p = memmem(text, len, k, strlen(k))))
-        return 0;
-    p += strlen(k);
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-        p++;
-    if ((size_t)(end - p) < 8 || memcmp(p, "<string>", 8) != 0)
-        return 0;
-    for (s = p + 8; s < end && *s != '<' && o + 1 < size; s++) {
-        static const struct { const char *ent; char c; } ents[] = {
-            { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' }, { "&apos;", '\'' } };
-        size_t e;
-        char c = *s;
-        for (e = 0; c == '&' && e < sizeof ents / sizeof ents[0]; e++) {
-            size_t el = strlen(ents[e].ent);
-            if ((size_t)(end - s) >= el && memcmp(s, ents[e].ent, el) == 0) {
-                c = ents[e].c;
-                s += el - 1;
-                break;
-            }
-        }
-        if ((unsigned char)c >= 0x20)
-            out[o++] = c;
-    }
-    out[o] = '\0';
-    return o > 0 && s < end && *s == '<';
-}
-
 int pt_osinfo_parse_macos(const char *text, size_t len, char *out, size_t size)
 {
     char name[128], version[64], build[64];
 
     out[0] = '\0';
-    if (!plist_string(text, len, "ProductName", name, sizeof name))
+    if (!pt_plist_string((const uint8_t *)text, len, "ProductName", name, sizeof name))
         return 0;
-    plist_string(text, len, "ProductVersion", version, sizeof version);
-    plist_string(text, len, "ProductBuildVersion", build, sizeof build);
+    pt_plist_string((const uint8_t *)text, len, "ProductVersion", version, sizeof version);
+    pt_plist_string((const uint8_t *)text, len, "ProductBuildVersion", build, sizeof build);
     snprintf(out, size, "%s%s%s%s%s%s", name, version[0] ? " " : "", version, build[0] ? " (build " : "", build,
              build[0] ? ")" : "");
     return 1;

@@ -12,7 +12,7 @@
  * into out.  Returns 1 when found, else 0 (out is ""). */
 int pt_osinfo_parse_release(const char *text, size_t len, char *out, size_t size);
 
-/* The product of a macOS SystemVersion.plist (XML): "macOS 14.4 (build
+/* The product of a macOS SystemVersion.plist (XML or binary): "macOS 14.4 (build
  * 23E214)" from ProductName, ProductVersion and ProductBuildVersion.
  * Returns 1 when ProductName is found, else 0 (out is ""). */
 int pt_osinfo_parse_macos(const char *text, size_t len, char *out, size_t size);
