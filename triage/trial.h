@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <tsk/libtsk.h>
 
+#include "walk.h"
+
 /* Seconds without a new directory after which the trial child counts as
  * stuck.  libtsk lists a directory of 100,000 names in well under that. */
 #define PT_TRIAL_IDLE 120
@@ -18,11 +20,13 @@
 /* 1 for the filesystems walked on trial first. */
 int pt_trial_needed(const TSK_FS_INFO *fs);
 
-/* Walks fs (recursively, allocated and deleted names, and the small files
- * read by name before a walk: paths, NULL-terminated) in a child process.
- * Returns 0 when the child finished; -1 with why ("libtsk crashed (signal
- * 11, Segmentation fault) in directory /Users/x") when it crashed, or made
- * no progress for idle_seconds and was killed, or could not be started. */
-int pt_trial_walk(TSK_FS_INFO *fs, const char *const *paths, unsigned idle_seconds, char *why, size_t n);
+/* In a child process: reads what a walk reads by name first (pre, see
+ * walk.h: the lookups by path are where damage bites too), then walks fs
+ * recursively (allocated and deleted names, no content).  Returns 0 with
+ * *pre filled (the caller frees it with pt_walk_pre_free) when the child
+ * finished; -1 with why ("libtsk crashed (signal 11, Segmentation fault)
+ * walking directory /Users/x") when it crashed, made no progress for
+ * idle_seconds and was killed, or could not be started. */
+int pt_trial_walk(TSK_FS_INFO *fs, unsigned idle_seconds, pt_walk_pre_t *pre, char *why, size_t n);
 
 #endif

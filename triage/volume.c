@@ -390,13 +390,16 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
 static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pt_read_fn fn, void *src,
                           int whole, const char *fs_err, int depth, pt_err_t *err)
 {
-    int rc;
+    pt_walk_pre_t pre;
+    int rc, trial = 0;
 
     if (!fs)
         return scan_container(s, v, fn, src, whole, fs_err, depth, err);
+    memset(&pre, 0, sizeof pre);
     if (pt_trial_needed(fs)) {
         char why[1024], msg[1200];
-        if (pt_trial_walk(fs, pt_walk_named_files, PT_TRIAL_IDLE, why, sizeof why) != 0) {
+        trial = 1;
+        if (pt_trial_walk(fs, PT_TRIAL_IDLE, &pre, why, sizeof why) != 0) {
             snprintf(msg, sizeof msg, "%s %s: %s; the filesystem is damaged and is not walked (no item of it "
                      "is listed)", tsk_fs_type_toname(fs->ftype), v->label && *v->label ? v->label : "volume", why);
             v->error = msg;
@@ -411,18 +414,19 @@ static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pt
      * volumes: counted once, at the container */
     if (!TSK_FS_TYPE_ISAPFS(fs->ftype))
         measure_fs(s, fs, v);
-    if ((rc = add_volume(s, v, err)) != PT_OK)
-        return rc;
-    if (fs->last_block_act < fs->last_block) {
+    rc = add_volume(s, v, err);
+    if (rc == PT_OK && fs->last_block_act < fs->last_block) {
         /* libtsk clips to what the image holds; say how much is missing */
         char msg[256];
         snprintf(msg, sizeof msg, "filesystem is truncated: it spans %" PRIu64 " blocks of %u bytes "
                  "but the evidence holds only %" PRIu64, (uint64_t)fs->last_block + 1, fs->block_size,
                  (uint64_t)fs->last_block_act + 1);
-        if ((rc = pt_scan_problem(s, "error", "filesystem", msg, err)) != PT_OK)
-            return rc;
+        rc = pt_scan_problem(s, "error", "filesystem", msg, err);
     }
-    return pt_walk_fs(s, fs, err);
+    if (rc == PT_OK)
+        rc = pt_walk_fs(s, fs, trial ? &pre : NULL, err);
+    pt_walk_pre_free(&pre);
+    return rc;
 }
 
 /* A partition table written by a suspect, or damaged, may describe

@@ -13,6 +13,7 @@
 #include "accounts.h"
 #include "ewf.h"
 #include "osinfo.h"
+#include "plist.h"
 #include "source.h"
 #include "text.h"
 
@@ -49,6 +50,16 @@ typedef struct walk_state {
     walk_deep_t *deep;  /* directories left for a continued walk */
     size_t n_deep, cap_deep;
 } walk_state_t;
+
+#define MAC_USERS "/private/var/db/dslocal/nodes/Default/users"
+#define MAC_USERS_MAX 10000
+
+/* Filesystems that record Unix uid/gid. */
+static int has_owners(const TSK_FS_INFO *fs)
+{
+    return TSK_FS_TYPE_ISEXT(fs->ftype) || TSK_FS_TYPE_ISFFS(fs->ftype) || TSK_FS_TYPE_ISHFS(fs->ftype) ||
+           TSK_FS_TYPE_ISAPFS(fs->ftype) || TSK_FS_TYPE_ISYAFFS2(fs->ftype);
+}
 
 ssize_t pt_walk_read_tsk(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
 {
@@ -565,12 +576,12 @@ static TSK_WALK_RET_ENUM walk_cb(TSK_FS_FILE *f, const char *parent, void *ptr)
     return TSK_WALK_CONT;
 }
 
-/* The content of one small file of the filesystem being walked (/etc/passwd,
- * os-release), read by name before the walk, bounded at 1 MiB.  Returns a
- * malloc'd buffer or NULL; libtsk errors here are not the walk's. */
-static char *read_small(walk_state_t *w, const char *path, size_t *len)
+/* The content of one small file of the filesystem, read by name before
+ * the walk, bounded at 1 MiB.  Returns a malloc'd buffer or NULL; libtsk
+ * errors here are not the walk's. */
+static char *read_small(TSK_FS_INFO *fs, const char *path, size_t *len)
 {
-    TSK_FS_FILE *f = tsk_fs_file_open(w->fs, NULL, path);
+    TSK_FS_FILE *f = tsk_fs_file_open(fs, NULL, path);
     char *buf = NULL;
     ssize_t n;
 
@@ -590,19 +601,43 @@ static char *read_small(walk_state_t *w, const char *path, size_t *len)
     return buf;
 }
 
-const char *const pt_walk_named_files[] = { "/etc/passwd", "/etc/os-release", "/usr/lib/os-release",
-                                            "/System/Library/CoreServices/SystemVersion.plist",
-                                            "/Windows/System32/config/SOFTWARE", NULL };
-
-/* Owner names come from the filesystem's own /etc/passwd. */
-static void load_accounts(walk_state_t *w)
+/* macOS keeps its accounts in the local directory, one property list per
+ * account (name and uid, each in an array), not in /etc/passwd: appended to
+ * *text as "name:*:uid:" lines. */
+static void mac_accounts(TSK_FS_INFO *fs, char **text, size_t *len)
 {
-    size_t len = 0;
-    char *buf = read_small(w, "/etc/passwd", &len);
+    TSK_FS_DIR *d = tsk_fs_dir_open(fs, MAC_USERS);
+    size_t i, n;
 
-    if (buf)
-        pt_accounts_parse(&w->accounts, buf, len);
-    free(buf);
+    if (!d) {
+        tsk_error_reset();
+        return;
+    }
+    n = tsk_fs_dir_getsize(d);
+    for (i = 0; i < n && i < MAC_USERS_MAX; i++) {
+        TSK_FS_FILE *f = tsk_fs_dir_get(d, i);
+        const char *nm = f && f->name ? f->name->name : "";
+        size_t nl = strlen(nm);
+        char name[64], uid[16], *buf, *grown;
+        ssize_t got;
+
+        if (f && f->meta && f->meta->type == TSK_FS_META_TYPE_REG && (f->name->flags & TSK_FS_NAME_FLAG_ALLOC) &&
+            nl > 6 && strcmp(nm + nl - 6, ".plist") == 0 && f->meta->size > 0 && f->meta->size <= (1 << 20) &&
+            (buf = malloc((size_t)f->meta->size)) != NULL) {
+            got = tsk_fs_file_read(f, 0, buf, (size_t)f->meta->size, TSK_FS_FILE_READ_FLAG_NONE);
+            if (got > 0 && pt_plist_string((const uint8_t *)buf, (size_t)got, "name", name, sizeof name) &&
+                pt_plist_string((const uint8_t *)buf, (size_t)got, "uid", uid, sizeof uid) && !strchr(name, ':') &&
+                (grown = realloc(*text, *len + sizeof name + sizeof uid + 8)) != NULL) {
+                *text = grown;
+                *len += (size_t)sprintf(grown + *len, "%s:*:%s:\n", name, uid);
+            }
+            free(buf);
+        }
+        if (f)
+            tsk_fs_file_close(f);
+    }
+    tsk_fs_dir_close(d);
+    tsk_error_reset();
 }
 
 #define HIVE_MAX ((int64_t)512 << 20) /* a SOFTWARE hive is tens of MB; a bigger one is not read */
@@ -631,53 +666,76 @@ static int windows_product(TSK_FS_FILE *f, char *os, size_t size)
 }
 
 /* The operating system the filesystem holds, for the report. */
-static int record_os(walk_state_t *w)
+static void read_os(TSK_FS_INFO *fs, char *os, size_t size)
 {
     static const char *const release[] = { "/etc/os-release", "/usr/lib/os-release" };
-    char os[256] = "";
     size_t len = 0, i;
     TSK_FS_FILE *f;
 
+    os[0] = '\0';
     for (i = 0; i < 2 && !os[0]; i++) {
-        char *buf = read_small(w, release[i], &len);
+        char *buf = read_small(fs, release[i], &len);
         if (buf)
-            pt_osinfo_parse_release(buf, len, os, sizeof os);
+            pt_osinfo_parse_release(buf, len, os, size);
         free(buf);
     }
-    if (!os[0] && TSK_FS_TYPE_ISAPFS(w->fs->ftype)) {
-        char *buf = read_small(w, "/System/Library/CoreServices/SystemVersion.plist", &len);
+    if (!os[0] && (TSK_FS_TYPE_ISAPFS(fs->ftype) || TSK_FS_TYPE_ISHFS(fs->ftype))) {
+        char *buf = read_small(fs, "/System/Library/CoreServices/SystemVersion.plist", &len);
         if (buf)
-            pt_osinfo_parse_macos(buf, len, os, sizeof os);
+            pt_osinfo_parse_macos(buf, len, os, size);
         free(buf);
     }
-    if (!os[0] && (f = tsk_fs_file_open(w->fs, NULL, "/Windows/System32/config/SOFTWARE")) != NULL) {
-        if (!windows_product(f, os, sizeof os))
-            snprintf(os, sizeof os, "Windows (the SOFTWARE hive names no product)");
+    if (!os[0] && (f = tsk_fs_file_open(fs, NULL, "/Windows/System32/config/SOFTWARE")) != NULL) {
+        if (!windows_product(f, os, size))
+            snprintf(os, size, "Windows (the SOFTWARE hive names no product)");
         tsk_fs_file_close(f);
     }
     tsk_error_reset();
-    if (!os[0] || !w->s->volume_id)
-        return PT_OK;
-    return pt_casedb_set_volume_os(w->s->db, w->s->volume_id, os, w->err);
 }
 
-int pt_walk_fs(pt_scan_t *s, TSK_FS_INFO *fs, pt_err_t *err)
+void pt_walk_pre_read(TSK_FS_INFO *fs, pt_walk_pre_t *pre)
+{
+    memset(pre, 0, sizeof *pre);
+    if (has_owners(fs)) {
+        pre->accounts = read_small(fs, "/etc/passwd", &pre->accounts_len);
+        if (TSK_FS_TYPE_ISAPFS(fs->ftype) || TSK_FS_TYPE_ISHFS(fs->ftype))
+            mac_accounts(fs, &pre->accounts, &pre->accounts_len);
+    }
+    read_os(fs, pre->os, sizeof pre->os);
+}
+
+void pt_walk_pre_free(pt_walk_pre_t *pre)
+{
+    free(pre->accounts);
+    pre->accounts = NULL;
+    pre->accounts_len = 0;
+}
+
+int pt_walk_fs(pt_scan_t *s, TSK_FS_INFO *fs, const pt_walk_pre_t *pre, pt_err_t *err)
 {
     walk_state_t w;
+    pt_walk_pre_t own;
     int rc;
 
     memset(&w, 0, sizeof w);
     w.s = s;
     w.fs = fs;
     w.err = err;
-    w.owners = TSK_FS_TYPE_ISEXT(fs->ftype) || TSK_FS_TYPE_ISFFS(fs->ftype) ||
-               TSK_FS_TYPE_ISHFS(fs->ftype) || TSK_FS_TYPE_ISAPFS(fs->ftype) ||
-               TSK_FS_TYPE_ISYAFFS2(fs->ftype);
+    w.owners = has_owners(fs);
     w.dots = TSK_FS_TYPE_ISEXT(fs->ftype) || TSK_FS_TYPE_ISFAT(fs->ftype);
-    if (w.owners)
-        load_accounts(&w);
-    if (record_os(&w) != PT_OK)
-        return err->code;
+    if (!pre) {
+        pt_walk_pre_read(fs, &own);
+        pre = &own;
+    }
+    if (w.owners && pre->accounts)
+        pt_accounts_parse(&w.accounts, pre->accounts, pre->accounts_len);
+    rc = pre->os[0] && s->volume_id ? pt_casedb_set_volume_os(s->db, s->volume_id, pre->os, err) : PT_OK;
+    if (pre == &own)
+        pt_walk_pre_free(&own);
+    if (rc != PT_OK) {
+        pt_accounts_free(&w.accounts);
+        return rc;
+    }
     w.dirs = NULL;
     rc = grow_dirs(&w, 2);
     if (rc == PT_OK) {

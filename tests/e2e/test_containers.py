@@ -10,6 +10,7 @@ damaged containers are reported, never crash (run under ASan too)."""
 import csv
 import hashlib
 import os
+import plistlib
 import shutil
 import sqlite3
 import struct
@@ -484,7 +485,12 @@ def apfs(tap, work):
              b"\t<key>ProductBuildVersion</key>\n\t<string>23E214</string>\n"
              b"\t<key>ProductName</key>\n\t<string>macOS</string>\n"
              b"\t<key>ProductVersion</key>\n\t<string>14.4</string>\n</dict>\n</plist>\n")
-    files = {"Users/alice/Documents/q3-ledger.txt": b"ledger 2023 Q3, account 1234\n" * 300,
+    users = "private/var/db/dslocal/nodes/Default/users/"
+    files = {users + "alice.plist": plistlib.dumps({"name": ["alice"], "uid": ["501"], "home": ["/Users/alice"],
+                                                    "realname": ["Alice \u00c5berg"]}, fmt=plistlib.FMT_BINARY),
+             users + "root.plist": plistlib.dumps({"name": ["root"], "uid": ["0"]}),        # XML
+             users + "_www.plist": plistlib.dumps({"uid": ["70"], "name": ["_www"]}, fmt=plistlib.FMT_BINARY),
+             "Users/alice/Documents/q3-ledger.txt": b"ledger 2023 Q3, account 1234\n" * 300,
              "Users/alice/Pictures/raw.bin": rnd,
              "Users/alice/Pictures/photos.zip": open(zbuf, "rb").read(),
              "Users/alice/R\u00e9sum\u00e9 \u2013 <script>.txt": b"cv\n",
@@ -524,14 +530,17 @@ def apfs(tap, work):
         got = vol_items(out, label)
         for path, sha in sums.items():
             assert got.get(path) == sha, (path, got.get(path))
-        row = c.execute("SELECT uid, gid, link_target FROM items WHERE path = '/Users/alice/ledger-link'").fetchone()
-        assert row == (501, 20, "Documents/q3-ledger.txt"), row
+        row = c.execute("SELECT uid, gid, link_target, owner FROM items WHERE path = '/Users/alice/ledger-link'"
+                        ).fetchone()
+        assert row == (501, 20, "Documents/q3-ledger.txt", "alice"), row  # from the binary account record
+        assert c.execute("SELECT owner FROM items WHERE path = '/Users'").fetchone() == ("root",)  # the XML one
         assert c.execute("SELECT count(*) FROM items WHERE path = '/Users/alice/Pictures/photos.zip!/a.txt'"
                          ).fetchone()[0] == 1
         cov = coverage_sums(out)
         assert any(r["volume"] == "p2" and r["what"] == "APFS volumes: the blocks they use" for r in cov), cov
     tap.result("an APFS container in a GPT partition: its volume is walked through libtsk's pool API, names equal "
-               "fls -B, hashes the source files', owners, link targets, archive members, macOS version", walked)
+               "fls -B, hashes the source files', owners named from the Mac's account records (binary and XML "
+               "plists), link targets, archive members, macOS version", walked)
 
     def icat_agrees():
         c = db(out)
