@@ -82,6 +82,19 @@ static int add_volume(pt_scan_t *s, pt_volume_info_t *v, pt_err_t *err)
     return PT_OK;
 }
 
+/* A volume whose content could not be opened: recorded with why, and its
+ * bytes hashed as one item. */
+static int unopened(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src, int whole, const char *why,
+                    pt_err_t *err)
+{
+    int rc;
+
+    v->error = why;
+    if ((rc = add_volume(s, v, err)) != PT_OK)
+        return rc;
+    return volume_item(s, fn, src, v->length, whole, why, err);
+}
+
 static TSK_WALK_RET_ENUM count_block(const TSK_FS_BLOCK *b, void *ptr)
 {
     (void)b;
@@ -201,10 +214,7 @@ static int scan_xfs(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src,
         return pt_err_set(err, rc, "%s", xerr.msg);
     if (!x) {
         snprintf(why, sizeof why, "%.1100s; recorded and hashed as one volume item", xerr.msg);
-        v->error = why;
-        if ((rc = add_volume(s, v, err)) != PT_OK)
-            return rc;
-        return volume_item(s, fn, src, v->length, whole, why, err);
+        return unopened(s, v, fn, src, whole, why, err);
     }
     v->filesystem = "xfs";
     if ((rc = add_volume(s, v, err)) == PT_OK &&
@@ -263,10 +273,7 @@ static int scan_apfs(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src
         return pt_err_set(err, rc, "%s", aerr.msg);
     if (!a) {
         snprintf(why, sizeof why, "%.1100s; recorded and hashed as one volume item", aerr.msg);
-        v->error = why;
-        if ((rc = add_volume(s, v, err)) != PT_OK)
-            return rc;
-        return volume_item(s, fn, src, v->length, whole, why, err);
+        return unopened(s, v, fn, src, whole, why, err);
     }
     v->holds = "apfs";
     v->error = NULL;
@@ -353,10 +360,7 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
     }
     if (!layer) {
         container_why(k, lerr.msg, fs_err, why, sizeof why);
-        v->error = why;
-        if ((rc = add_volume(s, v, err)) != PT_OK)
-            return rc;
-        return volume_item(s, fn, src, v->length, whole, why, err);
+        return unopened(s, v, fn, src, whole, why, err);
     }
     v->holds = pt_layer_kind_name(k);
     v->error = NULL;
