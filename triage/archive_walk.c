@@ -81,23 +81,6 @@ static la_int64_t cb_skip(struct archive *a, void *p, la_int64_t n)
     return n;
 }
 
-typedef struct mem {
-    const uint8_t *p;
-    size_t n;
-} mem_t;
-
-static ssize_t read_mem(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
-{
-    const mem_t *m = src;
-
-    (void)err;
-    if (off >= m->n)
-        return 0;
-    if (len > m->n - off)
-        len = (size_t)(m->n - off);
-    memcpy(buf, m->p + off, len);
-    return (ssize_t)len;
-}
 
 typedef struct budget budget_t;
 static int over_budget(pt_scan_t *s, budget_t *b, uint64_t pending, char *why, size_t size);
@@ -423,8 +406,8 @@ static int member(pt_scan_t *s, struct archive *a, struct archive_entry *e, cons
     if (!sized || read_failed || len < esize)
         m.size = read_failed ? (esize > len ? esize : len) : len;
     {
-        mem_t mm = { buf, len };
-        if ((rc = pt_scan_read(s, &m, read_mem, &mm, err)) != PT_OK)
+        pt_mem_t mm = { buf, len };
+        if ((rc = pt_scan_read(s, &m, pt_read_mem, &mm, err)) != PT_OK)
             goto out;
         if (read_failed) { /* the bytes before a failure or a limit: never a hash */
             m.content_read = 0;
@@ -436,7 +419,7 @@ static int member(pt_scan_t *s, struct archive *a, struct archive_entry *e, cons
         if (limited && (rc = stop(s, b, b->why, err)) != PT_OK)
             goto out;
         if (!read_failed && !b->stopped && depth + 1 < s->opts->archive_depth && pt_archive_looks_like(buf, len))
-            rc = expand(s, &m, read_mem, &mm, len, depth + 1, b, err);
+            rc = expand(s, &m, pt_read_mem, &mm, len, depth + 1, b, err);
     }
 out:
     free(buf);
@@ -629,8 +612,8 @@ static int extract_as(pt_read_fn fn, void *src, uint64_t size, const char *const
             goto out;
         }
         {
-            mem_t mm = { buf, len };
-            rc = pt_archive_extract(read_mem, &mm, len, paths + 1, names + 1, n - 1, h, out_fd, got, err);
+            pt_mem_t mm = { buf, len };
+            rc = pt_archive_extract(pt_read_mem, &mm, len, paths + 1, names + 1, n - 1, h, out_fd, got, err);
         }
         free(buf);
         goto out;

@@ -348,6 +348,19 @@ int pt_reader_read_buffer(pt_reader_t *r, pt_item_t *it, const uint8_t *buf, siz
     return finish(r, it, len < PT_READER_HEAD ? len : PT_READER_HEAD, 1, err);
 }
 
+ssize_t pt_read_mem(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    const pt_mem_t *m = src;
+
+    (void)err;
+    if (off >= m->n)
+        return 0;
+    if (len > m->n - off)
+        len = (size_t)(m->n - off);
+    memcpy(buf, m->p + off, len);
+    return (ssize_t)len;
+}
+
 int pt_read_exact(pt_read_fn fn, void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
 {
     size_t done = 0;

@@ -21,6 +21,13 @@ typedef struct pt_reader pt_reader_t;
  * real end), or -1 with err set. */
 typedef ssize_t (*pt_read_fn)(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);
 
+/* Bytes already in memory as a source: pt_read_mem reads a pt_mem_t. */
+typedef struct pt_mem {
+    const uint8_t *p;
+    size_t n;
+} pt_mem_t;
+ssize_t pt_read_mem(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);
+
 /* Reads exactly len bytes at off through fn (short reads repeated).
  * PT_OK; PT_EIO with "ends at byte N" when the content is shorter; or the
  * read function's error. */

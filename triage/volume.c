@@ -33,6 +33,17 @@ static ssize_t read_part(void *src, uint64_t off, uint8_t *buf, size_t len, pt_e
     return got;
 }
 
+/* An item standing for the current volume as a whole. */
+static void volume_item_init(const pt_scan_t *s, pt_item_t *it, uint64_t size)
+{
+    pt_item_init(it);
+    it->evidence_id = s->evidence_id;
+    it->volume_id = s->volume_id;
+    it->path = s->nest_prefix ? s->volume_label : "";
+    it->kind = PT_KIND_VOLUME;
+    it->size = size;
+}
+
 /* A volume with no filesystem libtsk reads: one item holding its bytes.
  * The whole image without one is an error; a partition, a note. */
 static int volume_item(pt_scan_t *s, pt_read_fn fn, void *src, uint64_t size, int whole, const char *why,
@@ -42,12 +53,7 @@ static int volume_item(pt_scan_t *s, pt_read_fn fn, void *src, uint64_t size, in
     pt_err_t rerr = { 0, "" };
     int rc;
 
-    pt_item_init(&it);
-    it.evidence_id = s->evidence_id;
-    it.volume_id = s->volume_id;
-    it.path = s->nest_prefix ? s->volume_label : "";
-    it.kind = PT_KIND_VOLUME;
-    it.size = size;
+    volume_item_init(s, &it, size);
     pt_item_add_error(&it, whole ? "error" : "note", "%s", why);
     if ((rc = pt_scan_read(s, &it, fn, src, &rerr)) != PT_OK) {
         *err = rerr;
@@ -245,12 +251,7 @@ static int apfs_locked_item(pt_scan_t *s, const pt_apfs_volume_t *vol, const cha
 {
     pt_item_t it;
 
-    pt_item_init(&it);
-    it.evidence_id = s->evidence_id;
-    it.volume_id = s->volume_id;
-    it.path = s->nest_prefix ? s->volume_label : "";
-    it.kind = PT_KIND_VOLUME;
-    it.size = vol->bytes;
+    volume_item_init(s, &it, vol->bytes);
     it.encryption = "encrypted";
     it.encryption_format = "apfs-encrypted";
     snprintf(it.encryption_reason, sizeof it.encryption_reason, "APFS volume superblock marks the volume "

@@ -6,40 +6,24 @@
 
 #include "archive_walk.h"
 #include "hash.h"
+#include "reader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 
-typedef struct buf {
-    const uint8_t *p;
-    size_t n;
-} buf_t;
-
-static ssize_t rd(void *src, uint64_t off, uint8_t *out, size_t len, pt_err_t *err)
-{
-    const buf_t *b = src;
-
-    (void)err;
-    if (off >= b->n)
-        return 0;
-    if (len > b->n - off)
-        len = (size_t)(b->n - off);
-    memcpy(out, b->p + off, len);
-    return (ssize_t)len;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
     static const char *const paths[] = { "/x.tar.gz", "/x.tar.gz!/a" };
     static const char *const one[] = { "a" }, *const two[] = { "a", "b" };
-    buf_t b = { d, n };
+    pt_mem_t b = { d, n };
     pt_err_t err = { 0, "" };
     pt_hash_result_t got;
     pt_hash_t *h = pt_hash_new(PT_HASH_SHA256, &err);
 
     if (!h)
         return 0;
-    (void)pt_archive_extract(rd, &b, n, paths, one, 1, h, -1, &got, &err);
-    (void)pt_archive_extract(rd, &b, n, paths, two, 2, h, -1, &got, &err);
+    (void)pt_archive_extract(pt_read_mem, &b, n, paths, one, 1, h, -1, &got, &err);
+    (void)pt_archive_extract(pt_read_mem, &b, n, paths, two, 2, h, -1, &got, &err);
     pt_hash_free(h);
     return 0;
 }

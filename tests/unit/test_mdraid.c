@@ -8,23 +8,6 @@
 #include "mdraid.h"
 #include "testlib.h"
 
-typedef struct mem {
-    const uint8_t *p;
-    size_t n;
-} mem_t;
-
-static ssize_t mem_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
-{
-    mem_t *m = src;
-
-    (void)err;
-    if (off >= m->n)
-        return 0;
-    if (len > m->n - off)
-        len = (size_t)(m->n - off);
-    memcpy(buf, m->p + off, len);
-    return (ssize_t)len;
-}
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -79,12 +62,12 @@ static void versions(void)
     for (int minor = 0; minor <= 2; minor++) {
         size_t size = 4 << 20;
         uint8_t *d = member(size, minor, 1, 2048, 3); /* max_dev odd: the 2-byte tail is summed */
-        mem_t m = { d, size };
+        pt_mem_t m = { d, size };
         pt_md_info_t md;
         pt_err_t err = { 0, "" };
         char desc[200];
 
-        T_CHECK(pt_md_read(mem_read, &m, size, &md, &err) == PT_OK);
+        T_CHECK(pt_md_read(pt_read_mem, &m, size, &md, &err) == PT_OK);
         T_CHECK(md.minor == minor && md.level == 1 && md.raid_disks == 2 && md.role == 1);
         T_CHECK(md.data_offset == (minor == 0 ? 0 : 1048576) && md.data_size == 1048576);
         T_STREQ(md.name, "srv:0?");
@@ -98,27 +81,27 @@ static void damage(void)
 {
     size_t size = 4 << 20;
     uint8_t *d = member(size, 2, 5, 2048, 2);
-    mem_t m = { d, size };
+    pt_mem_t m = { d, size };
     pt_md_info_t md;
     pt_err_t err = { 0, "" };
 
     d[4096 + 40] ^= 1; /* a byte of the name: the checksum no longer matches */
-    T_CHECK(pt_md_read(mem_read, &m, size, &md, &err) == PT_EFORMAT && strstr(err.msg, "checksum"));
+    T_CHECK(pt_md_read(pt_read_mem, &m, size, &md, &err) == PT_EFORMAT && strstr(err.msg, "checksum"));
     free(d);
 
     d = member(size, 2, 1, 1 << 20, 2); /* 512 MiB of data on a 4 MiB member */
     m.p = d;
-    T_CHECK(pt_md_read(mem_read, &m, size, &md, &err) == PT_EFORMAT && strstr(err.msg, "truncated"));
+    T_CHECK(pt_md_read(pt_read_mem, &m, size, &md, &err) == PT_EFORMAT && strstr(err.msg, "truncated"));
     put64(d + 4096 + 144, 16); /* says it is at sector 16 */
     seal(d + 4096, 2);
-    T_CHECK(pt_md_read(mem_read, &m, size, &md, &err) == PT_EFORMAT && strstr(err.msg, "not where"));
+    T_CHECK(pt_md_read(pt_read_mem, &m, size, &md, &err) == PT_EFORMAT && strstr(err.msg, "not where"));
     put64(d + 4096 + 144, 8);
     put32(d + 4096 + 220, 0xffffffffu); /* max_dev */
-    T_CHECK(pt_md_read(mem_read, &m, size, &md, &err) == PT_EFORMAT && strstr(err.msg, "devices"));
+    T_CHECK(pt_md_read(pt_read_mem, &m, size, &md, &err) == PT_EFORMAT && strstr(err.msg, "devices"));
     free(d);
 
     m.n = 100; /* shorter than any superblock */
-    T_CHECK(pt_md_read(mem_read, &m, 100, &md, &err) == PT_EFORMAT);
+    T_CHECK(pt_md_read(pt_read_mem, &m, 100, &md, &err) == PT_EFORMAT);
 }
 
 /* random bytes over a valid superblock, magic kept: refused or parsed,
@@ -127,7 +110,7 @@ static void random_bytes(void)
 {
     size_t size = 1 << 20;
     uint8_t *d = member(size, 2, 1, 1024, 4);
-    mem_t m = { d, size };
+    pt_mem_t m = { d, size };
     unsigned seed = 1;
     int parsed = 0;
 
@@ -141,7 +124,7 @@ static void random_bytes(void)
         }
         if (k % 2)
             seal(sb, (uint32_t)(sb[220] | sb[221] << 8) % 1900);
-        if (pt_md_read(mem_read, &m, size, &md, &err) == PT_OK) {
+        if (pt_md_read(pt_read_mem, &m, size, &md, &err) == PT_OK) {
             parsed++;
             T_CHECK(md.data_offset <= size && md.data_size <= size - md.data_offset);
         }
