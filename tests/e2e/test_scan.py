@@ -240,6 +240,46 @@ def exfat_matches_fls():
 
 
 @test
+def hfsplus_on_an_apple_partition_map():
+    """HFS+ (Macs before 2017, and hybrid discs): Debian has no mkfs.hfsplus,
+    but xorriso writes an HFS+ tree on an Apple partition map beside the
+    ISO 9660 one.  Names as fls lists them (HFS+ keeps them decomposed, NFD),
+    hashes as icat and the source files, link target, owner and times."""
+    import unicodedata
+    src = os.path.join(Ctx.work, "hfs-src")
+    files = {"Users/anna/Documents/ledger 2011.csv": b"date,amount\n2011-03-01,100\n" * 50,
+             "Users/anna/Documents/r\u00e9sum\u00e9-\u65e5\u672c.txt": "Lebenslauf \u00e4\u00f6\u00fc\n".encode(),
+             "Users/anna/big.bin": random.Random(7).randbytes(3 * 1048576 + 17),
+             "Users/anna/empty": b"",
+             "Users/bob/<script>x</script>.txt": b"name\n"}
+    for rel, data in files.items():
+        os.makedirs(os.path.dirname(os.path.join(src, rel)), exist_ok=True)
+        with open(os.path.join(src, rel), "wb") as f:
+            f.write(data)
+    os.symlink("Documents/ledger 2011.csv", os.path.join(src, "Users/anna/link"))
+    for root, dns, fns in os.walk(src):
+        for n in dns + fns:
+            os.utime(os.path.join(root, n), (1300000000, 1300000000), follow_symlinks=False)
+    img = os.path.join(Ctx.work, "hfs.iso")
+    p = run(["xorriso", "-as", "mkisofs", "-hfsplus", "-R", "-o", img, src])
+    assert p.returncode == 0, p.stderr
+    out, _ = scan(img, "--hash", "sha256,md5", expect=0)
+    rows = check_against_tsk(img, out, check_md5=True)
+    hfs = [r for r in rows if r["vfs"] == "hfsp"]
+    assert hfs, sorted({(r["vlabel"], r["vfs"]) for r in rows})
+    by = {unicodedata.normalize("NFC", r["path"]): r for r in hfs}
+    for rel, data in files.items():
+        r = by["/" + rel]
+        assert r["sha256"] == hashlib.sha256(data).hexdigest() and r["size"] == len(data), rel
+        assert r["mtime"] == 1300000000 and r["uid"] == 0, (rel, r["mtime"], r["uid"])
+    assert by["/Users/anna/link"]["kind"] == "symlink"
+    assert by["/Users/anna/link"]["link_target"] == "Documents/ledger 2011.csv"
+    m = {unicodedata.normalize("NFC", r["path"]): r for r in manifest(out) if r["volume"] == hfs[0]["vlabel"]}
+    assert m["/Users/anna/Documents/ledger 2011.csv"]["mime"] == "text/csv", m["/Users/anna/Documents/ledger 2011.csv"]
+    assert m["/Users/anna/big.bin"]["encryption"] != "none"
+
+
+@test
 def mbr_e01_two_filesystems():
     e01 = os.path.join(Ctx.fx, "mbr.E01")
     out, _ = scan(e01, expect=0)
