@@ -51,7 +51,7 @@ int pt_apfs_open(pt_read_fn fn, void *src, uint64_t size, pt_apfs_t **out, pt_er
     *out = NULL;
     if (!a)
         return pt_err_set(err, PT_ENOMEM, "out of memory");
-    if (!(a->img = pt_volume_open_nested(fn, src, size))) {
+    if (!(a->img = pt_source_img_over(fn, src, size))) {
         pt_apfs_close(a);
         return pt_source_tsk_err(err, PT_EFORMAT, "APFS container: libtsk cannot read it");
     }

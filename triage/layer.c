@@ -19,6 +19,7 @@
 #include "bfio.h"
 #include "luks.h"
 #include "mdraid.h"
+#include "qcowmap.h"
 
 struct pt_layer {
     pt_layer_kind_t kind;
@@ -38,6 +39,9 @@ struct pt_layer {
     uint64_t size;
     char desc[640];
     char name[384];
+    char backing[1024];             /* a differential qcow image's backing file, as stored */
+    pt_qcowmap_t *qmap;             /* qcow2: where each cluster is (qcowmap.h) */
+    pt_layer_t *parent;             /* qcow2: the backing image (borrowed), NULL when none */
 };
 
 static const char *const names[] = {
@@ -170,12 +174,13 @@ static void human(char *out, size_t n, uint64_t bytes)
     snprintf(out, n, "%llu bytes", (unsigned long long)bytes);
 }
 
-static int open_qcow(pt_layer_t *l, pt_err_t *err)
+static int open_qcow(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t fsize, pt_err_t *err)
 {
     libqcow_error_t *e = NULL;
     uint32_t version = 0, enc = 0;
     size64_t size = 0;
     int snaps = 0;
+    size_t bn = 0;
     char sz[64];
 
     if (libqcow_file_initialize(&l->qcow, &e) != 1 ||
@@ -189,9 +194,23 @@ static int open_qcow(pt_layer_t *l, pt_err_t *err)
     libqcow_file_get_number_of_snapshots(l->qcow, &snaps, NULL);
     if (enc != 0)
         return pt_err_set(err, PT_ENOKEY, "qcow%u image encrypted with method %u: not opened", version, enc);
+    if (version >= 2 && pt_qcowmap_open(fn, src, fsize, &l->qmap, err) != PT_OK)
+        return err ? err->code : PT_EFORMAT;
+    /* 0: the image has no backing file */
+    if (libqcow_file_get_utf8_backing_filename_size(l->qcow, &bn, &e) == -1) {
+        YAL_ERR(libqcow, e, err, PT_EFORMAT, "qcow image's backing file name not read");
+        return PT_EFORMAT;
+    }
+    if (bn > sizeof l->backing)
+        return pt_err_set(err, PT_EFORMAT, "qcow image's backing file name is %zu bytes long", bn);
+    if (bn > 1 && libqcow_file_get_utf8_backing_filename(l->qcow, (uint8_t *)l->backing, bn, &e) != 1) {
+        YAL_ERR(libqcow, e, err, PT_EFORMAT, "qcow image's backing file name not read");
+        return PT_EFORMAT;
+    }
     l->size = size;
     human(sz, sizeof sz, size);
-    snprintf(l->desc, sizeof l->desc, "qcow version %u, %s virtual disk%s", version, sz,
+    snprintf(l->desc, sizeof l->desc, "qcow version %u, %s virtual disk%s%.400s%s%s", version, sz,
+             l->backing[0] ? ", differential over backing file '" : "", l->backing, l->backing[0] ? "'" : "",
              snaps > 0 ? ", snapshots not examined" : "");
     return PT_OK;
 }
@@ -466,7 +485,7 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
     l->kind = k;
     if ((rc = pt_bfio_open(fn, src, size, &l->bfio, err)) == PT_OK) {
         switch (k) {
-        case PT_LAYER_QCOW: rc = open_qcow(l, err); break;
+        case PT_LAYER_QCOW: rc = open_qcow(l, fn, src, size, err); break;
         case PT_LAYER_VMDK: rc = open_vmdk(l, fn, src, size, err); break;
         case PT_LAYER_VHD:
         case PT_LAYER_VHDX: rc = open_vhdi(l, err); break;
@@ -497,6 +516,7 @@ void pt_layer_close(pt_layer_t *l)
         libvslvm_handle_close(l->lvm, NULL);
         libvslvm_handle_free(&l->lvm, NULL);
     }
+    pt_qcowmap_free(l->qmap);
     if (l->qcow) {
         libqcow_file_close(l->qcow, NULL);
         libqcow_file_free(&l->qcow, NULL);
@@ -536,6 +556,67 @@ const char *pt_layer_name(const pt_layer_t *l)
     return l->name;
 }
 
+const char *pt_layer_backing(const pt_layer_t *l)
+{
+    return l->backing;
+}
+
+int pt_layer_set_parent(pt_layer_t *l, pt_layer_t *parent, pt_err_t *err)
+{
+    libqcow_error_t *e = NULL;
+
+    if (!l->qcow || !parent->qcow)
+        return pt_err_set(err, PT_EFORMAT, "a qcow image's backing file must be a qcow image");
+    /* libqcow will not read an image with a backing file without it; qcow_read
+     * asks libqcow only for clusters this image holds, so that libqcow's
+     * reading of zero clusters from the backing file is never reached (qcow
+     * version 1 has no zero clusters and is read by libqcow alone) */
+    l->parent = parent;
+    if (libqcow_file_set_parent_file(l->qcow, parent->qcow, &e) != 1) {
+        YAL_ERR(libqcow, e, err, PT_EFORMAT, "qcow backing file not attached");
+        return PT_EFORMAT;
+    }
+    return PT_OK;
+}
+
+/* A qcow2 read, each run of clusters from where qemu reads it: this image,
+ * zeros, or the backing image (zeros past its end). */
+static ssize_t qcow_read(pt_layer_t *l, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        uint64_t run, more;
+        int st = pt_qcowmap_state(l->qmap, off + done, &run, err), next;
+        size_t n;
+
+        if (st < 0)
+            return -1;
+        while (run < len - done && (next = pt_qcowmap_state(l->qmap, off + done + run, &more, err)) == st)
+            run += more;
+        n = run < len - done ? (size_t)run : len - done;
+        if (st == PT_QCOW_DATA) {
+            libqcow_error_t *e = NULL;
+            if (libqcow_file_read_buffer_at_offset(l->qcow, buf + done, n, (off64_t)(off + done), &e) != (ssize_t)n) {
+                YAL_ERR(libqcow, e, err, PT_EIO, "qcow read at %llu", (unsigned long long)(off + done));
+                return -1;
+            }
+        } else if (st == PT_QCOW_BACKING && l->parent) {
+            ssize_t got = off + done < l->parent->size ? pt_layer_read(l->parent, off + done, buf + done, n, err) : 0;
+            if (got < 0)
+                return -1;
+            memset(buf + done + got, 0, n - (size_t)got);
+        } else if (st == PT_QCOW_BACKING && l->backing[0]) {
+            return pt_err_set(err, PT_EIO, "qcow read at %llu: the data is in backing file '%.400s', not opened",
+                              (unsigned long long)(off + done), l->backing), -1;
+        } else {
+            memset(buf + done, 0, n);
+        }
+        done += n;
+    }
+    return (ssize_t)done;
+}
+
 ssize_t pt_layer_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
 {
     pt_layer_t *l = src;
@@ -545,7 +626,9 @@ ssize_t pt_layer_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_
         return 0;
     if (len > l->size - off)
         len = (size_t)(l->size - off);
-    if (l->qcow) {
+    if (l->qmap) {
+        n = qcow_read(l, off, buf, len, err);
+    } else if (l->qcow) {
         libqcow_error_t *e = NULL;
         if ((n = libqcow_file_read_buffer_at_offset(l->qcow, buf, len, (off64_t)off, &e)) < 0)
             YAL_ERR(libqcow, e, err, PT_EIO, "qcow read at %llu", (unsigned long long)off);

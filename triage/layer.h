@@ -75,6 +75,14 @@ const char *pt_layer_describe(const pt_layer_t *l);
  * borrows the group (close the volumes first). */
 int pt_layer_count(const pt_layer_t *vg);
 int pt_layer_sub(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err);
+/* A differential qcow image: the backing file's name as the image stores it
+ * (relative names are relative to the image's directory, as qemu reads
+ * them), "" for a self-contained image or another kind of layer. */
+const char *pt_layer_backing(const pt_layer_t *l);
+/* Gives a qcow layer its opened backing image (which must outlive it);
+ * without one, reads of clusters the image does not hold fail. */
+int pt_layer_set_parent(pt_layer_t *l, pt_layer_t *parent, pt_err_t *err);
+
 /* "vg0/root" for a logical volume. */
 const char *pt_layer_name(const pt_layer_t *l);
 /* Opens logical volume vg/lv by that name. */

@@ -476,6 +476,8 @@ static int scan_evidence(pt_scan_t *s, const char *path, const char *label, pt_e
     }
     if (src->problem[0] && (rc = pt_scan_problem(s, "error", "image", src->problem, err)) != PT_OK)
         goto out;
+    if (src->note[0] && (rc = pt_scan_problem(s, "note", "image", src->note, err)) != PT_OK)
+        goto out;
     s->img = src->img;
     if (!src->is_dir && (rc = image_hashes(s, src, err)) != PT_OK)
         goto out;

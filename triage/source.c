@@ -1,10 +1,12 @@
 /* source.c - evidence opening and the libtsk error adapter.  Owns the
  * TSK_IMG_INFO.  Never writes or locks: raw and split raw images are read
  * through rawimg.c (O_RDONLY | O_NOATIME), EWF through ewf.c (libewf,
- * O_RDONLY), VMDK/VHD through libtsk (O_RDONLY). */
+ * O_RDONLY), VMDK/VHD through libtsk (O_RDONLY), qcow2 through rawimg.c
+ * and libqcow (layer.h). */
 #include "source.h"
 
 #include "ewf.h"
+#include "layer.h"
 #include "rawimg.h"
 
 #include <errno.h>
@@ -13,8 +15,17 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
+
+/* A qcow2 chain behind src->img: the image given, then its backing files. */
+#define QCOW_CHAIN_MAX 16
+struct pt_source_qcow {
+    int n;
+    TSK_IMG_INFO *raw[QCOW_CHAIN_MAX];
+    pt_layer_t *layer[QCOW_CHAIN_MAX];
+};
 
 int pt_source_tsk_err(pt_err_t *err, int code, const char *fmt, ...)
 {
@@ -90,13 +101,13 @@ int pt_source_open_ro(int dirfd, const char *path, int flags, int *noatime)
     return fd;
 }
 
-enum { PROBE_RAW, PROBE_EWF, PROBE_OTHER };
+enum { PROBE_RAW, PROBE_EWF, PROBE_QCOW, PROBE_OTHER };
 
 /* Which layer opens the file, from its first and last 512 bytes, read
  * through our own O_NOATIME descriptor: libtsk's format detection reads
  * the file through each library in turn (and updates its access time).
- * VMDK, VHD/VHDX and AFF go to libtsk's detection; EWF to ewf.c; the rest
- * is raw. */
+ * VMDK, VHD/VHDX and AFF go to libtsk's detection; EWF to ewf.c; qcow2
+ * (which libtsk does not read) to libqcow; the rest is raw. */
 static int probe(const char *path, int *kind, pt_err_t *err)
 {
     unsigned char head[512] = {0}, tail[512] = {0};
@@ -117,6 +128,8 @@ static int probe(const char *path, int *kind, pt_err_t *err)
     close(fd);
     if (pt_ewf_signature(head, (size_t)h))
         *kind = PROBE_EWF;
+    else if (h >= 4 && memcmp(head, "QFI\xfb", 4) == 0)
+        *kind = PROBE_QCOW;
     else if ((h >= 4 && memcmp(head, "KDMV", 4) == 0) ||                       /* VMDK sparse extent */
              (h >= 21 && memcmp(head, "# Disk DescriptorFile", 21) == 0) ||   /* VMDK descriptor */
              (h >= 8 && memcmp(head, "vhdxfile", 8) == 0) ||                  /* VHDX */
@@ -127,6 +140,149 @@ static int probe(const char *path, int *kind, pt_err_t *err)
     else
         *kind = PROBE_RAW;
     return PT_OK;
+}
+
+ssize_t pt_source_read_img(void *img, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    ssize_t got = tsk_img_read(img, (TSK_OFF_T)off, (char *)buf, len);
+
+    if (got < 0)
+        pt_source_tsk_err(err, PT_EIO, "read failed at byte %" PRIu64, off);
+    return got;
+}
+
+/* ---- a libtsk image over a pt_read_fn ---- */
+
+typedef struct fn_img {
+    TSK_IMG_INFO img;           /* first: libtsk sees only this */
+    pt_read_fn fn;
+    void *src;
+} fn_img_t;
+
+static ssize_t fn_img_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf, size_t len)
+{
+    fn_img_t *n = (fn_img_t *)img;
+    pt_err_t e = { 0, "" };
+
+    if (off < 0 || (uint64_t)off >= (uint64_t)img->size)
+        return 0;
+    if (len > (uint64_t)img->size - (uint64_t)off)
+        len = (size_t)((uint64_t)img->size - (uint64_t)off);
+    return n->fn(n->src, (uint64_t)off, (uint8_t *)buf, len, &e);
+}
+
+static void fn_img_close(TSK_IMG_INFO *img)
+{
+    free(img);
+}
+
+static void fn_img_stat(TSK_IMG_INFO *img, FILE *f)
+{
+    fprintf(f, "image read through ptriage's layers, %lld bytes\n", (long long)img->size);
+}
+
+TSK_IMG_INFO *pt_source_img_over(pt_read_fn fn, void *src, uint64_t size)
+{
+    fn_img_t *n = calloc(1, sizeof *n);
+
+    if (!n)
+        return NULL;
+    n->fn = fn;
+    n->src = src;
+    if (!tsk_img_open_external(n, (TSK_OFF_T)size, 512, fn_img_read, fn_img_close, fn_img_stat)) {
+        free(n);
+        return NULL;
+    }
+    return &n->img;
+}
+
+/* ---- qcow2 ---- */
+
+/* Opens the qcow2 image at path and, down its chain, the backing files of a
+ * differential image, found where qemu finds them: an absolute name as it
+ * is, a relative one beside the image that names it. */
+static int open_qcow(pt_source_t *src, pt_err_t *err)
+{
+    struct pt_source_qcow *q = calloc(1, sizeof *q);
+    char *path = strdup(src->path);
+    size_t used = 0;
+    int rc = PT_OK;
+
+    if (!q || !path) {
+        free(q);
+        free(path);
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    }
+    src->qcow = q;
+    for (;;) {
+        const char *names[1] = { path }, *backing;
+        pt_layer_t *layer = NULL;
+        pt_err_t lerr = { 0, "" };
+        TSK_IMG_INFO *raw;
+
+        if (q->n == QCOW_CHAIN_MAX) {
+            rc = pt_err_set(err, PT_EFORMAT, "evidence '%s': qcow backing files nested more than %d deep (a loop?)",
+                            src->path, QCOW_CHAIN_MAX);
+            break;
+        }
+        if (!(raw = pt_rawimg_open(names, 1, 512, &lerr))) {
+            rc = pt_err_set(err, lerr.code, "evidence '%s': %s%.700s", src->path, q->n ? "backing file: " : "",
+                            lerr.msg);
+            break;
+        }
+        q->raw[q->n] = raw;
+        if ((rc = pt_layer_open(PT_LAYER_QCOW, pt_source_read_img, raw, (uint64_t)raw->size, NULL, 0, &layer,
+                                &lerr)) != PT_OK) {
+            pt_err_set(err, rc, "evidence '%s': %s%.600s%s%.600s", src->path, q->n ? "backing file " : "",
+                       q->n ? path : "", q->n ? ": " : "", lerr.msg);
+            break;
+        }
+        q->layer[q->n++] = layer;
+        if (q->n > 1 && (rc = pt_layer_set_parent(q->layer[q->n - 2], layer, &lerr)) != PT_OK) {
+            pt_err_set(err, rc, "evidence '%s': backing file %.600s: %.600s", src->path, path, lerr.msg);
+            break;
+        }
+        if (used < sizeof src->note)
+            used += (size_t)snprintf(src->note + used, sizeof src->note - used, "%s%s%s%s", q->n > 1 ?
+                                     "; backing file " : "", q->n > 1 ? path : "", q->n > 1 ? ": " : "",
+                                     pt_layer_describe(layer));
+        backing = pt_layer_backing(layer);
+        if (!*backing)
+            break;
+        char *next, *slash = strrchr(path, '/');
+        int dirlen = backing[0] == '/' || !slash ? 0 : (int)(slash - path + 1);
+        if (!(next = malloc((size_t)dirlen + strlen(backing) + 1))) {
+            rc = pt_err_set(err, PT_ENOMEM, "out of memory");
+            break;
+        }
+        sprintf(next, "%.*s%s", dirlen, path, backing);
+        free(path);
+        path = next;
+    }
+    free(path);
+    if (rc != PT_OK)
+        return rc;
+    if (!(src->img = pt_source_img_over(pt_layer_read, q->layer[0], pt_layer_size(q->layer[0]))))
+        return pt_source_tsk_err(err, PT_ENOMEM, "evidence '%s': cannot make an image of the qcow disk", src->path);
+    src->format = "qcow2";
+    src->size = pt_layer_size(q->layer[0]);
+    src->sector_size = 512;
+    src->segments = q->n;
+    return PT_OK;
+}
+
+static void close_qcow(struct pt_source_qcow *q)
+{
+    int i;
+
+    if (!q)
+        return;
+    for (i = 0; i < QCOW_CHAIN_MAX; i++) /* children before their backing files */
+        pt_layer_close(q->layer[i]);
+    for (i = 0; i < QCOW_CHAIN_MAX; i++)
+        if (q->raw[i])
+            tsk_img_close(q->raw[i]);
+    free(q);
 }
 
 int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
@@ -156,6 +312,14 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
     if ((rc = probe(path, &kind, err)) != PT_OK) {
         pt_source_close(src);
         return rc;
+    }
+    if (kind == PROBE_QCOW) {
+        if ((rc = open_qcow(src, err)) != PT_OK) {
+            pt_source_close(src);
+            return rc;
+        }
+        *out = src;
+        return PT_OK;
     }
     if (kind == PROBE_EWF) {
         /* checked chunk by chunk (ewf.c), not through libtsk's EWF layer */
@@ -207,6 +371,7 @@ void pt_source_close(pt_source_t *src)
         return;
     if (src->img)
         tsk_img_close(src->img);
+    close_qcow(src->qcow);
     free(src->path);
     free(src);
 }

@@ -1,5 +1,6 @@
 /* source.h - opening evidence read-only: a disk image through libtsk's image
- * layer (raw, split raw, E01, VMDK, VHD, AFF) or a directory tree.
+ * layer (raw, split raw, E01, VMDK, VHD, AFF), a qcow2 disk (and its
+ * backing files) through libqcow, or a directory tree.
  *
  * Also the one place where libtsk's error convention is converted. */
 #ifndef PT_SOURCE_H
@@ -9,6 +10,7 @@
 #include <tsk/libtsk.h>
 #include "err.h"
 #include "hash.h"
+#include "reader.h"
 
 typedef struct pt_source {
     char *path;            /* as given (owned) */
@@ -19,6 +21,8 @@ typedef struct pt_source {
     unsigned sector_size;
     int segments;          /* files making up the image */
     char problem[512];     /* damage seen at open (a missing split segment), "" when none */
+    char note[1536];       /* what the image is made of (a qcow2 chain), "" when nothing to say */
+    struct pt_source_qcow *qcow; /* the qcow2 files behind img (owned), else NULL */
 } pt_source_t;
 
 /* Opens path.  Returns PT_OK and *out (free with pt_source_close), or
@@ -41,6 +45,14 @@ int pt_source_hash(const pt_source_t *src, pt_hash_result_t *out, pt_err_t *err)
  * Never O_WRONLY, O_CREAT or a lock.  Returns the descriptor or -1 (errno);
  * *noatime (may be NULL) is cleared when O_NOATIME was refused. */
 int pt_source_open_ro(int dirfd, const char *path, int flags, int *noatime);
+
+/* A pt_read_fn over a libtsk image (src = the TSK_IMG_INFO). */
+ssize_t pt_source_read_img(void *img, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);
+
+/* A libtsk image whose bytes are read through fn(src) (which must outlive
+ * it): a disk image found as a file, a partition inside a container, a
+ * decoded virtual disk.  Close with tsk_img_close; NULL when out of memory. */
+TSK_IMG_INFO *pt_source_img_over(pt_read_fn fn, void *src, uint64_t size);
 
 /* Sets err from libtsk's pending error (and clears it) with a prefix. */
 int pt_source_tsk_err(pt_err_t *err, int code, const char *fmt, ...)

@@ -163,7 +163,7 @@ static int scan_layer_volume(pt_scan_t *s, int64_t parent, const char *parent_la
     v.container = pt_layer_kind_name(kind);
     v.parent_volume_id = parent;
     v.layer_name = kind == PT_LAYER_LVM ? pt_layer_name(layer) : NULL;
-    img = pt_volume_open_nested(pt_layer_read, layer, v.length);
+    img = pt_source_img_over(pt_layer_read, layer, v.length);
     if (img)
         fs = tsk_fs_open_img(img, 0, TSK_FS_TYPE_DETECT);
     if (!fs) {
@@ -595,49 +595,6 @@ int pt_volume_scan(pt_scan_t *s, pt_source_t *src, pt_err_t *err)
 
 /* ---- a disk image found as a file of the evidence ---- */
 
-typedef struct nested_img {
-    TSK_IMG_INFO img;           /* first: libtsk sees only this */
-    pt_read_fn fn;
-    void *src;
-} nested_img_t;
-
-static ssize_t nested_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf, size_t len)
-{
-    nested_img_t *n = (nested_img_t *)img;
-    pt_err_t e = { 0, "" };
-
-    if (off < 0 || (uint64_t)off >= (uint64_t)img->size)
-        return 0;
-    if (len > (uint64_t)img->size - (uint64_t)off)
-        len = (size_t)((uint64_t)img->size - (uint64_t)off);
-    return n->fn(n->src, (uint64_t)off, (uint8_t *)buf, len, &e);
-}
-
-static void nested_close(TSK_IMG_INFO *img)
-{
-    free(img);
-}
-
-static void nested_stat(TSK_IMG_INFO *img, FILE *f)
-{
-    fprintf(f, "disk image found as a file, %lld bytes\n", (long long)img->size);
-}
-
-TSK_IMG_INFO *pt_volume_open_nested(pt_read_fn fn, void *src, uint64_t size)
-{
-    nested_img_t *n = calloc(1, sizeof *n);
-
-    if (!n)
-        return NULL;
-    n->fn = fn;
-    n->src = src;
-    if (!tsk_img_open_external(n, (TSK_OFF_T)size, 512, nested_read, nested_close, nested_stat)) {
-        free(n);
-        return NULL;
-    }
-    return &n->img;
-}
-
 int pt_volume_looks_like_disk(const uint8_t *h, size_t n, uint64_t size)
 {
     static const struct { size_t off; const char *sig; size_t len; } fs[] = {
@@ -693,6 +650,16 @@ int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void
             snprintf(msg, sizeof msg, "%s disk image, not opened: %.1000s", pt_layer_kind_name(kind), lerr.msg);
             return pt_scan_item_problem(s, it->id, "error", it->path, msg, err);
         }
+        if (*pt_layer_backing(layer)) {
+            /* the clusters it does not hold are in a file this scan cannot
+             * name: reading them would fail all over its disk */
+            char msg[1600];
+            snprintf(msg, sizeof msg, "%.700s: a differential image, whose unchanged data is in its backing file; "
+                     "its disk is not walked (give the image as evidence, with the backing file where it names it)",
+                     pt_layer_describe(layer));
+            pt_layer_close(layer);
+            return pt_scan_item_problem(s, it->id, "error", it->path, msg, err);
+        }
         fn = pt_layer_read;
         src = layer;
         size = pt_layer_size(layer);
@@ -700,7 +667,7 @@ int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void
     } else {
         snprintf(fmt, sizeof fmt, "raw (a file of the evidence)");
     }
-    if (!(img = pt_volume_open_nested(fn, src, size))) {
+    if (!(img = pt_source_img_over(fn, src, size))) {
         pt_layer_close(layer);
         return pt_scan_item_problem(s, it->id, "note", it->path, "looks like a disk image, but libtsk cannot "
                                     "open it", err);

@@ -16,9 +16,6 @@ int pt_volume_scan(pt_scan_t *s, pt_source_t *src, pt_err_t *err);
 /* Disk images found as files of the evidence (a VM's raw disk): */
 /* 1 when the first bytes hold a partition table or a filesystem libtsk reads. */
 int pt_volume_looks_like_disk(const uint8_t *head, size_t len, uint64_t size);
-/* A libtsk image over a read function (the file's content), for the scan
- * and reopen.c; closed with tsk_img_close.  NULL when libtsk refuses. */
-TSK_IMG_INFO *pt_volume_open_nested(pt_read_fn fn, void *src, uint64_t size);
 /* Walks the disk image held by item it (already emitted) as nested
  * evidence: volumes labelled "PATH!p1" (parent_item_id = it->id), items
  * "PATH!p1/etc/passwd".  kind is its virtual-disk format (layer.h), or

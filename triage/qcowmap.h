@@ -1,0 +1,37 @@
+/* qcowmap.h - which clusters of a qcow2 image hold data, read as zeros, or
+ * are left to its backing file, from the image's L1 and L2 tables.
+ *
+ * libqcow (20201213, Debian 12) reads the data; it does not honour the
+ * "reads as zeros" flag of qcow2 version 3 when a backing file is attached
+ * (it returns the backing file's older bytes there), and without one it
+ * fails on every cluster left to the backing file.  layer.c therefore asks
+ * this map first and reads each cluster from where qemu would. */
+#ifndef PT_QCOWMAP_H
+#define PT_QCOWMAP_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "reader.h"
+
+typedef struct pt_qcowmap pt_qcowmap_t;
+
+typedef enum {
+    PT_QCOW_DATA = 1,     /* stored in this image (perhaps compressed) */
+    PT_QCOW_ZERO,         /* reads as zeros */
+    PT_QCOW_BACKING       /* not in this image: the backing file's, or zeros without one */
+} pt_qcow_state_t;
+
+/* Reads the header and L1 table of the qcow2 image of size bytes through
+ * fn/src (which must outlive the map).  PT_OK; PT_EFORMAT when it is not a
+ * qcow2 image ptriage can map (qcow version 1, an external data file,
+ * extended L2 entries, tables outside the file), err saying which. */
+int pt_qcowmap_open(pt_read_fn fn, void *src, uint64_t size, pt_qcowmap_t **out, pt_err_t *err);
+void pt_qcowmap_free(pt_qcowmap_t *m);
+
+/* The state of the cluster holding virtual offset off, and in *run the
+ * bytes from off to that cluster's end.  A pt_qcow_state_t, or -1 with err
+ * set (an L2 table unreadable).  Safe to call from several threads. */
+int pt_qcowmap_state(pt_qcowmap_t *m, uint64_t off, uint64_t *run, pt_err_t *err);
+
+#endif
