@@ -20,6 +20,7 @@
 #include "luks.h"
 #include "mdraid.h"
 #include "qcowmap.h"
+#include "vmdkmap.h"
 
 struct pt_layer {
     pt_layer_kind_t kind;
@@ -41,7 +42,8 @@ struct pt_layer {
     char name[384];
     char backing[1024];             /* a differential qcow image's backing file, as stored */
     pt_qcowmap_t *qmap;             /* qcow2: where each cluster is (qcowmap.h) */
-    pt_layer_t *parent;             /* qcow2: the backing image (borrowed), NULL when none */
+    pt_vmdkmap_t *vmap;             /* VMDK: where each grain is (vmdkmap.h) */
+    pt_layer_t *parent;             /* the backing image or parent disk (borrowed), NULL when none */
 };
 
 static const char *const names[] = {
@@ -231,32 +233,97 @@ static int open_pool(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t size, pt_
     return PT_OK;
 }
 
-static int open_vmdk(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t fsize, pt_err_t *err)
+/* The extent files of a VMDK: opened through `ext` when given (evidence on
+ * disk, each file beside the descriptor), else the image is its own only
+ * extent (a monolithic sparse file found inside the evidence). */
+static int vmdk_extents(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t fsize, const pt_vmdk_opener_t *ext,
+                        pt_err_t *err)
+{
+    libvmdk_error_t *e = NULL;
+    libbfio_error_t *be = NULL;
+    int n = 0, i, rc, entry;
+
+    if (libvmdk_handle_get_number_of_extents(l->vmdk, &n, &e) != 1 || n < 1) {
+        YAL_ERR(libvmdk, e, err, PT_EFORMAT, "VMDK descriptor lists no extent");
+        return PT_EFORMAT;
+    }
+    if (!ext && n > 1)
+        return pt_err_set(err, PT_EFORMAT, "VMDK image not opened: its %d extents are files of their own", n);
+    if (!(l->vmap = pt_vmdkmap_new(l->size)))
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    if (libbfio_pool_initialize(&l->pool, 0, 0, &be) != 1) {
+        libbfio_error_free(&be);
+        return pt_err_set(err, PT_ENOMEM, "libbfio: cannot make a pool");
+    }
+    for (i = 0; i < n; i++) {
+        libvmdk_extent_descriptor_t *d = NULL;
+        off64_t at = 0;
+        size64_t len = 0;
+        char name[1024] = "";
+        size_t name_len = 0;
+        pt_read_fn xfn = fn;
+        void *xsrc = src;
+        uint64_t xsize = fsize;
+        pt_bfio_handle_t *h = NULL;
+
+        if (libvmdk_handle_get_extent_descriptor(l->vmdk, i, &d, &e) != 1 ||
+            libvmdk_extent_descriptor_get_range(d, &at, &len, &e) != 1 ||
+            libvmdk_extent_descriptor_get_utf8_filename_size(d, &name_len, &e) != 1 || name_len > sizeof name ||
+            libvmdk_extent_descriptor_get_utf8_filename(d, (uint8_t *)name, sizeof name, &e) != 1) {
+            libvmdk_extent_descriptor_free(&d, NULL);
+            YAL_ERR(libvmdk, e, err, PT_EFORMAT, "VMDK extent %d not described", i + 1);
+            return PT_EFORMAT;
+        }
+        libvmdk_extent_descriptor_free(&d, NULL);
+        if (ext && (rc = ext->open(ext->ctx, name, &xfn, &xsrc, &xsize, err)) != PT_OK)
+            return rc;
+        if ((rc = pt_bfio_open(xfn, xsrc, xsize, &h, err)) != PT_OK)
+            return rc;
+        if (libbfio_pool_append_handle(l->pool, &entry, (libbfio_handle_t *)h, LIBBFIO_OPEN_READ, &be) != 1) {
+            libbfio_error_free(&be);
+            pt_bfio_free(h);
+            return pt_err_set(err, PT_ENOMEM, "libbfio: cannot add extent %s to the pool", name);
+        }
+        if (at < 0 || (rc = pt_vmdkmap_add_extent(l->vmap, (uint64_t)at, len, xfn, xsrc, xsize, err)) != PT_OK)
+            return at < 0 ? pt_err_set(err, PT_EFORMAT, "VMDK extent %s at a negative offset", name) : rc;
+    }
+    return PT_OK;
+}
+
+static int open_vmdk(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t fsize, const pt_vmdk_opener_t *ext,
+                     pt_err_t *err)
 {
     libvmdk_error_t *e = NULL;
     size64_t size = 0;
+    size_t pn = 0;
     int type = 0, rc;
     char sz[64];
 
     if (libvmdk_handle_initialize(&l->vmdk, &e) != 1 ||
-        libvmdk_handle_open_file_io_handle(l->vmdk, (libbfio_handle_t *)l->bfio, LIBVMDK_OPEN_READ, &e) != 1) {
+        libvmdk_handle_open_file_io_handle(l->vmdk, (libbfio_handle_t *)l->bfio, LIBVMDK_OPEN_READ, &e) != 1 ||
+        libvmdk_handle_get_media_size(l->vmdk, &size, &e) != 1) {
         YAL_ERR(libvmdk, e, err, PT_EFORMAT, "VMDK image not opened");
         return PT_EFORMAT;
     }
-    /* a sparse VMDK is its own (only) extent file */
-    if ((rc = open_pool(l, fn, src, fsize, err)) != PT_OK)
+    l->size = size;
+    if ((rc = vmdk_extents(l, fn, src, fsize, ext, err)) != PT_OK)
         return rc;
-    if (libvmdk_handle_open_extent_data_files_file_io_pool(l->vmdk, l->pool, &e) != 1 ||
-        libvmdk_handle_get_media_size(l->vmdk, &size, &e) != 1) {
-        YAL_ERR(libvmdk, e, err, PT_EFORMAT, "VMDK image not opened (its extents must be in the same file)");
+    if (libvmdk_handle_open_extent_data_files_file_io_pool(l->vmdk, l->pool, &e) != 1) {
+        YAL_ERR(libvmdk, e, err, PT_EFORMAT, "VMDK extents not opened");
+        return PT_EFORMAT;
+    }
+    if (libvmdk_handle_get_utf8_parent_filename_size(l->vmdk, &pn, &e) == -1 || pn > sizeof l->backing ||
+        (pn > 1 && libvmdk_handle_get_utf8_parent_filename(l->vmdk, (uint8_t *)l->backing, pn, &e) != 1)) {
+        YAL_ERR(libvmdk, e, err, PT_EFORMAT, "VMDK parent disk's name not read");
         return PT_EFORMAT;
     }
     libvmdk_handle_get_disk_type(l->vmdk, &type, NULL);
-    l->size = size;
     human(sz, sizeof sz, size);
-    snprintf(l->desc, sizeof l->desc, "VMDK %s, %s virtual disk",
+    snprintf(l->desc, sizeof l->desc, "VMDK %s, %s virtual disk%s%.400s%s",
              type == LIBVMDK_DISK_TYPE_STREAM_OPTIMIZED ? "stream-optimised" :
-             type == LIBVMDK_DISK_TYPE_MONOLITHIC_SPARSE ? "monolithic sparse" : "sparse", sz);
+             type == LIBVMDK_DISK_TYPE_MONOLITHIC_SPARSE ? "monolithic sparse" :
+             type == LIBVMDK_DISK_TYPE_MONOLITHIC_FLAT ? "flat" : "sparse", sz,
+             l->backing[0] ? ", a snapshot over parent disk '" : "", l->backing, l->backing[0] ? "'" : "");
     return PT_OK;
 }
 
@@ -471,6 +538,28 @@ static int open_md(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t size, pt_er
     return PT_OK;
 }
 
+int pt_layer_open_vmdk(pt_read_fn fn, void *src, uint64_t size, const pt_vmdk_opener_t *ext, pt_layer_t **out,
+                       pt_err_t *err)
+{
+    pt_layer_t *l;
+    int rc;
+
+    *out = NULL;
+    if ((rc = pt_bfio_check(err)) != PT_OK)
+        return rc;
+    if (!(l = calloc(1, sizeof *l)))
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    l->kind = PT_LAYER_VMDK;
+    if ((rc = pt_bfio_open(fn, src, size, &l->bfio, err)) == PT_OK)
+        rc = open_vmdk(l, fn, src, size, ext, err);
+    if (rc != PT_OK) {
+        pt_layer_close(l);
+        return rc;
+    }
+    *out = l;
+    return PT_OK;
+}
+
 int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, const pt_key_t *keys, size_t nkeys,
                   pt_layer_t **out, pt_err_t *err)
 {
@@ -486,7 +575,7 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
     if ((rc = pt_bfio_open(fn, src, size, &l->bfio, err)) == PT_OK) {
         switch (k) {
         case PT_LAYER_QCOW: rc = open_qcow(l, fn, src, size, err); break;
-        case PT_LAYER_VMDK: rc = open_vmdk(l, fn, src, size, err); break;
+        case PT_LAYER_VMDK: rc = open_vmdk(l, fn, src, size, NULL, err); break;
         case PT_LAYER_VHD:
         case PT_LAYER_VHDX: rc = open_vhdi(l, err); break;
         case PT_LAYER_LVM: rc = open_lvm(l, fn, src, size, err); break;
@@ -517,6 +606,7 @@ void pt_layer_close(pt_layer_t *l)
         libvslvm_handle_free(&l->lvm, NULL);
     }
     pt_qcowmap_free(l->qmap);
+    pt_vmdkmap_free(l->vmap);
     if (l->qcow) {
         libqcow_file_close(l->qcow, NULL);
         libqcow_file_free(&l->qcow, NULL);
@@ -563,52 +653,73 @@ const char *pt_layer_backing(const pt_layer_t *l)
 
 int pt_layer_set_parent(pt_layer_t *l, pt_layer_t *parent, pt_err_t *err)
 {
-    libqcow_error_t *e = NULL;
-
-    if (!l->qcow || !parent->qcow)
-        return pt_err_set(err, PT_EFORMAT, "a qcow image's backing file must be a qcow image");
-    /* libqcow will not read an image with a backing file without it; qcow_read
-     * asks libqcow only for clusters this image holds, so that libqcow's
-     * reading of zero clusters from the backing file is never reached (qcow
+    /* libqcow and libvmdk will not read a differential image without its
+     * parent; mapped_read asks them only for clusters the image holds, so
+     * their reading of zero clusters from the parent is never reached (qcow
      * version 1 has no zero clusters and is read by libqcow alone) */
-    l->parent = parent;
-    if (libqcow_file_set_parent_file(l->qcow, parent->qcow, &e) != 1) {
-        YAL_ERR(libqcow, e, err, PT_EFORMAT, "qcow backing file not attached");
-        return PT_EFORMAT;
+    if (l->qcow && parent->qcow) {
+        libqcow_error_t *e = NULL;
+        if (libqcow_file_set_parent_file(l->qcow, parent->qcow, &e) != 1) {
+            YAL_ERR(libqcow, e, err, PT_EFORMAT, "qcow backing file not attached");
+            return PT_EFORMAT;
+        }
+    } else if (l->vmdk && parent->vmdk) {
+        libvmdk_error_t *e = NULL;
+        if (libvmdk_handle_set_parent_handle(l->vmdk, parent->vmdk, &e) != 1) {
+            YAL_ERR(libvmdk, e, err, PT_EFORMAT, "VMDK parent disk not attached");
+            return PT_EFORMAT;
+        }
+    } else {
+        return pt_err_set(err, PT_EFORMAT, "a %s image's parent must be a %s image", pt_layer_kind_name(l->kind),
+                          pt_layer_kind_name(l->kind));
     }
+    l->parent = parent;
     return PT_OK;
 }
 
-/* A qcow2 read, each run of clusters from where qemu reads it: this image,
- * zeros, or the backing image (zeros past its end). */
-static ssize_t qcow_read(pt_layer_t *l, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+static int map_state(pt_layer_t *l, uint64_t off, uint64_t *run, pt_err_t *err)
+{
+    return l->qmap ? pt_qcowmap_state(l->qmap, off, run, err) : pt_vmdkmap_state(l->vmap, off, run, err);
+}
+
+/* A qcow2 or VMDK read, each run of clusters (grains) from where qemu and
+ * VMware read it: this image (through libqcow or libvmdk), zeros, or the
+ * parent image (zeros past its end, or without one). */
+static ssize_t mapped_read(pt_layer_t *l, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
 {
     size_t done = 0;
 
     while (done < len) {
         uint64_t run, more;
-        int st = pt_qcowmap_state(l->qmap, off + done, &run, err), next;
+        int st = map_state(l, off + done, &run, err);
         size_t n;
 
         if (st < 0)
             return -1;
-        while (run < len - done && (next = pt_qcowmap_state(l->qmap, off + done + run, &more, err)) == st)
+        while (run < len - done && map_state(l, off + done + run, &more, err) == st)
             run += more;
         n = run < len - done ? (size_t)run : len - done;
-        if (st == PT_QCOW_DATA) {
+        if (st == PT_MAP_DATA && l->qcow) {
             libqcow_error_t *e = NULL;
             if (libqcow_file_read_buffer_at_offset(l->qcow, buf + done, n, (off64_t)(off + done), &e) != (ssize_t)n) {
                 YAL_ERR(libqcow, e, err, PT_EIO, "qcow read at %llu", (unsigned long long)(off + done));
                 return -1;
             }
-        } else if (st == PT_QCOW_BACKING && l->parent) {
+        } else if (st == PT_MAP_DATA) {
+            libvmdk_error_t *e = NULL;
+            if (libvmdk_handle_read_buffer_at_offset(l->vmdk, buf + done, n, (off64_t)(off + done), &e) != (ssize_t)n) {
+                YAL_ERR(libvmdk, e, err, PT_EIO, "VMDK read at %llu", (unsigned long long)(off + done));
+                return -1;
+            }
+        } else if (st == PT_MAP_PARENT && l->parent) {
             ssize_t got = off + done < l->parent->size ? pt_layer_read(l->parent, off + done, buf + done, n, err) : 0;
             if (got < 0)
                 return -1;
             memset(buf + done + got, 0, n - (size_t)got);
-        } else if (st == PT_QCOW_BACKING && l->backing[0]) {
-            return pt_err_set(err, PT_EIO, "qcow read at %llu: the data is in backing file '%.400s', not opened",
-                              (unsigned long long)(off + done), l->backing), -1;
+        } else if (st == PT_MAP_PARENT && l->backing[0]) {
+            pt_err_set(err, PT_EIO, "read at %llu: the data is in the parent image '%.400s', not opened",
+                       (unsigned long long)(off + done), l->backing);
+            return -1;
         } else {
             memset(buf + done, 0, n);
         }
@@ -626,8 +737,8 @@ ssize_t pt_layer_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_
         return 0;
     if (len > l->size - off)
         len = (size_t)(l->size - off);
-    if (l->qmap) {
-        n = qcow_read(l, off, buf, len, err);
+    if (l->qmap || l->vmap) {
+        n = mapped_read(l, off, buf, len, err);
     } else if (l->qcow) {
         libqcow_error_t *e = NULL;
         if ((n = libqcow_file_read_buffer_at_offset(l->qcow, buf, len, (off64_t)off, &e)) < 0)

@@ -64,6 +64,19 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
                   size_t nkeys, pt_layer_t **out, pt_err_t *err);
 void pt_layer_close(pt_layer_t *l);
 
+/* Opens the extent file a VMDK descriptor names (relative to it) for
+ * reading: fn and src (kept open by the opener until the layer is closed)
+ * and its *size.  PT_OK or an error with err set. */
+typedef struct pt_vmdk_opener {
+    int (*open)(void *ctx, const char *name, pt_read_fn *fn, void **src, uint64_t *size, pt_err_t *err);
+    void *ctx;
+} pt_vmdk_opener_t;
+
+/* A VMDK given as evidence: a descriptor (or a monolithic file) read
+ * through fn/src whose extents are opened through ext. */
+int pt_layer_open_vmdk(pt_read_fn fn, void *src, uint64_t size, const pt_vmdk_opener_t *ext, pt_layer_t **out,
+                       pt_err_t *err);
+
 /* A readable layer: its size, and a pt_read_fn over it (src = the layer). */
 uint64_t pt_layer_size(const pt_layer_t *l);
 ssize_t pt_layer_read(void *l, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);
@@ -75,12 +88,14 @@ const char *pt_layer_describe(const pt_layer_t *l);
  * borrows the group (close the volumes first). */
 int pt_layer_count(const pt_layer_t *vg);
 int pt_layer_sub(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err);
-/* A differential qcow image: the backing file's name as the image stores it
- * (relative names are relative to the image's directory, as qemu reads
- * them), "" for a self-contained image or another kind of layer. */
+/* A differential qcow image or VMDK snapshot: the backing file's (parent
+ * disk's) name as the image stores it (relative names are relative to the
+ * image's directory, as qemu and VMware read them), "" for a
+ * self-contained image or another kind of layer. */
 const char *pt_layer_backing(const pt_layer_t *l);
-/* Gives a qcow layer its opened backing image (which must outlive it);
- * without one, reads of clusters the image does not hold fail. */
+/* Gives a qcow or VMDK layer its opened parent image of the same kind
+ * (which must outlive it); without one, reads of clusters the image does
+ * not hold fail. */
 int pt_layer_set_parent(pt_layer_t *l, pt_layer_t *parent, pt_err_t *err);
 
 /* "vg0/root" for a logical volume. */

@@ -158,10 +158,10 @@ int pt_qcowmap_state(pt_qcowmap_t *m, uint64_t off, uint64_t *run, pt_err_t *err
     *run = cluster - (off & (cluster - 1));
     i = off >> (m->cluster_bits + m->l2_bits);
     if (i >= m->l1_size)
-        return PT_QCOW_BACKING;
+        return PT_MAP_PARENT;
     l2_off = m->l1[i] & OFFSET_MASK;
     if (!l2_off)
-        return PT_QCOW_BACKING;
+        return PT_MAP_PARENT;
     pthread_mutex_lock(&m->lock);
     if (!(l2 = l2_table(m, i, l2_off, err))) {
         pthread_mutex_unlock(&m->lock);
@@ -170,10 +170,10 @@ int pt_qcowmap_state(pt_qcowmap_t *m, uint64_t off, uint64_t *run, pt_err_t *err
     e = l2[(off >> m->cluster_bits) & ((1ULL << m->l2_bits) - 1)];
     pthread_mutex_unlock(&m->lock);
     if (e & COMPRESSED)
-        state = PT_QCOW_DATA;
+        state = PT_MAP_DATA;
     else if (m->version >= 3 && (e & ZERO_FLAG))
-        state = PT_QCOW_ZERO;   /* even with a host cluster behind it (preallocated) */
+        state = PT_MAP_ZERO;   /* even with a host cluster behind it (preallocated) */
     else
-        state = (e & OFFSET_MASK) ? PT_QCOW_DATA : PT_QCOW_BACKING;
+        state = (e & OFFSET_MASK) ? PT_MAP_DATA : PT_MAP_PARENT;
     return state;
 }

@@ -16,11 +16,12 @@
 
 typedef struct pt_qcowmap pt_qcowmap_t;
 
+/* Where a cluster's (or a VMDK grain's, vmdkmap.h) bytes come from. */
 typedef enum {
-    PT_QCOW_DATA = 1,     /* stored in this image (perhaps compressed) */
-    PT_QCOW_ZERO,         /* reads as zeros */
-    PT_QCOW_BACKING       /* not in this image: the backing file's, or zeros without one */
-} pt_qcow_state_t;
+    PT_MAP_DATA = 1,    /* stored in this image (perhaps compressed) */
+    PT_MAP_ZERO,        /* reads as zeros */
+    PT_MAP_PARENT       /* not in this image: the backing file's, or zeros without one */
+} pt_map_state_t;
 
 /* Reads the header and L1 table of the qcow2 image of size bytes through
  * fn/src (which must outlive the map).  PT_OK; PT_EFORMAT when it is not a
@@ -30,7 +31,7 @@ int pt_qcowmap_open(pt_read_fn fn, void *src, uint64_t size, pt_qcowmap_t **out,
 void pt_qcowmap_free(pt_qcowmap_t *m);
 
 /* The state of the cluster holding virtual offset off, and in *run the
- * bytes from off to that cluster's end.  A pt_qcow_state_t, or -1 with err
+ * bytes from off to that cluster's end.  A pt_map_state_t, or -1 with err
  * set (an L2 table unreadable).  Safe to call from several threads. */
 int pt_qcowmap_state(pt_qcowmap_t *m, uint64_t off, uint64_t *run, pt_err_t *err);
 

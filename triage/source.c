@@ -1,8 +1,9 @@
 /* source.c - evidence opening and the libtsk error adapter.  Owns the
  * TSK_IMG_INFO.  Never writes or locks: raw and split raw images are read
  * through rawimg.c (O_RDONLY | O_NOATIME), EWF through ewf.c (libewf,
- * O_RDONLY), VMDK/VHD through libtsk (O_RDONLY), qcow2 through rawimg.c
- * and libqcow (layer.h). */
+ * O_RDONLY), VHD through libtsk (O_RDONLY), qcow2 and VMDK through
+ * rawimg.c and layer.h (libqcow, libvmdk), every file of their chains with
+ * O_NOATIME too. */
 #include "source.h"
 
 #include "ewf.h"
@@ -19,12 +20,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* A qcow2 chain behind src->img: the image given, then its backing files. */
-#define QCOW_CHAIN_MAX 16
-struct pt_source_qcow {
-    int n;
-    TSK_IMG_INFO *raw[QCOW_CHAIN_MAX];
-    pt_layer_t *layer[QCOW_CHAIN_MAX];
+/* A virtual disk decoded by ptriage behind src->img (qcow2, VMDK): the
+ * image given, then its backing files (parent disks); the raw files they
+ * and their extents are read from. */
+#define CHAIN_MAX 16
+struct pt_source_chain {
+    int n, n_files;
+    pt_layer_t *layer[CHAIN_MAX];
+    TSK_IMG_INFO **files;
+    char **paths;               /* of files, as opened */
+    const char *dir;            /* the directory of the image being opened ("" for the cwd) */
 };
 
 int pt_source_tsk_err(pt_err_t *err, int code, const char *fmt, ...)
@@ -101,13 +106,14 @@ int pt_source_open_ro(int dirfd, const char *path, int flags, int *noatime)
     return fd;
 }
 
-enum { PROBE_RAW, PROBE_EWF, PROBE_QCOW, PROBE_OTHER };
+enum { PROBE_RAW, PROBE_EWF, PROBE_QCOW, PROBE_VMDK, PROBE_OTHER };
 
 /* Which layer opens the file, from its first and last 512 bytes, read
  * through our own O_NOATIME descriptor: libtsk's format detection reads
  * the file through each library in turn (and updates its access time).
- * VMDK, VHD/VHDX and AFF go to libtsk's detection; EWF to ewf.c; qcow2
- * (which libtsk does not read) to libqcow; the rest is raw. */
+ * VHD/VHDX and AFF go to libtsk's detection; EWF to ewf.c; qcow2 (which
+ * libtsk does not read) and VMDK (whose snapshots libtsk does not follow) to
+ * layer.c; the rest is raw. */
 static int probe(const char *path, int *kind, pt_err_t *err)
 {
     unsigned char head[512] = {0}, tail[512] = {0};
@@ -131,8 +137,10 @@ static int probe(const char *path, int *kind, pt_err_t *err)
     else if (h >= 4 && memcmp(head, "QFI\xfb", 4) == 0)
         *kind = PROBE_QCOW;
     else if ((h >= 4 && memcmp(head, "KDMV", 4) == 0) ||                       /* VMDK sparse extent */
-             (h >= 21 && memcmp(head, "# Disk DescriptorFile", 21) == 0) ||   /* VMDK descriptor */
-             (h >= 8 && memcmp(head, "vhdxfile", 8) == 0) ||                  /* VHDX */
+             (h >= 4 && memcmp(head, "COWD", 4) == 0) ||                       /* ESX sparse extent */
+             (h >= 21 && memcmp(head, "# Disk DescriptorFile", 21) == 0))     /* VMDK descriptor */
+        *kind = PROBE_VMDK;
+    else if ((h >= 8 && memcmp(head, "vhdxfile", 8) == 0) ||                  /* VHDX */
              (h >= 8 && memcmp(head, "conectix", 8) == 0) ||                  /* VHD footer copy */
              (t >= 8 && memcmp(tail, "conectix", 8) == 0) ||                  /* VHD footer */
              (h >= 8 && memcmp(head, "AFF10\r\n", 7) == 0))
@@ -196,93 +204,153 @@ TSK_IMG_INFO *pt_source_img_over(pt_read_fn fn, void *src, uint64_t size)
     return &n->img;
 }
 
-/* ---- qcow2 ---- */
+/* ---- virtual disks decoded here: qcow2 and VMDK, with their parents ---- */
 
-/* Opens the qcow2 image at path and, down its chain, the backing files of a
- * differential image, found where qemu finds them: an absolute name as it
- * is, a relative one beside the image that names it. */
-static int open_qcow(pt_source_t *src, pt_err_t *err)
+/* Opens the file name (relative to the chain's directory unless absolute)
+ * read-only, once: a monolithic VMDK is its own descriptor and extent. */
+static int chain_file(struct pt_source_chain *c, const char *name, TSK_IMG_INFO **out, pt_err_t *err)
 {
-    struct pt_source_qcow *q = calloc(1, sizeof *q);
-    char *path = strdup(src->path);
-    size_t used = 0;
-    int rc = PT_OK;
+    TSK_IMG_INFO **files;
+    char *path = malloc(strlen(c->dir) + strlen(name) + 2), **paths;
+    const char *names[1];
+    int i;
 
-    if (!q || !path) {
-        free(q);
+    if (!path)
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    sprintf(path, "%s%s", name[0] == '/' ? "" : c->dir, name);
+    for (i = 0; i < c->n_files; i++)
+        if (strcmp(c->paths[i], path) == 0) {
+            free(path);
+            *out = c->files[i];
+            return PT_OK;
+        }
+    files = realloc(c->files, (size_t)(c->n_files + 1) * sizeof *files);
+    c->files = files ? files : c->files;
+    paths = files ? realloc(c->paths, (size_t)(c->n_files + 1) * sizeof *paths) : NULL;
+    c->paths = paths ? paths : c->paths;
+    if (!paths) {
         free(path);
         return pt_err_set(err, PT_ENOMEM, "out of memory");
     }
-    src->qcow = q;
+    names[0] = path;
+    if (!(*out = pt_rawimg_open(names, 1, 512, err))) {
+        free(path);
+        return err->code ? err->code : PT_EIO;
+    }
+    c->paths[c->n_files] = path;
+    c->files[c->n_files++] = *out;
+    return PT_OK;
+}
+
+static int open_extent(void *ctx, const char *name, pt_read_fn *fn, void **src, uint64_t *size, pt_err_t *err)
+{
+    TSK_IMG_INFO *img;
+    int rc = chain_file(ctx, name, &img, err);
+
+    if (rc != PT_OK)
+        return rc;
+    *fn = pt_source_read_img;
+    *src = img;
+    *size = (uint64_t)img->size;
+    return PT_OK;
+}
+
+/* Opens the image at src->path and, down its chain, the backing files
+ * (parent disks) of a differential image, found where qemu and VMware find
+ * them: an absolute name as it is, a relative one beside the image that
+ * names it. */
+static int open_chain(pt_source_t *src, int vmdk, pt_err_t *err)
+{
+    struct pt_source_chain *c = calloc(1, sizeof *c);
+    char *path = strdup(src->path), *dir = NULL;
+    size_t used = 0;
+    int rc = PT_OK;
+
+    if (!c || !path) {
+        free(c);
+        free(path);
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    }
+    src->chain = c;
     for (;;) {
-        const char *names[1] = { path }, *backing;
+        const char *backing, *slash = strrchr(path, '/');
         pt_layer_t *layer = NULL;
         pt_err_t lerr = { 0, "" };
+        pt_vmdk_opener_t ext = { open_extent, c };
         TSK_IMG_INFO *raw;
 
-        if (q->n == QCOW_CHAIN_MAX) {
-            rc = pt_err_set(err, PT_EFORMAT, "evidence '%s': qcow backing files nested more than %d deep (a loop?)",
-                            src->path, QCOW_CHAIN_MAX);
+        free(dir);
+        if (!(dir = strndup(path, slash ? (size_t)(slash - path + 1) : 0))) {
+            rc = pt_err_set(err, PT_ENOMEM, "out of memory");
             break;
         }
-        if (!(raw = pt_rawimg_open(names, 1, 512, &lerr))) {
-            rc = pt_err_set(err, lerr.code, "evidence '%s': %s%.700s", src->path, q->n ? "backing file: " : "",
-                            lerr.msg);
+        c->dir = dir;
+        if (c->n == CHAIN_MAX) {
+            rc = pt_err_set(err, PT_EFORMAT, "evidence '%s': backing files nested more than %d deep (a loop?)",
+                            src->path, CHAIN_MAX);
             break;
         }
-        q->raw[q->n] = raw;
-        if ((rc = pt_layer_open(PT_LAYER_QCOW, pt_source_read_img, raw, (uint64_t)raw->size, NULL, 0, &layer,
-                                &lerr)) != PT_OK) {
-            pt_err_set(err, rc, "evidence '%s': %s%.600s%s%.600s", src->path, q->n ? "backing file " : "",
-                       q->n ? path : "", q->n ? ": " : "", lerr.msg);
+        if ((rc = chain_file(c, slash ? slash + 1 : path, &raw, &lerr)) != PT_OK) {
+            pt_err_set(err, rc, "evidence '%s': %s%.700s", src->path, c->n ? "backing file: " : "", lerr.msg);
             break;
         }
-        q->layer[q->n++] = layer;
-        if (q->n > 1 && (rc = pt_layer_set_parent(q->layer[q->n - 2], layer, &lerr)) != PT_OK) {
+        rc = vmdk ? pt_layer_open_vmdk(pt_source_read_img, raw, (uint64_t)raw->size, &ext, &layer, &lerr)
+                  : pt_layer_open(PT_LAYER_QCOW, pt_source_read_img, raw, (uint64_t)raw->size, NULL, 0, &layer, &lerr);
+        if (rc != PT_OK) {
+            pt_err_set(err, rc, "evidence '%s': %s%.600s%s%.600s", src->path, c->n ? "backing file " : "",
+                       c->n ? path : "", c->n ? ": " : "", lerr.msg);
+            break;
+        }
+        c->layer[c->n++] = layer;
+        if (c->n > 1 && (rc = pt_layer_set_parent(c->layer[c->n - 2], layer, &lerr)) != PT_OK) {
             pt_err_set(err, rc, "evidence '%s': backing file %.600s: %.600s", src->path, path, lerr.msg);
             break;
         }
         if (used < sizeof src->note)
-            used += (size_t)snprintf(src->note + used, sizeof src->note - used, "%s%s%s%s", q->n > 1 ?
-                                     "; backing file " : "", q->n > 1 ? path : "", q->n > 1 ? ": " : "",
+            used += (size_t)snprintf(src->note + used, sizeof src->note - used, "%s%s%s%s", c->n > 1 ?
+                                     "; backing file " : "", c->n > 1 ? path : "", c->n > 1 ? ": " : "",
                                      pt_layer_describe(layer));
         backing = pt_layer_backing(layer);
         if (!*backing)
             break;
-        char *next, *slash = strrchr(path, '/');
-        int dirlen = backing[0] == '/' || !slash ? 0 : (int)(slash - path + 1);
-        if (!(next = malloc((size_t)dirlen + strlen(backing) + 1))) {
+        char *next = malloc(strlen(dir) + strlen(backing) + 1);
+        if (!next) {
             rc = pt_err_set(err, PT_ENOMEM, "out of memory");
             break;
         }
-        sprintf(next, "%.*s%s", dirlen, path, backing);
+        sprintf(next, "%s%s", backing[0] == '/' ? "" : dir, backing);
         free(path);
         path = next;
     }
+    c->dir = "";
+    free(dir);
     free(path);
     if (rc != PT_OK)
         return rc;
-    if (!(src->img = pt_source_img_over(pt_layer_read, q->layer[0], pt_layer_size(q->layer[0]))))
-        return pt_source_tsk_err(err, PT_ENOMEM, "evidence '%s': cannot make an image of the qcow disk", src->path);
-    src->format = "qcow2";
-    src->size = pt_layer_size(q->layer[0]);
+    if (!(src->img = pt_source_img_over(pt_layer_read, c->layer[0], pt_layer_size(c->layer[0]))))
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    src->format = vmdk ? "vmdk" : "qcow2";
+    src->size = pt_layer_size(c->layer[0]);
     src->sector_size = 512;
-    src->segments = q->n;
+    src->segments = c->n_files;
     return PT_OK;
 }
 
-static void close_qcow(struct pt_source_qcow *q)
+static void close_chain(struct pt_source_chain *c)
 {
     int i;
 
-    if (!q)
+    if (!c)
         return;
-    for (i = 0; i < QCOW_CHAIN_MAX; i++) /* children before their backing files */
-        pt_layer_close(q->layer[i]);
-    for (i = 0; i < QCOW_CHAIN_MAX; i++)
-        if (q->raw[i])
-            tsk_img_close(q->raw[i]);
-    free(q);
+    for (i = 0; i < c->n; i++) /* children before their parents */
+        pt_layer_close(c->layer[i]);
+    for (i = 0; i < c->n_files; i++) {
+        tsk_img_close(c->files[i]);
+        free(c->paths[i]);
+    }
+    free(c->files);
+    free(c->paths);
+    free(c);
 }
 
 int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
@@ -313,8 +381,8 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
         pt_source_close(src);
         return rc;
     }
-    if (kind == PROBE_QCOW) {
-        if ((rc = open_qcow(src, err)) != PT_OK) {
+    if (kind == PROBE_QCOW || kind == PROBE_VMDK) {
+        if ((rc = open_chain(src, kind == PROBE_VMDK, err)) != PT_OK) {
             pt_source_close(src);
             return rc;
         }
@@ -371,7 +439,7 @@ void pt_source_close(pt_source_t *src)
         return;
     if (src->img)
         tsk_img_close(src->img);
-    close_qcow(src->qcow);
+    close_chain(src->chain);
     free(src->path);
     free(src);
 }

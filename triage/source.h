@@ -1,6 +1,6 @@
 /* source.h - opening evidence read-only: a disk image through libtsk's image
- * layer (raw, split raw, E01, VMDK, VHD, AFF), a qcow2 disk (and its
- * backing files) through libqcow, or a directory tree.
+ * layer (raw, split raw, E01, VHD, AFF), a qcow2 or VMDK disk (and its
+ * backing files or parent disks) through layer.c, or a directory tree.
  *
  * Also the one place where libtsk's error convention is converted. */
 #ifndef PT_SOURCE_H
@@ -21,8 +21,8 @@ typedef struct pt_source {
     unsigned sector_size;
     int segments;          /* files making up the image */
     char problem[512];     /* damage seen at open (a missing split segment), "" when none */
-    char note[1536];       /* what the image is made of (a qcow2 chain), "" when nothing to say */
-    struct pt_source_qcow *qcow; /* the qcow2 files behind img (owned), else NULL */
+    char note[1536];       /* what the image is made of (a qcow2 or VMDK chain), "" when nothing to say */
+    struct pt_source_chain *chain; /* a qcow2 or VMDK disk's files behind img (owned), else NULL */
 } pt_source_t;
 
 /* Opens path.  Returns PT_OK and *out (free with pt_source_close), or

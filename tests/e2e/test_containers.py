@@ -277,6 +277,64 @@ def qcow_evidence(tap, work):
                "evidence are each reported with the reason; the self-contained base is walked", broken)
 
 
+def vmdk_evidence(tap, work):
+    """VMware disks given as evidence: a snapshot over its parent disk, with
+    zeroed grains (libvmdk read them as the file's header), and the descriptor
+    layouts with extents of their own."""
+    old_fs, _ = ext4(work, "v-old", {"home/ann/plan.txt": b"old plan\n" * 3000,
+                                      "home/ann/photo.bin": bytes(range(256)) * 3000}, 12)
+    new_fs, sums = ext4(work, "v-new", {"home/ann/plan.txt": b"new plan\n" * 10,
+                                         "home/ann/mail.eml": b"From: ann@example.org\n\nhello\n"}, 12)
+    old_raw, new_raw = os.path.join(work, "v-old.raw"), os.path.join(work, "v-new.raw")
+    mbr_disk(old_raw, [(old_fs, "83")], 16)
+    mbr_disk(new_raw, [(new_fs, "83")], 16)
+    ref = fls(new_raw, 2048)
+    new_sha = hashlib.sha256(open(new_raw, "rb").read()).hexdigest()
+    d = os.path.join(work, "vm")
+    os.makedirs(d)
+    sh(f"qemu-img convert -O vmdk -o zeroed_grain=on {old_raw} {d}/disk.vmdk")
+    sh(f"qemu-img convert -O vmdk -o zeroed_grain=on -B disk.vmdk -F vmdk {new_raw} {d}/disk-000001.vmdk", cwd=d)
+    m = sh(f"qemu-img map --output=json {d}/disk-000001.vmdk")
+    assert '"zero": true, "data": false' in m, m          # zeroed grains over the parent's data
+    sh(f"qemu-img convert -O raw {d}/disk-000001.vmdk {work}/qemu-view.raw")
+    assert hashlib.sha256(open(f"{work}/qemu-view.raw", "rb").read()).hexdigest() == new_sha
+    case = os.path.join(work, "nr.conf")
+    open(case, "w").write(CASE_NR)
+    out, p = scan(work, "vmdk-out", [os.path.join(d, "disk-000001.vmdk")], "--image-hash", "--case", case)
+
+    def snapshot():
+        assert p.returncode == 0, p.stderr
+        c = db(out)
+        ev = c.execute("SELECT format, size, segments, image_sha256 FROM evidence").fetchone()
+        assert ev == ("vmdk", 16 * MiB, 2, new_sha), ev
+        assert listing(out, "p1") == ref
+        got = vol_items(out, "p1")
+        for path, sha in sums.items():
+            assert got.get(path) == sha, path
+        notes = " | ".join(m for (m,) in c.execute("SELECT message FROM errors"))
+        assert "a snapshot over parent disk 'disk.vmdk'" in notes, notes
+        ids = [r[0] for r in c.execute("SELECT id FROM items WHERE path LIKE '/home/ann/%'")]
+        export_and_verify(work, out, ids, "--case", case)
+    tap.result("a VMDK snapshot given as evidence is read over its parent disk, zeroed grains as zeros: the "
+               "disk's SHA-256 is qemu's, the listing fls's, hashes the files'; export and verify pass", snapshot)
+
+    def layouts():
+        for sub in ("monolithicFlat", "twoGbMaxExtentSparse", "twoGbMaxExtentFlat", "streamOptimized"):
+            sh(f"qemu-img convert -O vmdk -o subformat={sub} {new_raw} {d}/{sub}.vmdk")
+            o, r = scan(work, "vmdk-" + sub, [os.path.join(d, sub + ".vmdk")], "--image-hash")
+            assert r.returncode == 0, (sub, r.stderr)
+            ev = db(o).execute("SELECT format, image_sha256 FROM evidence").fetchone()
+            assert ev == ("vmdk", new_sha), (sub, ev)
+            assert listing(o, "p1") == ref, sub
+        os.remove(os.path.join(d, "twoGbMaxExtentSparse-s001.vmdk"))
+        o, r = scan(work, "vmdk-noextent", [os.path.join(d, "twoGbMaxExtentSparse.vmdk")])
+        assert r.returncode == 2
+        msg = db(o).execute("SELECT error FROM evidence").fetchone()[0]
+        assert "twoGbMaxExtentSparse-s001.vmdk" in msg, msg
+    tap.result("VMDK descriptors with flat, split sparse, split flat and stream-optimised extents read as the "
+               "raw disk; a missing extent file is named", layouts)
+
+
 def lvm(tap, work):
     root_fs, root_sums = ext4(work, "lvroot", {"etc/hostname": b"db-server\n", "etc/passwd":
                                                b"root:x:0:0:root:/root:/bin/sh\nann:x:1000:1000::/home/ann:/bin/sh\n"},
@@ -905,7 +963,7 @@ def named(tap, work):
 
 
 def suite(tap, work):
-    for part in (vm_disks, qcow_evidence, lvm, luks, xfs, apfs, md_raid, stacked, named):
+    for part in (vm_disks, qcow_evidence, vmdk_evidence, lvm, luks, xfs, apfs, md_raid, stacked, named):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
         part(tap, d)

@@ -67,18 +67,18 @@ static void states(void)
             free(d);
             continue;
         }
-        T_CHECK(state(q, 0, &run) == PT_QCOW_DATA && run == 512);
-        T_CHECK(state(q, 100, &run) == PT_QCOW_DATA && run == 412);
-        T_CHECK(state(q, 512, &run) == PT_QCOW_BACKING);
+        T_CHECK(state(q, 0, &run) == PT_MAP_DATA && run == 512);
+        T_CHECK(state(q, 100, &run) == PT_MAP_DATA && run == 412);
+        T_CHECK(state(q, 512, &run) == PT_MAP_PARENT);
         /* the zero flag exists from version 3 on; in version 2 the bit is
          * reserved and the entry's offset alone decides */
-        T_CHECK(state(q, 1024, &run) == (v == 3 ? PT_QCOW_ZERO : PT_QCOW_BACKING));
-        T_CHECK(state(q, 1536, &run) == (v == 3 ? PT_QCOW_ZERO : PT_QCOW_DATA));
-        T_CHECK(state(q, 2048, &run) == PT_QCOW_DATA);  /* compressed */
-        T_CHECK(state(q, 2560, &run) == PT_QCOW_DATA);
-        T_CHECK(state(q, 3072, &run) == PT_QCOW_BACKING);
-        T_CHECK(state(q, 32768 + 512, &run) == PT_QCOW_BACKING && run == 512);  /* no L2 table */
-        T_CHECK(state(q, 1 << 20, &run) == PT_QCOW_BACKING);                   /* past the L1 table */
+        T_CHECK(state(q, 1024, &run) == (v == 3 ? PT_MAP_ZERO : PT_MAP_PARENT));
+        T_CHECK(state(q, 1536, &run) == (v == 3 ? PT_MAP_ZERO : PT_MAP_DATA));
+        T_CHECK(state(q, 2048, &run) == PT_MAP_DATA);  /* compressed */
+        T_CHECK(state(q, 2560, &run) == PT_MAP_DATA);
+        T_CHECK(state(q, 3072, &run) == PT_MAP_PARENT);
+        T_CHECK(state(q, 32768 + 512, &run) == PT_MAP_PARENT && run == 512);  /* no L2 table */
+        T_CHECK(state(q, 1 << 20, &run) == PT_MAP_PARENT);                   /* past the L1 table */
         pt_qcowmap_free(q);
         free(d);
     }
@@ -142,7 +142,7 @@ static void refusals(void)
     T_CHECK(pt_qcowmap_open(pt_read_mem, &m, FILE_SIZE, &q, &err) == PT_OK);
     if (q) {
         T_CHECK(pt_qcowmap_state(q, 0, &run, &err) == -1 && strstr(err.msg, "L2 table"));
-        T_CHECK(state(q, 32768, &run) == PT_QCOW_DATA);
+        T_CHECK(state(q, 32768, &run) == PT_MAP_DATA);
         pt_qcowmap_free(q);
     }
     free(d);
@@ -176,7 +176,7 @@ static void random_bytes(void)
         opened++;
         for (uint64_t off = 0; off < 65536; off += 256) {
             int st = pt_qcowmap_state(q, off, &run, &err);
-            T_CHECK(st == -1 || st == PT_QCOW_DATA || st == PT_QCOW_ZERO || st == PT_QCOW_BACKING);
+            T_CHECK(st == -1 || st == PT_MAP_DATA || st == PT_MAP_ZERO || st == PT_MAP_PARENT);
             T_CHECK(run >= 1 && run <= (1u << 21));
         }
         pt_qcowmap_free(q);
