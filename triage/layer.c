@@ -184,7 +184,17 @@ static int open_qcow(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t fsize, pt
     int snaps = 0;
     size_t bn = 0;
     char sz[64];
+    uint8_t h[105];
+    pt_err_t herr = { 0, "" };
 
+    /* qcow2 version 3 with a compression type (byte 104) other than zlib:
+     * libqcow refuses the whole image, say why */
+    if (pt_read_exact(fn, src, 0, h, sizeof h, &herr) == PT_OK && memcmp(h, "QFI\xfb", 4) == 0 && h[7] == 3 &&
+        (h[79] & 8) &&
+        ((uint32_t)h[100] << 24 | (uint32_t)h[101] << 16 | (uint32_t)h[102] << 8 | h[103]) >= 105 && h[104] != 0)
+        return pt_err_set(err, PT_EFORMAT, "qcow2 image whose clusters are compressed with %s, which libqcow "
+                          "20201213 does not read: convert it (qemu-img convert -O raw) and give the result as "
+                          "evidence", h[104] == 1 ? "zstd" : "an unknown method");
     if (libqcow_file_initialize(&l->qcow, &e) != 1 ||
         libqcow_file_open_file_io_handle(l->qcow, (libbfio_handle_t *)l->bfio, LIBQCOW_OPEN_READ, &e) != 1 ||
         libqcow_file_get_media_size(l->qcow, &size, &e) != 1) {

@@ -169,11 +169,26 @@ int pt_qcowmap_state(pt_qcowmap_t *m, uint64_t off, uint64_t *run, pt_err_t *err
     }
     e = l2[(off >> m->cluster_bits) & ((1ULL << m->l2_bits) - 1)];
     pthread_mutex_unlock(&m->lock);
-    if (e & COMPRESSED)
+    if (e & COMPRESSED) {
+        uint64_t host = e & ((1ULL << (62 - (m->cluster_bits - 8))) - 1);
+        if (host >= m->file_size)
+            return pt_err_set(err, PT_EIO, "qcow2 compressed cluster for disk offset %llu at byte %llu, past "
+                              "the end of the %llu-byte image file", (unsigned long long)off,
+                              (unsigned long long)host, (unsigned long long)m->file_size), -1;
         state = PT_MAP_DATA;
-    else if (m->version >= 3 && (e & ZERO_FLAG))
+    } else if (m->version >= 3 && (e & ZERO_FLAG)) {
         state = PT_MAP_ZERO;   /* even with a host cluster behind it (preallocated) */
-    else
-        state = (e & OFFSET_MASK) ? PT_MAP_DATA : PT_MAP_PARENT;
+    } else if (e & OFFSET_MASK) {
+        /* libqcow copies a whole cluster out of what it could read: a
+         * cluster cut by the end of the file would be read past its buffer */
+        uint64_t host = e & OFFSET_MASK;
+        if (host > m->file_size || cluster > m->file_size - host)
+            return pt_err_set(err, PT_EIO, "qcow2 cluster for disk offset %llu at byte %llu runs past the end "
+                              "of the %llu-byte image file (truncated?)", (unsigned long long)off,
+                              (unsigned long long)host, (unsigned long long)m->file_size), -1;
+        state = PT_MAP_DATA;
+    } else {
+        state = PT_MAP_PARENT;
+    }
     return state;
 }

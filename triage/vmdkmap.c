@@ -12,6 +12,7 @@
 #define GT_CACHE 8
 #define GD_MAX_ENTRIES (16u << 20)
 #define FLAG_ZEROED_GRAIN (1u << 2)
+#define FLAG_COMPRESSED (1u << 16)
 #define GD_AT_END 0xffffffffffffffffULL
 
 typedef struct extent {
@@ -21,6 +22,7 @@ typedef struct extent {
     uint64_t fsize;
     int sparse;                 /* 0: left to libvmdk (flat, COWD, ...) */
     int zeroed;                 /* entry 1 means a zeroed grain */
+    int compressed;             /* entries point at grain markers of compressed data */
     uint64_t grain;             /* bytes */
     uint32_t gtes;              /* entries per grain table */
     uint32_t *gd;               /* sector offsets of the grain tables */
@@ -129,6 +131,7 @@ int pt_vmdkmap_add_extent(pt_vmdkmap_t *m, uint64_t at, uint64_t len, pt_read_fn
                               (unsigned long long)capacity, (unsigned long long)e.grain);
         e.gd_len = (uint32_t)(grains / e.gtes + (grains % e.gtes != 0));
         e.zeroed = (flags & FLAG_ZEROED_GRAIN) != 0;
+        e.compressed = (flags & FLAG_COMPRESSED) != 0;
         if (!(e.gd = malloc((size_t)e.gd_len * 4 + 4)))
             return pt_err_set(err, PT_ENOMEM, "out of memory");
         if ((rc = read_entries(&e, gd_sector, e.gd, e.gd_len, "grain directory", err)) != PT_OK) {
@@ -194,5 +197,13 @@ int pt_vmdkmap_state(pt_vmdkmap_t *m, uint64_t off, uint64_t *run, pt_err_t *err
     pthread_mutex_unlock(&m->lock);
     if (entry == 0)
         return PT_MAP_PARENT;
-    return entry == 1 && e->zeroed ? PT_MAP_ZERO : PT_MAP_DATA;
+    if (entry == 1 && e->zeroed)
+        return PT_MAP_ZERO;
+    /* a grain cut by the end of the file is refused here, not read past a
+     * buffer by libvmdk (compressed grains are as long as their marker says) */
+    if ((uint64_t)entry * 512 >= e->fsize || (!e->compressed && e->grain > e->fsize - (uint64_t)entry * 512))
+        return pt_err_set(err, PT_EIO, "VMDK grain for disk offset %llu at sector %u runs past the end of the "
+                          "%llu-byte extent file (truncated?)", (unsigned long long)off, entry,
+                          (unsigned long long)e->fsize), -1;
+    return PT_MAP_DATA;
 }

@@ -266,6 +266,10 @@ def qcow_evidence(tap, work):
         o, r = scan(work, "qcow-loop", [os.path.join(loop, "a.qcow2")])
         assert r.returncode == 2
         assert "nested more than 16 deep" in db(o).execute("SELECT error FROM evidence").fetchone()[0]
+        sh(f"qemu-img convert -O qcow2 -c -o compression_type=zstd {base_raw} {loop}/zstd.qcow2")
+        o, r = scan(work, "qcow-zstd", [os.path.join(loop, "zstd.qcow2")])
+        assert r.returncode == 2
+        assert "compressed with zstd, which libqcow" in db(o).execute("SELECT error FROM evidence").fetchone()[0]
         # inside the evidence, an overlay cannot reach its backing file: said, not walked
         o, r = scan(work, "qcow-nested", [d])
         assert r.returncode == 1, r.returncode
@@ -273,8 +277,9 @@ def qcow_evidence(tap, work):
         errs = " | ".join(m for (m,) in c.execute("SELECT message FROM errors"))
         assert "differential over backing file 'mid.qcow2': a differential image" in errs, errs
         assert listing(o, "/base/base.qcow2!p1", "/base/base.qcow2!p1") == fls(base_raw, 2048)
-    tap.result("a qcow2 overlay whose backing file is missing, a backing loop, and overlays found inside the "
-               "evidence are each reported with the reason; the self-contained base is walked", broken)
+    tap.result("a qcow2 overlay whose backing file is missing, a backing loop, a zstd-compressed image libqcow "
+               "cannot read, and overlays found inside the evidence are each reported with the reason; the "
+               "self-contained base is walked", broken)
 
 
 def vmdk_evidence(tap, work):

@@ -131,6 +131,26 @@ static void refusals(void)
     T_CHECK(refused(d, "outside the 4096-byte file"));
     free(d);
 
+    /* a cluster cut by the end of the file, a compressed one past it: refused,
+     * not handed to libqcow (which copied a whole cluster out of a short read) */
+    d = image(3);
+    put64(d + 1024 + 5 * 8, FILE_SIZE);
+    put64(d + 1024 + 4 * 8, 1ULL << 62 | (FILE_SIZE + 512));
+    {
+        pt_mem_t m = { d, FILE_SIZE };
+        pt_qcowmap_t *q = NULL;
+        pt_err_t err = { 0, "" };
+        uint64_t run;
+        T_CHECK(pt_qcowmap_open(pt_read_mem, &m, FILE_SIZE, &q, &err) == PT_OK);
+        if (q) {
+            T_CHECK(pt_qcowmap_state(q, 2560, &run, &err) == -1 && strstr(err.msg, "runs past the end"));
+            T_CHECK(pt_qcowmap_state(q, 2048, &run, &err) == -1 && strstr(err.msg, "compressed"));
+            T_CHECK(state(q, 0, &run) == PT_MAP_DATA);
+            pt_qcowmap_free(q);
+        }
+    }
+    free(d);
+
     /* an L2 table outside the file: that cluster's read fails, others answer */
     d = image(3);
     put64(d + 512, 1ULL << 40);

@@ -10,7 +10,7 @@
 #include "testlib.h"
 #include "vmdkmap.h"
 
-#define FILE_SIZE 8192
+#define FILE_SIZE 16384
 #define GRAIN 4096            /* 8 sectors */
 #define GTES 4                /* 4 grains per table: 16 KiB of disk each */
 
@@ -101,6 +101,11 @@ static void damage(void)
     T_CHECK(pt_vmdkmap_add_extent(m, 0, 32768, pt_read_mem, &mem, FILE_SIZE, &err) == PT_EFORMAT &&
             strstr(err.msg, "grain directory at sector 100"));
     put64(d + 56, 2);
+    put32(d + 1536 + 12, 30);   /* a grain cut by the end of the file */
+    pt_vmdkmap_t *cut = pt_vmdkmap_new(32768);
+    T_CHECK(pt_vmdkmap_add_extent(cut, 0, 32768, pt_read_mem, &mem, FILE_SIZE, &err) == PT_OK);
+    T_CHECK(pt_vmdkmap_state(cut, 3 * GRAIN, &run, &err) == -1 && strstr(err.msg, "runs past the end"));
+    pt_vmdkmap_free(cut);
     put32(d + 1024, 1000);      /* a grain table past the file: that query fails */
     T_CHECK(pt_vmdkmap_add_extent(m, 0, 32768, pt_read_mem, &mem, FILE_SIZE, &err) == PT_OK);
     T_CHECK(pt_vmdkmap_state(m, 0, &run, &err) == -1 && strstr(err.msg, "grain table"));
