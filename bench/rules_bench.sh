@@ -43,3 +43,18 @@ mkdir -p "$dir/tiny" && echo x > "$dir/tiny/a"
 rm -rf "$dir/out"
 /usr/bin/time -f "  10M-entry MD5 hash set: load + tiny scan %e s, peak %M KB" ./ptriage scan "$dir/tiny" -o "$dir/out" -q --case "$dir/hs.conf"
 rm -rf "$dir/out"
+# the same size as an NSRL RDSv3 SQLite database (table FILE, upper-case hex), read by its sha256 column
+rds=$dir/rds10M.db
+[ -f "$rds" ] || python3 -c "
+import random, sqlite3, sys
+c = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA journal_mode=OFF'); c.execute('PRAGMA synchronous=OFF')
+c.execute('CREATE TABLE FILE(sha256 VARCHAR NOT NULL, sha1 VARCHAR NOT NULL, md5 VARCHAR NOT NULL, crc32 VARCHAR NOT NULL,'
+          ' file_name VARCHAR NOT NULL, file_size INTEGER NOT NULL, package_id INTEGER NOT NULL)')
+r = random.Random(3)
+c.executemany('INSERT INTO FILE VALUES(?,?,?,?,?,?,?)', (('%064X' % r.getrandbits(256), '%040X' % r.getrandbits(160),
+              '%032X' % r.getrandbits(128), '00000000', 'f%d' % i, i, 1) for i in range(10_000_000)))
+c.commit()" "$rds"
+printf '[hashsets]\nsystem = %s\n' "$rds" > "$dir/rds.conf"
+rm -rf "$dir/out"
+/usr/bin/time -f "  10M-row RDSv3 database (SHA-256): load + tiny scan %e s, peak %M KB" ./ptriage scan "$dir/tiny" -o "$dir/out" -q --case "$dir/rds.conf"
+rm -rf "$dir/out"

@@ -3,6 +3,7 @@
 #include "hashset.h"
 
 #include <errno.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,106 @@ static int csv_split(char *line, char **f, int max)
     return n;
 }
 
+/* "file:PATH?immutable=1": the set is read without locks, a journal or a
+ * write-ahead-log file appearing beside it (it may sit on read-only media) */
+static char *sqlite_uri(const char *path)
+{
+    size_t n = strlen(path), i, o = 0;
+    char *u = malloc(3 * n + 32);
+
+    if (!u)
+        return NULL;
+    o += (size_t)sprintf(u, "file:");
+    for (i = 0; i < n; i++)
+        o += (size_t)(strchr("%?#", path[i]) ? sprintf(u + o, "%%%02X", (unsigned char)path[i])
+                                             : sprintf(u + o, "%c", path[i]));
+    sprintf(u + o, "?immutable=1");
+    return u;
+}
+
+/* The table (FILE, as NSRL's RDSv3 names it, else the first one) with a
+ * sha256, sha1 or md5 column; the strongest such column is read. */
+static int sqlite_pick(sqlite3 *db, char *table, size_t tn, char *column, size_t cn, int *alg)
+{
+    static const char *const cols[] = { "sha256", "sha1", "md5" };
+    static const int algs[] = { A_SHA256, A_SHA1, A_MD5 };
+    sqlite3_stmt *t = NULL;
+    int best = 3;
+
+    if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+                               "ORDER BY name <> 'FILE', rowid", -1, &t, NULL) != SQLITE_OK)
+        return -1;
+    while (best == 3 && sqlite3_step(t) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(t, 0);
+        char *q = name ? sqlite3_mprintf("PRAGMA table_info(\"%w\")", name) : NULL;
+        sqlite3_stmt *c = NULL;
+        if (q && sqlite3_prepare_v2(db, q, -1, &c, NULL) == SQLITE_OK) {
+            while (sqlite3_step(c) == SQLITE_ROW) {
+                const char *col = (const char *)sqlite3_column_text(c, 1);
+                for (int i = 0; col && i < best; i++)
+                    if (strcasecmp(col, cols[i]) == 0) {
+                        best = i;
+                        snprintf(table, tn, "%s", name);
+                        snprintf(column, cn, "%s", col);
+                    }
+            }
+        }
+        sqlite3_finalize(c);
+        sqlite3_free(q);
+    }
+    sqlite3_finalize(t);
+    if (best == 3)
+        return 0;
+    *alg = algs[best];
+    return 1;
+}
+
+/* A SQLite hash database: NSRL's RDSv3 (table FILE; sha256, sha1 and md5
+ * in upper-case hex), or any table with such a column. */
+static int load_sqlite(const char *path, pt_hashset_t *h, pt_err_t *err)
+{
+    char *uri = sqlite_uri(path), table[256], column[64], *q = NULL;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    uint64_t row = 0;
+    int alg = 0, rc = PT_OK, step, found;
+
+    if (!uri)
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+        rc = pt_err_set(err, PT_EIO, "%s: SQLite: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+        goto out;
+    }
+    if ((found = sqlite_pick(db, table, sizeof table, column, sizeof column, &alg)) <= 0) {
+        rc = found < 0 ? pt_err_set(err, PT_EFORMAT, "%s: SQLite: %s", path, sqlite3_errmsg(db))
+                       : pt_err_set(err, PT_EFORMAT, "%s: a SQLite database without a table of sha256, sha1 or "
+                                    "md5 values", path);
+        goto out;
+    }
+    if (!(q = sqlite3_mprintf("SELECT \"%w\" FROM \"%w\"", column, table)) ||
+        sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
+        rc = pt_err_set(err, PT_EFORMAT, "%s: SQLite: %s", path, sqlite3_errmsg(db));
+        goto out;
+    }
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *hex = (const char *)sqlite3_column_text(st, 0);
+        row++;
+        if (!hex || strlen(hex) != 2 * alg_len[alg] || add(&h->a[alg], hex, alg_len[alg]) != 1) {
+            rc = pt_err_set(err, PT_EFORMAT, "%s: table %s, row %llu: %s is not a %zu-digit hash", path, table,
+                            (unsigned long long)row, column, 2 * alg_len[alg]);
+            goto out;
+        }
+    }
+    if (step != SQLITE_DONE)
+        rc = pt_err_set(err, PT_EIO, "%s: SQLite: %s", path, sqlite3_errmsg(db));
+out:
+    sqlite3_finalize(st);
+    sqlite3_free(q);
+    sqlite3_close(db);
+    free(uri);
+    return rc;
+}
+
 int pt_hashset_load(const char *path, const char *name, pt_hashset_t **out, pt_err_t *err)
 {
     FILE *f = fopen(path, "r");
@@ -111,6 +212,12 @@ int pt_hashset_load(const char *path, const char *name, pt_hashset_t **out, pt_e
         fclose(f);
         return pt_err_set(err, PT_ENOMEM, "out of memory");
     }
+    char magic[16] = "";
+    if (fread(magic, 1, sizeof magic, f) == sizeof magic && memcmp(magic, "SQLite format 3", 16) == 0) {
+        rc = load_sqlite(path, h, err);
+        goto out;
+    }
+    rewind(f);
     while ((len = getline(&line, &cap, f)) > 0) {
         char *fields[16];
         int nf;
@@ -164,11 +271,11 @@ int pt_hashset_load(const char *path, const char *name, pt_hashset_t **out, pt_e
             }
         }
     }
-    for (i = 0; i < A_N; i++)
-        sort_unique(&h->a[i], i);
-    if (pt_hashset_size(h) == 0)
-        rc = pt_err_set(err, PT_EFORMAT, "%s: no hashes found", path);
 out:
+    for (i = 0; rc == PT_OK && i < A_N; i++)
+        sort_unique(&h->a[i], i);
+    if (rc == PT_OK && pt_hashset_size(h) == 0)
+        rc = pt_err_set(err, PT_EFORMAT, "%s: no hashes found", path);
     free(line);
     fclose(f);
     if (rc != PT_OK)

@@ -1,6 +1,7 @@
 /* hashset.h - known-file hash sets (known system files, known relevant files)
- * loaded from md5sum/sha1sum/sha256sum lists, hashdeep files and NSRL RDS
- * NSRLFile.txt, kept as sorted arrays of binary digests for binary search.
+ * loaded from md5sum/sha1sum/sha256sum lists, hashdeep files, NSRL RDS
+ * NSRLFile.txt and NSRL RDSv3 SQLite databases (their sha256 column), kept
+ * as sorted arrays of binary digests for binary search.
  * Memory: 16, 20 or 32 bytes per entry (10 million MD5s = 160 MB). */
 #ifndef PT_HASHSET_H
 #define PT_HASHSET_H

@@ -316,7 +316,27 @@ def suite(tap, work):
         assert r2["/usr/bin/tool"]["disposition"] == "system" and "NSRLFile.txt" in r2["/usr/bin/tool"]["reason"]
         assert r2["/srv/media/film.mkv"]["disposition"] == "relevant" and "films.md5" in r2["/srv/media/film.mkv"]["reason"]
         assert r2["/srv/media/film.mkv"]["md5"], "md5 computed because a set needs it"
-    result("NSRL RDS and md5sum hash sets", nsrl_and_md5sum)
+        # NSRL RDSv3: a SQLite database (table FILE, upper-case hex), read by its sha256 column
+        rds = os.path.join(work, "RDS_2024.12.1_modern_minimal.db")
+        c = sqlite3.connect(rds)
+        c.execute("CREATE TABLE FILE(sha256 VARCHAR NOT NULL, sha1 VARCHAR NOT NULL, md5 VARCHAR NOT NULL, "
+                  "crc32 VARCHAR NOT NULL, file_name VARCHAR NOT NULL, file_size INTEGER NOT NULL, "
+                  "package_id INTEGER NOT NULL)")
+        c.execute("INSERT INTO FILE VALUES(?, ?, ?, '00000000', 'tool', ?, 1)",
+                  (hashlib.sha256(tool).hexdigest().upper(), hashlib.sha1(tool).hexdigest().upper(),
+                   hashlib.md5(tool).hexdigest().upper(), len(tool)))
+        c.commit()
+        c.close()
+        with open(conf, "w") as f:
+            f.write(f"[hashsets]\nsystem = {os.path.basename(rds)}\n")
+        o3 = os.path.join(work, "o-rds3")
+        q = subprocess.run([PT, "scan", img, "-o", o3, "-q", "--case", conf], capture_output=True)
+        assert q.returncode == 0, q.stderr
+        with open(os.path.join(o3, "manifest.csv"), newline="", encoding="utf-8") as f:
+            r3 = {r["path"]: r for r in csv.DictReader(f)}
+        assert r3["/usr/bin/tool"]["disposition"] == "system" and "modern_minimal.db" in r3["/usr/bin/tool"]["reason"]
+        assert not r3["/usr/bin/tool"]["md5"], "an RDSv3 set is read by SHA-256: no MD5 needed"
+    result("NSRL RDS (text and RDSv3 SQLite) and md5sum hash sets", nsrl_and_md5sum)
 
     def streamed_large_items():
         ev = os.path.join(work, "bigev")

@@ -1,4 +1,5 @@
 /* Unit tests for hashset.c, accounts.c and decide.c. */
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -56,6 +57,48 @@ static void hashset_formats(void)
                             "nsrl", &h, &err) == PT_OK);
     T_CHECK(h && pt_hashset_needs(h) == (PT_HASH_MD5 | PT_HASH_SHA1) && pt_hashset_contains(h, &r));
     pt_hashset_free(h);
+    /* NSRL RDSv3: a SQLite database, table FILE, upper-case hex; the SHA-256
+     * column is the one read.  Its path has characters a URI escapes. */
+    char db_path[600];
+    sqlite3 *db = NULL;
+    snprintf(db_path, sizeof db_path, "%s/RDS 100%%?#.db", dir);
+    T_CHECK(sqlite3_open(db_path, &db) == SQLITE_OK &&
+            sqlite3_exec(db, "CREATE TABLE PKG(package_id INTEGER, name TEXT);"
+                             "CREATE TABLE FILE(sha256 VARCHAR NOT NULL, sha1 VARCHAR NOT NULL, md5 VARCHAR NOT NULL,"
+                             " crc32 VARCHAR NOT NULL, file_name VARCHAR NOT NULL, file_size INTEGER NOT NULL,"
+                             " package_id INTEGER NOT NULL);"
+                             "INSERT INTO FILE VALUES(upper('" SHA256_ABC "'), upper('" SHA1_ABC "'), upper('" MD5_ABC "'),"
+                             " '352441C2', 'abc.txt', 3, 1);"
+                             "INSERT INTO FILE VALUES(upper('" SHA256_ABC "'), '', '', '', 'again.txt', 3, 2);",
+                         NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    T_CHECK(pt_hashset_load(db_path, "rds3", &h, &err) == PT_OK);
+    T_CHECK(h && pt_hashset_size(h) == 1 && pt_hashset_needs(h) == PT_HASH_SHA256 && pt_hashset_contains(h, &r));
+    T_CHECK(h && !pt_hashset_contains(h, &other));
+    pt_hashset_free(h);
+    /* in write-ahead-log mode a reader normally makes -shm and -wal files
+     * beside the database: opened immutable, nothing appears */
+    T_CHECK(sqlite3_open(db_path, &db) == SQLITE_OK &&
+            sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    T_CHECK(pt_hashset_load(db_path, "rds3", &h, &err) == PT_OK && h && pt_hashset_contains(h, &r));
+    pt_hashset_free(h);
+    char side[700];
+    snprintf(side, sizeof side, "%s-shm", db_path);
+    T_CHECK(access(side, F_OK) != 0);
+    snprintf(side, sizeof side, "%s-wal", db_path);
+    T_CHECK(access(side, F_OK) != 0);
+    snprintf(db_path, sizeof db_path, "%s/nohash.db", dir);
+    T_CHECK(sqlite3_open(db_path, &db) == SQLITE_OK &&
+            sqlite3_exec(db, "CREATE TABLE t(name TEXT); INSERT INTO t VALUES('x');", NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    T_CHECK(pt_hashset_load(db_path, "n", &h, &err) == PT_EFORMAT && strstr(err.msg, "without a table of sha256"));
+    snprintf(db_path, sizeof db_path, "%s/badhash.db", dir);
+    T_CHECK(sqlite3_open(db_path, &db) == SQLITE_OK &&
+            sqlite3_exec(db, "CREATE TABLE hashes(md5 TEXT); INSERT INTO hashes VALUES('" MD5_ABC "'), ('zz');",
+                         NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    T_CHECK(pt_hashset_load(db_path, "b", &h, &err) == PT_EFORMAT && strstr(err.msg, "table hashes, row 2: md5"));
     T_CHECK(pt_hashset_load(put("bad.md5", MD5_ABC "  ok\nnot-a-hash  x\n"), "bad", &h, &err) == PT_EFORMAT);
     T_CHECK(strstr(err.msg, "bad.md5:2:") != NULL);
     T_CHECK(pt_hashset_load(put("empty.md5", "# nothing\n"), "e", &h, &err) == PT_EFORMAT);
