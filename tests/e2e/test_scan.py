@@ -299,6 +299,26 @@ def mbr_e01_two_filesystems():
 
 
 @test
+def aff_image():
+    """AFF (afflib's affconvert of the same MBR disk): read through libtsk's
+    AFF back end, listed as fls lists it, the image hash the raw disk's."""
+    d = os.path.join(Ctx.work, "aff")
+    os.makedirs(d, exist_ok=True)
+    raw = os.path.join(d, "mbr.raw")    # affconvert refuses the name .img
+    shutil.copyfile(os.path.join(Ctx.fx, "mbr.img"), raw)
+    p = run(["affconvert", "-q", "-y", "mbr.raw"], cwd=d)
+    assert p.returncode == 0, p.stderr
+    aff = os.path.join(d, "mbr.aff")
+    out, _ = scan(aff, "--image-hash", expect=0)
+    rows = check_against_tsk(aff, out)
+    assert {r["vlabel"] for r in rows} == {"p1", "p2"}
+    con = db(out)
+    ev = con.execute("SELECT format, size, image_sha256 FROM evidence").fetchone()
+    con.close()
+    assert ev == (b"aff", 64 * 1048576, sha256_file(raw).encode()), ev
+
+
+@test
 def gpt_split_raw_with_unknown_partition():
     first = os.path.join(Ctx.fx, "gpt-split.001")
     out, _ = scan(first, expect=0)
