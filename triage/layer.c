@@ -353,9 +353,19 @@ static int open_vhdi(pt_layer_t *l, pt_err_t *err)
     }
     libvhdi_file_get_disk_type(l->vhdi, &type, NULL);
     libvhdi_file_get_format_version(l->vhdi, &major, &minor, NULL);
-    if (type == LIBVHDI_DISK_TYPE_DIFFERENTIAL)
-        return pt_err_set(err, PT_EFORMAT, "%s image is a differencing disk: its parent image is needed",
-                          l->kind == PT_LAYER_VHDX ? "VHDX" : "VHD");
+    if (type == LIBVHDI_DISK_TYPE_DIFFERENTIAL) {
+        /* libvhdi 20210425 reads a sector the child's bitmap leaves to the
+         * parent from the child when its bitmap byte is partly set (found
+         * with a VHD written by hand): the parent is not followed, and the
+         * disk is not walked rather than walked with wrong data */
+        char parent[512] = "";
+        size_t pn = 0;
+        if (libvhdi_file_get_utf8_parent_filename_size(l->vhdi, &pn, NULL) == 1 && pn > 1 && pn <= sizeof parent)
+            libvhdi_file_get_utf8_parent_filename(l->vhdi, (uint8_t *)parent, pn, NULL);
+        return pt_err_set(err, PT_EFORMAT, "%s image is a differencing disk (a checkpoint) over parent '%.400s', "
+                          "which ptriage does not read: merge the chain (Hyper-V Merge-VHD) and give the merged "
+                          "disk as evidence", l->kind == PT_LAYER_VHDX ? "VHDX" : "VHD", parent);
+    }
     l->size = size;
     human(sz, sizeof sz, size);
     snprintf(l->desc, sizeof l->desc, "%s %s, %s virtual disk", l->kind == PT_LAYER_VHDX ? "VHDX" : "VHD",

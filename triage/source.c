@@ -106,14 +106,14 @@ int pt_source_open_ro(int dirfd, const char *path, int flags, int *noatime)
     return fd;
 }
 
-enum { PROBE_RAW, PROBE_EWF, PROBE_QCOW, PROBE_VMDK, PROBE_OTHER };
+enum { PROBE_RAW, PROBE_EWF, PROBE_QCOW, PROBE_VMDK, PROBE_VHD, PROBE_VHDX, PROBE_OTHER };
 
 /* Which layer opens the file, from its first and last 512 bytes, read
  * through our own O_NOATIME descriptor: libtsk's format detection reads
  * the file through each library in turn (and updates its access time).
- * VHD/VHDX and AFF go to libtsk's detection; EWF to ewf.c; qcow2 (which
- * libtsk does not read) and VMDK (whose snapshots libtsk does not follow) to
- * layer.c; the rest is raw. */
+ * AFF goes to libtsk's detection; EWF to ewf.c; qcow2 (which libtsk does
+ * not read), VMDK (whose snapshots libtsk does not follow) and VHD/VHDX (to
+ * name a differencing disk's parent) to layer.c; the rest is raw. */
 static int probe(const char *path, int *kind, pt_err_t *err)
 {
     unsigned char head[512] = {0}, tail[512] = {0};
@@ -140,10 +140,12 @@ static int probe(const char *path, int *kind, pt_err_t *err)
              (h >= 4 && memcmp(head, "COWD", 4) == 0) ||                       /* ESX sparse extent */
              (h >= 21 && memcmp(head, "# Disk DescriptorFile", 21) == 0))     /* VMDK descriptor */
         *kind = PROBE_VMDK;
-    else if ((h >= 8 && memcmp(head, "vhdxfile", 8) == 0) ||                  /* VHDX */
-             (h >= 8 && memcmp(head, "conectix", 8) == 0) ||                  /* VHD footer copy */
-             (t >= 8 && memcmp(tail, "conectix", 8) == 0) ||                  /* VHD footer */
-             (h >= 8 && memcmp(head, "AFF10\r\n", 7) == 0))
+    else if (h >= 8 && memcmp(head, "vhdxfile", 8) == 0)
+        *kind = PROBE_VHDX;
+    else if ((h >= 8 && memcmp(head, "conectix", 8) == 0) ||                  /* VHD footer copy */
+             (t >= 8 && memcmp(tail, "conectix", 8) == 0))                    /* VHD footer */
+        *kind = PROBE_VHD;
+    else if (h >= 8 && memcmp(head, "AFF10\r\n", 7) == 0)
         *kind = PROBE_OTHER;
     else
         *kind = PROBE_RAW;
@@ -259,7 +261,7 @@ static int open_extent(void *ctx, const char *name, pt_read_fn *fn, void **src, 
  * (parent disks) of a differential image, found where qemu and VMware find
  * them: an absolute name as it is, a relative one beside the image that
  * names it. */
-static int open_chain(pt_source_t *src, int vmdk, pt_err_t *err)
+static int open_chain(pt_source_t *src, pt_layer_kind_t kind, pt_err_t *err)
 {
     struct pt_source_chain *c = calloc(1, sizeof *c);
     char *path = strdup(src->path), *dir = NULL;
@@ -294,8 +296,9 @@ static int open_chain(pt_source_t *src, int vmdk, pt_err_t *err)
             pt_err_set(err, rc, "evidence '%s': %s%.700s", src->path, c->n ? "backing file: " : "", lerr.msg);
             break;
         }
-        rc = vmdk ? pt_layer_open_vmdk(pt_source_read_img, raw, (uint64_t)raw->size, &ext, &layer, &lerr)
-                  : pt_layer_open(PT_LAYER_QCOW, pt_source_read_img, raw, (uint64_t)raw->size, NULL, 0, &layer, &lerr);
+        rc = kind == PT_LAYER_VMDK
+                 ? pt_layer_open_vmdk(pt_source_read_img, raw, (uint64_t)raw->size, &ext, &layer, &lerr)
+                 : pt_layer_open(kind, pt_source_read_img, raw, (uint64_t)raw->size, NULL, 0, &layer, &lerr);
         if (rc != PT_OK) {
             pt_err_set(err, rc, "evidence '%s': %s%.600s%s%.600s", src->path, c->n ? "backing file " : "",
                        c->n ? path : "", c->n ? ": " : "", lerr.msg);
@@ -329,7 +332,7 @@ static int open_chain(pt_source_t *src, int vmdk, pt_err_t *err)
         return rc;
     if (!(src->img = pt_source_img_over(pt_layer_read, c->layer[0], pt_layer_size(c->layer[0]))))
         return pt_err_set(err, PT_ENOMEM, "out of memory");
-    src->format = vmdk ? "vmdk" : "qcow2";
+    src->format = pt_layer_kind_name(kind);
     src->size = pt_layer_size(c->layer[0]);
     src->sector_size = 512;
     src->segments = c->n_files;
@@ -381,8 +384,9 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
         pt_source_close(src);
         return rc;
     }
-    if (kind == PROBE_QCOW || kind == PROBE_VMDK) {
-        if ((rc = open_chain(src, kind == PROBE_VMDK, err)) != PT_OK) {
+    if (kind == PROBE_QCOW || kind == PROBE_VMDK || kind == PROBE_VHD || kind == PROBE_VHDX) {
+        if ((rc = open_chain(src, kind == PROBE_QCOW ? PT_LAYER_QCOW : kind == PROBE_VMDK ? PT_LAYER_VMDK :
+                                  kind == PROBE_VHD ? PT_LAYER_VHD : PT_LAYER_VHDX, err)) != PT_OK) {
             pt_source_close(src);
             return rc;
         }

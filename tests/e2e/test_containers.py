@@ -340,6 +340,54 @@ def vmdk_evidence(tap, work):
                "raw disk; a missing extent file is named", layouts)
 
 
+def vhd_evidence(tap, work):
+    """Hyper-V disks given as evidence: dynamic VHD and VHDX read as the raw
+    disk; a differencing disk (a checkpoint) refused with its parent named,
+    whether given or found inside the evidence."""
+    sys.path.insert(0, FIX)
+    import mkvhd
+    fs, sums = ext4(work, "h-fs", {"Users/bo/Desktop/report.docx": b"PK\x03\x04 report" * 100}, 12)
+    raw = os.path.join(work, "h.raw")
+    mbr_disk(raw, [(fs, "7")], 16)
+    sha = hashlib.sha256(open(raw, "rb").read()).hexdigest()
+    d = os.path.join(work, "hv")
+    os.makedirs(d)
+    for fmt, name in (("vpc -o force_size=on", "srv.vhd"), ("vhdx", "srv.vhdx")):
+        sh(f"qemu-img convert -O {fmt} {raw} {d}/{name}")
+    data = open(raw, "rb").read()
+    bs = 2 << 20
+    puid = mkvhd.write(os.path.join(d, "base.vhd"), len(data), {i: (None, data[i * bs:(i + 1) * bs])
+                                                                 for i in range(len(data) // bs)})
+    mkvhd.write(os.path.join(d, "base_1A2B.avhd"), len(data), {0: (range(100), bytes(bs))},
+                parent=("base.vhd", puid))
+
+    def read():
+        for name in ("srv.vhd", "srv.vhdx", "base.vhd"):
+            o, r = scan(work, "hv-" + name, [os.path.join(d, name)], "--image-hash")
+            assert r.returncode == 0, (name, r.stderr)
+            ev = db(o).execute("SELECT format, image_sha256 FROM evidence").fetchone()
+            assert ev[1] == sha and ev[0] == ("vhdx" if name.endswith("x") else "vhd"), (name, ev)
+            assert listing(o, "p1") == fls(raw, 2048), name
+            got = vol_items(o, "p1")
+            for path, h in sums.items():
+                assert got.get(path) == h, (name, path)
+    tap.result("VHD (qemu's and one written by hand to the specification) and VHDX given as evidence read as "
+               "the raw disk: same SHA-256, fls's listing, the files' hashes", read)
+
+    def differencing():
+        o, r = scan(work, "hv-diff", [os.path.join(d, "base_1A2B.avhd")])
+        assert r.returncode == 2
+        msg = db(o).execute("SELECT error FROM evidence").fetchone()[0]
+        assert "differencing disk (a checkpoint) over parent 'base.vhd'" in msg, msg
+        o, r = scan(work, "hv-dir", [d])
+        assert r.returncode == 1
+        errs = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
+        assert "differencing disk (a checkpoint) over parent 'base.vhd'" in errs, errs
+        assert listing(o, "/srv.vhdx!p1", "/srv.vhdx!p1") == fls(raw, 2048)
+    tap.result("a VHD differencing disk (Hyper-V checkpoint) is refused with its parent named, given as "
+               "evidence or found in it, and its siblings are still walked", differencing)
+
+
 def lvm(tap, work):
     root_fs, root_sums = ext4(work, "lvroot", {"etc/hostname": b"db-server\n", "etc/passwd":
                                                b"root:x:0:0:root:/root:/bin/sh\nann:x:1000:1000::/home/ann:/bin/sh\n"},
@@ -968,7 +1016,7 @@ def named(tap, work):
 
 
 def suite(tap, work):
-    for part in (vm_disks, qcow_evidence, vmdk_evidence, lvm, luks, xfs, apfs, md_raid, stacked, named):
+    for part in (vm_disks, qcow_evidence, vmdk_evidence, vhd_evidence, lvm, luks, xfs, apfs, md_raid, stacked, named):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
         part(tap, d)
