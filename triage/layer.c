@@ -44,6 +44,8 @@ struct pt_layer {
     pt_qcowmap_t *qmap;             /* qcow2: where each cluster is (qcowmap.h) */
     pt_vmdkmap_t *vmap;             /* VMDK: where each grain is (vmdkmap.h) */
     pt_layer_t *parent;             /* the backing image or parent disk (borrowed), NULL when none */
+    pt_read_fn file_fn;             /* qcow2: the image file, read directly for uncompressed clusters */
+    void *file_src;
 };
 
 static const char *const names[] = {
@@ -208,6 +210,8 @@ static int open_qcow(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t fsize, pt
         return pt_err_set(err, PT_ENOKEY, "qcow%u image encrypted with method %u: not opened", version, enc);
     if (version >= 2 && pt_qcowmap_open(fn, src, fsize, &l->qmap, err) != PT_OK)
         return err ? err->code : PT_EFORMAT;
+    l->file_fn = fn;
+    l->file_src = src;
     /* 0: the image has no backing file */
     if (libqcow_file_get_utf8_backing_filename_size(l->qcow, &bn, &e) == -1) {
         YAL_ERR(libqcow, e, err, PT_EFORMAT, "qcow image's backing file name not read");
@@ -558,6 +562,23 @@ static int open_md(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t size, pt_er
     return PT_OK;
 }
 
+int pt_layer_open_raw(pt_read_fn fn, void *src, uint64_t size, pt_layer_t **out, pt_err_t *err)
+{
+    pt_layer_t *l = calloc(1, sizeof *l);
+    char sz[64];
+
+    *out = NULL;
+    if (!l)
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    l->up_fn = fn;
+    l->up_src = src;
+    l->size = size;
+    human(sz, sizeof sz, size);
+    snprintf(l->desc, sizeof l->desc, "raw disk image, %s", sz);
+    *out = l;
+    return PT_OK;
+}
+
 int pt_layer_open_vmdk(pt_read_fn fn, void *src, uint64_t size, const pt_vmdk_opener_t *ext, pt_layer_t **out,
                        pt_err_t *err)
 {
@@ -677,7 +698,11 @@ int pt_layer_set_parent(pt_layer_t *l, pt_layer_t *parent, pt_err_t *err)
      * parent; mapped_read asks them only for clusters the image holds, so
      * their reading of zero clusters from the parent is never reached (qcow
      * version 1 has no zero clusters and is read by libqcow alone) */
-    if (l->qcow && parent->qcow) {
+    if (l->qcow && parent->kind == PT_LAYER_NONE) {
+        /* a raw backing file: mapped_read reads every uncompressed cluster
+         * itself; libqcow, which takes only a qcow parent, is left without
+         * one and can then decode no compressed cluster */
+    } else if (l->qcow && parent->qcow) {
         libqcow_error_t *e = NULL;
         if (libqcow_file_set_parent_file(l->qcow, parent->qcow, &e) != 1) {
             YAL_ERR(libqcow, e, err, PT_EFORMAT, "qcow backing file not attached");
@@ -697,9 +722,10 @@ int pt_layer_set_parent(pt_layer_t *l, pt_layer_t *parent, pt_err_t *err)
     return PT_OK;
 }
 
-static int map_state(pt_layer_t *l, uint64_t off, uint64_t *run, pt_err_t *err)
+static int map_state(pt_layer_t *l, uint64_t off, uint64_t *run, uint64_t *host, pt_err_t *err)
 {
-    return l->qmap ? pt_qcowmap_state(l->qmap, off, run, err) : pt_vmdkmap_state(l->vmap, off, run, err);
+    *host = UINT64_MAX;
+    return l->qmap ? pt_qcowmap_state(l->qmap, off, run, host, err) : pt_vmdkmap_state(l->vmap, off, run, err);
 }
 
 /* A qcow2 or VMDK read, each run of clusters (grains) from where qemu and
@@ -710,16 +736,22 @@ static ssize_t mapped_read(pt_layer_t *l, uint64_t off, uint8_t *buf, size_t len
     size_t done = 0;
 
     while (done < len) {
-        uint64_t run, more;
-        int st = map_state(l, off + done, &run, err);
+        uint64_t run, more, host, next_host;
+        int st = map_state(l, off + done, &run, &host, err);
         size_t n;
 
         if (st < 0)
             return -1;
-        while (run < len - done && map_state(l, off + done + run, &more, err) == st)
+        /* a run of clusters in the same state, stored one after another */
+        while (run < len - done && map_state(l, off + done + run, &more, &next_host, err) == st &&
+               (host == UINT64_MAX ? next_host == UINT64_MAX : next_host == host + run))
             run += more;
         n = run < len - done ? (size_t)run : len - done;
-        if (st == PT_MAP_DATA && l->qcow) {
+        if (st == PT_MAP_DATA && host != UINT64_MAX) {
+            /* uncompressed qcow2 data, read from the file as it lies there */
+            if (pt_read_exact(l->file_fn, l->file_src, host, buf + done, n, err) != PT_OK)
+                return -1;
+        } else if (st == PT_MAP_DATA && l->qcow) {
             libqcow_error_t *e = NULL;
             if (libqcow_file_read_buffer_at_offset(l->qcow, buf + done, n, (off64_t)(off + done), &e) != (ssize_t)n) {
                 YAL_ERR(libqcow, e, err, PT_EIO, "qcow read at %llu", (unsigned long long)(off + done));

@@ -64,6 +64,11 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
                   size_t nkeys, pt_layer_t **out, pt_err_t *err);
 void pt_layer_close(pt_layer_t *l);
 
+/* A raw disk image read through fn/src as a layer: the backing file of a
+ * qcow2 overlay may be one (OpenStack keeps instance disks as qcow2 over raw
+ * base images). */
+int pt_layer_open_raw(pt_read_fn fn, void *src, uint64_t size, pt_layer_t **out, pt_err_t *err);
+
 /* Opens the extent file a VMDK descriptor names (relative to it) for
  * reading: fn and src (kept open by the opener until the layer is closed)
  * and its *size.  PT_OK or an error with err set. */
@@ -93,9 +98,9 @@ int pt_layer_sub(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err);
  * image's directory, as qemu and VMware read them), "" for a
  * self-contained image or another kind of layer. */
 const char *pt_layer_backing(const pt_layer_t *l);
-/* Gives a qcow or VMDK layer its opened parent image of the same kind
- * (which must outlive it); without one, reads of clusters the image does
- * not hold fail. */
+/* Gives a qcow or VMDK layer its opened parent image of the same kind, or a
+ * qcow layer a raw one (pt_layer_open_raw), which must outlive it; without
+ * one, reads of clusters the image does not hold fail. */
 int pt_layer_set_parent(pt_layer_t *l, pt_layer_t *parent, pt_err_t *err);
 
 /* "vg0/root" for a logical volume. */

@@ -149,13 +149,15 @@ static const uint64_t *l2_table(pt_qcowmap_t *m, uint64_t i, uint64_t l2_off, pt
     return m->cache[slot].l2;
 }
 
-int pt_qcowmap_state(pt_qcowmap_t *m, uint64_t off, uint64_t *run, pt_err_t *err)
+int pt_qcowmap_state(pt_qcowmap_t *m, uint64_t off, uint64_t *run, uint64_t *host_off, pt_err_t *err)
 {
     uint64_t cluster = 1ULL << m->cluster_bits, i, l2_off, e;
     const uint64_t *l2;
     int state;
 
     *run = cluster - (off & (cluster - 1));
+    if (host_off)
+        *host_off = UINT64_MAX;
     i = off >> (m->cluster_bits + m->l2_bits);
     if (i >= m->l1_size)
         return PT_MAP_PARENT;
@@ -186,6 +188,8 @@ int pt_qcowmap_state(pt_qcowmap_t *m, uint64_t off, uint64_t *run, pt_err_t *err
             return pt_err_set(err, PT_EIO, "qcow2 cluster for disk offset %llu at byte %llu runs past the end "
                               "of the %llu-byte image file (truncated?)", (unsigned long long)off,
                               (unsigned long long)host, (unsigned long long)m->file_size), -1;
+        if (host_off)
+            *host_off = host + (off & (cluster - 1));
         state = PT_MAP_DATA;
     } else {
         state = PT_MAP_PARENT;

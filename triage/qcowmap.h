@@ -31,8 +31,11 @@ int pt_qcowmap_open(pt_read_fn fn, void *src, uint64_t size, pt_qcowmap_t **out,
 void pt_qcowmap_free(pt_qcowmap_t *m);
 
 /* The state of the cluster holding virtual offset off, and in *run the
- * bytes from off to that cluster's end.  A pt_map_state_t, or -1 with err
- * set (an L2 table unreadable).  Safe to call from several threads. */
-int pt_qcowmap_state(pt_qcowmap_t *m, uint64_t off, uint64_t *run, pt_err_t *err);
+ * bytes from off to that cluster's end; for data stored uncompressed, in
+ * *host (may be NULL) the offset of off's byte in the image file, else
+ * UINT64_MAX (compressed: libqcow decodes it).  A pt_map_state_t, or -1
+ * with err set (an L2 table unreadable, a cluster outside the file).  Safe
+ * to call from several threads. */
+int pt_qcowmap_state(pt_qcowmap_t *m, uint64_t off, uint64_t *run, uint64_t *host, pt_err_t *err);
 
 #endif

@@ -296,9 +296,14 @@ static int open_chain(pt_source_t *src, pt_layer_kind_t kind, pt_err_t *err)
             pt_err_set(err, rc, "evidence '%s': %s%.700s", src->path, c->n ? "backing file: " : "", lerr.msg);
             break;
         }
-        rc = kind == PT_LAYER_VMDK
-                 ? pt_layer_open_vmdk(pt_source_read_img, raw, (uint64_t)raw->size, &ext, &layer, &lerr)
-                 : pt_layer_open(kind, pt_source_read_img, raw, (uint64_t)raw->size, NULL, 0, &layer, &lerr);
+        uint8_t magic[4] = { 0 };
+        pt_source_read_img(raw, 0, magic, sizeof magic, &lerr);
+        if (kind == PT_LAYER_VMDK)
+            rc = pt_layer_open_vmdk(pt_source_read_img, raw, (uint64_t)raw->size, &ext, &layer, &lerr);
+        else if (kind == PT_LAYER_QCOW && c->n > 0 && memcmp(magic, "QFI\xfb", 4) != 0)
+            rc = pt_layer_open_raw(pt_source_read_img, raw, (uint64_t)raw->size, &layer, &lerr); /* a raw base */
+        else
+            rc = pt_layer_open(kind, pt_source_read_img, raw, (uint64_t)raw->size, NULL, 0, &layer, &lerr);
         if (rc != PT_OK) {
             pt_err_set(err, rc, "evidence '%s': %s%.600s%s%.600s", src->path, c->n ? "backing file " : "",
                        c->n ? path : "", c->n ? ": " : "", lerr.msg);

@@ -251,6 +251,24 @@ def qcow_evidence(tap, work):
         export_and_verify(work, out, ids, "--case", case)
     tap.result("qcow2 evidence items export and verify --evidence through the same chain", reread)
 
+    def raw_base():
+        # OpenStack Nova: instances/UUID/disk, a qcow2 overlay over a raw base image named by absolute path
+        nova = os.path.join(work, "nova")
+        os.makedirs(os.path.join(nova, "_base"))
+        os.makedirs(os.path.join(nova, "7f3c"))
+        shutil.copy(base_raw, os.path.join(nova, "_base", "9a1b2c"))
+        sh(f"qemu-img convert -O qcow2 -B {nova}/_base/9a1b2c -F raw {new_raw} {nova}/7f3c/disk")
+        assert "backing file format: raw" in sh(f"qemu-img info {nova}/7f3c/disk")
+        o, r = scan(work, "qcow-nova", [os.path.join(nova, "7f3c", "disk")], "--image-hash")
+        assert r.returncode == 0, r.stderr
+        c = db(o)
+        ev = c.execute("SELECT format, segments, image_sha256 FROM evidence").fetchone()
+        assert ev == ("qcow2", 2, hashlib.sha256(open(new_raw, "rb").read()).hexdigest()), ev
+        assert listing(o, "p1") == ref
+        notes = " | ".join(m for (m,) in c.execute("SELECT message FROM errors"))
+        assert "raw disk image, 16777216 bytes" in notes, notes
+    tap.result("a qcow2 overlay over a raw base image (OpenStack's instance disks) reads as qemu reads it", raw_base)
+
     def broken():
         lone = os.path.join(work, "lone")
         os.makedirs(lone)

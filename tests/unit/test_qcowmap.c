@@ -50,7 +50,7 @@ static uint8_t *image(uint32_t version)
 static int state(pt_qcowmap_t *m, uint64_t off, uint64_t *run)
 {
     pt_err_t err = { 0, "" };
-    return pt_qcowmap_state(m, off, run, &err);
+    return pt_qcowmap_state(m, off, run, NULL, &err);
 }
 
 static void states(void)
@@ -68,6 +68,9 @@ static void states(void)
             continue;
         }
         T_CHECK(state(q, 0, &run) == PT_MAP_DATA && run == 512);
+        uint64_t host = 0;
+        T_CHECK(pt_qcowmap_state(q, 100, &run, &host, &err) == PT_MAP_DATA && host == 1536 + 100);
+        T_CHECK(pt_qcowmap_state(q, 2048, &run, &host, &err) == PT_MAP_DATA && host == UINT64_MAX); /* compressed */
         T_CHECK(state(q, 100, &run) == PT_MAP_DATA && run == 412);
         T_CHECK(state(q, 512, &run) == PT_MAP_PARENT);
         /* the zero flag exists from version 3 on; in version 2 the bit is
@@ -143,8 +146,8 @@ static void refusals(void)
         uint64_t run;
         T_CHECK(pt_qcowmap_open(pt_read_mem, &m, FILE_SIZE, &q, &err) == PT_OK);
         if (q) {
-            T_CHECK(pt_qcowmap_state(q, 2560, &run, &err) == -1 && strstr(err.msg, "runs past the end"));
-            T_CHECK(pt_qcowmap_state(q, 2048, &run, &err) == -1 && strstr(err.msg, "compressed"));
+            T_CHECK(pt_qcowmap_state(q, 2560, &run, NULL, &err) == -1 && strstr(err.msg, "runs past the end"));
+            T_CHECK(pt_qcowmap_state(q, 2048, &run, NULL, &err) == -1 && strstr(err.msg, "compressed"));
             T_CHECK(state(q, 0, &run) == PT_MAP_DATA);
             pt_qcowmap_free(q);
         }
@@ -161,7 +164,7 @@ static void refusals(void)
     uint64_t run;
     T_CHECK(pt_qcowmap_open(pt_read_mem, &m, FILE_SIZE, &q, &err) == PT_OK);
     if (q) {
-        T_CHECK(pt_qcowmap_state(q, 0, &run, &err) == -1 && strstr(err.msg, "L2 table"));
+        T_CHECK(pt_qcowmap_state(q, 0, &run, NULL, &err) == -1 && strstr(err.msg, "L2 table"));
         T_CHECK(state(q, 32768, &run) == PT_MAP_DATA);
         pt_qcowmap_free(q);
     }
@@ -195,7 +198,7 @@ static void random_bytes(void)
             continue;
         opened++;
         for (uint64_t off = 0; off < 65536; off += 256) {
-            int st = pt_qcowmap_state(q, off, &run, &err);
+            int st = pt_qcowmap_state(q, off, &run, NULL, &err);
             T_CHECK(st == -1 || st == PT_MAP_DATA || st == PT_MAP_ZERO || st == PT_MAP_PARENT);
             T_CHECK(run >= 1 && run <= (1u << 21));
         }
