@@ -729,8 +729,9 @@ static int map_state(pt_layer_t *l, uint64_t off, uint64_t *run, uint64_t *host,
 }
 
 /* A qcow2 or VMDK read, each run of clusters (grains) from where qemu and
- * VMware read it: this image (through libqcow or libvmdk), zeros, or the
- * parent image (zeros past its end, or without one). */
+ * VMware read it: this image (qcow2 clusters straight from the file, or
+ * inflated by qcowmap.c; VMDK grains through libvmdk), zeros, or the parent
+ * image (zeros past its end, or without one). */
 static ssize_t mapped_read(pt_layer_t *l, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
 {
     size_t done = 0;
@@ -751,12 +752,27 @@ static ssize_t mapped_read(pt_layer_t *l, uint64_t off, uint8_t *buf, size_t len
             /* uncompressed qcow2 data, read from the file as it lies there */
             if (pt_read_exact(l->file_fn, l->file_src, host, buf + done, n, err) != PT_OK)
                 return -1;
-        } else if (st == PT_MAP_DATA && l->qcow) {
-            libqcow_error_t *e = NULL;
-            if (libqcow_file_read_buffer_at_offset(l->qcow, buf + done, n, (off64_t)(off + done), &e) != (ssize_t)n) {
-                YAL_ERR(libqcow, e, err, PT_EIO, "qcow read at %llu", (unsigned long long)(off + done));
+        } else if (st == PT_MAP_DATA && l->qmap) {
+            /* compressed clusters, each decoded whole and the part wanted copied */
+            uint64_t cl = pt_qcowmap_cluster(l->qmap), at = off + done;
+            uint8_t *c = malloc((size_t)cl);
+            size_t got = 0;
+            if (!c) {
+                pt_err_set(err, PT_ENOMEM, "out of memory");
                 return -1;
             }
+            while (got < n) {
+                size_t in = (size_t)((at + got) & (cl - 1)), take = (size_t)cl - in;
+                if (take > n - got)
+                    take = n - got;
+                if (pt_qcowmap_read_compressed(l->qmap, at + got, c, err) != PT_OK) {
+                    free(c);
+                    return -1;
+                }
+                memcpy(buf + done + got, c + in, take);
+                got += take;
+            }
+            free(c);
         } else if (st == PT_MAP_DATA) {
             libvmdk_error_t *e = NULL;
             if (libvmdk_handle_read_buffer_at_offset(l->vmdk, buf + done, n, (off64_t)(off + done), &e) != (ssize_t)n) {

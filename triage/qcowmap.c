@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #define L1_MAX_BYTES (32u << 20)     /* qemu's own limit on the L1 table */
 #define L2_CACHE 8                   /* L2 tables kept: 8 x 512 MiB of disk at 64 KiB clusters */
@@ -13,7 +14,8 @@
 #define COMPRESSED (1ULL << 62)
 #define ZERO_FLAG 1ULL
 
-/* incompatible features ptriage maps (dirty, corrupt, compression type);
+/* incompatible features ptriage maps (dirty, corrupt, compression type:
+ * zstd images are refused by layer.c before they get here);
  * external data files (bit 2) and extended L2 entries (bit 4) it does not */
 #define INCOMPAT_KNOWN ((1ULL << 0) | (1ULL << 1) | (1ULL << 3))
 
@@ -195,4 +197,71 @@ int pt_qcowmap_state(pt_qcowmap_t *m, uint64_t off, uint64_t *run, uint64_t *hos
         state = PT_MAP_PARENT;
     }
     return state;
+}
+
+uint64_t pt_qcowmap_cluster(const pt_qcowmap_t *m)
+{
+    return 1ULL << m->cluster_bits;
+}
+
+/* The L2 entry of off (0 when none); -1 with err set. */
+static int l2_entry(pt_qcowmap_t *m, uint64_t off, uint64_t *e, pt_err_t *err)
+{
+    uint64_t i = off >> (m->cluster_bits + m->l2_bits), l2_off;
+    const uint64_t *l2;
+
+    *e = 0;
+    if (i >= m->l1_size || !(l2_off = m->l1[i] & OFFSET_MASK))
+        return 0;
+    pthread_mutex_lock(&m->lock);
+    if ((l2 = l2_table(m, i, l2_off, err)))
+        *e = l2[(off >> m->cluster_bits) & ((1ULL << m->l2_bits) - 1)];
+    pthread_mutex_unlock(&m->lock);
+    return l2 ? 0 : -1;
+}
+
+int pt_qcowmap_read_compressed(pt_qcowmap_t *m, uint64_t off, uint8_t *out, pt_err_t *err)
+{
+    unsigned x = 62 - (m->cluster_bits - 8);
+    uint64_t e, host, csize, cluster = 1ULL << m->cluster_bits;
+    uint8_t *in;
+    z_stream z;
+    int rc, zr;
+
+    if (l2_entry(m, off, &e, err) != 0)
+        return err ? err->code : PT_EIO;
+    if (!(e & COMPRESSED))
+        return pt_err_set(err, PT_EFORMAT, "qcow2 cluster for disk offset %llu is not compressed",
+                          (unsigned long long)off);
+    host = e & ((1ULL << x) - 1);
+    csize = (((e & ~COMPRESSED) >> x) + 1) * 512 - (host & 511);
+    if (host >= m->file_size)
+        return pt_err_set(err, PT_EIO, "qcow2 compressed cluster at byte %llu, past the end of the file",
+                          (unsigned long long)host);
+    if (csize > m->file_size - host)
+        csize = m->file_size - host;   /* the last one may be cut where the file ends */
+    if (!(in = malloc((size_t)csize)))
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    if ((rc = pt_read_exact(m->fn, m->src, host, in, (size_t)csize, err)) != PT_OK) {
+        free(in);
+        return rc;
+    }
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, -12) != Z_OK) {
+        free(in);
+        return pt_err_set(err, PT_ENOMEM, "zlib: cannot start");
+    }
+    z.next_in = in;
+    z.avail_in = (uInt)csize;
+    z.next_out = out;
+    z.avail_out = (uInt)cluster;
+    zr = inflate(&z, Z_FINISH);
+    inflateEnd(&z);
+    free(in);
+    /* qemu stops when the cluster is full; the stream may end there or not */
+    if ((zr != Z_STREAM_END && zr != Z_OK && zr != Z_BUF_ERROR) || z.avail_out != 0)
+        return pt_err_set(err, PT_EIO, "qcow2 compressed cluster for disk offset %llu at byte %llu does not "
+                          "decompress to %llu bytes", (unsigned long long)off, (unsigned long long)host,
+                          (unsigned long long)cluster);
+    return PT_OK;
 }

@@ -1,11 +1,14 @@
 /* qcowmap.h - which clusters of a qcow2 image hold data, read as zeros, or
- * are left to its backing file, from the image's L1 and L2 tables.
+ * are left to its backing file, from the image's L1 and L2 tables; and the
+ * decoding of compressed clusters.
  *
- * libqcow (20201213, Debian 12) reads the data; it does not honour the
- * "reads as zeros" flag of qcow2 version 3 when a backing file is attached
- * (it returns the backing file's older bytes there), and without one it
- * fails on every cluster left to the backing file.  layer.c therefore asks
- * this map first and reads each cluster from where qemu would. */
+ * libqcow (20201213, Debian 12) opens and describes the image, but its
+ * reads were wrong: it does not honour the "reads as zeros" flag of qcow2
+ * version 3 when a backing file is attached (it returns the backing file's
+ * older bytes there), fails on every cluster left to a backing file it does
+ * not have (a raw one), and copies a whole cluster out of a short read at
+ * the end of a damaged file.  layer.c therefore reads each cluster itself,
+ * from where qemu would. */
 #ifndef PT_QCOWMAP_H
 #define PT_QCOWMAP_H
 
@@ -33,9 +36,15 @@ void pt_qcowmap_free(pt_qcowmap_t *m);
 /* The state of the cluster holding virtual offset off, and in *run the
  * bytes from off to that cluster's end; for data stored uncompressed, in
  * *host (may be NULL) the offset of off's byte in the image file, else
- * UINT64_MAX (compressed: libqcow decodes it).  A pt_map_state_t, or -1
+ * UINT64_MAX (compressed: pt_qcowmap_read_compressed decodes it).  A pt_map_state_t, or -1
  * with err set (an L2 table unreadable, a cluster outside the file).  Safe
  * to call from several threads. */
 int pt_qcowmap_state(pt_qcowmap_t *m, uint64_t off, uint64_t *run, uint64_t *host, pt_err_t *err);
+
+/* Decodes the compressed cluster holding virtual offset off (zlib, as qemu
+ * writes it) into out, which holds one cluster (pt_qcowmap_cluster bytes).
+ * PT_OK, or PT_EIO / PT_EFORMAT with err saying where. */
+int pt_qcowmap_read_compressed(pt_qcowmap_t *m, uint64_t off, uint8_t *out, pt_err_t *err);
+uint64_t pt_qcowmap_cluster(const pt_qcowmap_t *m);
 
 #endif

@@ -257,8 +257,10 @@ def qcow_evidence(tap, work):
         os.makedirs(os.path.join(nova, "_base"))
         os.makedirs(os.path.join(nova, "7f3c"))
         shutil.copy(base_raw, os.path.join(nova, "_base", "9a1b2c"))
-        sh(f"qemu-img convert -O qcow2 -B {nova}/_base/9a1b2c -F raw {new_raw} {nova}/7f3c/disk")
+        sh(f"qemu-img convert -O qcow2 -c -B {nova}/_base/9a1b2c -F raw {new_raw} {nova}/7f3c/disk")
         assert "backing file format: raw" in sh(f"qemu-img info {nova}/7f3c/disk")
+        chk = sh(f"qemu-img check {nova}/7f3c/disk")
+        assert "100.00% compressed clusters" in chk, chk
         o, r = scan(work, "qcow-nova", [os.path.join(nova, "7f3c", "disk")], "--image-hash")
         assert r.returncode == 0, r.stderr
         c = db(o)
@@ -267,7 +269,8 @@ def qcow_evidence(tap, work):
         assert listing(o, "p1") == ref
         notes = " | ".join(m for (m,) in c.execute("SELECT message FROM errors"))
         assert "raw disk image, 16777216 bytes" in notes, notes
-    tap.result("a qcow2 overlay over a raw base image (OpenStack's instance disks) reads as qemu reads it", raw_base)
+    tap.result("a compressed qcow2 overlay over a raw base image (OpenStack's instance disks) reads as qemu reads "
+               "it", raw_base)
 
     def broken():
         lone = os.path.join(work, "lone")

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "qcowmap.h"
 #include "testlib.h"
 
@@ -208,8 +210,40 @@ static void random_bytes(void)
     free(d);
 }
 
+/* a cluster compressed as qemu compresses it (raw deflate, 4 KiB window) */
+static void compressed(void)
+{
+    uint8_t *d = image(3), plain[512], out[512];
+    pt_mem_t m = { d, FILE_SIZE };
+    pt_qcowmap_t *q = NULL;
+    pt_err_t err = { 0, "" };
+    z_stream z;
+
+    for (int i = 0; i < 512; i++)
+        plain[i] = (uint8_t)("ledger "[i % 7]);
+    memset(&z, 0, sizeof z);
+    T_CHECK(deflateInit2(&z, 6, Z_DEFLATED, -12, 9, Z_DEFAULT_STRATEGY) == Z_OK);
+    z.next_in = plain;
+    z.avail_in = sizeof plain;
+    z.next_out = d + 2560;
+    z.avail_out = 512;
+    T_CHECK(deflate(&z, Z_FINISH) == Z_STREAM_END);
+    deflateEnd(&z);
+    T_CHECK(pt_qcowmap_open(pt_read_mem, &m, FILE_SIZE, &q, &err) == PT_OK);
+    if (q) {
+        T_CHECK(pt_qcowmap_cluster(q) == 512);
+        T_CHECK(pt_qcowmap_read_compressed(q, 2048 + 17, out, &err) == PT_OK && memcmp(out, plain, 512) == 0);
+        T_CHECK(pt_qcowmap_read_compressed(q, 0, out, &err) == PT_EFORMAT);          /* not compressed */
+        d[2560] = 0x07;                        /* a block of the reserved type 3: not deflate */
+        T_CHECK(pt_qcowmap_read_compressed(q, 2048, out, &err) == PT_EIO && strstr(err.msg, "decompress"));
+        pt_qcowmap_free(q);
+    }
+    free(d);
+}
+
 int main(void)
 {
+    T_RUN(compressed);
     T_RUN(states);
     T_RUN(refusals);
     T_RUN(random_bytes);
