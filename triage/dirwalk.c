@@ -2,6 +2,7 @@
  * path buffers of the walk; closes every descriptor it opens. */
 #include "dirwalk.h"
 
+#include "chain.h"
 #include "source.h"
 
 #include <dirent.h>
@@ -14,23 +15,6 @@
 
 #include "text.h"
 
-
-typedef struct fd_src {
-    int fd;
-} fd_src_t;
-
-static ssize_t read_fd(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
-{
-    fd_src_t *f = src;
-    ssize_t got;
-
-    do
-        got = pread(f->fd, buf, len, (off_t)off);
-    while (got < 0 && errno == EINTR);
-    if (got < 0)
-        pt_err_set(err, PT_EIO, "%s", strerror(errno));
-    return got;
-}
 
 static int cmp_names(const void *a, const void *b)
 {
@@ -74,7 +58,7 @@ static int visit(dw_t *w, int dirfd, const char *dpath, const char *name, int de
     char *path = malloc(plen), *target = NULL;
     struct statx sx;
     pt_item_t it;
-    fd_src_t src = { -1 };
+    int src = -1;
     int rc = PT_OK, fd = -1;
 
     if (!path)
@@ -133,8 +117,8 @@ static int visit(dw_t *w, int dirfd, const char *dpath, const char *name, int de
             fd = -1;
         } else {
             pt_err_t rerr = { 0, "" };
-            src.fd = fd; /* kept open until emitted: an archive is read again from it */
-            rc = pt_scan_read(w->s, &it, read_fd, &src, &rerr);
+            src = fd; /* kept open until emitted: an archive is read again from it */
+            rc = pt_scan_read(w->s, &it, pt_source_read_fd, &src, &rerr);
             if (rc != PT_OK) {
                 *w->err = rerr;
                 goto out;
@@ -217,7 +201,14 @@ int pt_dirwalk(pt_scan_t *s, const char *root, pt_err_t *err)
      * nothing is followed. */
     int fd = pt_source_open_ro(AT_FDCWD, root, O_DIRECTORY, NULL);
 
+    struct pt_files *outer = s->files;
+    int rc;
+
     if (fd < 0)
         return pt_scan_problem(s, "fatal", root, strerror(errno), err);
-    return walk_dir(&w, fd, "/", 0);
+    s->files = pt_files_dir(root); /* where disks found here find their backing files */
+    rc = walk_dir(&w, fd, "/", 0);
+    pt_files_free(s->files);
+    s->files = outer;
+    return rc;
 }

@@ -80,6 +80,7 @@ pt_layer_kind_t pt_layer_detect_head(const uint8_t *h, size_t n)
     static const struct { size_t off; const char *sig; size_t len; pt_layer_kind_t k; } sigs[] = {
         { 0, "QFI\xfb", 4, PT_LAYER_QCOW },
         { 0, "KDMV", 4, PT_LAYER_VMDK },           /* sparse extent (monolithic, stream-optimised) */
+        { 0, "# Disk DescriptorFile", 21, PT_LAYER_VMDK }, /* a descriptor naming extent files */
         { 0, "COWD", 4, PT_LAYER_VMDK },           /* ESX sparse */
         { 0, "conectix", 8, PT_LAYER_VHD },        /* dynamic and differencing (fixed: a raw disk) */
         { 0, "vhdxfile", 8, PT_LAYER_VHDX },
@@ -91,10 +92,29 @@ pt_layer_kind_t pt_layer_detect_head(const uint8_t *h, size_t n)
     };
     size_t i;
 
+    if (pt_layer_is_vmdk_extent(h, n))
+        return PT_LAYER_NONE; /* a disk only through its descriptor */
     for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         if (n >= sigs[i].off + sigs[i].len && memcmp(h + sigs[i].off, sigs[i].sig, sigs[i].len) == 0)
             return sigs[i].k;
     return PT_LAYER_NONE;
+}
+
+int pt_layer_is_vmdk_extent(const uint8_t *h, size_t n)
+{
+    uint64_t at;
+
+    /* a hosted sparse extent whose descriptor (the sector at byte 28) is
+     * absent or empty: the descriptor naming it is another file */
+    if (n < 36 || memcmp(h, "KDMV", 4) != 0)
+        return 0;
+    at = ((uint64_t)h[28] | (uint64_t)h[29] << 8 | (uint64_t)h[30] << 16 | (uint64_t)h[31] << 24 |
+          (uint64_t)h[32] << 32 | (uint64_t)h[33] << 40 | (uint64_t)h[34] << 48 | (uint64_t)h[35] << 56);
+    if (at == 0)
+        return 1;
+    if (at > n / 512 || n - at * 512 < 21)
+        return 0; /* not in the bytes seen: taken as a disk, as before */
+    return memcmp(h + at * 512, "# Disk DescriptorFile", 21) != 0;
 }
 
 static int read_at(pt_read_fn fn, void *src, uint64_t size, uint64_t off, uint8_t *buf, size_t len)

@@ -48,6 +48,9 @@ typedef struct pt_key {
 pt_layer_kind_t pt_layer_detect(pt_read_fn fn, void *src, uint64_t size);
 /* The same from a file's first bytes only (virtual disks, EWF). */
 pt_layer_kind_t pt_layer_detect_head(const uint8_t *head, size_t len);
+/* 1 for a VMDK sparse extent file without a descriptor of its own (the
+ * -s001.vmdk of a split disk): a disk only through the descriptor naming it. */
+int pt_layer_is_vmdk_extent(const uint8_t *head, size_t len);
 /* "qcow2", "vmdk", "lvm2", "luks", "md-raid" ... */
 const char *pt_layer_kind_name(pt_layer_kind_t k);
 /* Lookup by that name (stored in case.db), PT_LAYER_NONE when unknown. */

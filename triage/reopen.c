@@ -15,6 +15,7 @@
 #include "apfs.h"
 #include "archive_walk.h"
 #include "item.h"
+#include "chain.h"
 #include "layer.h"
 #include "xfs.h"
 #include "source.h"
@@ -79,19 +80,6 @@ void pt_reopen_free(pt_reopen_t *r)
     free(r);
 }
 
-static ssize_t read_fd(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
-{
-    int fd = *(int *)src;
-    ssize_t got;
-
-    do
-        got = pread(fd, buf, len, (off_t)off);
-    while (got < 0 && errno == EINTR);
-    if (got < 0)
-        pt_err_set(err, PT_EIO, "%s", strerror(errno));
-    return got;
-}
-
 static ssize_t read_vol(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
 {
     pt_reopen_t *r = src;
@@ -107,54 +95,6 @@ static ssize_t read_vol(void *src, uint64_t off, uint8_t *buf, size_t len, pt_er
     return got;
 }
 
-/* Opens path under root one component at a time, never following a link. */
-static int open_under(const char *root, const char *path, pt_err_t *err)
-{
-    int dfd = pt_source_open_ro(AT_FDCWD, root, O_DIRECTORY, NULL), fd = -1;
-    const char *p = path;
-
-    if (dfd < 0) {
-        pt_err_set(err, PT_ENOENT, "%s: %s", root, strerror(errno));
-        return -1;
-    }
-    while (*p == '/')
-        p++;
-    while (*p) {
-        const char *slash = strchr(p, '/'), *rest;
-        size_t n = slash ? (size_t)(slash - p) : strlen(p);
-        char comp[NAME_MAX + 1];
-        int last, flags, nfd;
-        if (n > NAME_MAX) {
-            pt_err_set(err, PT_EINVAL, "%s: name longer than NAME_MAX", path);
-            break;
-        }
-        memcpy(comp, p, n);
-        comp[n] = '\0';
-        for (rest = slash; rest && *rest == '/'; rest++)
-            ;
-        last = !rest || !*rest;
-        flags = O_NOFOLLOW | (last ? 0 : O_DIRECTORY);
-        nfd = pt_source_open_ro(dfd, comp, flags, NULL);
-        if (nfd < 0) {
-            pt_err_set(err, errno == ENOENT ? PT_ENOENT : PT_EIO, "%s: %s", path, strerror(errno));
-            break;
-        }
-        close(dfd);
-        dfd = nfd;
-        if (last) {
-            fd = dfd;
-            dfd = -1;
-            break;
-        }
-        p = rest;
-    }
-    if (fd < 0 && err && err->code == 0)
-        pt_err_set(err, PT_EINVAL, "%s: empty path", path);
-    if (dfd >= 0)
-        close(dfd);
-    return fd;
-}
-
 int pt_reopen_item(pt_reopen_t *r, const pt_item_loc_t *loc, pt_read_fn *fn, void **src, pt_err_t *err)
 {
     char path[PATH_MAX * 2];
@@ -166,9 +106,9 @@ int pt_reopen_item(pt_reopen_t *r, const pt_item_loc_t *loc, pt_read_fn *fn, voi
     else
         snprintf(path, sizeof path, "%s", loc->evidence_path);
     if (loc->is_dir) {
-        if ((r->fd = open_under(path, loc->path, err)) < 0)
+        if ((r->fd = pt_source_open_under(path, loc->path, err)) < 0)
             return err ? err->code : PT_EIO;
-        *fn = read_fd;
+        *fn = pt_source_read_fd;
         *src = &r->fd;
         return PT_OK;
     }
@@ -331,12 +271,18 @@ typedef struct link {
     pt_xfs_t *xfs;              /* an XFS volume (libfsxfs) */
     pt_apfs_t *apfs;            /* an APFS volume: its container, and which volume */
     int apfs_index;
+    pt_files_t *files;          /* a file's tree, where a disk it holds finds its backing files */
+    char *path;                 /* that file's path in it */
+    pt_chain_t *chain;          /* a disk image found as a file, with the files it names */
 } link_t;
 
 static void link_free(link_t *l)
 {
     while (l) {
         link_t *up = l->up;
+        pt_chain_close(l->chain);
+        pt_files_free(l->files);
+        free(l->path);
         pt_xfs_close(l->xfs);
         if (l->file)
             tsk_fs_file_close(l->file);
@@ -449,7 +395,14 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
                 goto out;
             fn = l->up->fn;
             src = l->up->src;
-            if (pt_layer_is_disk_image(k)) {
+            if (pt_layer_is_disk_image(k) && l->up->files) {
+                /* with the backing files the scan found in the same tree */
+                if ((rc = pt_chain_open(k, fn, src, l->up->size, l->up->path, l->up->files, &l->chain, err)) !=
+                    PT_OK)
+                    goto out;
+                fn = pt_layer_read;
+                src = pt_chain_top(l->chain);
+            } else if (pt_layer_is_disk_image(k)) {
                 if ((rc = pt_layer_open(k, fn, src, l->up->size, NULL, 0, &l->layer, err)) != PT_OK)
                     goto out;
                 fn = pt_layer_read;
@@ -525,12 +478,14 @@ static int open_item_link(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cw
             snprintf(path, sizeof path, "%s/%s", cwd, loc.evidence_path);
         else
             snprintf(path, sizeof path, "%s", loc.evidence_path);
-        if ((l->fd = open_under(path, loc.path, err)) < 0) {
+        if ((l->fd = pt_source_open_under(path, loc.path, err)) < 0) {
             rc = err && err->code ? err->code : PT_EIO;
             goto out;
         }
-        l->fn = read_fd;
+        l->fn = pt_source_read_fd;
         l->src = &l->fd;
+        if (!(l->files = pt_files_dir(path)) || !(l->path = strdup(loc.path)))
+            rc = pt_err_set(err, PT_ENOMEM, "out of memory");
         goto out;
     }
     if ((rc = open_volume_link(r, h, sqlite3_column_int64(st, PT_REOPEN_NCOLUMNS), cwd, depth + 1, &l->up, err)) !=
@@ -575,6 +530,9 @@ static int open_item_link(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cw
     }
     l->fn = pt_walk_read_tsk;
     l->src = &l->ts;
+    /* as the scan does (walk.c): no path lookup in APFS */
+    if (!l->up->apfs && (!(l->files = pt_files_tsk(l->fs)) || !(l->path = strdup(loc.path))))
+        rc = pt_err_set(err, PT_ENOMEM, "out of memory");
 out:
     if (rc != PT_OK) {
         link_free(l);

@@ -277,6 +277,9 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
         rc = pt_archive_expand(s, it, fn, src, 0, err);
         s->in_archive = 0;
     }
+    if (rc == PT_OK && !disk && !s->in_archive && !s->nest_prefix && pt_layer_is_vmdk_extent(head, head_len))
+        rc = pt_scan_item_problem(s, it->id, "note", it->path, "a VMDK extent file: its disk is walked through the "
+                                  "descriptor that names it, where the evidence holds one", err);
     if (rc == PT_OK && disk && disk_kind == PT_LAYER_EWF)
         rc = pt_scan_item_problem(s, it->id, "note", it->path, "an EWF (E01) segment found as a file: ptriage "
                                   "does not open E01 images inside the evidence; extract all its segments "

@@ -80,6 +80,7 @@ typedef struct pt_scan {
     int64_t nest_item;         /* that file's item id */
     const char *nest_container; /* its virtual-disk format ("qcow2"), NULL for a raw disk */
     struct pt_resume *resume;  /* resuming an interrupted scan, or NULL */
+    struct pt_files *files;    /* the tree being walked, where disks found in it find their backing files */
 } pt_scan_t;
 
 /* Hands an item (after the reader has filled its content fields, using the

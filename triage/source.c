@@ -6,6 +6,7 @@
  * O_NOATIME too. */
 #include "source.h"
 
+#include "chain.h"
 #include "ewf.h"
 #include "layer.h"
 #include "rawimg.h"
@@ -17,20 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 
-/* A virtual disk decoded by ptriage behind src->img (qcow2, VMDK): the
- * image given, then its backing files (parent disks); the raw files they
- * and their extents are read from. */
-#define CHAIN_MAX 16
-struct pt_source_chain {
-    int n, n_files;
-    pt_layer_t *layer[CHAIN_MAX];
-    TSK_IMG_INFO **files;
-    char **paths;               /* of files, as opened */
-    const char *dir;            /* the directory of the image being opened ("" for the cwd) */
-};
 
 int pt_source_tsk_err(pt_err_t *err, int code, const char *fmt, ...)
 {
@@ -152,6 +143,66 @@ static int probe(const char *path, int *kind, pt_err_t *err)
     return PT_OK;
 }
 
+ssize_t pt_source_read_fd(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    int fd = *(int *)src;
+    ssize_t got;
+
+    do
+        got = pread(fd, buf, len, (off_t)off);
+    while (got < 0 && errno == EINTR);
+    if (got < 0)
+        pt_err_set(err, PT_EIO, "%s", strerror(errno));
+    return got;
+}
+
+int pt_source_open_under(const char *root, const char *path, pt_err_t *err)
+{
+    int dfd = pt_source_open_ro(AT_FDCWD, root, O_DIRECTORY, NULL), fd = -1;
+    const char *p = path;
+
+    if (dfd < 0) {
+        pt_err_set(err, PT_ENOENT, "%s: %s", root, strerror(errno));
+        return -1;
+    }
+    while (*p == '/')
+        p++;
+    while (*p) {
+        const char *slash = strchr(p, '/'), *rest;
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        char comp[NAME_MAX + 1];
+        int last, flags, nfd;
+        if (n > NAME_MAX) {
+            pt_err_set(err, PT_EINVAL, "%s: name longer than NAME_MAX", path);
+            break;
+        }
+        memcpy(comp, p, n);
+        comp[n] = '\0';
+        for (rest = slash; rest && *rest == '/'; rest++)
+            ;
+        last = !rest || !*rest;
+        flags = O_NOFOLLOW | (last ? 0 : O_DIRECTORY);
+        nfd = pt_source_open_ro(dfd, comp, flags, NULL);
+        if (nfd < 0) {
+            pt_err_set(err, errno == ENOENT ? PT_ENOENT : PT_EIO, "%s: %s", path, strerror(errno));
+            break;
+        }
+        close(dfd);
+        dfd = nfd;
+        if (last) {
+            fd = dfd;
+            dfd = -1;
+            break;
+        }
+        p = rest;
+    }
+    if (fd < 0 && err && err->code == 0)
+        pt_err_set(err, PT_EINVAL, "%s: empty path", path);
+    if (dfd >= 0)
+        close(dfd);
+    return fd;
+}
+
 ssize_t pt_source_read_img(void *img, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
 {
     ssize_t got = tsk_img_read(img, (TSK_OFF_T)off, (char *)buf, len);
@@ -206,159 +257,29 @@ TSK_IMG_INFO *pt_source_img_over(pt_read_fn fn, void *src, uint64_t size)
     return &n->img;
 }
 
-/* ---- virtual disks decoded here: qcow2 and VMDK, with their parents ---- */
+/* ---- virtual disks decoded here (chain.h), with the files they name ---- */
 
-/* Opens the file name (relative to the chain's directory unless absolute)
- * read-only, once: a monolithic VMDK is its own descriptor and extent. */
-static int chain_file(struct pt_source_chain *c, const char *name, TSK_IMG_INFO **out, pt_err_t *err)
-{
-    TSK_IMG_INFO **files;
-    char *path = malloc(strlen(c->dir) + strlen(name) + 2), **paths;
-    const char *names[1];
-    int i;
-
-    if (!path)
-        return pt_err_set(err, PT_ENOMEM, "out of memory");
-    sprintf(path, "%s%s", name[0] == '/' ? "" : c->dir, name);
-    for (i = 0; i < c->n_files; i++)
-        if (strcmp(c->paths[i], path) == 0) {
-            free(path);
-            *out = c->files[i];
-            return PT_OK;
-        }
-    files = realloc(c->files, (size_t)(c->n_files + 1) * sizeof *files);
-    c->files = files ? files : c->files;
-    paths = files ? realloc(c->paths, (size_t)(c->n_files + 1) * sizeof *paths) : NULL;
-    c->paths = paths ? paths : c->paths;
-    if (!paths) {
-        free(path);
-        return pt_err_set(err, PT_ENOMEM, "out of memory");
-    }
-    names[0] = path;
-    if (!(*out = pt_rawimg_open(names, 1, 512, err))) {
-        free(path);
-        return err->code ? err->code : PT_EIO;
-    }
-    c->paths[c->n_files] = path;
-    c->files[c->n_files++] = *out;
-    return PT_OK;
-}
-
-static int open_extent(void *ctx, const char *name, pt_read_fn *fn, void **src, uint64_t *size, pt_err_t *err)
-{
-    TSK_IMG_INFO *img;
-    int rc = chain_file(ctx, name, &img, err);
-
-    if (rc != PT_OK)
-        return rc;
-    *fn = pt_source_read_img;
-    *src = img;
-    *size = (uint64_t)img->size;
-    return PT_OK;
-}
-
-/* Opens the image at src->path and, down its chain, the backing files
- * (parent disks) of a differential image, found where qemu and VMware find
- * them: an absolute name as it is, a relative one beside the image that
- * names it. */
 static int open_chain(pt_source_t *src, pt_layer_kind_t kind, pt_err_t *err)
 {
-    struct pt_source_chain *c = calloc(1, sizeof *c);
-    char *path = strdup(src->path), *dir = NULL;
-    size_t used = 0;
-    int rc = PT_OK;
+    pt_err_t e = { 0, "" };
+    pt_read_fn fn;
+    void *s;
+    uint64_t size;
+    int rc;
 
-    if (!c || !path) {
-        free(c);
-        free(path);
+    if (!(src->files = pt_files_host()))
         return pt_err_set(err, PT_ENOMEM, "out of memory");
-    }
-    src->chain = c;
-    for (;;) {
-        const char *backing, *slash = strrchr(path, '/');
-        pt_layer_t *layer = NULL;
-        pt_err_t lerr = { 0, "" };
-        pt_vmdk_opener_t ext = { open_extent, c };
-        TSK_IMG_INFO *raw;
-
-        free(dir);
-        if (!(dir = strndup(path, slash ? (size_t)(slash - path + 1) : 0))) {
-            rc = pt_err_set(err, PT_ENOMEM, "out of memory");
-            break;
-        }
-        c->dir = dir;
-        if (c->n == CHAIN_MAX) {
-            rc = pt_err_set(err, PT_EFORMAT, "evidence '%s': backing files nested more than %d deep (a loop?)",
-                            src->path, CHAIN_MAX);
-            break;
-        }
-        if ((rc = chain_file(c, slash ? slash + 1 : path, &raw, &lerr)) != PT_OK) {
-            pt_err_set(err, rc, "evidence '%s': %s%.700s", src->path, c->n ? "backing file: " : "", lerr.msg);
-            break;
-        }
-        uint8_t magic[4] = { 0 };
-        pt_source_read_img(raw, 0, magic, sizeof magic, &lerr);
-        if (kind == PT_LAYER_VMDK)
-            rc = pt_layer_open_vmdk(pt_source_read_img, raw, (uint64_t)raw->size, &ext, &layer, &lerr);
-        else if (kind == PT_LAYER_QCOW && c->n > 0 && memcmp(magic, "QFI\xfb", 4) != 0)
-            rc = pt_layer_open_raw(pt_source_read_img, raw, (uint64_t)raw->size, &layer, &lerr); /* a raw base */
-        else
-            rc = pt_layer_open(kind, pt_source_read_img, raw, (uint64_t)raw->size, NULL, 0, &layer, &lerr);
-        if (rc != PT_OK) {
-            pt_err_set(err, rc, "evidence '%s': %s%.600s%s%.600s", src->path, c->n ? "backing file " : "",
-                       c->n ? path : "", c->n ? ": " : "", lerr.msg);
-            break;
-        }
-        c->layer[c->n++] = layer;
-        if (c->n > 1 && (rc = pt_layer_set_parent(c->layer[c->n - 2], layer, &lerr)) != PT_OK) {
-            pt_err_set(err, rc, "evidence '%s': backing file %.600s: %.600s", src->path, path, lerr.msg);
-            break;
-        }
-        if (used < sizeof src->note)
-            used += (size_t)snprintf(src->note + used, sizeof src->note - used, "%s%s%s%s", c->n > 1 ?
-                                     "; backing file " : "", c->n > 1 ? path : "", c->n > 1 ? ": " : "",
-                                     pt_layer_describe(layer));
-        backing = pt_layer_backing(layer);
-        if (!*backing)
-            break;
-        char *next = malloc(strlen(dir) + strlen(backing) + 1);
-        if (!next) {
-            rc = pt_err_set(err, PT_ENOMEM, "out of memory");
-            break;
-        }
-        sprintf(next, "%s%s", backing[0] == '/' ? "" : dir, backing);
-        free(path);
-        path = next;
-    }
-    c->dir = "";
-    free(dir);
-    free(path);
-    if (rc != PT_OK)
-        return rc;
-    if (!(src->img = pt_source_img_over(pt_layer_read, c->layer[0], pt_layer_size(c->layer[0]))))
+    if ((rc = pt_files_open(src->files, src->path, &fn, &s, &size, &e)) != PT_OK ||
+        (rc = pt_chain_open(kind, fn, s, size, src->path, src->files, &src->chain, &e)) != PT_OK)
+        return pt_err_set(err, rc, "evidence '%s': %.900s", src->path, e.msg);
+    snprintf(src->note, sizeof src->note, "%s", pt_chain_describe(src->chain));
+    if (!(src->img = pt_source_img_over(pt_layer_read, pt_chain_top(src->chain), pt_layer_size(pt_chain_top(src->chain)))))
         return pt_err_set(err, PT_ENOMEM, "out of memory");
     src->format = pt_layer_kind_name(kind);
-    src->size = pt_layer_size(c->layer[0]);
+    src->size = pt_layer_size(pt_chain_top(src->chain));
     src->sector_size = 512;
-    src->segments = c->n_files;
+    src->segments = pt_files_count(src->files);
     return PT_OK;
-}
-
-static void close_chain(struct pt_source_chain *c)
-{
-    int i;
-
-    if (!c)
-        return;
-    for (i = 0; i < c->n; i++) /* children before their parents */
-        pt_layer_close(c->layer[i]);
-    for (i = 0; i < c->n_files; i++) {
-        tsk_img_close(c->files[i]);
-        free(c->paths[i]);
-    }
-    free(c->files);
-    free(c->paths);
-    free(c);
 }
 
 int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
@@ -448,7 +369,8 @@ void pt_source_close(pt_source_t *src)
         return;
     if (src->img)
         tsk_img_close(src->img);
-    close_chain(src->chain);
+    pt_chain_close(src->chain);
+    pt_files_free(src->files);
     free(src->path);
     free(src);
 }

@@ -22,7 +22,8 @@ typedef struct pt_source {
     int segments;          /* files making up the image */
     char problem[512];     /* damage seen at open (a missing split segment), "" when none */
     char note[1536];       /* what the image is made of (a qcow2 or VMDK chain), "" when nothing to say */
-    struct pt_source_chain *chain; /* a qcow2 or VMDK disk's files behind img (owned), else NULL */
+    struct pt_chain *chain; /* a qcow2, VMDK or VHD disk behind img (owned), else NULL */
+    struct pt_files *files; /* the files it was opened from (owned), else NULL */
 } pt_source_t;
 
 /* Opens path.  Returns PT_OK and *out (free with pt_source_close), or
@@ -45,6 +46,15 @@ int pt_source_hash(const pt_source_t *src, pt_hash_result_t *out, pt_err_t *err)
  * Never O_WRONLY, O_CREAT or a lock.  Returns the descriptor or -1 (errno);
  * *noatime (may be NULL) is cleared when O_NOATIME was refused. */
 int pt_source_open_ro(int dirfd, const char *path, int flags, int *noatime);
+
+/* A pt_read_fn over a file descriptor (src = an int holding it). */
+ssize_t pt_source_read_fd(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);
+
+/* Opens path (in-evidence, "/a/b") under the directory root one component
+ * at a time, read-only and never following a link, so that a link inside
+ * directory evidence cannot lead out of it.  The descriptor, or -1 with err
+ * set (PT_ENOENT when a component is missing). */
+int pt_source_open_under(const char *root, const char *path, pt_err_t *err);
 
 /* A pt_read_fn over a libtsk image (src = the TSK_IMG_INFO). */
 ssize_t pt_source_read_img(void *img, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);

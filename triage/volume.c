@@ -2,6 +2,8 @@
  * and TSK_FS_INFO it opens and closes them before returning. */
 #include "volume.h"
 
+#include "chain.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -634,7 +636,8 @@ int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void
 {
     pt_source_t nsrc;
     TSK_IMG_INFO *img;
-    pt_layer_t *layer = NULL;
+    pt_layer_t *layer = NULL, *top;
+    pt_chain_t *chain = NULL;
     pt_err_t lerr = { 0, "" };
     char *prefix, fmt[700];
     int64_t vol = s->volume_id;
@@ -643,38 +646,50 @@ int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void
     int rc;
 
     if (kind != PT_LAYER_NONE) {
-        if ((rc = pt_layer_open(kind, fn, src, it->size, NULL, 0, &layer, &lerr)) != PT_OK) {
+        /* an overlay's backing files are looked up in the tree it was found
+         * in (chain.h); where the tree cannot be searched, it is named */
+        if (s->files) {
+            rc = pt_chain_open(kind, fn, src, it->size, it->path, s->files, &chain, &lerr);
+        } else if ((rc = pt_layer_open(kind, fn, src, it->size, NULL, 0, &layer, &lerr)) == PT_OK &&
+                   *pt_layer_backing(layer)) {
+            snprintf(lerr.msg, sizeof lerr.msg, "%.700s: a differential image whose backing file cannot be looked "
+                     "up where it was found; its disk is not walked", pt_layer_describe(layer));
+            pt_layer_close(layer);
+            layer = NULL;
+            rc = PT_EFORMAT;
+        }
+        if (rc != PT_OK) {
             char msg[1200];
             if (rc == PT_ENOMEM)
                 return pt_err_set(err, rc, "%s", lerr.msg);
             snprintf(msg, sizeof msg, "%s disk image, not opened: %.1000s", pt_layer_kind_name(kind), lerr.msg);
             return pt_scan_item_problem(s, it->id, "error", it->path, msg, err);
         }
-        if (*pt_layer_backing(layer)) {
-            /* the clusters it does not hold are in a file this scan cannot
-             * name: reading them would fail all over its disk */
-            char msg[1600];
-            snprintf(msg, sizeof msg, "%.700s: a differential image, whose unchanged data is in its backing file; "
-                     "its disk is not walked (give the image as evidence, with the backing file where it names it)",
-                     pt_layer_describe(layer));
-            pt_layer_close(layer);
-            return pt_scan_item_problem(s, it->id, "error", it->path, msg, err);
+        /* which files make up the disk walked is part of the record */
+        if (chain && pt_chain_depth(chain) > 1 &&
+            (rc = pt_scan_item_problem(s, it->id, "note", it->path, pt_chain_describe(chain), err)) != PT_OK) {
+            pt_chain_close(chain);
+            return rc;
         }
+        top = chain ? pt_chain_top(chain) : layer;
         fn = pt_layer_read;
-        src = layer;
-        size = pt_layer_size(layer);
-        snprintf(fmt, sizeof fmt, "%s (a file of the evidence)", pt_layer_describe(layer));
+        src = top;
+        size = pt_layer_size(top);
+        snprintf(fmt, sizeof fmt, "%.600s (a file of the evidence)",
+                 chain ? pt_chain_describe(chain) : pt_layer_describe(layer));
     } else {
         snprintf(fmt, sizeof fmt, "raw (a file of the evidence)");
     }
     if (!(img = pt_source_img_over(fn, src, size))) {
         pt_layer_close(layer);
+        pt_chain_close(chain);
         return pt_scan_item_problem(s, it->id, "note", it->path, "looks like a disk image, but libtsk cannot "
                                     "open it", err);
     }
     if (!(prefix = malloc(strlen(it->path) + 2))) {
         tsk_img_close(img);
         pt_layer_close(layer);
+        pt_chain_close(chain);
         return pt_err_set(err, PT_ENOMEM, "out of memory");
     }
     sprintf(prefix, "%s!", it->path);
@@ -695,6 +710,7 @@ int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void
     s->volume_label = vlabel;
     tsk_img_close(img);
     pt_layer_close(layer);
+    pt_chain_close(chain);
     free(prefix);
     return rc;
 }

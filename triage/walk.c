@@ -3,6 +3,8 @@
  * Must not open files by name or follow links. */
 #include "walk.h"
 
+#include "chain.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -738,10 +740,16 @@ int pt_walk_fs(pt_scan_t *s, TSK_FS_INFO *fs, const pt_walk_pre_t *pre, pt_err_t
     }
     w.dirs = NULL;
     rc = grow_dirs(&w, 2);
+    /* disks found in the tree look their backing files up in it; not in
+     * APFS, whose path lookup libtsk gets wrong on damaged trees (trial.c) */
+    struct pt_files *outer = s->files;
+    s->files = TSK_FS_TYPE_ISAPFS(fs->ftype) ? NULL : pt_files_tsk(fs);
     if (rc == PT_OK) {
         w.dirs[0].inum = fs->root_inum;
         rc = walk_from(&w, fs->root_inum);
     }
+    pt_files_free(s->files);
+    s->files = outer;
     if (rc == PT_OK)
         rc = walk_deep(&w);
     finish_dirs_free(&w);

@@ -291,16 +291,17 @@ def qcow_evidence(tap, work):
         o, r = scan(work, "qcow-zstd", [os.path.join(loop, "zstd.qcow2")])
         assert r.returncode == 2
         assert "compressed with zstd, which libqcow" in db(o).execute("SELECT error FROM evidence").fetchone()[0]
-        # inside the evidence, an overlay cannot reach its backing file: said, not walked
-        o, r = scan(work, "qcow-nested", [d])
+        # inside directory evidence, the overlay finds its chain there; a lone copy does not
+        o, r = scan(work, "qcow-nested", [d, lone])
         assert r.returncode == 1, r.returncode
         c = db(o)
         errs = " | ".join(m for (m,) in c.execute("SELECT message FROM errors"))
-        assert "differential over backing file 'mid.qcow2': a differential image" in errs, errs
+        assert "backing file mid.qcow2 (named by /top.qcow2): 'mid.qcow2' not found" in errs, errs
+        assert listing(o, "/top.qcow2!p1", "/top.qcow2!p1") == ref
         assert listing(o, "/base/base.qcow2!p1", "/base/base.qcow2!p1") == fls(base_raw, 2048)
     tap.result("a qcow2 overlay whose backing file is missing, a backing loop, a zstd-compressed image libqcow "
-               "cannot read, and overlays found inside the evidence are each reported with the reason; the "
-               "self-contained base is walked", broken)
+               "cannot read are each reported with the reason; found inside directory evidence, an overlay is "
+               "walked through the chain beside it, a lone one is named", broken)
 
 
 def vmdk_evidence(tap, work):
@@ -359,6 +360,74 @@ def vmdk_evidence(tap, work):
         assert "twoGbMaxExtentSparse-s001.vmdk" in msg, msg
     tap.result("VMDK descriptors with flat, split sparse, split flat and stream-optimised extents read as the "
                "raw disk; a missing extent file is named", layouts)
+
+
+def nested_chains(tap, work):
+    """Virtual disks found inside the evidence find the files they name in
+    the same tree: a compute node's partition of instance disks (qcow2 over a
+    raw base named by its absolute path on the node), and a directory of
+    VMware disks (a snapshot over its parent, a disk split into extents)."""
+    fs, sums = ext4(work, "n-vm", {"home/kim/contract.pdf": b"%PDF-1.4 contract\n" * 500,
+                                   "etc/hostname": b"vm7\n"}, 12)
+    vm_raw = os.path.join(work, "n-vm.raw")
+    mbr_disk(vm_raw, [(fs, "83")], 16)
+    ref = fls(vm_raw, 2048)
+    blank = os.path.join(work, "n-blank.raw")
+    sh(f"truncate -s 16M {blank}")
+    # /var/lib/nova is a partition of its own: the overlay names the base by its path on the node
+    part = os.path.join(work, "nova.d")
+    os.makedirs(os.path.join(part, "instances", "_base"))
+    os.makedirs(os.path.join(part, "instances", "7f3c"))
+    shutil.copy(blank, os.path.join(part, "instances", "_base", "9a1b2c"))
+    disk = os.path.join(part, "instances", "7f3c", "disk")
+    sh(f"qemu-img convert -O qcow2 -B {blank} -F raw {vm_raw} {disk}")
+    sh(f"qemu-img rebase -u -b /var/lib/nova/instances/_base/9a1b2c -F raw {disk}")
+    img = os.path.join(work, "nova.img")
+    sh(f"truncate -s 96M {img} && mkfs.ext4 -q -F -d {part} {img}")
+    case = os.path.join(work, "nr.conf")
+    open(case, "w").write(CASE_NR)
+    out, p = scan(work, "nova-out", [img], "--case", case)
+
+    def nova():
+        assert p.returncode == 0, p.stderr
+        pre = "/instances/7f3c/disk!p1"
+        assert listing(out, pre, pre) == ref
+        got = items(out, pre)
+        for path, sha in sums.items():
+            assert got.get(path) == sha, path
+        errs = " | ".join(m for (m,) in db(out).execute("SELECT message FROM errors"))
+        assert "backing file '/var/lib/nova/instances/_base/9a1b2c'; backing file /instances/_base/9a1b2c: raw" \
+            in errs, errs
+        ids = [r[0] for r in db(out).execute("SELECT id FROM items WHERE path LIKE ?", (pre + "/home/kim/%",))]
+        assert len(ids) == 1
+        export_and_verify(work, out, ids, "--case", case)
+    tap.result("an instance disk found on a compute node's partition reads through the raw base it names by its "
+               "path on the node (found as /instances/_base/...): fls's listing, the files' hashes; export and "
+               "verify --evidence pass through the same chain", nova)
+
+    def vmware():
+        d = os.path.join(work, "vmware")
+        os.makedirs(os.path.join(d, "vm1"))
+        old_fs, _ = ext4(work, "n-old", {"home/kim/draft.txt": b"draft\n" * 900}, 12)
+        old_raw = os.path.join(work, "n-old.raw")
+        mbr_disk(old_raw, [(old_fs, "83")], 16)
+        sh(f"qemu-img convert -O vmdk -o zeroed_grain=on {old_raw} {d}/vm1/vm1.vmdk")
+        sh(f"qemu-img convert -O vmdk -o zeroed_grain=on -B vm1.vmdk -F vmdk {vm_raw} {d}/vm1/vm1-000001.vmdk",
+           cwd=os.path.join(d, "vm1"))
+        sh(f"qemu-img convert -O vmdk -o subformat=twoGbMaxExtentSparse {vm_raw} {d}/vm1/split.vmdk")
+        o, r = scan(work, "vmware-out", [d], "--case", case)
+        assert r.returncode == 0, r.stderr
+        for name in ("vm1-000001.vmdk", "split.vmdk"):
+            pre = f"/vm1/{name}!p1"
+            assert listing(o, pre, pre) == ref, name
+        assert listing(o, "/vm1/vm1.vmdk!p1", "/vm1/vm1.vmdk!p1") == fls(old_raw, 2048)
+        notes = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
+        assert "/vm1/split-s001.vmdk" not in notes or "an extent file" in notes, notes
+        ids = [r[0] for r in db(o).execute("SELECT id FROM items WHERE path LIKE '/vm1/%!p1/home/kim/contract.pdf'")]
+        assert len(ids) == 2
+        export_and_verify(work, o, ids, "--case", case)
+    tap.result("in a directory of VMware disks, a snapshot is read over its parent and a descriptor over its "
+               "extent files; export and verify pass", vmware)
 
 
 def vhd_evidence(tap, work):
@@ -1037,7 +1106,7 @@ def named(tap, work):
 
 
 def suite(tap, work):
-    for part in (vm_disks, qcow_evidence, vmdk_evidence, vhd_evidence, lvm, luks, xfs, apfs, md_raid, stacked, named):
+    for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, lvm, luks, xfs, apfs, md_raid, stacked, named):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
         part(tap, d)

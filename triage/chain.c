@@ -1,0 +1,410 @@
+/* chain.c - virtual disks with the files they are made of, and the
+ * namespaces those files are found in.  A namespace owns every file opened
+ * through it (once per path); a chain owns its layers, children before
+ * parents. */
+#include "chain.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rawimg.h"
+#include "source.h"
+#include "walk.h"
+
+#define CHAIN_MAX 16
+
+typedef enum { NS_HOST, NS_TSK, NS_DIR } ns_t;
+
+typedef struct opened {
+    char *path;
+    pt_read_fn fn;
+    void *src;
+    uint64_t size;
+} opened_t;
+
+struct pt_files {
+    ns_t ns;
+    TSK_FS_INFO *fs;
+    char *root;
+    opened_t *o;
+    int n;
+};
+
+struct pt_chain {
+    int n;
+    pt_layer_t *layer[CHAIN_MAX];
+    char note[1536];
+};
+
+static pt_files_t *files_new(ns_t ns)
+{
+    pt_files_t *f = calloc(1, sizeof *f);
+
+    if (f)
+        f->ns = ns;
+    return f;
+}
+
+pt_files_t *pt_files_host(void)
+{
+    return files_new(NS_HOST);
+}
+
+pt_files_t *pt_files_tsk(TSK_FS_INFO *fs)
+{
+    pt_files_t *f = files_new(NS_TSK);
+
+    if (f)
+        f->fs = fs;
+    return f;
+}
+
+pt_files_t *pt_files_dir(const char *root)
+{
+    pt_files_t *f = files_new(NS_DIR);
+
+    if (f && !(f->root = strdup(root))) {
+        free(f);
+        return NULL;
+    }
+    return f;
+}
+
+static void close_one(const pt_files_t *f, opened_t *o)
+{
+    if (f->ns == NS_HOST) {
+        tsk_img_close(o->src);
+    } else if (f->ns == NS_TSK) {
+        tsk_fs_file_close(((pt_walk_tsk_src_t *)o->src)->file);
+        free(o->src);
+    } else {
+        close(*(int *)o->src);
+        free(o->src);
+    }
+    free(o->path);
+}
+
+void pt_files_free(pt_files_t *f)
+{
+    int i;
+
+    if (!f)
+        return;
+    for (i = 0; i < f->n; i++)
+        close_one(f, &f->o[i]);
+    free(f->o);
+    free(f->root);
+    free(f);
+}
+
+int pt_files_count(const pt_files_t *f)
+{
+    return f->n;
+}
+
+/* Opens path in the namespace into o (o->path not set). */
+static int open_new(pt_files_t *f, const char *path, opened_t *o, pt_err_t *err)
+{
+    if (f->ns == NS_HOST) {
+        struct stat st;
+        const char *names[1] = { path };
+        TSK_IMG_INFO *img;
+        if (stat(path, &st) != 0)
+            return pt_err_set(err, errno == ENOENT || errno == ENOTDIR ? PT_ENOENT : PT_EIO, "%s: %s", path,
+                              strerror(errno));
+        if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+            return pt_err_set(err, PT_EFORMAT, "%s: not a file", path);
+        if (!(img = pt_rawimg_open(names, 1, 512, err)))
+            return err && err->code ? err->code : PT_EIO;
+        o->fn = pt_source_read_img;
+        o->src = img;
+        o->size = (uint64_t)img->size;
+    } else if (f->ns == NS_TSK) {
+        TSK_FS_FILE *file = tsk_fs_file_open(f->fs, NULL, path);
+        pt_walk_tsk_src_t *ts;
+        if (!file) {
+            tsk_error_reset();
+            return pt_err_set(err, PT_ENOENT, "%s: no such file in the filesystem", path);
+        }
+        if (!file->meta || file->meta->type != TSK_FS_META_TYPE_REG) {
+            tsk_fs_file_close(file);
+            return pt_err_set(err, PT_EFORMAT, "%s: not a regular file", path);
+        }
+        if (!(ts = calloc(1, sizeof *ts))) {
+            tsk_fs_file_close(file);
+            return pt_err_set(err, PT_ENOMEM, "out of memory");
+        }
+        ts->file = file;
+        o->fn = pt_walk_read_tsk;
+        o->src = ts;
+        o->size = (uint64_t)file->meta->size;
+    } else {
+        struct stat st;
+        int fd = pt_source_open_under(f->root, path, err), *box;
+        if (fd < 0)
+            return err && err->code ? err->code : PT_EIO;
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !(box = malloc(sizeof *box))) {
+            close(fd);
+            return pt_err_set(err, PT_EFORMAT, "%s: not a regular file", path);
+        }
+        *box = fd;
+        o->fn = pt_source_read_fd;
+        o->src = box;
+        o->size = (uint64_t)st.st_size;
+    }
+    return PT_OK;
+}
+
+int pt_files_open(pt_files_t *f, const char *path, pt_read_fn *fn, void **src, uint64_t *size, pt_err_t *err)
+{
+    opened_t o, *grown;
+    int i, rc;
+
+    for (i = 0; i < f->n; i++)
+        if (strcmp(f->o[i].path, path) == 0)
+            break;
+    if (i == f->n) {
+        memset(&o, 0, sizeof o);
+        if (!(grown = realloc(f->o, (size_t)(f->n + 1) * sizeof *grown)))
+            return pt_err_set(err, PT_ENOMEM, "out of memory");
+        f->o = grown;
+        if ((rc = open_new(f, path, &o, err)) != PT_OK)
+            return rc;
+        if (!(o.path = strdup(path))) {
+            close_one(f, &o);
+            return pt_err_set(err, PT_ENOMEM, "out of memory");
+        }
+        f->o[f->n++] = o;
+    }
+    *fn = f->o[i].fn;
+    *src = f->o[i].src;
+    *size = f->o[i].size;
+    return PT_OK;
+}
+
+/* ---- names ---- */
+
+/* dir of `from` joined with `name`; inside the evidence also with "." and
+ * ".." resolved (libtsk looks paths up literally).  malloc'd or NULL. */
+static char *join(const pt_files_t *f, const char *from, const char *name)
+{
+    const char *slash = strrchr(from, '/');
+    size_t dl = slash ? (size_t)(slash - from + 1) : 0;
+    char *p = malloc(dl + strlen(name) + 2), *r, *w, *seg;
+
+    if (!p)
+        return NULL;
+    snprintf(p, dl + strlen(name) + 2, "%.*s%s", (int)dl, from, name);
+    if (f->ns == NS_HOST)
+        return p;
+    /* normalise in place: components kept on a stack in the same buffer */
+    r = p;
+    w = p;
+    while (*r) {
+        while (*r == '/')
+            r++;
+        seg = r;
+        while (*r && *r != '/')
+            r++;
+        size_t n = (size_t)(r - seg);
+        if (n == 0 || (n == 1 && seg[0] == '.'))
+            continue;
+        if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+            while (w > p && w[-1] != '/')
+                w--;
+            if (w > p)
+                w--;
+            continue;
+        }
+        *w++ = '/';
+        memmove(w, seg, n);
+        w += n;
+    }
+    if (w == p)
+        *w++ = '/';
+    *w = '\0';
+    return p;
+}
+
+/* Finds the file the image at `from` names `stored`; *found gets the path
+ * opened (malloc'd). */
+static int resolve(pt_files_t *f, const char *from, const char *stored, char **found, pt_read_fn *fn, void **src,
+                   uint64_t *size, pt_err_t *err)
+{
+    char *name = strdup(stored), *p, *cand = NULL;
+    int windows = 0, rc = PT_ENOENT, strip;
+
+    *found = NULL;
+    if (!name)
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    /* a Windows path (a VMDK written on Windows): C:\VMs\a.vmdk */
+    for (p = name; *p; p++)
+        if (*p == '\\') {
+            *p = '/';
+            windows = 1;
+        }
+    if (((name[0] | 0x20) >= 'a' && (name[0] | 0x20) <= 'z') && name[1] == ':') {
+        memmove(name, name + 2, strlen(name + 2) + 1);
+        windows = 1;
+    }
+    for (strip = 0; rc == PT_ENOENT; strip++) {
+        const char *tail = name;
+        int k;
+        if (name[0] == '/') {
+            /* inside the evidence, /a/b/c is also tried as /b/c and /c */
+            if (strip > 0 && f->ns == NS_HOST)
+                break;
+            for (k = 0; k < strip && tail; k++)
+                tail = strchr(tail + 1, '/');
+            if (!tail)
+                break;
+            cand = f->ns == NS_HOST ? strdup(tail) : join(f, "/", tail + 1);
+        } else {
+            if (strip > 0)
+                break;
+            cand = join(f, from, name);
+        }
+        if (!cand) {
+            rc = pt_err_set(err, PT_ENOMEM, "out of memory");
+            break;
+        }
+        rc = pt_files_open(f, cand, fn, src, size, err);
+        if (rc == PT_OK) {
+            *found = cand;
+            cand = NULL;
+        }
+        free(cand);
+        cand = NULL;
+    }
+    if (rc == PT_ENOENT && windows) {
+        /* as a last resort, the file of that name beside the image */
+        const char *base = strrchr(name, '/');
+        if ((cand = join(f, from, base ? base + 1 : name)) &&
+            (rc = pt_files_open(f, cand, fn, src, size, err)) == PT_OK) {
+            *found = cand;
+            cand = NULL;
+        }
+        free(cand);
+    }
+    if (rc == PT_ENOENT)
+        pt_err_set(err, PT_ENOENT, "'%.500s' not found", stored);
+    free(name);
+    return rc;
+}
+
+typedef struct extent_ctx {
+    pt_files_t *files;
+    const char *from;
+} extent_ctx_t;
+
+static int open_extent(void *ctx, const char *name, pt_read_fn *fn, void **src, uint64_t *size, pt_err_t *err)
+{
+    extent_ctx_t *x = ctx;
+    char *found = NULL;
+    int rc = resolve(x->files, x->from, name, &found, fn, src, size, err);
+
+    if (rc != PT_OK)
+        pt_err_set(err, rc, "VMDK extent file %.500s of %.400s: not opened", name, x->from);
+    free(found);
+    return rc;
+}
+
+/* ---- chains ---- */
+
+int pt_chain_open(pt_layer_kind_t kind, pt_read_fn fn, void *src, uint64_t size, const char *path, pt_files_t *files,
+                  pt_chain_t **out, pt_err_t *err)
+{
+    pt_chain_t *c = calloc(1, sizeof *c);
+    char *cur = strdup(path), *found = NULL;
+    size_t used = 0;
+    int rc = PT_OK;
+
+    *out = NULL;
+    if (!c || !cur) {
+        free(c);
+        free(cur);
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    }
+    for (;;) {
+        pt_layer_t *layer = NULL;
+        extent_ctx_t x = { files, cur };
+        pt_vmdk_opener_t ext = { open_extent, &x };
+        uint8_t magic[4] = { 0 };
+        pt_err_t lerr = { 0, "" };
+        const char *backing;
+
+        if (c->n == CHAIN_MAX) {
+            rc = pt_err_set(err, PT_EFORMAT, "backing files nested more than %d deep (a loop?)", CHAIN_MAX);
+            break;
+        }
+        (void)pt_read_exact(fn, src, 0, magic, sizeof magic, &lerr);
+        if (kind == PT_LAYER_VMDK)
+            rc = pt_layer_open_vmdk(fn, src, size, &ext, &layer, &lerr);
+        else if (kind == PT_LAYER_QCOW && c->n > 0 && memcmp(magic, "QFI\xfb", 4) != 0)
+            rc = pt_layer_open_raw(fn, src, size, &layer, &lerr); /* a raw base image */
+        else
+            rc = pt_layer_open(kind, fn, src, size, NULL, 0, &layer, &lerr);
+        if (rc != PT_OK) {
+            pt_err_set(err, rc, "%s%.600s%s%.700s", c->n ? "backing file " : "", c->n ? cur : "", c->n ? ": " : "",
+                       lerr.msg);
+            break;
+        }
+        c->layer[c->n++] = layer;
+        if (c->n > 1 && (rc = pt_layer_set_parent(c->layer[c->n - 2], layer, &lerr)) != PT_OK) {
+            pt_err_set(err, rc, "backing file %.600s: %.600s", cur, lerr.msg);
+            break;
+        }
+        if (used < sizeof c->note)
+            used += (size_t)snprintf(c->note + used, sizeof c->note - used, "%s%s%s%s", c->n > 1 ?
+                                     "; backing file " : "", c->n > 1 ? cur : "", c->n > 1 ? ": " : "",
+                                     pt_layer_describe(layer));
+        backing = pt_layer_backing(layer);
+        if (!*backing)
+            break;
+        if ((rc = resolve(files, cur, backing, &found, &fn, &src, &size, &lerr)) != PT_OK) {
+            pt_err_set(err, rc, "backing file %.700s (named by %.400s): %.400s", backing, cur, lerr.msg);
+            break;
+        }
+        free(cur);
+        cur = found;
+        found = NULL;
+    }
+    free(cur);
+    if (rc != PT_OK) {
+        pt_chain_close(c);
+        return rc;
+    }
+    *out = c;
+    return PT_OK;
+}
+
+pt_layer_t *pt_chain_top(const pt_chain_t *c)
+{
+    return c->layer[0];
+}
+
+int pt_chain_depth(const pt_chain_t *c)
+{
+    return c->n;
+}
+
+const char *pt_chain_describe(const pt_chain_t *c)
+{
+    return c->note;
+}
+
+void pt_chain_close(pt_chain_t *c)
+{
+    int i;
+
+    if (!c)
+        return;
+    for (i = 0; i < c->n; i++) /* children before their parents */
+        pt_layer_close(c->layer[i]);
+    free(c);
+}
