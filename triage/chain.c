@@ -189,9 +189,7 @@ int pt_files_open(pt_files_t *f, const char *path, pt_read_fn *fn, void **src, u
 
 /* ---- names ---- */
 
-/* dir of `from` joined with `name`; inside the evidence also with "." and
- * ".." resolved (libtsk looks paths up literally).  malloc'd or NULL. */
-static char *join(const pt_files_t *f, const char *from, const char *name)
+char *pt_files_join(const pt_files_t *f, const char *from, const char *name)
 {
     const char *slash = strrchr(from, '/');
     size_t dl = slash ? (size_t)(slash - from + 1) : 0;
@@ -263,11 +261,11 @@ static int resolve(pt_files_t *f, const char *from, const char *stored, char **f
                 tail = strchr(tail + 1, '/');
             if (!tail)
                 break;
-            cand = f->ns == NS_HOST ? strdup(tail) : join(f, "/", tail + 1);
+            cand = f->ns == NS_HOST ? strdup(tail) : pt_files_join(f, "/", tail + 1);
         } else {
             if (strip > 0)
                 break;
-            cand = join(f, from, name);
+            cand = pt_files_join(f, from, name);
         }
         if (!cand) {
             rc = pt_err_set(err, PT_ENOMEM, "out of memory");
@@ -284,7 +282,7 @@ static int resolve(pt_files_t *f, const char *from, const char *stored, char **f
     if (rc == PT_ENOENT && windows) {
         /* as a last resort, the file of that name beside the image */
         const char *base = strrchr(name, '/');
-        if ((cand = join(f, from, base ? base + 1 : name)) &&
+        if ((cand = pt_files_join(f, from, base ? base + 1 : name)) &&
             (rc = pt_files_open(f, cand, fn, src, size, err)) == PT_OK) {
             *found = cand;
             cand = NULL;

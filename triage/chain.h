@@ -36,6 +36,11 @@ int pt_files_count(const pt_files_t *f);
  * PT_OK, PT_ENOENT when there is no such file, or another error. */
 int pt_files_open(pt_files_t *f, const char *path, pt_read_fn *fn, void **src, uint64_t *size, pt_err_t *err);
 
+/* The directory of `from` joined with `name` (malloc'd, NULL when out of
+ * memory); inside the evidence also with "." and ".." resolved, never above
+ * its root (libtsk looks paths up literally). */
+char *pt_files_join(const pt_files_t *f, const char *from, const char *name);
+
 typedef struct pt_chain pt_chain_t;
 
 /* Opens the disk image of kind PT_LAYER_QCOW, _VMDK, _VHD or _VHDX read
