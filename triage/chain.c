@@ -117,8 +117,10 @@ static int open_new(pt_files_t *f, const char *path, opened_t *o, pt_err_t *err)
         if (stat(path, &st) != 0)
             return pt_err_set(err, errno == ENOENT || errno == ENOTDIR ? PT_ENOENT : PT_EIO, "%s: %s", path,
                               strerror(errno));
-        if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-            return pt_err_set(err, PT_EFORMAT, "%s: not a file", path);
+        /* the evidence itself may be a device; a file an image names may
+         * not, so that an image cannot pull in this machine's own disks */
+        if (!S_ISREG(st.st_mode) && !(S_ISBLK(st.st_mode) && f->n == 0))
+            return pt_err_set(err, PT_EFORMAT, "%s: not a regular file", path);
         if (!(img = pt_rawimg_open(names, 1, 512, err)))
             return err && err->code ? err->code : PT_EIO;
         o->fn = pt_source_read_img;
@@ -249,6 +251,18 @@ static int resolve(pt_files_t *f, const char *from, const char *stored, char **f
     if (((name[0] | 0x20) >= 'a' && (name[0] | 0x20) <= 'z') && name[1] == ':') {
         memmove(name, name + 2, strlen(name + 2) + 1);
         windows = 1;
+    }
+    /* the examiner's copies of a chain usually lie together: an absolute
+     * name is first looked for beside the image (the evidence handed over),
+     * and only then where it points on this machine */
+    if (name[0] == '/' && f->ns == NS_HOST) {
+        const char *base = strrchr(name, '/') + 1;
+        if ((cand = pt_files_join(f, from, base)) && (rc = pt_files_open(f, cand, fn, src, size, err)) == PT_OK) {
+            *found = cand;
+            cand = NULL;
+        }
+        free(cand);
+        cand = NULL;
     }
     for (strip = 0; rc == PT_ENOENT; strip++) {
         const char *tail = name;

@@ -3,8 +3,10 @@
  * files, each found by the name the image stores, where qemu and VMware
  * find it, in a namespace of files ptriage can open read-only:
  *
- *   - the examiner's files (evidence given on the command line): an
- *     absolute name as it is, a relative one beside the image naming it;
+ *   - the examiner's files (evidence given on the command line): a
+ *     relative name beside the image naming it, an absolute one first
+ *     beside it too (copies handed over together), then as it is; only
+ *     regular files (an image cannot pull in a disk of this machine);
  *   - a filesystem of the evidence (through libtsk), or a directory given
  *     as evidence: the same, inside it; an absolute name that is not there
  *     is tried without its leading directories in turn (a VM store on a
