@@ -280,6 +280,31 @@ def hfsplus_on_an_apple_partition_map():
 
 
 @test
+def ufs_from_makefs():
+    """UFS (BSD servers): NetBSD's makefs writes an FFS v1 image from a
+    tree; names as fls lists them, hashes as icat and the sources, owner and
+    link target."""
+    src = os.path.join(Ctx.work, "ufs-src")
+    files = {"usr/home/ana/invoice.txt": b"invoice 2012\n" * 40, "etc/rc.conf": b'hostname="bsd1"\n',
+             "var/db/blob.bin": random.Random(9).randbytes(200000)}
+    for rel, data in files.items():
+        os.makedirs(os.path.dirname(os.path.join(src, rel)), exist_ok=True)
+        with open(os.path.join(src, rel), "wb") as f:
+            f.write(data)
+    os.symlink("../../etc/rc.conf", os.path.join(src, "usr/home/rc"))
+    img = os.path.join(Ctx.work, "ufs1.img")
+    p = run(["makefs", "-t", "ffs", "-o", "version=1", "-s", "16m", img, src])
+    assert p.returncode == 0, p.stderr
+    out, _ = scan(img, expect=0)
+    rows = check_against_tsk(img, out)
+    by = {r["path"]: r for r in rows}
+    assert by["/usr/home/rc"]["kind"] == "symlink" and by["/usr/home/rc"]["link_target"] == "../../etc/rc.conf"
+    for rel, data in files.items():
+        assert by["/" + rel]["sha256"] == hashlib.sha256(data).hexdigest() and by["/" + rel]["uid"] == 0, rel
+    assert {r["vfs"] for r in rows} == {"ufs1"}, {r["vfs"] for r in rows}
+
+
+@test
 def mbr_e01_two_filesystems():
     e01 = os.path.join(Ctx.fx, "mbr.E01")
     out, _ = scan(e01, expect=0)
