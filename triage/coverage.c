@@ -91,7 +91,8 @@ static int volume_parts(walk_t *w, sqlite3_stmt *v, uint64_t len, part_t *p)
         /* an opened container: its volumes are walked (rows of their own
          * in the volumes table); the rest is its own structure */
         const char *holds = col(v, 17);
-        int lvm = strcmp(holds, "lvm2") == 0, apfs = strcmp(holds, "apfs") == 0, md = strcmp(holds, "md-raid") == 0;
+        int lvm = strcmp(holds, "lvm2") == 0, apfs = strcmp(holds, "apfs") == 0, md = strcmp(holds, "md-raid") == 0,
+            bsd = strcmp(holds, "bsd") == 0;
         uint64_t inner = 0, locked = 0;
         sqlite3_reset(w->inner);
         sqlite3_bind_int64(w->inner, 1, vid);
@@ -104,11 +105,12 @@ static int volume_parts(walk_t *w, sqlite3_stmt *v, uint64_t len, part_t *p)
         inner = inner - locked > len - locked ? len - locked : inner - locked;
         p[n].examined = 1;
         snprintf(p[n].what, sizeof p[n].what, "%s", lvm ? "LVM2 logical volumes" : apfs ? "APFS volumes: the "
-                 "blocks they use" : md ? "RAID 1 member: the array's data (a mirror holds it whole)" : holds);
-        if (!lvm && !apfs && !md)
+                 "blocks they use" : md ? "RAID 1 member: the array's data (a mirror holds it whole)"
+                 : bsd ? "BSD disklabel partitions" : holds);
+        if (!lvm && !apfs && !md && !bsd)
             snprintf(p[n].what + strlen(p[n].what), sizeof p[n].what - strlen(p[n].what), " volume, decrypted");
         snprintf(p[n].reason, sizeof p[n].reason, "opened; walked as the volumes %s!%s (see the volumes table)",
-                 col(v, 8), lvm ? "lvm:VG/LV" : apfs ? "apfs:NAME" : holds);
+                 col(v, 8), lvm ? "lvm:VG/LV" : apfs ? "apfs:NAME" : bsd ? "bsd:a, bsd:d, ..." : holds);
         p[n++].bytes = inner;
         if (apfs) {
             snprintf(p[n].what, sizeof p[n].what, "APFS volumes that could not be opened");
@@ -119,11 +121,13 @@ static int volume_parts(walk_t *w, sqlite3_stmt *v, uint64_t len, part_t *p)
         snprintf(p[n].what, sizeof p[n].what, "%s", lvm ? "LVM2 metadata and unassigned extents"
                                                         : apfs ? "APFS container structure and free space"
                                                         : md ? "md superblock, bitmap and reserved space"
+                                                        : bsd ? "BSD disklabel, boot blocks and space no partition uses"
                                                         : strcmp(holds, "luks") == 0 ? "LUKS header and key slots"
                                                         : "BitLocker metadata");
         snprintf(p[n].reason, sizeof p[n].reason, "%s", lvm ? "volume-group structure and space no logical volume "
                  "uses: not carved" : apfs ? "container metadata and blocks no volume uses: not carved"
                  : md ? "array metadata: not carved"
+                 : bsd ? "label and boot code, and slice space outside the partitions: not carved"
                  : "key material, not content");
         p[n++].bytes = len - inner - locked;
     } else if (fs) {

@@ -20,6 +20,7 @@
 #include "luks.h"
 #include "mdraid.h"
 #include "qcowmap.h"
+#include "source.h"
 #include "vmdkmap.h"
 
 struct pt_layer {
@@ -44,15 +45,24 @@ struct pt_layer {
     pt_qcowmap_t *qmap;             /* qcow2: where each cluster is (qcowmap.h) */
     pt_vmdkmap_t *vmap;             /* VMDK: where each grain is (vmdkmap.h) */
     pt_layer_t *parent;             /* the backing image or parent disk (borrowed), NULL when none */
-    pt_read_fn file_fn;             /* qcow2: the image file, read directly for uncompressed clusters */
+    pt_read_fn file_fn;             /* qcow2: the image file, read directly for uncompressed clusters;
+                                     * a BSD label: the slice */
     void *file_src;
+    struct bsd_part *bsd;           /* a BSD label's partitions */
+    int n_bsd;
 };
+
+typedef struct bsd_part {
+    char name[2];                   /* "a", "d", ... */
+    uint64_t off, len;              /* bytes, in the slice */
+    char desc[64];
+} bsd_part_t;
 
 static const char *const names[] = {
     [PT_LAYER_NONE] = "", [PT_LAYER_QCOW] = "qcow2", [PT_LAYER_VMDK] = "vmdk", [PT_LAYER_VHD] = "vhd",
     [PT_LAYER_VHDX] = "vhdx", [PT_LAYER_LVM] = "lvm2", [PT_LAYER_LUKS] = "luks", [PT_LAYER_EWF] = "ewf",
     [PT_LAYER_BITLOCKER] = "bitlocker", [PT_LAYER_MDRAID] = "md-raid", [PT_LAYER_BTRFS] = "btrfs",
-    [PT_LAYER_ZFS] = "zfs", [PT_LAYER_XFS] = "xfs", [PT_LAYER_APFS] = "apfs",
+    [PT_LAYER_ZFS] = "zfs", [PT_LAYER_XFS] = "xfs", [PT_LAYER_APFS] = "apfs", [PT_LAYER_BSD] = "bsd",
 };
 
 const char *pt_layer_kind_name(pt_layer_kind_t k)
@@ -144,6 +154,9 @@ pt_layer_kind_t pt_layer_detect(pt_read_fn fn, void *src, uint64_t size)
      * in pt_layer_detect_head: a container found as a file is a disk) */
     if (memcmp(b + 32, "NXSB", 4) == 0)
         return PT_LAYER_APFS;
+    /* a BSD disklabel (FreeBSD, NetBSD, OpenBSD slices): sector 1, magic twice */
+    if (memcmp(b + 512, "\x57\x45\x56\x82", 4) == 0 && memcmp(b + 512 + 132, "\x57\x45\x56\x82", 4) == 0)
+        return PT_LAYER_BSD;
     /* LVM2: a label in one of the first four sectors */
     for (i = 0; i < 4; i++)
         if (memcmp(b + 512 * i, "LABELONE", 8) == 0 && memcmp(b + 512 * i + 24, "LVM2 001", 8) == 0)
@@ -582,6 +595,65 @@ static int open_md(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t size, pt_er
     return PT_OK;
 }
 
+/* The partitions of a BSD disklabel at the start of a slice, as libtsk
+ * parses the label.  Their offsets are the disk's sectors, or the slice's
+ * on some systems: as FreeBSD's GEOM does, the whole-slice partition c
+ * says which (its offset is where the slice starts). */
+static int open_bsd(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t size, pt_err_t *err)
+{
+    TSK_IMG_INFO *img = pt_source_img_over(fn, src, size);
+    TSK_VS_INFO *vs = img ? tsk_vs_open(img, 0, TSK_VS_TYPE_BSD) : NULL;
+    uint64_t base = 0;
+    TSK_PNUM_T i;
+    int skipped = 0;
+
+    if (!vs) {
+        pt_source_tsk_err(err, PT_EFORMAT, "BSD disklabel not read");
+        if (img)
+            tsk_img_close(img);
+        return PT_EFORMAT;
+    }
+    for (i = 0; i < vs->part_count; i++) {
+        const TSK_VS_PART_INFO *p = tsk_vs_part_get(vs, i);
+        if (p && (p->flags & TSK_VS_PART_FLAG_ALLOC) && p->slot_num == 2)
+            base = (uint64_t)p->start;
+    }
+    if (!(l->bsd = calloc(vs->part_count ? vs->part_count : 1, sizeof *l->bsd))) {
+        tsk_vs_close(vs);
+        tsk_img_close(img);
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < vs->part_count; i++) {
+        const TSK_VS_PART_INFO *p = tsk_vs_part_get(vs, i);
+        bsd_part_t *b = &l->bsd[l->n_bsd];
+        uint64_t start;
+        /* c is the slice itself; "unused" entries hold nothing */
+        if (!p || !(p->flags & TSK_VS_PART_FLAG_ALLOC) || p->slot_num == 2 || p->slot_num < 0 ||
+            p->slot_num > 25 || strncmp(p->desc, "Unused", 6) == 0)
+            continue;
+        start = (uint64_t)p->start >= base ? (uint64_t)p->start - base : UINT64_MAX;
+        if (start == UINT64_MAX || start > size / vs->block_size ||
+            (uint64_t)p->len > size / vs->block_size - start) {
+            skipped++;
+            continue;
+        }
+        b->name[0] = (char)('a' + p->slot_num);
+        b->off = start * vs->block_size;
+        b->len = (uint64_t)p->len * vs->block_size;
+        snprintf(b->desc, sizeof b->desc, "%s", p->desc);
+        l->n_bsd++;
+    }
+    tsk_vs_close(vs);
+    tsk_img_close(img);
+    l->file_fn = fn;
+    l->file_src = src;
+    l->size = size;
+    snprintf(l->desc, sizeof l->desc, "BSD disklabel, %d partition%s%s", l->n_bsd, l->n_bsd == 1 ? "" : "s",
+             skipped ? " (and partitions outside the slice, not opened)" : "");
+    snprintf(l->name, sizeof l->name, "bsd");
+    return PT_OK;
+}
+
 int pt_layer_open_raw(pt_read_fn fn, void *src, uint64_t size, pt_layer_t **out, pt_err_t *err)
 {
     pt_layer_t *l = calloc(1, sizeof *l);
@@ -643,6 +715,7 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
         case PT_LAYER_LUKS: rc = open_luks(l, fn, src, size, keys, nkeys, err); break;
         case PT_LAYER_BITLOCKER: rc = open_bde(l, keys, nkeys, err); break;
         case PT_LAYER_MDRAID: rc = open_md(l, fn, src, size, err); break;
+        case PT_LAYER_BSD: rc = open_bsd(l, fn, src, size, err); break;
         default: rc = pt_err_set(err, PT_EFORMAT, "%s: recognised, but ptriage cannot open it", pt_layer_kind_name(k));
         }
     }
@@ -667,6 +740,7 @@ void pt_layer_close(pt_layer_t *l)
         libvslvm_handle_free(&l->lvm, NULL);
     }
     pt_qcowmap_free(l->qmap);
+    free(l->bsd);
     pt_vmdkmap_free(l->vmap);
     if (l->qcow) {
         libqcow_file_close(l->qcow, NULL);
@@ -861,6 +935,8 @@ int pt_layer_count(const pt_layer_t *vg)
 {
     int n = 0;
 
+    if (vg->kind == PT_LAYER_BSD)
+        return vg->n_bsd;
     if (!vg->vg || libvslvm_volume_group_get_number_of_logical_volumes(vg->vg, &n, NULL) != 1)
         return 0;
     return n;
@@ -875,6 +951,21 @@ int pt_layer_sub(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err)
     int segs = 0;
 
     *out = NULL;
+    if (vg->kind == PT_LAYER_BSD && i >= 0 && i < vg->n_bsd) {
+        const bsd_part_t *b = &vg->bsd[i];
+        if (!(l = calloc(1, sizeof *l)))
+            return pt_err_set(err, PT_ENOMEM, "out of memory");
+        l->kind = PT_LAYER_BSD;
+        l->up_fn = vg->file_fn;
+        l->up_src = vg->file_src;
+        l->up_off = b->off;
+        l->size = b->len;
+        snprintf(l->name, sizeof l->name, "%s", b->name);
+        snprintf(l->desc, sizeof l->desc, "BSD partition %s: %s, %llu bytes at byte %llu of the slice", b->name,
+                 b->desc, (unsigned long long)b->len, (unsigned long long)b->off);
+        *out = l;
+        return PT_OK;
+    }
     if (!vg->vg)
         return pt_err_set(err, PT_EINVAL, "not a volume group");
     if (!(l = calloc(1, sizeof *l)))
@@ -908,5 +999,7 @@ int pt_layer_sub_by_name(pt_layer_t *vg, const char *name, pt_layer_t **out, pt_
         pt_layer_close(*out);
         *out = NULL;
     }
+    if (vg->kind == PT_LAYER_BSD)
+        return pt_err_set(err, PT_EFORMAT, "partition %s is not in the BSD disklabel any more", name);
     return pt_err_set(err, PT_EFORMAT, "logical volume %s is not in volume group %s any more", name, vg->name);
 }

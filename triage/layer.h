@@ -28,7 +28,8 @@ typedef enum {
     PT_LAYER_BTRFS,
     PT_LAYER_ZFS,
     PT_LAYER_XFS,       /* a filesystem: xfs.h walks it */
-    PT_LAYER_APFS       /* a container of filesystems: apfs.h walks it */
+    PT_LAYER_APFS,      /* a container of filesystems: apfs.h walks it */
+    PT_LAYER_BSD        /* a BSD disklabel in an MBR slice: one layer per partition */
 } pt_layer_kind_t;
 
 typedef struct pt_layer pt_layer_t;
@@ -92,8 +93,9 @@ ssize_t pt_layer_read(void *l, uint64_t off, uint8_t *buf, size_t len, pt_err_t 
  * "LUKS aes-xts, opened with passphrase 1". */
 const char *pt_layer_describe(const pt_layer_t *l);
 
-/* An LVM volume group: its logical volumes, each opened as a layer that
- * borrows the group (close the volumes first). */
+/* An LVM volume group or a BSD disklabel: its logical volumes or
+ * partitions, each opened as a layer that borrows the group (close the
+ * volumes first). */
 int pt_layer_count(const pt_layer_t *vg);
 int pt_layer_sub(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err);
 /* A differential qcow image or VMDK snapshot: the backing file's (parent
@@ -106,7 +108,7 @@ const char *pt_layer_backing(const pt_layer_t *l);
  * one, reads of clusters the image does not hold fail. */
 int pt_layer_set_parent(pt_layer_t *l, pt_layer_t *parent, pt_err_t *err);
 
-/* "vg0/root" for a logical volume. */
+/* "vg0/root" for a logical volume, "a" for a BSD partition. */
 const char *pt_layer_name(const pt_layer_t *l);
 /* Opens logical volume vg/lv by that name. */
 int pt_layer_sub_by_name(pt_layer_t *vg, const char *name, pt_layer_t **out, pt_err_t *err);

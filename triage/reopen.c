@@ -375,7 +375,7 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
         if ((rc = open_volume_link(r, h, sqlite3_column_int64(st, 4), cwd, depth + 1, &l->up, err)) != PT_OK ||
             (rc = pt_layer_open(k, l->up->fn, l->up->src, l->up->size, r->keys, r->nkeys, &layer, err)) != PT_OK)
             goto out;
-        if (k == PT_LAYER_LVM) {
+        if (k == PT_LAYER_LVM || k == PT_LAYER_BSD) {
             l->vg = layer;
             if ((rc = pt_layer_sub_by_name(l->vg, text(st, 6) ? text(st, 6) : "", &l->layer, err)) != PT_OK)
                 goto out;

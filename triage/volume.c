@@ -153,8 +153,9 @@ static int scan_layer_volume(pt_scan_t *s, int64_t parent, const char *parent_la
     int rc;
 
     memset(&v, 0, sizeof v);
-    if (kind == PT_LAYER_LVM)
-        snprintf(label, sizeof label, "%.600s!lvm:%.400s", parent_label, pt_layer_name(layer));
+    if (kind == PT_LAYER_LVM || kind == PT_LAYER_BSD)
+        snprintf(label, sizeof label, "%.600s!%s:%.400s", parent_label, kind == PT_LAYER_LVM ? "lvm" : "bsd",
+                 pt_layer_name(layer));
     else
         snprintf(label, sizeof label, "%.600s!%s", parent_label, pt_layer_kind_name(kind));
     v.label = label;
@@ -164,7 +165,7 @@ static int scan_layer_volume(pt_scan_t *s, int64_t parent, const char *parent_la
     v.description = pt_layer_describe(layer);
     v.container = pt_layer_kind_name(kind);
     v.parent_volume_id = parent;
-    v.layer_name = kind == PT_LAYER_LVM ? pt_layer_name(layer) : NULL;
+    v.layer_name = kind == PT_LAYER_LVM || kind == PT_LAYER_BSD ? pt_layer_name(layer) : NULL;
     img = pt_source_img_over(pt_layer_read, layer, v.length);
     if (img)
         fs = tsk_fs_open_img(img, 0, TSK_FS_TYPE_DETECT);
@@ -195,6 +196,9 @@ static void container_why(pt_layer_kind_t k, const char *open_err, const char *f
         break;
     case PT_LAYER_MDRAID:
         snprintf(why, n, "Linux software RAID member: %.900s; %s", open_err, tail);
+        break;
+    case PT_LAYER_BSD:
+        snprintf(why, n, "BSD disklabel, not opened (%.600s); %s", open_err, tail);
         break;
     case PT_LAYER_BTRFS:
         snprintf(why, n, "Btrfs filesystem: neither The Sleuth Kit nor ptriage reads Btrfs; %s", tail);
@@ -345,7 +349,8 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
         return scan_xfs(s, v, fn, src, whole, err);
     if (k == PT_LAYER_APFS)
         return scan_apfs(s, v, fn, src, whole, err);
-    int opens = k == PT_LAYER_LVM || k == PT_LAYER_LUKS || k == PT_LAYER_BITLOCKER || k == PT_LAYER_MDRAID;
+    int opens = k == PT_LAYER_LVM || k == PT_LAYER_LUKS || k == PT_LAYER_BITLOCKER || k == PT_LAYER_MDRAID ||
+                k == PT_LAYER_BSD;
 
     if (opens && depth < LAYER_DEPTH_MAX) {
         rc = pt_layer_open(k, fn, src, v->length, pol ? pol->keys : NULL, pol ? pol->n_keys : 0, &layer, &lerr);
@@ -354,10 +359,10 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
     } else if (opens) {
         snprintf(lerr.msg, sizeof lerr.msg, "nested more than %d containers deep", LAYER_DEPTH_MAX);
     }
-    if (layer && k == PT_LAYER_LVM && pt_layer_count(layer) == 0) {
+    if (layer && (k == PT_LAYER_LVM || k == PT_LAYER_BSD) && pt_layer_count(layer) == 0) {
         /* damaged or emptied metadata: the PV's bytes are all there is */
-        snprintf(lerr.msg, sizeof lerr.msg, "%.900s, but no logical volume could be read from its metadata",
-                 pt_layer_describe(layer));
+        snprintf(lerr.msg, sizeof lerr.msg, "%.900s, but no %s could be read from its metadata",
+                 pt_layer_describe(layer), k == PT_LAYER_BSD ? "partition" : "logical volume");
         pt_layer_close(layer);
         layer = NULL;
     }
@@ -372,7 +377,7 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
     if (rc == PT_OK) {
         int64_t parent = s->volume_id;
         const char *plabel = s->volume_label;
-        if (k != PT_LAYER_LVM) {
+        if (k != PT_LAYER_LVM && k != PT_LAYER_BSD) {
             rc = scan_layer_volume(s, parent, plabel, k, layer, depth + 1, err);
         } else {
             for (i = 0; i < pt_layer_count(layer) && rc == PT_OK; i++) {

@@ -430,6 +430,46 @@ def nested_chains(tap, work):
                "extent files; export and verify pass", vmware)
 
 
+def bsd_label(tap, work):
+    """A FreeBSD server's MBR disk: one slice holding a BSD disklabel whose
+    partitions a (/) and d (/var) are UFS, with the label's offsets written
+    as the disk's sectors and as the slice's."""
+    trees = {"a": {"etc/rc.conf": b'hostname="fbsd1"\nsshd_enable="YES"\n', "root/.history": b"ls\n" * 50},
+             "d": {"log/messages": b"Dec  6 kernel: boot\n" * 400, "mail/ann": b"From ann\n\nhi\n"}}
+    imgs = {}
+    for part, files in trees.items():
+        src = os.path.join(work, "bsd-" + part)
+        tree(src, files)
+        imgs[part] = os.path.join(work, part + ".ufs")
+        sh(f"makefs -t ffs -o version=1 -s 8m {imgs[part]} {src}")
+    case = os.path.join(work, "nr.conf")
+    open(case, "w").write(CASE_NR)
+    for style in ("abs", "rel"):
+        disk = os.path.join(work, f"fbsd-{style}.img")
+        starts = sh(f"python3 {FIX}/mkbsd.py {disk} {imgs['a']} {imgs['d']} {style}").split()
+        assert "BSD" in sh(f"mmls {disk}")
+        out, p = scan(work, "bsd-" + style, [disk], "--case", case)
+
+        def walked():
+            assert p.returncode == 0, p.stderr
+            c = db(out)
+            assert c.execute("SELECT holds FROM volumes WHERE label = 'p1'").fetchone()[0] == "bsd"
+            for part, start in zip("ad", starts):
+                label = "p1!bsd:" + part
+                assert listing(out, label) == fls(disk, int(start)), (style, part)
+                got = vol_items(out, label)
+                for path, sha in tree(os.path.join(work, "bsd-" + part), trees[part]).items():
+                    assert got.get(path) == sha, (style, part, path)
+            coverage_sums(out)
+            ids = [r[0] for r in c.execute("SELECT id FROM items WHERE path IN ('/etc/rc.conf', '/mail/ann')")]
+            assert len(ids) == 2
+            export_and_verify(work, out, ids, "--case", case)
+        tap.result(f"a BSD disklabel in an MBR slice ({ {'abs': 'disk', 'rel': 'slice'}[style]} offsets): "
+                   "partitions a and d walked as "
+                   "p1!bsd:a and p1!bsd:d like fls at their offsets, hashes the files'; ledger, export and verify",
+                   walked)
+
+
 def vhd_evidence(tap, work):
     """Hyper-V disks given as evidence: dynamic VHD and VHDX read as the raw
     disk; a differencing disk (a checkpoint) refused with its parent named,
@@ -1106,7 +1146,7 @@ def named(tap, work):
 
 
 def suite(tap, work):
-    for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, lvm, luks, xfs, apfs, md_raid, stacked, named):
+    for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, bsd_label, lvm, luks, xfs, apfs, md_raid, stacked, named):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
         part(tap, d)
