@@ -671,21 +671,36 @@ int pt_layer_open_raw(pt_read_fn fn, void *src, uint64_t size, pt_layer_t **out,
     return PT_OK;
 }
 
+/* A layer of kind k with its libbfio handle over fn/src: NULL with err set
+ * when out of memory or the libbfio copies disagree (bfio.h). */
+static pt_layer_t *layer_new(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, pt_err_t *err)
+{
+    pt_layer_t *l;
+
+    if (pt_bfio_check(err) != PT_OK)
+        return NULL;
+    if (!(l = calloc(1, sizeof *l))) {
+        pt_err_set(err, PT_ENOMEM, "out of memory");
+        return NULL;
+    }
+    l->kind = k;
+    if (pt_bfio_open(fn, src, size, &l->bfio, err) != PT_OK) {
+        pt_layer_close(l);
+        return NULL;
+    }
+    return l;
+}
+
 int pt_layer_open_vmdk(pt_read_fn fn, void *src, uint64_t size, const pt_vmdk_opener_t *ext, pt_layer_t **out,
                        pt_err_t *err)
 {
-    pt_layer_t *l;
+    pt_layer_t *l = layer_new(PT_LAYER_VMDK, fn, src, size, err);
     int rc;
 
     *out = NULL;
-    if ((rc = pt_bfio_check(err)) != PT_OK)
-        return rc;
-    if (!(l = calloc(1, sizeof *l)))
-        return pt_err_set(err, PT_ENOMEM, "out of memory");
-    l->kind = PT_LAYER_VMDK;
-    if ((rc = pt_bfio_open(fn, src, size, &l->bfio, err)) == PT_OK)
-        rc = open_vmdk(l, fn, src, size, ext, err);
-    if (rc != PT_OK) {
+    if (!l)
+        return err && err->code ? err->code : PT_ENOMEM;
+    if ((rc = open_vmdk(l, fn, src, size, ext, err)) != PT_OK) {
         pt_layer_close(l);
         return rc;
     }
@@ -696,28 +711,23 @@ int pt_layer_open_vmdk(pt_read_fn fn, void *src, uint64_t size, const pt_vmdk_op
 int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, const pt_key_t *keys, size_t nkeys,
                   pt_layer_t **out, pt_err_t *err)
 {
-    pt_layer_t *l;
-    int rc;
+    pt_layer_t *l = layer_new(k, fn, src, size, err);
+    int rc = PT_OK;
 
     *out = NULL;
-    if ((rc = pt_bfio_check(err)) != PT_OK)
-        return rc;
-    if (!(l = calloc(1, sizeof *l)))
-        return pt_err_set(err, PT_ENOMEM, "out of memory");
-    l->kind = k;
-    if ((rc = pt_bfio_open(fn, src, size, &l->bfio, err)) == PT_OK) {
-        switch (k) {
-        case PT_LAYER_QCOW: rc = open_qcow(l, fn, src, size, err); break;
-        case PT_LAYER_VMDK: rc = open_vmdk(l, fn, src, size, NULL, err); break;
-        case PT_LAYER_VHD:
-        case PT_LAYER_VHDX: rc = open_vhdi(l, err); break;
-        case PT_LAYER_LVM: rc = open_lvm(l, fn, src, size, err); break;
-        case PT_LAYER_LUKS: rc = open_luks(l, fn, src, size, keys, nkeys, err); break;
-        case PT_LAYER_BITLOCKER: rc = open_bde(l, keys, nkeys, err); break;
-        case PT_LAYER_MDRAID: rc = open_md(l, fn, src, size, err); break;
-        case PT_LAYER_BSD: rc = open_bsd(l, fn, src, size, err); break;
-        default: rc = pt_err_set(err, PT_EFORMAT, "%s: recognised, but ptriage cannot open it", pt_layer_kind_name(k));
-        }
+    if (!l)
+        return err && err->code ? err->code : PT_ENOMEM;
+    switch (k) {
+    case PT_LAYER_QCOW: rc = open_qcow(l, fn, src, size, err); break;
+    case PT_LAYER_VMDK: rc = open_vmdk(l, fn, src, size, NULL, err); break;
+    case PT_LAYER_VHD:
+    case PT_LAYER_VHDX: rc = open_vhdi(l, err); break;
+    case PT_LAYER_LVM: rc = open_lvm(l, fn, src, size, err); break;
+    case PT_LAYER_LUKS: rc = open_luks(l, fn, src, size, keys, nkeys, err); break;
+    case PT_LAYER_BITLOCKER: rc = open_bde(l, keys, nkeys, err); break;
+    case PT_LAYER_MDRAID: rc = open_md(l, fn, src, size, err); break;
+    case PT_LAYER_BSD: rc = open_bsd(l, fn, src, size, err); break;
+    default: rc = pt_err_set(err, PT_EFORMAT, "%s: recognised, but ptriage cannot open it", pt_layer_kind_name(k));
     }
     if (rc != PT_OK) {
         pt_layer_close(l);
