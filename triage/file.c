@@ -4,21 +4,41 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+FILE *pt_file_open_regular(const char *path)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), e;
+    FILE *f;
+
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || fcntl(fd, F_SETFL, 0) != 0 || !(f = fdopen(fd, "r"))) {
+        e = fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) ? EINVAL : errno;
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    return f;
+}
 
 int pt_file_read_all(const char *path, char **buf, size_t *len, pt_err_t *err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = pt_file_open_regular(path);
     long n;
 
     *buf = NULL;
     *len = 0;
     if (!f)
-        return pt_err_set(err, errno == ENOENT ? PT_ENOENT : PT_EIO, "%s: %s", path, strerror(errno));
+        return pt_err_set(err, errno == ENOENT ? PT_ENOENT : PT_EIO, "%s: %s", path,
+                          errno == EINVAL ? "not a regular file" : strerror(errno));
     if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
         fclose(f);
         return pt_err_set(err, PT_EIO, "%s: cannot read", path);

@@ -5,10 +5,16 @@
 #define PT_FILE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "err.h"
 
+/* fopen(path, "r") of a regular file only: a FIFO or a device named in
+ * case.conf would block the scan before it starts.  NULL with errno set
+ * (EINVAL: not a regular file). */
+FILE *pt_file_open_regular(const char *path);
 /* Reads path into *buf (malloc'd, NUL-terminated; caller frees) and *len.
- * Returns PT_OK, PT_ENOENT when it does not exist, PT_EIO, PT_ENOMEM. */
+ * Returns PT_OK, PT_ENOENT when it does not exist, PT_EIO (also for what is
+ * not a regular file), PT_ENOMEM. */
 int pt_file_read_all(const char *path, char **buf, size_t *len, pt_err_t *err);
 
 /* Creates dir and its parents (0755); 0 or -1 with errno. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
 #include "hash.h"
 
 enum { A_MD5, A_SHA1, A_SHA256, A_N };
@@ -197,7 +198,7 @@ out:
 
 int pt_hashset_load(const char *path, const char *name, pt_hashset_t **out, pt_err_t *err)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = pt_file_open_regular(path);
     pt_hashset_t *h;
     char *line = NULL;
     size_t cap = 0, lineno = 0;
@@ -206,7 +207,8 @@ int pt_hashset_load(const char *path, const char *name, pt_hashset_t **out, pt_e
 
     *out = NULL;
     if (!f)
-        return pt_err_set(err, errno == ENOENT ? PT_ENOENT : PT_EIO, "%s: %s", path, strerror(errno));
+        return pt_err_set(err, errno == ENOENT ? PT_ENOENT : PT_EIO, "%s: %s", path,
+                          errno == EINVAL ? "not a regular file" : strerror(errno));
     if (!(h = calloc(1, sizeof *h)) || !(h->name = strdup(name))) {
         free(h);
         fclose(f);

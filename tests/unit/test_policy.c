@@ -1,6 +1,7 @@
 /* Unit tests for hashset.c, accounts.c and decide.c. */
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "accounts.h"
@@ -99,6 +100,11 @@ static void hashset_formats(void)
                          NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_close(db);
     T_CHECK(pt_hashset_load(db_path, "b", &h, &err) == PT_EFORMAT && strstr(err.msg, "table hashes, row 2: md5"));
+    /* a FIFO would block the scan before it starts: refused, not opened for reading */
+    snprintf(db_path, sizeof db_path, "%s/set.fifo", dir);
+    T_CHECK(mkfifo(db_path, 0600) == 0);
+    T_CHECK(pt_hashset_load(db_path, "fifo", &h, &err) == PT_EIO && strstr(err.msg, "not a regular file"));
+    unlink(db_path);
     T_CHECK(pt_hashset_load(put("bad.md5", MD5_ABC "  ok\nnot-a-hash  x\n"), "bad", &h, &err) == PT_EFORMAT);
     T_CHECK(strstr(err.msg, "bad.md5:2:") != NULL);
     T_CHECK(pt_hashset_load(put("empty.md5", "# nothing\n"), "e", &h, &err) == PT_EFORMAT);
