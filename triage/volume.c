@@ -170,9 +170,19 @@ static int scan_layer_volume(pt_scan_t *s, int64_t parent, const char *parent_la
     if (img)
         fs = tsk_fs_open_img(img, 0, TSK_FS_TYPE_DETECT);
     if (!fs) {
+        uint8_t h[16];
+        pt_err_t herr = { 0, "" };
         pt_source_tsk_err(&ferr, PT_EFORMAT, "no filesystem recognised");
         snprintf(why, sizeof why, "%s has no filesystem libtsk reads (%.900s); recorded and hashed as one "
                  "volume item", label, ferr.msg);
+        /* a snapshot's exception store (dm-snapshot's "SnAp" header) is
+         * named for what it holds */
+        if (kind == PT_LAYER_LVM && pt_read_exact(pt_layer_read, layer, 0, h, sizeof h, &herr) == PT_OK &&
+            memcmp(h, "SnAp", 4) == 0)
+            snprintf(why, sizeof why, "%s is an LVM snapshot's copy-on-write store (dm-snapshot exception store, "
+                     "chunks of %u sectors): blocks of the origin volume as they were before they changed, not a "
+                     "filesystem; recorded and hashed as one volume item", label,
+                     (unsigned)(h[12] | h[13] << 8 | h[14] << 16 | (unsigned)h[15] << 24));
     }
     rc = scan_fs_or_raw(s, &v, fs, pt_layer_read, layer, 0, why, depth, err);
     if (fs)

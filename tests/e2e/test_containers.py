@@ -563,6 +563,18 @@ def lvm(tap, work):
     tap.result("the coverage ledger counts the logical volumes as examined and the rest of the PV as "
                "LVM structure; LV items export and verify --evidence", ledger)
 
+    def snapshot_store():
+        # a snapshot's copy-on-write LV: dm-snapshot's header (magic, valid, version, chunk size)
+        cow = os.path.join(work, "cow.img")
+        open(cow, "wb").write(struct.pack("<4sIII", b"SnAp", 1, 1, 8).ljust(2 * MiB, b"\0"))
+        pv2 = os.path.join(work, "pv2.img")
+        sh(f"python3 {FIX}/mklvm.py {pv2} vg1 root={root_fs} root-snap={cow}")
+        o, r = scan(work, "lvm-snap", [pv2])
+        assert r.returncode == 0, r.stderr
+        err = db(o).execute("SELECT error FROM volumes WHERE label = '!lvm:vg1/root-snap'").fetchone()[0]
+        assert "is an LVM snapshot's copy-on-write store (dm-snapshot exception store, chunks of 8 sectors)" in err, err
+    tap.result("an LVM snapshot's copy-on-write volume is named for what it holds, and hashed whole", snapshot_store)
+
     def damaged():
         bad = bytearray(open(pv, "rb").read())
         i = bad.index(b"logical_volumes")
