@@ -9,30 +9,18 @@
 #include "testlib.h"
 
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* calc_sb_1_csum, written out again from the kernel's definition */
 static void seal(uint8_t *sb, uint32_t max_dev)
 {
     uint64_t sum = 0;
     size_t size = 256 + (size_t)max_dev * 2, i;
 
-    put32(sb + 216, 0);
+    t_put_le32(sb + 216, 0);
     for (i = 0; i + 4 <= size; i += 4)
         sum += (uint32_t)sb[i] | (uint32_t)sb[i + 1] << 8 | (uint32_t)sb[i + 2] << 16 | (uint32_t)sb[i + 3] << 24;
     if (size - i == 2)
         sum += (uint32_t)sb[i] | (uint32_t)sb[i + 1] << 8;
-    put32(sb + 216, (uint32_t)((sum & 0xffffffffu) + (sum >> 32)));
+    t_put_le32(sb + 216, (uint32_t)((sum & 0xffffffffu) + (sum >> 32)));
 }
 
 /* A member of size bytes with a superblock 1.minor of a level-`level` array. */
@@ -42,16 +30,16 @@ static uint8_t *member(size_t size, int minor, int32_t level, uint64_t data_sect
     uint64_t at = minor == 0 ? ((size - 8192) & ~(uint64_t)4095) : minor == 1 ? 0 : 4096;
 
     sb = d + at;
-    put32(sb, 0xa92b4efc);
-    put32(sb + 4, 1);
+    t_put_le32(sb, 0xa92b4efc);
+    t_put_le32(sb + 4, 1);
     memcpy(sb + 32, "srv:0\x01", 6); /* a control byte in the name is shown as '?' */
-    put32(sb + 72, (uint32_t)level);
-    put32(sb + 92, 2);
-    put64(sb + 128, minor == 0 ? 0 : 2048);
-    put64(sb + 136, data_sectors);
-    put64(sb + 144, at / 512);
-    put32(sb + 160, 1);                 /* dev_number */
-    put32(sb + 220, max_dev);
+    t_put_le32(sb + 72, (uint32_t)level);
+    t_put_le32(sb + 92, 2);
+    t_put_le64(sb + 128, minor == 0 ? 0 : 2048);
+    t_put_le64(sb + 136, data_sectors);
+    t_put_le64(sb + 144, at / 512);
+    t_put_le32(sb + 160, 1);                 /* dev_number */
+    t_put_le32(sb + 220, max_dev);
     sb[256 + 2] = 1;                    /* dev_roles[1] = 1 */
     seal(sb, max_dev);
     return d;
@@ -92,11 +80,11 @@ static void damage(void)
     d = member(size, 2, 1, 1 << 20, 2); /* 512 MiB of data on a 4 MiB member */
     m.p = d;
     T_CHECK(pt_md_read(pt_read_mem, &m, size, &md, &err) == PT_EFORMAT && strstr(err.msg, "truncated"));
-    put64(d + 4096 + 144, 16); /* says it is at sector 16 */
+    t_put_le64(d + 4096 + 144, 16); /* says it is at sector 16 */
     seal(d + 4096, 2);
     T_CHECK(pt_md_read(pt_read_mem, &m, size, &md, &err) == PT_EFORMAT && strstr(err.msg, "not where"));
-    put64(d + 4096 + 144, 8);
-    put32(d + 4096 + 220, 0xffffffffu); /* max_dev */
+    t_put_le64(d + 4096 + 144, 8);
+    t_put_le32(d + 4096 + 220, 0xffffffffu); /* max_dev */
     T_CHECK(pt_md_read(pt_read_mem, &m, size, &md, &err) == PT_EFORMAT && strstr(err.msg, "devices"));
     free(d);
 

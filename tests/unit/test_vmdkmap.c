@@ -14,35 +14,23 @@
 #define GRAIN 4096            /* 8 sectors */
 #define GTES 4                /* 4 grains per table: 16 KiB of disk each */
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* 32 KiB of disk: GD (2 entries) at sector 2, one GT at sector 3 */
 static uint8_t *extent(uint32_t flags)
 {
     uint8_t *d = calloc(1, FILE_SIZE);
 
     memcpy(d, "KDMV", 4);
-    put32(d + 4, 1);
-    put32(d + 8, flags);
-    put64(d + 12, 64);          /* capacity, sectors */
-    put64(d + 20, GRAIN / 512);
-    put32(d + 44, GTES);
-    put64(d + 56, 2);           /* grain directory at sector 2 */
-    put32(d + 1024, 3);         /* GD[0] -> GT at sector 3; GD[1] = 0 */
-    put32(d + 1536 + 0, 8);     /* grain 0 at sector 8 */
-    put32(d + 1536 + 4, 0);     /* the parent's */
-    put32(d + 1536 + 8, 1);     /* zeroed (when flagged) */
-    put32(d + 1536 + 12, 12);
+    t_put_le32(d + 4, 1);
+    t_put_le32(d + 8, flags);
+    t_put_le64(d + 12, 64);          /* capacity, sectors */
+    t_put_le64(d + 20, GRAIN / 512);
+    t_put_le32(d + 44, GTES);
+    t_put_le64(d + 56, 2);           /* grain directory at sector 2 */
+    t_put_le32(d + 1024, 3);         /* GD[0] -> GT at sector 3; GD[1] = 0 */
+    t_put_le32(d + 1536 + 0, 8);     /* grain 0 at sector 8 */
+    t_put_le32(d + 1536 + 4, 0);     /* the parent's */
+    t_put_le32(d + 1536 + 8, 1);     /* zeroed (when flagged) */
+    t_put_le32(d + 1536 + 12, 12);
     return d;
 }
 
@@ -93,20 +81,20 @@ static void damage(void)
     pt_err_t err = { 0, "" };
     uint64_t run;
 
-    put64(d + 20, 3);           /* a grain of 3 sectors */
+    t_put_le64(d + 20, 3);           /* a grain of 3 sectors */
     T_CHECK(pt_vmdkmap_add_extent(m, 0, 32768, pt_read_mem, &mem, FILE_SIZE, &err) == PT_EFORMAT &&
             strstr(err.msg, "grain of 1536 bytes"));
-    put64(d + 20, GRAIN / 512);
-    put64(d + 56, 100);         /* grain directory past the file */
+    t_put_le64(d + 20, GRAIN / 512);
+    t_put_le64(d + 56, 100);         /* grain directory past the file */
     T_CHECK(pt_vmdkmap_add_extent(m, 0, 32768, pt_read_mem, &mem, FILE_SIZE, &err) == PT_EFORMAT &&
             strstr(err.msg, "grain directory at sector 100"));
-    put64(d + 56, 2);
-    put32(d + 1536 + 12, 30);   /* a grain cut by the end of the file */
+    t_put_le64(d + 56, 2);
+    t_put_le32(d + 1536 + 12, 30);   /* a grain cut by the end of the file */
     pt_vmdkmap_t *cut = pt_vmdkmap_new(32768);
     T_CHECK(pt_vmdkmap_add_extent(cut, 0, 32768, pt_read_mem, &mem, FILE_SIZE, &err) == PT_OK);
     T_CHECK(pt_vmdkmap_state(cut, 3 * GRAIN, &run, &err) == -1 && strstr(err.msg, "runs past the end"));
     pt_vmdkmap_free(cut);
-    put32(d + 1024, 1000);      /* a grain table past the file: that query fails */
+    t_put_le32(d + 1024, 1000);      /* a grain table past the file: that query fails */
     T_CHECK(pt_vmdkmap_add_extent(m, 0, 32768, pt_read_mem, &mem, FILE_SIZE, &err) == PT_OK);
     T_CHECK(pt_vmdkmap_state(m, 0, &run, &err) == -1 && strstr(err.msg, "grain table"));
     T_CHECK(state(m, 16384, &run) == PT_MAP_PARENT);

@@ -36,6 +36,19 @@ extern int t_failed_checks;
         }                                                                                    \
     } while (0)
 
+/* Little-endian field writers for structures built by hand. */
+static inline void t_put_le32(unsigned char *p, unsigned long v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static inline void t_put_le64(unsigned char *p, unsigned long long v)
+{
+    t_put_le32(p, (unsigned long)(v & 0xffffffffu));
+    t_put_le32(p + 4, (unsigned long)(v >> 32));
+}
+
 #define T_RUN(fn) t_run(#fn, fn)
 
 void t_run(const char *name, void (*fn)(void));
