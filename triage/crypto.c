@@ -13,7 +13,9 @@
 const char *const pt_crypto_formats[] = {
     "luks1", "luks2", "bitlocker", "dmg-encrypted", "pgp", "age", "openssl-salted",
     "zip-aes", "zip-crypto", "7z-aes", "rar5-encrypted", "rar4-encrypted", "pdf-encrypted",
-    "ooxml-encrypted", "kdbx", "kdb", "ssh-key-encrypted", "pem-encrypted", "pkcs8-encrypted", NULL,
+    "ooxml-encrypted", "kdbx", "kdb", "ssh-key-encrypted", "pem-encrypted", "pkcs8-encrypted", "pgp-secret-key",
+    "gpg-agent-key", "pkcs12-encrypted", "ansible-vault", "android-backup", "ecryptfs", "odf-encrypted",
+    "doc-encrypted", "xls-encrypted", "ppt-encrypted", NULL,
 };
 
 /* ---- LUKS ------------------------------------------------------------------ */
@@ -120,12 +122,7 @@ static int detect_dmg(const pt_crypto_view_t *v, pt_crypto_match_t *m)
 
 /* ---- OpenPGP ------------------------------------------------------------------- */
 
-typedef struct pgp_pkt {
-    int tag;
-    size_t hdr, body; /* header length; body length (what is known of it) */
-} pgp_pkt_t;
-
-static int pgp_header(const uint8_t *p, size_t n, pgp_pkt_t *k)
+int pt_crypto_pgp_header(const uint8_t *p, size_t n, pgp_pkt_t *k)
 {
     if (n < 2 || !(p[0] & 0x80))
         return 0;
@@ -233,7 +230,7 @@ static int pgp_stream(const uint8_t *p, size_t n, int strict, char *desc, size_t
     pgp_pkt_t k, k2;
     char d1[128], d2[128];
 
-    if (!pgp_header(p, n, &k))
+    if (!pt_crypto_pgp_header(p, n, &k))
         return 0;
     if (k.tag == 1 || k.tag == 3 || k.tag == 18 || k.tag == 20 || (k.tag == 9 && !strict)) {
         size_t avail = n - k.hdr < k.body ? n - k.hdr : k.body;
@@ -244,7 +241,7 @@ static int pgp_stream(const uint8_t *p, size_t n, int strict, char *desc, size_t
         if (k.body != SIZE_MAX && k.hdr + k.body < n) {
             const uint8_t *q = p + k.hdr + k.body;
             size_t m = n - k.hdr - k.body;
-            if (!pgp_header(q, m, &k2) || k2.hdr > m ||
+            if (!pt_crypto_pgp_header(q, m, &k2) || k2.hdr > m ||
                 !pgp_packet_ok(q + k2.hdr, m - k2.hdr < k2.body ? m - k2.hdr : k2.body, k2.tag, d2, sizeof d2))
                 return 0;
             snprintf(desc, dsize, "%.90s, then %.90s", d1, d2);
@@ -263,6 +260,21 @@ static int pgp_stream(const uint8_t *p, size_t n, int strict, char *desc, size_t
     return 0;
 }
 
+int pt_crypto_armour_body(const pt_crypto_view_t *v, size_t after, uint8_t *bin, size_t size, size_t *n)
+{
+    /* armour headers ("Version: ...") end at the first empty line */
+    const uint8_t *body = find(v->head + after, v->head_len - after, "\n\n", 2);
+    const uint8_t *body_crlf = find(v->head + after, v->head_len - after, "\r\n\r\n", 4);
+
+    if (body_crlf && (!body || body_crlf < body))
+        body = body_crlf + 2;
+    if (!body)
+        return 0;
+    body += 2;
+    *n = b64_decode(body, v->head_len - (size_t)(body - v->head), bin, size);
+    return 1;
+}
+
 static int detect_pgp(const pt_crypto_view_t *v, pt_crypto_match_t *m)
 {
     char desc[200];
@@ -270,19 +282,12 @@ static int detect_pgp(const pt_crypto_view_t *v, pt_crypto_match_t *m)
     int r;
 
     if (starts_text(v, "-----BEGIN PGP MESSAGE-----", &after)) {
-        /* armour headers ("Version: ...") end at the first empty line */
-        const uint8_t *body = find(v->head + after, v->head_len - after, "\n\n", 2);
-        const uint8_t *body_crlf = find(v->head + after, v->head_len - after, "\r\n\r\n", 4);
         uint8_t bin[512];
         size_t n;
-        if (body_crlf && (!body || body_crlf < body))
-            body = body_crlf + 2;
-        if (!body) {
+        if (!pt_crypto_armour_body(v, after, bin, sizeof bin, &n)) {
             SET(m, "pgp", 1, "armoured OpenPGP message (body not in the sampled head)");
             return 1;
         }
-        body += 2;
-        n = b64_decode(body, v->head_len - (size_t)(body - v->head), bin, sizeof bin);
         r = pgp_stream(bin, n, 0, desc, sizeof desc);
         if (r > 0)
             SET(m, "pgp", 1, "armoured OpenPGP message: %s", desc);
@@ -298,6 +303,200 @@ static int detect_pgp(const pt_crypto_view_t *v, pt_crypto_match_t *m)
         return 1;
     }
     return 0;
+}
+
+/* Skips the public-key material of a v3/v4 key packet body (from the
+ * algorithm octet); returns its end, or 0 when the fields do not parse. */
+static size_t pgp_skip_public(const uint8_t *b, size_t n, size_t off, int algo)
+{
+    int mpis, i;
+
+    switch (algo) {
+    case 1: case 2: case 3: mpis = 2; break;      /* RSA: n, e */
+    case 16: case 20: mpis = 3; break;            /* Elgamal: p, g, y */
+    case 17: mpis = 4; break;                     /* DSA: p, q, g, y */
+    case 18: case 19: case 22:                    /* ECDH, ECDSA, EdDSA: curve OID, point */
+        if (off >= n || b[off] == 0 || b[off] == 0xff)
+            return 0;
+        off += 1 + (size_t)b[off];
+        mpis = 1;
+        break;
+    case 25: return off + 32 <= n ? off + 32 : 0; /* X25519 */
+    case 26: return off + 56 <= n ? off + 56 : 0; /* X448 */
+    case 27: return off + 32 <= n ? off + 32 : 0; /* Ed25519 */
+    case 28: return off + 57 <= n ? off + 57 : 0; /* Ed448 */
+    default: return 0;
+    }
+    for (i = 0; i < mpis; i++) {
+        size_t bits;
+        if (off + 2 > n)
+            return 0;
+        bits = be16(b + off);
+        off += 2 + (bits + 7) / 8;
+    }
+    if (algo == 18) { /* KDF parameters */
+        if (off >= n || b[off] < 3)
+            return 0;
+        off += 1 + (size_t)b[off];
+    }
+    return off <= n ? off : 0;
+}
+
+/* A secret-key packet (tag 5) body: version, public part, then the S2K
+ * usage octet that says whether the secret part is protected. */
+static int pgp_secret_key(const uint8_t *b, size_t n, char *desc, size_t dsize, int *protected_)
+{
+    size_t off;
+    int ver, algo, usage;
+
+    if (n < 8 || (ver = b[0]) < 3 || ver > 6)
+        return 0;
+    algo = b[ver == 3 ? 7 : 5];
+    if (ver == 3)
+        off = pgp_skip_public(b, n, 8, algo);
+    else if (ver == 4)
+        off = pgp_skip_public(b, n, 6, algo);
+    else /* v5, v6: the public material's length is given */
+        off = n >= 10 && be32(b + 6) < n ? 10 + be32(b + 6) : 0;
+    if (!off || off >= n)
+        return 0;
+    usage = b[off];
+    if (usage == 0) {
+        *protected_ = 0;
+        snprintf(desc, dsize, "OpenPGP secret key (v%d), secret part not protected (S2K usage 0)", ver);
+        return 1;
+    }
+    if (usage == 253 || usage == 254 || usage == 255) {
+        size_t c = off + 1 + (ver >= 5 ? 1 : 0); /* v5/v6: a count of the fields that follow */
+        const char *cipher = c < n ? pgp_cipher(b[c]) : NULL;
+        int s2k = c + 1 < n ? b[c + (usage == 253 ? 3 : 1)] : -1;
+        if (s2k == 101 && c + 6 < n && memcmp(b + c + 3, "GNU", 3) == 0) {
+            *protected_ = 0;
+            snprintf(desc, dsize, "OpenPGP secret key (v%d) without its secret part (GnuPG stub, %s)", ver,
+                     b[c + 6] == 2 ? "key on a smartcard" : "key removed");
+            return 1;
+        }
+        if (!cipher)
+            return 0;
+        *protected_ = 1;
+        snprintf(desc, dsize, "OpenPGP secret key (v%d), secret part encrypted with %s (S2K usage %d%s)", ver,
+                 cipher, usage, usage == 253 ? ", AEAD" : usage == 254 ? ", SHA-1 check" : "");
+        return 1;
+    }
+    if (!pgp_cipher(usage))
+        return 0;
+    *protected_ = 1;
+    snprintf(desc, dsize, "OpenPGP secret key (v%d), secret part encrypted with %s (legacy S2K usage)", ver,
+             pgp_cipher(usage));
+    return 1;
+}
+
+/* A transferable secret key (gpg --export-secret-keys), binary or armoured. */
+static int detect_pgp_secret(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    uint8_t bin[4096];
+    const uint8_t *p = v->head;
+    size_t n = v->head_len, after;
+    char desc[200];
+    pgp_pkt_t k;
+    int prot, armoured = 0;
+
+    if (starts_text(v, "-----BEGIN PGP PRIVATE KEY BLOCK-----", &after)) {
+        armoured = 1;
+        if (!pt_crypto_armour_body(v, after, bin, sizeof bin, &n))
+            return 0;
+        p = bin;
+    }
+    if (!pt_crypto_pgp_header(p, n, &k) || k.tag != 5 || k.body == SIZE_MAX || k.hdr >= n)
+        return 0;
+    if (!pgp_secret_key(p + k.hdr, n - k.hdr < k.body ? n - k.hdr : k.body, desc, sizeof desc, &prot))
+        return 0;
+    SET(m, "pgp-secret-key", prot, "%s%s", armoured ? "armoured " : "", desc);
+    return 1;
+}
+
+/* ---- application containers ------------------------------------------------------------ */
+
+/* Ansible Vault: "$ANSIBLE_VAULT;1.1;AES256" (1.2 adds a vault id), then
+ * hex lines. */
+static int detect_ansible_vault(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    size_t after, i, hex = 0;
+    char hdr[80];
+
+    if (!starts_text(v, "$ANSIBLE_VAULT;1.", &after))
+        return 0;
+    for (i = 0; after + i < v->head_len && i + 1 < sizeof hdr && v->head[after + i] != '\n' &&
+                v->head[after + i] != '\r'; i++)
+        hdr[i] = (char)v->head[after + i];
+    hdr[i] = '\0';
+    if (i < 2 || (hdr[0] != '1' && hdr[0] != '2') || hdr[1] != ';')
+        return 0;
+    for (i = after + i; i < v->head_len && hex < 64; i++) {
+        uint8_t c = v->head[i];
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))
+            hex++;
+        else if (c != '\n' && c != '\r')
+            return 0;
+    }
+    if (hex < 64 && v->size > v->head_len)
+        return 0;
+    SET(m, "ansible-vault", 1, "Ansible Vault file, format 1.%s", hdr);
+    return 1;
+}
+
+/* Android backup (adb backup): "ANDROID BACKUP", version, compression flag,
+ * encryption ("none" or "AES-256"). */
+static int detect_android_backup(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    static const char magic[] = "ANDROID BACKUP\n";
+    const uint8_t *p = v->head + sizeof magic - 1, *end = v->head + v->head_len;
+    char f[3][16];
+    int i;
+
+    if (v->head_len < sizeof magic - 1 || memcmp(v->head, magic, sizeof magic - 1) != 0)
+        return 0;
+    for (i = 0; i < 3; i++) {
+        size_t j = 0;
+        while (p < end && *p != '\n' && j + 1 < sizeof f[i])
+            f[i][j++] = (char)*p++;
+        if (p >= end || *p != '\n')
+            return 0;
+        f[i][j] = '\0';
+        p++;
+    }
+    if (!f[0][0] || strspn(f[0], "0123456789") != strlen(f[0]) || (strcmp(f[1], "0") != 0 && strcmp(f[1], "1") != 0))
+        return 0;
+    if (strcmp(f[2], "none") == 0) {
+        SET(m, "android-backup", 0, "Android backup, version %s, not encrypted", f[0]);
+        return 1;
+    }
+    SET(m, "android-backup", 1, "Android backup, version %s, encrypted with %s", f[0], f[2]);
+    return 1;
+}
+
+/* eCryptfs lower file (~/.Private of Ubuntu's encrypted home): plaintext
+ * size, then a marker whose two halves XOR to 0x3c81b7f5, file version,
+ * header extent size and count, then the key packets. */
+static int detect_ecryptfs(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    const uint8_t *p = at(v, 0, 27);
+    uint64_t plain;
+    uint32_t extent;
+    unsigned nextents;
+
+    if (!p || (be32(p + 8) ^ be32(p + 12)) != 0x3c81b7f5u)
+        return 0;
+    plain = be64(p);
+    extent = be32(p + 20);
+    nextents = be16(p + 24);
+    if (p[16] < 1 || p[16] > 4 || extent < 512 || extent > 1048576 || (extent & (extent - 1)) || nextents == 0 ||
+        (uint64_t)extent * nextents > v->size || plain > v->size)
+        return 0;
+    SET(m, "ecryptfs", 1, "eCryptfs encrypted file (version %u, %u-byte header, %llu bytes of plaintext%s)", p[16],
+        extent * nextents, (unsigned long long)plain,
+        p[26] == 0x8c ? ", passphrase key packet" : p[26] == 0x01 ? ", public-key key packet" : "");
+    return 1;
 }
 
 /* ---- age, OpenSSL ------------------------------------------------------------------ */
@@ -363,73 +562,12 @@ static int detect_keepass(const pt_crypto_view_t *v, pt_crypto_match_t *m)
     return 0;
 }
 
-/* ---- private keys ------------------------------------------------------------------------ */
-
-static int detect_keys(const pt_crypto_view_t *v, pt_crypto_match_t *m)
-{
-    size_t after, n;
-    uint8_t bin[256];
-
-    if (starts_text(v, "-----BEGIN OPENSSH PRIVATE KEY-----", &after)) {
-        char cipher[33] = "?", kdf[33] = "?";
-        n = b64_decode(v->head + after, v->head_len - after, bin, sizeof bin);
-        if (n >= 15 + 8 && memcmp(bin, "openssh-key-v1", 15) == 0) {
-            uint32_t cl = be32(bin + 15), kl;
-            if (cl < 32 && 19 + cl + 4 <= n) {
-                memcpy(cipher, bin + 19, cl);
-                cipher[cl] = '\0';
-                kl = be32(bin + 19 + cl);
-                if (kl < 32 && 23 + cl + kl <= n) {
-                    memcpy(kdf, bin + 23 + cl, kl);
-                    kdf[kl] = '\0';
-                }
-            }
-        }
-        if (strcmp(cipher, "none") == 0)
-            SET(m, "ssh-key", 0, "OpenSSH private key, not encrypted (cipher none)");
-        else
-            SET(m, "ssh-key-encrypted", 1, "OpenSSH private key, cipher %s, KDF %s", cipher, kdf);
-        return 1;
-    }
-    if (starts_text(v, "-----BEGIN ENCRYPTED PRIVATE KEY-----", NULL)) {
-        SET(m, "pkcs8-encrypted", 1, "PKCS#8 encrypted private key (PEM)");
-        return 1;
-    }
-    if (starts_text(v, "-----BEGIN RSA PRIVATE KEY-----", &after) ||
-        starts_text(v, "-----BEGIN DSA PRIVATE KEY-----", &after) ||
-        starts_text(v, "-----BEGIN EC PRIVATE KEY-----", &after)) {
-        size_t lim = v->head_len - after < 256 ? v->head_len - after : 256;
-        const uint8_t *dek = find(v->head + after, lim, "DEK-Info: ", 10);
-        if (find(v->head + after, lim, "Proc-Type: 4,ENCRYPTED", 22)) {
-            char alg[40] = "?";
-            size_t i;
-            for (i = 0; dek && i + 1 < sizeof alg && dek + 10 + i < v->head + v->head_len && dek[10 + i] != ',' &&
-                        dek[10 + i] != '\n'; i++)
-                alg[i] = (char)dek[10 + i];
-            if (dek)
-                alg[i] = '\0';
-            SET(m, "pem-encrypted", 1, "PEM private key, Proc-Type 4,ENCRYPTED, DEK-Info %s", alg);
-        } else {
-            SET(m, "pem-key", 0, "PEM private key, not encrypted");
-        }
-        return 1;
-    }
-    if (starts_text(v, "PuTTY-User-Key-File-", &after)) {
-        const uint8_t *e = find(v->head, v->head_len < 512 ? v->head_len : 512, "Encryption: ", 12);
-        if (e && (size_t)(e - v->head) + 16 <= v->head_len && memcmp(e + 12, "none", 4) != 0)
-            SET(m, "ssh-key-encrypted", 1, "PuTTY private key, encrypted");
-        else
-            SET(m, "ssh-key", 0, "PuTTY private key, not encrypted");
-        return 1;
-    }
-    return 0;
-}
-
 /* ---- the table ----------------------------------------------------------------------------- */
 
 static int (*const detectors[])(const pt_crypto_view_t *, pt_crypto_match_t *) = {
-    detect_luks, detect_bitlocker, detect_dmg, detect_age, detect_openssl, detect_keepass, detect_keys,
-    detect_pgp, pt_crypto_detect_zip, pt_crypto_detect_7z, pt_crypto_detect_rar5, pt_crypto_detect_rar4,
+    detect_luks, detect_bitlocker, detect_dmg, detect_age, detect_openssl, detect_keepass, pt_crypto_detect_keys,
+    detect_pgp, detect_pgp_secret, detect_ansible_vault, detect_android_backup, detect_ecryptfs,
+    pt_crypto_detect_pkcs12, pt_crypto_detect_gpg_agent, pt_crypto_detect_zip, pt_crypto_detect_7z, pt_crypto_detect_rar5, pt_crypto_detect_rar4,
     pt_crypto_detect_pdf, pt_crypto_detect_cfb,
 };
 

@@ -1,7 +1,9 @@
 /* crypto.h - recognises encrypted formats by their structure (header fields
  * checked, not only a magic string): LUKS1/2, BitLocker, FileVault/encrypted
- * DMG, OpenPGP (binary and armoured), age, OpenSSL enc, encrypted ZIP, 7z,
- * RAR4/RAR5, PDF, encrypted OOXML (CFB), KeePass, encrypted private keys.
+ * DMG, OpenPGP messages and secret keys, age, OpenSSL enc, encrypted ZIP, 7z,
+ * RAR4/RAR5, PDF, OpenDocument, OOXML and Office 97-2003 (CFB), KeePass,
+ * private keys and key stores (SSH, PEM, PKCS#8, PKCS#12, gpg-agent),
+ * Ansible Vault, Android backups, eCryptfs files.
  *
  * Detectors see only the head (first bytes) and the tail (last bytes) that
  * the reader kept during its single pass, plus the total size; they never

@@ -3,6 +3,7 @@
  * owns no state.  Split from crypto.c to keep each file readable. */
 #include <lzma.h>
 #include <stdlib.h>
+#include <zlib.h>
 
 #include "crypto_int.h"
 
@@ -10,7 +11,88 @@
 
 typedef struct zip_count {
     unsigned entries, crypto, aes, aes_bits;
+    int manifest;                    /* META-INF/manifest.xml seen (OpenDocument) */
+    uint64_t mf_off, mf_csize;       /* its local header and compressed size */
+    unsigned mf_method;
 } zip_count_t;
+
+static void zip_note_manifest(zip_count_t *c, const uint8_t *name, size_t nl, uint64_t lh, uint64_t csize,
+                              unsigned method)
+{
+    if (nl == 21 && memcmp(name, "META-INF/manifest.xml", 21) == 0) {
+        c->manifest = 1;
+        c->mf_off = lh;
+        c->mf_csize = csize;
+        c->mf_method = method;
+    }
+}
+
+/* Value of attribute name="..." after the last '#' (an algorithm URI), or
+ * the whole value. */
+static void xml_attr(const uint8_t *x, size_t n, const char *name, char *out, size_t out_size)
+{
+    const uint8_t *a = find(x, n, name, strlen(name)), *v, *e, *h;
+    size_t len;
+
+    out[0] = '\0';
+    if (!a)
+        return;
+    v = a + strlen(name);
+    if (!(e = memchr(v, '"', n - (size_t)(v - x))))
+        return;
+    for (h = v; h < e; h++)
+        if (*h == '#' || *h == ':')
+            v = h + 1;
+    len = (size_t)(e - v) < out_size - 1 ? (size_t)(e - v) : out_size - 1;
+    memcpy(out, v, len);
+    out[len] = '\0';
+}
+
+/* OpenDocument encrypts its members itself (the ZIP layer sees stored
+ * entries) and says so in META-INF/manifest.xml: inflates it (bounded) and
+ * counts the entries with <manifest:encryption-data>. */
+static int odf_encrypted(const pt_crypto_view_t *v, const zip_count_t *c, pt_crypto_match_t *m)
+{
+    const uint8_t *lh = at(v, c->mf_off, 30), *data;
+    uint8_t *x;
+    size_t xn = 0, cap = 256 << 10;
+    unsigned entries, encrypted;
+    char alg[40], kdf[40];
+
+    if (!lh || memcmp(lh, "PK\x03\x04", 4) != 0 || c->mf_csize == 0 || c->mf_csize > (4u << 20) ||
+        !(data = at(v, c->mf_off + 30 + le16(lh + 26) + le16(lh + 28), (size_t)c->mf_csize)))
+        return 0;
+    if (c->mf_method == 0) {
+        x = (uint8_t *)data;
+        xn = (size_t)c->mf_csize;
+    } else if (c->mf_method == 8) {
+        z_stream z;
+        memset(&z, 0, sizeof z);
+        if (!(x = malloc(cap)) || inflateInit2(&z, -15) != Z_OK) {
+            free(x);
+            return 0;
+        }
+        z.next_in = (Bytef *)data;
+        z.avail_in = (uInt)c->mf_csize;
+        z.next_out = x;
+        z.avail_out = (uInt)cap;
+        inflate(&z, Z_FINISH); /* a truncated or damaged manifest still yields its start */
+        xn = cap - z.avail_out;
+        inflateEnd(&z);
+    } else {
+        return 0;
+    }
+    entries = count_text(x, xn, "<manifest:file-entry");
+    encrypted = count_text(x, xn, "<manifest:encryption-data");
+    xml_attr(x, xn, "manifest:algorithm-name=\"", alg, sizeof alg);
+    xml_attr(x, xn, "manifest:key-derivation-name=\"", kdf, sizeof kdf);
+    if (encrypted)
+        SET(m, "odf-encrypted", 1, "OpenDocument package, %u of %u manifest entries encrypted (%s, key derivation %s)",
+            encrypted, entries, alg[0] ? alg : "algorithm not named", kdf[0] ? kdf : "not named");
+    if (x != data)
+        free(x);
+    return encrypted > 0;
+}
 
 static void zip_entry(zip_count_t *c, unsigned flags, unsigned method, const uint8_t *extra, size_t elen)
 {
@@ -36,11 +118,12 @@ static void zip_entry(zip_count_t *c, unsigned flags, unsigned method, const uin
 
 int pt_crypto_detect_zip(const pt_crypto_view_t *v, pt_crypto_match_t *m)
 {
-    zip_count_t c = { 0, 0, 0, 0 };
+    zip_count_t c;
     const uint8_t *p;
     uint64_t off;
     const char *where = "central directory";
 
+    memset(&c, 0, sizeof c);
     if (v->head_len < 4 || (memcmp(v->head, "PK\x03\x04", 4) != 0 && memcmp(v->head, "PK\x05\x06", 4) != 0))
         return 0;
     /* The central directory lists every entry: find the end record in the
@@ -62,6 +145,7 @@ int pt_crypto_detect_zip(const pt_crypto_view_t *v, pt_crypto_match_t *m)
                         if (!(p = at(v, off, 46 + nl + el)))
                             break;
                         zip_entry(&c, le16(p + 8), le16(p + 10), p + 46 + nl, el);
+                        zip_note_manifest(&c, p + 46, nl, le32(p + 42), le32(p + 20), le16(p + 10));
                         off += 46 + nl + el + cl;
                     }
                 }
@@ -81,6 +165,7 @@ int pt_crypto_detect_zip(const pt_crypto_view_t *v, pt_crypto_match_t *m)
             if (!(p = at(v, off, 30 + nl + el)))
                 break;
             zip_entry(&c, flags, le16(p + 8), p + 30 + nl, el);
+            zip_note_manifest(&c, p + 30, nl, off, csize, le16(p + 8));
             if ((flags & 8) && csize == 0)
                 break; /* size in a data descriptor: cannot skip */
             off += 30 + nl + el + csize;
@@ -88,6 +173,8 @@ int pt_crypto_detect_zip(const pt_crypto_view_t *v, pt_crypto_match_t *m)
     }
     if (c.entries == 0)
         return 0;
+    if (c.manifest && !c.aes && !c.crypto && odf_encrypted(v, &c, m))
+        return 1;
     if (c.aes)
         SET(m, "zip-aes", 1, "ZIP: %u of %u entries (%s) encrypted with WinZip AES%s%u", c.aes + c.crypto, c.entries,
             where, c.aes_bits ? "-" : "", c.aes_bits);
@@ -440,7 +527,202 @@ int pt_crypto_detect_pdf(const pt_crypto_view_t *v, pt_crypto_match_t *m)
     return 1;
 }
 
-/* ---- OLE2 / CFB: encrypted Office Open XML ---------------------------------------------- */
+/* ---- OLE2 / CFB: encrypted Office documents ------------------------------------------------ */
+
+/* A compound file read through the head/tail view: sectors that were not
+ * kept (the middle of a large file) end the walk, so a document whose FAT
+ * or directory lies there is not judged by this path. */
+typedef struct cfb {
+    const pt_crypto_view_t *v;
+    const uint8_t *h;               /* the 512-byte header */
+    unsigned ss;                    /* sector size */
+    uint32_t dir, minifat, root_start;
+    uint64_t root_size;
+} cfb_t;
+
+#define CFB_END 0xfffffffeu
+#define CFB_STEPS 65536             /* chain steps before a loop is assumed */
+
+static const uint8_t *cfb_sector(const cfb_t *c, uint32_t s, size_t off, size_t n)
+{
+    if (s >= 0xfffffffau)
+        return NULL;
+    return at(c->v, ((uint64_t)s + 1) * c->ss + off, n);
+}
+
+/* Next sector in the FAT chain (FAT sectors from the header's 109 DIFAT
+ * slots, enough for files up to 6.8 MB at 512-byte sectors, or 436 MB at 4096). */
+static uint32_t cfb_next(const cfb_t *c, uint32_t s)
+{
+    uint32_t per = c->ss / 4, idx = s / per, fs;
+    const uint8_t *p;
+
+    if (idx >= 109)
+        return CFB_END;
+    fs = le32(c->h + 0x4c + 4 * idx);
+    p = cfb_sector(c, fs, 4u * (s % per), 4);
+    return p ? le32(p) : CFB_END;
+}
+
+/* Sector holding byte off of the chain from start. */
+static uint32_t cfb_walk(const cfb_t *c, uint32_t start, uint64_t off)
+{
+    uint64_t k = off / c->ss;
+
+    for (; k > 0 && start < 0xfffffffau; k--)
+        if (k > CFB_STEPS || (start = cfb_next(c, start)) >= 0xfffffffau)
+            return CFB_END;
+    return start;
+}
+
+/* Finds a stream by its (ASCII) name, walking the directory chain once;
+ * *start and *size of its data. */
+static int cfb_find(const cfb_t *c, const char *name, uint32_t *start, uint64_t *size)
+{
+    size_t nl = strlen(name), k, e_off;
+    uint32_t s = c->dir, steps;
+
+    for (steps = 0; steps < 1024 && s < 0xfffffffau; steps++, s = cfb_next(c, s))
+        for (e_off = 0; e_off < c->ss; e_off += 128) {
+            const uint8_t *e = cfb_sector(c, s, e_off, 128);
+            if (!e)
+                return 0;
+            if (e[66] != 2 || le16(e + 64) != 2 * (nl + 1))
+                continue;
+            for (k = 0; k < nl && e[2 * k] == (uint8_t)name[k] && e[2 * k + 1] == 0; k++)
+                ;
+            if (k == nl) {
+                *start = le32(e + 116);
+                *size = c->ss == 512 ? le32(e + 120) : le64(e + 120);
+                return 1;
+            }
+        }
+    return 0;
+}
+
+/* Copies up to n bytes from the start of a stream; returns how many. */
+static size_t cfb_read(const cfb_t *c, uint32_t start, uint64_t size, uint8_t *buf, size_t n)
+{
+    size_t got = 0;
+
+    if (n > size)
+        n = (size_t)size;
+    if (size >= le32(c->h + 0x38)) { /* regular stream */
+        while (got < n) {
+            uint32_t s = cfb_walk(c, start, got);
+            size_t k = c->ss - got % c->ss < n - got ? c->ss - got % c->ss : n - got;
+            const uint8_t *p = s == CFB_END ? NULL : cfb_sector(c, s, got % c->ss, k);
+            if (!p)
+                break;
+            memcpy(buf + got, p, k);
+            got += k;
+        }
+        return got;
+    }
+    while (got < n) { /* mini stream: 64-byte sectors inside the root entry's data */
+        uint32_t ms = start, per = c->ss / 4, j;
+        uint64_t off;
+        size_t k = 64 - got % 64 < n - got ? 64 - got % 64 : n - got;
+        const uint8_t *p;
+        for (j = 0; j < got / 64 && ms < 0xfffffffau; j++) {
+            uint32_t fs = cfb_walk(c, c->minifat, (uint64_t)ms / per * c->ss);
+            const uint8_t *q = fs == CFB_END ? NULL : cfb_sector(c, fs, 4u * (ms % per), 4);
+            ms = q ? le32(q) : CFB_END;
+        }
+        if (ms >= 0xfffffffau)
+            break;
+        off = (uint64_t)ms * 64 + got % 64;
+        if (off + k > c->root_size)
+            break;
+        {
+            uint32_t s = cfb_walk(c, c->root_start, off);
+            p = s == CFB_END ? NULL : cfb_sector(c, s, off % c->ss, k);
+        }
+        if (!p)
+            break;
+        memcpy(buf + got, p, k);
+        got += k;
+    }
+    return got;
+}
+
+/* RC4 / RC4 CryptoAPI / AES from an EncryptionVersionInfo (major, minor). */
+static const char *office_scheme(const uint8_t *p, size_t n)
+{
+    unsigned major, minor;
+
+    if (n < 4)
+        return "encryption header not read";
+    major = le16(p), minor = le16(p + 2);
+    if (major == 1 && minor == 1)
+        return "RC4";
+    if ((major == 2 || major == 3 || major == 4) && minor == 2)
+        return "RC4 CryptoAPI";
+    if (major == 4 && minor == 4)
+        return "agile encryption";
+    return "unknown encryption version";
+}
+
+static int cfb_legacy(const cfb_t *c, pt_crypto_match_t *m)
+{
+    uint8_t b[64];
+    uint32_t st;
+    uint64_t sz;
+    size_t n;
+
+    if (cfb_find(c, "WordDocument", &st, &sz) && (n = cfb_read(c, st, sz, b, 12)) == 12 && le16(b) == 0xa5ec) {
+        unsigned flags = le16(b + 10);
+        uint8_t t[4];
+        size_t tn = 0;
+        if (!(flags & 0x0100)) {
+            SET(m, "doc", 0, "Word 97-2003 document, not encrypted (FIB fEncrypted clear)");
+            return 1;
+        }
+        if (flags & 0x8000) {
+            SET(m, "doc-encrypted", 1, "Word 97-2003 document, encrypted with XOR obfuscation (FIB fObfuscated)");
+            return 1;
+        }
+        if (cfb_find(c, flags & 0x0200 ? "1Table" : "0Table", &st, &sz))
+            tn = cfb_read(c, st, sz, t, 4);
+        SET(m, "doc-encrypted", 1, "Word 97-2003 document, encrypted (FIB fEncrypted, %s)", office_scheme(t, tn));
+        return 1;
+    }
+    if (cfb_find(c, "Workbook", &st, &sz) || cfb_find(c, "Book", &st, &sz)) {
+        uint8_t w[2048];
+        size_t wn = cfb_read(c, st, sz, w, sizeof w), off = 0;
+        int rec;
+        if (wn < 4 || (le16(w) != 0x0809 && le16(w) != 0x0409 && le16(w) != 0x0209))
+            return 0;
+        for (rec = 0; rec < 32 && off + 4 <= wn; rec++) {
+            unsigned type = le16(w + off), len = le16(w + off + 2);
+            if (type == 0x002f) { /* FILEPASS */
+                const char *how = "encryption type not read";
+                if (off + 6 <= wn)
+                    how = le16(w + off + 4) == 0 ? "XOR obfuscation"
+                          : off + 10 <= wn ? office_scheme(w + off + 6, 4) : "RC4";
+                SET(m, "xls-encrypted", 1, "Excel 97-2003 workbook, encrypted (FILEPASS record, %s)", how);
+                return 1;
+            }
+            if (type == 0x0085 || type == 0x000a) /* BOUNDSHEET or EOF: past where FILEPASS stands */
+                break;
+            off += 4 + len;
+        }
+        SET(m, "xls", 0, "Excel 97-2003 workbook, not encrypted (no FILEPASS record)");
+        return 1;
+    }
+    if (cfb_find(c, "Current User", &st, &sz) && (n = cfb_read(c, st, sz, b, 16)) == 16 && le16(b + 2) == 0x0ff6) {
+        uint32_t token = le32(b + 12);
+        if (token == 0xf3d1c4dfu) {
+            SET(m, "ppt-encrypted", 1, "PowerPoint 97-2003 presentation, encrypted (CurrentUserAtom token F3D1C4DF)");
+            return 1;
+        }
+        if (token == 0xe391c05fu) {
+            SET(m, "ppt", 0, "PowerPoint 97-2003 presentation, not encrypted");
+            return 1;
+        }
+    }
+    return 0;
+}
 
 int pt_crypto_detect_cfb(const pt_crypto_view_t *v, pt_crypto_match_t *m)
 {
@@ -450,7 +732,8 @@ int pt_crypto_detect_cfb(const pt_crypto_view_t *v, pt_crypto_match_t *m)
     static const uint8_t info[] = { 'E', 0, 'n', 0, 'c', 0, 'r', 0, 'y', 0, 'p', 0, 't', 0, 'i', 0, 'o', 0,
                                     'n', 0, 'I', 0, 'n', 0, 'f', 0, 'o', 0 };
     size_t left;
-    const uint8_t *p = at(v, 0, 512);
+    const uint8_t *p = at(v, 0, 512), *root;
+    cfb_t c;
 
     if (!p || memcmp(p, sig, 8) != 0 || (le16(p + 30) != 9 && le16(p + 30) != 12))
         return 0;
@@ -459,6 +742,15 @@ int pt_crypto_detect_cfb(const pt_crypto_view_t *v, pt_crypto_match_t *m)
             "(password-protected Office Open XML)");
         return 1;
     }
-    return 0;
+    memset(&c, 0, sizeof c);
+    c.v = v;
+    c.h = p;
+    c.ss = 1u << le16(p + 30);
+    c.dir = le32(p + 0x30);
+    c.minifat = le32(p + 0x3c);
+    if (!(root = cfb_sector(&c, c.dir, 0, 128)) || root[66] != 5)
+        return 0;
+    c.root_start = le32(root + 116);
+    c.root_size = c.ss == 512 ? le32(root + 120) : le64(root + 120);
+    return cfb_legacy(&c, m);
 }
-

@@ -49,6 +49,25 @@ static inline const uint8_t *find(const uint8_t *hay, size_t n, const void *need
     return m <= n ? memmem(hay, n, needle, m) : NULL;
 }
 
+/* Occurrences of needle in a buffer. */
+static inline unsigned count_mem(const uint8_t *p, size_t n, const void *needle, size_t m)
+{
+    unsigned c = 0;
+    const uint8_t *q;
+
+    while ((q = find(p, n, needle, m)) != NULL) {
+        c++;
+        n -= (size_t)(q - p) + m;
+        p = q + m;
+    }
+    return c;
+}
+
+static inline unsigned count_text(const uint8_t *p, size_t n, const char *needle)
+{
+    return count_mem(p, n, needle, strlen(needle));
+}
+
 /* Searches the head and then the tail. */
 static inline const uint8_t *find_any(const pt_crypto_view_t *v, const void *needle, size_t m, size_t *left)
 {
@@ -123,6 +142,23 @@ static inline size_t b64_decode(const uint8_t *p, size_t n, uint8_t *out, size_t
         snprintf((m)->reason, sizeof (m)->reason, __VA_ARGS__);   \
     } while (0)
 
+
+/* OpenPGP packet header: tag, header and body length. */
+typedef struct pgp_pkt {
+    int tag;
+    size_t hdr, body; /* header length; body length (what is known of it) */
+} pgp_pkt_t;
+
+int pt_crypto_pgp_header(const uint8_t *p, size_t n, pgp_pkt_t *k);
+
+/* Decodes the base64 body of an ASCII-armoured block whose BEGIN line ends
+ * at head offset after; 0 when the body does not start in the head. */
+int pt_crypto_armour_body(const pt_crypto_view_t *v, size_t after, uint8_t *bin, size_t size, size_t *n);
+
+/* Private keys and key stores (crypto_keys.c). */
+int pt_crypto_detect_keys(const pt_crypto_view_t *v, pt_crypto_match_t *m);
+int pt_crypto_detect_pkcs12(const pt_crypto_view_t *v, pt_crypto_match_t *m);
+int pt_crypto_detect_gpg_agent(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 
 /* Archive and document detectors (crypto_archive.c). */
 int pt_crypto_detect_zip(const pt_crypto_view_t *v, pt_crypto_match_t *m);

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """End-to-end tests of encryption classification on files made by the real
-tools (gpg, age, openssl, zip, 7z, qpdf, cryptsetup, ssh-keygen), against
-plain and compressed negatives, including a LUKS2 partition inside a GPT
-disk.  Prints TAP lines; exit status 1 on failure."""
+tools (gpg, age, openssl, zip, 7z, qpdf, cryptsetup, ssh-keygen), and on
+formats no Debian tool writes encrypted (OpenDocument, Office 97-2003,
+Ansible Vault, Android backup, eCryptfs) written by their specifications
+(tests/fixtures/mkcrypted.py, mkcfb.py), against plain and compressed
+negatives, including a LUKS2 partition inside a GPT disk.  Prints TAP lines; exit status 1 on failure."""
 import os
 import random
 import sqlite3
@@ -53,6 +55,29 @@ def make_corpus(d):
     run("qpdf --encrypt u o 256 -- plain.pdf e256.pdf; test -s e256.pdf")
     run("truncate -s 20M luks2.img && printf pw > ../key && cryptsetup luksFormat -q --type luks2 "
         "--pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file ../key luks2.img")
+    # key stores: an OpenPGP secret key with a passphrase (binary, armoured),
+    # one without, a stub without secret parts, gpg-agent's key files, PKCS#12
+    gk = f"{gpg} --quick-gen-key 'K <k@example.org>' rsa2048 sign never"
+    run(f"{gk} && {gpg} --export-secret-keys -o sec.gpg k@example.org && "
+        f"{gpg} --export-secret-keys -a -o sec.asc k@example.org && "
+        f"{gpg} --export-secret-subkeys -o stub.gpg t@example.org && "
+        "gpg --batch --export-secret-keys -o sec_nopw.gpg t@example.org")
+    grip = subprocess.run("gpg --with-colons --with-keygrip -K k@example.org", shell=True, env=env,
+                          capture_output=True, text=True).stdout.split("grp:::::::::")[1].split(":")[0]
+    nogrip = subprocess.run("gpg --with-colons --with-keygrip -K t@example.org", shell=True, env=env,
+                            capture_output=True, text=True).stdout.split("grp:::::::::")[1].split(":")[0]
+    run(f"cp $GNUPGHOME/private-keys-v1.d/{grip}.key agent_prot.key && "
+        f"cp $GNUPGHOME/private-keys-v1.d/{nogrip}.key agent_plain.key")
+    run("openssl req -x509 -newkey rsa:2048 -nodes -keyout ../k.pem -out ../c.pem -subj /CN=x -days 1 2>/dev/null")
+    run("openssl pkcs12 -export -in ../c.pem -inkey ../k.pem -passout pass:pw -out enc.p12 && "
+        "openssl pkcs12 -export -in ../c.pem -inkey ../k.pem -passout pass: -keypbe NONE -certpbe NONE "
+        "-nomaciter -out plain.p12")
+    # formats no Debian tool writes encrypted, written by their specifications
+    fx = os.path.join(ROOT, "tests", "fixtures")
+    for kind in ("odt-encrypted", "odt-plain", "vault", "ab-encrypted", "ab-plain", "ecryptfs"):
+        run(f"python3 {fx}/mkcrypted.py {kind} {kind}")
+    for kind in ("doc-enc", "doc", "xls-enc", "xls", "ppt-enc", "ppt"):
+        run(f"python3 {fx}/mkcfb.py {kind} {kind}")
     # negatives: compressed formats carrying their magic, and plain archives
     run("gzip -n -k -c plain.txt > t.gz && xz -k -c plain.txt > t.xz && bzip2 -k -c plain.txt > t.bz2")
     run("zstd -q -c plain.txt > t.zst && zip -q plainz.zip plain.txt && 7z a p.7z plain.txt >/dev/null")
@@ -71,6 +96,23 @@ EXPECT = {
     "/plain.txt": ("none", None), "/ssh_plain": ("none", None), "/plain.pdf": ("none", None),
     "/t.gz": ("none", None), "/t.xz": ("none", None), "/t.bz2": ("none", None), "/t.zst": ("none", None),
     "/plainz.zip": ("none", None), "/p.7z": ("none", None), "/random.gz": ("none", None),
+    "/sec.gpg": ("encrypted", "pgp-secret-key"), "/sec.asc": ("encrypted", "pgp-secret-key"),
+    "/sec_nopw.gpg": ("none", None), "/stub.gpg": ("none", None),
+    "/agent_prot.key": ("encrypted", "gpg-agent-key"), "/agent_plain.key": ("none", None),
+    "/enc.p12": ("encrypted", "pkcs12-encrypted"), "/plain.p12": ("none", None),
+    "/odt-encrypted": ("encrypted", "odf-encrypted"), "/odt-plain": ("none", None),
+    "/vault": ("encrypted", "ansible-vault"), "/ab-encrypted": ("encrypted", "android-backup"),
+    "/ab-plain": ("none", None), "/ecryptfs": ("encrypted", "ecryptfs"),
+    "/doc-enc": ("encrypted", "doc-encrypted"), "/doc": ("none", None),
+    "/xls-enc": ("encrypted", "xls-encrypted"), "/xls": ("none", None),
+    "/ppt-enc": ("encrypted", "ppt-encrypted"), "/ppt": ("none", None),
+}
+
+# what a "none" verdict must say for a recognised format that is not encrypted
+NONE_REASON = {
+    "/sec_nopw.gpg": "not protected", "/stub.gpg": "GnuPG stub", "/agent_plain.key": "not protected",
+    "/plain.p12": "nothing encrypted", "/odt-plain": "none encrypted", "/ab-plain": "not encrypted",
+    "/doc": "not encrypted", "/xls": "not encrypted", "/ppt": "not encrypted",
 }
 
 
@@ -92,6 +134,8 @@ def suite(tap, work):
             assert got[2], "every verdict has a reason"
             if enc != "none":
                 assert got[3] == "encrypted", f"category {got[3]}"
+            if path in NONE_REASON:
+                assert NONE_REASON[path] in got[2], f"{path}: reason {got[2]!r}"
         result(f"{path} is {enc}{'/' + fmt if fmt else ''}", check)
 
     def luks_partition():

@@ -25,6 +25,14 @@ qemu-img convert -O qcow2 -o cluster_size=512 "$work/scan/mbr.img" "$work/scan/d
 qemu-img convert -O vmdk -o zeroed_grain=on "$work/scan/mbr.img" "$work/scan/d-vmdk.img" 2>/dev/null
 qemu-img convert -O vmdk -o subformat=streamOptimized "$work/scan/mbr.img" "$work/scan/s-vmdk.img" 2>/dev/null
 
+# seeds for the classifier: key stores, documents and containers of the
+# formats written by the fixture writers (tests/fixtures/mkcfb.py, mkcrypted.py)
+mkdir -p "$work/classify"
+for k in doc-enc xls-enc ppt-enc ppt; do python3 tests/fixtures/mkcfb.py $k "$work/classify/$k" 2>/dev/null; done
+for k in odt-encrypted vault ab-encrypted ecryptfs; do python3 tests/fixtures/mkcrypted.py $k "$work/classify/$k" 2>/dev/null; done
+openssl req -x509 -newkey rsa:1024 -nodes -keyout "$work/k.pem" -out "$work/c.pem" -subj /CN=x -days 1 >/dev/null 2>&1 &&
+  openssl pkcs12 -export -in "$work/c.pem" -inkey "$work/k.pem" -passout pass:pw -out "$work/classify/p12" 2>/dev/null
+
 n=0 bad=0
 for t in tests/fuzz/fuzz_*; do
   case $t in *.c|*.sh) continue;; esac
@@ -35,6 +43,7 @@ for t in tests/fuzz/fuzz_*; do
   mkdir -p "$corpus"
   cp tests/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null
   [ "$name" = scan ] && cp "$work"/scan/*.img "$corpus"/
+  [ "$name" = classify ] && cp "$work"/classify/* "$corpus"/ 2>/dev/null
   ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:allocator_may_return_null=1 LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$t" "$corpus" -max_total_time="$secs" -timeout=30 -rss_limit_mb=2560 -max_len=262144 \

@@ -101,6 +101,113 @@ static void archive_headers(void)
             strstr(m.reason, "scrypt"));
 }
 
+/* Every detector on every prefix of a sample: no read past the view. */
+static void all_prefixes(const uint8_t *p, size_t n)
+{
+    pt_crypto_match_t m;
+    size_t i;
+
+    for (i = 0; i <= n; i++)
+        (void)detect(p, i, &m);
+}
+
+static size_t pgp_key_packet(uint8_t *b, const uint8_t *secret, size_t sn)
+{
+    static const uint8_t pub[] = { 4, 0x6b, 0x15, 0x4d, 0x0a, 1, /* v4, time, RSA */
+                                   0x00, 0x10, 0xc1, 0x23,       /* MPI n, 16 bits */
+                                   0x00, 0x11, 0x01, 0x00, 0x01 }; /* MPI e = 65537 */
+    b[0] = 0xc5; /* new-format tag 5 */
+    b[1] = (uint8_t)(sizeof pub + sn);
+    memcpy(b + 2, pub, sizeof pub);
+    memcpy(b + 2 + sizeof pub, secret, sn);
+    return 2 + sizeof pub + sn;
+}
+
+static void key_files(void)
+{
+    static const uint8_t prot[] = { 254, 9, 3, 8, 1, 2, 3, 4, 5, 6, 7, 8, 0x60, 0xaa, 0xbb };
+    static const uint8_t clear[] = { 0, 0x00, 0x08, 0x77, 0x12, 0x34 };
+    static const uint8_t stub[] = { 255, 0, 101, 0, 'G', 'N', 'U', 1 };
+    static const uint8_t bad_cipher[] = { 254, 77, 3, 8 };
+    static const uint8_t p12[] = { 0x30, 0x30, 0x02, 0x01, 0x03, 0x30, 0x2b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+                                   0xf7, 0x0d, 0x01, 0x07, 0x01, 0xa0, 0x1e, 0x04, 0x1c, 0x30, 0x1a, 0x30, 0x18,
+                                   0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x0a, 0x01, 0x02,
+                                   0xa0, 0x09, 0x30, 0x07, 0x30, 0x03, 0x06, 0x01, 0x00, 0x04, 0x00, 0x00, 0x00 };
+    const char *agent = "(21:protected-private-key(3:rsa(1:n3:abc)(9:protected25:openpgp-s2k3-sha1-aes-cbc((4:";
+    const char *agent_nv = "Created: 20261206T115641\nKey: (private-key (ecc (curve Ed25519)(q #40#)(d #01#)))\n";
+    const char *not_agent = "a note about keys\nKey: (private-key (rsa))\n";
+    uint8_t b[256], q[sizeof p12];
+    pt_crypto_match_t m;
+    size_t n;
+
+    n = pgp_key_packet(b, prot, sizeof prot);
+    T_CHECK(detect(b, n, &m) && strcmp(m.format, "pgp-secret-key") == 0 && m.encrypted &&
+            strstr(m.reason, "AES-256"));
+    all_prefixes(b, n);
+    n = pgp_key_packet(b, clear, sizeof clear);
+    T_CHECK(detect(b, n, &m) && strcmp(m.format, "pgp-secret-key") == 0 && !m.encrypted);
+    n = pgp_key_packet(b, stub, sizeof stub);
+    T_CHECK(detect(b, n, &m) && !m.encrypted && strstr(m.reason, "GnuPG stub"));
+    n = pgp_key_packet(b, bad_cipher, sizeof bad_cipher);
+    T_CHECK(!detect(b, n, &m));
+    n = pgp_key_packet(b, prot, sizeof prot);
+    b[8] = 0x7f; /* an MPI longer than the packet */
+    T_CHECK(!detect(b, n, &m));
+
+    T_CHECK(detect((const uint8_t *)agent, strlen(agent), &m) && strcmp(m.format, "gpg-agent-key") == 0 &&
+            m.encrypted && strstr(m.reason, "openpgp-s2k3-sha1-aes-cbc"));
+    all_prefixes((const uint8_t *)agent, strlen(agent));
+    T_CHECK(detect((const uint8_t *)agent_nv, strlen(agent_nv), &m) && strcmp(m.format, "gpg-agent-key") == 0 &&
+            !m.encrypted);
+    T_CHECK(!detect((const uint8_t *)not_agent, strlen(not_agent), &m));
+
+    T_CHECK(detect(p12, sizeof p12, &m) && strcmp(m.format, "pkcs12-encrypted") == 0 && m.encrypted &&
+            strstr(m.reason, "1 encrypted private key"));
+    all_prefixes(p12, sizeof p12);
+    memcpy(q, p12, sizeof q);
+    q[38] = 0x01; /* keyBag instead of pkcs8ShroudedKeyBag */
+    T_CHECK(detect(q, sizeof q, &m) && strcmp(m.format, "pkcs12") == 0 && !m.encrypted);
+    q[4] = 0x02; /* version 2 is not a PFX */
+    T_CHECK(!detect(q, sizeof q, &m));
+}
+
+static void application_containers(void)
+{
+    const char *vault = "$ANSIBLE_VAULT;1.1;AES256\n"
+                        "6232396637646361363762383863363761656135386461663436393732306264656365313764653"
+                        "0\n6566366135643835\n";
+    const char *vault_bad = "$ANSIBLE_VAULT;1.1;AES256\nthis is not hex at all, it is a note\n";
+    const char *ab = "ANDROID BACKUP\n5\n1\nAES-256\n0011AABB\n";
+    const char *ab_plain = "ANDROID BACKUP\n5\n0\nnone\nxxxx";
+    const char *ab_bad = "ANDROID BACKUP\nfive\n1\nAES-256\n";
+    uint8_t e[8192 + 64];
+    pt_crypto_match_t m;
+
+    T_CHECK(detect((const uint8_t *)vault, strlen(vault), &m) && strcmp(m.format, "ansible-vault") == 0 &&
+            m.encrypted);
+    T_CHECK(!detect((const uint8_t *)vault_bad, strlen(vault_bad), &m));
+    all_prefixes((const uint8_t *)vault, strlen(vault));
+    T_CHECK(detect((const uint8_t *)ab, strlen(ab), &m) && strcmp(m.format, "android-backup") == 0 && m.encrypted &&
+            strstr(m.reason, "AES-256"));
+    T_CHECK(detect((const uint8_t *)ab_plain, strlen(ab_plain), &m) && !m.encrypted);
+    T_CHECK(!detect((const uint8_t *)ab_bad, strlen(ab_bad), &m));
+    all_prefixes((const uint8_t *)ab, strlen(ab));
+
+    /* eCryptfs: plaintext size, marker halves XOR 0x3c81b7f5, version 3,
+     * one 8192-byte header extent, a tag 3 packet */
+    memset(e, 0x5a, sizeof e);
+    memcpy(e, "\0\0\0\0\0\0\0\x40" "\x12\x34\xab\xcd" "\x2e\xb5\x1c\x38" "\x03\0\0\x02" "\0\0\x20\0" "\0\x01\x8c",
+           27);
+    T_CHECK(detect(e, sizeof e, &m) && strcmp(m.format, "ecryptfs") == 0 && m.encrypted &&
+            strstr(m.reason, "64 bytes of plaintext"));
+    all_prefixes(e, 64);
+    e[15] ^= 1; /* the marker's halves no longer agree */
+    T_CHECK(!detect(e, sizeof e, &m));
+    e[15] ^= 1;
+    e[7] = 0xff, e[6] = 0xff; /* more plaintext than the file holds */
+    T_CHECK(!detect(e, sizeof e, &m));
+}
+
 static void random_bytes_match_nothing(void)
 {
     int k, hits = 0;
@@ -307,6 +414,8 @@ int main(void)
     T_RUN(luks_headers);
     T_RUN(volume_and_database_headers);
     T_RUN(archive_headers);
+    T_RUN(key_files);
+    T_RUN(application_containers);
     T_RUN(random_bytes_match_nothing);
     T_RUN(decoders_explain_compressed);
     T_RUN(verdicts);

@@ -1,0 +1,197 @@
+/* crypto_keys.c - private keys and key stores: OpenSSH, PEM and PKCS#8
+ * keys, PuTTY keys, PKCS#12 (.p12/.pfx) and GnuPG's agent key files.  Pure
+ * functions over the head/tail view; owns no state. */
+#include "crypto_int.h"
+
+#include <ctype.h>
+
+/* ---- private keys ------------------------------------------------------------------------ */
+
+int pt_crypto_detect_keys(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    size_t after, n;
+    uint8_t bin[256];
+
+    if (starts_text(v, "-----BEGIN OPENSSH PRIVATE KEY-----", &after)) {
+        char cipher[33] = "?", kdf[33] = "?";
+        n = b64_decode(v->head + after, v->head_len - after, bin, sizeof bin);
+        if (n >= 15 + 8 && memcmp(bin, "openssh-key-v1", 15) == 0) {
+            uint32_t cl = be32(bin + 15), kl;
+            if (cl < 32 && 19 + cl + 4 <= n) {
+                memcpy(cipher, bin + 19, cl);
+                cipher[cl] = '\0';
+                kl = be32(bin + 19 + cl);
+                if (kl < 32 && 23 + cl + kl <= n) {
+                    memcpy(kdf, bin + 23 + cl, kl);
+                    kdf[kl] = '\0';
+                }
+            }
+        }
+        if (strcmp(cipher, "none") == 0)
+            SET(m, "ssh-key", 0, "OpenSSH private key, not encrypted (cipher none)");
+        else
+            SET(m, "ssh-key-encrypted", 1, "OpenSSH private key, cipher %s, KDF %s", cipher, kdf);
+        return 1;
+    }
+    if (starts_text(v, "-----BEGIN ENCRYPTED PRIVATE KEY-----", NULL)) {
+        SET(m, "pkcs8-encrypted", 1, "PKCS#8 encrypted private key (PEM)");
+        return 1;
+    }
+    if (starts_text(v, "-----BEGIN PRIVATE KEY-----", NULL)) {
+        SET(m, "pem-key", 0, "PKCS#8 private key (PEM), not encrypted");
+        return 1;
+    }
+    if (starts_text(v, "-----BEGIN RSA PRIVATE KEY-----", &after) ||
+        starts_text(v, "-----BEGIN DSA PRIVATE KEY-----", &after) ||
+        starts_text(v, "-----BEGIN EC PRIVATE KEY-----", &after)) {
+        size_t lim = v->head_len - after < 256 ? v->head_len - after : 256;
+        const uint8_t *dek = find(v->head + after, lim, "DEK-Info: ", 10);
+        if (find(v->head + after, lim, "Proc-Type: 4,ENCRYPTED", 22)) {
+            char alg[40] = "?";
+            size_t i;
+            for (i = 0; dek && i + 1 < sizeof alg && dek + 10 + i < v->head + v->head_len && dek[10 + i] != ',' &&
+                        dek[10 + i] != '\n'; i++)
+                alg[i] = (char)dek[10 + i];
+            if (dek)
+                alg[i] = '\0';
+            SET(m, "pem-encrypted", 1, "PEM private key, Proc-Type 4,ENCRYPTED, DEK-Info %s", alg);
+        } else {
+            SET(m, "pem-key", 0, "PEM private key, not encrypted");
+        }
+        return 1;
+    }
+    if (starts_text(v, "PuTTY-User-Key-File-", &after)) {
+        const uint8_t *e = find(v->head, v->head_len < 512 ? v->head_len : 512, "Encryption: ", 12);
+        if (e && (size_t)(e - v->head) + 16 <= v->head_len && memcmp(e + 12, "none", 4) != 0)
+            SET(m, "ssh-key-encrypted", 1, "PuTTY private key, encrypted");
+        else
+            SET(m, "ssh-key", 0, "PuTTY private key, not encrypted");
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- PKCS#12 ------------------------------------------------------------------------------- */
+
+/* One DER/BER tag-length header at p[*off]; sets *len (SIZE_MAX for BER's
+ * indefinite length).  Returns the tag, or -1. */
+static int der_header(const uint8_t *p, size_t n, size_t *off, size_t *len)
+{
+    size_t o = *off, l, i, k;
+    int tag;
+
+    if (o + 2 > n)
+        return -1;
+    tag = p[o++];
+    l = p[o++];
+    if (l == 0x80) {
+        l = SIZE_MAX;
+    } else if (l & 0x80) {
+        k = l & 0x7f;
+        if (k == 0 || k > 4 || o + k > n)
+            return -1;
+        for (l = 0, i = 0; i < k; i++)
+            l = l << 8 | p[o++];
+    }
+    *off = o;
+    *len = l;
+    return tag;
+}
+
+static const uint8_t oid_data[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01 };
+static const uint8_t oid_signed[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02 };
+static const uint8_t oid_enveloped[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03 };
+static const uint8_t oid_encrypted[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x06 };
+/* PKCS#12 bag types 1.2.840.113549.1.12.10.1.{1,2} */
+static const uint8_t oid_keybag[] = { 0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x0a, 0x01, 0x01 };
+static const uint8_t oid_shrouded[] = { 0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x0a, 0x01, 0x02 };
+
+/* PFX: SEQUENCE { INTEGER 3, ContentInfo (data or signedData), MacData }.
+ * The authenticated safe's contents are encapsulated as octet strings, so
+ * their bag and content-type OIDs appear verbatim in the file. */
+int pt_crypto_detect_pkcs12(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    const uint8_t *p = v->head;
+    size_t n = v->head_len, off = 0, len;
+    unsigned shrouded, keybag, encdata, enveloped;
+    char what[160] = "";
+
+    if (der_header(p, n, &off, &len) != 0x30 || (len != SIZE_MAX && off + len > v->size))
+        return 0;
+    if (der_header(p, n, &off, &len) != 0x02 || len != 1 || off >= n || p[off] != 3)
+        return 0;
+    off++;
+    if (der_header(p, n, &off, &len) != 0x30 || off + sizeof oid_data > n ||
+        (memcmp(p + off, oid_data, sizeof oid_data) != 0 && memcmp(p + off, oid_signed, sizeof oid_signed) != 0))
+        return 0;
+    shrouded = count_mem(p, n, oid_shrouded, sizeof oid_shrouded);
+    keybag = count_mem(p, n, oid_keybag, sizeof oid_keybag);
+    encdata = count_mem(p, n, oid_encrypted, sizeof oid_encrypted);
+    enveloped = count_mem(p, n, oid_enveloped, sizeof oid_enveloped);
+    if (shrouded)
+        snprintf(what, sizeof what, "%u encrypted private key%s (pkcs8ShroudedKeyBag)", shrouded,
+                 shrouded == 1 ? "" : "s");
+    if (keybag)
+        snprintf(what + strlen(what), sizeof what - strlen(what), "%s%u private key%s not encrypted (keyBag)",
+                 *what ? ", " : "", keybag, keybag == 1 ? "" : "s");
+    if (encdata || enveloped)
+        snprintf(what + strlen(what), sizeof what - strlen(what), "%s%u encrypted content block%s",
+                 *what ? ", " : "", encdata + enveloped, encdata + enveloped == 1 ? "" : "s");
+    if (shrouded || encdata || enveloped)
+        SET(m, "pkcs12-encrypted", 1, "PKCS#12 key store: %s", what);
+    else
+        SET(m, "pkcs12", 0, "PKCS#12 key store, nothing encrypted%s%s", *what ? ": " : "", what);
+    return 1;
+}
+
+/* ---- GnuPG agent key files (private-keys-v1.d/KEYGRIP.key) --------------------------------- */
+
+/* Either the canonical S-expression "(21:protected-private-key(..." or the
+ * extended name-value format of GnuPG 2.2.20+, whose "Key:" line holds the
+ * same expression in advanced form. */
+int pt_crypto_detect_gpg_agent(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    static const struct { const char *canon, *adv; int prot; const char *what; } kinds[] = {
+        { "(21:protected-private-key(", "(protected-private-key", 1, "passphrase-protected" },
+        { "(11:private-key(", "(private-key", 0, "not protected" },
+        { "(20:shadowed-private-key(", "(shadowed-private-key", 0, "stub of a key held on a smartcard" },
+    };
+    size_t lim = v->head_len < 8192 ? v->head_len : 8192, i, j;
+    const uint8_t *key = NULL, *q;
+    char mode[48] = "";
+
+    for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (lim >= strlen(kinds[i].canon) && memcmp(v->head, kinds[i].canon, strlen(kinds[i].canon)) == 0) {
+            key = v->head;
+            break;
+        }
+    if (!key) {
+        /* name-value: the first line is "Name: value", and a line "Key: (..." */
+        for (j = 0; j < lim && (isalnum(v->head[j]) || v->head[j] == '-'); j++)
+            ;
+        if (j == 0 || j + 1 >= lim || v->head[j] != ':' || v->head[j + 1] != ' ')
+            return 0;
+        for (q = v->head; !key && (q = find(q, lim - (size_t)(q - v->head), "Key: ", 5)) != NULL; q += 5)
+            for (i = 0; (q == v->head || q[-1] == '\n') && i < sizeof kinds / sizeof kinds[0]; i++)
+                if ((size_t)(q - v->head) + 5 + strlen(kinds[i].adv) <= lim &&
+                    memcmp(q + 5, kinds[i].adv, strlen(kinds[i].adv)) == 0) {
+                    key = q + 5;
+                    break;
+                }
+    }
+    if (!key)
+        return 0;
+    /* the protection mode follows "(protected" (advanced) or "(9:protected" */
+    if ((q = find(key, lim - (size_t)(key - v->head), "protected openpgp-", 18)) != NULL ||
+        (q = find(key, lim - (size_t)(key - v->head), "9:protected", 11)) != NULL) {
+        const uint8_t *s = q + (q[0] == '9' ? 11 : 10);
+        while (s < v->head + lim && (*s == ' ' || isdigit(*s) || *s == ':'))
+            s++;
+        for (j = 0; s + j < v->head + lim && j + 1 < sizeof mode && (isalnum(s[j]) || s[j] == '-'); j++)
+            mode[j] = (char)s[j];
+        mode[j] = '\0';
+    }
+    SET(m, "gpg-agent-key", kinds[i].prot, "GnuPG agent private key file, %s%s%s", kinds[i].what,
+        mode[0] ? ", " : "", mode);
+    return 1;
+}
