@@ -95,6 +95,13 @@ void pt_classify(const pt_classify_in_t *in, pt_item_t *it)
     char why[300], buf[sizeof it->encryption_reason];
     pt_decode_result_t d;
 
+    if (in->fs_encrypted & PT_EFS_DATA) {
+        snprintf(buf, sizeof buf, "NTFS EFS: the data attribute is marked encrypted%s; the content is ciphertext "
+                 "that only the owner's EFS certificate (or a recovery agent's) decrypts",
+                 in->fs_encrypted & PT_EFS_RING ? ", and the file holds a $EFS key ring" : "");
+        set(it, "encrypted", "ntfs-efs", buf);
+        return;
+    }
     if (pt_crypto_detect(&in->view, &m)) {
         if (m.encrypted)
             set(it, "encrypted", m.format, m.reason);

@@ -1,6 +1,7 @@
 /* classify.h - the encryption verdict of one item, with its reason.
  *
- * Three layers, in order: (1) structure: a known encrypted format recognised
+ * The filesystem's own word comes first: NTFS EFS content is ciphertext.
+ * Then three layers, in order: (1) structure: a known encrypted format recognised
  * by its header fields (crypto.h); (2) type: a format libmagic names with a
  * real signature explains high entropy (gzip, JPEG, ...); weak names that
  * libmagic gives to random bytes do not count; (3) statistics with decoder
@@ -20,6 +21,7 @@ typedef struct pt_classify_in {
     const pt_entropy_stats_t *stats; /* NULL when the content was not read completely */
     const char *mime;               /* libmagic's MIME type ("" when unknown) */
     int is_volume;                  /* a partition or whole image */
+    int fs_encrypted;               /* PT_EFS_* bits from the filesystem (item.h) */
 } pt_classify_in_t;
 
 /* Sets it->encryption, it->encryption_format, it->encryption_reason and, for

@@ -58,6 +58,7 @@ typedef struct pt_item {
     /* filled by the reader */
     int sampled;            /* the reader ran: head/tail buffers describe it */
     int resumed;            /* copied from an interrupted case (resume.h), not read */
+    int fs_encrypted;       /* PT_EFS_* bits: the filesystem says the content is ciphertext (NTFS EFS) */
     int content_read;       /* all `size` bytes were read and hashed */
     int hash_deferred;      /* read whole into memory; hashed and measured by a typer
                                worker (pt_reader_digest), not by the reader */
@@ -92,5 +93,9 @@ void pt_item_init(pt_item_t *it);
 /* Appends "; msg" (or msg) to it->error; severity "error" wins over "note". */
 void pt_item_add_error(pt_item_t *it, const char *severity, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* fs_encrypted bits */
+#define PT_EFS_DATA 1           /* the $DATA attribute carries NTFS's encrypted flag */
+#define PT_EFS_RING 2           /* the file has a $EFS ($LOGGED_UTILITY_STREAM) key ring */
 
 #endif

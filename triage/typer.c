@@ -122,6 +122,7 @@ static void classify_job(pt_typer_t *t, int k, job_t *j)
     in.stats = it->has_stats ? &it->stats : NULL;
     in.mime = it->mime;
     in.is_volume = strcmp(it->kind, PT_KIND_VOLUME) == 0;
+    in.fs_encrypted = it->fs_encrypted;
     pt_classify(&in, it);
 }
 

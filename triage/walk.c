@@ -208,6 +208,22 @@ static int is_readable_kind(const char *kind)
            strcmp(kind, PT_KIND_VIRTUAL) == 0;
 }
 
+/* NTFS EFS: the data attribute's encrypted flag and the $EFS key ring
+ * ($LOGGED_UTILITY_STREAM) that Windows keeps beside encrypted content. */
+static int efs_bits(TSK_FS_FILE *f, const TSK_FS_ATTR *data)
+{
+    int bits = data && data->type == TSK_FS_ATTR_TYPE_NTFS_DATA && (data->flags & TSK_FS_ATTR_ENC) ? PT_EFS_DATA : 0;
+    int i, cnt = tsk_fs_file_attr_getsize(f);
+
+    for (i = 0; i < cnt; i++) {
+        const TSK_FS_ATTR *a = tsk_fs_file_attr_get_idx(f, i);
+        if (a && a->type == TSK_FS_ATTR_TYPE_NTFS_LOG && a->name && strcmp(a->name, "$EFS") == 0)
+            bits |= PT_EFS_RING;
+    }
+    tsk_error_reset();
+    return bits;
+}
+
 /* Emits one item for fs_file (and one NTFS attribute, or NULL). */
 static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_FS_ATTR *attr)
 {
@@ -239,6 +255,7 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
         it.attr_type = (int)attr->type;
         it.attr_id = attr->id;
         if (attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA) {
+            it.fs_encrypted = efs_bits(f, attr);
             /* a directory's data stream, or any named stream, is data */
             if (stream)
                 it.kind = PT_KIND_STREAM;

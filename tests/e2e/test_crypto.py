@@ -153,6 +153,29 @@ def suite(tap, work):
         assert "aes-xts-plain64" in r[0][3]
     result("LUKS2 partition in a GPT disk", luks_partition)
 
+    def ntfs_efs():
+        # an NTFS file that Windows encrypted with EFS: the flag decides, not
+        # the bytes (plain text here stands for the ciphertext); its twin
+        # without the marks is plain text
+        img = os.path.join(work, "efs.img")
+        sh(f"truncate -s 16M {img} && mkntfs -q -F -f {img} && ntfscp -q {img} {corpus}/plain.txt a.txt && "
+           f"ntfscp -q {img} {corpus}/plain.txt b.txt", work)
+        inode = subprocess.run(["ifind", "-n", "a.txt", img], capture_output=True, text=True).stdout.strip()
+        sh(f"python3 {ROOT}/tests/fixtures/mkefs.py {img} {inode}", work)
+        o = os.path.join(work, "out-efs")
+        q = subprocess.run([PT, "scan", img, "-o", o, "-q"], capture_output=True)
+        assert q.returncode == 0, q.stderr
+        c = sqlite3.connect(os.path.join(o, "case.db"))
+        r = dict((p, rest) for p, *rest in c.execute(
+            "SELECT path, encryption, encryption_format, encryption_reason, category, sha256 FROM items"))
+        assert r["/a.txt"][:2] == ["encrypted", "ntfs-efs"], r["/a.txt"]
+        assert "$EFS key ring" in r["/a.txt"][2] and r["/a.txt"][3] == "encrypted"
+        assert r["/b.txt"][:2] == ["none", None], r["/b.txt"]
+        icat = subprocess.run(["icat", img, inode], capture_output=True).stdout
+        import hashlib
+        assert r["/a.txt"][4] == hashlib.sha256(icat).hexdigest(), "the ciphertext is hashed as libtsk reads it"
+    result("NTFS EFS file is encrypted/ntfs-efs", ntfs_efs)
+
     def manifest_columns():
         import csv
         with open(os.path.join(out, "manifest.csv"), newline="", encoding="utf-8") as f:
