@@ -21,6 +21,7 @@
 #include "mdraid.h"
 #include "qcowmap.h"
 #include "source.h"
+#include "vdimap.h"
 #include "vmdkmap.h"
 
 struct pt_layer {
@@ -44,6 +45,7 @@ struct pt_layer {
     char backing[1024];             /* a differential qcow image's backing file, as stored */
     pt_qcowmap_t *qmap;             /* qcow2: where each cluster is (qcowmap.h) */
     pt_vmdkmap_t *vmap;             /* VMDK: where each grain is (vmdkmap.h) */
+    pt_vdimap_t *dmap;              /* VDI: where each block is (vdimap.h) */
     pt_layer_t *parent;             /* the backing image or parent disk (borrowed), NULL when none */
     pt_read_fn file_fn;             /* qcow2: the image file, read directly for uncompressed clusters;
                                      * a BSD label: the slice */
@@ -63,6 +65,7 @@ static const char *const names[] = {
     [PT_LAYER_VHDX] = "vhdx", [PT_LAYER_LVM] = "lvm2", [PT_LAYER_LUKS] = "luks", [PT_LAYER_EWF] = "ewf",
     [PT_LAYER_BITLOCKER] = "bitlocker", [PT_LAYER_MDRAID] = "md-raid", [PT_LAYER_BTRFS] = "btrfs",
     [PT_LAYER_ZFS] = "zfs", [PT_LAYER_XFS] = "xfs", [PT_LAYER_APFS] = "apfs", [PT_LAYER_BSD] = "bsd",
+    [PT_LAYER_VDI] = "vdi",
 };
 
 const char *pt_layer_kind_name(pt_layer_kind_t k)
@@ -82,7 +85,7 @@ pt_layer_kind_t pt_layer_kind_by_name(const char *name)
 
 int pt_layer_is_disk_image(pt_layer_kind_t k)
 {
-    return k == PT_LAYER_QCOW || k == PT_LAYER_VMDK || k == PT_LAYER_VHD || k == PT_LAYER_VHDX;
+    return k == PT_LAYER_QCOW || k == PT_LAYER_VMDK || k == PT_LAYER_VHD || k == PT_LAYER_VHDX || k == PT_LAYER_VDI;
 }
 
 pt_layer_kind_t pt_layer_detect_head(const uint8_t *h, size_t n)
@@ -104,6 +107,8 @@ pt_layer_kind_t pt_layer_detect_head(const uint8_t *h, size_t n)
 
     if (pt_layer_is_vmdk_extent(h, n))
         return PT_LAYER_NONE; /* a disk only through its descriptor */
+    if (pt_vdimap_is_vdi(h, n))
+        return PT_LAYER_VDI;
     for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         if (n >= sigs[i].off + sigs[i].len && memcmp(h + sigs[i].off, sigs[i].sig, sigs[i].len) == 0)
             return sigs[i].k;
@@ -722,6 +727,13 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
     case PT_LAYER_VMDK: rc = open_vmdk(l, fn, src, size, NULL, err); break;
     case PT_LAYER_VHD:
     case PT_LAYER_VHDX: rc = open_vhdi(l, err); break;
+    case PT_LAYER_VDI:
+        if ((rc = pt_vdimap_open(fn, src, size, &l->dmap, l->desc, sizeof l->desc, err)) == PT_OK) {
+            l->size = pt_vdimap_disk_size(l->dmap);
+            l->file_fn = fn;
+            l->file_src = src;
+        }
+        break;
     case PT_LAYER_LVM: rc = open_lvm(l, fn, src, size, err); break;
     case PT_LAYER_LUKS: rc = open_luks(l, fn, src, size, keys, nkeys, err); break;
     case PT_LAYER_BITLOCKER: rc = open_bde(l, keys, nkeys, err); break;
@@ -752,6 +764,7 @@ void pt_layer_close(pt_layer_t *l)
     pt_qcowmap_free(l->qmap);
     free(l->bsd);
     pt_vmdkmap_free(l->vmap);
+    pt_vdimap_free(l->dmap);
     if (l->qcow) {
         libqcow_file_close(l->qcow, NULL);
         libqcow_file_free(&l->qcow, NULL);
@@ -829,6 +842,8 @@ int pt_layer_set_parent(pt_layer_t *l, pt_layer_t *parent, pt_err_t *err)
 static int map_state(pt_layer_t *l, uint64_t off, uint64_t *run, uint64_t *host, pt_err_t *err)
 {
     *host = UINT64_MAX;
+    if (l->dmap)
+        return pt_vdimap_state(l->dmap, off, run, host, err);
     return l->qmap ? pt_qcowmap_state(l->qmap, off, run, host, err) : pt_vmdkmap_state(l->vmap, off, run, err);
 }
 
@@ -909,7 +924,7 @@ ssize_t pt_layer_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_
         return 0;
     if (len > l->size - off)
         len = (size_t)(l->size - off);
-    if (l->qmap || l->vmap) {
+    if (l->qmap || l->vmap || l->dmap) {
         n = mapped_read(l, off, buf, len, err);
     } else if (l->qcow) {
         libqcow_error_t *e = NULL;

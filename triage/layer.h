@@ -1,5 +1,5 @@
 /* layer.h - containers between the evidence and a filesystem: virtual-disk
- * files (qcow2, VMDK, VHD, VHDX), LVM2 volume groups, LUKS volumes; and
+ * files (qcow2, VMDK, VHD, VHDX, VDI), LVM2 volume groups, LUKS volumes; and
  * recognition (with no opening) of what ptriage can only name: EWF inside
  * the evidence, BitLocker, Linux software RAID members, Btrfs, ZFS.
  * Virtual disks and LVM are opened through Debian's libyal libraries over a
@@ -29,7 +29,8 @@ typedef enum {
     PT_LAYER_ZFS,
     PT_LAYER_XFS,       /* a filesystem: xfs.h walks it */
     PT_LAYER_APFS,      /* a container of filesystems: apfs.h walks it */
-    PT_LAYER_BSD        /* a BSD disklabel in an MBR slice: one layer per partition */
+    PT_LAYER_BSD,       /* a BSD disklabel in an MBR slice: one layer per partition */
+    PT_LAYER_VDI        /* VirtualBox disk image (vdimap.h) */
 } pt_layer_kind_t;
 
 typedef struct pt_layer pt_layer_t;

@@ -10,6 +10,7 @@
 #include "ewf.h"
 #include "layer.h"
 #include "rawimg.h"
+#include "vdimap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -97,14 +98,15 @@ int pt_source_open_ro(int dirfd, const char *path, int flags, int *noatime)
     return fd;
 }
 
-enum { PROBE_RAW, PROBE_EWF, PROBE_QCOW, PROBE_VMDK, PROBE_VHD, PROBE_VHDX, PROBE_OTHER };
+enum { PROBE_RAW, PROBE_EWF, PROBE_QCOW, PROBE_VMDK, PROBE_VHD, PROBE_VHDX, PROBE_VDI, PROBE_OTHER };
 
 /* Which layer opens the file, from its first and last 512 bytes, read
  * through our own O_NOATIME descriptor: libtsk's format detection reads
  * the file through each library in turn (and updates its access time).
  * AFF goes to libtsk's detection; EWF to ewf.c; qcow2 (which libtsk does
- * not read), VMDK (whose snapshots libtsk does not follow) and VHD/VHDX (to
- * name a differencing disk's parent) to layer.c; the rest is raw. */
+ * not read), VMDK (whose snapshots libtsk does not follow), VHD/VHDX (to
+ * name a differencing disk's parent) and VDI (which libtsk does not read)
+ * to layer.c; the rest is raw. */
 static int probe(const char *path, int *kind, pt_err_t *err)
 {
     unsigned char head[512] = {0}, tail[512] = {0};
@@ -133,6 +135,8 @@ static int probe(const char *path, int *kind, pt_err_t *err)
         *kind = PROBE_VMDK;
     else if (h >= 8 && memcmp(head, "vhdxfile", 8) == 0)
         *kind = PROBE_VHDX;
+    else if (pt_vdimap_is_vdi(head, (size_t)h))
+        *kind = PROBE_VDI;
     else if ((h >= 8 && memcmp(head, "conectix", 8) == 0) ||                  /* VHD footer copy */
              (t >= 8 && memcmp(tail, "conectix", 8) == 0))                    /* VHD footer */
         *kind = PROBE_VHD;
@@ -224,12 +228,21 @@ static ssize_t fn_img_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf, size_t l
 {
     fn_img_t *n = (fn_img_t *)img;
     pt_err_t e = { 0, "" };
+    ssize_t got;
 
     if (off < 0 || (uint64_t)off >= (uint64_t)img->size)
         return 0;
     if (len > (uint64_t)img->size - (uint64_t)off)
         len = (size_t)((uint64_t)img->size - (uint64_t)off);
-    return n->fn(n->src, (uint64_t)off, (uint8_t *)buf, len, &e);
+    got = n->fn(n->src, (uint64_t)off, (uint8_t *)buf, len, &e);
+    if (got < 0) {
+        /* the layer's reason (a block past the end of a truncated image, a
+         * missing parent) reaches whoever reads through libtsk */
+        tsk_error_reset();
+        tsk_error_set_errno(TSK_ERR_IMG_READ);
+        tsk_error_set_errstr("%s", e.msg[0] ? e.msg : "read failed");
+    }
+    return got;
 }
 
 static void fn_img_close(TSK_IMG_INFO *img)
@@ -310,9 +323,10 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
         pt_source_close(src);
         return rc;
     }
-    if (kind == PROBE_QCOW || kind == PROBE_VMDK || kind == PROBE_VHD || kind == PROBE_VHDX) {
+    if (kind == PROBE_QCOW || kind == PROBE_VMDK || kind == PROBE_VHD || kind == PROBE_VHDX || kind == PROBE_VDI) {
         if ((rc = open_chain(src, kind == PROBE_QCOW ? PT_LAYER_QCOW : kind == PROBE_VMDK ? PT_LAYER_VMDK :
-                                  kind == PROBE_VHD ? PT_LAYER_VHD : PT_LAYER_VHDX, err)) != PT_OK) {
+                                  kind == PROBE_VHD ? PT_LAYER_VHD : kind == PROBE_VDI ? PT_LAYER_VDI : PT_LAYER_VHDX,
+                             err)) != PT_OK) {
             pt_source_close(src);
             return rc;
         }

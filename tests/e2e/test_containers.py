@@ -1157,8 +1157,72 @@ def named(tap, work):
                check)
 
 
+def vdi_evidence(tap, work):
+    """VirtualBox disks (libtsk reads no VDI): dynamic and fixed images read
+    as the raw disk, given as evidence or found in a directory; a
+    differencing image (a snapshot) refused with its parent's UUID; a
+    truncated image's lost blocks are item errors."""
+    fs, sums = ext4(work, "v-fs", {"home/ann/thesis.odt": b"PK\x03\x04 thesis" * 3000,
+                                    "home/ann/big.bin": bytes(range(256)) * 12000,
+                                    "etc/hostname": b"vbox-guest\n"}, 24)
+    raw = os.path.join(work, "v.raw")
+    mbr_disk(raw, [(fs, "83")], 32)
+    sha = hashlib.sha256(open(raw, "rb").read()).hexdigest()
+    d = os.path.join(work, "VirtualBox VMs")
+    os.makedirs(d)
+    sh(f"qemu-img convert -O vdi '{raw}' '{d}/dyn.vdi' && qemu-img convert -O vdi -o static=on '{raw}' '{d}/fix.vdi'")
+    before = {n: hashlib.sha256(open(os.path.join(d, n), "rb").read()).hexdigest() for n in os.listdir(d)}
+
+    def read():
+        for name in ("dyn.vdi", "fix.vdi"):
+            o, r = scan(work, "vdi-" + name, [os.path.join(d, name)], "--image-hash")
+            assert r.returncode == 0, (name, r.stderr)
+            ev = db(o).execute("SELECT format, size, image_sha256 FROM evidence").fetchone()
+            assert ev == ("vdi", 32 * MiB, sha), (name, ev)
+            assert listing(o, "p1") == fls(raw, 2048), name
+            got = vol_items(o, "p1")
+            for path, h in sums.items():
+                assert got.get(path) == h, (name, path)
+            notes = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
+            assert ("fixed" if name == "fix.vdi" else "dynamic") in notes and "QEMU VM Virtual Disk Image" in notes, \
+                notes
+        case = os.path.join(work, "nr.conf")
+        open(case, "w").write(CASE_NR)
+        o, r = scan(work, "vdi-dir", [d], "--case", case)
+        assert r.returncode == 0, r.stderr
+        assert listing(o, "/dyn.vdi!p1", "/dyn.vdi!p1") == fls(raw, 2048)
+        ids = [i for (i,) in db(o).execute("SELECT id FROM items WHERE path LIKE '/dyn.vdi!p1/home/ann/%'")]
+        assert len(ids) == 2
+        export_and_verify(work, o, ids, "--case", case)
+        after = {n: hashlib.sha256(open(os.path.join(d, n), "rb").read()).hexdigest() for n in os.listdir(d)}
+        assert after == before, "evidence unchanged"
+    tap.result("VDI (dynamic and fixed, written by qemu) given as evidence or found in a directory reads as the "
+               "raw disk: same SHA-256, fls's listing, the files' hashes, export and verify", read)
+
+    def refused():
+        diff = os.path.join(work, "snap.vdi")
+        data = bytearray(open(os.path.join(d, "dyn.vdi"), "rb").read())
+        data[0x4c:0x50] = (4).to_bytes(4, "little")                 # image type: differencing
+        data[0x1a8:0x1b8] = bytes.fromhex("33221100554477668899aabbccddeeff")
+        open(diff, "wb").write(data)
+        o, r = scan(work, "vdi-diff", [diff])
+        assert r.returncode == 2, r.stderr
+        msg = db(o).execute("SELECT error FROM evidence").fetchone()[0]
+        assert "differencing VDI" in msg and "{00112233-4455-6677-8899-aabbccddeeff}" in msg, msg
+        # cut the dynamic image inside its data: blocks past the end are errors, the rest is read
+        cut = os.path.join(work, "cut.vdi")
+        size = os.path.getsize(os.path.join(d, "dyn.vdi"))
+        open(cut, "wb").write(open(os.path.join(d, "dyn.vdi"), "rb").read()[:size * 2 // 3])
+        o, r = scan(work, "vdi-cut", [cut], "--image-hash")
+        assert r.returncode == 1, r.stderr
+        errs = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
+        assert "lies past the end of the" in errs and "truncated image" in errs, errs[:2000]
+    tap.result("a differencing VDI is refused with its parent's UUID; a truncated VDI names the blocks it lost",
+               refused)
+
+
 def suite(tap, work):
-    for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, bsd_label, lvm, luks, xfs, apfs, md_raid, stacked, named):
+    for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vdi_evidence, bsd_label, lvm, luks, xfs, apfs, md_raid, stacked, named):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
         part(tap, d)

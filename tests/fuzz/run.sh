@@ -20,10 +20,11 @@ mkfs.vfat -C "$work/scan/fat.img" 128 >/dev/null 2>&1 && mcopy -i "$work/scan/fa
 truncate -s 256K "$work/scan/mbr.img"
 printf 'label: dos\nstart=64, size=256, type=c\n' | sfdisk -q "$work/scan/mbr.img" >/dev/null 2>&1
 dd if="$work/scan/fat.img" of="$work/scan/mbr.img" bs=512 seek=64 conv=notrunc status=none 2>/dev/null
-# the same disk as qcow2 and VMDK (zeroed grains; stream-optimised), read through qcowmap.c and vmdkmap.c
+# the same disk as qcow2, VMDK (zeroed grains; stream-optimised) and VDI, read through qcowmap.c, vmdkmap.c, vdimap.c
 qemu-img convert -O qcow2 -o cluster_size=512 "$work/scan/mbr.img" "$work/scan/d-qcow2.img" 2>/dev/null
 qemu-img convert -O vmdk -o zeroed_grain=on "$work/scan/mbr.img" "$work/scan/d-vmdk.img" 2>/dev/null
 qemu-img convert -O vmdk -o subformat=streamOptimized "$work/scan/mbr.img" "$work/scan/s-vmdk.img" 2>/dev/null
+qemu-img convert -O vdi "$work/scan/mbr.img" "$work/scan/d-vdi.img" 2>/dev/null   # vdimap.c
 
 # seeds for the classifier: key stores, documents and containers of the
 # formats written by the fixture writers (tests/fixtures/mkcfb.py, mkcrypted.py)
