@@ -11,7 +11,7 @@
 #include "crypto_int.h"
 
 const char *const pt_crypto_formats[] = {
-    "luks1", "luks2", "bitlocker", "dmg-encrypted", "pgp", "age", "openssl-salted",
+    "luks1", "luks2", "bitlocker", "corestorage-fvde", "dmg-encrypted", "pgp", "age", "openssl-salted",
     "zip-aes", "zip-crypto", "7z-aes", "rar5-encrypted", "rar4-encrypted", "pdf-encrypted",
     "ooxml-encrypted", "kdbx", "kdb", "ssh-key-encrypted", "pem-encrypted", "pkcs8-encrypted", "pgp-secret-key",
     "gpg-agent-key", "pkcs12-encrypted", "ansible-vault", "android-backup", "ecryptfs", "odf-encrypted",
@@ -101,6 +101,30 @@ static int detect_bitlocker(const pt_crypto_view_t *v, pt_crypto_match_t *m)
         return 1;
     }
     return 0;
+}
+
+/* ---- Apple Core Storage (FileVault 2 before APFS, macOS 10.7-10.12) --------- */
+
+/* The physical volume header: version 1, block type 0x10, "CS" at 88,
+ * checksum method 1; the cipher (2 = AES-XTS) and key size (16) at 168. */
+static int detect_corestorage(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    const uint8_t *p = at(v, 0, 512);
+    char uuid[40];
+
+    if (!p || p[88] != 'C' || p[89] != 'S' || le16(p + 8) != 1 || le16(p + 10) != 0x10 || le32(p + 90) != 1)
+        return 0;
+    snprintf(uuid, sizeof uuid, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", p[304],
+             p[305], p[306], p[307], p[308], p[309], p[310], p[311], p[312], p[313], p[314], p[315], p[316], p[317],
+             p[318], p[319]);
+    if (le32(p + 172) == 2 && le32(p + 168) == 16) {
+        SET(m, "corestorage-fvde", 1, "Apple Core Storage physical volume encrypted with FileVault 2 (AES-XTS, "
+            "128-bit key data), %u-byte blocks, physical volume %s", le32(p + 96), uuid);
+        return 1;
+    }
+    SET(m, "corestorage", 0, "Apple Core Storage physical volume (cipher field %u: not FileVault 2 AES-XTS), "
+        "physical volume %s", le32(p + 172), uuid);
+    return 1;
 }
 
 /* ---- encrypted disk images (Apple) ------------------------------------------------ */
@@ -565,7 +589,7 @@ static int detect_keepass(const pt_crypto_view_t *v, pt_crypto_match_t *m)
 /* ---- the table ----------------------------------------------------------------------------- */
 
 static int (*const detectors[])(const pt_crypto_view_t *, pt_crypto_match_t *) = {
-    detect_luks, detect_bitlocker, detect_dmg, detect_age, detect_openssl, detect_keepass, pt_crypto_detect_keys,
+    detect_luks, detect_bitlocker, detect_corestorage, detect_dmg, detect_age, detect_openssl, detect_keepass, pt_crypto_detect_keys,
     detect_pgp, detect_pgp_secret, detect_ansible_vault, detect_android_backup, detect_ecryptfs,
     pt_crypto_detect_pkcs12, pt_crypto_detect_gpg_agent, pt_crypto_detect_zip, pt_crypto_detect_7z, pt_crypto_detect_rar5, pt_crypto_detect_rar4,
     pt_crypto_detect_pdf, pt_crypto_detect_cfb,

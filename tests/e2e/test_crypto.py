@@ -153,6 +153,28 @@ def suite(tap, work):
         assert "aes-xts-plain64" in r[0][3]
     result("LUKS2 partition in a GPT disk", luks_partition)
 
+    def corestorage_partition():
+        # a Mac's FileVault 2 volume before APFS: a Core Storage partition
+        # whose physical volume header (written here after libfvde's
+        # documentation; Linux writes none) precedes AES-XTS ciphertext
+        disk = os.path.join(work, "cs.img")
+        sh(f"truncate -s 12M {disk} && printf 'label: gpt\\nstart=2048, size=16384, "
+           f"type=53746F72-6167-11AA-AA11-00306543ECAC\\n' | sfdisk -q {disk}", work)
+        hdr = bytearray(512)
+        hdr[8], hdr[10], hdr[88:90], hdr[90], hdr[97], hdr[168], hdr[172] = 1, 0x10, b"CS", 1, 0x10, 16, 2
+        hdr[304:320] = bytes(range(16))
+        with open(disk, "r+b") as f:
+            f.seek(2048 * 512)
+            f.write(bytes(hdr) + random.Random(9).randbytes(16384 * 512 - 512))
+        o3 = os.path.join(work, "out3")
+        q = subprocess.run([PT, "scan", disk, "-o", o3, "-q"], capture_output=True)
+        c3 = sqlite3.connect(os.path.join(o3, "case.db"))
+        r = c3.execute("SELECT kind, encryption, encryption_format, encryption_reason FROM items").fetchall()
+        assert q.returncode == 0, q.stderr
+        assert r and r[0][:3] == ("volume", "encrypted", "corestorage-fvde"), r
+        assert "00010203-0405-0607-0809-0a0b0c0d0e0f" in r[0][3], r[0][3]
+    result("FileVault 2 Core Storage partition in a GPT disk", corestorage_partition)
+
     def ntfs_efs():
         # an NTFS file that Windows encrypted with EFS: the flag decides, not
         # the bytes (plain text here stands for the ciphertext); its twin

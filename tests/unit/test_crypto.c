@@ -208,6 +208,28 @@ static void application_containers(void)
     T_CHECK(!detect(e, sizeof e, &m));
 }
 
+static void corestorage_header(void)
+{
+    uint8_t b[4096];
+    pt_crypto_match_t m;
+
+    memset(b, 0, sizeof b);
+    b[8] = 1;                /* version 1 */
+    b[10] = 0x10;            /* block type */
+    b[88] = 'C', b[89] = 'S';
+    b[90] = 1;               /* checksum method */
+    b[97] = 0x10;            /* 4096-byte blocks */
+    b[168] = 16;             /* key data size */
+    b[172] = 2;              /* AES-XTS */
+    b[304] = 0xab;
+    T_CHECK(detect(b, sizeof b, &m) && strcmp(m.format, "corestorage-fvde") == 0 && m.encrypted &&
+            strstr(m.reason, "4096-byte blocks") && strstr(m.reason, "ab000000-"));
+    b[172] = 0;
+    T_CHECK(detect(b, sizeof b, &m) && strcmp(m.format, "corestorage") == 0 && !m.encrypted);
+    b[10] = 0x11;            /* another block type: not a physical volume header */
+    T_CHECK(!detect(b, sizeof b, &m));
+}
+
 static void random_bytes_match_nothing(void)
 {
     int k, hits = 0;
@@ -415,6 +437,7 @@ int main(void)
     T_RUN(volume_and_database_headers);
     T_RUN(archive_headers);
     T_RUN(key_files);
+    T_RUN(corestorage_header);
     T_RUN(application_containers);
     T_RUN(random_bytes_match_nothing);
     T_RUN(decoders_explain_compressed);
