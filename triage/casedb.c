@@ -135,7 +135,7 @@ pt_casedb_t *pt_casedb_open_ro(const char *path, pt_err_t *err)
         return NULL;
     }
     if (sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        sqlite3_exec(db->db, "SELECT count(*) FROM items", NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_exec(db->db, "SELECT 1 FROM items LIMIT 1", NULL, NULL, NULL) != SQLITE_OK) {
         db_fail(db, err, path);
         free_handle(db);
         return NULL;

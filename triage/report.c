@@ -5,6 +5,7 @@
 #include "report.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,33 +67,84 @@ static int write_one(pt_report_ctx_t *ctx, const pt_report_writer_t *w, pt_err_t
     return rc;
 }
 
-int pt_report_write_all(pt_casedb_t *db, const char *outdir, uint64_t *rows, pt_err_t *err)
-{
-    pt_report_ctx_t ctx;
+/* One report written by its own thread over its own read-only connection:
+ * the case is finished, the reports read it and never each other (but the
+ * last), so they are written side by side. */
+typedef struct writer_job {
+    const char *dbpath, *outdir;
     const pt_report_writer_t *w;
+    uint64_t rows;
     int rc;
+    pt_err_t err;
+} writer_job_t;
 
-    if ((rc = ctx_init(&ctx, db, outdir, err)) != PT_OK)
-        return rc;
-    for (w = pt_report_writers; w->name; w++)
-        if ((rc = write_one(&ctx, w, err)) != PT_OK)
-            return rc;
-    if (rows)
-        *rows = ctx.rows;
-    return PT_OK;
+static void *writer_thread(void *arg)
+{
+    writer_job_t *j = arg;
+    pt_casedb_t *db = pt_casedb_open_ro(j->dbpath, &j->err);
+    pt_report_ctx_t ctx;
+
+    j->rc = db ? ctx_init(&ctx, db, j->outdir, &j->err) : (j->err.code ? j->err.code : PT_EDB);
+    if (j->rc == PT_OK)
+        j->rc = write_one(&ctx, j->w, &j->err);
+    j->rows = j->rc == PT_OK ? ctx.rows : 0;
+    pt_casedb_close(db, NULL);
+    return NULL;
+}
+
+/* Every report but the last (report.html, which lists the others' hashes)
+ * at once, each on a thread; then the last. */
+static int write_all(const char *dbpath, const char *outdir, uint64_t *rows, pt_err_t *err)
+{
+    writer_job_t jobs[16];
+    pthread_t tid[16];
+    int started[16] = { 0 };
+    size_t n = 0, i;
+    int rc = PT_OK;
+
+    while (pt_report_writers[n].name && n < 16)
+        n++;
+    for (i = 0; i + 1 < n; i++) {
+        memset(&jobs[i], 0, sizeof jobs[i]);
+        jobs[i].dbpath = dbpath;
+        jobs[i].outdir = outdir;
+        jobs[i].w = &pt_report_writers[i];
+        started[i] = pthread_create(&tid[i], NULL, writer_thread, &jobs[i]) == 0;
+        if (!started[i])
+            writer_thread(&jobs[i]); /* no thread to be had: write it here */
+    }
+    for (i = 0; i + 1 < n; i++) {
+        if (started[i])
+            pthread_join(tid[i], NULL);
+        if (rc == PT_OK && jobs[i].rc != PT_OK) {
+            rc = jobs[i].rc;
+            if (err)
+                *err = jobs[i].err;
+        }
+        if (rows && jobs[i].rows)
+            *rows = jobs[i].rows;
+    }
+    if (rc == PT_OK && n > 0) {
+        memset(&jobs[n - 1], 0, sizeof jobs[0]);
+        jobs[n - 1].dbpath = dbpath;
+        jobs[n - 1].outdir = outdir;
+        jobs[n - 1].w = &pt_report_writers[n - 1];
+        writer_thread(&jobs[n - 1]);
+        if ((rc = jobs[n - 1].rc) != PT_OK && err)
+            *err = jobs[n - 1].err;
+    }
+    return rc;
 }
 
 int pt_report_case(const char *outdir, uint64_t *rows, pt_err_t *err)
 {
     char path[4096];
-    pt_casedb_t *db;
     int rc;
 
     snprintf(path, sizeof path, "%s/case.db", outdir);
-    if (!(db = pt_casedb_open_ro(path, err)))
-        return err ? err->code : PT_EDB;
-    rc = pt_report_write_all(db, outdir, rows, err);
-    pt_casedb_close(db, NULL);
+    if (rows)
+        *rows = 0;
+    rc = write_all(path, outdir, rows, err);
     pt_sign_remove(outdir); /* it signed sums that are about to be replaced */
     if (rc == PT_OK)
         rc = pt_sums_write(outdir, err);

@@ -33,12 +33,11 @@ typedef struct pt_report_writer {
 /* The writers, in the order they are written; ends with a NULL name. */
 extern const pt_report_writer_t pt_report_writers[];
 
-/* Writes every report into outdir (replacing earlier ones).  *rows gets the
- * manifest row count when non-NULL.  Returns PT_OK, PT_EIO or PT_EDB. */
-int pt_report_write_all(pt_casedb_t *db, const char *outdir, uint64_t *rows, pt_err_t *err);
-
-/* What `ptriage report` does, and a scan's last step: opens OUTDIR/case.db
- * read-only, writes every report, then OUTDIR/SHA256SUMS. */
+/* What `ptriage report` does, and a scan's last step: writes every report
+ * into OUTDIR (replacing earlier ones), each on a thread of its own over its
+ * own read-only connection to OUTDIR/case.db, report.html (which lists the
+ * others' hashes) last; then OUTDIR/SHA256SUMS.  *rows (may be NULL) gets
+ * the manifest's row count.  PT_OK, PT_EIO or PT_EDB. */
 int pt_report_case(const char *outdir, uint64_t *rows, pt_err_t *err);
 
 /* Renders one report into memory: *buf (malloc'd, caller frees), *len. */
