@@ -222,6 +222,39 @@ def main():
                       ("ec", "-algorithm ec -pkeyopt ec_paramgen_curve:P-256")):
         put("pkcs8-key-encrypted", "openssl-" + kind,
             run(f"openssl genpkey {opt} -aes-256-cbc -pass pass:pw", tmp), 1, 0, "pkcs8-encrypted", "key")
+    # key stores: OpenPGP secret keys (protected, armoured, unprotected),
+    # gpg-agent key files, PKCS#12 with and without encryption
+    for algo in ("rsa2048", "ed25519", "nistp256"):
+        uid = f"S{algo} <s{algo}@example.org>"
+        run(f"{gpg} --quick-gen-key '{uid}' {algo} default never", tmp)
+        put("pgp-secret-key", algo, run(f"{gpg} --export-secret-keys '{uid}'", tmp), 1, 0, "pgp-secret-key", "gpg")
+        put("pgp-secret-key", algo + "-armor", run(f"{gpg} --export-secret-keys -a '{uid}'", tmp), 1, 0,
+            "pgp-secret-key", "asc")
+        grip = run(f"gpg --with-colons --with-keygrip -K '{uid}'", tmp).decode().split("grp:::::::::")[1].split(":")[0]
+        put("gpg-agent-key", algo, open(os.path.join(os.environ["GNUPGHOME"], "private-keys-v1.d", grip + ".key"),
+                                        "rb").read(), 1, 0, "gpg-agent-key", "key")
+    put("pgp-secret-key-plain", "rsa2048", run("gpg --batch --export-secret-keys b@example.org", tmp), 0, 0, "",
+        "gpg")
+    run("openssl req -x509 -newkey rsa:2048 -nodes -keyout p12k.pem -out p12c.pem -subj /CN=x -days 1 2>/dev/null",
+        tmp)
+    for v, opt in enumerate(("", "-keypbe AES-256-CBC -certpbe AES-256-CBC", "-legacy")):
+        try:
+            put("pkcs12-encrypted", f"v{v + 1}", run(f"openssl pkcs12 -export -in p12c.pem -inkey p12k.pem "
+                                                     f"-passout pass:pw {opt}", tmp), 1, 0, "pkcs12-encrypted", "p12")
+        except RuntimeError:
+            pass          # -legacy needs OpenSSL's legacy provider
+    put("pkcs12-plain", "nopbe", run("openssl pkcs12 -export -in p12c.pem -inkey p12k.pem -passout pass: "
+                                     "-keypbe NONE -certpbe NONE -nomaciter", tmp), 0, 0, "", "p12")
+    # formats no Debian tool writes encrypted, by their specifications (the
+    # test suite's fixture writers)
+    fx = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures")
+    for kind, fmt in (("odt-encrypted", "odf-encrypted"), ("vault", "ansible-vault"),
+                      ("ab-encrypted", "android-backup"), ("ecryptfs", "ecryptfs"), ("odt-plain", ""),
+                      ("ab-plain", "")):
+        put(kind, "spec", tool(f"python3 {fx}/mkcrypted.py {kind} {{o}}", b""), 1 if fmt else 0, 0, fmt)
+    for kind, fmt in (("doc-enc", "doc-encrypted"), ("xls-enc", "xls-encrypted"), ("ppt-enc", "ppt-encrypted"),
+                      ("doc", ""), ("xls", ""), ("ppt", "")):
+        put("cfb-" + kind, "spec", tool(f"python3 {fx}/mkcfb.py {kind} {{o}}", b""), 1 if fmt else 0, 0, fmt)
     # LUKS headers of several kinds, each on an 18 MiB file
     luks = {"luks1": ["--cipher aes-xts-plain64 --key-size 512 --iter-time 1",
                       "--cipher aes-cbc-essiv:sha256 --key-size 256 --iter-time 1",
