@@ -191,6 +191,17 @@ int pt_files_open(pt_files_t *f, const char *path, pt_read_fn *fn, void **src, u
 
 /* ---- names ---- */
 
+int pt_files_host_path(const pt_files_t *f, const char *path, char *out, size_t size)
+{
+    int n;
+
+    if (f->ns == NS_TSK)
+        return 0;
+    n = f->ns == NS_DIR ? snprintf(out, size, "%s%s%s", f->root, path[0] == '/' ? "" : "/", path)
+                        : snprintf(out, size, "%s", path);
+    return n > 0 && (size_t)n < size;
+}
+
 char *pt_files_join(const pt_files_t *f, const char *from, const char *name)
 {
     const char *slash = strrchr(from, '/');

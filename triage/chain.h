@@ -38,6 +38,11 @@ int pt_files_count(const pt_files_t *f);
  * PT_OK, PT_ENOENT when there is no such file, or another error. */
 int pt_files_open(pt_files_t *f, const char *path, pt_read_fn *fn, void **src, uint64_t *size, pt_err_t *err);
 
+/* The path on this machine of path in a namespace of the examiner's files
+ * (a directory given as evidence: its root joined with path): 1 with out
+ * set, 0 for a filesystem of the evidence, whose files have none. */
+int pt_files_host_path(const pt_files_t *f, const char *path, char *out, size_t size);
+
 /* The directory of `from` joined with `name` (malloc'd, NULL when out of
  * memory); inside the evidence also with "." and ".." resolved, never above
  * its root (libtsk looks paths up literally). */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct ewf_img {
     TSK_IMG_INFO img;           /* first: libtsk sees only this */
@@ -136,7 +137,30 @@ static void ewf_stat(TSK_IMG_INFO *img, FILE *f)
     libewf_error_free(&e);
 }
 
+int pt_ewf_segment_number(const uint8_t *h, size_t len, unsigned *number)
+{
+    if (!pt_ewf_signature(h, len) || len < 16)
+        return 0;
+    /* EWF: the segment number follows the signature and a fields-start
+     * byte; EWF2: it follows version and compression method */
+    *number = h[3] == '2' ? (unsigned)(h[12] | h[13] << 8 | h[14] << 16 | (unsigned)h[15] << 24)
+                          : (unsigned)(h[9] | h[10] << 8);
+    return 1;
+}
+
+static TSK_IMG_INFO *ewf_open(const char *path, int in_tree, int *segments, pt_err_t *err);
+
 TSK_IMG_INFO *pt_ewf_open(const char *path, int *segments, pt_err_t *err)
+{
+    return ewf_open(path, 0, segments, err);
+}
+
+TSK_IMG_INFO *pt_ewf_open_in_tree(const char *path, int *segments, pt_err_t *err)
+{
+    return ewf_open(path, 1, segments, err);
+}
+
+static TSK_IMG_INFO *ewf_open(const char *path, int in_tree, int *segments, pt_err_t *err)
 {
     libewf_error_t *e = NULL;
     char **names = NULL, msg[512];
@@ -150,8 +174,20 @@ TSK_IMG_INFO *pt_ewf_open(const char *path, int *segments, pt_err_t *err)
     }
     pthread_mutex_init(&x->lock, NULL);
     /* x.E01 finds x.E02 ... until the first missing one, as libtsk did */
-    if (libewf_glob(path, strlen(path), LIBEWF_FORMAT_UNKNOWN, &names, &n, &e) != 1 ||
-        libewf_handle_initialize(&x->handle, &e) != 1 ||
+    if (libewf_glob(path, strlen(path), LIBEWF_FORMAT_UNKNOWN, &names, &n, &e) != 1) {
+        ewf_msg(&e, msg, sizeof msg);
+        pt_err_set(err, PT_EFORMAT, "evidence '%s': libewf cannot open it: %s", path, msg);
+        goto fail;
+    }
+    for (int i = 0; in_tree && i < n; i++) {
+        struct stat st;
+        if (lstat(names[i], &st) != 0 || !S_ISREG(st.st_mode)) {
+            pt_err_set(err, PT_EFORMAT, "'%s': segment '%s' is not a regular file of the tree (a link?): the set "
+                       "is not opened", path, names[i]);
+            goto fail;
+        }
+    }
+    if (libewf_handle_initialize(&x->handle, &e) != 1 ||
         libewf_handle_open(x->handle, names, n, LIBEWF_OPEN_READ, &e) != 1 ||
         libewf_handle_get_media_size(x->handle, &size, &e) != 1 ||
         libewf_handle_get_bytes_per_sector(x->handle, &x->sector, &e) != 1) {

@@ -23,6 +23,15 @@ int pt_ewf_signature(const uint8_t *head, size_t len);
  * segment files found.  NULL with err set when libewf refuses them. */
 TSK_IMG_INFO *pt_ewf_open(const char *path, int *segments, pt_err_t *err);
 
+/* The same for an E01 found in a directory given as evidence: every
+ * segment must be a regular file (not a symbolic link), so that the set
+ * cannot reach outside the tree. */
+TSK_IMG_INFO *pt_ewf_open_in_tree(const char *path, int *segments, pt_err_t *err);
+
+/* 1 and *number for the first bytes of an EWF segment file: its segment
+ * number (1 for x.E01, the one that opens the set). */
+int pt_ewf_segment_number(const uint8_t *head, size_t len, unsigned *number);
+
 /* How many reads of img were refused for a damaged chunk so far, and the
  * last chunk's description; 0 for an image not opened here. */
 uint64_t pt_ewf_damaged_reads(TSK_IMG_INFO *img, char *last, size_t size);

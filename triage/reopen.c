@@ -16,6 +16,7 @@
 #include "archive_walk.h"
 #include "item.h"
 #include "chain.h"
+#include "ewf.h"
 #include "layer.h"
 #include "xfs.h"
 #include "source.h"
@@ -395,7 +396,25 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
                 goto out;
             fn = l->up->fn;
             src = l->up->src;
-            if (pt_layer_is_disk_image(k) && l->up->files) {
+            if (k == PT_LAYER_EWF) {
+                /* an E01 set of a directory given as evidence, opened by name as the scan did */
+                char host[4096];
+                int segments = 0;
+                if (!l->up->files || !pt_files_host_path(l->up->files, l->up->path, host, sizeof host)) {
+                    rc = pt_err_set(err, PT_EFORMAT, "an EWF image inside the evidence is opened only from a "
+                                    "directory given as evidence");
+                    goto out;
+                }
+                if (!(l->img = pt_ewf_open_in_tree(host, &segments, err))) {
+                    rc = err && err->code ? err->code : PT_EFORMAT;
+                    goto out;
+                }
+                l->part.img = l->img;
+                l->part.off = 0;
+                l->part.len = (uint64_t)l->img->size;
+                fn = read_img_part;
+                src = &l->part;
+            } else if (pt_layer_is_disk_image(k) && l->up->files) {
                 /* with the backing files the scan found in the same tree */
                 if ((rc = pt_chain_open(k, fn, src, l->up->size, l->up->path, l->up->files, &l->chain, err)) !=
                     PT_OK)

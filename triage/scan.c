@@ -233,6 +233,7 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
     pt_read_fn fn = s->cur_fn;
     void *src = s->cur_src;
     int rc, expand, disk;
+    unsigned segment = 0;
     pt_layer_kind_t disk_kind = PT_LAYER_NONE;
 
     it->evidence_label = s->evidence_label;
@@ -280,11 +281,12 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
     if (rc == PT_OK && !disk && !s->in_archive && !s->nest_prefix && pt_layer_is_vmdk_extent(head, head_len))
         rc = pt_scan_item_problem(s, it->id, "note", it->path, "a VMDK extent file: its disk is walked through the "
                                   "descriptor that names it, where the evidence holds one", err);
-    if (rc == PT_OK && disk && disk_kind == PT_LAYER_EWF)
-        rc = pt_scan_item_problem(s, it->id, "note", it->path, "an EWF (E01) segment found as a file: ptriage "
-                                  "does not open E01 images inside the evidence; extract all its segments "
-                                  "(verified by hash) and give them as evidence", err);
-    else if (rc == PT_OK && disk)
+    if (rc == PT_OK && disk && disk_kind == PT_LAYER_EWF && pt_ewf_segment_number(head, head_len, &segment) &&
+        segment != 1) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "segment %u of an EWF image: read through the set's first segment", segment);
+        rc = pt_scan_item_problem(s, it->id, "note", it->path, msg, err);
+    } else if (rc == PT_OK && disk)
         rc = pt_volume_scan_nested(s, it, fn, src, disk_kind, err);
     if (rc != PT_OK)
         return rc;

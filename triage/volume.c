@@ -3,6 +3,7 @@
 #include "volume.h"
 
 #include "chain.h"
+#include "ewf.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -658,9 +659,26 @@ int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void
     int64_t vol = s->volume_id;
     const char *vlabel = s->volume_label;
     uint64_t size = it->size;
-    int rc;
+    int rc, segments = 0;
+    char host[4096];
 
-    if (kind != PT_LAYER_NONE) {
+    if (kind == PT_LAYER_EWF) {
+        /* an E01 set in a directory given as evidence: libewf opens its
+         * segments by name (Debian's libewf reads through no other I/O) */
+        if (!s->files || !pt_files_host_path(s->files, it->path, host, sizeof host))
+            return pt_scan_item_problem(s, it->id, "note", it->path, "an EWF (E01) segment found as a file: "
+                                        "ptriage opens E01 images only from a directory given as evidence; "
+                                        "extract all its segments (verified by hash) and give them as evidence",
+                                        err);
+        if (!(img = pt_ewf_open_in_tree(host, &segments, &lerr))) {
+            char msg[1200];
+            snprintf(msg, sizeof msg, "EWF image, not opened: %.1000s", lerr.msg);
+            return pt_scan_item_problem(s, it->id, "error", it->path, msg, err);
+        }
+        size = (uint64_t)img->size;
+        snprintf(fmt, sizeof fmt, "EWF image of %d segment%s, %llu bytes of media (a file of the evidence)",
+                 segments, segments == 1 ? "" : "s", (unsigned long long)size);
+    } else if (kind != PT_LAYER_NONE) {
         /* an overlay's backing files are looked up in the tree it was found
          * in (chain.h); where the tree cannot be searched, it is named */
         if (s->files) {
@@ -695,7 +713,7 @@ int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void
     } else {
         snprintf(fmt, sizeof fmt, "raw (a file of the evidence)");
     }
-    if (!(img = pt_source_img_over(fn, src, size))) {
+    if (kind != PT_LAYER_EWF && !(img = pt_source_img_over(fn, src, size))) {
         pt_layer_close(layer);
         pt_chain_close(chain);
         return pt_scan_item_problem(s, it->id, "note", it->path, "looks like a disk image, but libtsk cannot "
@@ -713,7 +731,7 @@ int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void
     nsrc.img = img;
     nsrc.format = fmt;
     nsrc.size = size;
-    nsrc.sector_size = 512;
+    nsrc.sector_size = kind == PT_LAYER_EWF ? (unsigned)img->sector_size : 512;
     s->nest_prefix = pt_scan_intern(s, prefix);
     s->nest_item = it->id;
     s->nest_container = kind != PT_LAYER_NONE ? pt_layer_kind_name(kind) : NULL;

@@ -729,6 +729,63 @@ def e01_with_a_missing_segment():
 
 
 @test
+def e01_set_in_a_directory():
+    """A directory of acquired images given as evidence, as a lab hands them
+    over: an E01 set is opened by its first segment (libewf finds the others
+    beside it); each partition lists what fls lists of the raw disk and its
+    files hash like icat's; the other segments get a note; a set with a
+    segment that links out of the tree is refused; export and verify read
+    the set again."""
+    mbr = os.path.join(Ctx.fx, "mbr.img")
+    d = os.path.join(Ctx.work, "lab")
+    outside = os.path.join(Ctx.work, "lab-outside")
+    os.makedirs(os.path.join(d, "hdd1"))
+    os.makedirs(os.path.join(d, "odd"))
+    os.makedirs(outside)
+    for target in (os.path.join(d, "hdd1", "disk"), os.path.join(outside, "x")):
+        p = run(["ewfacquire", "-q", "-u", "-t", target, "-f", "encase6", "-c", "none", "-S", "20MiB", mbr])
+        assert p.returncode == 0, p.stderr
+    assert sorted(os.listdir(os.path.join(d, "hdd1")))[:3] == ["disk.E01", "disk.E02", "disk.E03"]
+    with open(os.path.join(d, "notes.txt"), "w") as f:
+        f.write("chain of custody: hdd1 received 2026-11-30\n")
+    shutil.copy(os.path.join(outside, "x.E01"), os.path.join(d, "odd", "x.E01"))
+    os.symlink(os.path.join(outside, "x.E02"), os.path.join(d, "odd", "x.E02"))
+    conf = os.path.join(Ctx.work, "lab.conf")
+    with open(conf, "w") as f:
+        f.write("[policy]\nunmatched_user = needs-review\nunmatched_other = needs-review\n")
+    before = {n: sha256_file(os.path.join(d, "hdd1", n)) for n in os.listdir(os.path.join(d, "hdd1"))}
+    out, p = scan(d, "--case", conf, expect=1)
+    rows = items(out)
+    mm = [l.split() for l in run(["mmls", mbr]).stdout.decode().splitlines() if re.match(r"^\d{3}:\s+\d", l)]
+    starts = [int(f[2]) for f in mm]
+    prefix = "/hdd1/disk.E01!"
+    checked = 0
+    for n, start in enumerate(starts, 1):
+        label = f"{prefix}p{n}"
+        ours = sorted(r["path"][len(label):] for r in rows if r["vlabel"] == label and r["kind"] != "volume")
+        assert ours == fls_paths(mbr, start), (label, ours[:5])
+        for r in rows:
+            if r["vlabel"] == label and r["allocated"] == 1 and r["kind"] == "file":
+                assert r["sha256"] == icat_hashes(mbr, start, str(r["inode"]))[0], r["path"]
+                checked += 1
+    assert checked > 0
+    con = db(out)
+    errs = {(e[0].decode(), e[1].decode()) for e in con.execute("SELECT location, message FROM errors")}
+    vol = con.execute("SELECT container FROM volumes WHERE label = ?", (prefix + "p1",)).fetchone()
+    con.close()
+    assert any(l == "/hdd1/disk.E02" and "segment 2 of an EWF image" in m for l, m in errs), errs
+    assert any(l == "/odd/x.E01" and "not a regular file of the tree" in m for l, m in errs), errs
+    assert vol and vol[0] == b"ewf", vol
+    ids = [r["id"] for r in rows if r["vlabel"] == prefix + "p2" and r["kind"] == "file" and r["allocated"] == 1][:3]
+    x = os.path.join(Ctx.work, "lab-export")
+    e = run([PT, "export", out, "--to", x, "--include", ",".join(map(str, ids)), "--case", conf])
+    assert e.returncode == 0, e.stderr
+    v = run([PT, "verify", out, "--export", x, "--evidence", "--case", conf])
+    assert v.returncode == 0, v.stdout.decode()[-2000:]
+    assert before == {n: sha256_file(os.path.join(d, "hdd1", n)) for n in os.listdir(os.path.join(d, "hdd1"))}
+
+
+@test
 def hash_only_mode():
     """--hash-only: the same names and hashes as fls and icat (MD5 on the
     helper thread, big.bin's 101 MiB in parallel blocks), nothing typed,
