@@ -30,7 +30,8 @@ typedef enum {
     PT_LAYER_XFS,       /* a filesystem: xfs.h walks it */
     PT_LAYER_APFS,      /* a container of filesystems: apfs.h walks it */
     PT_LAYER_BSD,       /* a BSD disklabel in an MBR slice: one layer per partition */
-    PT_LAYER_VDI        /* VirtualBox disk image (vdimap.h) */
+    PT_LAYER_VDI,       /* VirtualBox disk image (vdimap.h) */
+    PT_LAYER_SPLIT      /* a split raw image's set of files: opened by name, never detected (volume.c) */
 } pt_layer_kind_t;
 
 typedef struct pt_layer pt_layer_t;

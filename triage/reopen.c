@@ -396,16 +396,18 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
                 goto out;
             fn = l->up->fn;
             src = l->up->src;
-            if (k == PT_LAYER_EWF) {
-                /* an E01 set of a directory given as evidence, opened by name as the scan did */
+            if (k == PT_LAYER_EWF || k == PT_LAYER_SPLIT) {
+                /* an E01 set or a split raw image of a directory given as
+                 * evidence, opened by name as the scan did */
                 char host[4096];
                 int segments = 0;
                 if (!l->up->files || !pt_files_host_path(l->up->files, l->up->path, host, sizeof host)) {
-                    rc = pt_err_set(err, PT_EFORMAT, "an EWF image inside the evidence is opened only from a "
-                                    "directory given as evidence");
+                    rc = pt_err_set(err, PT_EFORMAT, "a multi-file image inside the evidence is opened only from "
+                                    "a directory given as evidence");
                     goto out;
                 }
-                if (!(l->img = pt_ewf_open_in_tree(host, &segments, err))) {
+                if (!(l->img = k == PT_LAYER_EWF ? pt_ewf_open_in_tree(host, &segments, err)
+                                                 : pt_source_open_raw_set(host, 1, &segments, err))) {
                     rc = err && err->code ? err->code : PT_EFORMAT;
                     goto out;
                 }

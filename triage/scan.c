@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "archive_walk.h"
+#include "chain.h"
 #include "coverage.h"
 #include "ewf.h"
 #include "walk.h"
@@ -225,6 +226,20 @@ const char *pt_scan_intern(pt_scan_t *s, const char *str)
 
 #define INFLIGHT_MAX ((size_t)256 << 20) /* whole contents queued for the rules */
 
+static int split_first(const pt_scan_t *s, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    size_t n;
+    char host[4096];
+
+    base = base ? base + 1 : path;
+    n = strlen(base);
+    if (!s->files || !pt_files_host_path(s->files, "", host, sizeof host))
+        return 0; /* not a tree of this machine's files */
+    return (n > 4 && (strcmp(base + n - 4, ".001") == 0 || strcmp(base + n - 4, ".000") == 0)) ||
+           (n > 3 && strcmp(base + n - 3, ".aa") == 0);
+}
+
 int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
 {
     const uint8_t *head = NULL, *tail = NULL;
@@ -267,6 +282,10 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
         disk_kind = pt_layer_detect_head(head, head_len);
         disk = pt_layer_is_disk_image(disk_kind) || disk_kind == PT_LAYER_EWF ||
                pt_volume_looks_like_disk(head, head_len, it->size);
+        /* the first file of a split raw image in a directory given as
+         * evidence (x.001, x.000, x.aa): the disk is the whole set */
+        if (disk && disk_kind == PT_LAYER_NONE && split_first(s, it->path))
+            disk_kind = PT_LAYER_SPLIT;
     }
     s->cur_fn = NULL;
     it->id = ++s->emitted;

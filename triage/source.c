@@ -346,10 +346,19 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
         *out = src;
         return PT_OK;
     }
-    /* A single name is enough: libtsk finds .002... itself.  For a raw
-     * image, libtsk's open only names and sizes the segments (it reads
-     * nothing); they are then read through rawimg.c. */
-    src->img = tsk_img_open_sing(path, kind == PROBE_RAW ? TSK_IMG_TYPE_RAW : TSK_IMG_TYPE_DETECT, 0);
+    if (kind == PROBE_RAW) {
+        if (!(src->img = pt_source_open_raw_set(path, 0, &src->segments, err))) {
+            pt_source_close(src);
+            return err->code;
+        }
+        src->format = "raw";
+        src->size = src->img->size > 0 ? (uint64_t)src->img->size : 0;
+        src->sector_size = src->img->sector_size;
+        check_split_gap(src);
+        *out = src;
+        return PT_OK;
+    }
+    src->img = tsk_img_open_sing(path, TSK_IMG_TYPE_DETECT, 0);
     if (!src->img) {
         pt_source_tsk_err(err, PT_EFORMAT, "evidence '%s': cannot open as a disk image", path);
         pt_source_close(src);
@@ -375,6 +384,38 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
     check_split_gap(src);
     *out = src;
     return PT_OK;
+}
+
+TSK_IMG_INFO *pt_source_open_raw_set(const char *path, int in_tree, int *segments, pt_err_t *err)
+{
+    /* A single name is enough: libtsk finds .002... itself.  Its open only
+     * names and sizes the segments (it reads nothing); they are then read
+     * through rawimg.c. */
+    TSK_IMG_INFO *t = tsk_img_open_sing(path, TSK_IMG_TYPE_RAW, 0), *raw;
+    int i;
+
+    if (!t) {
+        pt_source_tsk_err(err, PT_EFORMAT, "evidence '%s': cannot open as a disk image", path);
+        return NULL;
+    }
+    if (t->num_img < 1 || !t->images) {
+        tsk_img_close(t);
+        pt_err_set(err, PT_EFORMAT, "evidence '%s': libtsk names no file of the image", path);
+        return NULL;
+    }
+    for (i = 0; in_tree && i < t->num_img; i++) {
+        struct stat st;
+        if (lstat(t->images[i], &st) != 0 || !S_ISREG(st.st_mode)) {
+            pt_err_set(err, PT_EFORMAT, "'%s': segment '%s' is not a regular file of the tree (a link?): the set "
+                       "is not opened", path, t->images[i]);
+            tsk_img_close(t);
+            return NULL;
+        }
+    }
+    raw = pt_rawimg_open((const char *const *)t->images, t->num_img, t->sector_size, err);
+    *segments = t->num_img;
+    tsk_img_close(t);
+    return raw;
 }
 
 void pt_source_close(pt_source_t *src)

@@ -59,6 +59,14 @@ int pt_source_open_under(const char *root, const char *path, pt_err_t *err);
 /* A pt_read_fn over a libtsk image (src = the TSK_IMG_INFO). */
 ssize_t pt_source_read_img(void *img, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);
 
+/* A raw image named by its (first) file, with the segments libtsk finds
+ * after it (x.001, x.002, ...; x.aa, x.ab, ...), read through rawimg.c.
+ * in_tree: a set found in a directory given as evidence, whose segments
+ * must all be regular files (no link out of the tree).  *segments gets
+ * their number.  NULL with err set. */
+TSK_IMG_INFO *pt_source_open_raw_set(const char *path, int in_tree, int *segments, pt_err_t *err);
+
+
 /* A libtsk image whose bytes are read through fn(src) (which must outlive
  * it): a disk image found as a file, a partition inside a container, a
  * decoded virtual disk.  Close with tsk_img_close; NULL when out of memory. */

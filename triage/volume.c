@@ -662,7 +662,17 @@ int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void
     int rc, segments = 0;
     char host[4096];
 
-    if (kind == PT_LAYER_EWF) {
+    if (kind == PT_LAYER_SPLIT) {
+        if (!s->files || !pt_files_host_path(s->files, it->path, host, sizeof host) ||
+            !(img = pt_source_open_raw_set(host, 1, &segments, &lerr))) {
+            char msg[1200];
+            snprintf(msg, sizeof msg, "split raw image, not opened: %.1000s", lerr.msg[0] ? lerr.msg : "no path");
+            return pt_scan_item_problem(s, it->id, "error", it->path, msg, err);
+        }
+        size = (uint64_t)img->size;
+        snprintf(fmt, sizeof fmt, "split raw image of %d file%s, %llu bytes (files of the evidence)", segments,
+                 segments == 1 ? "" : "s", (unsigned long long)size);
+    } else if (kind == PT_LAYER_EWF) {
         /* an E01 set in a directory given as evidence: libewf opens its
          * segments by name (Debian's libewf reads through no other I/O) */
         if (!s->files || !pt_files_host_path(s->files, it->path, host, sizeof host))
@@ -713,7 +723,12 @@ int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void
     } else {
         snprintf(fmt, sizeof fmt, "raw (a file of the evidence)");
     }
-    if (kind != PT_LAYER_EWF && !(img = pt_source_img_over(fn, src, size))) {
+    if ((kind == PT_LAYER_EWF || kind == PT_LAYER_SPLIT) &&
+        (rc = pt_scan_item_problem(s, it->id, "note", it->path, fmt, err)) != PT_OK) {
+        tsk_img_close(img); /* which files make up the disk walked is part of the record */
+        return rc;
+    }
+    if (kind != PT_LAYER_EWF && kind != PT_LAYER_SPLIT && !(img = pt_source_img_over(fn, src, size))) {
         pt_layer_close(layer);
         pt_chain_close(chain);
         return pt_scan_item_problem(s, it->id, "note", it->path, "looks like a disk image, but libtsk cannot "
@@ -731,7 +746,7 @@ int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void
     nsrc.img = img;
     nsrc.format = fmt;
     nsrc.size = size;
-    nsrc.sector_size = kind == PT_LAYER_EWF ? (unsigned)img->sector_size : 512;
+    nsrc.sector_size = kind == PT_LAYER_EWF || kind == PT_LAYER_SPLIT ? (unsigned)img->sector_size : 512;
     s->nest_prefix = pt_scan_intern(s, prefix);
     s->nest_item = it->id;
     s->nest_container = kind != PT_LAYER_NONE ? pt_layer_kind_name(kind) : NULL;

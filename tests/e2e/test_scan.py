@@ -729,13 +729,13 @@ def e01_with_a_missing_segment():
 
 
 @test
-def e01_set_in_a_directory():
+def image_sets_in_a_directory():
     """A directory of acquired images given as evidence, as a lab hands them
     over: an E01 set is opened by its first segment (libewf finds the others
-    beside it); each partition lists what fls lists of the raw disk and its
-    files hash like icat's; the other segments get a note; a set with a
-    segment that links out of the tree is refused; export and verify read
-    the set again."""
+    beside it), a split raw image by its .001 file; each partition lists
+    what fls lists of the raw disk and its files hash like icat's; the other
+    E01 segments get a note; a set with a segment that links out of the
+    tree is refused; export and verify read the sets again."""
     mbr = os.path.join(Ctx.fx, "mbr.img")
     d = os.path.join(Ctx.work, "lab")
     outside = os.path.join(Ctx.work, "lab-outside")
@@ -748,6 +748,9 @@ def e01_set_in_a_directory():
     assert sorted(os.listdir(os.path.join(d, "hdd1")))[:3] == ["disk.E01", "disk.E02", "disk.E03"]
     with open(os.path.join(d, "notes.txt"), "w") as f:
         f.write("chain of custody: hdd1 received 2026-11-30\n")
+    os.makedirs(os.path.join(d, "hdd2"))
+    for n in range(1, 5):
+        shutil.copy(os.path.join(Ctx.fx, "gpt-split.%03d" % n), os.path.join(d, "hdd2", "disk.%03d" % n))
     shutil.copy(os.path.join(outside, "x.E01"), os.path.join(d, "odd", "x.E01"))
     os.symlink(os.path.join(outside, "x.E02"), os.path.join(d, "odd", "x.E02"))
     conf = os.path.join(Ctx.work, "lab.conf")
@@ -769,14 +772,27 @@ def e01_set_in_a_directory():
                 assert r["sha256"] == icat_hashes(mbr, start, str(r["inode"]))[0], r["path"]
                 checked += 1
     assert checked > 0
+    gpt = os.path.join(Ctx.fx, "gpt.img")
+    mm = [l.split() for l in run(["mmls", gpt]).stdout.decode().splitlines() if re.match(r"^\d{3}:\s+\d", l)]
+    walked = 0
+    for n, start in enumerate([int(f[2]) for f in mm], 1):
+        label = f"/hdd2/disk.001!p{n}"
+        ours = sorted(r["path"][len(label):] for r in rows if r["vlabel"] == label and r["kind"] != "volume")
+        if ours:
+            assert ours == fls_paths(gpt, start), (label, ours[:5])
+            walked += 1
+    assert walked >= 2, walked
     con = db(out)
     errs = {(e[0].decode(), e[1].decode()) for e in con.execute("SELECT location, message FROM errors")}
+    assert ("/hdd2/disk.001", "split raw image of 4 files, 67108864 bytes (files of the evidence)") in errs, errs
+    assert not any(l.startswith("/hdd2/") and "extends past the end" in m for l, m in errs), errs
     vol = con.execute("SELECT container FROM volumes WHERE label = ?", (prefix + "p1",)).fetchone()
     con.close()
     assert any(l == "/hdd1/disk.E02" and "segment 2 of an EWF image" in m for l, m in errs), errs
     assert any(l == "/odd/x.E01" and "not a regular file of the tree" in m for l, m in errs), errs
     assert vol and vol[0] == b"ewf", vol
-    ids = [r["id"] for r in rows if r["vlabel"] == prefix + "p2" and r["kind"] == "file" and r["allocated"] == 1][:3]
+    ids = [r["id"] for r in rows if r["vlabel"] in (prefix + "p2", "/hdd2/disk.001!p1") and r["kind"] == "file"
+           and r["allocated"] == 1][:6]
     x = os.path.join(Ctx.work, "lab-export")
     e = run([PT, "export", out, "--to", x, "--include", ",".join(map(str, ids)), "--case", conf])
     assert e.returncode == 0, e.stderr
