@@ -4,16 +4,19 @@
  * parents. */
 #include "chain.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "rawimg.h"
 #include "source.h"
+#include "vdimap.h"
 #include "walk.h"
 
 #define CHAIN_MAX 16
@@ -320,6 +323,115 @@ static int resolve(pt_files_t *f, const char *from, const char *stored, char **f
     return rc;
 }
 
+/* Calls cb with the name of every regular file in directory dir of the
+ * namespace (at most 4,096); 0, or -1 when dir cannot be listed. */
+static int list_files(pt_files_t *f, const char *dir, void (*cb)(void *ctx, const char *name), void *ctx)
+{
+    int count = 0;
+
+    if (f->ns == NS_TSK) {
+        TSK_FS_DIR *d = tsk_fs_dir_open(f->fs, dir);
+        size_t i;
+        if (!d) {
+            tsk_error_reset();
+            return -1;
+        }
+        for (i = 0; i < tsk_fs_dir_getsize(d) && count < 4096; i++) {
+            const TSK_FS_NAME *n = tsk_fs_dir_get_name(d, i);
+            if (n && n->type == TSK_FS_NAME_TYPE_REG && (n->flags & TSK_FS_NAME_FLAG_ALLOC) && n->name) {
+                cb(ctx, n->name);
+                count++;
+            }
+        }
+        tsk_fs_dir_close(d);
+        tsk_error_reset();
+        return 0;
+    }
+    {
+        pt_err_t e = { 0, "" };
+        int fd = f->ns == NS_HOST ? pt_source_open_ro(AT_FDCWD, dir, O_DIRECTORY, NULL)
+                 : strcmp(dir, "/") == 0 ? pt_source_open_ro(AT_FDCWD, f->root, O_DIRECTORY, NULL)
+                                         : pt_source_open_under(f->root, dir, &e);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        struct dirent *de;
+        if (!d) {
+            if (fd >= 0)
+                close(fd);
+            return -1;
+        }
+        while ((de = readdir(d)) != NULL && count < 4096) {
+            struct stat st;
+            if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+                cb(ctx, de->d_name);
+                count++;
+            }
+        }
+        closedir(d);
+        return 0;
+    }
+}
+
+typedef struct vdi_names {
+    char **v;
+    int n;
+} vdi_names_t;
+
+static void add_vdi(void *ctx, const char *name)
+{
+    vdi_names_t *l = ctx;
+    size_t n = strlen(name);
+    char **g;
+
+    if (n < 5 || strcasecmp(name + n - 4, ".vdi") != 0 || l->n >= 256 || !(g = realloc(l->v, (size_t)(l->n + 1) *
+                                                                                         sizeof *g)))
+        return;
+    l->v = g;
+    if ((l->v[l->n] = strdup(name)) != NULL)
+        l->n++;
+}
+
+/* A VDI snapshot names its parent by UUID: VirtualBox keeps a VM's disks in
+ * its folder and the snapshots in the Snapshots folder under it, so the .vdi
+ * files beside the image and in the folder above are opened until one was
+ * created with that UUID. */
+static int resolve_uuid(pt_files_t *f, const char *from, const char *uuid, char **found, pt_read_fn *fn, void **src,
+                        uint64_t *size, pt_err_t *err)
+{
+    char *dirs[2] = { pt_files_join(f, from, "."), pt_files_join(f, from, "..") };
+    int d, i, rc = PT_ENOENT;
+
+    *found = NULL;
+    for (d = 0; d < 2 && rc == PT_ENOENT; d++) {
+        vdi_names_t names = { NULL, 0 };
+        if (!dirs[d] || (d == 1 && dirs[0] && strcmp(dirs[0], dirs[1]) == 0))
+            continue;
+        list_files(f, dirs[d], add_vdi, &names);
+        for (i = 0; i < names.n && rc == PT_ENOENT; i++) {
+            char *cand = malloc(strlen(dirs[d]) + strlen(names.v[i]) + 2), id[40];
+            pt_err_t oerr = { 0, "" };
+            if (!cand)
+                break;
+            sprintf(cand, "%s%s%s", dirs[d], dirs[d][strlen(dirs[d]) - 1] == '/' ? "" : "/", names.v[i]);
+            if (strcmp(cand, from) != 0 && pt_files_open(f, cand, fn, src, size, &oerr) == PT_OK &&
+                pt_vdimap_read_uuid(*fn, *src, *size, id) && strcmp(id, uuid) == 0) {
+                *found = cand;
+                cand = NULL;
+                rc = PT_OK;
+            }
+            free(cand);
+        }
+        for (i = 0; i < names.n; i++)
+            free(names.v[i]);
+        free(names.v);
+    }
+    free(dirs[0]);
+    free(dirs[1]);
+    if (rc == PT_ENOENT)
+        pt_err_set(err, PT_ENOENT, "no .vdi created with UUID %s beside it or in the folder above (VirtualBox "
+                   "keeps a VM's disks in its folder and the snapshots in its Snapshots folder)", uuid);
+    return rc;
+}
+
 typedef struct extent_ctx {
     pt_files_t *files;
     const char *from;
@@ -383,13 +495,15 @@ int pt_chain_open(pt_layer_kind_t kind, pt_read_fn fn, void *src, uint64_t size,
             break;
         }
         if (used < sizeof c->note)
-            used += (size_t)snprintf(c->note + used, sizeof c->note - used, "%s%s%s%s", c->n > 1 ?
+            used += (size_t)snprintf(c->note + used, sizeof c->note - used, "%s%s%s%s%s%s", c->n > 1 ?
                                      "; backing file " : "", c->n > 1 ? cur : "", c->n > 1 ? ": " : "",
-                                     pt_layer_describe(layer));
+                                     pt_layer_describe(layer), c->n > 1 && *pt_layer_parent_note(c->layer[c->n - 2])
+                                     ? "; " : "", c->n > 1 ? pt_layer_parent_note(c->layer[c->n - 2]) : "");
         backing = pt_layer_backing(layer);
         if (!*backing)
             break;
-        if ((rc = resolve(files, cur, backing, &found, &fn, &src, &size, &lerr)) != PT_OK) {
+        if ((rc = backing[0] == '{' ? resolve_uuid(files, cur, backing, &found, &fn, &src, &size, &lerr)
+                                    : resolve(files, cur, backing, &found, &fn, &src, &size, &lerr)) != PT_OK) {
             pt_err_set(err, rc, "backing file %.700s (named by %.400s): %.400s", backing, cur, lerr.msg);
             break;
         }

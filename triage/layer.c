@@ -43,6 +43,7 @@ struct pt_layer {
     char desc[640];
     char name[384];
     char backing[1024];             /* a differential qcow image's backing file, as stored */
+    char pnote[256];                /* what attaching the parent found (pt_layer_parent_note) */
     pt_qcowmap_t *qmap;             /* qcow2: where each cluster is (qcowmap.h) */
     pt_vmdkmap_t *vmap;             /* VMDK: where each grain is (vmdkmap.h) */
     pt_vdimap_t *dmap;              /* VDI: where each block is (vdimap.h) */
@@ -732,6 +733,8 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
             l->size = pt_vdimap_disk_size(l->dmap);
             l->file_fn = fn;
             l->file_src = src;
+            /* a snapshot names its parent by UUID: chain.c looks it up */
+            snprintf(l->backing, sizeof l->backing, "%s", pt_vdimap_parent(l->dmap));
         }
         break;
     case PT_LAYER_LVM: rc = open_lvm(l, fn, src, size, err); break;
@@ -809,6 +812,11 @@ const char *pt_layer_backing(const pt_layer_t *l)
     return l->backing;
 }
 
+const char *pt_layer_parent_note(const pt_layer_t *l)
+{
+    return l->pnote;
+}
+
 int pt_layer_set_parent(pt_layer_t *l, pt_layer_t *parent, pt_err_t *err)
 {
     /* libqcow and libvmdk will not read a differential image without its
@@ -825,6 +833,13 @@ int pt_layer_set_parent(pt_layer_t *l, pt_layer_t *parent, pt_err_t *err)
             YAL_ERR(libqcow, e, err, PT_EFORMAT, "qcow backing file not attached");
             return PT_EFORMAT;
         }
+    } else if (l->dmap && parent->dmap) {
+        /* mapped_read reads the parent's blocks itself.  VirtualBox records
+         * the parent's modification UUID when it takes the snapshot */
+        if (strcmp(pt_vdimap_parent_modify(l->dmap), pt_vdimap_modify(parent->dmap)) != 0)
+            snprintf(l->pnote, sizeof l->pnote, "the parent's modification UUID is %s, not %s as the snapshot "
+                     "recorded: the parent changed after the snapshot was taken", pt_vdimap_modify(parent->dmap),
+                     pt_vdimap_parent_modify(l->dmap));
     } else if (l->vmdk && parent->vmdk) {
         libvmdk_error_t *e = NULL;
         if (libvmdk_handle_set_parent_handle(l->vmdk, parent->vmdk, &e) != 1) {

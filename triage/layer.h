@@ -102,13 +102,18 @@ int pt_layer_count(const pt_layer_t *vg);
 int pt_layer_sub(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err);
 /* A differential qcow image or VMDK snapshot: the backing file's (parent
  * disk's) name as the image stores it (relative names are relative to the
- * image's directory, as qemu and VMware read them), "" for a
- * self-contained image or another kind of layer. */
+ * image's directory, as qemu and VMware read them); a VDI snapshot: its
+ * parent's UUID, "{...}"; "" for a self-contained image or another kind of
+ * layer. */
 const char *pt_layer_backing(const pt_layer_t *l);
-/* Gives a qcow or VMDK layer its opened parent image of the same kind, or a
- * qcow layer a raw one (pt_layer_open_raw), which must outlive it; without
- * one, reads of clusters the image does not hold fail. */
+/* Gives a qcow, VMDK or VDI layer its opened parent image of the same kind,
+ * or a qcow layer a raw one (pt_layer_open_raw), which must outlive it;
+ * without one, reads of clusters the image does not hold fail. */
 int pt_layer_set_parent(pt_layer_t *l, pt_layer_t *parent, pt_err_t *err);
+
+/* What pt_layer_set_parent found worth saying about the pair ("" when
+ * nothing): a VDI snapshot whose parent changed after it was taken. */
+const char *pt_layer_parent_note(const pt_layer_t *l);
 
 /* "vg0/root" for a logical volume, "a" for a BSD partition. */
 const char *pt_layer_name(const pt_layer_t *l);

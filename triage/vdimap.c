@@ -14,7 +14,9 @@
 struct pt_vdimap {
     uint64_t disk, fsize, data;  /* virtual size, file size, first data block's offset */
     uint32_t block, extra, n;    /* block size, bytes before each block's data, blocks */
+    int diff;                    /* a differencing image: unwritten blocks are the parent's */
     uint32_t *map;
+    char uuid[40], modify[40], parent[40], parent_modify[40];
 };
 
 static uint32_t le32(const uint8_t *p)
@@ -35,8 +37,19 @@ int pt_vdimap_is_vdi(const uint8_t *h, size_t len)
 static void uuid_str(const uint8_t *u, char *out)
 {
     /* RTUUID is stored as a little-endian Windows GUID */
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[3], u[2], u[1],
+    snprintf(out, 40, "{%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x}", u[3], u[2], u[1],
              u[0], u[5], u[4], u[7], u[6], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+
+int pt_vdimap_read_uuid(pt_read_fn fn, void *src, uint64_t fsize, char out[40])
+{
+    uint8_t h[0x198];
+    pt_err_t e = { 0, "" };
+
+    if (fsize < sizeof h || pt_read_exact(fn, src, 0, h, sizeof h, &e) != PT_OK || !pt_vdimap_is_vdi(h, sizeof h))
+        return 0;
+    uuid_str(h + 0x188, out);
+    return 1;
 }
 
 int pt_vdimap_open(pt_read_fn fn, void *src, uint64_t fsize, pt_vdimap_t **out, char *desc, size_t dsize,
@@ -45,7 +58,6 @@ int pt_vdimap_open(pt_read_fn fn, void *src, uint64_t fsize, pt_vdimap_t **out, 
     uint8_t h[0x1c8];
     uint32_t version, type, blocks_at, i, used = 0;
     pt_vdimap_t *m;
-    char parent[40];
     int rc;
 
     *out = NULL;
@@ -58,17 +70,18 @@ int pt_vdimap_open(pt_read_fn fn, void *src, uint64_t fsize, pt_vdimap_t **out, 
         return pt_err_set(err, PT_EFORMAT, "VDI version %u.%u: only version 1.1 (VirtualBox 2 and later, qemu) "
                           "is read", version >> 16, version & 0xffff);
     type = le32(h + 0x4c);
-    if (type == 4) {
-        uuid_str(h + 0x1a8, parent);
-        return pt_err_set(err, PT_EFORMAT, "differencing VDI (a VirtualBox snapshot) whose unwritten blocks are in "
-                          "the parent disk with UUID {%s}: not read, as a wrong disk is worse than none; give the "
-                          "parent .vdi (found by that UUID in the VM's .vbox file) together with this one, merged "
-                          "by VirtualBox (VBoxManage clonemedium), as evidence", parent);
-    }
-    if (type != 1 && type != 2)
-        return pt_err_set(err, PT_EFORMAT, "VDI image of type %u (1 dynamic and 2 fixed are read)", type);
+    if (type != 1 && type != 2 && type != 4)
+        return pt_err_set(err, PT_EFORMAT, "VDI image of type %u (1 dynamic, 2 fixed and 4 differencing are read)",
+                          type);
     if (!(m = calloc(1, sizeof *m)))
         return pt_err_set(err, PT_ENOMEM, "out of memory");
+    m->diff = type == 4;
+    uuid_str(h + 0x188, m->uuid);
+    uuid_str(h + 0x198, m->modify);
+    if (m->diff) {
+        uuid_str(h + 0x1a8, m->parent);
+        uuid_str(h + 0x1b8, m->parent_modify);
+    }
     blocks_at = le32(h + 0x154);
     m->data = le32(h + 0x158);
     m->disk = le64(h + 0x170);
@@ -111,8 +124,10 @@ int pt_vdimap_open(pt_read_fn fn, void *src, uint64_t fsize, pt_vdimap_t **out, 
         for (k = 0; k < 56 && h[4 + k] >= 0x20 && h[4 + k] < 0x7f && memcmp(h + 4 + k, " >>>", 4) != 0; k++)
             banner[k] = (char)h[4 + k];
         banner[k] = '\0';
-        snprintf(desc, dsize, "VDI version 1.1 (%s), %s, %llu bytes virtual disk, %u of %u blocks of %u bytes stored",
-                 banner, type == 2 ? "fixed" : "dynamic", (unsigned long long)m->disk, used, m->n, m->block);
+        snprintf(desc, dsize, "VDI version 1.1 (%s), %s%s%s, %llu bytes virtual disk, %u of %u blocks of %u bytes "
+                 "stored", banner, type == 2 ? "fixed" : type == 4 ? "differencing over the disk " : "dynamic",
+                 m->parent, type == 4 ? " (a VirtualBox snapshot)" : "", (unsigned long long)m->disk, used, m->n,
+                 m->block);
     }
     *out = m;
     return PT_OK;
@@ -131,6 +146,26 @@ uint64_t pt_vdimap_disk_size(const pt_vdimap_t *m)
     return m->disk;
 }
 
+const char *pt_vdimap_parent(const pt_vdimap_t *m)
+{
+    return m->parent;
+}
+
+const char *pt_vdimap_parent_modify(const pt_vdimap_t *m)
+{
+    return m->parent_modify;
+}
+
+const char *pt_vdimap_uuid(const pt_vdimap_t *m)
+{
+    return m->uuid;
+}
+
+const char *pt_vdimap_modify(const pt_vdimap_t *m)
+{
+    return m->modify;
+}
+
 int pt_vdimap_state(const pt_vdimap_t *m, uint64_t off, uint64_t *run, uint64_t *host, pt_err_t *err)
 {
     uint64_t b = off / m->block, in = off % m->block, at;
@@ -139,9 +174,11 @@ int pt_vdimap_state(const pt_vdimap_t *m, uint64_t off, uint64_t *run, uint64_t 
     *host = UINT64_MAX;
     *run = m->block - in;
     if (b >= m->n)
-        return PT_MAP_ZERO;
+        return m->diff ? PT_MAP_PARENT : PT_MAP_ZERO;
     e = m->map[b];
-    if (e == VDI_FREE || e == VDI_ZERO)
+    if (e == VDI_FREE)
+        return m->diff ? PT_MAP_PARENT : PT_MAP_ZERO;
+    if (e == VDI_ZERO)
         return PT_MAP_ZERO;
     at = m->data + (uint64_t)e * ((uint64_t)m->block + m->extra) + m->extra;
     if (at + m->block > m->fsize) {

@@ -4,10 +4,11 @@
  * zeros.  No Debian library reads VDI and libtsk does not; layer.c reads
  * each block from where VirtualBox would.
  *
- * Fixed and dynamic images (VDI 1.1) are read.  A differencing image (a
- * VirtualBox snapshot) names its parent by UUID, not by file: it is
- * recognised and refused with that UUID, as a wrong disk is worse than
- * none. */
+ * Fixed, dynamic and differencing images (VDI 1.1) are read.  A
+ * differencing image (a VirtualBox snapshot) names its parent by UUID, not
+ * by file: its blocks never written are the parent's (PT_MAP_PARENT), and
+ * chain.c finds the parent among the .vdi files beside it and in the
+ * folder above (a VM's folder and its Snapshots folder). */
 #ifndef PT_VDIMAP_H
 #define PT_VDIMAP_H
 
@@ -32,8 +33,20 @@ int pt_vdimap_open(pt_read_fn fn, void *src, uint64_t fsize, pt_vdimap_t **out, 
 void pt_vdimap_free(pt_vdimap_t *m);
 uint64_t pt_vdimap_disk_size(const pt_vdimap_t *m);
 
-/* The state of the block holding virtual offset off (PT_MAP_DATA or
- * PT_MAP_ZERO), in *run the bytes to that block's end, and for data in
+/* A differencing image's parent, "{uuid}" (its creation UUID), and the
+ * parent's modification UUID it recorded; "" for another image. */
+const char *pt_vdimap_parent(const pt_vdimap_t *m);
+const char *pt_vdimap_parent_modify(const pt_vdimap_t *m);
+/* This image's creation and modification UUIDs, "{...}". */
+const char *pt_vdimap_uuid(const pt_vdimap_t *m);
+const char *pt_vdimap_modify(const pt_vdimap_t *m);
+
+/* The creation UUID of the VDI read through fn/src, "{...}", without
+ * reading its map: 1, or 0 when it is not a VDI. */
+int pt_vdimap_read_uuid(pt_read_fn fn, void *src, uint64_t fsize, char out[40]);
+
+/* The state of the block holding virtual offset off (PT_MAP_DATA,
+ * PT_MAP_ZERO, or PT_MAP_PARENT in a differencing image), in *run the bytes to that block's end, and for data in
  * *host the file offset of off's byte; -1 with err set when the block's
  * data would lie past the end of the file (a truncated image). */
 int pt_vdimap_state(const pt_vdimap_t *m, uint64_t off, uint64_t *run, uint64_t *host, pt_err_t *err);

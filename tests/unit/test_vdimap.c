@@ -70,16 +70,40 @@ static void states(void)
     free(d);
 }
 
+/* A snapshot: never-written blocks are the parent's, zeroed ones zeros;
+ * the parent is named by its creation UUID (a little-endian GUID). */
+static void differencing(void)
+{
+    uint8_t *d = image();
+    pt_vdimap_t *m = NULL;
+    pt_err_t err = { 0, "" };
+    uint64_t run = 0, host = 0;
+    char desc[200], id[40];
+    pt_mem_t mem = { d, FILE_SIZE };
+
+    t_put_le32(d + 0x4c, 4);
+    memcpy(d + 0x188, "\x01\x00\x00\x00\x02\x00\x03\x00\x04\x05\x06\x07\x08\x09\x0a\x0b", 16);
+    memcpy(d + 0x1a8, "\x33\x22\x11\x00\x55\x44\x77\x66\x88\x99\xaa\xbb\xcc\xdd\xee\xff", 16);
+    T_CHECK(open_mem(d, FILE_SIZE, &m, desc, &err) == PT_OK && m);
+    T_STREQ(pt_vdimap_parent(m), "{00112233-4455-6677-8899-aabbccddeeff}");
+    T_STREQ(pt_vdimap_uuid(m), "{00000001-0002-0003-0405-060708090a0b}");
+    T_CHECK(strstr(desc, "differencing over the disk {00112233-") != NULL);
+    T_CHECK(pt_vdimap_state(m, BLOCK, &run, &host, &err) == PT_MAP_PARENT);
+    T_CHECK(pt_vdimap_state(m, 3 * BLOCK, &run, &host, &err) == PT_MAP_ZERO);
+    T_CHECK(pt_vdimap_state(m, 0, &run, &host, &err) == PT_MAP_DATA);
+    T_CHECK(pt_vdimap_read_uuid(pt_read_mem, &mem, FILE_SIZE, id) && strcmp(id, pt_vdimap_uuid(m)) == 0);
+    pt_vdimap_free(m);
+    free(d);
+}
+
 static void refused(void)
 {
     uint8_t *d = image();
     pt_vdimap_t *m = NULL;
     pt_err_t err = { 0, "" };
 
-    t_put_le32(d + 0x4c, 4); /* differencing */
-    memcpy(d + 0x1a8, "\x33\x22\x11\x00\x55\x44\x77\x66\x88\x99\xaa\xbb\xcc\xdd\xee\xff", 16);
-    T_CHECK(open_mem(d, FILE_SIZE, &m, NULL, &err) == PT_EFORMAT && !m);
-    T_CHECK(strstr(err.msg, "differencing VDI") && strstr(err.msg, "{00112233-4455-6677-8899-aabbccddeeff}"));
+    t_put_le32(d + 0x4c, 3); /* undo: not written since VirtualBox 1 */
+    T_CHECK(open_mem(d, FILE_SIZE, &m, NULL, &err) == PT_EFORMAT && !m && strstr(err.msg, "type 3"));
     t_put_le32(d + 0x4c, 1);
     t_put_le32(d + 0x44, 0x00010000u); /* version 1.0 */
     T_CHECK(open_mem(d, FILE_SIZE, &m, NULL, &err) == PT_EFORMAT && strstr(err.msg, "version 1.0"));
@@ -126,6 +150,7 @@ static void random_damage(void)
 int main(void)
 {
     T_RUN(states);
+    T_RUN(differencing);
     T_RUN(refused);
     T_RUN(random_damage);
     return t_done();
