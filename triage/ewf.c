@@ -9,7 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "source.h"
 
 typedef struct ewf_img {
     TSK_IMG_INFO img;           /* first: libtsk sees only this */
@@ -179,14 +180,8 @@ static TSK_IMG_INFO *ewf_open(const char *path, int in_tree, int *segments, pt_e
         pt_err_set(err, PT_EFORMAT, "evidence '%s': libewf cannot open it: %s", path, msg);
         goto fail;
     }
-    for (int i = 0; in_tree && i < n; i++) {
-        struct stat st;
-        if (lstat(names[i], &st) != 0 || !S_ISREG(st.st_mode)) {
-            pt_err_set(err, PT_EFORMAT, "'%s': segment '%s' is not a regular file of the tree (a link?): the set "
-                       "is not opened", path, names[i]);
-            goto fail;
-        }
-    }
+    if (in_tree && pt_source_set_in_tree(path, names, n, err) != PT_OK)
+        goto fail;
     if (libewf_handle_initialize(&x->handle, &e) != 1 ||
         libewf_handle_open(x->handle, names, n, LIBEWF_OPEN_READ, &e) != 1 ||
         libewf_handle_get_media_size(x->handle, &size, &e) != 1 ||

@@ -386,13 +386,25 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
     return PT_OK;
 }
 
+int pt_source_set_in_tree(const char *set, char *const *names, int n, pt_err_t *err)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        struct stat st;
+        if (lstat(names[i], &st) != 0 || !S_ISREG(st.st_mode))
+            return pt_err_set(err, PT_EFORMAT, "'%s': segment '%s' is not a regular file of the tree (a link?): the "
+                              "set is not opened", set, names[i]);
+    }
+    return PT_OK;
+}
+
 TSK_IMG_INFO *pt_source_open_raw_set(const char *path, int in_tree, int *segments, pt_err_t *err)
 {
     /* A single name is enough: libtsk finds .002... itself.  Its open only
      * names and sizes the segments (it reads nothing); they are then read
      * through rawimg.c. */
     TSK_IMG_INFO *t = tsk_img_open_sing(path, TSK_IMG_TYPE_RAW, 0), *raw;
-    int i;
 
     if (!t) {
         pt_source_tsk_err(err, PT_EFORMAT, "evidence '%s': cannot open as a disk image", path);
@@ -403,14 +415,9 @@ TSK_IMG_INFO *pt_source_open_raw_set(const char *path, int in_tree, int *segment
         pt_err_set(err, PT_EFORMAT, "evidence '%s': libtsk names no file of the image", path);
         return NULL;
     }
-    for (i = 0; in_tree && i < t->num_img; i++) {
-        struct stat st;
-        if (lstat(t->images[i], &st) != 0 || !S_ISREG(st.st_mode)) {
-            pt_err_set(err, PT_EFORMAT, "'%s': segment '%s' is not a regular file of the tree (a link?): the set "
-                       "is not opened", path, t->images[i]);
-            tsk_img_close(t);
-            return NULL;
-        }
+    if (in_tree && pt_source_set_in_tree(path, t->images, t->num_img, err) != PT_OK) {
+        tsk_img_close(t);
+        return NULL;
     }
     raw = pt_rawimg_open((const char *const *)t->images, t->num_img, t->sector_size, err);
     *segments = t->num_img;

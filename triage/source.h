@@ -59,6 +59,12 @@ int pt_source_open_under(const char *root, const char *path, pt_err_t *err);
 /* A pt_read_fn over a libtsk image (src = the TSK_IMG_INFO). */
 ssize_t pt_source_read_img(void *img, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);
 
+/* A multi-file image found in a directory given as evidence (set, named by
+ * its first file) is opened only when each of its n files is a regular file
+ * and not a link, so that a delivery cannot pull a file from outside it into
+ * the case: PT_OK, or PT_EFORMAT with err naming the file. */
+int pt_source_set_in_tree(const char *set, char *const *names, int n, pt_err_t *err);
+
 /* A raw image named by its (first) file, with the segments libtsk finds
  * after it (x.001, x.002, ...; x.aa, x.ab, ...), read through rawimg.c.
  * in_tree: a set found in a directory given as evidence, whose segments
