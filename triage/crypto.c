@@ -14,7 +14,7 @@ const char *const pt_crypto_formats[] = {
     "luks1", "luks2", "bitlocker", "corestorage-fvde", "dmg-encrypted", "pgp", "age", "openssl-salted",
     "zip-aes", "zip-crypto", "7z-aes", "rar5-encrypted", "rar4-encrypted", "pdf-encrypted",
     "ooxml-encrypted", "kdbx", "kdb", "ssh-key-encrypted", "pem-encrypted", "pkcs8-encrypted", "pgp-secret-key",
-    "gpg-agent-key", "pkcs12-encrypted", "ansible-vault", "android-backup", "ecryptfs", "odf-encrypted",
+    "gpg-agent-key", "pkcs12-encrypted", "java-keystore", "macos-keychain", "ansible-vault", "android-backup", "ecryptfs", "odf-encrypted",
     "doc-encrypted", "xls-encrypted", "ppt-encrypted", NULL,
 };
 
@@ -591,7 +591,8 @@ static int detect_keepass(const pt_crypto_view_t *v, pt_crypto_match_t *m)
 static int (*const detectors[])(const pt_crypto_view_t *, pt_crypto_match_t *) = {
     detect_luks, detect_bitlocker, detect_corestorage, detect_dmg, detect_age, detect_openssl, detect_keepass, pt_crypto_detect_keys,
     detect_pgp, detect_pgp_secret, detect_ansible_vault, detect_android_backup, detect_ecryptfs,
-    pt_crypto_detect_pkcs12, pt_crypto_detect_gpg_agent, pt_crypto_detect_zip, pt_crypto_detect_7z, pt_crypto_detect_rar5, pt_crypto_detect_rar4,
+    pt_crypto_detect_pkcs12, pt_crypto_detect_gpg_agent, pt_crypto_detect_jks, pt_crypto_detect_keychain,
+    pt_crypto_detect_zip, pt_crypto_detect_7z, pt_crypto_detect_rar5, pt_crypto_detect_rar4,
     pt_crypto_detect_pdf, pt_crypto_detect_cfb,
 };
 

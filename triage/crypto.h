@@ -2,7 +2,8 @@
  * checked, not only a magic string): LUKS1/2, BitLocker, FileVault/encrypted
  * DMG, OpenPGP messages and secret keys, age, OpenSSL enc, encrypted ZIP, 7z,
  * RAR4/RAR5, PDF, OpenDocument, OOXML and Office 97-2003 (CFB), KeePass,
- * private keys and key stores (SSH, PEM, PKCS#8, PKCS#12, gpg-agent),
+ * private keys and key stores (SSH, PEM, PKCS#8, PKCS#12, gpg-agent, Java,
+ * macOS keychains),
  * Ansible Vault, Android backups, eCryptfs files.
  *
  * Detectors see only the head (first bytes) and the tail (last bytes) that

@@ -159,6 +159,8 @@ int pt_crypto_armour_body(const pt_crypto_view_t *v, size_t after, uint8_t *bin,
 int pt_crypto_detect_keys(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 int pt_crypto_detect_pkcs12(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 int pt_crypto_detect_gpg_agent(const pt_crypto_view_t *v, pt_crypto_match_t *m);
+int pt_crypto_detect_jks(const pt_crypto_view_t *v, pt_crypto_match_t *m);
+int pt_crypto_detect_keychain(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 
 /* Archive and document detectors (crypto_archive.c). */
 int pt_crypto_detect_zip(const pt_crypto_view_t *v, pt_crypto_match_t *m);

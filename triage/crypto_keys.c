@@ -1,5 +1,6 @@
 /* crypto_keys.c - private keys and key stores: OpenSSH, PEM and PKCS#8
- * keys, PuTTY keys, PKCS#12 (.p12/.pfx) and GnuPG's agent key files.  Pure
+ * keys, PuTTY keys, PKCS#12 (.p12/.pfx), GnuPG's agent key files, Java
+ * key stores (JKS, JCEKS) and macOS keychains.  Pure
  * functions over the head/tail view; owns no state. */
 #include "crypto_int.h"
 
@@ -193,5 +194,105 @@ int pt_crypto_detect_gpg_agent(const pt_crypto_view_t *v, pt_crypto_match_t *m)
     }
     SET(m, "gpg-agent-key", kinds[i].prot, "GnuPG agent private key file, %s%s%s", kinds[i].what,
         mode[0] ? ", " : "", mode);
+    return 1;
+}
+
+/* ---- Java key stores ------------------------------------------------------------------------ */
+
+/* JKS (FEEDFEED) and JCEKS (CECECECE): version, entry count, then entries:
+ * tag (1 private key, 2 trusted certificate, 3 secret key), alias, date,
+ * and for a key its password-protected bytes.  The entries are walked as
+ * far as the head holds them. */
+int pt_crypto_detect_jks(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    const uint8_t *p = at(v, 0, 12);
+    uint32_t magic, version, count, i, keys = 0, certs = 0, secrets = 0;
+    uint64_t off = 12;
+    int complete = 1;
+
+    if (!p)
+        return 0;
+    magic = be32(p);
+    version = be32(p + 4);
+    count = be32(p + 8);
+    if ((magic != 0xfeedfeedu && magic != 0xcecececeu) || (version != 1 && version != 2) ||
+        count > 1000000)
+        return 0;
+    for (i = 0; i < count; i++) {
+        const uint8_t *q = at(v, off, 6);
+        uint32_t tag, len, n, c;
+        if (!q) {
+            complete = 0;
+            break;
+        }
+        tag = be32(q);
+        off += 6 + be16(q + 4) + 8; /* alias (modified UTF-8), date */
+        if (tag == 1) {
+            keys++;
+            if (!(q = at(v, off, 4)))
+                goto partial;
+            off += 4 + (uint64_t)be32(q);
+            if (!(q = at(v, off, 4)))
+                goto partial;
+            n = be32(q); /* the certificate chain */
+            off += 4;
+            for (c = 0; c < n && c < 64; c++) {
+                if (version == 2) {
+                    if (!(q = at(v, off, 2)))
+                        goto partial;
+                    off += 2 + be16(q);
+                }
+                if (!(q = at(v, off, 4)))
+                    goto partial;
+                off += 4 + (uint64_t)be32(q);
+            }
+        } else if (tag == 2) {
+            certs++;
+            if (version == 2) {
+                if (!(q = at(v, off, 2)))
+                    goto partial;
+                off += 2 + be16(q);
+            }
+            if (!(q = at(v, off, 4)))
+                goto partial;
+            len = be32(q);
+            off += 4 + (uint64_t)len;
+        } else if (tag == 3 && magic != 0xfeedfeedu) {
+            secrets++;
+            break; /* a serialized Java object: its length is not stored */
+        } else {
+            if (i == 0)
+                return 0; /* not a key store after all */
+            complete = 0;
+            break;
+        }
+        continue;
+partial:
+        complete = 0;
+        break;
+    }
+    if (count && i == 0 && !keys && !certs && !secrets)
+        return 0;
+    if (keys || secrets)
+        SET(m, "java-keystore", 1, "Java key store (%s): %s%u private key%s and %u secret key%s, each protected by "
+            "a password; %u trusted certificate%s", magic == 0xfeedfeedu ? "JKS" : "JCEKS", complete ? "" : "at least ",
+            keys, keys == 1 ? "" : "s", secrets, secrets == 1 ? "" : "s", certs, certs == 1 ? "" : "s");
+    else
+        SET(m, "java-keystore", 0, "Java key store (%s) holding %s%u trusted certificate%s and no key",
+            magic == 0xfeedfeedu ? "JKS" : "JCEKS", complete ? "" : "at least ", certs, certs == 1 ? "" : "s");
+    return 1;
+}
+
+/* ---- macOS keychains ------------------------------------------------------------------------- */
+
+/* login.keychain(-db): "kych", version 1.0, then the header's size. */
+int pt_crypto_detect_keychain(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    const uint8_t *p = at(v, 0, 12);
+
+    if (!p || memcmp(p, "kych", 4) != 0 || be32(p + 4) != 0x00010000u || be32(p + 8) < 12 || be32(p + 8) > 4096)
+        return 0;
+    SET(m, "macos-keychain", 1, "macOS keychain: the passwords, keys and secure notes in it are encrypted with the "
+        "keychain's password; account and service names are stored in the clear");
     return 1;
 }

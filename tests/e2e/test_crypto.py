@@ -72,6 +72,14 @@ def make_corpus(d):
     run("openssl pkcs12 -export -in ../c.pem -inkey ../k.pem -passout pass:pw -out enc.p12 && "
         "openssl pkcs12 -export -in ../c.pem -inkey ../k.pem -passout pass: -keypbe NONE -certpbe NONE "
         "-nomaciter -out plain.p12")
+    # Java key stores (keytool): a key pair in JKS and JCEKS (with an AES
+    # secret key), a JKS of trusted certificates only
+    kt = "keytool -storepass secret1 -keypass secret1"
+    run(f"{kt} -genkeypair -alias a -keyalg RSA -keysize 2048 -dname CN=x -storetype JKS -keystore k.jks "
+        f"-validity 1 && {kt} -genkeypair -alias a -keyalg RSA -keysize 2048 -dname CN=x -storetype JCEKS "
+        f"-keystore k.jceks -validity 1 && {kt} -genseckey -alias s -keyalg AES -keysize 128 -storetype JCEKS "
+        f"-keystore k.jceks && {kt} -exportcert -alias a -keystore k.jks -file ../c.der && "
+        f"{kt} -importcert -noprompt -alias t -file ../c.der -storetype JKS -keystore trust.jks")
     # formats no Debian tool writes encrypted, written by their specifications
     fx = os.path.join(ROOT, "tests", "fixtures")
     for kind in ("odt-encrypted", "odt-plain", "vault", "ab-encrypted", "ab-plain", "ecryptfs"):
@@ -106,6 +114,8 @@ EXPECT = {
     "/doc-enc": ("encrypted", "doc-encrypted"), "/doc": ("none", None),
     "/xls-enc": ("encrypted", "xls-encrypted"), "/xls": ("none", None),
     "/ppt-enc": ("encrypted", "ppt-encrypted"), "/ppt": ("none", None),
+    "/k.jks": ("encrypted", "java-keystore"), "/k.jceks": ("encrypted", "java-keystore"),
+    "/trust.jks": ("none", None),
 }
 
 # what a "none" verdict must say for a recognised format that is not encrypted
@@ -113,6 +123,7 @@ NONE_REASON = {
     "/sec_nopw.gpg": "not protected", "/stub.gpg": "GnuPG stub", "/agent_plain.key": "not protected",
     "/plain.p12": "nothing encrypted", "/odt-plain": "none encrypted", "/ab-plain": "not encrypted",
     "/doc": "not encrypted", "/xls": "not encrypted", "/ppt": "not encrypted",
+    "/trust.jks": "1 trusted certificate and no key",
 }
 
 

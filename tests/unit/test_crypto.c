@@ -171,6 +171,39 @@ static void key_files(void)
     T_CHECK(!detect(q, sizeof q, &m));
 }
 
+/* A JKS with a trusted certificate, then a private key; a JCEKS secret key;
+ * a macOS keychain header. */
+static void java_and_mac_key_stores(void)
+{
+    static const uint8_t cert[] = {
+        0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2, 0, 0, 0, 1,          /* JKS v2, one entry */
+        0, 0, 0, 2, 0, 1, 't', 0, 0, 0, 0, 0, 0, 0, 1,         /* trusted certificate "t", date */
+        0, 5, 'X', '.', '5', '0', '9', 0, 0, 0, 2, 0x30, 0x00, /* type, 2 bytes of DER */
+    };
+    static const uint8_t key[] = {
+        0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2, 0, 0, 0, 1,
+        0, 0, 0, 1, 0, 1, 'k', 0, 0, 0, 0, 0, 0, 0, 1,         /* private key "k" */
+        0, 0, 0, 3, 0xaa, 0xbb, 0xcc,                          /* 3 bytes of protected key */
+        0, 0, 0, 1, 0, 5, 'X', '.', '5', '0', '9', 0, 0, 0, 1, 0x30, /* a chain of one certificate */
+    };
+    static const uint8_t secret[] = {
+        0xce, 0xce, 0xce, 0xce, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 3, 0, 1, 's', 0, 0, 0, 0, 0, 0, 0, 1, 0xac, 0xed,
+    };
+    static const uint8_t bad[] = { 0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 9, 0, 0 };
+    static const uint8_t kych[] = { 'k', 'y', 'c', 'h', 0, 1, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0x14 };
+    pt_crypto_match_t m;
+
+    T_CHECK(detect(cert, sizeof cert, &m) && strcmp(m.format, "java-keystore") == 0 && !m.encrypted &&
+            strstr(m.reason, "1 trusted certificate and no key"));
+    T_CHECK(detect(key, sizeof key, &m) && m.encrypted && strstr(m.reason, "JKS): 1 private key"));
+    T_CHECK(detect(secret, sizeof secret, &m) && m.encrypted && strstr(m.reason, "JCEKS") &&
+            strstr(m.reason, "1 secret key"));
+    T_CHECK(!detect(bad, sizeof bad, &m));
+    T_CHECK(detect(kych, sizeof kych, &m) && strcmp(m.format, "macos-keychain") == 0 && m.encrypted);
+    all_prefixes(key, sizeof key);
+    all_prefixes(cert, sizeof cert);
+}
+
 static void application_containers(void)
 {
     const char *vault = "$ANSIBLE_VAULT;1.1;AES256\n"
@@ -439,6 +472,7 @@ int main(void)
     T_RUN(key_files);
     T_RUN(corestorage_header);
     T_RUN(application_containers);
+    T_RUN(java_and_mac_key_stores);
     T_RUN(random_bytes_match_nothing);
     T_RUN(decoders_explain_compressed);
     T_RUN(verdicts);
