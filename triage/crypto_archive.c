@@ -541,6 +541,7 @@ typedef struct cfb {
 } cfb_t;
 
 #define CFB_END 0xfffffffeu
+#define CFB_UNKNOWN 0xfffffffbu     /* the FAT entry was not kept (or lies past the header's DIFAT) */
 #define CFB_STEPS 65536             /* chain steps before a loop is assumed */
 
 static const uint8_t *cfb_sector(const cfb_t *c, uint32_t s, size_t off, size_t n)
@@ -558,10 +559,10 @@ static uint32_t cfb_next(const cfb_t *c, uint32_t s)
     const uint8_t *p;
 
     if (idx >= 109)
-        return CFB_END;
+        return CFB_UNKNOWN;
     fs = le32(c->h + 0x4c + 4 * idx);
     p = cfb_sector(c, fs, 4u * (s % per), 4);
-    return p ? le32(p) : CFB_END;
+    return p ? le32(p) : CFB_UNKNOWN;
 }
 
 /* Sector holding byte off of the chain from start. */
@@ -575,28 +576,57 @@ static uint32_t cfb_walk(const cfb_t *c, uint32_t start, uint64_t off)
     return start;
 }
 
+static int cfb_entry_is(const uint8_t *e, const char *name, uint32_t *start, uint64_t *size, unsigned ss)
+{
+    size_t nl = strlen(name), k;
+
+    if (e[66] != 2 || le16(e + 64) != 2 * (nl + 1))
+        return 0;
+    for (k = 0; k < nl && e[2 * k] == (uint8_t)name[k] && e[2 * k + 1] == 0; k++)
+        ;
+    if (k < nl)
+        return 0;
+    *start = le32(e + 116);
+    *size = ss == 512 ? le32(e + 120) : le64(e + 120);
+    return 1;
+}
+
 /* Finds a stream by its (ASCII) name, walking the directory chain once;
- * *start and *size of its data. */
+ * *start and *size of its data.  When the chain runs into sectors that
+ * were not kept (a large file whose FAT lies in its middle), the kept bytes
+ * are searched for the entry instead: entries are 128-byte records at
+ * sector boundaries, and writers put the directory at one end. */
 static int cfb_find(const cfb_t *c, const char *name, uint32_t *start, uint64_t *size)
 {
-    size_t nl = strlen(name), k, e_off;
     uint32_t s = c->dir, steps;
+    uint64_t off;
+    size_t e_off;
 
     for (steps = 0; steps < 1024 && s < 0xfffffffau; steps++, s = cfb_next(c, s))
         for (e_off = 0; e_off < c->ss; e_off += 128) {
             const uint8_t *e = cfb_sector(c, s, e_off, 128);
-            if (!e)
-                return 0;
-            if (e[66] != 2 || le16(e + 64) != 2 * (nl + 1))
-                continue;
-            for (k = 0; k < nl && e[2 * k] == (uint8_t)name[k] && e[2 * k + 1] == 0; k++)
-                ;
-            if (k == nl) {
-                *start = le32(e + 116);
-                *size = c->ss == 512 ? le32(e + 120) : le64(e + 120);
-                return 1;
+            if (!e) {
+                s = CFB_UNKNOWN;
+                goto search;
             }
+            if (cfb_entry_is(e, name, start, size, c->ss))
+                return 1;
         }
+search:
+    if (s != CFB_UNKNOWN)
+        return 0;
+    for (off = c->ss; off + 128 <= c->v->head_len; off += 128)
+        if (cfb_entry_is(c->v->head + off, name, start, size, c->ss))
+            return 1;
+    if (c->v->tail && c->v->size > c->v->head_len) {
+        uint64_t first = c->v->size - c->v->tail_len;
+        for (off = first < c->v->head_len ? c->v->head_len : (first + 127) / 128 * 128; off + 128 <= c->v->size;
+             off += 128) {
+            const uint8_t *e = at(c->v, off, 128);
+            if (e && cfb_entry_is(e, name, start, size, c->ss))
+                return 1;
+        }
+    }
     return 0;
 }
 

@@ -84,7 +84,7 @@ def make_corpus(d):
     fx = os.path.join(ROOT, "tests", "fixtures")
     for kind in ("odt-encrypted", "odt-plain", "vault", "ab-encrypted", "ab-plain", "ecryptfs"):
         run(f"python3 {fx}/mkcrypted.py {kind} {kind}")
-    for kind in ("doc-enc", "doc", "xls-enc", "xls", "ppt-enc", "ppt"):
+    for kind in ("doc-enc", "doc", "doc-enc-large", "xls-enc", "xls", "ppt-enc", "ppt"):
         run(f"python3 {fx}/mkcfb.py {kind} {kind}")
     # negatives: compressed formats carrying their magic, and plain archives
     run("gzip -n -k -c plain.txt > t.gz && xz -k -c plain.txt > t.xz && bzip2 -k -c plain.txt > t.bz2")
@@ -112,6 +112,7 @@ EXPECT = {
     "/vault": ("encrypted", "ansible-vault"), "/ab-encrypted": ("encrypted", "android-backup"),
     "/ab-plain": ("none", None), "/ecryptfs": ("encrypted", "ecryptfs"),
     "/doc-enc": ("encrypted", "doc-encrypted"), "/doc": ("none", None),
+    "/doc-enc-large": ("encrypted", "doc-encrypted"),
     "/xls-enc": ("encrypted", "xls-encrypted"), "/xls": ("none", None),
     "/ppt-enc": ("encrypted", "ppt-encrypted"), "/ppt": ("none", None),
     "/k.jks": ("encrypted", "java-keystore"), "/k.jceks": ("encrypted", "java-keystore"),
