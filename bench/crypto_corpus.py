@@ -245,6 +245,16 @@ def main():
             pass          # -legacy needs OpenSSL's legacy provider
     put("pkcs12-plain", "nopbe", run("openssl pkcs12 -export -in p12c.pem -inkey p12k.pem -passout pass: "
                                      "-keypbe NONE -certpbe NONE -nomaciter", tmp), 0, 0, "", "p12")
+    # Java key stores (keytool, when a JDK is there)
+    if shutil.which("keytool"):
+        kt = "keytool -storepass secret1 -keypass secret1"
+        for t in ("JKS", "JCEKS"):
+            ks = os.path.join(tmp, "k." + t.lower())
+            if os.path.exists(ks):
+                os.remove(ks)
+            run(f"{kt} -genkeypair -alias a -keyalg RSA -keysize 2048 -dname CN=x -storetype {t} -keystore {ks} "
+                "-validity 1", tmp)
+            put("java-keystore", t.lower(), open(ks, "rb").read(), 1, 0, "java-keystore", "ks")
     # formats no Debian tool writes encrypted, by their specifications (the
     # test suite's fixture writers)
     fx = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures")
@@ -252,7 +262,8 @@ def main():
                       ("ab-encrypted", "android-backup"), ("ecryptfs", "ecryptfs"), ("odt-plain", ""),
                       ("ab-plain", "")):
         put(kind, "spec", tool(f"python3 {fx}/mkcrypted.py {kind} {{o}}", b""), 1 if fmt else 0, 0, fmt)
-    for kind, fmt in (("doc-enc", "doc-encrypted"), ("xls-enc", "xls-encrypted"), ("ppt-enc", "ppt-encrypted"),
+    for kind, fmt in (("doc-enc", "doc-encrypted"), ("doc-enc-large", "doc-encrypted"),
+                      ("xls-enc", "xls-encrypted"), ("ppt-enc", "ppt-encrypted"),
                       ("doc", ""), ("xls", ""), ("ppt", "")):
         put("cfb-" + kind, "spec", tool(f"python3 {fx}/mkcfb.py {kind} {{o}}", b""), 1 if fmt else 0, 0, fmt)
     # LUKS headers of several kinds, each on an 18 MiB file

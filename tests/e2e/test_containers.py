@@ -1239,6 +1239,13 @@ def vdi_evidence(tap, work):
                                             (snap_label + "/home/ann/%",))]
         assert len(ids) == 3, ids     # thesis.odt, big.bin and the file added since
         export_and_verify(work, o, ids, "--case", case)
+        # the same folder on a seized host's ext4 filesystem: found there through libtsk
+        host = os.path.join(work, "vbox-host.img")
+        sh(f"truncate -s 96M {host} && mkfs.ext4 -q -F -E root_owner=0:0 -d {work}/VMs {host}")
+        o, r = scan(work, "vdi-host", [host])
+        assert r.returncode == 0, r.stderr
+        inner = "/srv1/Snapshots/{5eed0000-0000-4000-8000-00000000c0de}.vdi!p1"
+        assert listing(o, inner, inner) == fls(new, 2048)
         # the parent changed after the snapshot: read, and said
         stale = os.path.join(vm, "Snapshots", "stale.vdi")
         sh(f"python3 {FIX}/mkvdi.py {vm}/srv1.vdi {old} {new} {stale} --stale-parent")
