@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ewf.h"
 #include "rawimg.h"
 #include "source.h"
 #include "vdimap.h"
@@ -193,6 +194,19 @@ int pt_files_open(pt_files_t *f, const char *path, pt_read_fn *fn, void **src, u
 }
 
 /* ---- names ---- */
+
+TSK_IMG_INFO *pt_files_open_image_set(const pt_files_t *f, const char *path, pt_layer_kind_t kind, int *segments,
+                                      pt_err_t *err)
+{
+    char host[4096];
+
+    if (!pt_files_host_path(f, path, host, sizeof host)) {
+        pt_err_set(err, PT_EINVAL, "%s: a multi-file image is opened only from a directory given as evidence", path);
+        return NULL;
+    }
+    return kind == PT_LAYER_EWF ? pt_ewf_open_in_tree(host, segments, err)
+                                : pt_source_open_raw_set(host, 1, segments, err);
+}
 
 int pt_files_host_path(const pt_files_t *f, const char *path, char *out, size_t size)
 {

@@ -16,7 +16,6 @@
 #include "archive_walk.h"
 #include "item.h"
 #include "chain.h"
-#include "ewf.h"
 #include "layer.h"
 #include "xfs.h"
 #include "source.h"
@@ -399,16 +398,12 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
             if (k == PT_LAYER_EWF || k == PT_LAYER_SPLIT) {
                 /* an E01 set or a split raw image of a directory given as
                  * evidence, opened by name as the scan did */
-                char host[4096];
                 int segments = 0;
-                if (!l->up->files || !pt_files_host_path(l->up->files, l->up->path, host, sizeof host)) {
-                    rc = pt_err_set(err, PT_EFORMAT, "a multi-file image inside the evidence is opened only from "
-                                    "a directory given as evidence");
-                    goto out;
-                }
-                if (!(l->img = k == PT_LAYER_EWF ? pt_ewf_open_in_tree(host, &segments, err)
-                                                 : pt_source_open_raw_set(host, 1, &segments, err))) {
-                    rc = err && err->code ? err->code : PT_EFORMAT;
+                if (!l->up->files ||
+                    !(l->img = pt_files_open_image_set(l->up->files, l->up->path, k, &segments, err))) {
+                    rc = !l->up->files ? pt_err_set(err, PT_EFORMAT, "a multi-file image is opened only from a "
+                                                    "directory given as evidence")
+                                       : err && err->code ? err->code : PT_EFORMAT;
                     goto out;
                 }
                 l->part.img = l->img;

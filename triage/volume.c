@@ -3,7 +3,6 @@
 #include "volume.h"
 
 #include "chain.h"
-#include "ewf.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -660,34 +659,25 @@ int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void
     const char *vlabel = s->volume_label;
     uint64_t size = it->size;
     int rc, segments = 0;
-    char host[4096];
 
-    if (kind == PT_LAYER_SPLIT) {
-        if (!s->files || !pt_files_host_path(s->files, it->path, host, sizeof host) ||
-            !(img = pt_source_open_raw_set(host, 1, &segments, &lerr))) {
+    if (kind == PT_LAYER_EWF || kind == PT_LAYER_SPLIT) {
+        /* an E01 set or a split raw image in a directory given as evidence:
+         * opened by name (Debian's libewf reads through no other I/O) */
+        if (!s->files || !(img = pt_files_open_image_set(s->files, it->path, kind, &segments, &lerr))) {
             char msg[1200];
-            snprintf(msg, sizeof msg, "split raw image, not opened: %.1000s", lerr.msg[0] ? lerr.msg : "no path");
+            if (!s->files || lerr.code == PT_EINVAL)
+                return pt_scan_item_problem(s, it->id, "note", it->path, "an EWF (E01) segment found as a file: "
+                                            "ptriage opens E01 images only from a directory given as evidence; "
+                                            "extract all its segments (verified by hash) and give them as evidence",
+                                            err);
+            snprintf(msg, sizeof msg, "%s, not opened: %.1000s", kind == PT_LAYER_EWF ? "EWF image" : "split raw image",
+                     lerr.msg);
             return pt_scan_item_problem(s, it->id, "error", it->path, msg, err);
         }
         size = (uint64_t)img->size;
-        snprintf(fmt, sizeof fmt, "split raw image of %d file%s, %llu bytes (files of the evidence)", segments,
-                 segments == 1 ? "" : "s", (unsigned long long)size);
-    } else if (kind == PT_LAYER_EWF) {
-        /* an E01 set in a directory given as evidence: libewf opens its
-         * segments by name (Debian's libewf reads through no other I/O) */
-        if (!s->files || !pt_files_host_path(s->files, it->path, host, sizeof host))
-            return pt_scan_item_problem(s, it->id, "note", it->path, "an EWF (E01) segment found as a file: "
-                                        "ptriage opens E01 images only from a directory given as evidence; "
-                                        "extract all its segments (verified by hash) and give them as evidence",
-                                        err);
-        if (!(img = pt_ewf_open_in_tree(host, &segments, &lerr))) {
-            char msg[1200];
-            snprintf(msg, sizeof msg, "EWF image, not opened: %.1000s", lerr.msg);
-            return pt_scan_item_problem(s, it->id, "error", it->path, msg, err);
-        }
-        size = (uint64_t)img->size;
-        snprintf(fmt, sizeof fmt, "EWF image of %d segment%s, %llu bytes of media (a file of the evidence)",
-                 segments, segments == 1 ? "" : "s", (unsigned long long)size);
+        snprintf(fmt, sizeof fmt, "%s of %d %s%s, %llu bytes (files of the evidence)",
+                 kind == PT_LAYER_EWF ? "EWF image" : "split raw image", segments,
+                 kind == PT_LAYER_EWF ? "segment" : "file", segments == 1 ? "" : "s", (unsigned long long)size);
     } else if (kind != PT_LAYER_NONE) {
         /* an overlay's backing files are looked up in the tree it was found
          * in (chain.h); where the tree cannot be searched, it is named */
