@@ -20,13 +20,14 @@
 #include "text.h"
 
 const pt_report_writer_t pt_report_writers[] = {
-    { "manifest.csv", pt_report_csv_write },
-    { "manifest.jsonl", pt_report_jsonl_write },
-    { "court-manifest.csv", pt_report_court_write },
-    { "manifest.dfxml", pt_report_dfxml_write },
-    { "coverage.csv", pt_report_coverage_write },
-    { "report.html", pt_report_html_write },  /* last: it lists the others' hashes */
-    { NULL, NULL },
+    { "manifest.csv", pt_report_csv_write, NULL, NULL },
+    { "manifest.jsonl", pt_report_jsonl_write, NULL, NULL },
+    { "court-manifest.csv", pt_report_court_write, NULL, NULL },
+    { "manifest.dfxml", pt_report_dfxml_write, NULL, NULL },
+    { "coverage.csv", pt_report_coverage_write, NULL, NULL },
+    /* last: it lists the others' hashes */
+    { "report.html", pt_report_html_write, pt_report_html_body, pt_report_html_tail },
+    { NULL, NULL, NULL, NULL },
 };
 
 static int ctx_init(pt_report_ctx_t *ctx, pt_casedb_t *db, const char *outdir, pt_err_t *err)
@@ -45,7 +46,10 @@ static int ctx_init(pt_report_ctx_t *ctx, pt_casedb_t *db, const char *outdir, p
     return PT_OK;
 }
 
-static int write_one(pt_report_ctx_t *ctx, const pt_report_writer_t *w, pt_err_t *err)
+/* Writes report w to NAME.tmp through emit (the whole report, or a body
+ * rendered earlier and its tail), syncs it and renames it over NAME. */
+static int write_one(pt_report_ctx_t *ctx, const pt_report_writer_t *w, const char *pre, size_t pre_len,
+                     pt_err_t *err)
 {
     char path[4096], tmp[4200];
     FILE *f;
@@ -55,7 +59,12 @@ static int write_one(pt_report_ctx_t *ctx, const pt_report_writer_t *w, pt_err_t
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     if ((remove(tmp) != 0 && errno != ENOENT) || !(f = fopen(tmp, "wbx")))
         return pt_err_set(err, PT_EIO, "%s: %s", tmp, strerror(errno));
-    rc = w->write(ctx, f, err);
+    if (!pre)
+        rc = w->write(ctx, f, err);
+    else if (fwrite(pre, 1, pre_len, f) != pre_len)
+        rc = pt_err_set(err, PT_EIO, "%s: %s", tmp, strerror(errno));
+    else
+        rc = w->tail(ctx, f, err);
     if (rc == PT_OK && (fflush(f) != 0 || fsync(fileno(f)) != 0 || ferror(f)))
         rc = pt_err_set(err, PT_EIO, "%s: %s", tmp, strerror(errno));
     if (fclose(f) != 0 && rc == PT_OK)
@@ -76,6 +85,8 @@ typedef struct writer_job {
     uint64_t rows;
     int rc;
     pt_err_t err;
+    char *body;                 /* a report with a tail: its body, rendered in memory */
+    size_t body_len;
 } writer_job_t;
 
 static void *writer_thread(void *arg)
@@ -83,17 +94,28 @@ static void *writer_thread(void *arg)
     writer_job_t *j = arg;
     pt_casedb_t *db = pt_casedb_open_ro(j->dbpath, &j->err);
     pt_report_ctx_t ctx;
+    FILE *m;
 
     j->rc = db ? ctx_init(&ctx, db, j->outdir, &j->err) : (j->err.code ? j->err.code : PT_EDB);
-    if (j->rc == PT_OK)
-        j->rc = write_one(&ctx, j->w, &j->err);
+    if (j->rc == PT_OK && j->w->body) {
+        if (!(m = open_memstream(&j->body, &j->body_len))) {
+            j->rc = pt_err_set(&j->err, PT_ENOMEM, "out of memory");
+        } else {
+            j->rc = j->w->body(&ctx, m, &j->err);
+            if (fclose(m) != 0 && j->rc == PT_OK)
+                j->rc = pt_err_set(&j->err, PT_ENOMEM, "out of memory");
+        }
+    } else if (j->rc == PT_OK) {
+        j->rc = write_one(&ctx, j->w, NULL, 0, &j->err);
+    }
     j->rows = j->rc == PT_OK ? ctx.rows : 0;
     pt_casedb_close(db, NULL);
     return NULL;
 }
 
-/* Every report but the last (report.html, which lists the others' hashes)
- * at once, each on a thread; then the last. */
+/* Every report at once, each on a thread; a report with a tail (report.html,
+ * which lists the others' hashes) renders its body meanwhile and is
+ * written when the others are. */
 static int write_all(const char *dbpath, const char *outdir, uint64_t *rows, pt_err_t *err)
 {
     writer_job_t jobs[16];
@@ -104,7 +126,7 @@ static int write_all(const char *dbpath, const char *outdir, uint64_t *rows, pt_
 
     while (pt_report_writers[n].name && n < 16)
         n++;
-    for (i = 0; i + 1 < n; i++) {
+    for (i = 0; i < n; i++) {
         memset(&jobs[i], 0, sizeof jobs[i]);
         jobs[i].dbpath = dbpath;
         jobs[i].outdir = outdir;
@@ -113,7 +135,7 @@ static int write_all(const char *dbpath, const char *outdir, uint64_t *rows, pt_
         if (!started[i])
             writer_thread(&jobs[i]); /* no thread to be had: write it here */
     }
-    for (i = 0; i + 1 < n; i++) {
+    for (i = 0; i < n; i++) {
         if (started[i])
             pthread_join(tid[i], NULL);
         if (rc == PT_OK && jobs[i].rc != PT_OK) {
@@ -124,14 +146,13 @@ static int write_all(const char *dbpath, const char *outdir, uint64_t *rows, pt_
         if (rows && jobs[i].rows)
             *rows = jobs[i].rows;
     }
-    if (rc == PT_OK && n > 0) {
-        memset(&jobs[n - 1], 0, sizeof jobs[0]);
-        jobs[n - 1].dbpath = dbpath;
-        jobs[n - 1].outdir = outdir;
-        jobs[n - 1].w = &pt_report_writers[n - 1];
-        writer_thread(&jobs[n - 1]);
-        if ((rc = jobs[n - 1].rc) != PT_OK && err)
-            *err = jobs[n - 1].err;
+    for (i = 0; i < n; i++) {
+        if (rc == PT_OK && jobs[i].w->tail) {
+            pt_report_ctx_t ctx;
+            if ((rc = ctx_init(&ctx, NULL, outdir, err)) == PT_OK)
+                rc = write_one(&ctx, jobs[i].w, jobs[i].body ? jobs[i].body : "", jobs[i].body_len, err);
+        }
+        free(jobs[i].body);
     }
     return rc;
 }

@@ -28,6 +28,9 @@ typedef int (*pt_report_fn)(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err);
 typedef struct pt_report_writer {
     const char *name;    /* file name in OUTDIR */
     pt_report_fn write;
+    /* a report that lists the others' hashes: body (from the case database,
+     * written alongside the others) and tail (after them); write = both */
+    pt_report_fn body, tail;
 } pt_report_writer_t;
 
 /* The writers, in the order they are written; ends with a NULL name. */

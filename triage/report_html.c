@@ -645,6 +645,22 @@ static void csp_hash(char out[64])
 
 int pt_report_html_write(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err)
 {
+    int rc = pt_report_html_body(ctx, f, err);
+
+    return rc == PT_OK ? pt_report_html_tail(ctx, f, err) : rc;
+}
+
+int pt_report_html_tail(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err)
+{
+    integrity_section(f, ctx);
+    fprintf(f, "<script>%s</script>\n</body>\n</html>\n", asset_report_js);
+    if (ferror(f))
+        return pt_err_set(err, PT_EIO, "report.html: %s", strerror(errno));
+    return PT_OK;
+}
+
+int pt_report_html_body(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err)
+{
     sqlite3 *h = pt_casedb_handle(ctx->db);
     sqlite3_stmt *st;
     char csp[64];
@@ -745,8 +761,6 @@ int pt_report_html_write(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err)
     if (errors_table(f, ctx, h) < 0)
         goto dberr;
     fprintf(f, "<h2 id=\"method\">11. Method</h2>\n%s", asset_method_html);
-    integrity_section(f, ctx);
-    fprintf(f, "<script>%s</script>\n</body>\n</html>\n", asset_report_js);
     if (ferror(f))
         return pt_err_set(err, PT_EIO, "report.html: %s", strerror(errno));
     return PT_OK;

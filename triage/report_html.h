@@ -13,4 +13,10 @@
 
 int pt_report_html_write(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err);
 
+/* The same in two parts: everything from the case database (which may be
+ * written while the other reports are), then the integrity section with
+ * the hashes of the reports written before it, and the end. */
+int pt_report_html_body(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err);
+int pt_report_html_tail(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err);
+
 #endif
