@@ -199,6 +199,23 @@ int pt_crypto_detect_gpg_agent(const pt_crypto_view_t *v, pt_crypto_match_t *m)
 
 /* ---- Java key stores ------------------------------------------------------------------------ */
 
+/* Steps over one certificate of a key store entry (version 2 names its
+ * type first); 0 when it runs past the kept bytes. */
+static int jks_skip_cert(const pt_crypto_view_t *v, uint64_t *off, uint32_t version)
+{
+    const uint8_t *q;
+
+    if (version == 2) {
+        if (!(q = at(v, *off, 2)))
+            return 0;
+        *off += 2 + be16(q);
+    }
+    if (!(q = at(v, *off, 4)))
+        return 0;
+    *off += 4 + (uint64_t)be32(q);
+    return 1;
+}
+
 /* JKS (FEEDFEED) and JCEKS (CECECECE): version, entry count, then entries:
  * tag (1 private key, 2 trusted certificate, 3 secret key), alias, date,
  * and for a key its password-protected bytes.  The entries are walked as
@@ -220,7 +237,7 @@ int pt_crypto_detect_jks(const pt_crypto_view_t *v, pt_crypto_match_t *m)
         return 0;
     for (i = 0; i < count; i++) {
         const uint8_t *q = at(v, off, 6);
-        uint32_t tag, len, n, c;
+        uint32_t tag, n, c;
         if (!q) {
             complete = 0;
             break;
@@ -236,27 +253,13 @@ int pt_crypto_detect_jks(const pt_crypto_view_t *v, pt_crypto_match_t *m)
                 goto partial;
             n = be32(q); /* the certificate chain */
             off += 4;
-            for (c = 0; c < n && c < 64; c++) {
-                if (version == 2) {
-                    if (!(q = at(v, off, 2)))
-                        goto partial;
-                    off += 2 + be16(q);
-                }
-                if (!(q = at(v, off, 4)))
+            for (c = 0; c < n && c < 64; c++)
+                if (!jks_skip_cert(v, &off, version))
                     goto partial;
-                off += 4 + (uint64_t)be32(q);
-            }
         } else if (tag == 2) {
             certs++;
-            if (version == 2) {
-                if (!(q = at(v, off, 2)))
-                    goto partial;
-                off += 2 + be16(q);
-            }
-            if (!(q = at(v, off, 4)))
+            if (!jks_skip_cert(v, &off, version))
                 goto partial;
-            len = be32(q);
-            off += 4 + (uint64_t)len;
         } else if (tag == 3 && magic != 0xfeedfeedu) {
             secrets++;
             break; /* a serialized Java object: its length is not stored */

@@ -128,6 +128,15 @@ NONE_REASON = {
 }
 
 
+def volume_items(work, disk, name):
+    """Scans disk; the items' kind and encryption columns (the scan must succeed)."""
+    out = os.path.join(work, name)
+    q = subprocess.run([PT, "scan", disk, "-o", out, "-q"], capture_output=True)
+    assert q.returncode == 0, q.stderr
+    return sqlite3.connect(os.path.join(out, "case.db")).execute(
+        "SELECT kind, encryption, encryption_format, encryption_reason FROM items").fetchall()
+
+
 def suite(tap, work):
     result = tap.result
     corpus, _ = make_corpus(work)
@@ -156,11 +165,7 @@ def suite(tap, work):
         sh(f"truncate -s 40M {disk} && printf 'label: gpt\\nstart=2048, size=40960, type=linux\\n' | "
            f"sfdisk -q {disk} && dd if={corpus}/luks2.img of={disk} bs=512 seek=2048 conv=notrunc "
            "status=none", work)
-        o2 = os.path.join(work, "out2")
-        q = subprocess.run([PT, "scan", disk, "-o", o2, "-q"], capture_output=True)
-        c2 = sqlite3.connect(os.path.join(o2, "case.db"))
-        r = c2.execute("SELECT kind, encryption, encryption_format, encryption_reason FROM items").fetchall()
-        assert q.returncode == 0, q.stderr
+        r = volume_items(work, disk, "out2")
         assert r and r[0][:3] == ("volume", "encrypted", "luks2"), r
         assert "aes-xts-plain64" in r[0][3]
     result("LUKS2 partition in a GPT disk", luks_partition)
@@ -178,11 +183,7 @@ def suite(tap, work):
         with open(disk, "r+b") as f:
             f.seek(2048 * 512)
             f.write(bytes(hdr) + random.Random(9).randbytes(16384 * 512 - 512))
-        o3 = os.path.join(work, "out3")
-        q = subprocess.run([PT, "scan", disk, "-o", o3, "-q"], capture_output=True)
-        c3 = sqlite3.connect(os.path.join(o3, "case.db"))
-        r = c3.execute("SELECT kind, encryption, encryption_format, encryption_reason FROM items").fetchall()
-        assert q.returncode == 0, q.stderr
+        r = volume_items(work, disk, "out3")
         assert r and r[0][:3] == ("volume", "encrypted", "corestorage-fvde"), r
         assert "00010203-0405-0607-0809-0a0b0c0d0e0f" in r[0][3], r[0][3]
     result("FileVault 2 Core Storage partition in a GPT disk", corestorage_partition)
