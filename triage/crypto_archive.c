@@ -730,6 +730,11 @@ static int cfb_legacy(const cfb_t *c, pt_crypto_match_t *m)
                 if (off + 6 <= wn)
                     how = le16(w + off + 4) == 0 ? "XOR obfuscation"
                           : off + 10 <= wn ? office_scheme(w + off + 6, 4) : "RC4";
+                if (pt_crypto_xls_default_password(w + off + 4, wn - off - 4 < len ? wn - off - 4 : len)) {
+                    SET(m, "xls", 0, "Excel 97-2003 workbook encrypted (%s) with Excel's published default password "
+                        "\"VelvetSweatshop\" (a workbook protected against changes only): anyone can read it", how);
+                    return 1;
+                }
                 SET(m, "xls-encrypted", 1, "Excel 97-2003 workbook, encrypted (FILEPASS record, %s)", how);
                 return 1;
             }

@@ -84,7 +84,8 @@ def make_corpus(d):
     fx = os.path.join(ROOT, "tests", "fixtures")
     for kind in ("odt-encrypted", "odt-plain", "vault", "ab-encrypted", "ab-plain", "ecryptfs"):
         run(f"python3 {fx}/mkcrypted.py {kind} {kind}")
-    for kind in ("doc-enc", "doc", "doc-enc-large", "xls-enc", "xls", "ppt-enc", "ppt"):
+    for kind in ("doc-enc", "doc", "doc-enc-large", "xls-enc", "xls", "ppt-enc", "ppt", "xls-default",
+                 "xls-default-cryptoapi", "xls-other-cryptoapi"):
         run(f"python3 {fx}/mkcfb.py {kind} {kind}")
     # negatives: compressed formats carrying their magic, and plain archives
     run("gzip -n -k -c plain.txt > t.gz && xz -k -c plain.txt > t.xz && bzip2 -k -c plain.txt > t.bz2")
@@ -115,6 +116,8 @@ EXPECT = {
     "/doc-enc-large": ("encrypted", "doc-encrypted"),
     "/xls-enc": ("encrypted", "xls-encrypted"), "/xls": ("none", None),
     "/ppt-enc": ("encrypted", "ppt-encrypted"), "/ppt": ("none", None),
+    "/xls-default": ("none", None), "/xls-default-cryptoapi": ("none", None),
+    "/xls-other-cryptoapi": ("encrypted", "xls-encrypted"),
     "/k.jks": ("encrypted", "java-keystore"), "/k.jceks": ("encrypted", "java-keystore"),
     "/trust.jks": ("none", None),
 }
@@ -125,6 +128,7 @@ NONE_REASON = {
     "/plain.p12": "nothing encrypted", "/odt-plain": "none encrypted", "/ab-plain": "not encrypted",
     "/doc": "not encrypted", "/xls": "not encrypted", "/ppt": "not encrypted",
     "/trust.jks": "1 trusted certificate and no key",
+    "/xls-default": "default password \"VelvetSweatshop\"", "/xls-default-cryptoapi": "RC4 CryptoAPI) with Excel's",
 }
 
 
