@@ -107,7 +107,7 @@ enum { PROBE_RAW, PROBE_EWF, PROBE_QCOW, PROBE_VMDK, PROBE_VHD, PROBE_VHDX, PROB
  * not read), VMDK (whose snapshots libtsk does not follow), VHD/VHDX (to
  * name a differencing disk's parent) and VDI (which libtsk does not read)
  * to layer.c; the rest is raw. */
-static int probe(const char *path, int *kind, pt_err_t *err)
+static int probe(const char *path, int *kind, unsigned *ewf_segment, pt_err_t *err)
 {
     unsigned char head[512] = {0}, tail[512] = {0};
     ssize_t h, t = 0;
@@ -125,8 +125,11 @@ static int probe(const char *path, int *kind, pt_err_t *err)
         return pt_err_set(err, PT_EIO, "evidence '%s': read failed: %s", path, strerror(e));
     }
     close(fd);
-    if (pt_ewf_signature(head, (size_t)h))
+    if (pt_ewf_signature(head, (size_t)h)) {
         *kind = PROBE_EWF;
+        if (!pt_ewf_segment_number(head, (size_t)h, ewf_segment))
+            *ewf_segment = 1;
+    }
     else if (h >= 4 && memcmp(head, "QFI\xfb", 4) == 0)
         *kind = PROBE_QCOW;
     else if ((h >= 4 && memcmp(head, "KDMV", 4) == 0) ||                       /* VMDK sparse extent */
@@ -295,11 +298,50 @@ static int open_chain(pt_source_t *src, pt_layer_kind_t kind, pt_err_t *err)
     return PT_OK;
 }
 
+/* A later segment of a split raw image given as evidence (disk.002,
+ * disk.ab): libtsk would read it alone, as if it were a whole disk.  When
+ * the set's first segment lies beside it, its name goes to FIRST and the
+ * segment's position (2, 3, ...) is returned; else 0. */
+static unsigned split_later_segment(const char *path, char *first, size_t size)
+{
+    const char *base = strrchr(path, '/'), *dot;
+    size_t n, k, i;
+    unsigned long v = 0;
+    struct stat st;
+
+    base = base ? base + 1 : path;
+    if (!(dot = strrchr(base, '.')) || dot == base || (n = strlen(dot + 1)) < 2 || n > 6 ||
+        strlen(path) + 1 > size)
+        return 0;
+    snprintf(first, size, "%s", path);
+    k = (size_t)(dot + 1 - path);
+    for (i = 0; i < n && dot[1 + i] >= '0' && dot[1 + i] <= '9'; i++)
+        v = v * 10 + (unsigned long)(dot[1 + i] - '0');
+    if (i == n && n >= 3) { /* .001, .002, ... or .000, .001, ... */
+        for (i = 0; i < n; i++)
+            first[k + i] = '0';
+        if (v >= 1 && stat(first, &st) == 0 && S_ISREG(st.st_mode))
+            return (unsigned)v + 1;
+        first[k + n - 1] = '1';
+        if (v >= 2 && stat(first, &st) == 0 && S_ISREG(st.st_mode))
+            return (unsigned)v;
+        return 0;
+    }
+    if (n == 2 && dot[1] >= 'a' && dot[1] <= 'z' && dot[2] >= 'a' && dot[2] <= 'z' && !(dot[1] == 'a' && dot[2] == 'a')) {
+        first[k] = first[k + 1] = 'a'; /* .aa, .ab, ... */
+        if (stat(first, &st) == 0 && S_ISREG(st.st_mode))
+            return (unsigned)((dot[1] - 'a') * 26 + (dot[2] - 'a')) + 1;
+    }
+    return 0;
+}
+
 int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
 {
     struct stat st;
     pt_source_t *src;
     int kind = PROBE_RAW, rc;
+    unsigned ewf_segment = 1, later;
+    char first[4096];
 
     *out = NULL;
     if (stat(path, &st) != 0)
@@ -319,7 +361,7 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
         pt_source_close(src);
         return pt_err_set(err, PT_EFORMAT, "evidence '%s': not a file, device or directory", path);
     }
-    if ((rc = probe(path, &kind, err)) != PT_OK) {
+    if ((rc = probe(path, &kind, &ewf_segment, err)) != PT_OK) {
         pt_source_close(src);
         return rc;
     }
@@ -340,6 +382,9 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
             return err->code;
         }
         src->format = "ewf";
+        if (ewf_segment != 1)
+            snprintf(src->note, sizeof src->note, "'%s' is segment %u of an EWF image: the image is read from "
+                     "its first segment (%d segments)", path, ewf_segment, src->segments);
         src->size = (uint64_t)src->img->size;
         src->sector_size = src->img->sector_size;
         check_split_gap(src);
@@ -347,6 +392,16 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
         return PT_OK;
     }
     if (kind == PROBE_RAW) {
+        if ((later = split_later_segment(path, first, sizeof first)) != 0) {
+            char *p = strdup(first);
+            if (!p) {
+                pt_source_close(src);
+                return pt_err_set(err, PT_ENOMEM, "out of memory");
+            }
+            free(src->path);
+            src->path = p;
+            path = src->path;
+        }
         if (!(src->img = pt_source_open_raw_set(path, 0, &src->segments, err))) {
             pt_source_close(src);
             return err->code;
@@ -354,6 +409,9 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
         src->format = "raw";
         src->size = src->img->size > 0 ? (uint64_t)src->img->size : 0;
         src->sector_size = src->img->sector_size;
+        if (later)
+            snprintf(src->note, sizeof src->note, "the evidence named is segment %u of a split image: the image is "
+                     "read from its first segment '%s' (%d segments)", later, path, src->segments);
         check_split_gap(src);
         *out = src;
         return PT_OK;

@@ -729,6 +729,37 @@ def e01_with_a_missing_segment():
 
 
 @test
+def image_named_by_a_later_segment():
+    """Evidence named by its .003 (or .E02) file, as an examiner may click
+    any segment: the image is read whole from its first segment, with a
+    note, never as a disk of one segment; export and verify read it again."""
+    whole = os.path.join(Ctx.fx, "gpt.img")
+    later = os.path.join(Ctx.fx, "gpt-split.003")
+    out, _ = scan(later, expect=0)
+    rows = check_against_tsk(whole, out)
+    assert {r["vlabel"] for r in rows} == {"p1", "p2", "p3"}
+    con = db(out)
+    ev = con.execute("SELECT path, segments, size FROM evidence").fetchone()
+    notes = [e[0].decode() for e in con.execute("SELECT message FROM errors WHERE severity = 'note'")]
+    con.close()
+    assert ev == (later.encode(), 4, 64 * 1048576), ev
+    assert any("segment 3 of a split image" in n and "'%s'" % os.path.join(Ctx.fx, "gpt-split.001") in n
+               for n in notes), notes
+    v = run([PT, "verify", out, "--evidence"])
+    assert v.returncode == 0, v.stdout + v.stderr
+    d = os.path.join(Ctx.work, "e01later")
+    os.makedirs(d)
+    run(["ewfacquire", "-q", "-u", "-t", os.path.join(d, "seg"), "-f", "encase6", "-c", "none", "-S", "20MiB",
+         os.path.join(Ctx.fx, "mbr.img")])
+    out, _ = scan(os.path.join(d, "seg.E02"), expect=0)
+    check_against_tsk(os.path.join(Ctx.fx, "mbr.img"), out)
+    con = db(out)
+    notes = [e[0].decode() for e in con.execute("SELECT message FROM errors WHERE severity = 'note'")]
+    con.close()
+    assert any("is segment 2 of an EWF image" in n for n in notes), notes
+
+
+@test
 def image_sets_in_a_directory():
     """A directory of acquired images given as evidence, as a lab hands them
     over: an E01 set is opened by its first segment (libewf finds the others
