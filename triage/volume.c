@@ -11,6 +11,7 @@
 
 #include "apfs.h"
 #include "freespace.h"
+#include "fsid.h"
 #include "layer.h"
 #include "trial.h"
 #include "walk.h"
@@ -377,7 +378,13 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
         layer = NULL;
     }
     if (!layer) {
-        container_why(k, lerr.msg, fs_err, why, sizeof why);
+        char what[800];
+        if (k == PT_LAYER_NONE && pt_fsid_name(fn, src, v->length, what, sizeof what))
+            snprintf(why, sizeof why, "%s%s holds %s; recorded and hashed as one volume item",
+                     whole ? "the image" : v->flags && strcmp(v->flags, "alloc") == 0 ? "partition " : "volume ",
+                     whole ? "" : v->label, what);
+        else
+            container_why(k, lerr.msg, fs_err, why, sizeof why);
         return unopened(s, v, fn, src, whole, why, err);
     }
     v->holds = pt_layer_kind_name(k);

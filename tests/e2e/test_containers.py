@@ -2,8 +2,8 @@
 """End-to-end tests of containers inside the evidence: VM disks found as
 files (qcow2, VMDK sparse and stream-optimised, VHD, VHDX), LVM2 volume
 groups, LUKS1/LUKS2 volumes with and without the key in case.conf, XFS,
-and containers ptriage only names (Linux RAID member, Btrfs, ZFS, an
-unknown partition type).  File lists are compared with The Sleuth Kit's
+and containers ptriage only names (Linux RAID member, Btrfs, ZFS, Linux
+swap, classic HFS, CramFS, an unknown partition type).  File lists are compared with The Sleuth Kit's
 fls on the inner filesystem image, contents with hashlib over the source
 files; export and verify --evidence re-read items through every layer;
 damaged containers are reported, never crash (run under ASan too)."""
@@ -1157,6 +1157,42 @@ def named(tap, work):
                check)
 
 
+def unread_filesystems(tap, work):
+    """Volumes of kinds no library here reads, as servers and Macs hold them:
+    Linux swap (mkswap), classic HFS (hformat), CramFS (mkfs.cramfs).  Each
+    is named with what it is and why it matters, and hashed as one item whose
+    SHA-256 is the partition's bytes."""
+    sw, hfs, cr = (os.path.join(work, n) for n in ("swap.part", "hfs.part", "cramfs.part"))
+    src = os.path.join(work, "cr.d")
+    tree(src, {"etc/fw.conf": b"firmware\n"})
+    sh(f"truncate -s 8M {sw} && mkswap -q -L srvswap -U 11111111-2222-3333-4444-777777777777 {sw}")
+    sh(f"dd if=/dev/zero of={hfs} bs=1M count=8 status=none && hformat -l 'Mac Vol' {hfs}")
+    sh(f"mkfs.cramfs -n fwroot {src} {cr} && truncate -s 1M {cr}")
+    disk = os.path.join(work, "unread.img")
+    starts = mbr_disk(disk, [(sw, "82"), (hfs, "af"), (cr, "83")], 24)
+    out, p = scan(work, "unread-out", [disk])
+
+    def check():
+        assert p.returncode == 0, p.stderr
+        c = db(out)
+        errs = {r[0]: r[1] for r in c.execute("SELECT label, error FROM volumes WHERE label != ''")}
+        assert errs["p1"].startswith("partition p1 holds Linux swap space (version 1, 4096-byte pages, 2048 pages, "
+                                     "UUID 11111111-2222-3333-4444-777777777777, label 'srvswap')"), errs
+        assert "memory" in errs["p1"], errs
+        assert "an HFS (Mac OS Standard) volume 'Mac Vol'" in errs["p2"], errs
+        assert "a CramFS filesystem 'fwroot'" in errs["p3"], errs
+        raw = open(disk, "rb").read()
+        for i, (part, start) in enumerate(zip((sw, hfs, cr), starts), 1):
+            size = os.path.getsize(part)
+            want = hashlib.sha256(raw[start * 512:start * 512 + size]).hexdigest()
+            got = c.execute("SELECT i.sha256 FROM items i JOIN volumes v ON v.id = i.volume_id "
+                            "WHERE v.label = ? AND i.kind = 'volume'", ("p%d" % i,)).fetchone()
+            assert got == (want,), (i, got)
+        coverage_sums(out)
+    tap.result("Linux swap, classic HFS and CramFS partitions are named (swap's page size, pages, UUID and "
+               "label) and hashed as one item each", check)
+
+
 def vdi_evidence(tap, work):
     """VirtualBox disks (libtsk reads no VDI): dynamic and fixed images read
     as the raw disk, given as evidence or found in a directory; a snapshot
@@ -1278,7 +1314,8 @@ def vdi_evidence(tap, work):
 
 
 def suite(tap, work):
-    for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vdi_evidence, bsd_label, lvm, luks, xfs, apfs, md_raid, stacked, named):
+    for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vdi_evidence, bsd_label, lvm, luks, xfs, apfs, md_raid, stacked, named,
+                 unread_filesystems):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
         part(tap, d)
