@@ -12,6 +12,7 @@
 #include "apfs.h"
 #include "freespace.h"
 #include "fsid.h"
+#include "gpt.h"
 #include "layer.h"
 #include "trial.h"
 #include "walk.h"
@@ -22,15 +23,24 @@
 #define LAYER_DEPTH_MAX 4
 
 typedef struct part_src {
-    const TSK_VS_PART_INFO *part; /* NULL: whole image */
+    const TSK_VS_PART_INFO *part; /* NULL: the image, from off for len bytes (0: to its end) */
     TSK_IMG_INFO *img;
+    uint64_t off, len;
 } part_src_t;
 
 static ssize_t read_part(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
 {
     part_src_t *p = src;
-    ssize_t got = p->part ? tsk_vs_part_read(p->part, (TSK_OFF_T)off, (char *)buf, len)
-                          : tsk_img_read(p->img, (TSK_OFF_T)off, (char *)buf, len);
+    ssize_t got;
+
+    if (!p->part && p->len) { /* a partition read from the backup GPT */
+        if (off >= p->len)
+            return 0;
+        if (len > p->len - off)
+            len = (size_t)(p->len - off);
+    }
+    got = p->part ? tsk_vs_part_read(p->part, (TSK_OFF_T)off, (char *)buf, len)
+                  : tsk_img_read(p->img, (TSK_OFF_T)(p->off + off), (char *)buf, len);
     if (got < 0)
         pt_source_tsk_err(err, PT_EIO, "libtsk");
     return got;
@@ -524,7 +534,7 @@ static int scan_partitions(pt_scan_t *s, pt_source_t *src, TSK_VS_INFO *vs, pt_e
             v.label = "";
             rc = add_volume(s, &v, err);
         } else {
-            part_src_t ps = { p, src->img };
+            part_src_t ps = { p, src->img, 0, 0 };
             char why[1024];
             pt_err_t ferr = { 0, "" };
             TSK_FS_INFO *fs;
@@ -573,11 +583,132 @@ static int probe(pt_scan_t *s, pt_source_t *src, pt_err_t *err)
     return PT_OK;
 }
 
+/* A protective MBR only: libtsk found no GPT at LBA 1. */
+static int protective_only(TSK_VS_INFO *vs)
+{
+    TSK_PNUM_T i;
+    int ee = 0;
+
+    if (vs->vstype != TSK_VS_TYPE_DOS)
+        return 0;
+    for (i = 0; i < vs->part_count; i++) {
+        const TSK_VS_PART_INFO *p = tsk_vs_part_get(vs, i);
+        if (p && (p->flags & TSK_VS_PART_FLAG_ALLOC) && p->desc && strstr(p->desc, "(0xee)"))
+            ee = 1;
+    }
+    return ee;
+}
+
+static int gpt_meta(pt_scan_t *s, uint64_t off, uint64_t len, const char *what, pt_err_t *err)
+{
+    pt_volume_info_t v;
+
+    memset(&v, 0, sizeof v);
+    v.label = "";
+    v.tsk_addr = -1;
+    v.offset = off;
+    v.length = len;
+    v.flags = "meta";
+    v.description = what;
+    return add_volume(s, &v, err);
+}
+
+/* The partitions of a disk whose primary GPT header is damaged, read from
+ * the backup header: each walked like one of libtsk's, found again by
+ * export and verify through its offset. */
+static int scan_backup_gpt(pt_scan_t *s, pt_source_t *src, const pt_gpt_t *g, pt_err_t *err)
+{
+    part_src_t whole = { NULL, src->img, 0, 0 };
+    uint64_t ss = g->sector_size;
+    char msg[1200], primary[160], label[32], slot[16];
+    int i, rc;
+
+    pt_gpt_primary_problem(read_part, &whole, g->sector_size, primary, sizeof primary);
+    snprintf(msg, sizeof msg, "GPT disk whose primary header is damaged (%s; The Sleuth Kit sees only the "
+             "protective MBR): its %d partition(s) are read from the backup GPT header in the last sector (LBA %llu, "
+             "%u-byte sectors, CRC-32 of header and entries verified; disk GUID %s)", primary, g->n,
+             (unsigned long long)g->header_lba, g->sector_size, g->disk_guid);
+    if ((rc = pt_scan_problem(s, "error", "image", msg, err)) != PT_OK ||
+        (!s->nest_prefix &&
+         (rc = pt_casedb_set_evidence(s->db, s->evidence_id, PT_EV_VOLUME_SYSTEM, "gpt (backup header)", err)) != PT_OK) ||
+        (rc = gpt_meta(s, 0, ss, "Protective MBR", err)) != PT_OK ||
+        (rc = gpt_meta(s, ss, ss + g->entries_bytes, "Primary GPT header and entries (damaged: not used)", err)) != PT_OK ||
+        (rc = gpt_meta(s, g->entries_lba * ss, g->entries_bytes, "Backup GPT entries", err)) != PT_OK ||
+        (rc = gpt_meta(s, g->header_lba * ss, ss, "Backup GPT header", err)) != PT_OK)
+        return rc;
+    for (i = 0; i < g->n && rc == PT_OK; i++) {
+        const pt_gpt_part_t *q = &g->part[i];
+        pt_volume_info_t v;
+        part_src_t ps = { NULL, src->img, q->first_lba * ss, (q->last_lba - q->first_lba + 1) * ss };
+        pt_err_t ferr = { 0, "" };
+        char why[1024];
+        TSK_FS_INFO *fs;
+
+        memset(&v, 0, sizeof v);
+        snprintf(label, sizeof label, "p%d", i + 1);
+        snprintf(slot, sizeof slot, "%u", q->index);
+        v.label = label;
+        v.ordinal = i + 1;
+        v.tsk_addr = -1;
+        v.offset = ps.off;
+        v.length = ps.len;
+        v.flags = "alloc";
+        v.slot = slot;
+        v.description = q->name[0] ? q->name : q->type;
+        if (ps.off + ps.len > src->size) {
+            snprintf(msg, sizeof msg, "partition %s (bytes %llu..%llu) extends past the end of the image (%llu bytes)",
+                     label, (unsigned long long)ps.off, (unsigned long long)(ps.off + ps.len),
+                     (unsigned long long)src->size);
+            if ((rc = pt_scan_problem(s, "error", label, msg, err)) != PT_OK)
+                break;
+        }
+        fs = tsk_fs_open_img(src->img, (TSK_OFF_T)ps.off, TSK_FS_TYPE_DETECT);
+        if (!fs) {
+            pt_source_tsk_err(&ferr, PT_EFORMAT, "no filesystem recognised");
+            snprintf(why, sizeof why, "partition %s has no filesystem libtsk reads (%.900s); recorded and hashed "
+                     "as one volume item", label, ferr.msg);
+        }
+        rc = scan_fs_or_raw(s, &v, fs, read_part, &ps, 0, why, 0, err);
+        if (fs)
+            tsk_fs_close(fs);
+        s->volume_id = 0;
+    }
+    return rc;
+}
+
+/* The backup GPT, when the primary is gone: PT_OK and *done when its
+ * partitions were scanned; a note when the disk says GPT but no header can
+ * be read. */
+static int try_backup_gpt(pt_scan_t *s, pt_source_t *src, int protective, int *done, pt_err_t *err)
+{
+    part_src_t whole = { NULL, src->img, 0, 0 };
+    pt_gpt_t *g = malloc(sizeof *g);
+    pt_err_t gerr = { 0, "" };
+    int rc = PT_OK;
+
+    *done = 0;
+    if (!g)
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    if (pt_gpt_read_backup(read_part, &whole, src->size, g, &gerr) == PT_OK) {
+        *done = 1;
+        rc = scan_backup_gpt(s, src, g, err);
+    } else if (gerr.code == PT_ENOMEM) {
+        rc = pt_err_set(err, PT_ENOMEM, "out of memory");
+    } else if (protective) {
+        char msg[900];
+        snprintf(msg, sizeof msg, "protective MBR of a GPT disk, but no GPT header can be read: the primary "
+                 "(LBA 1) and the backup (%.600s); the disk is walked as its MBR describes it", gerr.msg);
+        rc = pt_scan_problem(s, "error", "image", msg, err);
+    }
+    free(g);
+    return rc;
+}
+
 int pt_volume_scan(pt_scan_t *s, pt_source_t *src, pt_err_t *err)
 {
     TSK_VS_INFO *vs = tsk_vs_open(src->img, 0, TSK_VS_TYPE_DETECT);
     pt_volume_info_t v;
-    part_src_t whole = { NULL, src->img };
+    part_src_t whole = { NULL, src->img, 0, 0 };
     TSK_FS_INFO *fs;
     pt_err_t ferr = { 0, "" };
     char why[1024];
@@ -587,6 +718,27 @@ int pt_volume_scan(pt_scan_t *s, pt_source_t *src, pt_err_t *err)
         if (vs)
             tsk_vs_close(vs);
         return rc;
+    }
+    if (vs && protective_only(vs)) {
+        int done = 0;
+        if ((rc = try_backup_gpt(s, src, 1, &done, err)) != PT_OK || done) {
+            tsk_vs_close(vs);
+            s->volume_id = 0;
+            return rc;
+        }
+    }
+    if (vs && vs->vstype == TSK_VS_TYPE_GPT) {
+        /* libtsk falls back to the backup header silently when LBA 0 holds no MBR */
+        char primary[160], msg[400];
+        pt_gpt_primary_problem(read_part, &whole, vs->block_size, primary, sizeof primary);
+        if (strncmp(primary, "the header at LBA 1 looks valid", 31) != 0) {
+            snprintf(msg, sizeof msg, "GPT disk whose primary header is damaged (%s): The Sleuth Kit read the "
+                     "partitions from the backup GPT header in the last sector", primary);
+            if ((rc = pt_scan_problem(s, "error", "image", msg, err)) != PT_OK) {
+                tsk_vs_close(vs);
+                return rc;
+            }
+        }
     }
     if (vs) {
         const char *vsname = tsk_vs_type_toname(vs->vstype);
@@ -606,9 +758,15 @@ int pt_volume_scan(pt_scan_t *s, pt_source_t *src, pt_err_t *err)
     v.flags = "whole";
     fs = tsk_fs_open_img(src->img, 0, TSK_FS_TYPE_DETECT);
     if (!fs) {
+        int done = 0;
         pt_source_tsk_err(&ferr, PT_EFORMAT, "no filesystem recognised");
         snprintf(why, sizeof why, "no partition table and no filesystem libtsk reads (%.900s); "
                  "the whole image is recorded and hashed as one volume item", ferr.msg);
+        /* the first sectors wiped (MBR and primary GPT): the backup GPT may remain */
+        if ((rc = try_backup_gpt(s, src, 0, &done, err)) != PT_OK || done) {
+            s->volume_id = 0;
+            return rc;
+        }
     }
     rc = scan_fs_or_raw(s, &v, fs, read_part, &whole, 1, why, 0, err);
     if (fs)

@@ -729,6 +729,56 @@ def e01_with_a_missing_segment():
 
 
 @test
+def gpt_with_a_damaged_primary_header():
+    """A GPT disk whose primary header is damaged (LBA 1 zeroed), or whose
+    first 34 sectors are wiped: The Sleuth Kit sees only the protective MBR
+    (or nothing), and the partitions are read from the backup header at the
+    end of the disk.  The files are fls's and icat's of the intact disk, the
+    damage is an error; export and verify find the partitions again.  With
+    the backup damaged too, the disk is one volume item, and the error says
+    that neither header can be read."""
+    whole = os.path.join(Ctx.fx, "gpt.img")
+    data = bytearray(open(whole, "rb").read())
+    d = os.path.join(Ctx.work, "gpt-damaged")
+    os.makedirs(d)
+    conf = os.path.join(d, "nr.conf")
+    with open(conf, "w") as f:
+        f.write("[policy]\nunmatched_user = needs-review\nunmatched_other = needs-review\n")
+    for name, cut in (("lba1", (512, 1024)), ("wiped", (0, 34 * 512))):
+        img = os.path.join(d, name + ".img")
+        bad = bytearray(data)
+        bad[cut[0]:cut[1]] = bytes(cut[1] - cut[0])
+        open(img, "wb").write(bad)
+        out, _ = scan(img, "--case", conf, expect=1)
+        rows = check_against_tsk(whole, out)
+        assert {r["vlabel"] for r in rows} == {"p1", "p2", "p3"}, name
+        con = db(out)
+        errs = [e[0].decode() for e in con.execute("SELECT message FROM errors WHERE severity = 'error'")]
+        vs = con.execute("SELECT volume_system FROM evidence").fetchone()[0]
+        ids = [i for (i,) in con.execute("SELECT id FROM items WHERE kind = 'file' AND allocated = 1")]
+        con.close()
+        # with no MBR left, libtsk itself falls back to the backup header
+        assert vs == (b"gpt (backup header)" if name == "lba1" else b"gpt"), vs
+        assert len(errs) == 1 and "primary header is damaged (no 'EFI PART' signature at LBA 1" in errs[0] and \
+            "from the backup GPT header in the last sector" in errs[0], errs
+        x = os.path.join(d, name + "-export")
+        e = run([PT, "export", out, "--to", x, "--include", ",".join(map(str, ids)), "--case", conf])
+        assert e.returncode == 0, e.stderr
+        v = run([PT, "verify", out, "--export", x, "--evidence", "--case", conf])
+        assert v.returncode == 0, v.stdout
+    bad = bytearray(data)
+    bad[512:1024] = bytes(512)
+    bad[-512:] = bytes(512)
+    img = os.path.join(d, "both.img")
+    open(img, "wb").write(bad)
+    out, _ = scan(img, expect=1)
+    con = db(out)
+    errs = [e[0].decode() for e in con.execute("SELECT message FROM errors WHERE severity = 'error'")]
+    con.close()
+    assert any("no GPT header can be read" in e and "no 'EFI PART' signature" in e for e in errs), errs
+
+
+@test
 def image_named_by_a_later_segment():
     """Evidence named by its .003 (or .E02) file, as an examiner may click
     any segment: the image is read whole from its first segment, with a
