@@ -704,6 +704,102 @@ static int try_backup_gpt(pt_scan_t *s, pt_source_t *src, int protective, int *d
     return rc;
 }
 
+#define FOUND_MAX 32
+#define SEARCH_WINDOW (64ull << 20) /* how far past the disk's start, or the last find, to look */
+
+/* A disk with no partition table left (its MBR wiped, or its signature
+ * gone): filesystems are looked for by their own headers where partitions
+ * begin: sector 63, 1 MiB boundaries, and right after each one found (as
+ * partitions follow each other), up to 64 MiB past the last find.  Each is
+ * walked as volume "sN" (its first sector). */
+static int find_filesystems(pt_scan_t *s, pt_source_t *src, int *found, pt_err_t *err)
+{
+    const uint64_t mib = 1 << 20, cyl = 16065 * 512ull;
+    TSK_FS_INFO *fs[FOUND_MAX];
+    uint64_t off[FOUND_MAX], len[FOUND_MAX], next = 0, limit = SEARCH_WINDOW;
+    char msg[1400], label[40], desc[160];
+    size_t k;
+    int n = 0, i, rc = PT_OK, probes = 0;
+
+    *found = 0;
+    while (n < FOUND_MAX && next < src->size && probes < 1024) {
+        /* candidates at or after next, nearest first */
+        uint64_t c[6] = { next ? next : 63 * 512ull, (next ? next : 0) + 63 * 512, (next + mib - 1) / mib * mib,
+                          (next + cyl - 1) / cyl * cyl, (next + cyl - 1) / cyl * cyl + 63 * 512, 0 };
+        uint64_t best = UINT64_MAX;
+        TSK_FS_INFO *hit = NULL;
+        for (k = 0; k < 5; k++) {
+            if (c[k] < next || c[k] >= src->size || c[k] >= best)
+                continue;
+            probes++;
+            TSK_FS_INFO *f = tsk_fs_open_img(src->img, (TSK_OFF_T)c[k], TSK_FS_TYPE_DETECT);
+            if (!f) {
+                tsk_error_reset();
+                continue;
+            }
+            if (hit)
+                tsk_fs_close(hit);
+            hit = f;
+            best = c[k];
+        }
+        /* then every 1 MiB boundary of the window */
+        for (uint64_t o = (next + mib - 1) / mib * mib; !hit && o < limit && o < src->size; o += mib) {
+            if (++probes > 1024)
+                break;
+            if ((hit = tsk_fs_open_img(src->img, (TSK_OFF_T)o, TSK_FS_TYPE_DETECT)) != NULL)
+                best = o;
+            else
+                tsk_error_reset();
+        }
+        if (!hit)
+            break;
+        uint64_t bytes = (uint64_t)hit->block_count * hit->block_size;
+        if (bytes > src->size - best)
+            bytes = src->size - best;
+        fs[n] = hit;
+        off[n] = best;
+        len[n] = bytes;
+        n++;
+        next = best + (bytes >= mib ? bytes : mib);
+        limit = next + SEARCH_WINDOW;
+    }
+    if (n == 0)
+        return PT_OK;
+    *found = 1;
+    k = (size_t)snprintf(msg, sizeof msg, "no partition table (the MBR's signature or entries are gone); %d "
+                         "filesystem(s) found by their own headers and walked as volumes:", n);
+    for (i = 0; i < n && k < sizeof msg - 100; i++)
+        k += (size_t)snprintf(msg + k, sizeof msg - k, "%s s%llu (%s at sector %llu, %llu bytes)", i ? "," : "",
+                              (unsigned long long)(off[i] / 512), tsk_fs_type_toname(fs[i]->ftype),
+                              (unsigned long long)(off[i] / 512), (unsigned long long)len[i]);
+    snprintf(msg + k, sizeof msg - k, "; the rest of the disk is unpartitioned space");
+    if (!s->nest_prefix)
+        rc = pt_casedb_set_evidence(s->db, s->evidence_id, PT_EV_VOLUME_SYSTEM, "none (filesystems found)", err);
+    if (rc == PT_OK)
+        rc = pt_scan_problem(s, "error", "image", msg, err);
+    for (i = 0; i < n; i++) {
+        pt_volume_info_t v;
+        part_src_t ps = { NULL, src->img, off[i], len[i] };
+        if (rc == PT_OK) {
+            memset(&v, 0, sizeof v);
+            snprintf(label, sizeof label, "s%llu", (unsigned long long)(off[i] / 512));
+            snprintf(desc, sizeof desc, "%s found at sector %llu (no partition table)",
+                     tsk_fs_type_toname(fs[i]->ftype), (unsigned long long)(off[i] / 512));
+            v.label = label;
+            v.ordinal = i + 1;
+            v.tsk_addr = -1;
+            v.offset = off[i];
+            v.length = len[i];
+            v.flags = "alloc";
+            v.description = desc;
+            rc = scan_fs_or_raw(s, &v, fs[i], read_part, &ps, 0, NULL, 0, err);
+            s->volume_id = 0;
+        }
+        tsk_fs_close(fs[i]);
+    }
+    return rc;
+}
+
 int pt_volume_scan(pt_scan_t *s, pt_source_t *src, pt_err_t *err)
 {
     TSK_VS_INFO *vs = tsk_vs_open(src->img, 0, TSK_VS_TYPE_DETECT);
@@ -762,11 +858,22 @@ int pt_volume_scan(pt_scan_t *s, pt_source_t *src, pt_err_t *err)
         pt_source_tsk_err(&ferr, PT_EFORMAT, "no filesystem recognised");
         snprintf(why, sizeof why, "no partition table and no filesystem libtsk reads (%.900s); "
                  "the whole image is recorded and hashed as one volume item", ferr.msg);
-        /* the first sectors wiped (MBR and primary GPT): the backup GPT may remain */
-        if ((rc = try_backup_gpt(s, src, 0, &done, err)) != PT_OK || done) {
+        /* the first sectors wiped (MBR and primary GPT): the backup GPT may
+         * remain; else the filesystems themselves, unless a container or a
+         * volume named by its signature starts the disk */
+        if ((rc = try_backup_gpt(s, src, 0, &done, err)) == PT_OK && !done &&
+            pt_layer_detect(read_part, &whole, src->size) == PT_LAYER_NONE &&
+            !pt_fsid_name(read_part, &whole, src->size, why, sizeof why)) {
+            snprintf(why, sizeof why, "no partition table and no filesystem libtsk reads (%.900s); "
+                     "the whole image is recorded and hashed as one volume item", ferr.msg);
+            rc = find_filesystems(s, src, &done, err);
+        }
+        if (rc != PT_OK || done) {
             s->volume_id = 0;
             return rc;
         }
+        snprintf(why, sizeof why, "no partition table and no filesystem libtsk reads (%.900s); "
+                 "the whole image is recorded and hashed as one volume item", ferr.msg);
     }
     rc = scan_fs_or_raw(s, &v, fs, read_part, &whole, 1, why, 0, err);
     if (fs)

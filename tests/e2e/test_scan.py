@@ -779,6 +779,43 @@ def gpt_with_a_damaged_primary_header():
 
 
 @test
+def mbr_wiped_filesystems_found():
+    """An MBR disk whose partition entries are zeroed, or whose 0x55AA
+    signature is gone: libtsk finds no volume system.  The filesystems are
+    found by their own headers (at 1 MiB boundaries and after each other),
+    walked as volumes s2048 and s86016 with the files fls and icat give at
+    those offsets of the intact disk; an error says what was done; export
+    and verify find them again."""
+    whole = os.path.join(Ctx.fx, "mbr.img")
+    data = open(whole, "rb").read()
+    d = os.path.join(Ctx.work, "mbr-wiped")
+    os.makedirs(d)
+    conf = os.path.join(d, "nr.conf")
+    with open(conf, "w") as f:
+        f.write("[policy]\nunmatched_user = needs-review\nunmatched_other = needs-review\n")
+    for name, cut in (("entries", (446, 510)), ("signature", (510, 512))):
+        img = os.path.join(d, name + ".img")
+        bad = bytearray(data)
+        bad[cut[0]:cut[1]] = bytes(cut[1] - cut[0])
+        open(img, "wb").write(bad)
+        out, _ = scan(img, "--case", conf, expect=1)
+        rows = check_against_tsk(whole, out)
+        assert {(r["vlabel"], r["voffset"]) for r in rows if r["vlabel"]} == {("s2048", 2048 * 512),
+                                                                               ("s86016", 86016 * 512)}, name
+        con = db(out)
+        errs = [e[0].decode() for e in con.execute("SELECT message FROM errors WHERE severity = 'error'")]
+        ids = [i for (i,) in con.execute("SELECT id FROM items WHERE kind = 'file' AND allocated = 1")]
+        con.close()
+        assert len(errs) == 1 and "no partition table" in errs[0] and "s2048 (fat32 at sector 2048" in errs[0] \
+            and "s86016 (ext4 at sector 86016" in errs[0], errs
+        x = os.path.join(d, name + "-export")
+        e = run([PT, "export", out, "--to", x, "--include", ",".join(map(str, ids)), "--case", conf])
+        assert e.returncode == 0, e.stderr
+        v = run([PT, "verify", out, "--export", x, "--evidence", "--case", conf])
+        assert v.returncode == 0, v.stdout
+
+
+@test
 def image_named_by_a_later_segment():
     """Evidence named by its .003 (or .E02) file, as an examiner may click
     any segment: the image is read whole from its first segment, with a
