@@ -22,6 +22,7 @@
 #include "qcowmap.h"
 #include "source.h"
 #include "vdimap.h"
+#include "dmgmap.h"
 #include "vmdkmap.h"
 
 struct pt_layer {
@@ -47,6 +48,7 @@ struct pt_layer {
     pt_qcowmap_t *qmap;             /* qcow2: where each cluster is (qcowmap.h) */
     pt_vmdkmap_t *vmap;             /* VMDK: where each grain is (vmdkmap.h) */
     pt_vdimap_t *dmap;              /* VDI: where each block is (vdimap.h) */
+    pt_dmgmap_t *gmap;              /* DMG: where each chunk is, and its decoding (dmgmap.h) */
     pt_layer_t *parent;             /* the backing image or parent disk (borrowed), NULL when none */
     pt_read_fn file_fn;             /* qcow2: the image file, read directly for uncompressed clusters;
                                      * a BSD label: the slice */
@@ -66,7 +68,7 @@ static const char *const names[] = {
     [PT_LAYER_VHDX] = "vhdx", [PT_LAYER_LVM] = "lvm2", [PT_LAYER_LUKS] = "luks", [PT_LAYER_EWF] = "ewf",
     [PT_LAYER_BITLOCKER] = "bitlocker", [PT_LAYER_MDRAID] = "md-raid", [PT_LAYER_BTRFS] = "btrfs",
     [PT_LAYER_ZFS] = "zfs", [PT_LAYER_XFS] = "xfs", [PT_LAYER_APFS] = "apfs", [PT_LAYER_BSD] = "bsd",
-    [PT_LAYER_VDI] = "vdi", [PT_LAYER_SPLIT] = "split-raw",
+    [PT_LAYER_VDI] = "vdi", [PT_LAYER_SPLIT] = "split-raw", [PT_LAYER_DMG] = "dmg",
 };
 
 const char *pt_layer_kind_name(pt_layer_kind_t k)
@@ -86,7 +88,8 @@ pt_layer_kind_t pt_layer_kind_by_name(const char *name)
 
 int pt_layer_is_disk_image(pt_layer_kind_t k)
 {
-    return k == PT_LAYER_QCOW || k == PT_LAYER_VMDK || k == PT_LAYER_VHD || k == PT_LAYER_VHDX || k == PT_LAYER_VDI;
+    return k == PT_LAYER_QCOW || k == PT_LAYER_VMDK || k == PT_LAYER_VHD || k == PT_LAYER_VHDX || k == PT_LAYER_VDI ||
+           k == PT_LAYER_DMG;
 }
 
 pt_layer_kind_t pt_layer_detect_head(const uint8_t *h, size_t n)
@@ -147,7 +150,7 @@ static int md_magic(const uint8_t *b)
 
 pt_layer_kind_t pt_layer_detect(pt_read_fn fn, void *src, uint64_t size)
 {
-    uint8_t b[4096];
+    uint8_t b[4096], t[512];
     pt_layer_kind_t k;
     uint64_t sectors = size / 512;
     int i;
@@ -156,6 +159,9 @@ pt_layer_kind_t pt_layer_detect(pt_read_fn fn, void *src, uint64_t size)
         return PT_LAYER_NONE;
     if ((k = pt_layer_detect_head(b, sizeof b)) != PT_LAYER_NONE)
         return k;
+    /* a UDIF disk image: its trailer ends the file */
+    if (size >= 1024 && read_at(fn, src, size, size - 512, t, sizeof t) && pt_dmgmap_is_dmg(t, sizeof t))
+        return PT_LAYER_DMG;
     /* APFS: the container superblock's magic after its 32-byte header (not
      * in pt_layer_detect_head: a container found as a file is a disk) */
     if (memcmp(b + 32, "NXSB", 4) == 0)
@@ -737,6 +743,10 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
             snprintf(l->backing, sizeof l->backing, "%s", pt_vdimap_parent(l->dmap));
         }
         break;
+    case PT_LAYER_DMG:
+        if ((rc = pt_dmgmap_open(fn, src, size, &l->gmap, l->desc, sizeof l->desc, err)) == PT_OK)
+            l->size = pt_dmgmap_disk_size(l->gmap);
+        break;
     case PT_LAYER_LVM: rc = open_lvm(l, fn, src, size, err); break;
     case PT_LAYER_LUKS: rc = open_luks(l, fn, src, size, keys, nkeys, err); break;
     case PT_LAYER_BITLOCKER: rc = open_bde(l, keys, nkeys, err); break;
@@ -768,6 +778,7 @@ void pt_layer_close(pt_layer_t *l)
     free(l->bsd);
     pt_vmdkmap_free(l->vmap);
     pt_vdimap_free(l->dmap);
+    pt_dmgmap_free(l->gmap);
     if (l->qcow) {
         libqcow_file_close(l->qcow, NULL);
         libqcow_file_free(&l->qcow, NULL);
@@ -939,7 +950,9 @@ ssize_t pt_layer_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_
         return 0;
     if (len > l->size - off)
         len = (size_t)(l->size - off);
-    if (l->qmap || l->vmap || l->dmap) {
+    if (l->gmap) {
+        n = pt_dmgmap_read(l->gmap, off, buf, len, err);
+    } else if (l->qmap || l->vmap || l->dmap) {
         n = mapped_read(l, off, buf, len, err);
     } else if (l->qcow) {
         libqcow_error_t *e = NULL;

@@ -1,5 +1,5 @@
 /* layer.h - containers between the evidence and a filesystem: virtual-disk
- * files (qcow2, VMDK, VHD, VHDX, VDI), LVM2 volume groups, LUKS volumes; and
+ * files (qcow2, VMDK, VHD, VHDX, VDI, DMG), LVM2 volume groups, LUKS volumes; and
  * recognition (with no opening) of what ptriage can only name: EWF inside
  * the evidence, BitLocker, Linux software RAID members, Btrfs, ZFS.
  * Virtual disks and LVM are opened through Debian's libyal libraries over a
@@ -31,6 +31,7 @@ typedef enum {
     PT_LAYER_APFS,      /* a container of filesystems: apfs.h walks it */
     PT_LAYER_BSD,       /* a BSD disklabel in an MBR slice: one layer per partition */
     PT_LAYER_VDI,       /* VirtualBox disk image (vdimap.h) */
+    PT_LAYER_DMG,       /* Apple disk image, UDIF (dmgmap.h): found by its trailer */
     PT_LAYER_SPLIT      /* a split raw image's set of files: opened by name, never detected (volume.c) */
 } pt_layer_kind_t;
 

@@ -22,6 +22,7 @@
 #include "chain.h"
 #include "coverage.h"
 #include "ewf.h"
+#include "dmgmap.h"
 #include "walk.h"
 #include "crypto.h"
 #include "dirwalk.h"
@@ -280,6 +281,8 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
     if (disk) {
         /* a virtual-disk file (qcow2, VMDK, VHD, VHDX) or a raw disk */
         disk_kind = pt_layer_detect_head(head, head_len);
+        if (disk_kind == PT_LAYER_NONE && it->size >= 1024 && tail_len >= 512 && pt_dmgmap_is_dmg(tail, tail_len))
+            disk_kind = PT_LAYER_DMG; /* an Apple disk image, known by its trailer */
         disk = pt_layer_is_disk_image(disk_kind) || disk_kind == PT_LAYER_EWF ||
                pt_volume_looks_like_disk(head, head_len, it->size);
         /* the first file of a split raw image in a directory given as

@@ -11,6 +11,7 @@
 #include "layer.h"
 #include "rawimg.h"
 #include "vdimap.h"
+#include "dmgmap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -98,7 +99,7 @@ int pt_source_open_ro(int dirfd, const char *path, int flags, int *noatime)
     return fd;
 }
 
-enum { PROBE_RAW, PROBE_EWF, PROBE_QCOW, PROBE_VMDK, PROBE_VHD, PROBE_VHDX, PROBE_VDI, PROBE_OTHER };
+enum { PROBE_RAW, PROBE_EWF, PROBE_QCOW, PROBE_VMDK, PROBE_VHD, PROBE_VHDX, PROBE_VDI, PROBE_DMG, PROBE_OTHER };
 
 /* Which layer opens the file, from its first and last 512 bytes, read
  * through our own O_NOATIME descriptor: libtsk's format detection reads
@@ -145,6 +146,8 @@ static int probe(const char *path, int *kind, unsigned *ewf_segment, pt_err_t *e
         *kind = PROBE_VHD;
     else if (h >= 8 && memcmp(head, "AFF10\r\n", 7) == 0)
         *kind = PROBE_OTHER;
+    else if (t == (ssize_t)sizeof tail && end >= 1024 && pt_dmgmap_is_dmg(tail, sizeof tail)) /* UDIF trailer */
+        *kind = PROBE_DMG;
     else
         *kind = PROBE_RAW;
     return PT_OK;
@@ -365,9 +368,11 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
         pt_source_close(src);
         return rc;
     }
-    if (kind == PROBE_QCOW || kind == PROBE_VMDK || kind == PROBE_VHD || kind == PROBE_VHDX || kind == PROBE_VDI) {
+    if (kind == PROBE_QCOW || kind == PROBE_VMDK || kind == PROBE_VHD || kind == PROBE_VHDX || kind == PROBE_VDI ||
+        kind == PROBE_DMG) {
         if ((rc = open_chain(src, kind == PROBE_QCOW ? PT_LAYER_QCOW : kind == PROBE_VMDK ? PT_LAYER_VMDK :
-                                  kind == PROBE_VHD ? PT_LAYER_VHD : kind == PROBE_VDI ? PT_LAYER_VDI : PT_LAYER_VHDX,
+                                  kind == PROBE_VHD ? PT_LAYER_VHD : kind == PROBE_VDI ? PT_LAYER_VDI :
+                                  kind == PROBE_DMG ? PT_LAYER_DMG : PT_LAYER_VHDX,
                              err)) != PT_OK) {
             pt_source_close(src);
             return rc;

@@ -1193,6 +1193,80 @@ def unread_filesystems(tap, work):
                "label) and hashed as one item each", check)
 
 
+def dmg_evidence(tap, work):
+    """Apple disk images (UDIF; libtsk reads none): written by
+    tests/fixtures/mkdmg.py, whose zlib images qemu-img's dmg driver reads
+    back to the raw disk.  Given as evidence or found in a directory, a DMG
+    reads as the raw disk (SHA-256, fls's listing, the files' hashes, export
+    and verify) whatever its chunks' coding (zlib, bzip2, xz, ADC, raw,
+    zeros); a damaged chunk and an LZFSE chunk are read errors that name
+    them, and the rest of the disk is read."""
+    fs, sums = ext4(work, "d-fs", {"Users/ann/Documents/contract.pages": b"contract " * 4000,
+                                    "Users/ann/Pictures/big.bin": bytes(range(256)) * 9000,
+                                    "etc/hosts": b"127.0.0.1 mac\n"}, 24)
+    raw = os.path.join(work, "d.raw")
+    mbr_disk(raw, [(fs, "83")], 32)
+    sha = hashlib.sha256(open(raw, "rb").read()).hexdigest()
+    mk = os.path.join(FIX, "mkdmg.py")
+    d = os.path.join(work, "Downloads")
+    os.makedirs(d)
+    sh(f"python3 {mk} {raw} {d}/udzo.dmg && python3 {mk} {raw} {d}/mixed.dmg --mode mixed --chunk 64")
+
+    def read():
+        back = os.path.join(work, "qemu.raw")
+        sh(f"qemu-img convert -f dmg -O raw {d}/udzo.dmg {back}")
+        assert hashlib.sha256(open(back, "rb").read()).hexdigest() == sha, "qemu reads the fixture as the raw disk"
+        for name in ("udzo.dmg", "mixed.dmg"):
+            o, r = scan(work, "dmg-" + name, [os.path.join(d, name)], "--image-hash")
+            assert r.returncode == 0, (name, r.stderr)
+            ev = db(o).execute("SELECT format, size, image_sha256 FROM evidence").fetchone()
+            assert ev == ("dmg", 32 * MiB, sha), (name, ev)
+            assert listing(o, "p1") == fls(raw, 2048), name
+            got = vol_items(o, "p1")
+            for path, h in sums.items():
+                assert got.get(path) == h, (name, path)
+            notes = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
+            assert "Apple disk image (UDIF" in notes, notes
+            if name == "mixed.dmg":
+                for coding in ("zlib", "bzip2", "LZMA", "ADC", "raw", "zeros"):
+                    assert " %s " % coding in notes, (coding, notes)
+        case = os.path.join(work, "dmg.conf")
+        open(case, "w").write(CASE_NR)
+        o, r = scan(work, "dmg-dir", [d], "--case", case)
+        assert r.returncode == 0, r.stderr
+        assert listing(o, "/mixed.dmg!p1", "/mixed.dmg!p1") == fls(raw, 2048)
+        ids = [i for (i,) in db(o).execute("SELECT id FROM items WHERE path LIKE '/udzo.dmg!p1/Users/ann/%' "
+                                           "AND kind = 'file'")]
+        assert len(ids) == 2, ids
+        export_and_verify(work, o, ids, "--case", case)
+    tap.result("DMG (zlib, and bzip2/xz/ADC/raw/zero chunks) given as evidence or found in a directory reads as "
+               "the raw disk: same SHA-256, fls's listing, the files' hashes, export and verify", read)
+
+    def damaged():
+        # one chunk's stored bytes damaged, and an LZFSE chunk: read errors naming them
+        data = bytearray(open(os.path.join(d, "udzo.dmg"), "rb").read())
+        data[20:60] = b"\xa5" * 40      # inside the first zlib chunk (the MBR's)
+        bad = os.path.join(work, "bad.dmg")
+        open(bad, "wb").write(bytes(data))
+        o, r = scan(work, "dmg-bad", [bad])
+        assert r.returncode in (1, 2), r.stderr
+        errs = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
+        assert "zlib chunk at disk bytes 0..1048576 does not decode" in errs, errs[:2000]
+        lz = os.path.join(work, "lzfse.dmg")
+        at = (open(raw, "rb").read().find(bytes(range(256)) * 16) + MiB) // 512   # inside big.bin
+        sh(f"python3 {mk} {raw} {lz} --chunk 64 --lzfse-at {at}")
+        o, r = scan(work, "dmg-lzfse", [lz])
+        assert r.returncode == 1, r.stderr
+        assert listing(o, "p1") == fls(raw, 2048), "the rest of the disk is read"
+        got = vol_items(o, "p1")
+        for path, h in sums.items():
+            assert (got.get(path) is None) == (path == "/Users/ann/Pictures/big.bin"), (path, got.get(path))
+        err = db(o).execute("SELECT error FROM items WHERE path = '/Users/ann/Pictures/big.bin'").fetchone()[0]
+        assert "LZFSE-compressed chunk" in err and "no LZFSE decoder" in err, err
+    tap.result("a DMG chunk whose stored bytes are damaged, and an LZFSE chunk, are read errors naming the "
+               "chunk; the rest of the disk is read", damaged)
+
+
 def vdi_evidence(tap, work):
     """VirtualBox disks (libtsk reads no VDI): dynamic and fixed images read
     as the raw disk, given as evidence or found in a directory; a snapshot
@@ -1315,7 +1389,7 @@ def vdi_evidence(tap, work):
 
 def suite(tap, work):
     for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vdi_evidence, bsd_label, lvm, luks, xfs, apfs, md_raid, stacked, named,
-                 unread_filesystems):
+                 unread_filesystems, dmg_evidence):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
         part(tap, d)

@@ -25,6 +25,16 @@ qemu-img convert -O qcow2 -o cluster_size=512 "$work/scan/mbr.img" "$work/scan/d
 qemu-img convert -O vmdk -o zeroed_grain=on "$work/scan/mbr.img" "$work/scan/d-vmdk.img" 2>/dev/null
 qemu-img convert -O vmdk -o subformat=streamOptimized "$work/scan/mbr.img" "$work/scan/s-vmdk.img" 2>/dev/null
 qemu-img convert -O vdi "$work/scan/mbr.img" "$work/scan/d-vdi.img" 2>/dev/null   # vdimap.c
+# a DMG with every chunk coding (dmgmap.c); a GPT disk whose primary header is
+# zeroed (gpt.c); the MBR disk with its signature gone (the filesystem search);
+# Linux swap (fsid.c)
+python3 tests/fixtures/mkdmg.py "$work/scan/mbr.img" "$work/scan/d-dmg.img" --mode mixed --chunk 16 2>/dev/null
+truncate -s 256K "$work/scan/gpt.img"
+printf 'label: gpt\nstart=64, size=256, type=linux\n' | sfdisk -q "$work/scan/gpt.img" >/dev/null 2>&1
+dd if="$work/scan/fat.img" of="$work/scan/gpt.img" bs=512 seek=64 conv=notrunc status=none 2>/dev/null
+dd if=/dev/zero of="$work/scan/gpt.img" bs=512 seek=1 count=1 conv=notrunc status=none 2>/dev/null
+cp "$work/scan/mbr.img" "$work/scan/nosig.img" && printf '\0\0' | dd of="$work/scan/nosig.img" bs=1 seek=510 conv=notrunc status=none 2>/dev/null
+truncate -s 64K "$work/scan/swap.img" && mkswap -q -L s "$work/scan/swap.img" >/dev/null 2>&1
 
 # seeds for the classifier: key stores, documents and containers of the
 # formats written by the fixture writers (tests/fixtures/mkcfb.py, mkcrypted.py)
