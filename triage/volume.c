@@ -709,7 +709,7 @@ static int try_backup_gpt(pt_scan_t *s, pt_source_t *src, int protective, int *d
 
 /* A disk with no partition table left (its MBR wiped, or its signature
  * gone): filesystems are looked for by their own headers where partitions
- * begin: sector 63, 1 MiB boundaries, and right after each one found (as
+ * begin: sectors 32 to 256, 1 MiB and cylinder boundaries, and right after each one found (as
  * partitions follow each other), up to 64 MiB past the last find.  Each is
  * walked as volume "sN" (its first sector). */
 static int find_filesystems(pt_scan_t *s, pt_source_t *src, int *found, pt_err_t *err)
@@ -723,13 +723,16 @@ static int find_filesystems(pt_scan_t *s, pt_source_t *src, int *found, pt_err_t
 
     *found = 0;
     while (n < FOUND_MAX && next < src->size && probes < 1024) {
-        /* candidates at or after next, nearest first */
-        uint64_t c[6] = { next ? next : 63 * 512ull, (next ? next : 0) + 63 * 512, (next + mib - 1) / mib * mib,
-                          (next + cyl - 1) / cyl * cyl, (next + cyl - 1) / cyl * cyl + 63 * 512, 0 };
+        /* candidates at or after next, nearest first: right after the last
+         * find (or the small-media starts: sectors 32, 63, 64, 128, 256),
+         * after an extended table's gap, cylinder and MiB boundaries */
+        uint64_t c[10] = { next ? next : 32 * 512ull, (next ? next : 0) + 63 * 512, next ? 0 : 64 * 512,
+                           next ? 0 : 128 * 512, next ? 0 : 256 * 512, (next + mib - 1) / mib * mib,
+                           (next + cyl - 1) / cyl * cyl, (next + cyl - 1) / cyl * cyl + 63 * 512, 0, 0 };
         uint64_t best = UINT64_MAX;
         TSK_FS_INFO *hit = NULL;
-        for (k = 0; k < 5; k++) {
-            if (c[k] < next || c[k] >= src->size || c[k] >= best)
+        for (k = 0; k < 8; k++) {
+            if (c[k] < next || c[k] >= src->size || c[k] >= best || (k > 0 && c[k] == 0))
                 continue;
             probes++;
             TSK_FS_INFO *f = tsk_fs_open_img(src->img, (TSK_OFF_T)c[k], TSK_FS_TYPE_DETECT);
