@@ -63,6 +63,47 @@ static int has_owners(const TSK_FS_INFO *fs)
            TSK_FS_TYPE_ISAPFS(fs->ftype) || TSK_FS_TYPE_ISYAFFS2(fs->ftype);
 }
 
+/* libtsk 4.11 cannot read an exFAT volume's $FAT1/$FAT2 virtual file when
+ * the FAT lies past the cluster count ("Starting cluster address too
+ * large"), which Windows' and mkfs.exfat's aligned layouts make common.
+ * Their content is the FAT's sectors, which the boot sector places: they
+ * are always read from the image there (scan, export and verify alike).
+ * -2 when f is not such a file. */
+static ssize_t exfat_fat_read(TSK_FS_FILE *f, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    TSK_FS_INFO *fs = f->fs_info;
+    uint8_t bs[512];
+    unsigned shift, nfat, k;
+    uint64_t fat_off, fat_len, start, size;
+
+    if (!fs || fs->ftype != TSK_FS_TYPE_EXFAT || !f->meta || f->meta->type != TSK_FS_META_TYPE_VIRT ||
+        tsk_img_read(fs->img_info, fs->offset, (char *)bs, sizeof bs) != (ssize_t)sizeof bs ||
+        memcmp(bs + 3, "EXFAT   ", 8) != 0)
+        return -2;
+    shift = bs[108];
+    nfat = bs[110];
+    fat_off = (uint64_t)(bs[80] | bs[81] << 8 | bs[82] << 16 | (uint32_t)bs[83] << 24);
+    fat_len = (uint64_t)(bs[84] | bs[85] << 8 | bs[86] << 16 | (uint32_t)bs[87] << 24);
+    /* the virtual files end the inode range: $MBR, $FAT1, [$FAT2,] $OrphanFiles */
+    if (shift < 9 || shift > 12 || nfat < 1 || nfat > 2 || f->meta->addr + nfat < fs->last_inum ||
+        f->meta->addr >= fs->last_inum)
+        return -2;
+    k = (unsigned)(f->meta->addr + nfat - fs->last_inum); /* 0: $FAT1, 1: $FAT2 */
+    start = (fat_off + k * fat_len) << shift;
+    size = (uint64_t)f->meta->size < fat_len << shift ? (uint64_t)f->meta->size : fat_len << shift;
+    if (start + size > (uint64_t)fs->block_count * fs->block_size)
+        return -2;
+    if (off >= size)
+        return 0;
+    if (len > size - off)
+        len = (size_t)(size - off);
+    tsk_error_reset();
+    ssize_t got = tsk_img_read(fs->img_info, fs->offset + (TSK_OFF_T)(start + off), (char *)buf, len);
+    if (got < 0)
+        pt_source_tsk_err(err, PT_EIO, "libtsk");
+    return got;
+}
+
 ssize_t pt_walk_read_tsk(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
 {
     pt_walk_tsk_src_t *t = src;
@@ -70,6 +111,9 @@ ssize_t pt_walk_read_tsk(void *src, uint64_t off, uint8_t *buf, size_t len, pt_e
 
     const TSK_FS_ATTR *a = t->attr;
 
+    if (t->file && t->file->fs_info && t->file->fs_info->ftype == TSK_FS_TYPE_EXFAT &&
+        (got = exfat_fat_read(t->file, off, buf, len, err)) != -2)
+        return got;
     if (a)
         got = tsk_fs_attr_read(a, (TSK_OFF_T)off, (char *)buf, len, TSK_FS_FILE_READ_FLAG_NONE);
     else
