@@ -141,6 +141,37 @@ static int detect_dmg(const pt_crypto_view_t *v, pt_crypto_match_t *m)
         SET(m, "dmg-encrypted", 1, "encrypted Apple disk image (cdsaencr trailer, version 1)");
         return 1;
     }
+    /* a plain UDIF image: compressed chunks (LZFSE ones look random), which
+     * the scan walks as a disk */
+    if (v->size >= 1024 && (t = at(v, v->size - 512, 512)) != NULL && memcmp(t, "koly", 4) == 0 &&
+        be32(t + 4) == 4 && be32(t + 8) == 512) {
+        SET(m, "dmg", 0, "Apple disk image (UDIF koly trailer): compressed disk chunks, not ciphertext; its disk "
+            "is walked");
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- Windows hibernation file ------------------------------------------------------ */
+
+/* hiberfil.sys (and Fast Startup's): the PO_MEMORY_IMAGE header, its
+ * signature and 4096-byte page size, then Xpress-compressed memory that
+ * looks random but is not ciphertext.  Windows 8 and later zero the
+ * header on resume; the file is then judged by its bytes. */
+static int detect_hibernation(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    static const char *const sigs[] = { "hibr", "HIBR", "wake", "WAKE", "RSTR", "rstr" };
+    const uint8_t *p = at(v, 0, 0x18);
+    size_t i;
+
+    if (!p || le32(p + 0x14) != 4096)
+        return 0;
+    for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        if (memcmp(p, sigs[i], 4) == 0) {
+            SET(m, "windows-hibernation", 0, "Windows hibernation file (signature '%s', 4096-byte pages): a copy "
+                "of the system's memory, Xpress-compressed, not ciphertext", sigs[i]);
+            return 1;
+        }
     return 0;
 }
 
@@ -589,7 +620,7 @@ static int detect_keepass(const pt_crypto_view_t *v, pt_crypto_match_t *m)
 /* ---- the table ----------------------------------------------------------------------------- */
 
 static int (*const detectors[])(const pt_crypto_view_t *, pt_crypto_match_t *) = {
-    detect_luks, detect_bitlocker, detect_corestorage, detect_dmg, detect_age, detect_openssl, detect_keepass, pt_crypto_detect_keys,
+    detect_luks, detect_bitlocker, detect_corestorage, detect_dmg, detect_hibernation, detect_age, detect_openssl, detect_keepass, pt_crypto_detect_keys,
     detect_pgp, detect_pgp_secret, detect_ansible_vault, detect_android_backup, detect_ecryptfs,
     pt_crypto_detect_pkcs12, pt_crypto_detect_gpg_agent, pt_crypto_detect_jks, pt_crypto_detect_keychain,
     pt_crypto_detect_zip, pt_crypto_detect_7z, pt_crypto_detect_rar5, pt_crypto_detect_rar4,

@@ -1235,6 +1235,9 @@ def dmg_evidence(tap, work):
         o, r = scan(work, "dmg-dir", [d], "--case", case)
         assert r.returncode == 0, r.stderr
         assert listing(o, "/mixed.dmg!p1", "/mixed.dmg!p1") == fls(raw, 2048)
+        # the DMG file itself: compressed chunks, named, not ciphertext
+        enc = db(o).execute("SELECT encryption, encryption_reason FROM items WHERE path = '/udzo.dmg'").fetchone()
+        assert enc[0] == "none" and "Apple disk image (UDIF koly trailer)" in enc[1], enc
         ids = [i for (i,) in db(o).execute("SELECT id FROM items WHERE path LIKE '/udzo.dmg!p1/Users/ann/%' "
                                            "AND kind = 'file'")]
         assert len(ids) == 2, ids

@@ -35,6 +35,18 @@ def make_corpus(d):
         f.write(text)
     with open(os.path.join(c, "random.bin"), "wb") as f:
         f.write(rng.randbytes(300000))
+    # a Windows hibernation file: PO_MEMORY_IMAGE's signature and page size,
+    # then compressed memory (random bytes stand for Xpress blocks), named
+    # by its header; with the header zeroed (as Windows 8+ leave it after
+    # resume) it is judged by its bytes: a zero page and then random bytes
+    # are not random as a whole
+    hdr = bytearray(4096)
+    hdr[0:4], hdr[0x14:0x18] = b"HIBR", (4096).to_bytes(4, "little")
+    body = rng.randbytes(1 << 20)
+    with open(os.path.join(c, "hiberfil.sys"), "wb") as f:
+        f.write(bytes(hdr) + body)
+    with open(os.path.join(c, "hiberfil-zeroed.sys"), "wb") as f:
+        f.write(bytes(4096) + body)
     run = lambda cmd: sh(cmd, c, env=env)
     gpg = "gpg --batch --quiet --pinentry-mode loopback --passphrase pw"
     run(f"{gpg} -c -o sym.gpg plain.txt && {gpg} -c -a -o sym.asc plain.txt")
@@ -120,6 +132,7 @@ EXPECT = {
     "/xls-other-cryptoapi": ("encrypted", "xls-encrypted"),
     "/k.jks": ("encrypted", "java-keystore"), "/k.jceks": ("encrypted", "java-keystore"),
     "/trust.jks": ("none", None),
+    "/hiberfil.sys": ("none", None), "/hiberfil-zeroed.sys": ("none", None),
 }
 
 # what a "none" verdict must say for a recognised format that is not encrypted
@@ -129,6 +142,7 @@ NONE_REASON = {
     "/doc": "not encrypted", "/xls": "not encrypted", "/ppt": "not encrypted",
     "/trust.jks": "1 trusted certificate and no key",
     "/xls-default": "default password \"VelvetSweatshop\"", "/xls-default-cryptoapi": "RC4 CryptoAPI) with Excel's",
+    "/hiberfil.sys": "Windows hibernation file (signature 'HIBR'",
 }
 
 

@@ -81,6 +81,20 @@ static void volume_and_database_headers(void)
     T_CHECK(detect(b, sizeof b, &m) && strcmp(m.format, "kdbx") == 0 && strstr(m.reason, "KDBX 4.1"));
     memcpy(b, "encrcdsa\x00\x00\x00\x02", 12);
     T_CHECK(detect(b, sizeof b, &m) && strcmp(m.format, "dmg-encrypted") == 0);
+    /* a plain UDIF image by its trailer: named, not encrypted */
+    memset(b, 0, sizeof b);
+    memcpy(b + 512, "koly\0\0\0\x04\0\0\x02\0", 12);
+    T_CHECK(detect(b, sizeof b, &m) && strcmp(m.format, "dmg") == 0 && !m.encrypted);
+    b[512 + 7] = 3; /* another version: nothing */
+    T_CHECK(!detect(b, sizeof b, &m));
+    /* a hibernation file's header: named, not encrypted; without the page size, nothing */
+    memset(b, 0, sizeof b);
+    memcpy(b, "HIBR", 4);
+    b[0x15] = 0x10;
+    T_CHECK(detect(b, sizeof b, &m) && strcmp(m.format, "windows-hibernation") == 0 && !m.encrypted &&
+            strstr(m.reason, "'HIBR'"));
+    b[0x15] = 0x20;
+    T_CHECK(!detect(b, sizeof b, &m));
 }
 
 static void archive_headers(void)
