@@ -157,9 +157,14 @@ void pt_classify(const pt_classify_in_t *in, pt_item_t *it)
         set(it, "none", NULL, buf);
         return;
     }
-    snprintf(buf, sizeof buf, "%.250s; %s; no known format or type; %.120s%s", why,
+    /* VeraCrypt and TrueCrypt write no header in clear: a volume, or a file
+     * container of whole sectors (VeraCrypt's smallest is 292 KiB), is all
+     * that can be said */
+    snprintf(buf, sizeof buf, "%.230s; %s; no known format or type; %.120s%s", why,
              s->n < SMALL ? "small item, weak evidence" : "passes the randomness tests", d.reason,
              in->is_volume && s->n % 512 == 0 ? "; consistent with an encrypted volume (VeraCrypt/TrueCrypt-like)"
-                                              : "; ciphertext and the middle of an LZMA/xz stream cannot be told apart");
+             : in->view.size % 512 == 0 && in->view.size >= 292 * 1024
+                 ? "; whole 512-byte sectors: could be a VeraCrypt/TrueCrypt container (no header in clear)"
+                 : "; ciphertext and the middle of an LZMA/xz stream cannot be told apart");
     set(it, "suspected", "random-data", buf);
 }

@@ -43,6 +43,9 @@ def make_corpus(d):
     hdr = bytearray(4096)
     hdr[0:4], hdr[0x14:0x18] = b"HIBR", (4096).to_bytes(4, "little")
     body = rng.randbytes(1 << 20)
+    # a VeraCrypt-like file container: random whole sectors, no header in clear
+    with open(os.path.join(c, "container.hc"), "wb") as f:
+        f.write(rng.randbytes(512 * 1024))
     with open(os.path.join(c, "hiberfil.sys"), "wb") as f:
         f.write(bytes(hdr) + body)
     with open(os.path.join(c, "hiberfil-zeroed.sys"), "wb") as f:
@@ -133,16 +136,18 @@ EXPECT = {
     "/k.jks": ("encrypted", "java-keystore"), "/k.jceks": ("encrypted", "java-keystore"),
     "/trust.jks": ("none", None),
     "/hiberfil.sys": ("none", None), "/hiberfil-zeroed.sys": ("none", None),
+    "/container.hc": ("suspected", "random-data"),
 }
 
-# what a "none" verdict must say for a recognised format that is not encrypted
-NONE_REASON = {
+# what a verdict's reason must say (a recognised format that is not encrypted, ...)
+REASON = {
     "/sec_nopw.gpg": "not protected", "/stub.gpg": "GnuPG stub", "/agent_plain.key": "not protected",
     "/plain.p12": "nothing encrypted", "/odt-plain": "none encrypted", "/ab-plain": "not encrypted",
     "/doc": "not encrypted", "/xls": "not encrypted", "/ppt": "not encrypted",
     "/trust.jks": "1 trusted certificate and no key",
     "/xls-default": "default password \"VelvetSweatshop\"", "/xls-default-cryptoapi": "RC4 CryptoAPI) with Excel's",
     "/hiberfil.sys": "Windows hibernation file (signature 'HIBR'",
+    "/container.hc": "could be a VeraCrypt/TrueCrypt container", "/random.bin": "ciphertext and the middle",
 }
 
 
@@ -173,8 +178,8 @@ def suite(tap, work):
             assert got[2], "every verdict has a reason"
             if enc != "none":
                 assert got[3] == "encrypted", f"category {got[3]}"
-            if path in NONE_REASON:
-                assert NONE_REASON[path] in got[2], f"{path}: reason {got[2]!r}"
+            if path in REASON:
+                assert REASON[path] in got[2], f"{path}: reason {got[2]!r}"
         result(f"{path} is {enc}{'/' + fmt if fmt else ''}", check)
 
     def luks_partition():
