@@ -102,6 +102,12 @@ void pt_classify(const pt_classify_in_t *in, pt_item_t *it)
         set(it, "encrypted", "ntfs-efs", buf);
         return;
     }
+    if (in->fs_encrypted & PT_FSCRYPT) {
+        set(it, "encrypted", "ext4-fscrypt", "ext4 encryption (fscrypt): the inode's encrypt flag is set and the "
+            "filesystem has the encrypt feature; the content (and the name on disk) is ciphertext that only the "
+            "user's key decrypts");
+        return;
+    }
     if (pt_crypto_detect(&in->view, &m)) {
         if (m.encrypted)
             set(it, "encrypted", m.format, m.reason);

@@ -14,6 +14,7 @@
 
 #include "accounts.h"
 #include "ewf.h"
+#include "ext4flags.h"
 #include "osinfo.h"
 #include "plist.h"
 #include "source.h"
@@ -51,6 +52,7 @@ typedef struct walk_state {
     size_t base_depth;  /* ... and the start's depth */
     walk_deep_t *deep;  /* directories left for a continued walk */
     size_t n_deep, cap_deep;
+    pt_ext4flags_t *xflags; /* ext4 with fscrypt: inode flags (else NULL) */
 } walk_state_t;
 
 #define MAC_USERS "/private/var/db/dslocal/nodes/Default/users"
@@ -329,6 +331,9 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
         it.mode = (uint32_t)m->mode;
         if (m->type == TSK_FS_META_TYPE_LNK && m->link)
             it.link_target = m->link;
+        uint32_t fl;
+        if (w->xflags && pt_ext4flags_get(w->xflags, m->addr, &fl) && (fl & PT_EXT4_ENCRYPT_FL))
+            it.fs_encrypted |= PT_FSCRYPT;
     } else if (it.allocated == 0) {
         pt_item_add_error(&it, "note", "deleted name without metadata: size, times and content unknown");
     }
@@ -792,11 +797,13 @@ int pt_walk_fs(pt_scan_t *s, TSK_FS_INFO *fs, const pt_walk_pre_t *pre, pt_err_t
     }
     if (w.owners && pre->accounts)
         pt_accounts_parse(&w.accounts, pre->accounts, pre->accounts_len);
+    w.xflags = pt_ext4flags_open(fs);
     rc = pre->os[0] && s->volume_id ? pt_casedb_set_volume_os(s->db, s->volume_id, pre->os, err) : PT_OK;
     if (pre == &own)
         pt_walk_pre_free(&own);
     if (rc != PT_OK) {
         pt_accounts_free(&w.accounts);
+        pt_ext4flags_close(w.xflags);
         return rc;
     }
     w.dirs = NULL;
@@ -816,5 +823,6 @@ int pt_walk_fs(pt_scan_t *s, TSK_FS_INFO *fs, const pt_walk_pre_t *pre, pt_err_t
     finish_dirs_free(&w);
     free(w.path);
     pt_accounts_free(&w.accounts);
+    pt_ext4flags_close(w.xflags);
     return rc;
 }

@@ -7,6 +7,7 @@ Ansible Vault, Android backup, eCryptfs) written by their specifications
 negatives, including a LUKS2 partition inside a GPT disk.  Prints TAP lines; exit status 1 on failure."""
 import os
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -233,6 +234,48 @@ def suite(tap, work):
         import hashlib
         assert r["/a.txt"][4] == hashlib.sha256(icat).hexdigest(), "the ciphertext is hashed as libtsk reads it"
     result("NTFS EFS file is encrypted/ntfs-efs", ntfs_efs)
+
+    def ext4_fscrypt():
+        # ext4 encryption (fscrypt): the inode's encrypt flag decides, on a
+        # filesystem with the encrypt feature (debugfs marks the inodes as
+        # the kernel leaves them; plain text stands for the ciphertext); one
+        # file in the first block group, one in the second; twins unmarked;
+        # the same flag (0x800, once ext2's "compression error") on a
+        # filesystem without the feature means nothing
+        src = os.path.join(work, "fscrypt-src")
+        os.makedirs(os.path.join(src, "home", "u", "many"))
+        for i in range(600):
+            with open(os.path.join(src, "home", "u", "many", "f%03d" % i), "w") as f:
+                f.write("x")
+        for n in ("a.txt", "b.txt"):
+            shutil.copy(os.path.join(corpus, "plain.txt"), os.path.join(src, "home", "u", n))
+        os.makedirs(os.path.join(src, "zz"))
+        for n in ("late.txt", "late-plain.txt"):
+            shutil.copy(os.path.join(corpus, "plain.txt"), os.path.join(src, "zz", n))
+        got = {}
+        for feat in ("encrypt", "^encrypt"):
+            tag = "on" if feat == "encrypt" else "off"
+            img = os.path.join(work, "fscrypt-%s.img" % tag)
+            sh(f"mkfs.ext4 -q -F -b 1024 -N 1024 -O {feat} -d {src} {img} 16M", work)
+            for n in ("/home/u/a.txt", "/zz/late.txt"):
+                sh(f"debugfs -w -R 'set_inode_field {n} flags 0x80800' {img}", work)
+            late = int(subprocess.run(["debugfs", "-R", "stat /zz/late.txt", img], capture_output=True,
+                                      text=True).stdout.split("Inode: ")[1].split()[0])
+            assert late > 512, late   # the second block group (512 inodes per group)
+            o = os.path.join(work, "out-fscrypt-" + tag)
+            q = subprocess.run([PT, "scan", img, "-o", o, "-q"], capture_output=True)
+            assert q.returncode == 0, q.stderr
+            c = sqlite3.connect(os.path.join(o, "case.db"))
+            got[feat] = {p: (e, f, r) for p, e, f, r in c.execute(
+                "SELECT path, encryption, encryption_format, encryption_reason FROM items WHERE kind = 'file' "
+                "AND path NOT LIKE '/home/u/many/%'")}
+        on, off = got["encrypt"], got["^encrypt"]
+        for n in ("/home/u/a.txt", "/zz/late.txt"):
+            assert on[n][:2] == ("encrypted", "ext4-fscrypt") and "encrypt flag" in on[n][2], (n, on[n])
+            assert off[n][:2] == ("none", None), (n, off[n])
+        for n in ("/home/u/b.txt", "/zz/late-plain.txt"):
+            assert on[n][:2] == ("none", None), (n, on[n])
+    result("ext4 fscrypt files are encrypted/ext4-fscrypt by their inode flag", ext4_fscrypt)
 
     def manifest_columns():
         import csv
