@@ -23,6 +23,7 @@
 #include "source.h"
 #include "vdimap.h"
 #include "dmgmap.h"
+#include "vhdmap.h"
 #include "vmdkmap.h"
 
 struct pt_layer {
@@ -49,6 +50,9 @@ struct pt_layer {
     pt_vmdkmap_t *vmap;             /* VMDK: where each grain is (vmdkmap.h) */
     pt_vdimap_t *dmap;              /* VDI: where each block is (vdimap.h) */
     pt_dmgmap_t *gmap;              /* DMG: where each chunk is, and its decoding (dmgmap.h) */
+    pt_vhdmap_t *hmap;              /* a differencing VHD: whose each sector is (vhdmap.h) */
+    uint8_t vhd_uuid[16];           /* a VHD's own UUID (its footer), when has_vhd_uuid */
+    int has_vhd_uuid;
     pt_layer_t *parent;             /* the backing image or parent disk (borrowed), NULL when none */
     pt_read_fn file_fn;             /* qcow2: the image file, read directly for uncompressed clusters;
                                      * a BSD label: the slice */
@@ -732,7 +736,24 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
     switch (k) {
     case PT_LAYER_QCOW: rc = open_qcow(l, fn, src, size, err); break;
     case PT_LAYER_VMDK: rc = open_vmdk(l, fn, src, size, NULL, err); break;
-    case PT_LAYER_VHD:
+    case PT_LAYER_VHD: {
+        uint8_t f[512];
+        pt_err_t ferr = { 0, "" };
+        if (size >= 512 && pt_read_exact(fn, src, size - 512, f, sizeof f, &ferr) == PT_OK)
+            l->has_vhd_uuid = pt_vhdmap_footer_uuid(f, sizeof f, l->vhd_uuid);
+        if (l->has_vhd_uuid && pt_vhdmap_is_differencing(f, sizeof f)) {
+            /* a checkpoint: read sector by sector (libvhdi misreads some) */
+            if ((rc = pt_vhdmap_open(fn, src, size, &l->hmap, l->desc, sizeof l->desc, err)) == PT_OK) {
+                l->size = pt_vhdmap_disk_size(l->hmap);
+                l->file_fn = fn;
+                l->file_src = src;
+                snprintf(l->backing, sizeof l->backing, "%s", pt_vhdmap_parent(l->hmap));
+            }
+        } else {
+            rc = open_vhdi(l, err);
+        }
+        break;
+    }
     case PT_LAYER_VHDX: rc = open_vhdi(l, err); break;
     case PT_LAYER_VDI:
         if ((rc = pt_vdimap_open(fn, src, size, &l->dmap, l->desc, sizeof l->desc, err)) == PT_OK) {
@@ -779,6 +800,7 @@ void pt_layer_close(pt_layer_t *l)
     pt_vmdkmap_free(l->vmap);
     pt_vdimap_free(l->dmap);
     pt_dmgmap_free(l->gmap);
+    pt_vhdmap_free(l->hmap);
     if (l->qcow) {
         libqcow_file_close(l->qcow, NULL);
         libqcow_file_free(&l->qcow, NULL);
@@ -828,6 +850,12 @@ const char *pt_layer_parent_note(const pt_layer_t *l)
     return l->pnote;
 }
 
+static void uuid_str(char out[40], const uint8_t *u)
+{
+    snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3],
+             u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+
 int pt_layer_set_parent(pt_layer_t *l, pt_layer_t *parent, pt_err_t *err)
 {
     /* libqcow and libvmdk will not read a differential image without its
@@ -851,6 +879,17 @@ int pt_layer_set_parent(pt_layer_t *l, pt_layer_t *parent, pt_err_t *err)
             snprintf(l->pnote, sizeof l->pnote, "the parent's modification UUID is %s, not %s as the snapshot "
                      "recorded: the parent changed after the snapshot was taken", pt_vdimap_modify(parent->dmap),
                      pt_vdimap_parent_modify(l->dmap));
+    } else if (l->hmap && parent->kind == PT_LAYER_VHD) {
+        /* mapped_read reads the parent's sectors itself; a checkpoint
+         * records its parent's UUID, and another disk must not stand in */
+        const uint8_t *want = pt_vhdmap_parent_uuid(l->hmap);
+        if (parent->has_vhd_uuid && memcmp(parent->vhd_uuid, want, 16) != 0) {
+            char a[40], b[40];
+            uuid_str(a, parent->vhd_uuid);
+            uuid_str(b, want);
+            return pt_err_set(err, PT_EFORMAT, "its UUID is %s, not %s as the checkpoint recorded: another disk",
+                              a, b);
+        }
     } else if (l->vmdk && parent->vmdk) {
         libvmdk_error_t *e = NULL;
         if (libvmdk_handle_set_parent_handle(l->vmdk, parent->vmdk, &e) != 1) {
@@ -870,6 +909,8 @@ static int map_state(pt_layer_t *l, uint64_t off, uint64_t *run, uint64_t *host,
     *host = UINT64_MAX;
     if (l->dmap)
         return pt_vdimap_state(l->dmap, off, run, host, err);
+    if (l->hmap)
+        return pt_vhdmap_state(l->hmap, off, run, host, err);
     return l->qmap ? pt_qcowmap_state(l->qmap, off, run, host, err) : pt_vmdkmap_state(l->vmap, off, run, err);
 }
 
@@ -952,7 +993,7 @@ ssize_t pt_layer_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_
         len = (size_t)(l->size - off);
     if (l->gmap) {
         n = pt_dmgmap_read(l->gmap, off, buf, len, err);
-    } else if (l->qmap || l->vmap || l->dmap) {
+    } else if (l->qmap || l->vmap || l->dmap || l->hmap) {
         n = mapped_read(l, off, buf, len, err);
     } else if (l->qcow) {
         libqcow_error_t *e = NULL;
