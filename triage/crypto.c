@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "crypto_int.h"
+#include "fsid.h"
 
 const char *const pt_crypto_formats[] = {
     "luks1", "luks2", "bitlocker", "corestorage-fvde", "dmg-encrypted", "pgp", "age", "openssl-salted",
@@ -150,6 +151,24 @@ static int detect_dmg(const pt_crypto_view_t *v, pt_crypto_match_t *m)
         return 1;
     }
     return 0;
+}
+
+/* ---- Linux swap (a partition or /swapfile) ----------------------------------------- */
+
+/* Memory pages, not ciphertext: named with fsid.c's words (page size,
+ * UUID, label; a hibernation image in it) so that the reason says what it
+ * may hold.  dm-crypt swap has no signature and stays with the statistics. */
+static int detect_swap(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    char what[sizeof m->reason];
+    const char *name;
+
+    if (v->head_len < 4096 || !at(v, 4086, 10) ||
+        !(name = pt_fsid_name_buf(v->head, v->head_len, v->size, what, sizeof what)) ||
+        (strcmp(name, "linux-swap") != 0 && strcmp(name, "linux-hibernation") != 0))
+        return 0;
+    SET(m, name, 0, "%s", what);
+    return 1;
 }
 
 /* ---- Windows hibernation file ------------------------------------------------------ */
@@ -620,7 +639,7 @@ static int detect_keepass(const pt_crypto_view_t *v, pt_crypto_match_t *m)
 /* ---- the table ----------------------------------------------------------------------------- */
 
 static int (*const detectors[])(const pt_crypto_view_t *, pt_crypto_match_t *) = {
-    detect_luks, detect_bitlocker, detect_corestorage, detect_dmg, detect_hibernation, detect_age, detect_openssl, detect_keepass, pt_crypto_detect_keys,
+    detect_luks, detect_bitlocker, detect_corestorage, detect_dmg, detect_hibernation, detect_swap, detect_age, detect_openssl, detect_keepass, pt_crypto_detect_keys,
     detect_pgp, detect_pgp_secret, detect_ansible_vault, detect_android_backup, detect_ecryptfs,
     pt_crypto_detect_pkcs12, pt_crypto_detect_gpg_agent, pt_crypto_detect_jks, pt_crypto_detect_keychain,
     pt_crypto_detect_zip, pt_crypto_detect_7z, pt_crypto_detect_rar5, pt_crypto_detect_rar4,

@@ -11,6 +11,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import zlib
 
 from tap import run_suite
 
@@ -44,6 +45,17 @@ def make_corpus(d):
     hdr = bytearray(4096)
     hdr[0:4], hdr[0x14:0x18] = b"HIBR", (4096).to_bytes(4, "little")
     body = rng.randbytes(1 << 20)
+    # zlib's header is two bytes: random bytes behind it are not "explained"
+    # by the name, a real stream (of random data: stored blocks) is
+    with open(os.path.join(c, "fake-zlib.bin"), "wb") as f:
+        f.write(b"\x78\x9c" + rng.randbytes(400000))
+    with open(os.path.join(c, "zlib-random.bin"), "wb") as f:
+        f.write(zlib.compress(rng.randbytes(400000), 6))
+    # a Linux swap file (/swapfile) holding random-looking pages: memory, not ciphertext
+    sw = os.path.join(c, "swapfile")
+    with open(sw, "wb") as f:
+        f.write(bytes(4096) + rng.randbytes(1 << 20))
+    sh(f"mkswap -q -L srvswap -U 11111111-2222-3333-4444-777777777777 {sw}", c)
     # a VeraCrypt-like file container: random whole sectors, no header in clear
     with open(os.path.join(c, "container.hc"), "wb") as f:
         f.write(rng.randbytes(512 * 1024))
@@ -137,7 +149,8 @@ EXPECT = {
     "/k.jks": ("encrypted", "java-keystore"), "/k.jceks": ("encrypted", "java-keystore"),
     "/trust.jks": ("none", None),
     "/hiberfil.sys": ("none", None), "/hiberfil-zeroed.sys": ("none", None),
-    "/container.hc": ("suspected", "random-data"),
+    "/container.hc": ("suspected", "random-data"), "/swapfile": ("none", None),
+    "/fake-zlib.bin": ("suspected", "random-data"), "/zlib-random.bin": ("none", None),
 }
 
 # what a verdict's reason must say (a recognised format that is not encrypted, ...)
@@ -149,6 +162,7 @@ REASON = {
     "/xls-default": "default password \"VelvetSweatshop\"", "/xls-default-cryptoapi": "RC4 CryptoAPI) with Excel's",
     "/hiberfil.sys": "Windows hibernation file (signature 'HIBR'",
     "/container.hc": "could be a VeraCrypt/TrueCrypt container", "/random.bin": "ciphertext and the middle",
+    "/swapfile": "Linux swap space (version 1, 4096-byte pages, 257 pages, UUID 11111111-2222-3333-4444-777777777777",
 }
 
 

@@ -95,6 +95,14 @@ static void volume_and_database_headers(void)
             strstr(m.reason, "'HIBR'"));
     b[0x15] = 0x20;
     T_CHECK(!detect(b, sizeof b, &m));
+    /* Linux swap (a /swapfile): named, not encrypted, with what it may hold */
+    uint8_t *sw = calloc(1, 8192);
+    memcpy(sw + 4086, "SWAPSPACE2", 10);
+    sw[1024] = 1;
+    T_CHECK(detect(sw, 8192, &m) && strcmp(m.format, "linux-swap") == 0 && !m.encrypted &&
+            strstr(m.reason, "memory"));
+    T_CHECK(!detect(sw, 4000, &m)); /* the signature not in what was read */
+    free(sw);
 }
 
 static void archive_headers(void)
