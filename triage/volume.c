@@ -547,9 +547,18 @@ static int scan_partitions(pt_scan_t *s, pt_source_t *src, TSK_VS_INFO *vs, pt_e
                 break;
             fs = tsk_fs_open_vol(p, TSK_FS_TYPE_DETECT);
             if (!fs) {
+                char ph[8];
                 pt_source_tsk_err(&ferr, PT_EFORMAT, "no filesystem recognised");
                 snprintf(why, sizeof why, "partition %s has no filesystem libtsk reads "
                          "(%.900s); recorded and hashed as one volume item", label, ferr.msg);
+                /* a Windows dynamic disk: the LDM database, not the
+                 * partition table, says where its volumes lie */
+                if (p->desc && (strstr(p->desc, "(0x42)") || strstr(p->desc, "LDM")))
+                    snprintf(why, sizeof why, "partition %s is a Windows dynamic disk (LDM) partition (%.100s%s): "
+                             "its volumes (simple, spanned, striped, mirrored) are laid out by the LDM database at "
+                             "the end of the disk, which ptriage does not read; recorded and hashed as one volume "
+                             "item", label, p->desc, tsk_img_read(src->img, 6 * 512, ph, sizeof ph) == 8 &&
+                             memcmp(ph, "PRIVHEAD", 8) == 0 ? "; LDM private header at sector 6" : "");
             }
             rc = scan_fs_or_raw(s, &v, fs, read_part, &ps, 0, why, 0, err);
             if (fs)

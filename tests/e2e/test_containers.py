@@ -11,6 +11,7 @@ import csv
 import hashlib
 import os
 import plistlib
+import random
 import shutil
 import sqlite3
 import struct
@@ -1228,6 +1229,22 @@ def unread_filesystems(tap, work):
         coverage_sums(out)
     tap.result("Linux swap, classic HFS and CramFS partitions are named (swap's page size, pages, UUID and "
                "label) and hashed as one item each", check)
+
+    def ldm():
+        # a Windows dynamic disk: an MBR partition of type 0x42 whose volumes
+        # the LDM database describes (its private header at sector 6)
+        part = os.path.join(work, "ldm.part")
+        open(part, "wb").write(random.Random(3).randbytes(4 * MiB))
+        disk = os.path.join(work, "ldm.img")
+        mbr_disk(disk, [(part, "42")], 8)
+        with open(disk, "r+b") as f:
+            f.seek(6 * 512)
+            f.write(b"PRIVHEAD")
+        o, r = scan(work, "ldm-out", [disk])
+        assert r.returncode == 0, r.stderr
+        err = db(o).execute("SELECT error FROM volumes WHERE label = 'p1'").fetchone()[0]
+        assert "Windows dynamic disk (LDM) partition" in err and "LDM private header at sector 6" in err, err
+    tap.result("a Windows dynamic disk (LDM) partition is named as such", ldm)
 
 
 def dmg_evidence(tap, work):
