@@ -425,6 +425,34 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
     return rc;
 }
 
+/* Volume Shadow Copies: their volume header lies in $Boot at 0x1e00.  The
+ * snapshots' older versions of files (deleted ones too) are not walked;
+ * their store files in "System Volume Information" are items like any
+ * other.  Said on the volume, so that the report shows what was left. */
+static int vss_note(pt_scan_t *s, TSK_FS_INFO *fs, pt_err_t *err)
+{
+    static const uint8_t id[16] = { 0x6b, 0x87, 0x08, 0x38, 0x76, 0xc1, 0x48, 0x4e,
+                                    0xb7, 0xae, 0x04, 0x04, 0x6e, 0x6c, 0xc7, 0x52 };
+    uint8_t h[64];
+    uint64_t catalog = 0;
+    int i;
+
+    if (tsk_fs_read(fs, 0x1e00, (char *)h, sizeof h) != (ssize_t)sizeof h) {
+        tsk_error_reset();
+        return PT_OK;
+    }
+    if (memcmp(h, id, 16) != 0 || (h[20] | h[21] << 8) != 1) /* record type 1: the volume header */
+        return PT_OK;
+    for (i = 7; i >= 0; i--)
+        catalog = catalog << 8 | h[0x30 + i];
+    return pt_scan_problem(s, "note", s->volume_label, catalog
+                           ? "the volume holds Volume Shadow Copies (VSS header at 0x1e00, a catalog of snapshots): "
+                             "the older versions of files they keep (deleted files too) are not walked; their "
+                             "store files in /System Volume Information are listed and hashed as files"
+                           : "the volume has a Volume Shadow Copy header (at 0x1e00) but no catalog: no snapshots",
+                           err);
+}
+
 /* Walks the filesystem, or records why there is none. */
 static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pt_read_fn fn, void *src,
                           int whole, const char *fs_err, int depth, pt_err_t *err)
@@ -462,6 +490,8 @@ static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pt
                  (uint64_t)fs->last_block_act + 1);
         rc = pt_scan_problem(s, "error", "filesystem", msg, err);
     }
+    if (rc == PT_OK && TSK_FS_TYPE_ISNTFS(fs->ftype))
+        rc = vss_note(s, fs, err);
     if (rc == PT_OK)
         rc = pt_walk_fs(s, fs, trial ? &pre : NULL, err);
     pt_walk_pre_free(&pre);

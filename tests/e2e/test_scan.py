@@ -16,6 +16,7 @@ import random
 import re
 import shutil
 import sqlite3
+import struct
 import subprocess
 import sys
 import tempfile
@@ -827,6 +828,33 @@ def mbr_wiped_filesystems_found():
         assert e.returncode == 0, e.stderr
         v = run([PT, "verify", out, "--export", x, "--evidence", "--case", conf])
         assert v.returncode == 0, v.stdout
+
+
+@test
+def ntfs_volume_shadow_copies_are_named():
+    """An NTFS volume with Volume Shadow Copies (the VSS volume header in
+    $Boot at 0x1e00, written here as Windows lays it out): the files are
+    fls's as before, and a note says the snapshots' older versions are not
+    walked; with no catalog, that there are no snapshots."""
+    src = os.path.join(Ctx.fx, "ntfs.img")
+    d = os.path.join(Ctx.work, "vss")
+    os.makedirs(d)
+    for name, catalog, want in (("vss.img", 0x140000, "holds Volume Shadow Copies"),
+                                ("vss-empty.img", 0, "no catalog: no snapshots")):
+        data = bytearray(open(src, "rb").read())
+        h = bytearray(64)
+        h[0:16] = bytes.fromhex("6b87083876c1484eb7ae04046e6cc752")
+        struct.pack_into("<IIQ", h, 16, 1, 1, 0x1e00)
+        struct.pack_into("<Q", h, 0x30, catalog)
+        data[0x1e00:0x1e40] = h
+        img = os.path.join(d, name)
+        open(img, "wb").write(bytes(data))
+        out, _ = scan(img, expect=0)
+        check_against_tsk(img, out)
+        con = db(out)
+        notes = [e[0].decode() for e in con.execute("SELECT message FROM errors WHERE severity = 'note'")]
+        con.close()
+        assert any(want in n for n in notes), notes
 
 
 @test
