@@ -7,6 +7,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "text.h"
+
 #define ENTRIES_MAX (4u << 20)
 
 static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
@@ -17,34 +19,6 @@ static void guid(char *out, size_t n, const uint8_t *g)
     /* the first three fields are little-endian */
     snprintf(out, n, "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X", g[3], g[2], g[1], g[0],
              g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
-}
-
-/* The partition name: UTF-16LE, up to 36 units; the BMP encoded as UTF-8,
- * control characters and surrogates shown as '?'. */
-static void name16(char *out, size_t n, const uint8_t *p, size_t units)
-{
-    size_t i, k = 0;
-
-    for (i = 0; i < units; i++) {
-        unsigned c = p[2 * i] | p[2 * i + 1] << 8;
-        if (c == 0)
-            break;
-        if (c < 0x20 || c == 0x7f || (c >= 0xd800 && c < 0xe000))
-            c = '?';
-        if (c < 0x80 && k + 1 < n) {
-            out[k++] = (char)c;
-        } else if (c < 0x800 && k + 2 < n) {
-            out[k++] = (char)(0xc0 | c >> 6);
-            out[k++] = (char)(0x80 | (c & 0x3f));
-        } else if (c >= 0x800 && k + 3 < n) {
-            out[k++] = (char)(0xe0 | c >> 12);
-            out[k++] = (char)(0x80 | ((c >> 6) & 0x3f));
-            out[k++] = (char)(0x80 | (c & 0x3f));
-        } else {
-            break;
-        }
-    }
-    out[k] = '\0';
 }
 
 /* A header in buf (one sector of ss bytes): its signature, size and
@@ -133,7 +107,7 @@ static int read_at(pt_read_fn fn, void *src, unsigned ss, uint64_t size, pt_gpt_
             continue; /* impossible extent: not a partition to read */
         q->index = i + 1;
         guid(q->type, sizeof q->type, p);
-        name16(q->name, sizeof q->name, p + 56, 36);
+        pt_text_utf16_to_utf8(p + 56, 72, 0, q->name, sizeof q->name);
         g->n++;
     }
     free(e);

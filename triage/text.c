@@ -181,3 +181,32 @@ char *pt_text_iso8601(long long sec, char *buf, size_t size)
 {
     return pt_text_utc(sec, "%Y-%m-%dT%H:%M:%SZ", buf, size);
 }
+
+size_t pt_text_utf16_to_utf8(const unsigned char *p, size_t n, int big, char *out, size_t size)
+{
+    size_t i, k = 0;
+
+    if (size == 0)
+        return 0;
+    for (i = 0; i + 1 < n; i += 2) {
+        unsigned c = big ? (unsigned)(p[i] << 8 | p[i + 1]) : (unsigned)(p[i] | p[i + 1] << 8);
+        if (c == 0)
+            break;
+        if (c < 0x20 || c == 0x7f || (c >= 0xd800 && c < 0xe000))
+            c = '?';
+        if (c < 0x80 && k + 1 < size) {
+            out[k++] = (char)c;
+        } else if (c >= 0x80 && c < 0x800 && k + 2 < size) {
+            out[k++] = (char)(0xc0 | c >> 6);
+            out[k++] = (char)(0x80 | (c & 0x3f));
+        } else if (c >= 0x800 && k + 3 < size) {
+            out[k++] = (char)(0xe0 | c >> 12);
+            out[k++] = (char)(0x80 | ((c >> 6) & 0x3f));
+            out[k++] = (char)(0x80 | (c & 0x3f));
+        } else {
+            break;
+        }
+    }
+    out[k] = '\0';
+    return k;
+}

@@ -9,6 +9,13 @@
 /* 1 when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
 int pt_text_utf8_valid(const char *s, size_t n);
 
+/* UTF-16 (big-endian when big, else little) of n bytes, up to a NUL unit,
+ * into UTF-8 in out (always terminated): the Basic Multilingual Plane
+ * encoded, control characters, DEL and surrogates as '?'; stops where out
+ * is full.  For names found in evidence (GPT, VHD).  Returns the bytes
+ * written. */
+size_t pt_text_utf16_to_utf8(const unsigned char *p, size_t n, int big, char *out, size_t size);
+
 /* 1 when s contains a C0 control character or DEL. */
 int pt_text_has_control(const char *s);
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 #define BAT_MAX (1u << 24)          /* 16M blocks: 32 TiB of 2 MiB blocks, VHD's 2 TiB limit well inside */
 #define UNUSED 0xffffffffu
 
@@ -74,37 +76,6 @@ const uint8_t *pt_vhdmap_parent_uuid(const pt_vhdmap_t *m)
     return m->parent_uuid;
 }
 
-/* UTF-16 (little- or big-endian) path into UTF-8, '\' as '/'; control
- * characters and surrogates as '?'.  Returns the length written. */
-static size_t utf16(const uint8_t *p, size_t n, int big, char *out, size_t size)
-{
-    size_t i, k = 0;
-
-    for (i = 0; i + 1 < n; i += 2) {
-        unsigned c = big ? (unsigned)(p[i] << 8 | p[i + 1]) : (unsigned)(p[i] | p[i + 1] << 8);
-        if (c == 0)
-            break;
-        if (c < 0x20 || (c >= 0xd800 && c < 0xe000))
-            c = '?';
-        if (c == '\\')
-            c = '/';
-        if (c < 0x80 && k + 1 < size) {
-            out[k++] = (char)c;
-        } else if (c < 0x800 && k + 2 < size) {
-            out[k++] = (char)(0xc0 | c >> 6);
-            out[k++] = (char)(0x80 | (c & 0x3f));
-        } else if (c >= 0x800 && k + 3 < size) {
-            out[k++] = (char)(0xe0 | c >> 12);
-            out[k++] = (char)(0x80 | ((c >> 6) & 0x3f));
-            out[k++] = (char)(0x80 | (c & 0x3f));
-        } else {
-            break;
-        }
-    }
-    out[k] = '\0';
-    return k;
-}
-
 /* The parent's place: a relative locator first (the copies of a chain lie
  * together), then the absolute one, then the bare name in the header. */
 static void locate_parent(pt_vhdmap_t *m, const uint8_t *h)
@@ -122,10 +93,13 @@ static void locate_parent(pt_vhdmap_t *m, const uint8_t *h)
             if (memcmp(e, order[o], 4) != 0 || len == 0 || len > sizeof buf || at > m->fsize ||
                 len > m->fsize - at || pt_read_exact(m->fn, m->src, at, buf, len, &err) != PT_OK)
                 continue;
-            utf16(buf, len, 0, m->parent, sizeof m->parent);
+            pt_text_utf16_to_utf8(buf, len, 0, m->parent, sizeof m->parent);
         }
     if (!m->parent[0])
-        utf16(h + 64, 512, 1, m->parent, sizeof m->parent);
+        pt_text_utf16_to_utf8(h + 64, 512, 1, m->parent, sizeof m->parent);
+    for (char *c = m->parent; *c; c++) /* a Windows path */
+        if (*c == '\\')
+            *c = '/';
     /* ".\base.vhd": the file beside this one */
     while (m->parent[0] == '.' && m->parent[1] == '/')
         memmove(m->parent, m->parent + 2, strlen(m->parent + 2) + 1);

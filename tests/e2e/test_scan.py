@@ -174,6 +174,22 @@ def assert_manifest_matches_db(out):
     return rows
 
 
+def export_and_verify(out, ids, x, conf):
+    """Exports items ids of case out to x and verifies the export against the evidence."""
+    e = run([PT, "export", out, "--to", x, "--include", ",".join(map(str, ids)), "--case", conf])
+    assert e.returncode == 0, e.stderr
+    v = run([PT, "verify", out, "--export", x, "--evidence", "--case", conf])
+    assert v.returncode == 0, v.stdout.decode()[-2000:]
+
+
+def needs_review_conf(d):
+    """A case.conf in d under which unmatched items are needs-review (so exportable)."""
+    conf = os.path.join(d, "nr.conf")
+    with open(conf, "w") as f:
+        f.write("[policy]\nunmatched_user = needs-review\nunmatched_other = needs-review\n")
+    return conf
+
+
 # ---------------------------------------------------------------- tests ---
 
 @test
@@ -756,9 +772,7 @@ def gpt_with_a_damaged_primary_header():
     data = bytearray(open(whole, "rb").read())
     d = os.path.join(Ctx.work, "gpt-damaged")
     os.makedirs(d)
-    conf = os.path.join(d, "nr.conf")
-    with open(conf, "w") as f:
-        f.write("[policy]\nunmatched_user = needs-review\nunmatched_other = needs-review\n")
+    conf = needs_review_conf(d)
     for name, cut in (("lba1", (512, 1024)), ("wiped", (0, 34 * 512))):
         img = os.path.join(d, name + ".img")
         bad = bytearray(data)
@@ -776,11 +790,7 @@ def gpt_with_a_damaged_primary_header():
         assert vs == (b"gpt (backup header)" if name == "lba1" else b"gpt"), vs
         assert len(errs) == 1 and "primary header is damaged (no 'EFI PART' signature at LBA 1" in errs[0] and \
             "from the backup GPT header in the last sector" in errs[0], errs
-        x = os.path.join(d, name + "-export")
-        e = run([PT, "export", out, "--to", x, "--include", ",".join(map(str, ids)), "--case", conf])
-        assert e.returncode == 0, e.stderr
-        v = run([PT, "verify", out, "--export", x, "--evidence", "--case", conf])
-        assert v.returncode == 0, v.stdout
+        export_and_verify(out, ids, os.path.join(d, name + "-export"), conf)
     bad = bytearray(data)
     bad[512:1024] = bytes(512)
     bad[-512:] = bytes(512)
@@ -805,9 +815,7 @@ def mbr_wiped_filesystems_found():
     data = open(whole, "rb").read()
     d = os.path.join(Ctx.work, "mbr-wiped")
     os.makedirs(d)
-    conf = os.path.join(d, "nr.conf")
-    with open(conf, "w") as f:
-        f.write("[policy]\nunmatched_user = needs-review\nunmatched_other = needs-review\n")
+    conf = needs_review_conf(d)
     for name, cut in (("entries", (446, 510)), ("signature", (510, 512))):
         img = os.path.join(d, name + ".img")
         bad = bytearray(data)
@@ -823,11 +831,7 @@ def mbr_wiped_filesystems_found():
         con.close()
         assert len(errs) == 1 and "no partition table" in errs[0] and "s2048 (fat32 at sector 2048" in errs[0] \
             and "s86016 (ext4 at sector 86016" in errs[0], errs
-        x = os.path.join(d, name + "-export")
-        e = run([PT, "export", out, "--to", x, "--include", ",".join(map(str, ids)), "--case", conf])
-        assert e.returncode == 0, e.stderr
-        v = run([PT, "verify", out, "--export", x, "--evidence", "--case", conf])
-        assert v.returncode == 0, v.stdout
+        export_and_verify(out, ids, os.path.join(d, name + "-export"), conf)
 
 
 @test
@@ -953,11 +957,7 @@ def image_sets_in_a_directory():
     assert vol and vol[0] == b"ewf", vol
     ids = [r["id"] for r in rows if r["vlabel"] in (prefix + "p2", "/hdd2/disk.001!p1") and r["kind"] == "file"
            and r["allocated"] == 1][:6]
-    x = os.path.join(Ctx.work, "lab-export")
-    e = run([PT, "export", out, "--to", x, "--include", ",".join(map(str, ids)), "--case", conf])
-    assert e.returncode == 0, e.stderr
-    v = run([PT, "verify", out, "--export", x, "--evidence", "--case", conf])
-    assert v.returncode == 0, v.stdout.decode()[-2000:]
+    export_and_verify(out, ids, os.path.join(Ctx.work, "lab-export"), conf)
     assert before == {n: sha256_file(os.path.join(d, "hdd1", n)) for n in os.listdir(os.path.join(d, "hdd1"))}
 
 
