@@ -124,8 +124,28 @@ static void iso8601(void)
     T_STREQ(pt_text_iso8601(-1, buf, sizeof buf), "1969-12-31T23:59:59Z");
 }
 
+static void utf16(void)
+{
+    /* "Dé€\x01" little-endian, then the same big-endian; a surrogate half; a full buffer */
+    static const unsigned char le[] = { 'D', 0, 0xe9, 0, 0xac, 0x20, 0x01, 0, 0, 0, 'x', 0 };
+    static const unsigned char be[] = { 0, 'D', 0, 0xe9, 0x20, 0xac, 0, 0x01 };
+    static const unsigned char sur[] = { 0x3d, 0xd8, 'a', 0 };
+    char out[16];
+
+    T_CHECK(pt_text_utf16_to_utf8(le, sizeof le, 0, out, sizeof out) == 7);
+    T_STREQ(out, "D\xc3\xa9\xe2\x82\xac?");
+    T_CHECK(pt_text_utf16_to_utf8(be, sizeof be, 1, out, sizeof out) == 7);
+    T_STREQ(out, "D\xc3\xa9\xe2\x82\xac?");
+    pt_text_utf16_to_utf8(sur, sizeof sur, 0, out, sizeof out);
+    T_STREQ(out, "?a");
+    T_CHECK(pt_text_utf16_to_utf8(le, sizeof le, 0, out, 4) == 3); /* the euro sign does not fit: stop */
+    T_STREQ(out, "D\xc3\xa9");
+    T_CHECK(pt_text_utf16_to_utf8(le, 1, 0, out, sizeof out) == 0 && out[0] == '\0'); /* an odd byte */
+}
+
 int main(void)
 {
+    T_RUN(utf16);
     T_RUN(utf8);
     T_RUN(csv_fields);
     T_RUN(markup);
