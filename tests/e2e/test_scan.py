@@ -174,6 +174,15 @@ def assert_manifest_matches_db(out):
     return rows
 
 
+def messages(out, severity=None):
+    """The messages of case out's errors table (of one severity, or all)."""
+    con = db(out)
+    q = "SELECT message FROM errors" + (" WHERE severity = ?" if severity else "")
+    rows = [e[0].decode() for e in con.execute(q, (severity,) if severity else ())]
+    con.close()
+    return rows
+
+
 def export_and_verify(out, ids, x, conf):
     """Exports items ids of case out to x and verifies the export against the evidence."""
     e = run([PT, "export", out, "--to", x, "--include", ",".join(map(str, ids)), "--case", conf])
@@ -568,9 +577,7 @@ def random_bytes_image():
 def truncated_image():
     img = os.path.join(Ctx.fx, "truncated.img")
     out, _ = scan(img, expect=1)
-    con = db(out)
-    errs = [e[0].decode() for e in con.execute("SELECT message FROM errors")]
-    con.close()
+    errs = messages(out)
     assert any("truncated" in e for e in errs), errs
     log = open(os.path.join(out, "scan.log"), encoding="utf-8").read()
     assert "truncated" in log
@@ -753,9 +760,7 @@ def e01_with_a_missing_segment():
     os.remove(os.path.join(d, "seg.E02"))
     out, p = scan(os.path.join(d, "seg.E01"))
     assert p.returncode == 1, p.returncode
-    con = db(out)
-    errs = [e[0].decode() for e in con.execute("SELECT message FROM errors")]
-    con.close()
+    errs = messages(out)
     assert any("missing segment seg.E02" in e for e in errs), errs
 
 
@@ -797,9 +802,7 @@ def gpt_with_a_damaged_primary_header():
     img = os.path.join(d, "both.img")
     open(img, "wb").write(bad)
     out, _ = scan(img, expect=1)
-    con = db(out)
-    errs = [e[0].decode() for e in con.execute("SELECT message FROM errors WHERE severity = 'error'")]
-    con.close()
+    errs = messages(out, "error")
     assert any("no GPT header can be read" in e and "no 'EFI PART' signature" in e for e in errs), errs
 
 
@@ -855,9 +858,7 @@ def ntfs_volume_shadow_copies_are_named():
         open(img, "wb").write(bytes(data))
         out, _ = scan(img, expect=0)
         check_against_tsk(img, out)
-        con = db(out)
-        notes = [e[0].decode() for e in con.execute("SELECT message FROM errors WHERE severity = 'note'")]
-        con.close()
+        notes = messages(out, "note")
         assert any(want in n for n in notes), notes
 
 
@@ -886,9 +887,7 @@ def image_named_by_a_later_segment():
          os.path.join(Ctx.fx, "mbr.img")])
     out, _ = scan(os.path.join(d, "seg.E02"), expect=0)
     check_against_tsk(os.path.join(Ctx.fx, "mbr.img"), out)
-    con = db(out)
-    notes = [e[0].decode() for e in con.execute("SELECT message FROM errors WHERE severity = 'note'")]
-    con.close()
+    notes = messages(out, "note")
     assert any("is segment 2 of an EWF image" in n for n in notes), notes
 
 
