@@ -128,6 +128,21 @@ def mbr_disk(path, parts, size_mb, label="dos"):
     return layout
 
 
+def read_as_raw_disk(work, name, path, fmt, sha, raw, sums):
+    """Scans the virtual disk at path with --image-hash and checks that it
+    reads as raw: format, size and SHA-256, fls's listing of p1 and the
+    files' hashes.  Returns the case's error and note messages, joined."""
+    o, r = scan(work, name, [path], "--image-hash")
+    assert r.returncode == 0, (name, r.stderr)
+    ev = db(o).execute("SELECT format, size, image_sha256 FROM evidence").fetchone()
+    assert ev == (fmt, os.path.getsize(raw), sha), (name, ev)
+    assert listing(o, "p1") == fls(raw, 2048), name
+    got = vol_items(o, "p1")
+    for p, h in sums.items():
+        assert got.get(p) == h, (name, p)
+    return " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
+
+
 CASE_NR = "[policy]\nunmatched_user = needs-review\nunmatched_other = needs-review\n"
 
 
@@ -1271,15 +1286,7 @@ def dmg_evidence(tap, work):
         sh(f"qemu-img convert -f dmg -O raw {d}/udzo.dmg {back}")
         assert hashlib.sha256(open(back, "rb").read()).hexdigest() == sha, "qemu reads the fixture as the raw disk"
         for name in ("udzo.dmg", "mixed.dmg"):
-            o, r = scan(work, "dmg-" + name, [os.path.join(d, name)], "--image-hash")
-            assert r.returncode == 0, (name, r.stderr)
-            ev = db(o).execute("SELECT format, size, image_sha256 FROM evidence").fetchone()
-            assert ev == ("dmg", 32 * MiB, sha), (name, ev)
-            assert listing(o, "p1") == fls(raw, 2048), name
-            got = vol_items(o, "p1")
-            for path, h in sums.items():
-                assert got.get(path) == h, (name, path)
-            notes = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
+            notes = read_as_raw_disk(work, "dmg-" + name, os.path.join(d, name), "dmg", sha, raw, sums)
             assert "Apple disk image (UDIF" in notes, notes
             if name == "mixed.dmg":
                 for coding in ("zlib", "bzip2", "LZMA", "ADC", "raw", "zeros"):
@@ -1342,15 +1349,7 @@ def vdi_evidence(tap, work):
 
     def read():
         for name in ("dyn.vdi", "fix.vdi"):
-            o, r = scan(work, "vdi-" + name, [os.path.join(d, name)], "--image-hash")
-            assert r.returncode == 0, (name, r.stderr)
-            ev = db(o).execute("SELECT format, size, image_sha256 FROM evidence").fetchone()
-            assert ev == ("vdi", 32 * MiB, sha), (name, ev)
-            assert listing(o, "p1") == fls(raw, 2048), name
-            got = vol_items(o, "p1")
-            for path, h in sums.items():
-                assert got.get(path) == h, (name, path)
-            notes = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
+            notes = read_as_raw_disk(work, "vdi-" + name, os.path.join(d, name), "vdi", sha, raw, sums)
             assert ("fixed" if name == "fix.vdi" else "dynamic") in notes and "QEMU VM Virtual Disk Image" in notes, \
                 notes
         case = os.path.join(work, "nr.conf")

@@ -183,6 +183,15 @@ def messages(out, severity=None):
     return rows
 
 
+def zeroed_copy(data, path, start, end):
+    """Writes data to path with bytes start..end zeroed (damage to a copy)."""
+    bad = bytearray(data)
+    bad[start:end] = bytes(end - start)
+    with open(path, "wb") as f:
+        f.write(bad)
+    return path
+
+
 def export_and_verify(out, ids, x, conf):
     """Exports items ids of case out to x and verifies the export against the evidence."""
     e = run([PT, "export", out, "--to", x, "--include", ",".join(map(str, ids)), "--case", conf])
@@ -779,10 +788,7 @@ def gpt_with_a_damaged_primary_header():
     os.makedirs(d)
     conf = needs_review_conf(d)
     for name, cut in (("lba1", (512, 1024)), ("wiped", (0, 34 * 512))):
-        img = os.path.join(d, name + ".img")
-        bad = bytearray(data)
-        bad[cut[0]:cut[1]] = bytes(cut[1] - cut[0])
-        open(img, "wb").write(bad)
+        img = zeroed_copy(data, os.path.join(d, name + ".img"), *cut)
         out, _ = scan(img, "--case", conf, expect=1)
         rows = check_against_tsk(whole, out)
         assert {r["vlabel"] for r in rows} == {"p1", "p2", "p3"}, name
@@ -820,10 +826,7 @@ def mbr_wiped_filesystems_found():
     os.makedirs(d)
     conf = needs_review_conf(d)
     for name, cut in (("entries", (446, 510)), ("signature", (510, 512))):
-        img = os.path.join(d, name + ".img")
-        bad = bytearray(data)
-        bad[cut[0]:cut[1]] = bytes(cut[1] - cut[0])
-        open(img, "wb").write(bad)
+        img = zeroed_copy(data, os.path.join(d, name + ".img"), *cut)
         out, _ = scan(img, "--case", conf, expect=1)
         rows = check_against_tsk(whole, out)
         assert {(r["vlabel"], r["voffset"]) for r in rows if r["vlabel"]} == {("s2048", 2048 * 512),
