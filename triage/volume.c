@@ -608,6 +608,13 @@ static int probe(pt_scan_t *s, pt_source_t *src, pt_err_t *err)
     uint64_t offs[2] = { 0, src->size >= sizeof buf ? src->size - sizeof buf : 0 };
     int i, rc;
 
+    if (src->size < sizeof buf) {
+        /* an empty or sub-sector image holds neither table nor filesystem;
+         * say so once rather than as two failed reads */
+        snprintf(msg, sizeof msg, "image is %s: %" PRIu64 " bytes, less than one 512-byte sector",
+                 src->size ? "shorter than a sector" : "empty", src->size);
+        return pt_scan_problem(s, "error", "image", msg, err);
+    }
     for (i = 0; i < 2; i++) {
         if (tsk_img_read(src->img, (TSK_OFF_T)offs[i], buf, sizeof buf) == (ssize_t)sizeof buf)
             continue;

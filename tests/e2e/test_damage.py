@@ -357,12 +357,27 @@ def name_of_4096_bytes():
         assert name.encode() in open(os.path.join(out, f), "rb").read(), f
 
 
+def empty_and_short_images():
+    """A 0-byte and a 3-byte image: one error that says what the image is,
+    and the image still recorded (hashed) as one volume item."""
+    for size in (0, 3):
+        img = os.path.join(W["work"], f"short{size}.img")
+        with open(img, "wb") as f:
+            f.write(b"abc"[:size])
+        items, errors = scan(img)
+        want = "image is empty" if size == 0 else "image is shorter than a sector: 3 bytes"
+        assert sum(want in e for e in errors) == 1, errors
+        assert not any("cannot read the" in e for e in errors), errors
+        vols = [i for i in items.values() if i["kind"] == "volume"]
+        assert len(vols) == 1 and vols[0]["sha256"] == hashlib.sha256(b"abc"[:size]).hexdigest(), vols
+
+
 def body(tap, work):
     W["work"] = work
     for t in (ext4_directory_loops, ext4_inode_and_directory_block, ext4_superblock_fields, ext4_inline_size_claims,
               ntfs_mft_records,
               ntfs_boot_sector, fat_chains, fat_directory_entry, e01_with_a_damaged_chunk, e01_stored_hashes,
-              three_hundred_levels, name_of_4096_bytes):
+              three_hundred_levels, name_of_4096_bytes, empty_and_short_images):
         tap.result(t.__name__, t)
 
 
