@@ -14,12 +14,13 @@ CFLAGS  += -std=c11 $(WARN)
 CPPFLAGS += -pthread -D_GNU_SOURCE -DPT_BUILD_ID='"$(BUILD_ID)"' -Itriage
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LDLIBS  += $(PKG_LIBS) -lbz2 -lm -pthread
+LDLIBS  += $(PKG_LIBS) -lwim -lbz2 -lm -pthread
 
 # Build-time packages, then the tools the tests make and check evidence with.
 DEB_BUILD := gcc make pkg-config git libtsk-dev libmagic-dev libyara-dev libssl-dev \
              libarchive-dev libsqlite3-dev zlib1g-dev liblzma-dev libbz2-dev libzstd-dev libinih-dev libjansson-dev libhivex-dev \
-             libbfio-dev libqcow-dev libvmdk-dev libvhdi-dev libvslvm-dev libfsxfs-dev libbde-dev libargon2-dev libewf-dev
+             libbfio-dev libqcow-dev libvmdk-dev libvhdi-dev libvslvm-dev libfsxfs-dev libbde-dev libargon2-dev libewf-dev \
+             libwim-dev
 DEB_TEST  := sleuthkit e2fsprogs dosfstools mtools ntfs-3g exfatprogs ewf-tools fdisk \
              openssl python3 sqlite3 file hashdeep bc strace \
              gnupg age p7zip-full zip qpdf cryptsetup-bin openssh-client xz-utils zstd bzip2 \

@@ -141,6 +141,11 @@ void pt_classify(const pt_classify_in_t *in, pt_item_t *it)
             "user's key decrypts");
         return;
     }
+    if (in->fs_encrypted & PT_WOF_STREAM) {
+        set(it, "none", NULL, "Windows system compression (WOF): the XPRESS or LZX chunks of its file's content, "
+            "which is read decompressed as the file itself");
+        return;
+    }
     if (pt_crypto_detect(&in->view, &m)) {
         if (m.encrypted)
             set(it, "encrypted", m.format, m.reason);

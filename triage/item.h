@@ -98,5 +98,6 @@ void pt_item_add_error(pt_item_t *it, const char *severity, const char *fmt, ...
 #define PT_EFS_DATA 1           /* the $DATA attribute carries NTFS's encrypted flag */
 #define PT_EFS_RING 2           /* the file has a $EFS ($LOGGED_UTILITY_STREAM) key ring */
 #define PT_FSCRYPT 4            /* an ext4 inode with the encrypt flag (fscrypt) */
+#define PT_WOF_STREAM 8         /* an NTFS WofCompressedData stream: the WOF-compressed content of its file */
 
 #endif

@@ -19,6 +19,7 @@
 #include "plist.h"
 #include "source.h"
 #include "text.h"
+#include "wof.h"
 
 typedef struct walk_dir {
     TSK_INUM_T inum;
@@ -116,6 +117,19 @@ ssize_t pt_walk_read_tsk(void *src, uint64_t off, uint8_t *buf, size_t len, pt_e
     if (t->file && t->file->fs_info && t->file->fs_info->ftype == TSK_FS_TYPE_EXFAT &&
         (got = exfat_fat_read(t->file, off, buf, len, err)) != -2)
         return got;
+    /* a Windows system-compressed file: the unnamed $DATA is sparse zeros,
+     * the content is in WofCompressedData */
+    if (t->file && t->file->fs_info && TSK_FS_TYPE_ISNTFS(t->file->fs_info->ftype) &&
+        (!a || (a->type == TSK_FS_ATTR_TYPE_NTFS_DATA && (!a->name || !a->name[0])))) {
+        pt_wof_t wof;
+        int kind = pt_wof_probe(t->file, &wof);
+        const TSK_FS_ATTR *d = a ? a : tsk_fs_file_attr_get(t->file);
+        tsk_error_reset();
+        if (kind == PT_WOF_FILE && d)
+            return pt_wof_read(&wof, (uint64_t)d->size, off, buf, len, err);
+        if (kind == PT_WOF_UNREADABLE)
+            return pt_err_set(err, PT_EFORMAT, "%s", wof.info.why), -1;
+    }
     if (a)
         got = tsk_fs_attr_read(a, (TSK_OFF_T)off, (char *)buf, len, TSK_FS_FILE_READ_FLAG_NONE);
     else
@@ -280,6 +294,8 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
     int realloc_meta;
     pt_err_t rerr = { 0, "" };
     pt_walk_tsk_src_t src = { NULL, NULL }; /* lives until emitted: an archive is read again through it */
+    pt_wof_t wof;
+    int wof_kind = PT_WOF_NONE;
 
     /* Same naming rule as libtsk's own listing (tsk_fs_name_print): the
      * attribute name is shown unless it is a directory's $I30 index. */
@@ -302,6 +318,10 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
         it.attr_id = attr->id;
         if (attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA) {
             it.fs_encrypted = efs_bits(f, attr);
+            if (!stream)
+                wof_kind = pt_wof_probe(f, &wof);
+            else if (pt_wof_is_stream(f, attr))
+                it.fs_encrypted |= PT_WOF_STREAM;
             /* a directory's data stream, or any named stream, is data */
             if (stream)
                 it.kind = PT_KIND_STREAM;
@@ -357,7 +377,12 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
     } else if (w->no_data) {
         pt_item_add_error(&it, "error", "MFT entry %" PRIu64 " has no $DATA attribute (damaged record?): "
                           "size and content unknown, not read", (uint64_t)n->meta_addr);
+    } else if (wof_kind == PT_WOF_UNREADABLE) {
+        pt_item_add_error(&it, "error", "%s", wof.info.why);
     } else if (m && is_readable_kind(it.kind)) {
+        if (wof_kind == PT_WOF_FILE)
+            pt_item_add_error(&it, "note", "Windows system-compressed file (WOF %s, Compact OS): the content "
+                              "was decompressed from its WofCompressedData stream", wof.info.name);
         src.file = f;
         src.attr = attr;
         uint64_t fs_bytes = (uint64_t)w->fs->block_count * w->fs->block_size;

@@ -866,6 +866,65 @@ def ntfs_volume_shadow_copies_are_named():
 
 
 @test
+def ntfs_system_compressed_files():
+    """Windows 10/11 "Compact OS" (WOF) files: the unnamed $DATA is sparse,
+    the content is in XPRESS or LZX chunks in WofCompressedData, which
+    libtsk does not decode (icat gives zeros).  Each of the four algorithms,
+    a file of text, incompressible chunks stored as is and a short last
+    chunk, over 1 MiB (read in several calls), reads as its source: SHA-256,
+    export and verify; the stream itself is named, not `suspected`.  A
+    WIMBoot file (content in an external WIM) and a damaged chunk table are
+    errors that say so, with no hash."""
+    d = os.path.join(Ctx.work, "wof")
+    os.makedirs(d)
+    rng = random.Random(20261206)
+    words = b"ledger invoice account transfer meeting server backup kernel".split()
+    text = b" ".join(rng.choice(words) for _ in range(40000))
+    src = os.path.join(d, "src.bin")
+    with open(src, "wb") as f:   # text, 9000 random bytes (chunks that do not shrink), text again
+        f.write(text[:150000] + rng.randbytes(9000) + text[:1200000] + b"end")
+    want = sha256_file(src)
+    img = os.path.join(d, "ntfs.img")
+    run(["truncate", "-s", "48M", img])
+    p = run(["mkntfs", "-q", "-F", "-f", "-U", img])
+    assert p.returncode == 0, p.stderr
+    mkwof = os.path.join(ROOT, "tests", "fixtures", "mkwof.py")
+    algs = ("xpress4k", "lzx", "xpress8k", "xpress16k")
+    for alg in algs:
+        p = run([sys.executable, mkwof, img, src, f"/{alg}.bin", alg])
+        assert p.returncode == 0, p.stderr
+    p = run([sys.executable, mkwof, img, src, "/wimboot.bin", "xpress4k", "--wim"])
+    assert p.returncode == 0, p.stderr
+    out, _ = scan(img, "--case", needs_review_conf(d), expect=1)
+    rows = items(out)
+    assert sorted(as_fls(r["path"]) for r in rows if r["kind"] != "volume") == fls_paths(img)
+    by = {r["path"]: r for r in rows}
+    for alg in algs:
+        r = by[f"/{alg}.bin"]
+        assert r["size"] == os.path.getsize(src) and r["sha256"] == want, (alg, r["sha256"], r["error"])
+        assert f"system-compressed file (WOF {alg.upper()}" in r["error"], r["error"]
+        assert icat_hashes(img, None, str(r["inode"]))[0] != want   # what libtsk alone gives
+        st = by[f"/{alg}.bin:WofCompressedData"]
+        assert st["encryption"] == "none" and "system compression (WOF)" in st["encryption_reason"], st
+    w = by["/wimboot.bin"]
+    assert w["sha256"] is None and "WIMBoot file" in w["error"] and "data source 3" in w["error"], w
+    export_and_verify(out, [by[f"/{a}.bin"]["id"] for a in algs], os.path.join(d, "x"), os.path.join(d, "nr.conf"))
+
+    # the chunk table of the XPRESS4K file: its fifth entry points past the stream
+    comp = run(["icat", img, "%d-128-%d" % (by["/xpress4k.bin"]["inode"], by["/xpress4k.bin:WofCompressedData"]
+                                             ["attr_id"])]).stdout
+    data = bytearray(open(img, "rb").read())
+    at = data.find(comp[:4096])
+    assert at > 0 and data.count(comp[:4096]) == 1
+    struct.pack_into("<I", data, at + 16, 0x7fffffff)
+    bad = os.path.join(d, "bad.img")
+    open(bad, "wb").write(bytes(data))
+    out, _ = scan(bad, expect=1)
+    r = {r["path"]: r for r in items(out)}["/xpress4k.bin"]
+    assert r["sha256"] is None and "chunk table is damaged at chunk 4 of" in r["error"], r["error"]
+
+
+@test
 def image_named_by_a_later_segment():
     """Evidence named by its .003 (or .E02) file, as an examiner may click
     any segment: the image is read whole from its first segment, with a
