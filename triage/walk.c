@@ -19,6 +19,7 @@
 #include "plist.h"
 #include "source.h"
 #include "text.h"
+#include "reparse.h"
 #include "wof.h"
 
 typedef struct walk_dir {
@@ -129,6 +130,9 @@ ssize_t pt_walk_read_tsk(void *src, uint64_t off, uint8_t *buf, size_t len, pt_e
             return pt_wof_read(&wof, (uint64_t)d->size, off, buf, len, err);
         if (kind == PT_WOF_UNREADABLE)
             return pt_err_set(err, PT_EFORMAT, "%s", wof.info.why), -1;
+        char why[512];
+        if (kind == PT_WOF_NONE && pt_reparse_elsewhere(t->file, d, why, sizeof why) == PT_REPARSE_ELSEWHERE)
+            return pt_err_set(err, PT_EFORMAT, "%s", why), -1;
     }
     if (a)
         got = tsk_fs_attr_read(a, (TSK_OFF_T)off, (char *)buf, len, TSK_FS_FILE_READ_FLAG_NONE);
@@ -295,7 +299,8 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
     pt_err_t rerr = { 0, "" };
     pt_walk_tsk_src_t src = { NULL, NULL }; /* lives until emitted: an archive is read again through it */
     pt_wof_t wof;
-    int wof_kind = PT_WOF_NONE;
+    int wof_kind = PT_WOF_NONE, elsewhere = PT_REPARSE_HERE;
+    char why[512];
 
     /* Same naming rule as libtsk's own listing (tsk_fs_name_print): the
      * attribute name is shown unless it is a directory's $I30 index. */
@@ -318,8 +323,9 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
         it.attr_id = attr->id;
         if (attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA) {
             it.fs_encrypted = efs_bits(f, attr);
-            if (!stream)
-                wof_kind = pt_wof_probe(f, &wof);
+            if (!stream && (wof_kind = pt_wof_probe(f, &wof)) == PT_WOF_NONE &&
+                (elsewhere = pt_reparse_elsewhere(f, attr, why, sizeof why)) == PT_REPARSE_PARTLY)
+                pt_item_add_error(&it, "note", "%s", why);
             else if (pt_wof_is_stream(f, attr))
                 it.fs_encrypted |= PT_WOF_STREAM;
             /* a directory's data stream, or any named stream, is data */
@@ -379,6 +385,8 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
                           "size and content unknown, not read", (uint64_t)n->meta_addr);
     } else if (wof_kind == PT_WOF_UNREADABLE) {
         pt_item_add_error(&it, "error", "%s", wof.info.why);
+    } else if (elsewhere == PT_REPARSE_ELSEWHERE) {
+        pt_item_add_error(&it, "error", "%s", why);
     } else if (m && is_readable_kind(it.kind)) {
         if (wof_kind == PT_WOF_FILE)
             pt_item_add_error(&it, "note", "Windows system-compressed file (WOF %s, Compact OS): the content "

@@ -3,6 +3,8 @@
  * Owns nothing past a call: each read allocates and frees its buffers. */
 #include "wof.h"
 
+#include "reparse.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,22 +206,11 @@ static const TSK_FS_ATTR *find_attr(TSK_FS_FILE *f, TSK_FS_ATTR_TYPE_ENUM type, 
 
 static int reparse_of(TSK_FS_FILE *f, pt_wof_info_t *info)
 {
-    const TSK_FS_ATTR *rp;
     uint8_t buf[64];
-    ssize_t got;
+    size_t n = pt_reparse_read(f, buf, sizeof buf);
 
     memset(info, 0, sizeof *info);
-    if (!f || !f->fs_info || !TSK_FS_TYPE_ISNTFS(f->fs_info->ftype) || !f->meta)
-        return PT_WOF_NONE;
-    rp = find_attr(f, TSK_FS_ATTR_TYPE_NTFS_REPARSE, NULL);
-    if (!rp || rp->size < 8) {
-        tsk_error_reset();
-        return PT_WOF_NONE;
-    }
-    got = tsk_fs_attr_read(rp, 0, (char *)buf, rp->size < (TSK_OFF_T)sizeof buf ? (size_t)rp->size : sizeof buf,
-                           TSK_FS_FILE_READ_FLAG_NONE);
-    tsk_error_reset();
-    return got < 8 ? PT_WOF_NONE : pt_wof_parse_reparse(buf, (size_t)got, info);
+    return n ? pt_wof_parse_reparse(buf, n, info) : PT_WOF_NONE;
 }
 
 int pt_wof_probe(TSK_FS_FILE *f, pt_wof_t *w)

@@ -866,7 +866,7 @@ def ntfs_volume_shadow_copies_are_named():
 
 
 @test
-def ntfs_system_compressed_files():
+def ntfs_reparse_points():
     """Windows 10/11 "Compact OS" (WOF) files: the unnamed $DATA is sparse,
     the content is in XPRESS or LZX chunks in WofCompressedData, which
     libtsk does not decode (icat gives zeros).  Each of the four algorithms,
@@ -874,7 +874,9 @@ def ntfs_system_compressed_files():
     chunk, over 1 MiB (read in several calls), reads as its source: SHA-256,
     export and verify; the stream itself is named, not `suspected`.  A
     WIMBoot file (content in an external WIM) and a damaged chunk table are
-    errors that say so, with no hash."""
+    errors that say so, with no hash; so are files whose content a filter
+    keeps elsewhere (a OneDrive placeholder, Data Deduplication), which
+    icat reads as zeros.  An unknown tag over sparse data is a note."""
     d = os.path.join(Ctx.work, "wof")
     os.makedirs(d)
     rng = random.Random(20261206)
@@ -888,13 +890,16 @@ def ntfs_system_compressed_files():
     run(["truncate", "-s", "48M", img])
     p = run(["mkntfs", "-q", "-F", "-f", "-U", img])
     assert p.returncode == 0, p.stderr
-    mkwof = os.path.join(ROOT, "tests", "fixtures", "mkwof.py")
+    mk = os.path.join(ROOT, "tests", "fixtures", "ntfsreparse.py")
     algs = ("xpress4k", "lzx", "xpress8k", "xpress16k")
-    for alg in algs:
-        p = run([sys.executable, mkwof, img, src, f"/{alg}.bin", alg])
+    for args in [("wof", img, src, f"/{a}.bin", a) for a in algs] + [
+            ("wimboot", img, "300000", "/wimboot.bin"),
+            ("placeholder", img, "200000", "/cloud.docx", "0x9000601A"),      # OneDrive, not downloaded
+            ("placeholder", img, "200000", "/dedup.vhdx", "0x80000013"),      # Windows Server deduplication
+            ("placeholder", img, "200000", "/other.bin", "0x0000ABCD"),       # a tag nobody documents
+            ("placeholder", img, "200000", "/link.bin", "0xA000000C")]:      # a symbolic link's tag
+        p = run([sys.executable, mk, *args])
         assert p.returncode == 0, p.stderr
-    p = run([sys.executable, mkwof, img, src, "/wimboot.bin", "xpress4k", "--wim"])
-    assert p.returncode == 0, p.stderr
     out, _ = scan(img, "--case", needs_review_conf(d), expect=1)
     rows = items(out)
     assert sorted(as_fls(r["path"]) for r in rows if r["kind"] != "volume") == fls_paths(img)
@@ -908,6 +913,16 @@ def ntfs_system_compressed_files():
         assert st["encryption"] == "none" and "system compression (WOF)" in st["encryption_reason"], st
     w = by["/wimboot.bin"]
     assert w["sha256"] is None and "WIMBoot file" in w["error"] and "data source 3" in w["error"], w
+    # placeholders: libtsk reads their sparse $DATA as zeros, which are not their content
+    for name, what in (("/cloud.docx", "OneDrive / cloud files placeholder"), ("/dedup.vhdx", "Data Deduplication")):
+        r = by[name]
+        assert icat_hashes(img, None, str(r["inode"]))[0] == hashlib.sha256(bytes(200000)).hexdigest()
+        assert r["sha256"] is None and what in r["error"] and "none of its 200000 bytes are stored" in r["error"], r
+        assert r["error_severity"] == "error"
+    zeros = hashlib.sha256(bytes(200000)).hexdigest()
+    r = by["/other.bin"]
+    assert r["sha256"] == zeros and "tag 0x0000ABCD (not known)" in r["error"] and r["error_severity"] == "note", r
+    assert by["/link.bin"]["sha256"] == zeros and not by["/link.bin"]["error"], by["/link.bin"]
     export_and_verify(out, [by[f"/{a}.bin"]["id"] for a in algs], os.path.join(d, "x"), os.path.join(d, "nr.conf"))
 
     # the chunk table of the XPRESS4K file: its fifth entry points past the stream
