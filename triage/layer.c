@@ -24,6 +24,7 @@
 #include "vdimap.h"
 #include "dmgmap.h"
 #include "vhdmap.h"
+#include "vhdxmap.h"
 #include "vmdkmap.h"
 
 struct pt_layer {
@@ -53,6 +54,9 @@ struct pt_layer {
     pt_vhdmap_t *hmap;              /* a differencing VHD: whose each sector is (vhdmap.h) */
     uint8_t vhd_uuid[16];           /* a VHD's own UUID (its footer), when has_vhd_uuid */
     int has_vhd_uuid;
+    pt_vhdxmap_t *xmap;             /* a differencing VHDX (vhdxmap.h) */
+    uint8_t vhdx_guid[16];          /* a VHDX's DataWriteGuid, when has_vhdx_guid: what a child links to */
+    int has_vhdx_guid;
     pt_layer_t *parent;             /* the backing image or parent disk (borrowed), NULL when none */
     pt_read_fn file_fn;             /* qcow2: the image file, read directly for uncompressed clusters;
                                      * a BSD label: the slice */
@@ -754,7 +758,24 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
         }
         break;
     }
-    case PT_LAYER_VHDX: rc = open_vhdi(l, err); break;
+    case PT_LAYER_VHDX: {
+        pt_err_t derr = { 0, "" };
+        int diff = pt_vhdxmap_is_differencing(fn, src, size, &derr);
+        l->has_vhdx_guid = pt_vhdxmap_data_guid(fn, src, size, l->vhdx_guid, &derr);
+        if (diff == 1) {
+            /* a checkpoint: read sector by sector over its parent */
+            if ((rc = pt_vhdxmap_open(fn, src, size, &l->xmap, l->desc, sizeof l->desc, err)) == PT_OK) {
+                l->size = pt_vhdxmap_disk_size(l->xmap);
+                l->file_fn = fn;
+                l->file_src = src;
+                snprintf(l->backing, sizeof l->backing, "%s", pt_vhdxmap_parent(l->xmap));
+                snprintf(l->pnote, sizeof l->pnote, "%s", pt_vhdxmap_note(l->xmap));
+            }
+        } else {
+            rc = open_vhdi(l, err);
+        }
+        break;
+    }
     case PT_LAYER_VDI:
         if ((rc = pt_vdimap_open(fn, src, size, &l->dmap, l->desc, sizeof l->desc, err)) == PT_OK) {
             l->size = pt_vdimap_disk_size(l->dmap);
@@ -801,6 +822,7 @@ void pt_layer_close(pt_layer_t *l)
     pt_vdimap_free(l->dmap);
     pt_dmgmap_free(l->gmap);
     pt_vhdmap_free(l->hmap);
+    pt_vhdxmap_free(l->xmap);
     if (l->qcow) {
         libqcow_file_close(l->qcow, NULL);
         libqcow_file_free(&l->qcow, NULL);
@@ -890,6 +912,18 @@ int pt_layer_set_parent(pt_layer_t *l, pt_layer_t *parent, pt_err_t *err)
             return pt_err_set(err, PT_EFORMAT, "its UUID is %s, not %s as the checkpoint recorded: another disk",
                               a, b);
         }
+    } else if (l->xmap && parent->kind == PT_LAYER_VHDX) {
+        /* a checkpoint links to its parent's DataWriteGuid, which changes
+         * whenever the parent's data is written */
+        const uint8_t *want = pt_vhdxmap_parent_linkage(l->xmap);
+        if (!parent->has_vhdx_guid || memcmp(parent->vhdx_guid, want, 16) != 0) {
+            char a[40] = "unreadable", b[40];
+            if (parent->has_vhdx_guid)
+                pt_vhdxmap_guid_str(parent->vhdx_guid, a);
+            pt_vhdxmap_guid_str(want, b);
+            return pt_err_set(err, PT_EFORMAT, "its DataWriteGuid is %s, not %s as the checkpoint "
+                              "recorded: another disk, or the parent was written after the checkpoint", a, b);
+        }
     } else if (l->vmdk && parent->vmdk) {
         libvmdk_error_t *e = NULL;
         if (libvmdk_handle_set_parent_handle(l->vmdk, parent->vmdk, &e) != 1) {
@@ -911,6 +945,8 @@ static int map_state(pt_layer_t *l, uint64_t off, uint64_t *run, uint64_t *host,
         return pt_vdimap_state(l->dmap, off, run, host, err);
     if (l->hmap)
         return pt_vhdmap_state(l->hmap, off, run, host, err);
+    if (l->xmap)
+        return pt_vhdxmap_state(l->xmap, off, run, host, err);
     return l->qmap ? pt_qcowmap_state(l->qmap, off, run, host, err) : pt_vmdkmap_state(l->vmap, off, run, err);
 }
 
@@ -993,7 +1029,7 @@ ssize_t pt_layer_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_
         len = (size_t)(l->size - off);
     if (l->gmap) {
         n = pt_dmgmap_read(l->gmap, off, buf, len, err);
-    } else if (l->qmap || l->vmap || l->dmap || l->hmap) {
+    } else if (l->qmap || l->vmap || l->dmap || l->hmap || l->xmap) {
         n = mapped_read(l, off, buf, len, err);
     } else if (l->qcow) {
         libqcow_error_t *e = NULL;

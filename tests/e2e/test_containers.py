@@ -571,6 +571,92 @@ def vhd_evidence(tap, work):
                differencing)
 
 
+def vhdx_checkpoint(tap, work):
+    """A Hyper-V checkpoint (.avhdx, written by hand to [MS-VHDX]; qemu
+    writes none) over a dynamic VHDX that qemu wrote: a partly present block
+    whose sector bitmap leaves most sectors to the parent (and holds garbage
+    there), a fully present block, a zero block and an unmapped one over
+    parent blocks that are not zero."""
+    sys.path.insert(0, FIX)
+    import mkvhdx
+    fs, _ = ext4(work, "x-fs", {"Users/bo/Documents/contract.txt": b"contract v1 " * 400,
+                                "Users/bo/Documents/keep.txt": b"unchanged " * 300}, 12)
+    raw = os.path.join(work, "x.raw")
+    mbr_disk(raw, [(fs, "7")], 16)
+    data = bytearray(open(raw, "rb").read())
+    mib = 1 << 20
+    data[14 * mib:16 * mib] = b"\xab" * (2 * mib)      # past the filesystem: not zeros in the parent
+    open(raw, "wb").write(bytes(data))
+    d = os.path.join(work, "hv")
+    os.makedirs(d)
+    sh(f"qemu-img convert -O vhdx {raw} {d}/srv.vhdx")
+    at, size = data.find(b"contract v1 "), len(b"contract v1 " * 400)
+    new = bytearray(data)
+    new[at:at + size] = (b"contract v2 SIGNED " * 300)[:size]
+    new[14 * mib:16 * mib] = bytes(2 * mib)
+    first, last = at // 512, (at + size - 1) // 512
+    blk = first * 512 // mib
+    assert last * 512 // mib == blk
+    garbage = bytearray(b"\xee" * mib)                 # what a reader of the wrong sectors would see
+    for sct in range(first, last + 1):
+        garbage[sct * 512 - blk * mib:(sct + 1) * 512 - blk * mib] = new[sct * 512:(sct + 1) * 512]
+    blocks = {blk: ("partial", range(first - blk * 2048, last + 1 - blk * 2048), bytes(garbage)),
+              0: ("full", bytes(new[:mib])), 14: ("zero",), 15: ("unmapped",)}
+    link = mkvhdx.data_write_guid(os.path.join(d, "srv.vhdx"))
+    mkvhdx.write(os.path.join(d, "srv_6F1E.avhdx"), len(data), blocks, "srv.vhdx", link)
+    now = os.path.join(work, "x-now.raw")
+    open(now, "wb").write(bytes(new))
+
+    def read():
+        o, r = scan(work, "hvx", [os.path.join(d, "srv_6F1E.avhdx")], "--image-hash")
+        assert r.returncode == 0, r.stderr
+        ev = db(o).execute("SELECT format, image_sha256 FROM evidence").fetchone()
+        assert ev == ("vhdx", hashlib.sha256(bytes(new)).hexdigest()), ev
+        assert listing(o, "p1") == fls(now, 2048)
+        got = vol_items(o, "p1")
+        assert got["/Users/bo/Documents/contract.txt"] == hashlib.sha256(new[at:at + size]).hexdigest()
+        assert got["/Users/bo/Documents/keep.txt"] == hashlib.sha256(b"unchanged " * 300).hexdigest()
+        notes = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
+        assert "VHDX differencing disk (a checkpoint)" in notes and "over parent './srv.vhdx'" in notes, notes
+        case = os.path.join(work, "hvx.conf")
+        open(case, "w").write(CASE_NR)
+        o, r = scan(work, "hvx-dir", [d], "--case", case)
+        assert r.returncode == 0, r.stderr
+        assert listing(o, "/srv_6F1E.avhdx!p1", "/srv_6F1E.avhdx!p1") == fls(now, 2048)
+        assert listing(o, "/srv.vhdx!p1", "/srv.vhdx!p1") == fls(raw, 2048)
+        ids = [i for (i,) in db(o).execute("SELECT id FROM items WHERE path LIKE '/srv_6F1E.avhdx!p1/Users/%' "
+                                           "AND kind = 'file'")]
+        assert len(ids) == 2
+        export_and_verify(work, o, ids, "--case", case)
+    tap.result("a VHDX differencing disk (Hyper-V checkpoint) is read over its parent: partly present blocks "
+               "sector by sector, fully present, zero and unmapped blocks; the disk as it is now (SHA-256, fls, "
+               "the changed file's hash), given or found in a directory, with export and verify", read)
+
+    def refused():
+        lone = os.path.join(work, "hvx-lone")
+        os.makedirs(lone)
+        shutil.copy(os.path.join(d, "srv_6F1E.avhdx"), lone)
+        o, r = scan(work, "hvx-noparent", [os.path.join(lone, "srv_6F1E.avhdx")])
+        assert r.returncode == 2
+        # a parent written after the checkpoint (its DataWriteGuid changed): another disk
+        sh(f"qemu-img convert -O vhdx {now} {lone}/srv.vhdx")
+        o, r = scan(work, "hvx-otherparent", [os.path.join(lone, "srv_6F1E.avhdx")])
+        assert r.returncode == 2
+        msg = db(o).execute("SELECT error FROM evidence").fetchone()[0]
+        assert "DataWriteGuid" in msg and "as the checkpoint recorded" in msg, msg
+        # damage: the BAT entry of the partly present block points past the end
+        cut = os.path.join(d, "srv_CUT.avhdx")
+        b = bytearray(open(os.path.join(d, "srv_6F1E.avhdx"), "rb").read())
+        struct.pack_into("<Q", b, 3 * mib + 8 * blk, (4096 << 20) | 7)
+        open(cut, "wb").write(bytes(b))
+        o, r = scan(work, "hvx-cut", [cut], "--image-hash")
+        assert r.returncode == 1, r.stderr
+        errs = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
+        assert f"block {blk} (virtual bytes" in errs and "past the end of the VHDX" in errs, errs[:2000]
+    tap.result("a VHDX checkpoint without its parent, or over a parent written since, is refused with the "
+               "reason; a block past the end of the file is named", refused)
+
+
 def lvm(tap, work):
     root_fs, root_sums = ext4(work, "lvroot", {"etc/hostname": b"db-server\n", "etc/passwd":
                                                b"root:x:0:0:root:/root:/bin/sh\nann:x:1000:1000::/home/ann:/bin/sh\n"},
@@ -1444,7 +1530,7 @@ def vdi_evidence(tap, work):
 
 
 def suite(tap, work):
-    for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vdi_evidence, bsd_label, lvm, luks, xfs, apfs, md_raid, stacked, named,
+    for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, vdi_evidence, bsd_label, lvm, luks, xfs, apfs, md_raid, stacked, named,
                  unread_filesystems, dmg_evidence):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
