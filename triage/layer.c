@@ -771,8 +771,9 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
                 snprintf(l->backing, sizeof l->backing, "%s", pt_vhdxmap_parent(l->xmap));
                 snprintf(l->pnote, sizeof l->pnote, "%s", pt_vhdxmap_note(l->xmap));
             }
-        } else {
-            rc = open_vhdi(l, err);
+        } else if ((rc = open_vhdi(l, err)) != PT_OK && diff < 0 && strstr(err->msg, "differencing")) {
+            /* libvhdi sees a checkpoint that vhdxmap.c could not parse */
+            rc = pt_err_set(err, PT_EFORMAT, "VHDX differencing disk (a checkpoint) not read: %s", derr.msg);
         }
         break;
     }
