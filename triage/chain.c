@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ewf.h"
+#include "ewfmap.h"
 #include "rawimg.h"
 #include "source.h"
 #include "vdimap.h"
@@ -195,11 +196,85 @@ int pt_files_open(pt_files_t *f, const char *path, pt_read_fn *fn, void **src, u
 
 /* ---- names ---- */
 
-TSK_IMG_INFO *pt_files_open_image_set(const pt_files_t *f, const char *path, pt_layer_kind_t kind, int *segments,
-                                      pt_err_t *err)
+/* The name of segment k (1-based) of the set whose first file is path
+ * (x.E01): x.E02 ... x.E99, x.EAA ... x.EZZ, x.FAA ..., in the first
+ * file's case.  0 past the last name EWF has. */
+static int segment_name(const char *path, unsigned k, char *out, size_t size)
+{
+    size_t n = strlen(path);
+    char first = path[n - 3];
+    int lower = first >= 'a' && first <= 'z';
+
+    if (k <= 99) {
+        snprintf(out, size, "%.*s%c%02u", (int)(n - 3), path, first, k);
+        return 1;
+    }
+    k -= 100;
+    if ((unsigned)(first - (lower ? 'a' : 'A')) + k / 676 > 25)
+        return 0;
+    snprintf(out, size, "%.*s%c%c%c", (int)(n - 3), path, first + (char)(k / 676), (lower ? 'a' : 'A') + (char)(k / 26 % 26),
+             (lower ? 'a' : 'A') + (char)(k % 26));
+    return 1;
+}
+
+static void free_ewfmap(void *m)
+{
+    pt_ewfmap_free(m);
+}
+
+/* An E01 set inside a filesystem of the evidence, through libtsk. */
+static TSK_IMG_INFO *ewf_in_fs(pt_files_t *f, const char *path, int *segments, char *desc, size_t dsize,
+                               pt_err_t *err)
+{
+    pt_ewfmap_seg_t *segs = NULL;
+    pt_ewfmap_t *m = NULL;
+    unsigned n = 0, cap = 0;
+    size_t len = strlen(path);
+    char name[4096];
+    TSK_IMG_INFO *img = NULL;
+    int rc = PT_OK;
+
+    /* named otherwise (x.Ex01, x.img): that file alone, whose header then
+     * says what it is, or that the rest of its set is missing */
+    int named = len >= 4 && path[len - 4] == '.' && strspn(path + len - 2, "0123456789") == 2;
+    for (unsigned k = 1; k <= (named ? 10000u : 1u) && (named ? segment_name(path, k, name, sizeof name)
+                                                        : snprintf(name, sizeof name, "%s", path) > 0); k++) {
+        pt_ewfmap_seg_t s;
+        if (n == cap) {
+            pt_ewfmap_seg_t *a = realloc(segs, (cap = cap ? cap * 2 : 16) * sizeof *a);
+            if (!a) {
+                rc = pt_err_set(err, PT_ENOMEM, "out of memory");
+                break;
+            }
+            segs = a;
+        }
+        if ((rc = pt_files_open(f, name, &s.fn, &s.src, &s.size, err)) == PT_ENOENT) {
+            rc = PT_OK;
+            break;
+        }
+        if (rc != PT_OK)
+            break;
+        segs[n++] = s;
+    }
+    if (rc == PT_OK && (rc = pt_ewfmap_open(segs, n, &m, desc, dsize, err)) == PT_OK &&
+        !(img = pt_source_img_owning(pt_ewfmap_read, m, pt_ewfmap_size(m), pt_ewfmap_sector_size(m), free_ewfmap))) {
+        pt_ewfmap_free(m);
+        pt_err_set(err, PT_ENOMEM, "out of memory");
+    }
+    free(segs);
+    *segments = (int)n;
+    return img;
+}
+
+TSK_IMG_INFO *pt_files_open_image_set(pt_files_t *f, const char *path, pt_layer_kind_t kind, int *segments,
+                                      char *desc, size_t dsize, pt_err_t *err)
 {
     char host[4096];
 
+    if (desc && dsize)
+        desc[0] = '\0';
+    if (f->ns == NS_TSK && kind == PT_LAYER_EWF)
+        return ewf_in_fs(f, path, segments, desc, dsize, err);
     if (!pt_files_host_path(f, path, host, sizeof host)) {
         pt_err_set(err, PT_EINVAL, "%s: a multi-file image is opened only from a directory given as evidence", path);
         return NULL;

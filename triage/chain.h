@@ -44,13 +44,15 @@ int pt_files_open(pt_files_t *f, const char *path, pt_read_fn *fn, void **src, u
 int pt_files_host_path(const pt_files_t *f, const char *path, char *out, size_t size);
 
 /* An E01 set or a split raw image (kind PT_LAYER_EWF or PT_LAYER_SPLIT)
- * whose first file is path in a namespace of this machine's files (a
- * directory given as evidence), opened by name, every file of the set
- * checked to be a regular file of the tree; *segments gets their number.
- * NULL with err set: PT_EINVAL in a filesystem of the evidence, whose files
- * no library but libtsk can open. */
-TSK_IMG_INFO *pt_files_open_image_set(const pt_files_t *f, const char *path, pt_layer_kind_t kind, int *segments,
-                                      pt_err_t *err);
+ * whose first file is path: in a namespace of this machine's files (a
+ * directory given as evidence) opened by name, every file of the set
+ * checked to be a regular file of the tree; in a filesystem of the
+ * evidence, an E01 set's segments (x.E02, ... x.EAA, ...) read through
+ * libtsk by ewfmap.c.  *segments gets their number, *desc (may be NULL)
+ * one line about the set.  NULL with err set: PT_EINVAL for a split raw
+ * image in a filesystem of the evidence. */
+TSK_IMG_INFO *pt_files_open_image_set(pt_files_t *f, const char *path, pt_layer_kind_t kind, int *segments,
+                                      char *desc, size_t dsize, pt_err_t *err);
 
 /* The directory of `from` joined with `name` (malloc'd, NULL when out of
  * memory); inside the evidence also with "." and ".." resolved, never above

@@ -400,7 +400,7 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
                  * evidence, opened by name as the scan did */
                 int segments = 0;
                 if (!l->up->files ||
-                    !(l->img = pt_files_open_image_set(l->up->files, l->up->path, k, &segments, err))) {
+                    !(l->img = pt_files_open_image_set(l->up->files, l->up->path, k, &segments, NULL, 0, err))) {
                     rc = !l->up->files ? pt_err_set(err, PT_EFORMAT, "a multi-file image is opened only from a "
                                                     "directory given as evidence")
                                        : err && err->code ? err->code : PT_EFORMAT;

@@ -228,6 +228,7 @@ typedef struct fn_img {
     TSK_IMG_INFO img;           /* first: libtsk sees only this */
     pt_read_fn fn;
     void *src;
+    void (*release)(void *);    /* frees src on close, when set */
 } fn_img_t;
 
 static ssize_t fn_img_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf, size_t len)
@@ -253,6 +254,10 @@ static ssize_t fn_img_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf, size_t l
 
 static void fn_img_close(TSK_IMG_INFO *img)
 {
+    fn_img_t *n = (fn_img_t *)img;
+
+    if (n->release)
+        n->release(n->src);
     free(img);
 }
 
@@ -261,7 +266,8 @@ static void fn_img_stat(TSK_IMG_INFO *img, FILE *f)
     fprintf(f, "image read through ptriage's layers, %lld bytes\n", (long long)img->size);
 }
 
-TSK_IMG_INFO *pt_source_img_over(pt_read_fn fn, void *src, uint64_t size)
+TSK_IMG_INFO *pt_source_img_owning(pt_read_fn fn, void *src, uint64_t size, unsigned sector,
+                                   void (*release)(void *))
 {
     fn_img_t *n = calloc(1, sizeof *n);
 
@@ -269,11 +275,17 @@ TSK_IMG_INFO *pt_source_img_over(pt_read_fn fn, void *src, uint64_t size)
         return NULL;
     n->fn = fn;
     n->src = src;
-    if (!tsk_img_open_external(n, (TSK_OFF_T)size, 512, fn_img_read, fn_img_close, fn_img_stat)) {
+    if (!tsk_img_open_external(n, (TSK_OFF_T)size, sector, fn_img_read, fn_img_close, fn_img_stat)) {
         free(n);
         return NULL;
     }
+    n->release = release; /* only once the image exists: a failure leaves src to the caller */
     return &n->img;
+}
+
+TSK_IMG_INFO *pt_source_img_over(pt_read_fn fn, void *src, uint64_t size)
+{
+    return pt_source_img_owning(fn, src, size, 512, NULL);
 }
 
 /* ---- virtual disks decoded here (chain.h), with the files they name ---- */

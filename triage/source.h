@@ -77,6 +77,10 @@ TSK_IMG_INFO *pt_source_open_raw_set(const char *path, int in_tree, int *segment
  * it): a disk image found as a file, a partition inside a container, a
  * decoded virtual disk.  Close with tsk_img_close; NULL when out of memory. */
 TSK_IMG_INFO *pt_source_img_over(pt_read_fn fn, void *src, uint64_t size);
+/* The same with its sector size, owning src: tsk_img_close calls
+ * release(src). */
+TSK_IMG_INFO *pt_source_img_owning(pt_read_fn fn, void *src, uint64_t size, unsigned sector,
+                                   void (*release)(void *));
 
 /* Sets err from libtsk's pending error (and clears it) with a prefix. */
 int pt_source_tsk_err(pt_err_t *err, int code, const char *fmt, ...)

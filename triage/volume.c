@@ -982,23 +982,28 @@ int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void
     int rc, segments = 0;
 
     if (kind == PT_LAYER_EWF || kind == PT_LAYER_SPLIT) {
-        /* an E01 set or a split raw image in a directory given as evidence:
-         * opened by name (Debian's libewf reads through no other I/O) */
-        if (!s->files || !(img = pt_files_open_image_set(s->files, it->path, kind, &segments, &lerr))) {
+        /* an E01 set or a split raw image in a directory given as evidence
+         * (opened by name), or an E01 set in a filesystem (ewfmap.c) */
+        char sdesc[400];
+        if (!s->files || !(img = pt_files_open_image_set(s->files, it->path, kind, &segments, sdesc, sizeof sdesc,
+                                                         &lerr))) {
             char msg[1200];
             if (!s->files || lerr.code == PT_EINVAL)
-                return pt_scan_item_problem(s, it->id, "note", it->path, "an EWF (E01) segment found as a file: "
-                                            "ptriage opens E01 images only from a directory given as evidence; "
-                                            "extract all its segments (verified by hash) and give them as evidence",
-                                            err);
+                return pt_scan_item_problem(s, it->id, "note", it->path, "an EWF (E01) segment or split raw image "
+                                            "found where the other files of its set cannot be looked up (an APFS "
+                                            "volume, an archive): extract all its files (verified by hash) and give "
+                                            "them as evidence", err);
             snprintf(msg, sizeof msg, "%s, not opened: %.1000s", kind == PT_LAYER_EWF ? "EWF image" : "split raw image",
                      lerr.msg);
             return pt_scan_item_problem(s, it->id, "error", it->path, msg, err);
         }
         size = (uint64_t)img->size;
-        snprintf(fmt, sizeof fmt, "%s of %d %s%s, %llu bytes (files of the evidence)",
-                 kind == PT_LAYER_EWF ? "EWF image" : "split raw image", segments,
-                 kind == PT_LAYER_EWF ? "segment" : "file", segments == 1 ? "" : "s", (unsigned long long)size);
+        if (sdesc[0])
+            snprintf(fmt, sizeof fmt, "%.500s (files of the evidence)", sdesc);
+        else
+            snprintf(fmt, sizeof fmt, "%s of %d %s%s, %llu bytes (files of the evidence)",
+                     kind == PT_LAYER_EWF ? "EWF image" : "split raw image", segments,
+                     kind == PT_LAYER_EWF ? "segment" : "file", segments == 1 ? "" : "s", (unsigned long long)size);
     } else if (kind != PT_LAYER_NONE) {
         /* an overlay's backing files are looked up in the tree it was found
          * in (chain.h); where the tree cannot be searched, it is named */

@@ -657,6 +657,83 @@ def vhdx_checkpoint(tap, work):
                "reason; a block past the end of the file is named", refused)
 
 
+def e01_in_a_filesystem(tap, work):
+    """E01 sets found inside a seized disk (an examiner's or a lab's server):
+    read through libtsk by ewfmap.c, as ewfacquire wrote them in every EWF1
+    format it has (EnCase 2 to 6, FTK, linen, SMART .s01, the original EWF),
+    in several segments, with and without compression, with 8 KiB and 1 MiB
+    chunks; export and verify through them; a damaged chunk, a missing
+    segment and an Ex01 (EWF2) set are errors that say so."""
+    fs, sums = ext4(work, "e-fs", {"case/notes.txt": b"interview notes " * 3000,
+                                   "case/photo.bin": random.Random(2026).randbytes(3 << 20)}, 8)
+    raw = os.path.join(work, "e.raw")
+    mbr_disk(raw, [(fs, "83")], 10)
+    src = os.path.join(work, "e-outer.d")
+    os.makedirs(src)
+    sets = {"enc6": "-f encase6 -c fast", "enc5": "-f encase5 -c best", "enc2": "-f encase2 -c none",
+            "ftk": "-f ftk -c fast", "linen": "-f linen6 -c empty-block", "smart": "-f smart -c fast",
+            "ewf": "-f ewf -c fast", "small": "-f encase6 -c fast -b 16", "big": "-f encase6 -c fast -b 2048",
+            "bad": "-f encase6 -c none", "gone": "-f encase6 -c fast"}
+    for name, opt in sets.items():
+        sh(f"ewfacquire -u -q -t {src}/{name} {opt} -S 1MiB {raw} >/dev/null")
+    # a stored chunk of photo.bin damaged (its Adler-32 then fails); a middle segment removed
+    piece = open(os.path.join(work, "e-fs.d", "case", "photo.bin"), "rb").read()[1 << 20:(1 << 20) + 4096]
+    for seg in sorted(f for f in os.listdir(src) if f.startswith("bad.")):
+        data = bytearray(open(os.path.join(src, seg), "rb").read())
+        if (at := data.find(piece)) >= 0:
+            data[at + 100] ^= 0xFF
+            open(os.path.join(src, seg), "wb").write(bytes(data))
+            break
+    else:
+        raise AssertionError("photo.bin's bytes not found stored in bad.E0*")
+    os.remove(os.path.join(src, "gone.E02"))
+    # an Ex01 (EWF2) segment: Debian's ewfacquire writes none, its signature is enough here
+    v2 = open(os.path.join(src, "enc6.E01"), "rb").read()
+    open(os.path.join(src, "v2.Ex01"), "wb").write(b"EVF2\r\n\x81\x00" + struct.pack("<BBHI", 2, 1, 1, 1) +
+                                                   bytes(16) + v2[32:])      # version 2.1, zlib, segment 1
+    outer = os.path.join(work, "e-outer.img")
+    sh(f"mkfs.ext4 -q -F -d {src} {outer} 200M")
+    case = os.path.join(work, "e.conf")
+    open(case, "w").write(CASE_NR)
+    out, p = scan(work, "e01-out", [outer], "--case", case)
+    good = [n for n in sets if n not in ("bad", "gone")]
+
+    def read():
+        assert p.returncode == 1, p.stderr                    # the three broken sets
+        for name in good:
+            first = f"/{name}.{ {'smart': 's01', 'ewf': 'e01'}.get(name, 'E01')}"
+            assert listing(out, f"{first}!p1", f"{first}!p1") == fls(raw, 2048), name
+            got = vol_items(out, f"{first}!p1")
+            for path, h in sums.items():
+                assert got.get(f"{first}!p1/" + path.lstrip("/")) == h, (name, path)
+        notes = " | ".join(m for (m,) in db(out).execute("SELECT message FROM errors"))
+        assert "EWF image of 4 segments" in notes and "stored MD5" in notes, notes[:3000]
+        ids = [i for (i,) in db(out).execute("SELECT id FROM items WHERE path LIKE '/enc6.E01!p1/case/%' AND "
+                                             "kind = 'file'")]
+        assert len(ids) == 2
+        export_and_verify(work, out, ids, "--case", case)
+    tap.result("E01 sets inside a filesystem of the evidence, in every EWF1 format ewfacquire writes (several "
+               "segments; compressed or not; 8 KiB to 1 MiB chunks), read as the raw disk: fls's listing and the "
+               "files' hashes; export and verify through them", read)
+
+    def broken():
+        c = db(out)
+        errs = {}
+        for loc, msg in c.execute("SELECT location, message FROM errors WHERE message NOT LIKE 'segment %'"):
+            errs.setdefault(loc, []).append(msg)
+        gone, v2 = " ".join(errs.get("/gone.E01", [])), " ".join(errs.get("/v2.Ex01", []))
+        assert "EWF image, not opened" in gone and "segment is missing" in gone, gone
+        assert "EWF2 (Ex01/Lx01)" in v2, v2
+        # the damaged chunk lands on what lies in it; the rest of that disk is read
+        rows = {r[0]: r[1:] for r in c.execute("SELECT path, sha256, error FROM items WHERE path LIKE "
+                                               "'/bad.E01!p1/case/%'")}
+        photo, notes = rows["/bad.E01!p1/case/photo.bin"], rows["/bad.E01!p1/case/notes.txt"]
+        assert photo[0] is None and "EWF chunk" in photo[1] and "fails its checksum: damaged" in photo[1], photo
+        assert notes[0] == sums.get("/case/notes.txt", sums.get("case/notes.txt")), notes
+    tap.result("a damaged chunk in an E01 found in the evidence is an error on what lies in it, a missing "
+               "segment and an Ex01 set are named", broken)
+
+
 def lvm(tap, work):
     root_fs, root_sums = ext4(work, "lvroot", {"etc/hostname": b"db-server\n", "etc/passwd":
                                                b"root:x:0:0:root:/root:/bin/sh\nann:x:1000:1000::/home/ann:/bin/sh\n"},
@@ -1530,7 +1607,7 @@ def vdi_evidence(tap, work):
 
 
 def suite(tap, work):
-    for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, vdi_evidence, bsd_label, lvm, luks, xfs, apfs, md_raid, stacked, named,
+    for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, e01_in_a_filesystem, vdi_evidence, bsd_label, lvm, luks, xfs, apfs, md_raid, stacked, named,
                  unread_filesystems, dmg_evidence):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)

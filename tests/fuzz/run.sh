@@ -35,6 +35,9 @@ dd if="$work/scan/fat.img" of="$work/scan/gpt.img" bs=512 seek=64 conv=notrunc s
 dd if=/dev/zero of="$work/scan/gpt.img" bs=512 seek=1 count=1 conv=notrunc status=none 2>/dev/null
 cp "$work/scan/mbr.img" "$work/scan/nosig.img" && printf '\0\0' | dd of="$work/scan/nosig.img" bs=1 seek=510 conv=notrunc status=none 2>/dev/null
 truncate -s 64K "$work/scan/swap.img" && mkswap -q -L s "$work/scan/swap.img" >/dev/null 2>&1
+# an E01 set of the MBR disk inside a FAT image, read through libtsk by ewfmap.c
+ewfacquire -u -q -t "$work/seed/d" -f encase6 -c fast "$work/scan/mbr.img" >/dev/null 2>&1
+mkfs.vfat -C "$work/scan/e01-in-fat.img" 256 >/dev/null 2>&1 && mcopy -i "$work/scan/e01-in-fat.img" "$work/seed/d.E01" ::/ 2>/dev/null
 
 # seeds for the classifier: key stores, documents and containers of the
 # formats written by the fixture writers (tests/fixtures/mkcfb.py, mkcrypted.py)
