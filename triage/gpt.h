@@ -34,6 +34,15 @@ typedef struct {
  * of range). */
 int pt_gpt_read_backup(pt_read_fn fn, void *src, uint64_t size, pt_gpt_t *g, pt_err_t *err);
 
+/* The same for the primary header at LBA 1, with sector size ss. */
+int pt_gpt_read_primary(pt_read_fn fn, void *src, uint64_t size, unsigned ss, pt_gpt_t *g, pt_err_t *err);
+
+/* The registered name of a partition type GUID ("Linux LVM", "Windows
+ * Storage Spaces"), or NULL. */
+const char *pt_gpt_type_name(const char *guid);
+/* "NAME (type name)", or the type name alone, or the GUID when unknown. */
+void pt_gpt_describe(const pt_gpt_part_t *q, char *out, size_t n);
+
 /* Why the primary header at LBA 1 was not used, in words ("no 'EFI PART'
  * signature at LBA 1", "header CRC-32 fails"), for sector size ss. */
 void pt_gpt_primary_problem(pt_read_fn fn, void *src, unsigned ss, char *out, size_t n);

@@ -531,11 +531,60 @@ static int check_extent(pt_scan_t *s, pt_source_t *src, TSK_VS_INFO *vs, const T
     return PT_OK;
 }
 
+/* What a GPT partition starting at sector start is: its name and type
+ * ("Linux LVM"), which libtsk does not give (only the name). */
+static void gpt_what(const pt_gpt_t *g, uint64_t start, char *desc, size_t n, const char **type)
+{
+    int k;
+
+    desc[0] = '\0';
+    *type = NULL;
+    for (k = 0; g && k < g->n; k++)
+        if (g->part[k].first_lba == start) {
+            pt_gpt_describe(&g->part[k], desc, n);
+            *type = pt_gpt_type_name(g->part[k].type);
+            return;
+        }
+}
+
+/* Why a partition holds no filesystem libtsk reads, with what its type says. */
+static void no_fs_why(char *why, size_t n, const char *label, const char *desc, const char *type, const char *tsk,
+                      pt_source_t *src)
+{
+    char ph[8];
+    int ldm = type && strstr(type, "LDM"), spaces = type && strstr(type, "Storage Spaces");
+
+    if (desc && (strstr(desc, "(0x42)") || strstr(desc, "LDM")))
+        ldm = 1;
+    if (ldm)
+        snprintf(why, n, "partition %s is a Windows dynamic disk (LDM) partition (%.100s%s): its volumes (simple, "
+                 "spanned, striped, mirrored) are laid out by the LDM database at the end of the disk, which ptriage "
+                 "does not read; recorded and hashed as one volume item", label, desc,
+                 tsk_img_read(src->img, 6 * 512, ph, sizeof ph) == 8 && memcmp(ph, "PRIVHEAD", 8) == 0
+                     ? "; LDM private header at sector 6" : "");
+    else if (spaces)
+        snprintf(why, n, "partition %s is a Windows Storage Spaces pool member (%.100s): the pool's virtual disks "
+                 "are laid out by its metadata across the pool's disks, which ptriage does not read; recorded and "
+                 "hashed as one volume item", label, desc);
+    else
+        snprintf(why, n, "partition %s%s%.100s%s has no filesystem libtsk reads (%.700s); recorded and hashed as one "
+                 "volume item", label, type ? " (" : "", type ? type : "", type ? ")" : "", tsk);
+}
+
 static int scan_partitions(pt_scan_t *s, pt_source_t *src, TSK_VS_INFO *vs, pt_err_t *err)
 {
     TSK_PNUM_T i;
     int ordinal = 0, rc = PT_OK;
+    pt_gpt_t *g = NULL;
 
+    if (vs->vstype == TSK_VS_TYPE_GPT && (g = malloc(sizeof *g))) {
+        part_src_t whole = { NULL, src->img, 0, 0 };
+        pt_err_t gerr = { 0, "" };
+        if (pt_gpt_read_primary(read_part, &whole, src->size, vs->block_size, g, &gerr) != PT_OK) {
+            free(g);
+            g = NULL;
+        }
+    }
     for (i = 0; i < vs->part_count && rc == PT_OK; i++) {
         const TSK_VS_PART_INFO *p = tsk_vs_part_get(vs, i);
         pt_volume_info_t v;
@@ -565,9 +614,14 @@ static int scan_partitions(pt_scan_t *s, pt_source_t *src, TSK_VS_INFO *vs, pt_e
             rc = add_volume(s, &v, err);
         } else {
             part_src_t ps = { p, src->img, 0, 0 };
-            char why[1024];
+            char why[1024], gdesc[256];
+            const char *gtype;
             pt_err_t ferr = { 0, "" };
             TSK_FS_INFO *fs;
+
+            gpt_what(g, (uint64_t)p->start, gdesc, sizeof gdesc, &gtype);
+            if (gdesc[0])
+                v.description = gdesc;
 
             snprintf(label, sizeof label, "p%d", ++ordinal);
             v.label = label;
@@ -577,18 +631,10 @@ static int scan_partitions(pt_scan_t *s, pt_source_t *src, TSK_VS_INFO *vs, pt_e
                 break;
             fs = tsk_fs_open_vol(p, TSK_FS_TYPE_DETECT);
             if (!fs) {
-                char ph[8];
+                /* a Windows dynamic disk or Storage Spaces pool: their own
+                 * metadata, not the partition table, says where volumes lie */
                 pt_source_tsk_err(&ferr, PT_EFORMAT, "no filesystem recognised");
-                snprintf(why, sizeof why, "partition %s has no filesystem libtsk reads "
-                         "(%.900s); recorded and hashed as one volume item", label, ferr.msg);
-                /* a Windows dynamic disk: the LDM database, not the
-                 * partition table, says where its volumes lie */
-                if (p->desc && (strstr(p->desc, "(0x42)") || strstr(p->desc, "LDM")))
-                    snprintf(why, sizeof why, "partition %s is a Windows dynamic disk (LDM) partition (%.100s%s): "
-                             "its volumes (simple, spanned, striped, mirrored) are laid out by the LDM database at "
-                             "the end of the disk, which ptriage does not read; recorded and hashed as one volume "
-                             "item", label, p->desc, tsk_img_read(src->img, 6 * 512, ph, sizeof ph) == 8 &&
-                             memcmp(ph, "PRIVHEAD", 8) == 0 ? "; LDM private header at sector 6" : "");
+                no_fs_why(why, sizeof why, label, gdesc[0] ? gdesc : p->desc ? p->desc : "", gtype, ferr.msg, src);
             }
             rc = scan_fs_or_raw(s, &v, fs, read_part, &ps, 0, why, 0, err);
             if (fs)
@@ -596,6 +642,7 @@ static int scan_partitions(pt_scan_t *s, pt_source_t *src, TSK_VS_INFO *vs, pt_e
         }
         s->volume_id = 0;
     }
+    free(g);
     return rc;
 }
 
@@ -687,10 +734,11 @@ static int scan_backup_gpt(pt_scan_t *s, pt_source_t *src, const pt_gpt_t *g, pt
         pt_volume_info_t v;
         part_src_t ps = { NULL, src->img, q->first_lba * ss, (q->last_lba - q->first_lba + 1) * ss };
         pt_err_t ferr = { 0, "" };
-        char why[1024];
+        char why[1024], gdesc[256];
         TSK_FS_INFO *fs;
 
         memset(&v, 0, sizeof v);
+        pt_gpt_describe(q, gdesc, sizeof gdesc);
         snprintf(label, sizeof label, "p%d", i + 1);
         snprintf(slot, sizeof slot, "%u", q->index);
         v.label = label;
@@ -700,7 +748,7 @@ static int scan_backup_gpt(pt_scan_t *s, pt_source_t *src, const pt_gpt_t *g, pt
         v.length = ps.len;
         v.flags = "alloc";
         v.slot = slot;
-        v.description = q->name[0] ? q->name : q->type;
+        v.description = gdesc;
         if (ps.off + ps.len > src->size) {
             snprintf(msg, sizeof msg, "partition %s (bytes %llu..%llu) extends past the end of the image (%llu bytes)",
                      label, (unsigned long long)ps.off, (unsigned long long)(ps.off + ps.len),
@@ -711,8 +759,7 @@ static int scan_backup_gpt(pt_scan_t *s, pt_source_t *src, const pt_gpt_t *g, pt
         fs = tsk_fs_open_img(src->img, (TSK_OFF_T)ps.off, TSK_FS_TYPE_DETECT);
         if (!fs) {
             pt_source_tsk_err(&ferr, PT_EFORMAT, "no filesystem recognised");
-            snprintf(why, sizeof why, "partition %s has no filesystem libtsk reads (%.900s); recorded and hashed "
-                     "as one volume item", label, ferr.msg);
+            no_fs_why(why, sizeof why, label, gdesc, pt_gpt_type_name(q->type), ferr.msg, src);
         }
         rc = scan_fs_or_raw(s, &v, fs, read_part, &ps, 0, why, 0, err);
         if (fs)

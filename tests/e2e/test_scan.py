@@ -414,6 +414,33 @@ def gpt_split_raw_with_unknown_partition():
 
 
 @test
+def gpt_partition_types_are_named():
+    """libtsk describes a GPT partition by its name only (mmls shows nothing
+    for the usual unnamed ones); ptriage adds its registered type, and says
+    what a Storage Spaces or dynamic-disk (LDM) partition is."""
+    img = os.path.join(Ctx.work, "gpt-types.img")
+    run(["truncate", "-s", "48M", img])
+    spec = ("label: gpt\n"
+            "size=8M, type=E75CAF8F-F680-4CEE-AFA3-B001E56EFC2D\n"
+            "size=8M, type=AF9B60A0-1431-4F62-BC68-3311714A69AD\n"
+            "size=8M, type=E6D6D379-F507-44C2-A23C-238F2A3DF928\n"
+            "size=8M, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7, name=\"Backups\"\n"
+            "size=8M, type=01234567-89AB-CDEF-0123-456789ABCDEF\n")
+    p = run(["sfdisk", "-q", img], input=spec.encode())
+    assert p.returncode == 0, p.stderr
+    out, _ = scan(img, expect=0)
+    con = db(out)
+    con.text_factory = str
+    vols = {r[0]: (r[1], r[2] or "") for r in con.execute("SELECT label, description, error FROM volumes "
+                                                          "WHERE label != ''")}
+    assert vols["p1"][0] == "Windows Storage Spaces" and "Storage Spaces pool member" in vols["p1"][1], vols
+    assert vols["p2"][0] == "Windows LDM data (dynamic disk)" and "dynamic disk (LDM)" in vols["p2"][1], vols
+    assert vols["p3"][0] == "Linux LVM", vols
+    assert vols["p4"][0] == "Backups (Microsoft basic data)", vols
+    assert vols["p5"][0] == "01234567-89AB-CDEF-0123-456789ABCDEF", vols
+
+
+@test
 def directory_evidence():
     src = os.path.join(Ctx.fx, "src")
     # atime = mtime: a plain read would update atime under relatime, so an
