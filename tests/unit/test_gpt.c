@@ -144,9 +144,40 @@ static void damage(void)
     free(g);
 }
 
+/* Types by name; the primary header read the same way when it is the one
+ * in place (the backup's copy moved to LBA 1, naming itself there). */
+static void types(void)
+{
+    pt_gpt_t *g = malloc(sizeof *g);
+    pt_err_t err = { 0, "" };
+    char d[200];
+
+    T_STREQ(pt_gpt_type_name("E6D6D379-F507-44C2-A23C-238F2A3DF928"), "Linux LVM");
+    T_STREQ(pt_gpt_type_name("E75CAF8F-F680-4CEE-AFA3-B001E56EFC2D"), "Windows Storage Spaces");
+    T_CHECK(pt_gpt_type_name("01234567-89AB-CDEF-0123-456789ABCDEF") == NULL);
+    uint8_t *disk512 = disk(512);
+    pt_mem_t m = { disk512, (size_t)LBAS * 512 };
+    T_CHECK(pt_gpt_read_backup(pt_read_mem, &m, m.n, g, &err) == PT_OK && g->n == 2);
+    pt_gpt_describe(&g->part[0], d, sizeof d);
+    T_STREQ(d, "Linux filesystem");
+    pt_gpt_describe(&g->part[1], d, sizeof d);
+    T_CHECK(strncmp(d, "Data", 4) == 0 && strstr(d, "(Microsoft basic data)") != NULL);
+    /* no primary header at LBA 1: refused with the reason */
+    T_CHECK(pt_gpt_read_primary(pt_read_mem, &m, m.n, 512, g, &err) == PT_EFORMAT &&
+            strstr(err.msg, "primary GPT header (LBA 1") != NULL);
+    memcpy(disk512 + 512, disk512 + (size_t)(LBAS - 1) * 512, 512);
+    t_put_le64(disk512 + 512 + 24, 1);
+    t_put_le32(disk512 + 512 + 16, 0);
+    t_put_le32(disk512 + 512 + 16, (uint32_t)crc32(0L, disk512 + 512, 92));
+    T_CHECK(pt_gpt_read_primary(pt_read_mem, &m, m.n, 512, g, &err) == PT_OK && g->n == 2 && g->header_lba == 1);
+    free(disk512);
+    free(g);
+}
+
 int main(void)
 {
     T_RUN(reads);
     T_RUN(damage);
+    T_RUN(types);
     return t_done();
 }
