@@ -453,6 +453,45 @@ static int vss_note(pt_scan_t *s, TSK_FS_INFO *fs, pt_err_t *err)
                            err);
 }
 
+/* A filesystem that was not cleanly unmounted (a running server seized):
+ * its journal may hold changes not yet written in place, which libtsk, and
+ * ptriage, do not replay.  ext2/3/4: the needs_recovery feature and the
+ * error state; NTFS: the dirty flag of $Volume's $VOLUME_INFORMATION. */
+static int dirty_note(pt_scan_t *s, TSK_FS_INFO *fs, pt_err_t *err)
+{
+    uint8_t b[12];
+    int rc = PT_OK;
+    const char *where = s->volume_label && *s->volume_label ? s->volume_label : "filesystem";
+
+    if (TSK_FS_TYPE_ISEXT(fs->ftype)) {
+        /* s_state at 0x3A (bit 2: errors); s_feature_incompat at 0x60 (0x4: recover) */
+        uint8_t sb[0x64];
+        if (tsk_fs_read(fs, 1024, (char *)sb, sizeof sb) == (ssize_t)sizeof sb) {
+            uint32_t incompat = (uint32_t)sb[0x60] | (uint32_t)sb[0x61] << 8 | (uint32_t)sb[0x62] << 16 |
+                                (uint32_t)sb[0x63] << 24;
+            if (incompat & 0x4)
+                rc = pt_scan_problem(s, "note", where, "the filesystem was not cleanly unmounted (its "
+                                     "journal needs recovery, as on a running system seized): changes still only "
+                                     "in the journal are not replayed (The Sleuth Kit reads the filesystem as it "
+                                     "lies), so files written just before may be missing or stale", err);
+            if (rc == PT_OK && (sb[0x3A] & 0x2))
+                rc = pt_scan_problem(s, "note", where, "the filesystem recorded errors (its state says "
+                                     "so; fsck had not repaired them)", err);
+        }
+    } else if (TSK_FS_TYPE_ISNTFS(fs->ftype)) {
+        TSK_FS_FILE *v = tsk_fs_file_open_meta(fs, NULL, 3); /* $Volume */
+        const TSK_FS_ATTR *a = v ? tsk_fs_file_attr_get_type(v, TSK_FS_ATTR_TYPE_NTFS_VINFO, 0, 0) : NULL;
+        if (a && tsk_fs_attr_read(a, 0, (char *)b, 12, TSK_FS_FILE_READ_FLAG_NONE) == 12 && (b[10] & 0x1))
+            rc = pt_scan_problem(s, "note", where, "the NTFS volume is marked dirty (not cleanly "
+                                 "dismounted, as on a running system seized, or chkdsk is due): changes still "
+                                 "only in $LogFile are not replayed (The Sleuth Kit reads the volume as it lies)",
+                                 err);
+        tsk_fs_file_close(v);
+    }
+    tsk_error_reset();
+    return rc;
+}
+
 /* Walks the filesystem, or records why there is none. */
 static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pt_read_fn fn, void *src,
                           int whole, const char *fs_err, int depth, pt_err_t *err)
@@ -492,6 +531,8 @@ static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pt
     }
     if (rc == PT_OK && TSK_FS_TYPE_ISNTFS(fs->ftype))
         rc = vss_note(s, fs, err);
+    if (rc == PT_OK)
+        rc = dirty_note(s, fs, err);
     if (rc == PT_OK)
         rc = pt_walk_fs(s, fs, trial ? &pre : NULL, err);
     pt_walk_pre_free(&pre);

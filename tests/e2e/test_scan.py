@@ -441,6 +441,45 @@ def gpt_partition_types_are_named():
 
 
 @test
+def filesystems_not_cleanly_unmounted_are_noted():
+    """A seized running server: an ext4 whose journal needs recovery and
+    which recorded errors (set with debugfs), an NTFS marked dirty (the flag
+    of $Volume's $VOLUME_INFORMATION); each gets a note that the journal is
+    not replayed; the listing is still fls's.  Clean ones get no such note."""
+    ext = os.path.join(Ctx.work, "dirty-ext4.img")
+    shutil.copyfile(os.path.join(Ctx.fx, "ext4.img"), ext)
+    for req in ("feature needs_recovery", "ssv state 3"):
+        assert run(["debugfs", "-w", "-R", req, ext]).returncode == 0
+    ntfs = os.path.join(Ctx.work, "dirty-ntfs.img")
+    shutil.copyfile(os.path.join(Ctx.fx, "ntfs.img"), ntfs)
+    with open(ntfs, "r+b") as f:
+        boot = f.read(512)
+        cluster = struct.unpack_from("<H", boot, 11)[0] * boot[13]
+        c = struct.unpack_from("<b", boot, 0x40)[0]
+        size = c * cluster if c > 0 else 1 << -c
+        rec_at = struct.unpack_from("<Q", boot, 0x30)[0] * cluster + 3 * size   # MFT record 3: $Volume
+        f.seek(rec_at)
+        rec = bytearray(f.read(size))
+        at = struct.unpack_from("<H", rec, 0x14)[0]
+        while struct.unpack_from("<I", rec, at)[0] != 0x70:               # $VOLUME_INFORMATION
+            at += struct.unpack_from("<I", rec, at + 4)[0]
+        flags = at + struct.unpack_from("<H", rec, at + 0x14)[0] + 10
+        assert flags % 512 < 510                                          # not under a fixup
+        rec[flags] |= 1
+        f.seek(rec_at)
+        f.write(rec)
+    for img, want in ((ext, ("journal needs recovery", "recorded errors")), (ntfs, ("marked dirty",))):
+        out, _ = scan(img, expect=0)
+        check_against_tsk(img, out)
+        notes = messages(out, "note")
+        for w in want:
+            assert any(w in n and "not replayed" in n or w == "recorded errors" and w in n for n in notes), notes
+    for clean in ("ext4.img", "ntfs.img"):
+        out, _ = scan(os.path.join(Ctx.fx, clean), expect=0)
+        assert not any("not replayed" in n for n in messages(out, "note")), clean
+
+
+@test
 def directory_evidence():
     src = os.path.join(Ctx.fx, "src")
     # atime = mtime: a plain read would update atime under relatime, so an
