@@ -194,6 +194,31 @@ int pt_files_open(pt_files_t *f, const char *path, pt_read_fn *fn, void **src, u
     return PT_OK;
 }
 
+int pt_files_open_one(pt_files_t *f, const char *path, pt_read_fn *fn, void **src, uint64_t *size, pt_err_t *err)
+{
+    opened_t o;
+    int rc;
+
+    memset(&o, 0, sizeof o);
+    if ((rc = open_new(f, path, &o, err)) != PT_OK)
+        return rc;
+    *fn = o.fn;
+    *src = o.src;
+    *size = o.size;
+    return PT_OK;
+}
+
+void pt_files_close_one(pt_files_t *f, void *src)
+{
+    opened_t o;
+
+    if (!src)
+        return;
+    memset(&o, 0, sizeof o);
+    o.src = src;
+    close_one(f, &o); /* o.path is NULL: free(NULL) */
+}
+
 /* ---- names ---- */
 
 /* The name of segment k (1-based) of the set whose first file is path

@@ -38,6 +38,12 @@ int pt_files_count(const pt_files_t *f);
  * PT_OK, PT_ENOENT when there is no such file, or another error. */
 int pt_files_open(pt_files_t *f, const char *path, pt_read_fn *fn, void **src, uint64_t *size, pt_err_t *err);
 
+/* A file opened for a while and closed again (a sparse bundle's bands:
+ * thousands, one open at a time), not kept by the namespace.  PT_OK,
+ * PT_ENOENT, or another error; close with pt_files_close_one. */
+int pt_files_open_one(pt_files_t *f, const char *path, pt_read_fn *fn, void **src, uint64_t *size, pt_err_t *err);
+void pt_files_close_one(pt_files_t *f, void *src);
+
 /* The path on this machine of path in a namespace of the examiner's files
  * (a directory given as evidence: its root joined with path): 1 with out
  * set, 0 for a filesystem of the evidence, whose files have none. */

@@ -32,7 +32,8 @@ typedef enum {
     PT_LAYER_BSD,       /* a BSD disklabel in an MBR slice: one layer per partition */
     PT_LAYER_VDI,       /* VirtualBox disk image (vdimap.h) */
     PT_LAYER_DMG,       /* Apple disk image, UDIF (dmgmap.h): found by its trailer */
-    PT_LAYER_SPLIT      /* a split raw image's set of files: opened by name, never detected (volume.c) */
+    PT_LAYER_SPLIT,     /* a split raw image's set of files: opened by name, never detected (volume.c) */
+    PT_LAYER_BUNDLE     /* an Apple sparse bundle directory (bundle.h): known by its name, never detected */
 } pt_layer_kind_t;
 
 typedef struct pt_layer pt_layer_t;

@@ -37,7 +37,9 @@ static int xml_string(const char *text, size_t len, const char *key, char *out, 
     p = skip_space(p + strlen(k), end);
     if ((size_t)(end - p) >= 7 && memcmp(p, "<array>", 7) == 0)
         p = skip_space(p + 7, end);
-    if ((size_t)(end - p) < 8 || memcmp(p, "<string>", 8) != 0)
+    if ((size_t)(end - p) >= 9 && memcmp(p, "<integer>", 9) == 0)
+        p++; /* an integer's digits, as text: "<integer>" is one byte longer than "<string>" */
+    else if ((size_t)(end - p) < 8 || memcmp(p, "<string>", 8) != 0)
         return 0;
     for (s = p + 8; s < end && *s != '<'; s++) {
         char c = *s;
@@ -128,6 +130,11 @@ static int bp_string(const bp_t *p, size_t off, int depth, char *out, size_t siz
 
     if (!count_of(p, off, &n, &c))
         return 0;
+    if (type == 0x10 && (p->b[off] & 0x0f) <= 3 && (1u << (p->b[off] & 0x0f)) <= p->table - off - 1) {
+        /* an integer of 1, 2, 4 or 8 bytes, written out in decimal */
+        snprintf(out, size, "%llu", (unsigned long long)be(p->b + off + 1, 1u << (p->b[off] & 0x0f)));
+        return 1;
+    }
     if (type == 0x50 && n <= p->table - c) {          /* ASCII */
         for (i = 0; i < n; i++)
             put(out, size, &o, p->b[c + i]);

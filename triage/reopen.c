@@ -15,6 +15,7 @@
 #include "apfs.h"
 #include "archive_walk.h"
 #include "item.h"
+#include "bundle.h"
 #include "chain.h"
 #include "layer.h"
 #include "xfs.h"
@@ -395,7 +396,26 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
                 goto out;
             fn = l->up->fn;
             src = l->up->src;
-            if (k == PT_LAYER_EWF || k == PT_LAYER_SPLIT) {
+            if (k == PT_LAYER_BUNDLE) {
+                /* a sparse bundle directory: its bands, by name, as the scan read them */
+                pt_bundle_t *b = NULL;
+                if (!l->up->files) {
+                    rc = pt_err_set(err, PT_EFORMAT, "a sparse bundle is read only where its bands can be looked up");
+                    goto out;
+                }
+                if ((rc = pt_bundle_open(l->up->files, l->up->path, &b, NULL, 0, err)) != PT_OK)
+                    goto out;
+                if (!(l->img = pt_source_img_owning(pt_bundle_read, b, pt_bundle_size(b), 512, pt_bundle_free))) {
+                    pt_bundle_free(b);
+                    rc = pt_err_set(err, PT_ENOMEM, "out of memory");
+                    goto out;
+                }
+                l->part.img = l->img;
+                l->part.off = 0;
+                l->part.len = (uint64_t)l->img->size;
+                fn = read_img_part;
+                src = &l->part;
+            } else if (k == PT_LAYER_EWF || k == PT_LAYER_SPLIT) {
                 /* an E01 set or a split raw image of a directory given as
                  * evidence, opened by name as the scan did */
                 int segments = 0;

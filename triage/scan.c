@@ -21,6 +21,7 @@
 #include "archive_walk.h"
 #include "chain.h"
 #include "coverage.h"
+#include "bundle.h"
 #include "ewf.h"
 #include "dmgmap.h"
 #include "walk.h"
@@ -277,7 +278,7 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
     /* so is a disk image found as a file (a VM's raw disk), once: not one
      * inside another, nor inside an archive */
     disk = !expand && !s->in_archive && !s->nest_prefix && !s->opts->no_nested_images && fn && it->content_read &&
-           strcmp(it->kind, PT_KIND_FILE) == 0;
+           strcmp(it->kind, PT_KIND_FILE) == 0 && !pt_bundle_is_band(it->path);
     if (disk) {
         /* a virtual-disk file (qcow2, VMDK, VHD, VHDX) or a raw disk */
         disk_kind = pt_layer_detect_head(head, head_len);
@@ -310,6 +311,10 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
         rc = pt_scan_item_problem(s, it->id, "note", it->path, msg, err);
     } else if (rc == PT_OK && disk)
         rc = pt_volume_scan_nested(s, it, fn, src, disk_kind, err);
+    /* a sparse bundle (a Mac's Time Machine disk on a NAS) is a directory */
+    if (rc == PT_OK && !s->in_archive && !s->nest_prefix && !s->opts->no_nested_images &&
+        strcmp(it->kind, PT_KIND_DIR) == 0 && it->allocated != 0 && pt_bundle_named(it->path))
+        rc = pt_volume_scan_bundle(s, it, err);
     if (rc != PT_OK)
         return rc;
     return collect(s, 0, err);

@@ -2,6 +2,7 @@
  * and TSK_FS_INFO it opens and closes them before returning. */
 #include "volume.h"
 
+#include "bundle.h"
 #include "chain.h"
 
 #include <inttypes.h>
@@ -1055,17 +1056,74 @@ int pt_volume_looks_like_disk(const uint8_t *h, size_t n, uint64_t size)
     return entries > 0;
 }
 
+/* Walks img, a disk held by item it, as nested evidence (PATH!p1 ...). */
+static int scan_nested_img(pt_scan_t *s, const pt_item_t *it, TSK_IMG_INFO *img, uint64_t size, unsigned sector,
+                           const char *fmt, const char *container, pt_err_t *err)
+{
+    pt_source_t nsrc;
+    int64_t vol = s->volume_id;
+    const char *vlabel = s->volume_label;
+    char *prefix = malloc(strlen(it->path) + 2);
+    int rc;
+
+    if (!prefix)
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    sprintf(prefix, "%s!", it->path);
+    memset(&nsrc, 0, sizeof nsrc);
+    nsrc.path = prefix;
+    nsrc.img = img;
+    nsrc.format = fmt;
+    nsrc.size = size;
+    nsrc.sector_size = sector;
+    s->nest_prefix = pt_scan_intern(s, prefix);
+    s->nest_item = it->id;
+    s->nest_container = container;
+    rc = pt_volume_scan(s, &nsrc, err);
+    s->nest_prefix = NULL;
+    s->nest_item = 0;
+    s->nest_container = NULL;
+    s->volume_id = vol;
+    s->volume_label = vlabel;
+    free(prefix);
+    return rc;
+}
+
+int pt_volume_scan_bundle(pt_scan_t *s, const pt_item_t *it, pt_err_t *err)
+{
+    pt_bundle_t *b = NULL;
+    pt_err_t berr = { 0, "" };
+    TSK_IMG_INFO *img;
+    char desc[400], msg[1200];
+    int rc;
+
+    if (!s->files)
+        return pt_scan_item_problem(s, it->id, "note", it->path, "a sparse bundle found where its bands cannot be "
+                                    "looked up (an APFS volume, an archive): its disk is not walked", err);
+    if ((rc = pt_bundle_open(s->files, it->path, &b, desc, sizeof desc, &berr)) != PT_OK) {
+        if (rc == PT_ENOMEM)
+            return pt_err_set(err, rc, "%s", berr.msg);
+        snprintf(msg, sizeof msg, "sparse bundle, not opened: %.1000s", berr.msg);
+        return pt_scan_item_problem(s, it->id, "error", it->path, msg, err);
+    }
+    if (!(img = pt_source_img_owning(pt_bundle_read, b, pt_bundle_size(b), 512, pt_bundle_free))) {
+        pt_bundle_free(b);
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    }
+    snprintf(msg, sizeof msg, "%.500s (files of the evidence)", desc);
+    if ((rc = pt_scan_item_problem(s, it->id, "note", it->path, msg, err)) == PT_OK)
+        rc = scan_nested_img(s, it, img, (uint64_t)img->size, 512, msg, pt_layer_kind_name(PT_LAYER_BUNDLE), err);
+    tsk_img_close(img);
+    return rc;
+}
+
 int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void *src, pt_layer_kind_t kind,
                           pt_err_t *err)
 {
-    pt_source_t nsrc;
     TSK_IMG_INFO *img;
     pt_layer_t *layer = NULL, *top;
     pt_chain_t *chain = NULL;
     pt_err_t lerr = { 0, "" };
-    char *prefix, fmt[700];
-    int64_t vol = s->volume_id;
-    const char *vlabel = s->volume_label;
+    char fmt[700];
     uint64_t size = it->size;
     int rc, segments = 0;
 
@@ -1138,31 +1196,11 @@ int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void
         return pt_scan_item_problem(s, it->id, "note", it->path, "looks like a disk image, but libtsk cannot "
                                     "open it", err);
     }
-    if (!(prefix = malloc(strlen(it->path) + 2))) {
-        tsk_img_close(img);
-        pt_layer_close(layer);
-        pt_chain_close(chain);
-        return pt_err_set(err, PT_ENOMEM, "out of memory");
-    }
-    sprintf(prefix, "%s!", it->path);
-    memset(&nsrc, 0, sizeof nsrc);
-    nsrc.path = prefix;
-    nsrc.img = img;
-    nsrc.format = fmt;
-    nsrc.size = size;
-    nsrc.sector_size = kind == PT_LAYER_EWF || kind == PT_LAYER_SPLIT ? (unsigned)img->sector_size : 512;
-    s->nest_prefix = pt_scan_intern(s, prefix);
-    s->nest_item = it->id;
-    s->nest_container = kind != PT_LAYER_NONE ? pt_layer_kind_name(kind) : NULL;
-    rc = pt_volume_scan(s, &nsrc, err);
-    s->nest_prefix = NULL;
-    s->nest_item = 0;
-    s->nest_container = NULL;
-    s->volume_id = vol;
-    s->volume_label = vlabel;
+    rc = scan_nested_img(s, it, img, size, kind == PT_LAYER_EWF || kind == PT_LAYER_SPLIT ?
+                         (unsigned)img->sector_size : 512, fmt, kind != PT_LAYER_NONE ? pt_layer_kind_name(kind) : NULL,
+                         err);
     tsk_img_close(img);
     pt_layer_close(layer);
     pt_chain_close(chain);
-    free(prefix);
     return rc;
 }

@@ -734,6 +734,55 @@ def e01_in_a_filesystem(tap, work):
                "segment and an Ex01 set are named", broken)
 
 
+def sparse_bundles(tap, work):
+    """A Mac's Time Machine disk on a NAS: NAME.sparsebundle, a directory of
+    bands (tests/fixtures/mksparsebundle.py, hdiutil's layout; bands never
+    written are absent), found in an ext4 volume and in a directory given as
+    evidence, read as the raw disk; its bands are not disks of their own.
+    An encrypted bundle and one whose Info.plist is not a sparse bundle's
+    are named."""
+    fs, sums = ext4(work, "sb-fs", {"Users/ann/Documents/tax-2024.pdf": b"%PDF-1.4 tax " * 5000,
+                                    "Users/ann/Pictures/cat.bin": random.Random(7).randbytes(2 << 20)}, 12)
+    raw = os.path.join(work, "sb.raw")
+    mbr_disk(raw, [(fs, "af")], 20)                     # 20 MiB, the tail never written
+    nas = os.path.join(work, "nas.d")
+    sh(f"python3 {FIX}/mksparsebundle.py {raw} {nas}/Backups/ann.sparsebundle --band 1048576")
+    sh(f"python3 {FIX}/mksparsebundle.py {raw} {nas}/Backups/bob.sparsebundle --band 1048576 --encrypted")
+    os.makedirs(os.path.join(nas, "Backups", "odd.sparsebundle"))
+    open(os.path.join(nas, "Backups", "odd.sparsebundle", "Info.plist"), "w").write(
+        "<plist><dict><key>diskimage-bundle-type</key><string>com.example.other</string></dict></plist>")
+    bands = sorted(os.listdir(os.path.join(nas, "Backups", "ann.sparsebundle", "bands")), key=lambda b: int(b, 16))
+    assert len(bands) < 20 and bands[-1] != "13"        # bands of zeros are absent
+    img = os.path.join(work, "nas.img")
+    sh(f"mkfs.ext4 -q -F -d {nas} {img} 96M")
+    case = os.path.join(work, "sb.conf")
+    open(case, "w").write(CASE_NR)
+    pre = "/Backups/ann.sparsebundle!p1"
+
+    def read():
+        for name, ev in (("sb-img", img), ("sb-dir", nas)):
+            out, p = scan(work, name, [ev], "--case", case)
+            assert p.returncode == 1, p.stderr                   # the two that are not read
+            assert listing(out, pre, pre) == fls(raw, 2048), name
+            got = vol_items(out, pre)
+            for path, h in sums.items():
+                assert got.get(pre + path) == h, (name, path)
+            c = db(out)
+            errs = {loc: m for loc, m in c.execute("SELECT location, message FROM errors")}
+            assert "Apple sparse bundle, 20971520 bytes in bands of 1048576" in errs["/Backups/ann.sparsebundle"]
+            assert "encrypted sparse bundle" in errs["/Backups/bob.sparsebundle"], errs
+            assert "does not describe a sparse bundle" in errs["/Backups/odd.sparsebundle"], errs
+            # no band was walked as a disk of its own
+            assert not c.execute("SELECT 1 FROM volumes WHERE label LIKE '%/bands/%'").fetchone()
+            ids = [i for (i,) in c.execute("SELECT id FROM items WHERE path LIKE ? AND kind = 'file'",
+                                           (pre + "/Users/%",))]
+            assert len(ids) == 2
+            export_and_verify(work, out, ids, "--case", case)
+    tap.result("an Apple sparse bundle (Time Machine on a NAS), in an ext4 volume or a directory given as "
+               "evidence, is read as the raw disk from its bands (absent bands as zeros): fls's listing and the "
+               "files' hashes, export and verify; encrypted and foreign bundles are named", read)
+
+
 def lvm(tap, work):
     root_fs, root_sums = ext4(work, "lvroot", {"etc/hostname": b"db-server\n", "etc/passwd":
                                                b"root:x:0:0:root:/root:/bin/sh\nann:x:1000:1000::/home/ann:/bin/sh\n"},
@@ -1607,7 +1656,7 @@ def vdi_evidence(tap, work):
 
 
 def suite(tap, work):
-    for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, e01_in_a_filesystem, vdi_evidence, bsd_label, lvm, luks, xfs, apfs, md_raid, stacked, named,
+    for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, e01_in_a_filesystem, sparse_bundles, vdi_evidence, bsd_label, lvm, luks, xfs, apfs, md_raid, stacked, named,
                  unread_filesystems, dmg_evidence):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
