@@ -917,7 +917,7 @@ int pt_layer_set_parent(pt_layer_t *l, pt_layer_t *parent, pt_err_t *err)
         /* a checkpoint links to its parent's DataWriteGuid, which changes
          * whenever the parent's data is written */
         const uint8_t *want = pt_vhdxmap_parent_linkage(l->xmap);
-        if (!parent->has_vhdx_guid || memcmp(parent->vhdx_guid, want, 16) != 0) {
+        if (!parent->has_vhdx_guid || !pt_vhdxmap_links_to(l->xmap, parent->vhdx_guid)) {
             char a[40] = "unreadable", b[40];
             if (parent->has_vhdx_guid)
                 pt_vhdxmap_guid_str(parent->vhdx_guid, a);

@@ -45,7 +45,8 @@ struct pt_vhdxmap {
     uint64_t nbat;
     uint8_t *bmp;                   /* the sector bits of block bmp_of */
     uint64_t bmp_of;                /* UINT64_MAX: none */
-    uint8_t linkage[16];
+    uint8_t linkage[16], linkage2[16];
+    int has_linkage2;
     char parent[1024];
     char note[256];
 };
@@ -178,7 +179,7 @@ static int guid_parse(const char *s, uint8_t g[16])
 /* The parent locator's keys: parent_linkage and the paths. */
 static int locator(pt_vhdxmap_t *m, const uint8_t *p, uint32_t len, pt_err_t *err)
 {
-    char rel[1024] = "", abs_[1024] = "", vol[1024] = "", link[128] = "";
+    char rel[1024] = "", abs_[1024] = "", vol[1024] = "", link[128] = "", link2[128] = "";
     uint32_t n, k;
 
     if (len < 20 || (n = le16(p + 18)) > (len - 20) / 12)
@@ -194,6 +195,8 @@ static int locator(pt_vhdxmap_t *m, const uint8_t *p, uint32_t len, pt_err_t *er
         pt_text_utf16_to_utf8(p + ko, kl, 0, key, sizeof key);
         if (!strcmp(key, "parent_linkage"))
             dst = link, dsize = sizeof link;
+        else if (!strcmp(key, "parent_linkage2"))
+            dst = link2, dsize = sizeof link2;
         else if (!strcmp(key, "relative_path"))
             dst = rel, dsize = sizeof rel;
         else if (!strcmp(key, "absolute_win32_path"))
@@ -205,6 +208,7 @@ static int locator(pt_vhdxmap_t *m, const uint8_t *p, uint32_t len, pt_err_t *er
     }
     if (!guid_parse(link, m->linkage))
         return pt_err_set(err, PT_EFORMAT, "VHDX differencing disk without a readable parent_linkage");
+    m->has_linkage2 = link2[0] && guid_parse(link2, m->linkage2);
     snprintf(m->parent, sizeof m->parent, "%s", rel[0] ? rel : abs_[0] ? abs_ : vol);
     for (char *c = m->parent; *c; c++)
         if (*c == '\\')
@@ -362,6 +366,11 @@ void pt_vhdxmap_free(pt_vhdxmap_t *m)
 uint64_t pt_vhdxmap_disk_size(const pt_vhdxmap_t *m) { return m->size; }
 const char *pt_vhdxmap_parent(const pt_vhdxmap_t *m) { return m->parent; }
 const uint8_t *pt_vhdxmap_parent_linkage(const pt_vhdxmap_t *m) { return m->linkage; }
+
+int pt_vhdxmap_links_to(const pt_vhdxmap_t *m, const uint8_t guid[16])
+{
+    return memcmp(guid, m->linkage, 16) == 0 || (m->has_linkage2 && memcmp(guid, m->linkage2, 16) == 0);
+}
 const char *pt_vhdxmap_note(const pt_vhdxmap_t *m) { return m->note; }
 
 static int past_end(const pt_vhdxmap_t *m, uint64_t b, uint64_t at, uint64_t len, const char *what, pt_err_t *err)

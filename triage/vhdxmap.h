@@ -42,6 +42,9 @@ uint64_t pt_vhdxmap_disk_size(const pt_vhdxmap_t *m);
 const char *pt_vhdxmap_parent(const pt_vhdxmap_t *m);
 /* parent_linkage: the parent's DataWriteGuid as the child recorded it. */
 const uint8_t *pt_vhdxmap_parent_linkage(const pt_vhdxmap_t *m);
+/* Whether a parent whose DataWriteGuid is guid is the one the checkpoint
+ * names: parent_linkage, or the alternative parent_linkage2 when present. */
+int pt_vhdxmap_links_to(const pt_vhdxmap_t *m, const uint8_t guid[16]);
 /* A note for the evidence ("" when none): the log holds entries. */
 const char *pt_vhdxmap_note(const pt_vhdxmap_t *m);
 

@@ -49,7 +49,8 @@ static uint8_t *build(void)
 {
     uint8_t *d = calloc(1, FSIZE), *rt = d + 192 * 1024, *m = d + MIB, *bat = d + 2 * MIB;
     const char *keys[][2] = { { "parent_linkage", "{01020304-0506-0708-090a-0b0c0d0e0f10}" },
-                              { "relative_path", ".\\base.vhdx" } };
+                              { "relative_path", ".\\base.vhdx" },
+                              { "parent_linkage2", "{a1a2a3a4-b1b2-c1c2-d1d2-e1e2e3e4e5e6}" } };
 
     memcpy(d, "vhdxfile", 8);
     for (int h = 0; h < 2; h++) {
@@ -80,9 +81,9 @@ static uint8_t *build(void)
         else if (i == 2)
             t_put_le32(it, 512), len = 4;
         else {
-            uint32_t kv = 20 + 12 * 2;
-            it[18] = 2;
-            for (int k = 0; k < 2; k++) {
+            uint32_t kv = 20 + 12 * 3;
+            it[18] = 3;
+            for (int k = 0; k < 3; k++) {
                 uint8_t *x = it + 20 + 12 * k;
                 size_t kl = utf16(it + kv, keys[k][0]);
                 size_t vl = utf16(it + kv + kl, keys[k][1]);
@@ -125,6 +126,11 @@ static void states(void)
     T_STREQ(pt_vhdxmap_parent(x), "./base.vhdx");
     pt_vhdxmap_guid_str(pt_vhdxmap_parent_linkage(x), g);
     T_STREQ(g, "01020304-0506-0708-090a-0b0c0d0e0f10");
+    static const uint8_t l1[16] = { 4, 3, 2, 1, 6, 5, 8, 7, 9, 10, 11, 12, 13, 14, 15, 16 };
+    static const uint8_t l2[16] = { 0xa4, 0xa3, 0xa2, 0xa1, 0xb2, 0xb1, 0xc2, 0xc1,
+                                    0xd1, 0xd2, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6 };
+    uint8_t other[16] = { 0 };
+    T_CHECK(pt_vhdxmap_links_to(x, l1) && pt_vhdxmap_links_to(x, l2) && !pt_vhdxmap_links_to(x, other));
     T_CHECK(strstr(desc, "over parent './base.vhdx'") != NULL);
     T_CHECK(pt_vhdxmap_state(x, 1000, &run, &host, &err) == PT_MAP_DATA && host == 3 * MIB + 1000 &&
             run == MIB - 1000);
