@@ -62,9 +62,9 @@ static int read_small(pt_files_t *f, const char *path, uint8_t *buf, size_t size
 int pt_bundle_open(pt_files_t *f, const char *dir, pt_bundle_t **out, char *desc, size_t dsize, pt_err_t *err)
 {
     uint8_t *pl = malloc(PLIST_MAX), head[8];
-    char path[4096], type[128], v[64];
+    char path[4096], type[128];
     size_t len = 0;
-    uint64_t size, band;
+    uint64_t size = 0, band = 0, version = 0;
     pt_bundle_t *b;
     int rc;
 
@@ -77,9 +77,9 @@ int pt_bundle_open(pt_files_t *f, const char *dir, pt_bundle_t **out, char *desc
         return pt_err_set(err, PT_EFORMAT, "sparse bundle without a readable Info.plist: %s", err->msg);
     }
     pt_plist_string(pl, len, "diskimage-bundle-type", type, sizeof type);
-    size = pt_plist_string(pl, len, "size", v, sizeof v) ? strtoull(v, NULL, 10) : 0;
-    band = pt_plist_string(pl, len, "band-size", v, sizeof v) ? strtoull(v, NULL, 10) : 0;
-    pt_plist_string(pl, len, "bundle-backingstore-version", v, sizeof v);
+    pt_plist_integer(pl, len, "size", &size);
+    pt_plist_integer(pl, len, "band-size", &band);
+    pt_plist_integer(pl, len, "bundle-backingstore-version", &version);
     free(pl);
     if (!strstr(type, "sparsebundle"))
         return pt_err_set(err, PT_EFORMAT, "Info.plist does not describe a sparse bundle (diskimage-bundle-type "
@@ -104,7 +104,7 @@ int pt_bundle_open(pt_files_t *f, const char *dir, pt_bundle_t **out, char *desc
     pthread_mutex_init(&b->lock, NULL);
     if (desc)
         snprintf(desc, dsize, "Apple sparse bundle, %" PRIu64 " bytes in bands of %" PRIu64 " bytes (backing store "
-                 "version %s)", size, band, v[0] ? v : "?");
+                 "version %" PRIu64 ")", size, band, version);
     *out = b;
     return PT_OK;
 }

@@ -5,6 +5,7 @@
 #include "plist.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define DEPTH_MAX 2 /* a dictionary value, and the first element of an array */
@@ -24,7 +25,8 @@ static const char *skip_space(const char *p, const char *end)
     return p;
 }
 
-static int xml_string(const char *text, size_t len, const char *key, char *out, size_t size)
+/* integer: the value must be an <integer> (its digits), else a <string> */
+static int xml_string(const char *text, size_t len, const char *key, int integer, char *out, size_t size)
 {
     static const struct { const char *ent; char c; } ents[] = {
         { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' }, { "&apos;", '\'' } };
@@ -37,10 +39,10 @@ static int xml_string(const char *text, size_t len, const char *key, char *out, 
     p = skip_space(p + strlen(k), end);
     if ((size_t)(end - p) >= 7 && memcmp(p, "<array>", 7) == 0)
         p = skip_space(p + 7, end);
-    if ((size_t)(end - p) >= 9 && memcmp(p, "<integer>", 9) == 0)
-        p++; /* an integer's digits, as text: "<integer>" is one byte longer than "<string>" */
-    else if ((size_t)(end - p) < 8 || memcmp(p, "<string>", 8) != 0)
+    if (integer ? (size_t)(end - p) < 9 || memcmp(p, "<integer>", 9) != 0
+                : (size_t)(end - p) < 8 || memcmp(p, "<string>", 8) != 0)
         return 0;
+    p += integer; /* "<integer>" is one byte longer than "<string>" */
     for (s = p + 8; s < end && *s != '<'; s++) {
         char c = *s;
         for (e = 0; c == '&' && e < sizeof ents / sizeof ents[0]; e++) {
@@ -122,13 +124,15 @@ static int is_key(const bp_t *p, size_t off, const char *key)
            memcmp(p->b + c, key, (size_t)n) == 0;
 }
 
-static int bp_string(const bp_t *p, size_t off, int depth, char *out, size_t size)
+static int bp_string(const bp_t *p, size_t off, int depth, int integer, char *out, size_t size)
 {
     uint64_t n, i;
     size_t c, o = 0;
     unsigned type = p->b[off] & 0xf0;
 
     if (!count_of(p, off, &n, &c))
+        return 0;
+    if (integer != (type == 0x10))
         return 0;
     if (type == 0x10 && (p->b[off] & 0x0f) <= 3 && (1u << (p->b[off] & 0x0f)) <= p->table - off - 1) {
         /* an integer of 1, 2, 4 or 8 bytes, written out in decimal */
@@ -157,7 +161,7 @@ static int bp_string(const bp_t *p, size_t off, int depth, char *out, size_t siz
         }
     } else if (type == 0xa0 && depth < DEPTH_MAX && n > 0 && p->ref_size <= p->table - c) { /* array */
         size_t first = object_at(p, be(p->b + c, p->ref_size));
-        return first ? bp_string(p, first, depth + 1, out, size) : 0;
+        return first ? bp_string(p, first, depth + 1, integer, out, size) : 0;
     } else {
         return 0;
     }
@@ -165,7 +169,7 @@ static int bp_string(const bp_t *p, size_t off, int depth, char *out, size_t siz
     return o > 0;
 }
 
-static int binary_string(const uint8_t *b, size_t len, const char *key, char *out, size_t size)
+static int binary_string(const uint8_t *b, size_t len, const char *key, int integer, char *out, size_t size)
 {
     const uint8_t *t;
     bp_t p;
@@ -192,7 +196,7 @@ static int binary_string(const uint8_t *b, size_t len, const char *key, char *ou
         size_t k = object_at(&p, be(b + c + i * p.ref_size, p.ref_size));
         if (k && is_key(&p, k, key)) {
             size_t v = object_at(&p, be(b + c + (n + i) * p.ref_size, p.ref_size));
-            return v ? bp_string(&p, v, 0, out, size) : 0;
+            return v ? bp_string(&p, v, 0, integer, out, size) : 0;
         }
     }
     return 0;
@@ -203,8 +207,19 @@ int pt_plist_string(const uint8_t *buf, size_t len, const char *key, char *out, 
     if (size == 0)
         return 0;
     out[0] = '\0';
-    if (binary_string(buf, len, key, out, size))
+    if (binary_string(buf, len, key, 0, out, size))
         return 1;
     out[0] = '\0';
-    return xml_string((const char *)buf, len, key, out, size);
+    return xml_string((const char *)buf, len, key, 0, out, size);
+}
+
+int pt_plist_integer(const uint8_t *buf, size_t len, const char *key, uint64_t *value)
+{
+    char d[24];
+    char *end;
+
+    if (!binary_string(buf, len, key, 1, d, sizeof d) && !xml_string((const char *)buf, len, key, 1, d, sizeof d))
+        return 0;
+    *value = strtoull(d, &end, 10);
+    return *end == '\0' && d[0] >= '0' && d[0] <= '9';
 }

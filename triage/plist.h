@@ -9,10 +9,13 @@
 #include <stdint.h>
 
 /* The string value of key in the top-level dictionary, or the first
- * element of an array value (user records keep every value in an array);
- * an integer value in decimal.
+ * element of an array value (user records keep every value in an array).
  * Printable ASCII and UTF-8 kept, control bytes dropped, bounded by size.
  * Returns 1 when found (non-empty), else 0 with out = "". */
 int pt_plist_string(const uint8_t *buf, size_t len, const char *key, char *out, size_t size);
+
+/* The non-negative integer value of key in the top-level dictionary (or
+ * the first element of an array value): 1, or 0 when there is none. */
+int pt_plist_integer(const uint8_t *buf, size_t len, const char *key, uint64_t *value);
 
 #endif

@@ -42,6 +42,20 @@ static void binary(void)
     T_STREQ(out, "");
     T_CHECK(get(bin, sizeof bin, "ProductVersion", out, 3));               /* bounded */
     T_STREQ(out, "14");
+    /* { "k": 256, "s": "x" }: objects at 8, 13, 15, 18, 20; offsets of one byte */
+    static const uint8_t ints[] = {
+        'b', 'p', 'l', 'i', 's', 't', '0', '0',
+        0xd2, 1, 3, 2, 4,               /* dict of 2: keys 1, 3; values 2, 4 */
+        0x51, 'k', 0x11, 0x01, 0x00,    /* "k", 256 (2 bytes) */
+        0x51, 's', 0x51, 'x',           /* "s", "x" */
+        8, 13, 15, 18, 20,              /* offset table at 22 */
+        0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 22 };
+    uint64_t v = 0;
+    T_CHECK(pt_plist_integer(ints, sizeof ints, "k", &v) && v == 256);
+    T_CHECK(!pt_plist_integer(ints, sizeof ints, "s", &v));
+    T_CHECK(!get(ints, sizeof ints, "k", out, sizeof out));
+    T_CHECK(get(ints, sizeof ints, "s", out, sizeof out));
+    T_STREQ(out, "x");
 }
 
 static void xml(void)
@@ -52,8 +66,10 @@ static void xml(void)
 
     T_CHECK(get(x, strlen(x), "name", out, sizeof out));
     T_STREQ(out, "alice & bob");
-    T_CHECK(get(x, strlen(x), "uid", out, sizeof out));  /* an integer, in decimal */
-    T_STREQ(out, "5");
+    T_CHECK(!get(x, strlen(x), "uid", out, sizeof out)); /* not a string */
+    uint64_t v = 0;
+    T_CHECK(pt_plist_integer((const uint8_t *)x, strlen(x), "uid", &v) && v == 5);
+    T_CHECK(!pt_plist_integer((const uint8_t *)x, strlen(x), "name", &v)); /* not an integer */
     T_CHECK(!get(x, 40, "name", out, sizeof out));       /* cut inside the string */
     T_STREQ(out, "");
 }
