@@ -199,8 +199,13 @@ int pt_walk_tsk_damaged(void *src, TSK_IMG_INFO *img, char *msg, size_t size)
 
     if (fs->img_info != img)
         return -1; /* behind a container: image offsets are not the filesystem's */
-    failed = t->attr ? tsk_fs_attr_walk(t->attr, TSK_FS_FILE_WALK_FLAG_AONLY, damage_cb, &d)
-                     : tsk_fs_file_walk(t->file, TSK_FS_FILE_WALK_FLAG_AONLY, damage_cb, &d);
+    const TSK_FS_ATTR *a = t->attr;
+    pt_wof_t wof;
+    /* a WOF file's content lies in its WofCompressedData stream's blocks */
+    if (TSK_FS_TYPE_ISNTFS(fs->ftype) && (!a || !a->name || !a->name[0]) && pt_wof_probe(t->file, &wof) == PT_WOF_FILE)
+        a = wof.data;
+    failed = a ? tsk_fs_attr_walk(a, TSK_FS_FILE_WALK_FLAG_AONLY, damage_cb, &d)
+               : tsk_fs_file_walk(t->file, TSK_FS_FILE_WALK_FLAG_AONLY, damage_cb, &d);
     tsk_error_reset();
     return d.hit ? 1 : failed ? -1 : 0;
 }

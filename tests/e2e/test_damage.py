@@ -8,6 +8,7 @@ and give every intact file the hash of its source file.  Prints TAP lines.
 Environment: PTRIAGE (binary), FIXTURES (directory of tests/fixtures/mkimages.sh)."""
 import hashlib
 import os
+import random
 import re
 import shutil
 import sqlite3
@@ -19,6 +20,7 @@ from tap import run_suite
 
 PT = os.path.abspath(os.environ.get("PTRIAGE", "./ptriage"))
 FX = os.environ["FIXTURES"]
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 W = {}
 
 
@@ -299,6 +301,30 @@ def e01_with_a_damaged_chunk():
     assert any("image hash" in m and "fails its checksum" in m for m in errors), errors
 
 
+def e01_damaged_chunk_under_a_wof_file():
+    """An E01 chunk that holds a Windows system-compressed file's
+    WofCompressedData (its unnamed $DATA is sparse): the damage is found
+    through the stream's blocks, and the file gets no hash."""
+    ntfs = os.path.join(W["work"], "wof-ntfs.img")
+    sh(["truncate", "-s", "16M", ntfs])
+    sh(["mkntfs", "-q", "-F", "-f", ntfs])
+    src = os.path.join(W["work"], "wof-src.bin")
+    data = random.Random(11).randbytes(200000)            # chunks that do not shrink: stored as they are
+    open(src, "wb").write(data)
+    sh([sys.executable, os.path.join(ROOT, "tests", "fixtures", "ntfsreparse.py"), "wof", ntfs, src, "/w.bin",
+        "xpress4k"])
+    sh(["ewfacquire", "-u", "-q", "-t", os.path.join(W["work"], "wof"), "-c", "none", ntfs])
+    img = os.path.join(W["work"], "wof.E01")
+    e01 = bytearray(open(img, "rb").read())
+    pos = e01.find(data[100000:100064])
+    assert pos > 0
+    e01[pos:pos + 16] = bytes(16)
+    open(img, "wb").write(e01)
+    items, errors = scan(img)
+    w = items["/w.bin"]
+    assert not w["sha256"] and "fails its checksum" in w["error"], w
+
+
 def e01_stored_hashes():
     """libewf (not libtsk) reads the E01 now: the acquisition's MD5 and SHA-1
     are both recorded, equal to md5sum and sha1sum of the acquired image."""
@@ -376,7 +402,7 @@ def body(tap, work):
     W["work"] = work
     for t in (ext4_directory_loops, ext4_inode_and_directory_block, ext4_superblock_fields, ext4_inline_size_claims,
               ntfs_mft_records,
-              ntfs_boot_sector, fat_chains, fat_directory_entry, e01_with_a_damaged_chunk, e01_stored_hashes,
+              ntfs_boot_sector, fat_chains, fat_directory_entry, e01_with_a_damaged_chunk, e01_damaged_chunk_under_a_wof_file, e01_stored_hashes,
               three_hundred_levels, name_of_4096_bytes, empty_and_short_images):
         tap.result(t.__name__, t)
 
