@@ -11,6 +11,7 @@
 
 #include "plist.h"
 #include "reader.h"
+#include "source.h"
 
 #define PLIST_MAX (64u << 10)
 
@@ -107,6 +108,20 @@ int pt_bundle_open(pt_files_t *f, const char *dir, pt_bundle_t **out, char *desc
                  "version %" PRIu64 ")", size, band, version);
     *out = b;
     return PT_OK;
+}
+
+TSK_IMG_INFO *pt_bundle_img(pt_files_t *f, const char *dir, char *desc, size_t dsize, pt_err_t *err)
+{
+    pt_bundle_t *b = NULL;
+    TSK_IMG_INFO *img;
+
+    if (pt_bundle_open(f, dir, &b, desc, dsize, err) != PT_OK)
+        return NULL;
+    if (!(img = pt_source_img_owning(pt_bundle_read, b, b->size, 512, pt_bundle_free))) {
+        pt_bundle_free(b);
+        pt_err_set(err, PT_ENOMEM, "out of memory");
+    }
+    return img;
 }
 
 void pt_bundle_free(void *p)

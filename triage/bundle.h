@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <tsk/libtsk.h>
 
 #include "chain.h"
 #include "err.h"
@@ -32,6 +33,9 @@ int pt_bundle_is_band(const char *path);
  * line. */
 int pt_bundle_open(pt_files_t *f, const char *dir, pt_bundle_t **out, char *desc, size_t dsize, pt_err_t *err);
 void pt_bundle_free(void *b);
+/* The bundle at dir as a libtsk image (close with tsk_img_close, which
+ * frees the bundle); NULL with err set. */
+TSK_IMG_INFO *pt_bundle_img(pt_files_t *f, const char *dir, char *desc, size_t dsize, pt_err_t *err);
 uint64_t pt_bundle_size(const pt_bundle_t *b);
 /* A pt_read_fn over the disk (src: the bundle); thread-safe. */
 ssize_t pt_bundle_read(void *b, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);

@@ -396,34 +396,19 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
                 goto out;
             fn = l->up->fn;
             src = l->up->src;
-            if (k == PT_LAYER_BUNDLE) {
-                /* a sparse bundle directory: its bands, by name, as the scan read them */
-                pt_bundle_t *b = NULL;
-                if (!l->up->files) {
-                    rc = pt_err_set(err, PT_EFORMAT, "a sparse bundle is read only where its bands can be looked up");
-                    goto out;
-                }
-                if ((rc = pt_bundle_open(l->up->files, l->up->path, &b, NULL, 0, err)) != PT_OK)
-                    goto out;
-                if (!(l->img = pt_source_img_owning(pt_bundle_read, b, pt_bundle_size(b), 512, pt_bundle_free))) {
-                    pt_bundle_free(b);
-                    rc = pt_err_set(err, PT_ENOMEM, "out of memory");
-                    goto out;
-                }
-                l->part.img = l->img;
-                l->part.off = 0;
-                l->part.len = (uint64_t)l->img->size;
-                fn = read_img_part;
-                src = &l->part;
-            } else if (k == PT_LAYER_EWF || k == PT_LAYER_SPLIT) {
-                /* an E01 set or a split raw image of a directory given as
-                 * evidence, opened by name as the scan did */
+            if (k == PT_LAYER_EWF || k == PT_LAYER_SPLIT || k == PT_LAYER_BUNDLE) {
+                /* an E01 set, a split raw image or a sparse bundle's bands:
+                 * opened by name as the scan did */
                 int segments = 0;
-                if (!l->up->files ||
-                    !(l->img = pt_files_open_image_set(l->up->files, l->up->path, k, &segments, NULL, 0, err))) {
-                    rc = !l->up->files ? pt_err_set(err, PT_EFORMAT, "a multi-file image is opened only from a "
-                                                    "directory given as evidence")
-                                       : err && err->code ? err->code : PT_EFORMAT;
+                if (!l->up->files) {
+                    rc = pt_err_set(err, PT_EFORMAT, "an image of several files is opened only where they can be "
+                                    "looked up");
+                    goto out;
+                }
+                if (!(l->img = k == PT_LAYER_BUNDLE
+                                   ? pt_bundle_img(l->up->files, l->up->path, NULL, 0, err)
+                                   : pt_files_open_image_set(l->up->files, l->up->path, k, &segments, NULL, 0, err))) {
+                    rc = err && err->code ? err->code : PT_EFORMAT;
                     goto out;
                 }
                 l->part.img = l->img;

@@ -1090,7 +1090,6 @@ static int scan_nested_img(pt_scan_t *s, const pt_item_t *it, TSK_IMG_INFO *img,
 
 int pt_volume_scan_bundle(pt_scan_t *s, const pt_item_t *it, pt_err_t *err)
 {
-    pt_bundle_t *b = NULL;
     pt_err_t berr = { 0, "" };
     TSK_IMG_INFO *img;
     char desc[400], msg[1200];
@@ -1099,15 +1098,11 @@ int pt_volume_scan_bundle(pt_scan_t *s, const pt_item_t *it, pt_err_t *err)
     if (!s->files)
         return pt_scan_item_problem(s, it->id, "note", it->path, "a sparse bundle found where its bands cannot be "
                                     "looked up (an APFS volume, an archive): its disk is not walked", err);
-    if ((rc = pt_bundle_open(s->files, it->path, &b, desc, sizeof desc, &berr)) != PT_OK) {
-        if (rc == PT_ENOMEM)
-            return pt_err_set(err, rc, "%s", berr.msg);
+    if (!(img = pt_bundle_img(s->files, it->path, desc, sizeof desc, &berr))) {
+        if (berr.code == PT_ENOMEM)
+            return pt_err_set(err, PT_ENOMEM, "%s", berr.msg);
         snprintf(msg, sizeof msg, "sparse bundle, not opened: %.1000s", berr.msg);
         return pt_scan_item_problem(s, it->id, "error", it->path, msg, err);
-    }
-    if (!(img = pt_source_img_owning(pt_bundle_read, b, pt_bundle_size(b), 512, pt_bundle_free))) {
-        pt_bundle_free(b);
-        return pt_err_set(err, PT_ENOMEM, "out of memory");
     }
     snprintf(msg, sizeof msg, "%.500s (files of the evidence)", desc);
     if ((rc = pt_scan_item_problem(s, it->id, "note", it->path, msg, err)) == PT_OK)

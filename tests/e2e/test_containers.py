@@ -486,6 +486,33 @@ def bsd_label(tap, work):
                    walked)
 
 
+def checkpoint_reads_as_now(work, tag, d, child, fmt, now, raw, notes_want, nfiles):
+    """A checkpoint file `child` of directory d, given as evidence and found
+    in d given as evidence: the disk as it is now (fmt; SHA-256 and fls of
+    the raw disk `now`), the notes wanted, srv.vhdx beside it as the disk
+    `raw`; export and verify of the checkpoint's nfiles files under /Users.
+    Returns the checkpoint's p1 items, path to SHA-256."""
+    o, r = scan(work, tag, [os.path.join(d, child)], "--image-hash")
+    assert r.returncode == 0, r.stderr
+    ev = db(o).execute("SELECT format, image_sha256 FROM evidence").fetchone()
+    assert ev == (fmt, hashlib.sha256(open(now, "rb").read()).hexdigest()), ev
+    assert listing(o, "p1") == fls(now, 2048)
+    notes = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
+    assert all(w in notes for w in notes_want), notes
+    got = vol_items(o, "p1")
+    case = os.path.join(work, tag + ".conf")
+    open(case, "w").write(CASE_NR)
+    o, r = scan(work, tag + "-dir", [d], "--case", case)
+    assert r.returncode == 0, r.stderr
+    pre = f"/{child}!p1"
+    assert listing(o, pre, pre) == fls(now, 2048)
+    assert listing(o, "/srv.vhdx!p1", "/srv.vhdx!p1") == fls(raw, 2048)
+    ids = [i for (i,) in db(o).execute("SELECT id FROM items WHERE path LIKE ? AND kind = 'file'", (pre + "/Users/%",))]
+    assert len(ids) == nfiles, ids
+    export_and_verify(work, o, ids, "--case", case)
+    return got
+
+
 def vhd_evidence(tap, work):
     """Hyper-V disks given as evidence: dynamic VHD and VHDX read as the raw
     disk; a VHD differencing disk (a checkpoint) read over its parent,
@@ -534,26 +561,10 @@ def vhd_evidence(tap, work):
                "the raw disk: same SHA-256, fls's listing, the files' hashes", read)
 
     def differencing():
-        sha_now = hashlib.sha256(bytes(new)).hexdigest()
         changed = hashlib.sha256(bytes(new[at:at + size])).hexdigest()
-        o, r = scan(work, "hv-diff", [os.path.join(d, "base_1A2B.avhd")], "--image-hash")
-        assert r.returncode == 0, r.stderr
-        ev = db(o).execute("SELECT format, image_sha256 FROM evidence").fetchone()
-        assert ev == ("vhd", sha_now), ev
-        assert listing(o, "p1") == fls(now, 2048)
-        assert vol_items(o, "p1")["/Users/bo/Desktop/report.docx"] == changed
-        notes = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
-        assert "VHD differencing disk (a checkpoint)" in notes and "over parent 'base.vhd'" in notes, notes
-        case = os.path.join(work, "hv.conf")
-        open(case, "w").write(CASE_NR)
-        o, r = scan(work, "hv-dir", [d], "--case", case)
-        assert r.returncode == 0, r.stderr
-        assert listing(o, "/base_1A2B.avhd!p1", "/base_1A2B.avhd!p1") == fls(now, 2048)
-        assert listing(o, "/srv.vhdx!p1", "/srv.vhdx!p1") == fls(raw, 2048)
-        ids = [i for (i,) in db(o).execute("SELECT id FROM items WHERE path LIKE '/base_1A2B.avhd!p1/Users/%' "
-                                           "AND kind = 'file'")]
-        assert len(ids) == 1
-        export_and_verify(work, o, ids, "--case", case)
+        got = checkpoint_reads_as_now(work, "hv-diff", d, "base_1A2B.avhd", "vhd", now, raw,
+                                      ("VHD differencing disk (a checkpoint)", "over parent 'base.vhd'"), 1)
+        assert got["/Users/bo/Desktop/report.docx"] == changed
         # a parent of another UUID, and no parent: refused with the reason
         lone = os.path.join(work, "hv-lone")
         os.makedirs(lone)
@@ -608,26 +619,10 @@ def vhdx_checkpoint(tap, work):
     open(now, "wb").write(bytes(new))
 
     def read():
-        o, r = scan(work, "hvx", [os.path.join(d, "srv_6F1E.avhdx")], "--image-hash")
-        assert r.returncode == 0, r.stderr
-        ev = db(o).execute("SELECT format, image_sha256 FROM evidence").fetchone()
-        assert ev == ("vhdx", hashlib.sha256(bytes(new)).hexdigest()), ev
-        assert listing(o, "p1") == fls(now, 2048)
-        got = vol_items(o, "p1")
+        got = checkpoint_reads_as_now(work, "hvx", d, "srv_6F1E.avhdx", "vhdx", now, raw,
+                                      ("VHDX differencing disk (a checkpoint)", "over parent './srv.vhdx'"), 2)
         assert got["/Users/bo/Documents/contract.txt"] == hashlib.sha256(new[at:at + size]).hexdigest()
         assert got["/Users/bo/Documents/keep.txt"] == hashlib.sha256(b"unchanged " * 300).hexdigest()
-        notes = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
-        assert "VHDX differencing disk (a checkpoint)" in notes and "over parent './srv.vhdx'" in notes, notes
-        case = os.path.join(work, "hvx.conf")
-        open(case, "w").write(CASE_NR)
-        o, r = scan(work, "hvx-dir", [d], "--case", case)
-        assert r.returncode == 0, r.stderr
-        assert listing(o, "/srv_6F1E.avhdx!p1", "/srv_6F1E.avhdx!p1") == fls(now, 2048)
-        assert listing(o, "/srv.vhdx!p1", "/srv.vhdx!p1") == fls(raw, 2048)
-        ids = [i for (i,) in db(o).execute("SELECT id FROM items WHERE path LIKE '/srv_6F1E.avhdx!p1/Users/%' "
-                                           "AND kind = 'file'")]
-        assert len(ids) == 2
-        export_and_verify(work, o, ids, "--case", case)
     tap.result("a VHDX differencing disk (Hyper-V checkpoint) is read over its parent: partly present blocks "
                "sector by sector, fully present, zero and unmapped blocks; the disk as it is now (SHA-256, fls, "
                "the changed file's hash), given or found in a directory, with export and verify", read)

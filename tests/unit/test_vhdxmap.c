@@ -5,6 +5,7 @@
  * refused with its reason; cuts and random damage never read outside the
  * file. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,18 +15,27 @@
 #define MIB (1u << 20)
 #define FSIZE (6u * MIB)
 
-static const uint8_t G_BAT[16] = { 0x66, 0x77, 0xC2, 0x2D, 0x23, 0xF6, 0x00, 0x42,
-                                   0x9D, 0x64, 0x11, 0x5E, 0x9B, 0xFD, 0x4A, 0x08 };
-static const uint8_t G_META[16] = { 0x06, 0xA2, 0x7C, 0x8B, 0x90, 0x47, 0x9A, 0x4B,
-                                    0xB8, 0xFE, 0x57, 0x5F, 0x05, 0x0F, 0x88, 0x6E };
-static const uint8_t G_PARAMS[16] = { 0x37, 0x67, 0xA1, 0xCA, 0x36, 0xFA, 0x43, 0x4D,
-                                      0xB3, 0xB6, 0x33, 0xF0, 0xAA, 0x44, 0xE7, 0x6B };
-static const uint8_t G_SIZE[16] = { 0x24, 0x42, 0xA5, 0x2F, 0x1B, 0xCD, 0x76, 0x48,
-                                    0xB2, 0x11, 0x5D, 0xBE, 0xD8, 0x3B, 0xF4, 0xB8 };
-static const uint8_t G_LSS[16] = { 0x1D, 0xBF, 0x41, 0x81, 0x6F, 0xA9, 0x09, 0x47,
-                                   0xBA, 0x47, 0xF2, 0x33, 0xA8, 0xFA, 0xAB, 0x5F };
-static const uint8_t G_PARENT[16] = { 0x2D, 0x5F, 0xD3, 0xA8, 0x0B, 0xB3, 0x4D, 0x45,
-                                      0xAB, 0xF7, 0xD3, 0xD8, 0x48, 0x34, 0xAB, 0x0C };
+/* GUIDs as [MS-VHDX] writes them, laid out as on disk (the first three
+ * fields little-endian) by guid() */
+#define G_BAT "2DC27766-F623-4200-9D64-115E9BFD4A08"
+#define G_META "8B7CA206-4790-4B9A-B8FE-575F050F886E"
+#define G_PARAMS "CAA16737-FA36-4D43-B3B6-33F0AA44E76B"
+#define G_SIZE "2FA54224-CD1B-4876-B211-5DBED83BF4B8"
+#define G_LSS "8141BF1D-A96F-4709-BA47-F233A8FAAB5F"
+#define G_PARENT "A8D35F2D-B30B-454D-ABF7-D3D84834AB0C"
+
+static void guid(uint8_t *out, const char *s)
+{
+    static const int at[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+    unsigned v;
+
+    for (int i = 0, k = 0; i < 16; i++, k += 2) {
+        if (s[k] == '-')
+            k++;
+        sscanf(s + k, "%2x", &v);
+        out[at[i]] = (uint8_t)v;
+    }
+}
 
 static void le64(uint8_t *p, uint64_t v) { t_put_le32(p, (unsigned long)(v & 0xffffffffu)); t_put_le32(p + 4, (unsigned long)(v >> 32)); }
 
@@ -62,18 +72,18 @@ static uint8_t *build(void)
     }
     memcpy(rt, "regi", 4);
     t_put_le32(rt + 8, 2);
-    memcpy(rt + 16, G_BAT, 16), le64(rt + 32, 2 * MIB), t_put_le32(rt + 40, MIB), t_put_le32(rt + 44, 1);
-    memcpy(rt + 48, G_META, 16), le64(rt + 64, MIB), t_put_le32(rt + 72, MIB), t_put_le32(rt + 76, 1);
+    guid(rt + 16, G_BAT), le64(rt + 32, 2 * MIB), t_put_le32(rt + 40, MIB), t_put_le32(rt + 44, 1);
+    guid(rt + 48, G_META), le64(rt + 64, MIB), t_put_le32(rt + 72, MIB), t_put_le32(rt + 76, 1);
     seal(rt, 64 * 1024);
     memcpy(d + 256 * 1024, rt, 64 * 1024);
     memcpy(m, "metadata", 8);
     m[10] = 4;
-    const uint8_t *ids[] = { G_PARAMS, G_SIZE, G_LSS, G_PARENT };
+    const char *ids[] = { G_PARAMS, G_SIZE, G_LSS, G_PARENT };
     uint32_t at = 64 * 1024;
     for (int i = 0; i < 4; i++) {
         uint8_t *e = m + 32 + 32 * i, *it = m + at;
         uint32_t len;
-        memcpy(e, ids[i], 16);
+        guid(e, ids[i]);
         if (i == 0)
             t_put_le32(it, MIB), t_put_le32(it + 4, 2), len = 8;
         else if (i == 1)
