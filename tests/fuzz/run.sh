@@ -38,6 +38,9 @@ truncate -s 64K "$work/scan/swap.img" && mkswap -q -L s "$work/scan/swap.img" >/
 # an E01 set of the MBR disk inside a FAT image, read through libtsk by ewfmap.c
 ewfacquire -u -q -t "$work/seed/d" -f encase6 -c fast "$work/scan/mbr.img" >/dev/null 2>&1
 mkfs.vfat -C "$work/scan/e01-in-fat.img" 256 >/dev/null 2>&1 && mcopy -i "$work/scan/e01-in-fat.img" "$work/seed/d.E01" ::/ 2>/dev/null
+# a sparse bundle of it (bundle.c) in a FAT image
+python3 tests/fixtures/mksparsebundle.py "$work/scan/mbr.img" "$work/seed/b.sparsebundle" --band 65536 2>/dev/null
+mkfs.vfat -C "$work/scan/bundle-in-fat.img" 256 >/dev/null 2>&1 && mcopy -s -i "$work/scan/bundle-in-fat.img" "$work/seed/b.sparsebundle" ::/ 2>/dev/null
 
 # seeds for the classifier: key stores, documents and containers of the
 # formats written by the fixture writers (tests/fixtures/mkcfb.py, mkcrypted.py)
