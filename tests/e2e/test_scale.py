@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tap import run_suite  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FIX = os.path.join(ROOT, "tests", "fixtures")
 PT = os.path.abspath(os.environ.get("PTRIAGE", os.path.join(ROOT, "ptriage")))
 SAME = ("manifest.csv", "manifest.jsonl", "manifest.dfxml", "coverage.csv")
 
@@ -41,7 +42,8 @@ def run(args, cwd=None):
 
 def build(work, name, seed, nfiles):
     """An ext4 image with random files, a tar.gz and a zip of some of them,
-    and a qcow2 VM disk holding an ext4 filesystem."""
+    and a VM's ext4 filesystem as a qcow2 disk, an E01 set and a sparse
+    bundle."""
     rng = random.Random(seed)
     src = os.path.join(work, name + ".d")
     for i in range(nfiles):
@@ -58,6 +60,9 @@ def build(work, name, seed, nfiles):
     sh(f"truncate -s 8M {work}/{name}.vmfs && mkfs.ext4 -q -F -d {vm} {work}/{name}.vmfs")
     os.makedirs(os.path.join(src, "vm"))
     sh(f"qemu-img convert -O qcow2 {work}/{name}.vmfs {src}/vm/guest.qcow2")
+    # the same guest as an E01 set of segments and as a Mac's sparse bundle
+    sh(f"ewfacquire -u -q -t {src}/vm/guest -c fast -S 1MiB {work}/{name}.vmfs >/dev/null")
+    sh(f"python3 {FIX}/mksparsebundle.py {work}/{name}.vmfs {src}/vm/guest.sparsebundle --band 1048576")
     img = os.path.join(work, name + ".img")
     sh(f"truncate -s 64M {img} && mkfs.ext4 -q -F -E root_owner=0:0 -d {src} {img}")
     return img
@@ -98,10 +103,13 @@ def resume_tests(tap, work):
     n = c.execute("SELECT max(id) FROM items").fetchone()[0]
     tar = c.execute("SELECT id FROM items WHERE path = '/backup.tar.gz'").fetchone()[0]
     vm = c.execute("SELECT id FROM items WHERE path = '/vm/guest.qcow2'").fetchone()[0]
+    e01 = c.execute("SELECT id FROM items WHERE path = '/vm/guest.E01'").fetchone()[0]
+    bundle = c.execute("SELECT id FROM items WHERE path = '/vm/guest.sparsebundle'").fetchone()[0]
+    assert c.execute("SELECT count(*) FROM volumes WHERE container IN ('ewf', 'sparsebundle')").fetchone()[0] == 2
     assert c.execute("SELECT count(*) FROM matches").fetchone()[0] > 50
 
     def cuts():
-        points = sorted({1, tar, tar + 3, vm, vm + 1, n // 3, n // 2, n - 1})
+        points = sorted({1, tar, tar + 3, vm, vm + 1, e01, e01 + 2, bundle, bundle + 2, n // 3, n // 2, n - 1})
         for k in points:
             out = os.path.join(work, f"cut{k}")
             cut(full, out, k)
@@ -119,7 +127,8 @@ def resume_tests(tap, work):
             assert sqlite3.connect(os.path.join(out, "case.db")).execute("SELECT resumed FROM run").fetchone()[0]
             v = run(["verify", out])
             assert v.returncode == 0, v.stdout
-    tap.result("resuming cases interrupted at 8 points (inside an archive's members, at a VM disk file, ...) "
+    tap.result("resuming cases interrupted at 12 points (inside an archive's members, at a VM disk file, an E01 "
+               "set, a sparse bundle, ...) "
                "copies the finished items and gives manifest.csv, manifest.jsonl, DFXML and coverage.csv "
                "identical to the uninterrupted run's", cuts)
 
