@@ -26,6 +26,7 @@
 #include "vhdmap.h"
 #include "vhdxmap.h"
 #include "vmdkmap.h"
+#include "vss.h"
 
 struct pt_layer {
     pt_layer_kind_t kind;
@@ -63,6 +64,9 @@ struct pt_layer {
     void *file_src;
     struct bsd_part *bsd;           /* a BSD label's partitions */
     int n_bsd;
+    pt_vss_t *vss;                  /* a shadow copy set (owned) */
+    pt_vss_t *vss_of;               /* a snapshot: its set (borrowed) and index */
+    int vss_i;
 };
 
 typedef struct bsd_part {
@@ -77,6 +81,7 @@ static const char *const names[] = {
     [PT_LAYER_BITLOCKER] = "bitlocker", [PT_LAYER_MDRAID] = "md-raid", [PT_LAYER_BTRFS] = "btrfs",
     [PT_LAYER_ZFS] = "zfs", [PT_LAYER_XFS] = "xfs", [PT_LAYER_APFS] = "apfs", [PT_LAYER_BSD] = "bsd",
     [PT_LAYER_VDI] = "vdi", [PT_LAYER_SPLIT] = "split-raw", [PT_LAYER_DMG] = "dmg", [PT_LAYER_BUNDLE] = "sparsebundle",
+    [PT_LAYER_VSS] = "vss",
 };
 
 const char *pt_layer_kind_name(pt_layer_kind_t k)
@@ -795,6 +800,13 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
     case PT_LAYER_BITLOCKER: rc = open_bde(l, keys, nkeys, err); break;
     case PT_LAYER_MDRAID: rc = open_md(l, fn, src, size, err); break;
     case PT_LAYER_BSD: rc = open_bsd(l, fn, src, size, err); break;
+    case PT_LAYER_VSS:
+        if ((rc = pt_vss_open(fn, src, size, &l->vss, err)) == PT_OK) {
+            int n = pt_vss_count(l->vss);
+            l->size = size;
+            snprintf(l->desc, sizeof l->desc, "Volume Shadow Copies: %d snapshot%s", n, n == 1 ? "" : "s");
+        }
+        break;
     default: rc = pt_err_set(err, PT_EFORMAT, "%s: recognised, but ptriage cannot open it", pt_layer_kind_name(k));
     }
     if (rc != PT_OK) {
@@ -818,6 +830,7 @@ void pt_layer_close(pt_layer_t *l)
         libvslvm_handle_free(&l->lvm, NULL);
     }
     pt_qcowmap_free(l->qmap);
+    pt_vss_close(l->vss);
     free(l->bsd);
     pt_vmdkmap_free(l->vmap);
     pt_vdimap_free(l->dmap);
@@ -1048,6 +1061,8 @@ ssize_t pt_layer_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_
         libvslvm_error_t *e = NULL;
         if ((n = libvslvm_logical_volume_read_buffer_at_offset(l->lv, buf, len, (off64_t)off, &e)) < 0)
             YAL_ERR(libvslvm, e, err, PT_EIO, "logical volume %s read at %llu", l->name, (unsigned long long)off);
+    } else if (l->vss_of) {
+        n = pt_vss_read(l->vss_of, l->vss_i, off, buf, len, err);
     } else if (l->up_fn) {
         n = l->up_fn(l->up_src, l->up_off + off, buf, len, err);
     } else if (l->luks) {
@@ -1068,6 +1083,8 @@ int pt_layer_count(const pt_layer_t *vg)
 
     if (vg->kind == PT_LAYER_BSD)
         return vg->n_bsd;
+    if (vg->vss)
+        return pt_vss_count(vg->vss);
     if (!vg->vg || libvslvm_volume_group_get_number_of_logical_volumes(vg->vg, &n, NULL) != 1)
         return 0;
     return n;
@@ -1094,6 +1111,18 @@ int pt_layer_sub(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err)
         snprintf(l->name, sizeof l->name, "%s", b->name);
         snprintf(l->desc, sizeof l->desc, "BSD partition %s: %s, %llu bytes at byte %llu of the slice", b->name,
                  b->desc, (unsigned long long)b->len, (unsigned long long)b->off);
+        *out = l;
+        return PT_OK;
+    }
+    if (vg->vss && i >= 0 && i < pt_vss_count(vg->vss)) {
+        if (!(l = calloc(1, sizeof *l)))
+            return pt_err_set(err, PT_ENOMEM, "out of memory");
+        l->kind = PT_LAYER_VSS;
+        l->vss_of = vg->vss;
+        l->vss_i = i;
+        l->size = pt_vss_size(vg->vss, i);
+        snprintf(l->name, sizeof l->name, "%d", i + 1);
+        snprintf(l->desc, sizeof l->desc, "%s", pt_vss_describe(vg->vss, i));
         *out = l;
         return PT_OK;
     }
@@ -1132,5 +1161,16 @@ int pt_layer_sub_by_name(pt_layer_t *vg, const char *name, pt_layer_t **out, pt_
     }
     if (vg->kind == PT_LAYER_BSD)
         return pt_err_set(err, PT_EFORMAT, "partition %s is not in the BSD disklabel any more", name);
+    if (vg->vss)
+        return pt_err_set(err, PT_EFORMAT, "shadow copy %s is not on the volume any more", name);
     return pt_err_set(err, PT_EFORMAT, "logical volume %s is not in volume group %s any more", name, vg->name);
+}
+
+struct pt_vss *pt_layer_vss(const pt_layer_t *l, int *index)
+{
+    if (!l || !l->vss_of)
+        return NULL;
+    if (index)
+        *index = l->vss_i;
+    return l->vss_of;
 }

@@ -33,7 +33,8 @@ typedef enum {
     PT_LAYER_VDI,       /* VirtualBox disk image (vdimap.h) */
     PT_LAYER_DMG,       /* Apple disk image, UDIF (dmgmap.h): found by its trailer */
     PT_LAYER_SPLIT,     /* a split raw image's set of files: opened by name, never detected (volume.c) */
-    PT_LAYER_BUNDLE     /* an Apple sparse bundle directory (bundle.h): known by its name, never detected */
+    PT_LAYER_BUNDLE,    /* an Apple sparse bundle directory (bundle.h): known by its name, never detected */
+    PT_LAYER_VSS        /* an NTFS volume's shadow copies (vss.h): one layer per snapshot, never detected */
 } pt_layer_kind_t;
 
 typedef struct pt_layer pt_layer_t;
@@ -117,7 +118,12 @@ int pt_layer_set_parent(pt_layer_t *l, pt_layer_t *parent, pt_err_t *err);
  * nothing): a VDI snapshot whose parent changed after it was taken. */
 const char *pt_layer_parent_note(const pt_layer_t *l);
 
-/* "vg0/root" for a logical volume, "a" for a BSD partition. */
+/* A snapshot's layer (of a PT_LAYER_VSS set): the set and the snapshot's
+ * index in it, for pt_vss_filter_open; NULL for other layers. */
+struct pt_vss;
+struct pt_vss *pt_layer_vss(const pt_layer_t *l, int *index);
+
+/* "vg0/root" for a logical volume, "a" for a BSD partition, "2" for a snapshot. */
 const char *pt_layer_name(const pt_layer_t *l);
 /* Opens logical volume vg/lv by that name. */
 int pt_layer_sub_by_name(pt_layer_t *vg, const char *name, pt_layer_t **out, pt_err_t *err);

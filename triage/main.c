@@ -119,6 +119,11 @@ static const char help_text[] =
     "      --no-nested-images  do not walk disk images found as files of the evidence\n"
     "                        (raw disks of virtual machines: by default their partitions\n"
     "                        and filesystems are walked, paths FILE!p1/...)\n"
+    "      --shadow-copies changed|all|none\n"
+    "                        NTFS Volume Shadow Copies: each snapshot is walked as a\n"
+    "                        volume LABEL!vss:N listing the files it keeps in an older\n"
+    "                        state, changed or deleted since (changed, the default),\n"
+    "                        every file it holds (all), or none (only a note)\n"
     "      --max-memory B    bytes the scan may allocate (default: half the machine's\n"
     "                        memory; 0: no limit): damaged metadata that makes a library\n"
     "                        allocate what it claims fails on that item, with an error,\n"
@@ -278,6 +283,7 @@ static int cmd_scan(int argc, char **argv, const char *cmdline, const char *resu
         { "no-nested-images", no_argument, NULL, 'X' },
         { "hash-only", no_argument, NULL, 'O' },
         { "max-memory", required_argument, NULL, 'W' },
+        { "shadow-copies", required_argument, NULL, 'V' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -327,6 +333,19 @@ static int cmd_scan(int argc, char **argv, const char *cmdline, const char *resu
         case 'I': o.image_hash = 1; break;
         case 'X': o.no_nested_images = 1; break;
         case 'O': o.hash_only = 1; break;
+        case 'V':
+            if (strcmp(optarg, "changed") == 0)
+                o.shadow_copies = PT_SHADOW_CHANGED;
+            else if (strcmp(optarg, "all") == 0)
+                o.shadow_copies = PT_SHADOW_ALL;
+            else if (strcmp(optarg, "none") == 0)
+                o.shadow_copies = PT_SHADOW_NONE;
+            else {
+                fprintf(stderr, "ptriage scan: --shadow-copies %s: changed, all or none\n", optarg);
+                code = 2;
+                goto done;
+            }
+            break;
         case 'W': {
             char *end;
             long long v = strtoll(optarg, &end, 10);

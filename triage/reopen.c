@@ -370,13 +370,13 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
         l->src = l;
         l->size = pt_apfs_volume(l->apfs, l->apfs_index)->bytes;
     } else if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
-        /* decoded from another volume: LVM, LUKS */
+        /* decoded from another volume: LVM, LUKS, a shadow copy */
         pt_layer_kind_t k = pt_layer_kind_by_name(text(st, 5));
         pt_layer_t *layer = NULL;
         if ((rc = open_volume_link(r, h, sqlite3_column_int64(st, 4), cwd, depth + 1, &l->up, err)) != PT_OK ||
             (rc = pt_layer_open(k, l->up->fn, l->up->src, l->up->size, r->keys, r->nkeys, &layer, err)) != PT_OK)
             goto out;
-        if (k == PT_LAYER_LVM || k == PT_LAYER_BSD) {
+        if (k == PT_LAYER_LVM || k == PT_LAYER_BSD || k == PT_LAYER_VSS) {
             l->vg = layer;
             if ((rc = pt_layer_sub_by_name(l->vg, text(st, 6) ? text(st, 6) : "", &l->layer, err)) != PT_OK)
                 goto out;

@@ -429,11 +429,13 @@ static void options_text(const pt_scan_opts_t *o, char *buf, size_t size)
 {
     snprintf(buf, size, "jobs=%d; yara_max=%zu; yara_timeout=%d; policy=%s; timezone=%s; image_hash=%s; "
              "archive_depth=%d; archive_max_bytes=%" PRIu64 "; archive_max_ratio=%" PRIu64
-             "; archive_max_members=%" PRIu64 "; free_space_sample=%" PRIu64 "; nested_images=%s; max_depth=%d%s",
+             "; archive_max_members=%" PRIu64 "; free_space_sample=%" PRIu64 "; nested_images=%s; max_depth=%d%s%s",
              o->jobs > 1 ? o->jobs : 1, o->yara_max, o->yara_timeout, o->policy ? "yes" : "no",
              o->timezone ? o->timezone : "UTC", o->image_hash ? "yes" : "no", o->archive_depth,
              o->archive_max_bytes, o->archive_max_ratio, o->archive_max_members, o->free_sample,
-             o->no_nested_images ? "no" : "yes", o->max_depth, o->hash_only ? "; hash_only=yes" : "");
+             o->no_nested_images ? "no" : "yes", o->max_depth, o->hash_only ? "; hash_only=yes" : "",
+             o->shadow_copies == PT_SHADOW_ALL ? "; shadow_copies=all"
+             : o->shadow_copies == PT_SHADOW_NONE ? "; shadow_copies=none" : "");
 }
 
 static void hash_names(unsigned mask, char *buf, size_t size)

@@ -44,7 +44,10 @@ typedef struct pt_scan_opts {
     const char *command_line;  /* recorded in the run table */
     const char *argv_json;     /* the arguments, for --resume */
     const char *resume_from;   /* an interrupted case.db to copy finished items from, or NULL */
+    int shadow_copies;         /* NTFS Volume Shadow Copies: PT_SHADOW_CHANGED (default), _ALL or _NONE */
 } pt_scan_opts_t;
+
+enum { PT_SHADOW_CHANGED = 0, PT_SHADOW_ALL = 1, PT_SHADOW_NONE = 2 };
 
 typedef struct pt_scan_counts {
     uint64_t items, item_errors, notes, bytes_read, volumes;
@@ -81,6 +84,7 @@ typedef struct pt_scan {
     const char *nest_container; /* its virtual-disk format ("qcow2"), NULL for a raw disk */
     struct pt_resume *resume;  /* resuming an interrupted scan, or NULL */
     struct pt_files *files;    /* the tree being walked, where disks found in it find their backing files */
+    struct pt_vss_filter *shadow; /* walking a shadow copy: lists only what it keeps older (NULL: all) */
 } pt_scan_t;
 
 /* Hands an item (after the reader has filled its content fields, using the

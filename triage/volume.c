@@ -17,6 +17,7 @@
 #include "layer.h"
 #include "trial.h"
 #include "walk.h"
+#include "vss.h"
 #include "xfs.h"
 
 /* containers inside containers (LUKS on LVM on a partition): enough for
@@ -162,12 +163,12 @@ static int scan_layer_volume(pt_scan_t *s, int64_t parent, const char *parent_la
     TSK_FS_INFO *fs = NULL;
     pt_err_t ferr = { 0, "" };
     char label[1024], why[2048];
-    int rc;
+    int rc = PT_OK, named = kind == PT_LAYER_LVM || kind == PT_LAYER_BSD || kind == PT_LAYER_VSS;
 
     memset(&v, 0, sizeof v);
-    if (kind == PT_LAYER_LVM || kind == PT_LAYER_BSD)
-        snprintf(label, sizeof label, "%.600s!%s:%.400s", parent_label, kind == PT_LAYER_LVM ? "lvm" : "bsd",
-                 pt_layer_name(layer));
+    if (named)
+        snprintf(label, sizeof label, "%.600s!%s:%.400s", parent_label,
+                 kind == PT_LAYER_LVM ? "lvm" : kind == PT_LAYER_BSD ? "bsd" : "vss", pt_layer_name(layer));
     else
         snprintf(label, sizeof label, "%.600s!%s", parent_label, pt_layer_kind_name(kind));
     v.label = label;
@@ -177,10 +178,17 @@ static int scan_layer_volume(pt_scan_t *s, int64_t parent, const char *parent_la
     v.description = pt_layer_describe(layer);
     v.container = pt_layer_kind_name(kind);
     v.parent_volume_id = parent;
-    v.layer_name = kind == PT_LAYER_LVM || kind == PT_LAYER_BSD ? pt_layer_name(layer) : NULL;
+    v.layer_name = named ? pt_layer_name(layer) : NULL;
     img = pt_source_img_over(pt_layer_read, layer, v.length);
     if (img)
         fs = tsk_fs_open_img(img, 0, TSK_FS_TYPE_DETECT);
+    if (fs && kind == PT_LAYER_VSS && s->opts->shadow_copies == PT_SHADOW_CHANGED) {
+        int idx = 0;
+        pt_vss_t *set = pt_layer_vss(layer, &idx);
+        if (!(s->shadow = pt_vss_filter_open(set, idx, fs)))
+            rc = pt_scan_problem(s, "note", label, "which files this snapshot keeps in an older state could not be "
+                                 "told (its $MFT is not mapped): every file of it is listed", err);
+    }
     if (!fs) {
         uint8_t h[16];
         pt_err_t herr = { 0, "" };
@@ -196,7 +204,10 @@ static int scan_layer_volume(pt_scan_t *s, int64_t parent, const char *parent_la
                      "filesystem; recorded and hashed as one volume item", label,
                      (unsigned)(h[12] | h[13] << 8 | h[14] << 16 | (unsigned)h[15] << 24));
     }
-    rc = scan_fs_or_raw(s, &v, fs, pt_layer_read, layer, 0, why, depth, err);
+    if (rc == PT_OK)
+        rc = scan_fs_or_raw(s, &v, fs, pt_layer_read, layer, 0, why, depth, err);
+    pt_vss_filter_close(s->shadow);
+    s->shadow = NULL;
     if (fs)
         tsk_fs_close(fs);
     if (img)
@@ -426,32 +437,58 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
     return rc;
 }
 
-/* Volume Shadow Copies: their volume header lies in $Boot at 0x1e00.  The
- * snapshots' older versions of files (deleted ones too) are not walked;
- * their store files in "System Volume Information" are items like any
- * other.  Said on the volume, so that the report shows what was left. */
-static int vss_note(pt_scan_t *s, TSK_FS_INFO *fs, pt_err_t *err)
+/* Volume Shadow Copies (their header lies in $Boot at 0x1e00): each
+ * snapshot is walked as a volume of its own, "LABEL!vss:N", oldest first;
+ * by default listing only the files it keeps in an older state. */
+static int scan_shadow_copies(pt_scan_t *s, pt_read_fn fn, void *src, uint64_t size, int depth, pt_err_t *err)
 {
-    static const uint8_t id[16] = { 0x6b, 0x87, 0x08, 0x38, 0x76, 0xc1, 0x48, 0x4e,
-                                    0xb7, 0xae, 0x04, 0x04, 0x6e, 0x6c, 0xc7, 0x52 };
-    uint8_t h[64];
-    uint64_t catalog = 0;
-    int i;
+    int64_t parent = s->volume_id;
+    const char *plabel = s->volume_label;
+    int probe = pt_vss_probe(fn, src, size), mode = s->opts->shadow_copies, rc = PT_OK, i, n;
+    pt_layer_t *set = NULL;
+    pt_err_t lerr = { 0, "" };
+    char msg[1400];
 
-    if (tsk_fs_read(fs, 0x1e00, (char *)h, sizeof h) != (ssize_t)sizeof h) {
-        tsk_error_reset();
+    if (probe == 0)
         return PT_OK;
+    if (probe == 1)
+        return pt_scan_problem(s, "note", plabel, "the volume has a Volume Shadow Copy header (at 0x1e00) but no "
+                               "catalog: no snapshots", err);
+    if (mode == PT_SHADOW_NONE)
+        return pt_scan_problem(s, "note", plabel, "the volume holds Volume Shadow Copies; not walked "
+                               "(--shadow-copies none): the older versions of files they keep, deleted files "
+                               "too, are not listed", err);
+    if (depth >= LAYER_DEPTH_MAX)
+        snprintf(lerr.msg, sizeof lerr.msg, "nested more than %d containers deep", LAYER_DEPTH_MAX);
+    else if ((rc = pt_layer_open(PT_LAYER_VSS, fn, src, size, NULL, 0, &set, &lerr)) == PT_ENOMEM)
+        return pt_err_set(err, rc, "%s", lerr.msg);
+    if (!set) {
+        snprintf(msg, sizeof msg, "the volume holds Volume Shadow Copies that could not be read (%.1000s): the "
+                 "older versions of files they keep are not listed", lerr.msg);
+        return pt_scan_problem(s, "error", plabel, msg, err);
     }
-    if (memcmp(h, id, 16) != 0 || (h[20] | h[21] << 8) != 1) /* record type 1: the volume header */
-        return PT_OK;
-    for (i = 7; i >= 0; i--)
-        catalog = catalog << 8 | h[0x30 + i];
-    return pt_scan_problem(s, "note", s->volume_label, catalog
-                           ? "the volume holds Volume Shadow Copies (VSS header at 0x1e00, a catalog of snapshots): "
-                             "the older versions of files they keep (deleted files too) are not walked; their "
-                             "store files in /System Volume Information are listed and hashed as files"
-                           : "the volume has a Volume Shadow Copy header (at 0x1e00) but no catalog: no snapshots",
-                           err);
+    n = pt_layer_count(set);
+    snprintf(msg, sizeof msg, "the volume holds %d Volume Shadow Cop%s, walked as %s!vss:1%s%s%s: %s", n,
+             n == 1 ? "y" : "ies", plabel, n > 1 ? " to " : "", n > 1 ? plabel : "", n > 1 ? "!vss:N" : "",
+             mode == PT_SHADOW_ALL ? "every file of each is listed (--shadow-copies all)"
+                                   : "each lists the files it keeps in an older state (changed or deleted "
+                                     "since); files it holds as the volume holds them now are listed once, on "
+                                     "the volume");
+    rc = pt_scan_problem(s, "note", plabel, msg, err);
+    for (i = 0; i < n && rc == PT_OK; i++) {
+        pt_layer_t *snap = NULL;
+        pt_err_t serr = { 0, "" };
+        if (pt_layer_sub(set, i, &snap, &serr) != PT_OK) {
+            rc = pt_scan_problem(s, "error", plabel, serr.msg, err);
+            continue;
+        }
+        rc = scan_layer_volume(s, parent, plabel, PT_LAYER_VSS, snap, depth + 1, err);
+        pt_layer_close(snap);
+    }
+    s->volume_id = parent;
+    s->volume_label = plabel;
+    pt_layer_close(set);
+    return rc;
 }
 
 /* A filesystem that was not cleanly unmounted (a running server seized):
@@ -530,13 +567,14 @@ static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pt
                  (uint64_t)fs->last_block_act + 1);
         rc = pt_scan_problem(s, "error", "filesystem", msg, err);
     }
-    if (rc == PT_OK && TSK_FS_TYPE_ISNTFS(fs->ftype))
-        rc = vss_note(s, fs, err);
     if (rc == PT_OK)
         rc = dirty_note(s, fs, err);
     if (rc == PT_OK)
         rc = pt_walk_fs(s, fs, trial ? &pre : NULL, err);
     pt_walk_pre_free(&pre);
+    /* a snapshot's own copy of the VSS header is not walked again */
+    if (rc == PT_OK && TSK_FS_TYPE_ISNTFS(fs->ftype) && !(v->container && strcmp(v->container, "vss") == 0))
+        rc = scan_shadow_copies(s, fn, src, v->length, depth, err);
     return rc;
 }
 

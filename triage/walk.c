@@ -20,6 +20,7 @@
 #include "source.h"
 #include "text.h"
 #include "reparse.h"
+#include "vss.h"
 #include "wof.h"
 
 typedef struct walk_dir {
@@ -652,6 +653,10 @@ static TSK_WALK_RET_ENUM walk_cb(TSK_FS_FILE *f, const char *parent, void *ptr)
         return TSK_WALK_STOP;
     }
     if (TSK_FS_ISDOT(f->name->name))
+        return TSK_WALK_CONT;
+    /* a shadow copy: a file the volume holds today, byte for byte, is
+     * listed there, not again here */
+    if (w->s->shadow && !pt_vss_filter_keep(w->s->shadow, f))
         return TSK_WALK_CONT;
     if (TSK_FS_TYPE_ISNTFS(w->fs->ftype) && f->meta) {
         /* One item per data stream and per directory index, as fls lists. */

@@ -2,6 +2,7 @@
 """End-to-end tests of containers inside the evidence: VM disks found as
 files (qcow2, VMDK sparse and stream-optimised, VHD, VHDX), LVM2 volume
 groups, LUKS1/LUKS2 volumes with and without the key in case.conf, XFS,
+NTFS Volume Shadow Copies,
 and containers ptriage only names (Linux RAID member, Btrfs, ZFS, Linux
 swap, classic HFS, CramFS, an unknown partition type).  File lists are compared with The Sleuth Kit's
 fls on the inner filesystem image, contents with hashlib over the source
@@ -1650,8 +1651,128 @@ def vdi_evidence(tap, work):
     tap.result("a truncated VDI names the blocks it lost; the rest of the disk is read", truncated)
 
 
+def shadow_copies(tap, work):
+    """An NTFS partition with two Volume Shadow Copies (tests/fixtures/mkvss.py):
+    the states the snapshots preserve are kept as raw images, the reference
+    for fls and icat."""
+    states = []
+    for k, files in enumerate([
+            {"secret.txt": b"private letter, version one\n" * 300, "ledger.csv": b"2011-01-01,100\n" * 2000,
+             "keep.bin": random.Random(7).randbytes(300000), "gone.txt": b"deleted after the first snapshot\n" * 60},
+            {"secret.txt": b"private letter, version two, longer\n" * 500, ".delete": b"gone.txt\n"},
+            {"secret.txt": b"version three\n" * 10, "new.txt": b"created after the last snapshot\n"}]):
+        d = os.path.join(work, "s%d" % k)
+        tree(d, files)
+        states.append(d)
+    vol = os.path.join(work, "vss.img")
+    sh(f"python3 {FIX}/mkvss.py {vol} 32 {' '.join(states)}")
+    disk = os.path.join(work, "vss-disk.img")
+    mbr_disk(disk, [(vol, "07")], 40)
+    off = 2048 * 512
+    info = sh(f"vshadowinfo -o {off} {disk}")
+    assert info.count("Store: ") == 2, info     # libvshadow's own tool reads the fixture
+
+    def icat(img, inode):
+        return hashlib.sha256(subprocess.run(["icat", "-f", "ntfs", img, str(inode)],
+                                             capture_output=True).stdout).hexdigest()
+
+    def inodes(img):
+        out = subprocess.run(["fls", "-r", "-p", "-F", img], capture_output=True).stdout.decode()
+        return {"/" + l.split("\t", 1)[1]: int(l.split()[-2 if l.split()[1] == "*" else 1].split("-")[0].rstrip(":"))
+                for l in out.splitlines() if "\t" in l}
+
+    case = os.path.join(work, "nr.conf")
+    open(case, "w").write(CASE_NR)
+    out, p = scan(work, "vss-out", [disk], "--case", case)
+
+    def changed():
+        assert p.returncode == 0, p.stderr
+        c = db(out)
+        vols = {r[0]: r[1:] for r in c.execute(
+            "SELECT label, container, layer_name, filesystem, parent_volume_id, description FROM volumes")}
+        p1 = c.execute("SELECT id FROM volumes WHERE label = 'p1'").fetchone()[0]
+        for k in (1, 2):
+            v = vols["p1!vss:%d" % k]
+            assert v[:4] == ("vss", str(k), "ntfs", p1), v
+            assert v[4].startswith("Volume Shadow Copy %d of 2, created 2025-12-1%d 08:00:00 UTC, store {" % (k, k + 1)), v
+        notes = " | ".join(m for (m,) in c.execute("SELECT message FROM errors WHERE location = 'p1'"))
+        assert "the volume holds 2 Volume Shadow Copies, walked as p1!vss:1 to p1!vss:N" in notes, notes
+        for k in (1, 2):
+            ref = os.path.join(vol + ".state%d" % k)
+            label = "p1!vss:%d" % k
+            got = {r[0]: r[1:] for r in c.execute(
+                "SELECT i.path, i.sha256, i.allocated, i.inode FROM items i JOIN volumes v ON v.id = i.volume_id"
+                " WHERE v.label = ? AND i.kind = 'file' AND i.path NOT LIKE '%:%'", (label,))}
+            assert set(listing(out, label)) <= set(fls(ref)), (k, listing(out, label))
+            # every file whose content differs between the snapshot's state and now is listed, with the
+            # content icat reads from the state's image; the files unchanged since are not repeated
+            now = inodes(vol)
+            for path, ino in inodes(ref).items():
+                if path.startswith("/$") or "{3808876b" in path:
+                    continue
+                same = path in now and now[path] == ino and icat(ref, ino) == icat(vol, ino)
+                assert (path in got) != same, (k, path, same)
+                if path in got:
+                    assert got[path][0] == icat(ref, ino), (k, path)
+        v1 = {r[0]: r[1:] for r in c.execute(
+            "SELECT i.path, i.allocated FROM items i JOIN volumes v ON v.id = i.volume_id WHERE v.label = 'p1!vss:1'")}
+        assert v1["/gone.txt"] == (1,) and "/keep.bin" not in v1 and "/ledger.csv" not in v1, v1
+        v2 = {r[0]: r[1:] for r in c.execute(
+            "SELECT i.path, i.allocated FROM items i JOIN volumes v ON v.id = i.volume_id WHERE v.label = 'p1!vss:2'")}
+        assert v2["/gone.txt"] == (0,), v2      # deleted between the two snapshots
+        ids = [i for (i,) in c.execute("SELECT i.id FROM items i JOIN volumes v ON v.id = i.volume_id WHERE"
+                                       " v.label LIKE 'p1!vss:%' AND i.path IN ('/secret.txt', '/gone.txt')")]
+        assert len(ids) == 4, ids
+        export_and_verify(work, out, ids, "--case", case)
+    tap.result("NTFS Volume Shadow Copies: each snapshot is a volume p1!vss:N (libvshadow) listing the files it "
+               "keeps in an older state, with icat's hashes on the state's own image; unchanged files are not "
+               "repeated; exported and verified through the snapshot", changed)
+
+    def every_file():
+        o, r = scan(work, "vss-all", [disk], "--shadow-copies", "all")
+        assert r.returncode == 0, r.stderr
+        c = db(o)
+        for k in (1, 2):
+            ref = os.path.join(vol + ".state%d" % k)
+            assert listing(o, "p1!vss:%d" % k) == fls(ref), k
+            got = vol_items(o, "p1!vss:%d" % k)
+            for path, ino in inodes(ref).items():
+                if path in got and got[path] and "{3808876b" not in path and not path.startswith("/$"):
+                    assert got[path] == icat(ref, ino), (k, path)
+        assert "shadow_copies=all" in c.execute("SELECT options FROM run").fetchone()[0]
+        o, r = scan(work, "vss-none", [disk], "--shadow-copies", "none")
+        assert r.returncode == 0, r.stderr
+        c = db(o)
+        assert not c.execute("SELECT 1 FROM volumes WHERE label LIKE '%vss%'").fetchall()
+        notes = " | ".join(m for (m,) in c.execute("SELECT message FROM errors"))
+        assert "not walked (--shadow-copies none)" in notes, notes
+    tap.result("--shadow-copies all lists every file of each snapshot (fls of the state's image); none only says "
+               "the snapshots are there", every_file)
+
+    def damaged():
+        img = bytearray(open(disk, "rb").read())
+        cat = struct.unpack_from("<q", img, off + 0x1e00 + 0x30)[0]
+        bad = bytearray(img)
+        bad[off + cat:off + cat + 16] = b"\xff" * 16            # the catalog's identifier
+        path = os.path.join(work, "vss-bad.img")
+        open(path, "wb").write(bad)
+        o, r = scan(work, "vss-bad", [path])
+        assert r.returncode == 1, r.stderr
+        c = db(o)
+        errs = " | ".join(m for (m,) in c.execute("SELECT message FROM errors WHERE severity = 'error'"))
+        assert "Volume Shadow Copies that could not be read (shadow copy catalog not read" in errs, errs
+        assert listing(o, "p1") == fls(disk, 2048)       # the volume itself is walked
+        struct.pack_into("<q", img, off + 0x1e00 + 0x30, 0)    # a header without a catalog
+        open(path, "wb").write(img)
+        o, r = scan(work, "vss-empty", [path])
+        notes = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
+        assert r.returncode == 0 and "but no catalog: no snapshots" in notes, notes
+    tap.result("a damaged shadow-copy catalog is an error on the volume, which is still walked; a VSS header "
+               "without a catalog is a note", damaged)
+
+
 def suite(tap, work):
-    for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, e01_in_a_filesystem, sparse_bundles, vdi_evidence, bsd_label, lvm, luks, xfs, apfs, md_raid, stacked, named,
+    for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, e01_in_a_filesystem, sparse_bundles, shadow_copies, vdi_evidence, bsd_label, lvm, luks, xfs, apfs, md_raid, stacked, named,
                  unread_filesystems, dmg_evidence):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
