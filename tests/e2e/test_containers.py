@@ -1728,6 +1728,20 @@ def shadow_copies(tap, work):
                "keeps in an older state, with icat's hashes on the state's own image; unchanged files are not "
                "repeated; exported and verified through the snapshot", changed)
 
+    def resumed():
+        from test_scale import cut, same_outputs
+        c = db(out)
+        first = c.execute("SELECT min(i.id) FROM items i JOIN volumes v ON v.id = i.volume_id"
+                          " WHERE v.label = 'p1!vss:1'").fetchone()[0]
+        last = c.execute("SELECT max(id) FROM items").fetchone()[0]
+        for k in (first - 1, first + 2, last - 1):
+            o = os.path.join(work, "vss-cut%d" % k)
+            cut(out, o, k)
+            r = subprocess.run([PT, "scan", "--resume", o], capture_output=True)
+            assert r.returncode == p.returncode, (k, r.stderr)
+            same_outputs(out, o)
+    tap.result("a scan interrupted before, inside and after the snapshots resumes to the same manifests", resumed)
+
     def every_file():
         o, r = scan(work, "vss-all", [disk], "--shadow-copies", "all")
         assert r.returncode == 0, r.stderr
