@@ -1,4 +1,4 @@
-/* accounts.c - passwd parsing.  Owns the entry array. */
+/* accounts.c - passwd parsing and the SID map.  Each owns its entry array. */
 #include "accounts.h"
 
 #include <stdlib.h>
@@ -56,4 +56,81 @@ void pt_accounts_free(pt_accounts_t *a)
 {
     free(a->e);
     memset(a, 0, sizeof *a);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    return strcmp(((const pt_sid_entry_t *)a)->sid, ((const pt_sid_entry_t *)b)->sid);
+}
+
+static int cmp_key(const void *key, const void *e)
+{
+    return strcmp(key, ((const pt_sid_entry_t *)e)->sid);
+}
+
+size_t pt_sids_add(pt_sids_t *m, const char *text, size_t len)
+{
+    size_t i = 0, added = 0;
+
+    while (i < len && m->n < PT_SIDS_MAX) {
+        const char *line = text + i, *end = memchr(line, '\n', len - i), *tab;
+        size_t ll = end ? (size_t)(end - line) : len - i, sl, nl;
+        pt_sid_entry_t e, *ne;
+
+        i += ll + 1;
+        if (!(tab = memchr(line, '\t', ll)))
+            continue;
+        sl = (size_t)(tab - line);
+        nl = ll - sl - 1;
+        if (sl < 5 || sl >= sizeof e.sid || nl == 0 || nl >= sizeof e.name || memcmp(line, "S-1-", 4) != 0)
+            continue;
+        memcpy(e.sid, line, sl);
+        e.sid[sl] = '\0';
+        memcpy(e.name, tab + 1, nl);
+        e.name[nl] = '\0';
+        if (m->n && bsearch(e.sid, m->e, m->n, sizeof *m->e, cmp_key))
+            continue; /* the first name found stays */
+        if (!(ne = realloc(m->e, (m->n + 1) * sizeof *m->e)))
+            break;
+        m->e = ne;
+        m->e[m->n++] = e;
+        qsort(m->e, m->n, sizeof *m->e, cmp_entry);
+        added++;
+    }
+    return added;
+}
+
+const char *pt_sids_name(const pt_sids_t *m, const char *sid)
+{
+    /* the SIDs Windows gives the same name on every machine */
+    static const char *const known[][2] = {
+        { "S-1-1-0", "Everyone" },
+        { "S-1-3-0", "CREATOR OWNER" },
+        { "S-1-5-18", "SYSTEM" },
+        { "S-1-5-19", "LOCAL SERVICE" },
+        { "S-1-5-20", "NETWORK SERVICE" },
+        { "S-1-5-32-544", "Administrators" },
+        { "S-1-5-32-545", "Users" },
+        { "S-1-5-32-551", "Backup Operators" },
+        { "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464", "TrustedInstaller" },
+    };
+    size_t i;
+
+    /* Windows' own accounts keep their names (ProfileList calls SYSTEM's
+     * folder "systemprofile") */
+    for (i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(sid, known[i][0]) == 0)
+            return known[i][1];
+    if (m && m->n) {
+        const pt_sid_entry_t *hit = bsearch(sid, m->e, m->n, sizeof *m->e, cmp_key);
+        if (hit)
+            return hit->name;
+    }
+    return NULL;
+}
+
+void pt_sids_free(pt_sids_t *m)
+{
+    free(m->e);
+    memset(m, 0, sizeof *m);
 }

@@ -103,3 +103,46 @@ int pt_osinfo_windows(int fd, char *out, size_t size)
     hivex_close(h);
     return out[0] != '\0';
 }
+
+size_t pt_osinfo_windows_profiles(int fd, char **text, size_t *len)
+{
+    static const char *const path[] = { "Microsoft", "Windows NT", "CurrentVersion", "ProfileList" };
+    char name[64];
+    hive_h *h;
+    hive_node_h node, *kids = NULL;
+    size_t i, n = 0;
+
+    snprintf(name, sizeof name, "/proc/self/fd/%d", fd);
+    if (!(h = hivex_open(name, 0)))
+        return 0;
+    node = hivex_root(h);
+    for (i = 0; node && i < sizeof path / sizeof path[0]; i++)
+        node = hivex_node_get_child(h, node, path[i]);
+    if (node)
+        kids = hivex_node_children(h, node);
+    for (i = 0; kids && kids[i] && i < 10000; i++) {
+        char *sid = hivex_node_name(h, kids[i]), *img = NULL, *base, *grown, *c;
+        hive_value_h v = hivex_node_get_value(h, kids[i], "ProfileImagePath");
+        if (v)
+            img = hivex_value_string(h, v);
+        if (sid && img) {
+            base = strrchr(img, '\\') ? strrchr(img, '\\') + 1 : img;
+            for (c = base; *c; c++) /* one line of text from a suspect's hive */
+                if ((unsigned char)*c < 0x20 || *c == '\t')
+                    *c = ' ';
+            for (c = sid; *c; c++)
+                if ((unsigned char)*c < 0x20 || *c == '\t')
+                    *c = ' ';
+            if (*base && (grown = realloc(*text, *len + strlen(sid) + strlen(base) + 3)) != NULL) {
+                *text = grown;
+                *len += (size_t)sprintf(grown + *len, "%s\t%s\n", sid, base);
+                n++;
+            }
+        }
+        free(sid);
+        free(img);
+    }
+    free(kids);
+    hivex_close(h);
+    return n;
+}

@@ -22,4 +22,10 @@ int pt_osinfo_parse_macos(const char *text, size_t len, char *out, size_t size);
  * "ProductName (build N)" in out, else 0. */
 int pt_osinfo_windows(int fd, char *out, size_t size);
 
+/* The user profiles of the same hive (Microsoft\Windows NT\CurrentVersion\
+ * ProfileList: one key per SID, ProfileImagePath its folder): appended to
+ * *text (malloc'd, grown) as "SID\tNAME\n" lines, NAME the folder's last
+ * component ("C:\Users\alice": alice).  Returns how many. */
+size_t pt_osinfo_windows_profiles(int fd, char **text, size_t *len);
+
 #endif

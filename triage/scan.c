@@ -524,6 +524,7 @@ static int scan_evidence(pt_scan_t *s, const char *path, const char *label, pt_e
     }
 out:
     s->img = NULL;
+    pt_sids_free(&s->sids); /* one machine's accounts do not name another's */
     pt_source_close(src);
     return rc;
 }

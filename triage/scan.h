@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
+#include "accounts.h"
 #include "casedb.h"
 #include "err.h"
 #include "item.h"
@@ -85,6 +86,7 @@ typedef struct pt_scan {
     struct pt_resume *resume;  /* resuming an interrupted scan, or NULL */
     struct pt_files *files;    /* the tree being walked, where disks found in it find their backing files */
     struct pt_vss_filter *shadow; /* walking a shadow copy: lists only what it keeps older (NULL: all) */
+    pt_sids_t sids;            /* Windows owners' names, from the hives of this evidence item */
 } pt_scan_t;
 
 /* Hands an item (after the reader has filled its content fields, using the

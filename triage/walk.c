@@ -56,6 +56,7 @@ typedef struct walk_state {
     walk_deep_t *deep;  /* directories left for a continued walk */
     size_t n_deep, cap_deep;
     pt_ext4flags_t *xflags; /* ext4 with fscrypt: inode flags (else NULL) */
+    int sids;           /* NTFS: owners are SIDs, named through s->sids */
 } walk_state_t;
 
 #define MAC_USERS "/private/var/db/dslocal/nodes/Default/users"
@@ -359,6 +360,16 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
             it.uid = (uint32_t)m->uid;
             it.gid = (uint32_t)m->gid;
             it.owner = name ? pt_scan_intern(w->s, name) : NULL;
+        } else if (w->sids) {
+            /* the owner SID of the file's security descriptor ($Secure),
+             * named where the evidence's hive or Windows itself names it */
+            char *sid = NULL;
+            if (tsk_fs_file_get_owner_sid(f, &sid) == 0 && sid) {
+                const char *name = pt_sids_name(&w->s->sids, sid);
+                it.owner = pt_scan_intern(w->s, name ? name : sid);
+            }
+            free(sid);
+            tsk_error_reset();
         }
         it.mode = (uint32_t)m->mode;
         if (m->type == TSK_FS_META_TYPE_LNK && m->link)
@@ -754,8 +765,9 @@ static void mac_accounts(TSK_FS_INFO *fs, char **text, size_t *len)
 #define HIVE_MAX ((int64_t)512 << 20) /* a SOFTWARE hive is tens of MB; a bigger one is not read */
 
 /* The hive is copied into an anonymous memory file for libhivex, which
- * opens files by name; nothing is written to disk. */
-static int windows_product(TSK_FS_FILE *f, char *os, size_t size)
+ * opens files by name; nothing is written to disk.  Its product name, and
+ * its user profiles into pre. */
+static int windows_product(TSK_FS_FILE *f, char *os, size_t size, pt_walk_pre_t *pre)
 {
     char buf[65536];
     int64_t off = 0;
@@ -769,16 +781,20 @@ static int windows_product(TSK_FS_FILE *f, char *os, size_t size)
             break;
         off += n;
     }
-    if (off == f->meta->size)
+    if (off == f->meta->size) {
         ok = pt_osinfo_windows(fd, os, size);
+        pt_osinfo_windows_profiles(fd, &pre->profiles, &pre->profiles_len);
+    }
     close(fd);
     tsk_error_reset();
     return ok;
 }
 
 /* The operating system the filesystem holds, for the report. */
-static void read_os(TSK_FS_INFO *fs, char *os, size_t size)
+static void read_os(TSK_FS_INFO *fs, pt_walk_pre_t *pre)
 {
+    char *os = pre->os;
+    size_t size = sizeof pre->os;
     static const char *const release[] = { "/etc/os-release", "/usr/lib/os-release" };
     size_t len = 0, i;
     TSK_FS_FILE *f;
@@ -797,7 +813,7 @@ static void read_os(TSK_FS_INFO *fs, char *os, size_t size)
         free(buf);
     }
     if (!os[0] && (f = tsk_fs_file_open(fs, NULL, "/Windows/System32/config/SOFTWARE")) != NULL) {
-        if (!windows_product(f, os, size))
+        if (!windows_product(f, os, size, pre))
             snprintf(os, size, "Windows (the SOFTWARE hive names no product)");
         tsk_fs_file_close(f);
     }
@@ -812,7 +828,7 @@ void pt_walk_pre_read(TSK_FS_INFO *fs, pt_walk_pre_t *pre)
         if (TSK_FS_TYPE_ISAPFS(fs->ftype) || TSK_FS_TYPE_ISHFS(fs->ftype))
             mac_accounts(fs, &pre->accounts, &pre->accounts_len);
     }
-    read_os(fs, pre->os, sizeof pre->os);
+    read_os(fs, pre);
 }
 
 void pt_walk_pre_free(pt_walk_pre_t *pre)
@@ -820,6 +836,35 @@ void pt_walk_pre_free(pt_walk_pre_t *pre)
     free(pre->accounts);
     pre->accounts = NULL;
     pre->accounts_len = 0;
+    free(pre->profiles);
+    pre->profiles = NULL;
+    pre->profiles_len = 0;
+}
+
+/* The hive's profiles join the evidence's SID map; the note says which
+ * names owners get from it. */
+static int profiles_note(pt_scan_t *s, const char *text, size_t len, pt_err_t *err)
+{
+    char msg[2048];
+    size_t added = pt_sids_add(&s->sids, text, len), i, at, shown = 0;
+
+    if (!added)
+        return PT_OK;
+    at = (size_t)snprintf(msg, sizeof msg, "owners (the SIDs of files' security descriptors) are named from this "
+                          "volume's SOFTWARE hive, ProfileList, for this evidence:");
+    for (i = 0; i < len && at < sizeof msg - 200 && shown < 20;) {
+        const char *line = text + i, *end = memchr(line, '\n', len - i), *tab;
+        size_t ll = end ? (size_t)(end - line) : len - i;
+        i += ll + 1;
+        if ((tab = memchr(line, '\t', ll)) != NULL) {
+            at += (size_t)snprintf(msg + at, sizeof msg - at, "%s %.*s = %.*s", shown ? "," : "",
+                                   (int)(ll - (size_t)(tab - line) - 1), tab + 1, (int)(tab - line), line);
+            shown++;
+        }
+    }
+    if (added > shown && at < sizeof msg - 40)
+        snprintf(msg + at, sizeof msg - at, ", and %zu more", added - shown);
+    return pt_scan_problem(s, "note", s->volume_label, msg, err);
 }
 
 int pt_walk_fs(pt_scan_t *s, TSK_FS_INFO *fs, const pt_walk_pre_t *pre, pt_err_t *err)
@@ -841,7 +886,10 @@ int pt_walk_fs(pt_scan_t *s, TSK_FS_INFO *fs, const pt_walk_pre_t *pre, pt_err_t
     if (w.owners && pre->accounts)
         pt_accounts_parse(&w.accounts, pre->accounts, pre->accounts_len);
     w.xflags = pt_ext4flags_open(fs);
+    w.sids = TSK_FS_TYPE_ISNTFS(fs->ftype);
     rc = pre->os[0] && s->volume_id ? pt_casedb_set_volume_os(s->db, s->volume_id, pre->os, err) : PT_OK;
+    if (rc == PT_OK && w.sids && pre->profiles)
+        rc = profiles_note(s, pre->profiles, pre->profiles_len, err);
     if (pre == &own)
         pt_walk_pre_free(&own);
     if (rc != PT_OK) {

@@ -10,11 +10,14 @@
 
 /* What a walk reads by name before it starts: the accounts (the
  * filesystem's /etc/passwd, and on a Mac volume its local directory's
- * account records, as passwd lines) and the operating system. */
+ * account records, as passwd lines), the operating system, and on
+ * Windows the user profiles (whose SIDs own files). */
 typedef struct pt_walk_pre {
     char *accounts;         /* malloc'd passwd text, or NULL */
     size_t accounts_len;
     char os[256];           /* "" when none is found */
+    char *profiles;         /* a Windows SOFTWARE hive's profiles, "SID\tNAME" lines (malloc'd), or NULL */
+    size_t profiles_len;
 } pt_walk_pre_t;
 void pt_walk_pre_read(TSK_FS_INFO *fs, pt_walk_pre_t *pre);
 void pt_walk_pre_free(pt_walk_pre_t *pre);

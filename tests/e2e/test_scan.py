@@ -934,6 +934,85 @@ def ntfs_volume_shadow_copies_are_named():
 
 
 @test
+def windows_owners():
+    """NTFS owners are the SIDs of the files' security descriptors; the
+    SOFTWARE hive's ProfileList names users' SIDs and Windows names its own
+    (SYSTEM, TrustedInstaller, ...).  The SID of each file is checked against
+    istat's; an unnamed SID stays as it is; a volume whose $Secure libtsk
+    cannot index (mkntfs's own, before 40 descriptors) has no owners, without
+    errors; a second evidence item does not borrow the first's names."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "fixtures"))
+    import mkhive
+    import ntfsowners
+    d = os.path.join(Ctx.work, "owners")
+    os.makedirs(d)
+    dom = "S-1-5-21-3623811015-3361044348-30300820-"
+    pl = "Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\"
+    hive = os.path.join(d, "SOFTWARE")
+    mkhive.make_tree(hive, {"Microsoft\\Windows NT\\CurrentVersion": {"ProductName": "Windows Server 2019 Standard"},
+                            pl + dom + "1001": {"ProfileImagePath": "C:\\Users\\alice"},
+                            pl + dom + "1002": {"ProfileImagePath": "C:\\Users\\bob.CORP"},
+                            pl + "S-1-5-18": {"ProfileImagePath": "%systemroot%\\system32\\config\\systemprofile"}})
+    img = os.path.join(d, "win.img")
+    run(["truncate", "-s", "32M", img])
+    assert run(["mkntfs", "-q", "-F", "-f", img]).returncode == 0
+    ntfsowners.mkdirs(img, ["Windows", "Windows/System32", "Windows/System32/config", "Users", "Users/alice",
+                            "Users/bob.CORP", "pad"])
+    src = os.path.join(d, "f.txt")
+    open(src, "w").write("private\n")
+    files = {"Users/alice/letter.txt": dom + "1001", "Users/bob.CORP/notes.txt": dom + "1002",
+             "Users/alice/shared.txt": dom + "1003", "Windows/System32/config/SOFTWARE": "S-1-5-18",
+             "Windows/System32": "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"}
+    for i in range(40):     # enough descriptors for $SII's index allocation, as on Windows
+        files["pad/p%02d.txt" % i] = dom + str(5000 + i)
+    for path in files:
+        if not path.startswith("Windows/System32") or path.endswith("SOFTWARE"):
+            assert run(["ntfscp", "-q", img, hive if path.endswith("SOFTWARE") else src, path]).returncode == 0
+    ntfsowners.set_owners(img, files)
+    out, _ = scan(img, expect=0)
+    con = db(out)
+    owner = {r[0].decode(): (r[1] or b"").decode() for r in con.execute("SELECT path, owner FROM items")}
+    want = {"Users/alice/letter.txt": "alice", "Users/bob.CORP/notes.txt": "bob.CORP",
+            "Users/alice/shared.txt": dom + "1003", "Windows/System32/config/SOFTWARE": "SYSTEM",
+            "Windows/System32": "TrustedInstaller", "pad/p07.txt": dom + "5007"}
+    for path, name in want.items():
+        assert owner["/" + path] == name, (path, owner["/" + path])
+    # every file's owner is the SID istat reads (none where libtsk cannot
+    # resolve the descriptor), named where the hive or Windows names it
+    names = {dom + "1001": "alice", dom + "1002": "bob.CORP", "S-1-5-18": "SYSTEM",
+             "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464": "TrustedInstaller"}
+    resolved = 0
+    for path, sid in files.items():
+        ist = run(["istat", img, run(["ifind", "-n", path, img]).stdout.decode().strip()]).stdout.decode()
+        got = ist.split("Security ID: ")[1].split("\n")[0].split("(")[1].rstrip(")")
+        assert got in (sid, ""), (path, got, sid)
+        assert owner["/" + path] == (names.get(got, got) if got else ""), (path, got, owner["/" + path])
+        resolved += got != ""
+    assert resolved >= 20, resolved
+    notes = messages(out, "note")
+    assert any("named from this volume's SOFTWARE hive, ProfileList" in n and "alice = " + dom + "1001" in n
+               for n in notes), notes
+    assert not messages(out, "error"), messages(out, "error")
+    # a volume libtsk cannot read owners from: none, and no error
+    out2, _ = scan(os.path.join(Ctx.fx, "ntfs.img"), expect=0)
+    assert not [r for r in db(out2).execute("SELECT owner FROM items WHERE owner IS NOT NULL "
+                                           "AND owner NOT IN ('Administrators', 'SYSTEM')")]
+    # two evidence items: the second (no hive) names only Windows' own SIDs
+    img2 = os.path.join(d, "data.img")
+    run(["truncate", "-s", "16M", img2])
+    assert run(["mkntfs", "-q", "-F", "-f", img2]).returncode == 0
+    pads = {"p%02d.txt" % i: dom + str(1001 if i == 0 else 6000 + i) for i in range(40)}
+    for p in pads:
+        run(["ntfscp", "-q", img2, src, p])
+    ntfsowners.set_owners(img2, pads)
+    out3, _ = scan([img, img2], expect=0)
+    rows = {(r[0].decode(), r[1].decode()): (r[2] or b"").decode() for r in db(out3).execute(
+        "SELECT e.label, i.path, i.owner FROM items i JOIN evidence e ON e.id = i.evidence_id")}
+    assert rows[("win.img", "/Users/alice/letter.txt")] == "alice"
+    assert rows[("data.img", "/p00.txt")] == dom + "1001", rows[("data.img", "/p00.txt")]
+
+
+@test
 def ntfs_reparse_points():
     """Windows 10/11 "Compact OS" (WOF) files: the unnamed $DATA is sparse,
     the content is in XPRESS or LZX chunks in WofCompressedData, which

@@ -123,6 +123,27 @@ static void accounts(void)
     pt_accounts_free(&a);
 }
 
+static void sids(void)
+{
+    pt_sids_t m = { NULL, 0 };
+    static const char a[] = "S-1-5-21-1-2-3-1001\talice\nnot a line\nX-1-5\tbad\nS-1-5-21-1-2-3-1002\t\n"
+                            "S-1-5-18\tsystemprofile\nS-1-5-21-1-2-3-1000\tadmin";
+    static const char b[] = "S-1-5-21-1-2-3-1001\tmallory\nS-1-5-21-9-9-9-500\tAdministrator\n";
+
+    T_CHECK(pt_sids_name(&m, "S-1-5-18") && strcmp(pt_sids_name(&m, "S-1-5-18"), "SYSTEM") == 0);
+    T_CHECK(pt_sids_add(&m, a, sizeof a - 1) == 3);      /* the malformed and the empty name are skipped */
+    T_STREQ(pt_sids_name(&m, "S-1-5-21-1-2-3-1001"), "alice");
+    T_STREQ(pt_sids_name(&m, "S-1-5-21-1-2-3-1000"), "admin"); /* last line without a newline */
+    T_STREQ(pt_sids_name(&m, "S-1-5-18"), "SYSTEM");    /* Windows' own name, not the profile folder */
+    T_STREQ(pt_sids_name(&m, "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"), "TrustedInstaller");
+    T_CHECK(pt_sids_add(&m, b, sizeof b - 1) == 1);      /* a SID already named keeps its name */
+    T_STREQ(pt_sids_name(&m, "S-1-5-21-1-2-3-1001"), "alice");
+    T_STREQ(pt_sids_name(&m, "S-1-5-21-9-9-9-500"), "Administrator");
+    T_CHECK(pt_sids_name(&m, "S-1-5-21-1-2-3-1003") == NULL);
+    pt_sids_free(&m);
+    T_CHECK(m.n == 0 && pt_sids_name(&m, "S-1-5-21-1-2-3-1001") == NULL);
+}
+
 static pt_rule_match_t match(const char *rule, const char *disp)
 {
     pt_rule_match_t m;
@@ -200,6 +221,7 @@ int main(void)
         return 1;
     T_RUN(hashset_formats);
     T_RUN(accounts);
+    T_RUN(sids);
     T_RUN(decisions);
     rc = t_done();
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
