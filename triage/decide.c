@@ -25,8 +25,12 @@ static const char *dispo_of(const char *s)
 
 void pt_policy_defaults(pt_policy_t *p)
 {
+    /* users' homes and mail; Windows' recycle bins (what a user deleted)
+     * and the profiles an upgrade keeps in Windows.old */
     static const char *const users[] = { "/home/*", "/root/*", "/Users/*", "/Documents and Settings/*",
-                                         "/var/mail/*", "/var/spool/mail/*" };
+                                         "/var/mail/*", "/var/spool/mail/*", "/$Recycle.Bin/*", "/$RECYCLE.BIN/*",
+                                         "/RECYCLER/*", "/RECYCLED/*", "/Windows.old/Users/*",
+                                         "/Windows.old/Documents and Settings/*" };
     size_t i;
 
     memset(p, 0, sizeof *p);

@@ -199,6 +199,18 @@ static void decisions(void)
     it.encryption = "none";
     pt_decide(&p, NULL, &it);
     T_STREQ(it.disposition, "needs-review");
+    /* what users deleted into a recycle bin, and old profiles, are theirs */
+    static const char *const theirs[] = { "/$Recycle.Bin/S-1-5-21-1-2-3-1001/$RAB12CD.docx",
+                                          "/RECYCLER/S-1-5-21-1-2-3-1001/Dc1.doc",
+                                          "/Windows.old/Users/alice/Documents/x.txt" };
+    for (size_t k = 0; k < sizeof theirs / sizeof theirs[0]; k++) {
+        it.path = theirs[k];
+        pt_decide(&p, NULL, &it);
+        T_STREQ(it.disposition, "private");
+    }
+    it.path = "/Windows.old/Windows/System32/kernel32.dll";
+    pt_decide(&p, NULL, &it);
+    T_STREQ(it.disposition, "needs-review");
     pt_policy_free(&p);
 
     pt_policy_defaults(&p);
