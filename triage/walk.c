@@ -19,6 +19,7 @@
 #include "plist.h"
 #include "source.h"
 #include "text.h"
+#include "recycle.h"
 #include "reparse.h"
 #include "vss.h"
 #include "wof.h"
@@ -295,6 +296,28 @@ static int efs_bits(TSK_FS_FILE *f, const TSK_FS_ATTR *data)
     return bits;
 }
 
+/* A file or folder in a Windows recycle bin: where it was deleted from,
+ * when, from its $I record beside it (read here, at most 64 KiB). */
+static void recycle_note(walk_state_t *w, pt_item_t *it, const char *parent, const char *name)
+{
+    char fspath[4096], ipath[4096], desc[2048];
+    uint8_t buf[65536];
+    TSK_FS_FILE *f;
+    ssize_t got;
+
+    if ((size_t)snprintf(fspath, sizeof fspath, "/%s%s%s", w->base ? w->base : "", parent, name) >= sizeof fspath ||
+        !pt_recycle_partner(fspath, ipath, sizeof ipath) || !(f = tsk_fs_file_open(w->fs, NULL, ipath))) {
+        tsk_error_reset();
+        return;
+    }
+    got = f->meta && f->meta->type == TSK_FS_META_TYPE_REG
+              ? tsk_fs_file_read(f, 0, (char *)buf, sizeof buf, TSK_FS_FILE_READ_FLAG_NONE) : -1;
+    if (got > 0 && pt_recycle_describe(buf, (size_t)got, desc, sizeof desc))
+        pt_item_add_error(it, "note", "recycle bin: %s, as its record %s says", desc, strrchr(ipath, '/') + 1);
+    tsk_fs_file_close(f);
+    tsk_error_reset();
+}
+
 /* Emits one item for fs_file (and one NTFS attribute, or NULL). */
 static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_FS_ATTR *attr)
 {
@@ -387,6 +410,8 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
         pt_item_add_error(&it, "note", "name is not valid UTF-8: invalid bytes are shown as \\xNN");
     if (pt_text_has_control(w->path))
         pt_item_add_error(&it, "note", "name contains control characters (kept as on disk)");
+    if (!stream)
+        recycle_note(w, &it, parent, n->name);
     if (w->loop_of)
         pt_item_add_error(&it, "note", "directory loop: this entry names directory %" PRIu64
                           ", which is its own ancestor /%s; its content is listed there, not walked again",

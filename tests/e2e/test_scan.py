@@ -1013,6 +1013,57 @@ def windows_owners():
 
 
 @test
+def recycle_bin_records():
+    """Windows' recycle bin on NTFS ($Recycle.Bin) and on a FAT32 stick
+    ($RECYCLE.BIN): each $R file gets a note with where it was deleted
+    from, when and its size, from the $I record beside it (version 1, Vista
+    to 8.1, and version 2, Windows 10); a $R without its $I, or with a
+    damaged one, gets none.  With a policy they are the user's: private."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "fixtures"))
+    import ntfsowners
+    d = os.path.join(Ctx.work, "recycle")
+    sid = "S-1-5-21-3623811015-3361044348-30300820-1001"
+    ft = 134100000000000000       # 2025-12-12 08:00:00 UTC
+
+    def rec(version, path, size):
+        u = path.encode("utf-16-le")
+        if version == 1:
+            return struct.pack("<QQQ", 1, size, ft) + u.ljust(520, b"\0")
+        return struct.pack("<QQQI", 2, size, ft, len(path) + 1) + u + b"\0\0"
+    files = {"$RAB12CD.docx": b"PK\3\4 report", "$IAB12CD.docx": rec(2, "C:\\Users\\alice\\Documents\\report.docx", 1234),
+             "$R0V1OLD.txt": b"old letter\n", "$I0V1OLD.txt": rec(1, "C:\\Users\\alice\\letter.txt", 11),
+             "$RNOI.txt": b"no record\n", "$RBAD.txt": b"bad record\n", "$IBAD.txt": b"\7" * 40}
+    src = os.path.join(d, "src", "$RECYCLE.BIN", sid)
+    os.makedirs(src)
+    for name, data in files.items():
+        open(os.path.join(src, name), "wb").write(data)
+    ntfs = os.path.join(d, "ntfs.img")
+    run(["truncate", "-s", "16M", ntfs])
+    assert run(["mkntfs", "-q", "-F", "-f", ntfs]).returncode == 0
+    ntfsowners.mkdirs(ntfs, ["$Recycle.Bin", "$Recycle.Bin/" + sid])
+    for name in files:
+        assert run(["ntfscp", "-q", ntfs, os.path.join(src, name), "$Recycle.Bin/%s/%s" % (sid, name)]).returncode == 0
+    fat = os.path.join(d, "fat.img")
+    assert run(["mkfs.vfat", "-C", "-F", "32", fat, "40000"]).returncode == 0
+    assert run(["mcopy", "-s", "-i", fat, os.path.join(d, "src", "$RECYCLE.BIN"), "::/"]).returncode == 0
+    conf = os.path.join(d, "c.conf")
+    open(conf, "w").write("[policy]\n")
+    for img, binname in ((ntfs, "$Recycle.Bin"), (fat, "$RECYCLE.BIN")):
+        out, _ = scan(img, "--case", conf, expect=0)
+        check_against_tsk(img, out)
+        rows = {r[0].decode(): ((r[1] or b"").decode(), r[2].decode()) for r in db(out).execute(
+            "SELECT path, error, disposition FROM items WHERE path LIKE '%/$R%'")}
+        base = "/%s/%s/" % (binname, sid)
+        assert rows[base + "$RAB12CD.docx"][0] == \
+            "recycle bin: deleted from C:\\Users\\alice\\Documents\\report.docx at 2025-12-12 08:00:00 UTC " \
+            "(1234 bytes), as its record $IAB12CD.docx says", rows
+        assert "deleted from C:\\Users\\alice\\letter.txt at 2025-12-12 08:00:00 UTC (11 bytes)" in \
+            rows[base + "$R0V1OLD.txt"][0], rows
+        assert rows[base + "$RNOI.txt"][0] == "" and rows[base + "$RBAD.txt"][0] == "", rows
+        assert {v[1] for k, v in rows.items() if k.startswith(base)} == {"private"}, rows
+
+
+@test
 def ntfs_reparse_points():
     """Windows 10/11 "Compact OS" (WOF) files: the unnamed $DATA is sparse,
     the content is in XPRESS or LZX chunks in WofCompressedData, which
