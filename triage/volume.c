@@ -186,7 +186,7 @@ static int scan_layer_volume(pt_scan_t *s, int64_t parent, const char *parent_la
         int idx = 0;
         pt_vss_t *set = pt_layer_vss(layer, &idx);
         if (!(s->shadow = pt_vss_filter_open(set, idx, fs)))
-            rc = pt_scan_problem(s, "note", label, "which files this snapshot keeps in an older state could not be "
+            rc = pt_scan_problem(s, "note", label, "which files this snapshot holds in an older state could not be "
                                  "told (its $MFT is not mapped): every file of it is listed", err);
     }
     if (!fs) {
@@ -439,7 +439,7 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
 
 /* Volume Shadow Copies (their header lies in $Boot at 0x1e00): each
  * snapshot is walked as a volume of its own, "LABEL!vss:N", oldest first;
- * by default listing only the files it keeps in an older state. */
+ * by default listing only the files in a state no newer snapshot holds. */
 static int scan_shadow_copies(pt_scan_t *s, pt_read_fn fn, void *src, uint64_t size, int depth, pt_err_t *err)
 {
     int64_t parent = s->volume_id;
@@ -471,9 +471,9 @@ static int scan_shadow_copies(pt_scan_t *s, pt_read_fn fn, void *src, uint64_t s
     snprintf(msg, sizeof msg, "the volume holds %d Volume Shadow Cop%s, walked as %s!vss:1%s%s%s: %s", n,
              n == 1 ? "y" : "ies", plabel, n > 1 ? " to " : "", n > 1 ? plabel : "", n > 1 ? "!vss:N" : "",
              mode == PT_SHADOW_ALL ? "every file of each is listed (--shadow-copies all)"
-                                   : "each lists the files it keeps in an older state (changed or deleted "
-                                     "since); files it holds as the volume holds them now are listed once, on "
-                                     "the volume");
+                                   : "each lists the files it holds in a state no newer snapshot holds "
+                                     "(changed or deleted after it was taken), so each older version once; "
+                                     "files as the volume holds them now are listed once, on the volume");
     rc = pt_scan_problem(s, "note", plabel, msg, err);
     for (i = 0; i < n && rc == PT_OK; i++) {
         pt_layer_t *snap = NULL;

@@ -303,12 +303,16 @@ static int touched(const pt_vss_filter_t *fl, uint64_t off, uint64_t len)
 }
 
 /* Whether volume bytes [off, off + len) read differently in the snapshot
- * than on the volume now: compared byte for byte where a store keeps a
- * block (1 also when either cannot be read). */
+ * than in the next newer one (the newest: than on the volume now):
+ * compared byte for byte where a store keeps a block, elsewhere all read
+ * the volume (1 also when either cannot be read). */
 static int differs(const pt_vss_filter_t *fl, uint64_t off, uint64_t len)
 {
     uint8_t a[VSS_BLOCK], b[VSS_BLOCK];
     uint64_t end = off + len, pos;
+    view_t self = { fl->v, fl->first }, newer = { fl->v, fl->first + 1 };
+    pt_read_fn nfn = fl->first + 1 < fl->v->n ? vss_read_fn : fl->v->fn;
+    void *nsrc = fl->first + 1 < fl->v->n ? (void *)&newer : fl->v->src;
 
     if (!touched(fl, off, len))
         return 0;
@@ -317,8 +321,8 @@ static int differs(const pt_vss_filter_t *fl, uint64_t off, uint64_t len)
         size_t n = (size_t)((next < end ? next : end) - pos);
         if (touched(fl, pos, n)) {
             pt_err_t e1 = { 0, "" }, e2 = { 0, "" };
-            if (pt_read_exact(vss_read_fn, &(view_t){ fl->v, fl->first }, pos, a, n, &e1) != PT_OK ||
-                pt_read_exact(fl->v->fn, fl->v->src, pos, b, n, &e2) != PT_OK || memcmp(a, b, n) != 0)
+            if (pt_read_exact(vss_read_fn, &self, pos, a, n, &e1) != PT_OK ||
+                pt_read_exact(nfn, nsrc, pos, b, n, &e2) != PT_OK || memcmp(a, b, n) != 0)
                 return 1;
         }
         pos += n;

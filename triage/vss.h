@@ -1,9 +1,9 @@
 /* vss.h - Volume Shadow Copies of an NTFS volume, read through Debian's
  * libvshadow: each snapshot is a volume of its own (the volume as it was
- * when the snapshot was taken), and which 16 KiB blocks of it read
- * differently from the volume now is known from the stores' block lists,
- * so that a walk of a snapshot can list only the files it keeps in an
- * older state.  Read-only. */
+ * when the snapshot was taken), and which 16 KiB blocks of it can read
+ * differently from a newer snapshot or the volume now is known from the
+ * stores' block lists, so that a walk of a snapshot can list only the
+ * files in a state no newer snapshot holds.  Read-only. */
 #ifndef PT_VSS_H
 #define PT_VSS_H
 
@@ -38,15 +38,17 @@ int64_t pt_vss_created(const pt_vss_t *v, int i);
 ssize_t pt_vss_read(pt_vss_t *v, int i, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);
 
 /* Which files of snapshot i's filesystem (fs, opened over pt_vss_read)
- * read differently from the volume now: a file whose MFT record and data
- * read the same in the snapshot as on the volume (compared byte for byte
- * in the 16 KiB blocks the stores from i on keep; elsewhere they are the
- * volume's own) is the file the volume holds at that record today. */
+ * hold a state no newer snapshot holds: those whose MFT record or data
+ * read differently than in snapshot i + 1 (for the newest, than on the
+ * volume now), compared byte for byte in the 16 KiB blocks the stores from
+ * i on keep (elsewhere every snapshot reads the volume's own blocks).  So
+ * each older version of a file is listed once, in the newest snapshot
+ * that holds it. */
 typedef struct pt_vss_filter pt_vss_filter_t;
 /* NULL when the filter cannot be built (the $MFT of the snapshot cannot be
  * mapped): then every file is to be listed. */
 pt_vss_filter_t *pt_vss_filter_open(pt_vss_t *v, int i, TSK_FS_INFO *fs);
-/* 1 when f is to be listed (changed, deleted since, or undecidable). */
+/* 1 when f is to be listed (changed or deleted after the snapshot, or undecidable). */
 int pt_vss_filter_keep(const pt_vss_filter_t *fl, TSK_FS_FILE *f);
 void pt_vss_filter_close(pt_vss_filter_t *fl);
 

@@ -1658,9 +1658,11 @@ def shadow_copies(tap, work):
     states = []
     for k, files in enumerate([
             {"secret.txt": b"private letter, version one\n" * 300, "ledger.csv": b"2011-01-01,100\n" * 2000,
-             "keep.bin": random.Random(7).randbytes(300000), "gone.txt": b"deleted after the first snapshot\n" * 60},
+             "keep.bin": random.Random(7).randbytes(300000), "gone.txt": b"deleted after the first snapshot\n" * 60,
+             "memo.txt": b"memo as both snapshots keep it\n" * 40},
             {"secret.txt": b"private letter, version two, longer\n" * 500, ".delete": b"gone.txt\n"},
-            {"secret.txt": b"version three\n" * 10, "new.txt": b"created after the last snapshot\n"}]):
+            {"secret.txt": b"version three\n" * 10, "new.txt": b"created after the last snapshot\n",
+             "memo.txt": b"memo changed after the last snapshot\n" * 40}]):
         d = os.path.join(work, "s%d" % k)
         tree(d, files)
         states.append(d)
@@ -1676,10 +1678,16 @@ def shadow_copies(tap, work):
         return hashlib.sha256(subprocess.run(["icat", "-f", "ntfs", img, str(inode)],
                                              capture_output=True).stdout).hexdigest()
 
-    def inodes(img):
+    def inodes(img, deleted=False):
+        """path -> inode of fls's files (with deleted: path -> (inode, deleted))."""
         out = subprocess.run(["fls", "-r", "-p", "-F", img], capture_output=True).stdout.decode()
-        return {"/" + l.split("\t", 1)[1]: int(l.split()[-2 if l.split()[1] == "*" else 1].split("-")[0].rstrip(":"))
-                for l in out.splitlines() if "\t" in l}
+        got = {}
+        for line in out.splitlines():
+            if "\t" in line:
+                gone = line.split()[1] == "*"
+                ino = int(line.split()[2 if gone else 1].split("-")[0].rstrip(":"))
+                got["/" + line.split("\t", 1)[1]] = (ino, gone) if deleted else ino
+        return got
 
     case = os.path.join(work, "nr.conf")
     open(case, "w").write(CASE_NR)
@@ -1704,13 +1712,16 @@ def shadow_copies(tap, work):
                 "SELECT i.path, i.sha256, i.allocated, i.inode FROM items i JOIN volumes v ON v.id = i.volume_id"
                 " WHERE v.label = ? AND i.kind = 'file' AND i.path NOT LIKE '%:%'", (label,))}
             assert set(listing(out, label)) <= set(fls(ref)), (k, listing(out, label))
-            # every file whose content differs between the snapshot's state and now is listed, with the
-            # content icat reads from the state's image; the files unchanged since are not repeated
-            now = inodes(vol)
-            for path, ino in inodes(ref).items():
+            # every file whose content differs between the snapshot's state and the next newer one (the
+            # newest: now) is listed, with the content icat reads from the state's image; the files the
+            # next state holds alike are not repeated
+            nxt = vol + ".state%d" % (k + 1) if k < 2 else vol
+            later = inodes(nxt, deleted=True)
+            for path, state in inodes(ref, deleted=True).items():
+                ino = state[0]
                 if path.startswith("/$") or "{3808876b" in path:
                     continue
-                same = path in now and now[path] == ino and icat(ref, ino) == icat(vol, ino)
+                same = later.get(path) == state and icat(ref, ino) == icat(nxt, ino)
                 assert (path in got) != same, (k, path, same)
                 if path in got:
                     assert got[path][0] == icat(ref, ino), (k, path)
@@ -1720,13 +1731,14 @@ def shadow_copies(tap, work):
         v2 = {r[0]: r[1:] for r in c.execute(
             "SELECT i.path, i.allocated FROM items i JOIN volumes v ON v.id = i.volume_id WHERE v.label = 'p1!vss:2'")}
         assert v2["/gone.txt"] == (0,), v2      # deleted between the two snapshots
+        assert "/memo.txt" in v2 and "/memo.txt" not in v1, (v1, v2)   # one version, listed once
         ids = [i for (i,) in c.execute("SELECT i.id FROM items i JOIN volumes v ON v.id = i.volume_id WHERE"
                                        " v.label LIKE 'p1!vss:%' AND i.path IN ('/secret.txt', '/gone.txt')")]
         assert len(ids) == 4, ids
         export_and_verify(work, out, ids, "--case", case)
-    tap.result("NTFS Volume Shadow Copies: each snapshot is a volume p1!vss:N (libvshadow) listing the files it "
-               "keeps in an older state, with icat's hashes on the state's own image; unchanged files are not "
-               "repeated; exported and verified through the snapshot", changed)
+    tap.result("NTFS Volume Shadow Copies: each snapshot is a volume p1!vss:N (libvshadow) listing the files "
+               "whose state no newer snapshot (nor the volume) holds, with icat's hashes on the state's own image; "
+               "each older version is listed once; exported and verified through the snapshot", changed)
 
     def resumed():
         from test_scale import cut, same_outputs
