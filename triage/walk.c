@@ -690,8 +690,8 @@ static TSK_WALK_RET_ENUM walk_cb(TSK_FS_FILE *f, const char *parent, void *ptr)
     }
     if (TSK_FS_ISDOT(f->name->name))
         return TSK_WALK_CONT;
-    /* a shadow copy: a file the volume holds today, byte for byte, is
-     * listed there, not again here */
+    /* a shadow copy: a file a newer snapshot, or the volume, holds alike
+     * is listed there, not again here */
     if (w->s->shadow && !pt_vss_filter_keep(w->s->shadow, f))
         return TSK_WALK_CONT;
     if (TSK_FS_TYPE_ISNTFS(w->fs->ftype) && f->meta) {
@@ -792,7 +792,7 @@ static void mac_accounts(TSK_FS_INFO *fs, char **text, size_t *len)
 /* The hive is copied into an anonymous memory file for libhivex, which
  * opens files by name; nothing is written to disk.  Its product name, and
  * its user profiles into pre. */
-static int windows_product(TSK_FS_FILE *f, char *os, size_t size, pt_walk_pre_t *pre)
+static int windows_hive(TSK_FS_FILE *f, char *os, size_t size, pt_walk_pre_t *pre)
 {
     char buf[65536];
     int64_t off = 0;
@@ -838,7 +838,7 @@ static void read_os(TSK_FS_INFO *fs, pt_walk_pre_t *pre)
         free(buf);
     }
     if (!os[0] && (f = tsk_fs_file_open(fs, NULL, "/Windows/System32/config/SOFTWARE")) != NULL) {
-        if (!windows_product(f, os, size, pre))
+        if (!windows_hive(f, os, size, pre))
             snprintf(os, size, "Windows (the SOFTWARE hive names no product)");
         tsk_fs_file_close(f);
     }
