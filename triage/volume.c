@@ -204,8 +204,18 @@ static int scan_layer_volume(pt_scan_t *s, int64_t parent, const char *parent_la
                      "filesystem; recorded and hashed as one volume item", label,
                      (unsigned)(h[12] | h[13] << 8 | h[14] << 16 | (unsigned)h[15] << 24));
     }
-    if (rc == PT_OK)
+    if (rc == PT_OK && !fs && kind == PT_LAYER_VSS) {
+        /* the volume as it was, whose NTFS no longer opens: its bytes are
+         * the volume's own but for the blocks the stores keep, so it is
+         * not hashed whole (a second read of the whole volume) */
+        snprintf(why, sizeof why, "%s: the snapshot's NTFS does not open (%.900s); its files are not listed",
+                 label, ferr.msg);
+        v.error = why;
+        if ((rc = add_volume(s, &v, err)) == PT_OK)
+            rc = pt_scan_problem(s, "error", label, why, err);
+    } else if (rc == PT_OK) {
         rc = scan_fs_or_raw(s, &v, fs, pt_layer_read, layer, 0, why, depth, err);
+    }
     pt_vss_filter_close(s->shadow);
     s->shadow = NULL;
     if (fs)

@@ -1788,13 +1788,30 @@ def shadow_copies(tap, work):
         errs = " | ".join(m for (m,) in c.execute("SELECT message FROM errors WHERE severity = 'error'"))
         assert "Volume Shadow Copies that could not be read (shadow copy catalog not read" in errs, errs
         assert listing(o, "p1") == fls(disk, 2048)       # the volume itself is walked
+        # snapshot 1 keeping a zeroed block 0: its NTFS does not open; an error, not a hash of the volume
+        bad = bytearray(img)
+        entry3 = off + cat + 128 + 128
+        assert struct.unpack_from("<q", bad, entry3)[0] == 3
+        blist, base = struct.unpack_from("<q", bad, entry3 + 8)[0], struct.unpack_from("<q", bad, entry3 + 32)[0]
+        slot = next(off + blist + 128 + 32 * i for i in range(500)
+                    if bad[off + blist + 128 + 32 * i:off + blist + 160 + 32 * i] == bytes(32))
+        struct.pack_into("<qqqII", bad, slot, 0, (4 << 20) - 16384, base + (4 << 20) - 16384, 0, 0)
+        open(path, "wb").write(bad)
+        o, r = scan(work, "vss-noboot", [path])
+        assert r.returncode == 1, r.stderr
+        c = db(o)
+        err = c.execute("SELECT error FROM volumes WHERE label = 'p1!vss:1'").fetchone()[0]
+        assert "the snapshot's NTFS does not open" in err, err
+        assert not c.execute("SELECT 1 FROM items i JOIN volumes v ON v.id = i.volume_id WHERE v.label = 'p1!vss:1'"
+                             ).fetchall()
+        assert "/secret.txt" in listing(o, "p1!vss:2")
         struct.pack_into("<q", img, off + 0x1e00 + 0x30, 0)    # a header without a catalog
         open(path, "wb").write(img)
         o, r = scan(work, "vss-empty", [path])
         notes = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
         assert r.returncode == 0 and "but no catalog: no snapshots" in notes, notes
-    tap.result("a damaged shadow-copy catalog is an error on the volume, which is still walked; a VSS header "
-               "without a catalog is a note", damaged)
+    tap.result("a damaged shadow-copy catalog is an error on the volume, which is still walked; a snapshot whose "
+               "NTFS does not open is an error, not hashed whole; a VSS header without a catalog is a note", damaged)
 
 
 def suite(tap, work):
