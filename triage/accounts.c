@@ -88,8 +88,8 @@ size_t pt_sids_add(pt_sids_t *m, const char *text, size_t len)
         e.sid[sl] = '\0';
         memcpy(e.name, tab + 1, nl);
         e.name[nl] = '\0';
-        if (m->n && bsearch(e.sid, m->e, m->n, sizeof *m->e, cmp_key))
-            continue; /* the first name found stays */
+        if ((m->n && bsearch(e.sid, m->e, m->n, sizeof *m->e, cmp_key)) || pt_sids_name(NULL, e.sid))
+            continue; /* the first name found stays; Windows' own SIDs keep theirs */
         if (!(ne = realloc(m->e, (m->n + 1) * sizeof *m->e)))
             break;
         m->e = ne;

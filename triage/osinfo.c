@@ -104,6 +104,14 @@ int pt_osinfo_windows(int fd, char *out, size_t size)
     return out[0] != '\0';
 }
 
+/* "name" made one line of text (a suspect's hive). */
+static void one_line(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == '\t')
+            *s = ' ';
+}
+
 size_t pt_osinfo_windows_profiles(int fd, char **text, size_t *len)
 {
     static const char *const path[] = { "Microsoft", "Windows NT", "CurrentVersion", "ProfileList" };
@@ -121,18 +129,14 @@ size_t pt_osinfo_windows_profiles(int fd, char **text, size_t *len)
     if (node)
         kids = hivex_node_children(h, node);
     for (i = 0; kids && kids[i] && i < 10000; i++) {
-        char *sid = hivex_node_name(h, kids[i]), *img = NULL, *base, *grown, *c;
+        char *sid = hivex_node_name(h, kids[i]), *img = NULL, *base, *grown;
         hive_value_h v = hivex_node_get_value(h, kids[i], "ProfileImagePath");
         if (v)
             img = hivex_value_string(h, v);
         if (sid && img) {
             base = strrchr(img, '\\') ? strrchr(img, '\\') + 1 : img;
-            for (c = base; *c; c++) /* one line of text from a suspect's hive */
-                if ((unsigned char)*c < 0x20 || *c == '\t')
-                    *c = ' ';
-            for (c = sid; *c; c++)
-                if ((unsigned char)*c < 0x20 || *c == '\t')
-                    *c = ' ';
+            one_line(base);
+            one_line(sid);
             if (*base && (grown = realloc(*text, *len + strlen(sid) + strlen(base) + 3)) != NULL) {
                 *text = grown;
                 *len += (size_t)sprintf(grown + *len, "%s\t%s\n", sid, base);
@@ -141,6 +145,61 @@ size_t pt_osinfo_windows_profiles(int fd, char **text, size_t *len)
         }
         free(sid);
         free(img);
+    }
+    free(kids);
+    hivex_close(h);
+    return n;
+}
+
+size_t pt_osinfo_windows_sam(int fd, char **text, size_t *len)
+{
+    static const char *const path[] = { "SAM", "Domains", "Account" };
+    char name[64], domain[80];
+    hive_h *h;
+    hive_node_h node, names = 0, *kids = NULL;
+    hive_value_h v;
+    hive_type t;
+    size_t i, n = 0, vlen = 0;
+    char *vbuf = NULL;
+
+    snprintf(name, sizeof name, "/proc/self/fd/%d", fd);
+    if (!(h = hivex_open(name, 0)))
+        return 0;
+    node = hivex_root(h);
+    for (i = 0; node && i < sizeof path / sizeof path[0]; i++)
+        node = hivex_node_get_child(h, node, path[i]);
+    /* the machine SID, S-1-5-21-a-b-c, ends the V value (24 bytes) */
+    if (node && (v = hivex_node_get_value(h, node, "V")) != 0)
+        vbuf = hivex_value_value(h, v, &t, &vlen);
+    if (vbuf && vlen >= 24) {
+        const uint8_t *d = (const uint8_t *)vbuf + vlen - 24;
+        static const uint8_t head[12] = { 1, 4, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0 };
+        if (memcmp(d, head, sizeof head) == 0) {
+            uint32_t a[3];
+            for (int k = 0; k < 3; k++)
+                a[k] = (uint32_t)d[12 + 4 * k] | (uint32_t)d[13 + 4 * k] << 8 | (uint32_t)d[14 + 4 * k] << 16 |
+                       (uint32_t)d[15 + 4 * k] << 24;
+            snprintf(domain, sizeof domain, "S-1-5-21-%u-%u-%u", a[0], a[1], a[2]);
+            if ((names = hivex_node_get_child(h, node, "Users")) != 0)
+                names = hivex_node_get_child(h, names, "Names");
+        }
+    }
+    free(vbuf);
+    if (names)
+        kids = hivex_node_children(h, names);
+    for (i = 0; kids && kids[i] && i < 10000; i++) {
+        char *user = hivex_node_name(h, kids[i]), *grown;
+        size_t dl = 0;
+        hive_type rid = 0;
+        v = hivex_node_get_value(h, kids[i], ""); /* the default value: its type is the RID */
+        if (user && v && hivex_value_type(h, v, &rid, &dl) == 0 && rid > 0 && *user &&
+            (grown = realloc(*text, *len + strlen(domain) + strlen(user) + 16)) != NULL) {
+            one_line(user);
+            *text = grown;
+            *len += (size_t)sprintf(grown + *len, "%s-%u\t%s\n", domain, (unsigned)rid, user);
+            n++;
+        }
+        free(user);
     }
     free(kids);
     hivex_close(h);

@@ -28,4 +28,10 @@ int pt_osinfo_windows(int fd, char *out, size_t size);
  * component ("C:\Users\alice": alice).  Returns how many. */
 size_t pt_osinfo_windows_profiles(int fd, char **text, size_t *len);
 
+/* The local accounts of a SAM hive in fd: the machine's SID (the end of
+ * SAM\Domains\Account's V value) and each name under Account\Users\Names,
+ * whose default value's type is its RID: appended as "SID\tNAME\n" lines
+ * like pt_osinfo_windows_profiles.  Returns how many. */
+size_t pt_osinfo_windows_sam(int fd, char **text, size_t *len);
+
 #endif

@@ -789,30 +789,52 @@ static void mac_accounts(TSK_FS_INFO *fs, char **text, size_t *len)
 
 #define HIVE_MAX ((int64_t)512 << 20) /* a SOFTWARE hive is tens of MB; a bigger one is not read */
 
-/* The hive is copied into an anonymous memory file for libhivex, which
- * opens files by name; nothing is written to disk.  Its product name, and
- * its user profiles into pre. */
-static int windows_hive(TSK_FS_FILE *f, char *os, size_t size, pt_walk_pre_t *pre)
+/* A registry hive of the filesystem, copied into an anonymous memory file
+ * for libhivex, which opens files by name; nothing is written to disk.
+ * Returns the descriptor, or -1 when there is no such hive or it cannot
+ * be read whole. */
+static int hive_fd(TSK_FS_INFO *fs, const char *path)
 {
     char buf[65536];
     int64_t off = 0;
-    int fd, ok = 0;
+    int fd = -1;
+    TSK_FS_FILE *f = tsk_fs_file_open(fs, NULL, path);
 
-    if (!f->meta || f->meta->size <= 0 || f->meta->size > HIVE_MAX || (fd = memfd_create("hive", MFD_CLOEXEC)) < 0)
-        return 0;
-    while (off < f->meta->size) {
-        ssize_t n = tsk_fs_file_read(f, off, buf, sizeof buf, TSK_FS_FILE_READ_FLAG_NONE);
-        if (n <= 0 || write(fd, buf, (size_t)n) != n)
-            break;
-        off += n;
+    if (f && f->meta && f->meta->size > 0 && f->meta->size <= HIVE_MAX &&
+        (fd = memfd_create("hive", MFD_CLOEXEC)) >= 0) {
+        while (off < f->meta->size) {
+            ssize_t n = tsk_fs_file_read(f, off, buf, sizeof buf, TSK_FS_FILE_READ_FLAG_NONE);
+            if (n <= 0 || write(fd, buf, (size_t)n) != n)
+                break;
+            off += n;
+        }
+        if (off != f->meta->size) {
+            close(fd);
+            fd = -1;
+        }
     }
-    if (off == f->meta->size) {
-        ok = pt_osinfo_windows(fd, os, size);
-        pt_osinfo_windows_profiles(fd, &pre->profiles, &pre->profiles_len);
-    }
-    close(fd);
+    if (f)
+        tsk_fs_file_close(f);
     tsk_error_reset();
-    return ok;
+    return fd;
+}
+
+/* Windows: the product from the SOFTWARE hive; the accounts that own
+ * files from SAM (local accounts by name) and from SOFTWARE's ProfileList
+ * (every profile, domain accounts too), SAM's names first. */
+static void windows_hives(TSK_FS_INFO *fs, pt_walk_pre_t *pre)
+{
+    int sam = hive_fd(fs, "/Windows/System32/config/SAM"), soft = hive_fd(fs, "/Windows/System32/config/SOFTWARE");
+
+    if (sam >= 0) {
+        pt_osinfo_windows_sam(sam, &pre->profiles, &pre->profiles_len);
+        close(sam);
+    }
+    if (soft >= 0) {
+        pt_osinfo_windows(soft, pre->os, sizeof pre->os);
+        pt_osinfo_windows_profiles(soft, &pre->profiles, &pre->profiles_len);
+        close(soft);
+    }
 }
 
 /* The operating system the filesystem holds, for the report. */
@@ -838,9 +860,10 @@ static void read_os(TSK_FS_INFO *fs, pt_walk_pre_t *pre)
         free(buf);
     }
     if (!os[0] && (f = tsk_fs_file_open(fs, NULL, "/Windows/System32/config/SOFTWARE")) != NULL) {
-        if (!windows_hive(f, os, size, pre))
-            snprintf(os, size, "Windows (the SOFTWARE hive names no product)");
         tsk_fs_file_close(f);
+        windows_hives(fs, pre);
+        if (!os[0])
+            snprintf(os, size, "Windows (the SOFTWARE hive names no product)");
     }
     tsk_error_reset();
 }
@@ -866,30 +889,40 @@ void pt_walk_pre_free(pt_walk_pre_t *pre)
     pre->profiles_len = 0;
 }
 
-/* The hive's profiles join the evidence's SID map; the note says which
- * names owners get from it. */
+/* The hives' accounts join the evidence's SID map; the note says which
+ * names owners get from them (each SID once, as it is named; Windows' own
+ * SIDs keep their names and are not listed). */
 static int profiles_note(pt_scan_t *s, const char *text, size_t len, pt_err_t *err)
 {
     char msg[2048];
-    size_t added = pt_sids_add(&s->sids, text, len), i, at, shown = 0;
+    pt_sids_t shown = { NULL, 0 };
+    size_t added = pt_sids_add(&s->sids, text, len), i, at;
+    int rc;
 
     if (!added)
         return PT_OK;
     at = (size_t)snprintf(msg, sizeof msg, "owners (the SIDs of files' security descriptors) are named from this "
-                          "volume's SOFTWARE hive, ProfileList, for this evidence:");
-    for (i = 0; i < len && at < sizeof msg - 200 && shown < 20;) {
+                          "volume's SAM and SOFTWARE hives (local accounts, then ProfileList), for this evidence:");
+    for (i = 0; i < len && at < sizeof msg - 200 && shown.n < 20;) {
         const char *line = text + i, *end = memchr(line, '\n', len - i), *tab;
         size_t ll = end ? (size_t)(end - line) : len - i;
+        char sid[96];
+        const char *name;
         i += ll + 1;
-        if ((tab = memchr(line, '\t', ll)) != NULL) {
-            at += (size_t)snprintf(msg + at, sizeof msg - at, "%s %.*s = %.*s", shown ? "," : "",
-                                   (int)(ll - (size_t)(tab - line) - 1), tab + 1, (int)(tab - line), line);
-            shown++;
-        }
+        if (!(tab = memchr(line, '\t', ll)) || (size_t)(tab - line) >= sizeof sid)
+            continue;
+        memcpy(sid, line, (size_t)(tab - line));
+        sid[tab - line] = '\0';
+        if (pt_sids_name(NULL, sid) || !(name = pt_sids_name(&s->sids, sid)) ||
+            !pt_sids_add(&shown, line, (size_t)(end ? end - line : (ptrdiff_t)ll)))
+            continue;
+        at += (size_t)snprintf(msg + at, sizeof msg - at, "%s %s = %s", shown.n > 1 ? "," : "", name, sid);
     }
-    if (added > shown && at < sizeof msg - 40)
-        snprintf(msg + at, sizeof msg - at, ", and %zu more", added - shown);
-    return pt_scan_problem(s, "note", s->volume_label, msg, err);
+    if (added > shown.n && at < sizeof msg - 60)
+        snprintf(msg + at, sizeof msg - at, "%s and %zu more", shown.n ? "," : "", added - shown.n);
+    rc = pt_scan_problem(s, "note", s->volume_label, msg, err);
+    pt_sids_free(&shown);
+    return rc;
 }
 
 int pt_walk_fs(pt_scan_t *s, TSK_FS_INFO *fs, const pt_walk_pre_t *pre, pt_err_t *err)

@@ -935,9 +935,10 @@ def ntfs_volume_shadow_copies_are_named():
 
 @test
 def windows_owners():
-    """NTFS owners are the SIDs of the files' security descriptors; the
-    SOFTWARE hive's ProfileList names users' SIDs and Windows names its own
-    (SYSTEM, TrustedInstaller, ...).  The SID of each file is checked against
+    """NTFS owners are the SIDs of the files' security descriptors; the SAM
+    hive names local accounts, the SOFTWARE hive's ProfileList every profile
+    (domain accounts too), and Windows names its own (SYSTEM,
+    TrustedInstaller, ...).  The SID of each file is checked against
     istat's; an unnamed SID stays as it is; a volume whose $Secure libtsk
     cannot index (mkntfs's own, before 40 descriptors) has no owners, without
     errors; a second evidence item does not borrow the first's names."""
@@ -953,6 +954,13 @@ def windows_owners():
                             pl + dom + "1001": {"ProfileImagePath": "C:\\Users\\alice"},
                             pl + dom + "1002": {"ProfileImagePath": "C:\\Users\\bob.CORP"},
                             pl + "S-1-5-18": {"ProfileImagePath": "%systemroot%\\system32\\config\\systemprofile"}})
+    # the local accounts: the machine SID ends SAM's Account\V; each name's default value has its RID as type
+    sam = os.path.join(d, "SAM")
+    v = bytes(40) + ntfsowners.sid_bytes(dom.rstrip("-"))
+    names = "SAM\\Domains\\Account\\Users\\Names\\"
+    mkhive.make_tree(sam, {"SAM\\Domains\\Account": {"V": "hex:3:" + ",".join("%02x" % b for b in v)},
+                           names + "Administrator": {"@": "hex:500:"}, names + "svc_backup": {"@": "hex:1003:"},
+                           names + "alice": {"@": "hex:1001:"}})
     img = os.path.join(d, "win.img")
     run(["truncate", "-s", "32M", img])
     assert run(["mkntfs", "-q", "-F", "-f", img]).returncode == 0
@@ -965,21 +973,23 @@ def windows_owners():
              "Windows/System32": "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"}
     for i in range(40):     # enough descriptors for $SII's index allocation, as on Windows
         files["pad/p%02d.txt" % i] = dom + str(5000 + i)
+    files["Windows/System32/config/SAM"] = "S-1-5-18"
     for path in files:
-        if not path.startswith("Windows/System32") or path.endswith("SOFTWARE"):
-            assert run(["ntfscp", "-q", img, hive if path.endswith("SOFTWARE") else src, path]).returncode == 0
+        if not path.startswith("Windows/System32") or path.endswith(("SOFTWARE", "SAM")):
+            what = hive if path.endswith("SOFTWARE") else sam if path.endswith("SAM") else src
+            assert run(["ntfscp", "-q", img, what, path]).returncode == 0
     ntfsowners.set_owners(img, files)
     out, _ = scan(img, expect=0)
     con = db(out)
     owner = {r[0].decode(): (r[1] or b"").decode() for r in con.execute("SELECT path, owner FROM items")}
     want = {"Users/alice/letter.txt": "alice", "Users/bob.CORP/notes.txt": "bob.CORP",
-            "Users/alice/shared.txt": dom + "1003", "Windows/System32/config/SOFTWARE": "SYSTEM",
+            "Users/alice/shared.txt": "svc_backup", "Windows/System32/config/SOFTWARE": "SYSTEM",
             "Windows/System32": "TrustedInstaller", "pad/p07.txt": dom + "5007"}
     for path, name in want.items():
         assert owner["/" + path] == name, (path, owner["/" + path])
     # every file's owner is the SID istat reads (none where libtsk cannot
     # resolve the descriptor), named where the hive or Windows names it
-    names = {dom + "1001": "alice", dom + "1002": "bob.CORP", "S-1-5-18": "SYSTEM",
+    names = {dom + "1001": "alice", dom + "1002": "bob.CORP", dom + "1003": "svc_backup", "S-1-5-18": "SYSTEM",
              "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464": "TrustedInstaller"}
     resolved = 0
     for path, sid in files.items():
@@ -990,8 +1000,8 @@ def windows_owners():
         resolved += got != ""
     assert resolved >= 20, resolved
     notes = messages(out, "note")
-    assert any("named from this volume's SOFTWARE hive, ProfileList" in n and "alice = " + dom + "1001" in n
-               for n in notes), notes
+    assert any("named from this volume's SAM and SOFTWARE hives" in n and "alice = " + dom + "1001" in n and
+               "svc_backup = " + dom + "1003" in n for n in notes), notes
     assert not messages(out, "error"), messages(out, "error")
     # a volume libtsk cannot read owners from: none, and no error
     out2, _ = scan(os.path.join(Ctx.fx, "ntfs.img"), expect=0)
@@ -1010,6 +1020,17 @@ def windows_owners():
         "SELECT e.label, i.path, i.owner FROM items i JOIN evidence e ON e.id = i.evidence_id")}
     assert rows[("win.img", "/Users/alice/letter.txt")] == "alice"
     assert rows[("data.img", "/p00.txt")] == dom + "1001", rows[("data.img", "/p00.txt")]
+    # damaged hives (the suspect's bytes): no names from them, no crash, the scan goes on
+    for path in ("Windows/System32/config/SAM", "Windows/System32/config/SOFTWARE"):
+        ino = run(["ifind", "-n", path, img]).stdout.decode().strip()
+        for run_ in run(["istat", img, ino]).stdout.decode().split("$DATA")[1].split("\n")[1:3]:
+            for cl in run_.split():
+                with open(img, "r+b") as f:
+                    f.seek(int(cl) * 4096 + 4096 // 3)
+                    f.write(b"\xa5" * 700)
+    out4, _ = scan(img, expect=0)
+    got = {r[0].decode(): (r[1] or b"").decode() for r in db(out4).execute("SELECT path, owner FROM items")}
+    assert got["/Users/alice/shared.txt"] in ("svc_backup", dom + "1003"), got["/Users/alice/shared.txt"]
 
 
 @test
