@@ -26,7 +26,16 @@ rule windows_system_paths : system
     meta:
         reason = "Windows system or program path"
     condition:
-        filepath matches /^\/(Windows|Program Files|Program Files \(x86\)|ProgramData|\$Recycle\.Bin|System Volume Information)(\/|$)/
+        filepath matches /^\/(Windows|Program Files|Program Files \(x86\)|ProgramData|System Volume Information)(\/|$)/
+}
+
+rule windows_recycle_bin
+{
+    meta:
+        disposition = "private"  /* "private" is a YARA keyword: not a tag */
+        reason = "in a Windows recycle bin: a file a user deleted (its SID folder names the user)"
+    condition:
+        filepath matches /^\/(\$recycle\.bin|recycler|recycled)\//is
 }
 
 rule filesystem_metadata : system
@@ -34,7 +43,8 @@ rule filesystem_metadata : system
     meta:
         reason = "filesystem metadata (NTFS $ files, lost+found, libtsk virtual files)"
     condition:
-        filepath matches /^\/(\$[A-Za-z]|lost\+found(\/|$))/ or kind == "virtual" or kind == "virtual-dir" or kind == "index"
+        (filepath matches /^\/(\$[A-Za-z]|lost\+found(\/|$))/ and not filepath matches /^\/\$recycle\.bin(\/|$)/is) or
+        kind == "virtual" or kind == "virtual-dir" or kind == "index"
 }
 
 rule swap_and_hibernation : needs_review

@@ -1039,7 +1039,8 @@ def recycle_bin_records():
     ($RECYCLE.BIN): each $R file gets a note with where it was deleted
     from, when and its size, from the $I record beside it (version 1, Vista
     to 8.1, and version 2, Windows 10); a $R without its $I, or with a
-    damaged one, gets none.  With a policy they are the user's: private."""
+    damaged one, gets none.  With a policy they are the user's: private
+    (rules/default.yar says so, with its reason; NTFS metadata stays system)."""
     sys.path.insert(0, os.path.join(ROOT, "tests", "fixtures"))
     import ntfsowners
     d = os.path.join(Ctx.work, "recycle")
@@ -1070,10 +1071,14 @@ def recycle_bin_records():
     conf = os.path.join(d, "c.conf")
     open(conf, "w").write("[policy]\n")
     for img, binname in ((ntfs, "$Recycle.Bin"), (fat, "$RECYCLE.BIN")):
-        out, _ = scan(img, "--case", conf, expect=0)
+        out, _ = scan(img, "--case", conf, "--rules", os.path.join(ROOT, "rules", "default.yar"), expect=0)
         check_against_tsk(img, out)
         rows = {r[0].decode(): ((r[1] or b"").decode(), r[2].decode()) for r in db(out).execute(
             "SELECT path, error, disposition FROM items WHERE path LIKE '%/$R%'")}
+        why = {r[0].decode(): r[1].decode() for r in db(out).execute("SELECT path, reason FROM items")}
+        assert "windows_recycle_bin" in why["/%s/%s/$RAB12CD.docx" % (binname, sid)], why
+        if img == ntfs:
+            assert "filesystem_metadata" in why["/$MFT"], why["/$MFT"]
         base = "/%s/%s/" % (binname, sid)
         assert rows[base + "$RAB12CD.docx"][0] == \
             "recycle bin: deleted from C:\\Users\\alice\\Documents\\report.docx at 2025-12-12 08:00:00 UTC " \
