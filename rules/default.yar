@@ -26,7 +26,7 @@ rule windows_system_paths : system
     meta:
         reason = "Windows system or program path"
     condition:
-        filepath matches /^\/(Windows|Program Files|Program Files \(x86\)|ProgramData|System Volume Information)(\/|$)/
+        filepath matches /^\/(Windows\.old\/)?(Windows|Program Files|Program Files \(x86\)|ProgramData|System Volume Information)(\/|$)/
 }
 
 rule windows_recycle_bin
