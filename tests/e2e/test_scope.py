@@ -386,6 +386,33 @@ def suite(tap, work):
         assert open(os.path.join(o3, "manifest.csv"), "rb").read() == open(os.path.join(out, "manifest.csv"), "rb").read()
     result("dispositions identical with one thread", jobs_deterministic)
 
+    def windows_defaults():
+        # a Windows tree under the shipped rules and the default policy
+        want = {"/Windows/System32/kernel32.dll": ("system", "windows_system_paths"),
+                "/Program Files/App/app.exe": ("system", "windows_system_paths"),
+                "/Windows.old/Windows/System32/k.dll": ("system", "windows_system_paths"),
+                "/Windows.old/Users/alice/old.txt": ("private", "user area"),
+                "/Users/bob/Desktop/notes.txt": ("private", "user area"),
+                "/$Recycle.Bin/S-1-5-21-1-2-3-1001/$RAB12CD.docx": ("private", "windows_recycle_bin"),
+                "/pagefile.sys": ("needs-review", "swap_and_hibernation"),
+                "/$MFT": ("system", "filesystem_metadata")}
+        tree = os.path.join(work, "wintree")
+        for path in want:
+            write(tree, path.lstrip("/"), b"x\n")
+        conf = os.path.join(work, "win.conf")
+        open(conf, "w").write(f"[rules]\npaths = {os.path.join(ROOT, 'rules', 'default.yar')}\n")
+        o4 = os.path.join(work, "o-win")
+        q = subprocess.run([PT, "scan", tree, "-o", o4, "-q", "--case", conf], capture_output=True)
+        assert q.returncode == 0, q.stderr
+        with open(os.path.join(o4, "manifest.csv"), newline="", encoding="utf-8") as f:
+            got = {r["path"]: r for r in csv.DictReader(f)}
+        for path, (disp, why) in want.items():
+            r = got[path]
+            assert r["disposition"] == disp and (why in r["reason"] or why in r["rules"]), (path, r["disposition"],
+                                                                                           r["reason"])
+    result("Windows under the shipped rules: system folders (Windows.old's too) system, profiles and recycle bins "
+           "private, the page file for review", windows_defaults)
+
 
 def main():
     return run_suite("scope", suite)
