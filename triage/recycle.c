@@ -18,6 +18,25 @@ static uint64_t le64(const uint8_t *p)
     return v;
 }
 
+/* "/x/.local/share/Trash/files/NAME" (or a Trash folder of a removable
+ * drive, "/.Trash-1000/files/NAME"): its info/NAME.trashinfo. */
+static int trash_partner(const char *path, char *out, size_t size)
+{
+    const char *last = strrchr(path, '/'), *files;
+    size_t dir;
+
+    if (!last || last == path || !last[1] || last - path < 6 || strncmp(last - 6, "/files", 6) != 0)
+        return 0;
+    files = last - 6;
+    dir = (size_t)(files - path);
+    /* the folder holding files/ is a trash: "Trash" or ".Trash-UID" */
+    if (!((dir >= 6 && strncmp(files - 6, "/Trash", 6) == 0) || memmem(path, dir, "/.Trash-", 8)))
+        return 0;
+    if ((size_t)snprintf(out, size, "%.*s/info/%s.trashinfo", (int)dir, path, last + 1) >= size)
+        return 0;
+    return 1;
+}
+
 int pt_recycle_partner(const char *path, char *out, size_t size)
 {
     const char *bin = NULL, *p, *last = strrchr(path, '/');
@@ -27,7 +46,9 @@ int pt_recycle_partner(const char *path, char *out, size_t size)
     for (p = path; (p = strchr(p, '/')) != NULL; p++)
         if (strncasecmp(p, "/$Recycle.Bin/", 14) == 0)
             bin = p;
-    if (!bin || !last || last < bin + 14 || strncmp(last, "/$R", 3) != 0 || last[3] == '\0')
+    if (!bin)
+        return trash_partner(path, out, size);
+    if (!last || last < bin + 14 || strncmp(last, "/$R", 3) != 0 || last[3] == '\0')
         return 0;
     /* $R files lie directly in the SID folder */
     p = strchr(bin + 14, '/');
@@ -69,5 +90,50 @@ int pt_recycle_describe(const uint8_t *b, size_t n, char *out, size_t size)
             strftime(when, sizeof when, "at %Y-%m-%d %H:%M:%S UTC", &tm);
     }
     snprintf(out, size, "deleted from %s %s (%llu bytes)", path, when, (unsigned long long)bytes);
+    return 1;
+}
+
+static int hexval(int c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The value of "key=" on a line of b, percent-decoded, control characters
+ * as '?', into out.  0 when there is no such line. */
+static int ini_value(const uint8_t *b, size_t n, const char *key, char *out, size_t size)
+{
+    size_t kl = strlen(key), i = 0, o = 0;
+
+    while (i < n) {
+        const uint8_t *line = b + i, *end = memchr(line, '\n', n - i);
+        size_t ll = end ? (size_t)(end - line) : n - i;
+        i += ll + 1;
+        if (ll <= kl || memcmp(line, key, kl) != 0 || line[kl] != '=')
+            continue;
+        for (size_t k = kl + 1; k < ll && o + 1 < size; k++) {
+            int c = line[k];
+            if (c == '%' && k + 2 < ll && hexval(line[k + 1]) >= 0 && hexval(line[k + 2]) >= 0) {
+                c = hexval(line[k + 1]) << 4 | hexval(line[k + 2]);
+                k += 2;
+            } else if (c == '\r' && k + 1 == ll) {
+                break;
+            }
+            out[o++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+        }
+        out[o] = '\0';
+        return 1;
+    }
+    return 0;
+}
+
+int pt_recycle_describe_trashinfo(const uint8_t *b, size_t n, char *out, size_t size)
+{
+    char path[1600], when[64];
+
+    if (n < 12 || memcmp(b, "[Trash Info]", 12) != 0 || !ini_value(b, n, "Path", path, sizeof path) || !path[0])
+        return 0;
+    if (!ini_value(b, n, "DeletionDate", when, sizeof when) || !when[0])
+        snprintf(when, sizeof when, "an unknown time");
+    snprintf(out, size, "deleted from %s at %s (the machine's local time)", path, when);
     return 1;
 }

@@ -296,8 +296,9 @@ static int efs_bits(TSK_FS_FILE *f, const TSK_FS_ATTR *data)
     return bits;
 }
 
-/* A file or folder in a Windows recycle bin: where it was deleted from,
- * when, from its $I record beside it (read here, at most 64 KiB). */
+/* A file or folder in a Windows recycle bin or a Linux desktop's trash:
+ * where it was deleted from, when, from its record beside it ($I, or
+ * .trashinfo; read here, at most 64 KiB). */
 static void recycle_note(walk_state_t *w, pt_item_t *it, const char *parent, const char *name)
 {
     char fspath[4096], ipath[4096], desc[2048];
@@ -312,8 +313,12 @@ static void recycle_note(walk_state_t *w, pt_item_t *it, const char *parent, con
     }
     got = f->meta && f->meta->type == TSK_FS_META_TYPE_REG
               ? tsk_fs_file_read(f, 0, (char *)buf, sizeof buf, TSK_FS_FILE_READ_FLAG_NONE) : -1;
-    if (got > 0 && pt_recycle_describe(buf, (size_t)got, desc, sizeof desc))
-        pt_item_add_error(it, "note", "recycle bin: %s, as its record %s says", desc, strrchr(ipath, '/') + 1);
+    size_t il = strlen(ipath);
+    int trash = il > 10 && strcmp(ipath + il - 10, ".trashinfo") == 0;
+    if (got > 0 && (trash ? pt_recycle_describe_trashinfo(buf, (size_t)got, desc, sizeof desc)
+                          : pt_recycle_describe(buf, (size_t)got, desc, sizeof desc)))
+        pt_item_add_error(it, "note", "%s: %s, as its record %s says", trash ? "trash" : "recycle bin", desc,
+                          strrchr(ipath, '/') + 1);
     tsk_fs_file_close(f);
     tsk_error_reset();
 }

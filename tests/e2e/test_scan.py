@@ -1034,13 +1034,14 @@ def windows_owners():
 
 
 @test
-def recycle_bin_records():
+def recycle_bin_and_trash_records():
     """Windows' recycle bin on NTFS ($Recycle.Bin) and on a FAT32 stick
     ($RECYCLE.BIN): each $R file gets a note with where it was deleted
     from, when and its size, from the $I record beside it (version 1, Vista
     to 8.1, and version 2, Windows 10); a $R without its $I, or with a
     damaged one, gets none.  With a policy they are the user's: private
-    (rules/default.yar says so, with its reason; NTFS metadata stays system)."""
+    (rules/default.yar says so, with its reason; NTFS metadata stays system).
+    A Linux desktop's trash gets the same from its .trashinfo."""
     sys.path.insert(0, os.path.join(ROOT, "tests", "fixtures"))
     import ntfsowners
     d = os.path.join(Ctx.work, "recycle")
@@ -1087,6 +1088,22 @@ def recycle_bin_records():
             rows[base + "$R0V1OLD.txt"][0], rows
         assert rows[base + "$RNOI.txt"][0] == "" and rows[base + "$RBAD.txt"][0] == "", rows
         assert {v[1] for k, v in rows.items() if k.startswith(base)} == {"private"}, rows
+    # a Linux desktop's trash (freedesktop.org): files/NAME beside info/NAME.trashinfo
+    tsrc = os.path.join(d, "tsrc")
+    trash = os.path.join(tsrc, "home", "alice", ".local", "share", "Trash")
+    os.makedirs(os.path.join(trash, "files"))
+    os.makedirs(os.path.join(trash, "info"))
+    open(os.path.join(trash, "files", "report 2.odt"), "wb").write(b"PK\3\4 odt")
+    open(os.path.join(trash, "info", "report 2.odt.trashinfo"), "w").write(
+        "[Trash Info]\nPath=/home/alice/Documents/report%202.odt\nDeletionDate=2025-12-12T08:00:00\n")
+    ext = os.path.join(d, "ext.img")
+    assert run(["mkfs.ext4", "-q", "-F", "-E", "root_owner=0:0", "-d", tsrc, ext, "4M"]).returncode == 0
+    out, _ = scan(ext, "--case", conf, expect=0)
+    check_against_tsk(ext, out)
+    row = db(out).execute("SELECT error, disposition FROM items WHERE path = ?",
+                          ("/home/alice/.local/share/Trash/files/report 2.odt",)).fetchone()
+    assert row[0].decode() == "trash: deleted from /home/alice/Documents/report 2.odt at 2025-12-12T08:00:00 (the " \
+        "machine's local time), as its record report 2.odt.trashinfo says" and row[1] == b"private", row
 
 
 @test

@@ -1,5 +1,7 @@
-/* Unit tests for recycle.c: $R to $I names, version 1 and 2 records, and
- * every cut and random damage of a record read without a crash. */
+/* Unit tests for recycle.c: $R to $I names, version 1 and 2 records, the
+ * freedesktop trash's files/ to info/NAME.trashinfo and its percent-encoded
+ * paths, and every cut and random damage of a record read without a
+ * crash. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,9 +88,39 @@ static void records(void)
     }
 }
 
+static void trash(void)
+{
+    static const char info[] = "[Trash Info]\nPath=/home/alice/My%20Docs/r%C3%A9sum%C3%A9.odt\r\n"
+                               "DeletionDate=2025-12-12T08:00:00\n";
+    char out[2048];
+
+    T_CHECK(pt_recycle_partner("/home/alice/.local/share/Trash/files/report.odt", out, sizeof out));
+    T_STREQ(out, "/home/alice/.local/share/Trash/info/report.odt.trashinfo");
+    T_CHECK(pt_recycle_partner("/.Trash-1000/files/x", out, sizeof out));
+    T_STREQ(out, "/.Trash-1000/info/x.trashinfo");
+    T_CHECK(!pt_recycle_partner("/home/alice/files/x", out, sizeof out));
+    T_CHECK(!pt_recycle_partner("/home/alice/.local/share/Trash/files/", out, sizeof out));
+    T_CHECK(!pt_recycle_partner("/home/alice/.local/share/Trash/info/x.trashinfo", out, sizeof out));
+    T_CHECK(pt_recycle_describe_trashinfo((const uint8_t *)info, sizeof info - 1, out, sizeof out));
+    T_STREQ(out, "deleted from /home/alice/My Docs/r\xc3\xa9sum\xc3\xa9.odt at 2025-12-12T08:00:00 (the machine's "
+            "local time)");
+    static const char nl[] = "[Trash Info]\nPath=/tmp/a%0Ab%2\n";
+    T_CHECK(pt_recycle_describe_trashinfo((const uint8_t *)nl, sizeof nl - 1, out, sizeof out));
+    T_STREQ(out, "deleted from /tmp/a?b%2 at an unknown time (the machine's local time)");
+    T_CHECK(!pt_recycle_describe_trashinfo((const uint8_t *)"Path=/x\n", 8, out, sizeof out));
+    T_CHECK(!pt_recycle_describe_trashinfo((const uint8_t *)"[Trash Info]\nPath=\n", 19, out, sizeof out));
+    for (size_t cut = 0; cut < sizeof info - 1; cut++) {
+        uint8_t *c = malloc(cut ? cut : 1);
+        memcpy(c, info, cut);
+        (void)pt_recycle_describe_trashinfo(c, cut, out, sizeof out);
+        free(c);
+    }
+}
+
 int main(void)
 {
     T_RUN(partner);
     T_RUN(records);
+    T_RUN(trash);
     return t_done();
 }
