@@ -252,7 +252,7 @@ ssize_t pt_vss_read(pt_vss_t *v, int i, uint64_t off, uint8_t *buf, size_t len, 
     return n;
 }
 
-/* ---- which files of a snapshot differ from the volume now ---- */
+/* ---- which files of a snapshot differ from a newer one, or the volume now ---- */
 
 typedef struct view {
     pt_vss_t *v;
