@@ -297,28 +297,40 @@ static int efs_bits(TSK_FS_FILE *f, const TSK_FS_ATTR *data)
 }
 
 /* A file or folder in a Windows recycle bin or a Linux desktop's trash:
- * where it was deleted from, when, from its record beside it ($I, or
- * .trashinfo; read here, at most 64 KiB). */
+ * where it was deleted from, when, from its record ($I or .trashinfo
+ * beside it, read up to 64 KiB; Windows XP's INFO2, up to 4 MiB). */
 static void recycle_note(walk_state_t *w, pt_item_t *it, const char *parent, const char *name)
 {
     char fspath[4096], ipath[4096], desc[2048];
-    uint8_t buf[65536];
+    uint8_t *buf = NULL;
     TSK_FS_FILE *f;
-    ssize_t got;
+    ssize_t got = -1;
+    size_t il, cap;
+    int trash, info2, ok = 0;
 
     if ((size_t)snprintf(fspath, sizeof fspath, "/%s%s%s", w->base ? w->base : "", parent, name) >= sizeof fspath ||
         !pt_recycle_partner(fspath, ipath, sizeof ipath) || !(f = tsk_fs_file_open(w->fs, NULL, ipath))) {
         tsk_error_reset();
         return;
     }
-    got = f->meta && f->meta->type == TSK_FS_META_TYPE_REG
-              ? tsk_fs_file_read(f, 0, (char *)buf, sizeof buf, TSK_FS_FILE_READ_FLAG_NONE) : -1;
-    size_t il = strlen(ipath);
-    int trash = il > 10 && strcmp(ipath + il - 10, ".trashinfo") == 0;
-    if (got > 0 && (trash ? pt_recycle_describe_trashinfo(buf, (size_t)got, desc, sizeof desc)
-                          : pt_recycle_describe(buf, (size_t)got, desc, sizeof desc)))
+    il = strlen(ipath);
+    trash = il > 10 && strcmp(ipath + il - 10, ".trashinfo") == 0;
+    info2 = il > 6 && strcmp(ipath + il - 6, "/INFO2") == 0;
+    cap = info2 ? (size_t)4 << 20 : (size_t)64 << 10;
+    if (f->meta && f->meta->type == TSK_FS_META_TYPE_REG && f->meta->size > 0) {
+        if ((uint64_t)f->meta->size < cap)
+            cap = (size_t)f->meta->size;
+        if ((buf = malloc(cap)) != NULL)
+            got = tsk_fs_file_read(f, 0, (char *)buf, cap, TSK_FS_FILE_READ_FLAG_NONE);
+    }
+    if (got > 0)
+        ok = trash   ? pt_recycle_describe_trashinfo(buf, (size_t)got, desc, sizeof desc)
+             : info2 ? pt_recycle_describe_info2(buf, (size_t)got, pt_recycle_info2_index(name), desc, sizeof desc)
+                     : pt_recycle_describe(buf, (size_t)got, desc, sizeof desc);
+    if (ok)
         pt_item_add_error(it, "note", "%s: %s, as its record %s says", trash ? "trash" : "recycle bin", desc,
                           strrchr(ipath, '/') + 1);
+    free(buf);
     tsk_fs_file_close(f);
     tsk_error_reset();
 }

@@ -1041,7 +1041,8 @@ def recycle_bin_and_trash_records():
     to 8.1, and version 2, Windows 10); a $R without its $I, or with a
     damaged one, gets none.  With a policy they are the user's: private
     (rules/default.yar says so, with its reason; NTFS metadata stays system).
-    A Linux desktop's trash gets the same from its .trashinfo."""
+    Windows XP's RECYCLER gets it from INFO2, a Linux desktop's trash from
+    its .trashinfo."""
     sys.path.insert(0, os.path.join(ROOT, "tests", "fixtures"))
     import ntfsowners
     d = os.path.join(Ctx.work, "recycle")
@@ -1088,6 +1089,22 @@ def recycle_bin_and_trash_records():
             rows[base + "$R0V1OLD.txt"][0], rows
         assert rows[base + "$RNOI.txt"][0] == "" and rows[base + "$RBAD.txt"][0] == "", rows
         assert {v[1] for k, v in rows.items() if k.startswith(base)} == {"private"}, rows
+    # Windows XP / Server 2003: RECYCLER\<SID>\Dc1.xls, record 1 of the INFO2 beside it (800-byte records)
+    xsrc = os.path.join(d, "xsrc", "RECYCLER", sid)
+    os.makedirs(xsrc)
+    open(os.path.join(xsrc, "Dc1.xls"), "wb").write(b"\xd0\xcf\x11\xe0 xls")
+    wide = "C:\\Documents and Settings\\alice\\q1.xls"
+    rec = (b"C:\\OLD.XLS".ljust(260, b"\0") + struct.pack("<IIQI", 1, 2, ft, 4096) +
+           wide.encode("utf-16-le").ljust(520, b"\0"))
+    open(os.path.join(xsrc, "INFO2"), "wb").write(struct.pack("<IIIII", 5, 0, 0, 800, 0) + rec)
+    xp = os.path.join(d, "xp.img")
+    assert run(["mkfs.vfat", "-C", "-F", "32", xp, "40000"]).returncode == 0
+    assert run(["mcopy", "-s", "-i", xp, os.path.join(d, "xsrc", "RECYCLER"), "::/"]).returncode == 0
+    out, _ = scan(xp, "--case", conf, "--rules", os.path.join(ROOT, "rules", "default.yar"), expect=0)
+    row = db(out).execute("SELECT error, disposition FROM items WHERE path = ?",
+                          ("/RECYCLER/%s/Dc1.xls" % sid,)).fetchone()
+    assert row[0].decode() == "recycle bin: deleted from C:\\Documents and Settings\\alice\\q1.xls at " \
+        "2025-12-12 08:00:00 UTC (4096 bytes), as its record INFO2 says" and row[1] == b"private", row
     # a Linux desktop's trash (freedesktop.org): files/NAME beside info/NAME.trashinfo
     tsrc = os.path.join(d, "tsrc")
     trash = os.path.join(tsrc, "home", "alice", ".local", "share", "Trash")

@@ -117,9 +117,50 @@ static void trash(void)
     }
 }
 
+static void info2(void)
+{
+    static uint8_t b[20 + 3 * 800];
+    char out[2048];
+    const char *wide = "C:\\Documents and Settings\\alice\\My Documents\\q1.xls";
+
+    memset(b, 0, sizeof b);
+    t_put_le32(b, 5);
+    t_put_le32(b + 12, 800);
+    for (int r = 0; r < 3; r++) {
+        uint8_t *rec = b + 20 + 800 * r;
+        snprintf((char *)rec, 260, "C:\\OLD\\f%d.txt", r);
+        t_put_le32(rec + 260, (unsigned long)(r + 1));
+        t_put_le32(rec + 264, 2);
+        t_put_le64(rec + 268, FT_2025);
+        t_put_le32(rec + 276, 4096);
+        if (r == 1)
+            for (size_t i = 0; wide[i]; i++)
+                rec[280 + 2 * i] = (uint8_t)wide[i];
+    }
+    T_CHECK(pt_recycle_describe_info2(b, sizeof b, 2, out, sizeof out));
+    T_STREQ(out, "deleted from C:\\Documents and Settings\\alice\\My Documents\\q1.xls at 2025-12-12 08:00:00 UTC "
+            "(4096 bytes)");
+    T_CHECK(pt_recycle_describe_info2(b, sizeof b, 3, out, sizeof out));   /* no UTF-16 path: the ANSI one */
+    T_STREQ(out, "deleted from C:\\OLD\\f2.txt at 2025-12-12 08:00:00 UTC (4096 bytes)");
+    T_CHECK(!pt_recycle_describe_info2(b, sizeof b, 9, out, sizeof out));
+    T_CHECK(!pt_recycle_describe_info2(b, 20 + 800 + 799, 2, out, sizeof out)); /* record cut */
+    t_put_le32(b + 12, 123);
+    T_CHECK(!pt_recycle_describe_info2(b, sizeof b, 1, out, sizeof out));
+    T_CHECK(pt_recycle_info2_index("Dc12.doc") == 12 && pt_recycle_info2_index("DC3") == 3);
+    T_CHECK(pt_recycle_info2_index("desktop.ini") == -1 && pt_recycle_info2_index("Dc.doc") == -1 &&
+            pt_recycle_info2_index("INFO2") == -1);
+    T_CHECK(pt_recycle_partner("/RECYCLER/S-1-5-21-1-2-3-1003/Dc1.xls", out, sizeof out));
+    T_STREQ(out, "/RECYCLER/S-1-5-21-1-2-3-1003/INFO2");
+    T_CHECK(pt_recycle_partner("/RECYCLED/Dc2.txt", out, sizeof out));
+    T_STREQ(out, "/RECYCLED/INFO2");
+    T_CHECK(!pt_recycle_partner("/RECYCLER/S-1-5-21-1-2-3-1003/desktop.ini", out, sizeof out));
+    T_CHECK(!pt_recycle_partner("/RECYCLER/S-1/Dc1/inner.txt", out, sizeof out));
+}
+
 int main(void)
 {
     T_RUN(partner);
+    T_RUN(info2);
     T_RUN(records);
     T_RUN(trash);
     return t_done();
