@@ -18,6 +18,7 @@
 
 #include "bfio.h"
 #include "luks.h"
+#include "lvmsnap.h"
 #include "mdraid.h"
 #include "qcowmap.h"
 #include "source.h"
@@ -64,6 +65,10 @@ struct pt_layer {
     void *file_src;
     struct bsd_part *bsd;           /* a BSD label's partitions */
     int n_bsd;
+    pt_lvm_lv_t *lvs;               /* a volume group: its LVs as its metadata lists them (snapshots) */
+    int nlvs;
+    pt_layer_t *snap_origin, *snap_cow; /* a snapshot's view: its origin and store LVs (owned) */
+    pt_lvmsnap_t *snap;
     pt_vss_t *vss;                  /* a shadow copy set (owned) */
     pt_vss_t *vss_of;               /* a snapshot: its set (borrowed) and index */
     int vss_i;
@@ -456,6 +461,13 @@ static int open_lvm(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t size, pt_e
     }
     libvslvm_volume_group_get_name(l->vg, vgname, sizeof vgname, NULL);
     libvslvm_volume_group_get_number_of_physical_volumes(l->vg, &npv, NULL);
+    /* libvslvm opens no snapshot: its metadata is read here too */
+    if ((l->lvs = calloc(PT_LVMSNAP_MAX, sizeof *l->lvs)) != NULL &&
+        (l->nlvs = pt_lvmsnap_list(fn, src, size, l->lvs, PT_LVMSNAP_MAX)) != nlv) {
+        free(l->lvs);
+        l->lvs = NULL;
+        l->nlvs = 0;
+    }
     snprintf(l->name, sizeof l->name, "%s", vgname);
     snprintf(l->desc, sizeof l->desc, "LVM2 volume group %s: %d logical volume%s, %d physical volume%s%s", vgname,
              nlv, nlv == 1 ? "" : "s", npv, npv == 1 ? "" : "s",
@@ -830,6 +842,10 @@ void pt_layer_close(pt_layer_t *l)
         libvslvm_handle_free(&l->lvm, NULL);
     }
     pt_qcowmap_free(l->qmap);
+    pt_lvmsnap_close(l->snap);
+    pt_layer_close(l->snap_origin);
+    pt_layer_close(l->snap_cow);
+    free(l->lvs);
     pt_vss_close(l->vss);
     free(l->bsd);
     pt_vmdkmap_free(l->vmap);
@@ -1061,6 +1077,8 @@ ssize_t pt_layer_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_
         libvslvm_error_t *e = NULL;
         if ((n = libvslvm_logical_volume_read_buffer_at_offset(l->lv, buf, len, (off64_t)off, &e)) < 0)
             YAL_ERR(libvslvm, e, err, PT_EIO, "logical volume %s read at %llu", l->name, (unsigned long long)off);
+    } else if (l->snap) {
+        n = pt_lvmsnap_read(l->snap, off, buf, len, err);
     } else if (l->vss_of) {
         n = pt_vss_read(l->vss_of, l->vss_i, off, buf, len, err);
     } else if (l->up_fn) {
@@ -1090,13 +1108,58 @@ int pt_layer_count(const pt_layer_t *vg)
     return n;
 }
 
+static int lv_raw(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err);
+
+/* The LV a snapshot writes its store to, read as the snapshot: the origin
+ * as it was (lvmsnap.h).  When the view cannot be rebuilt, the store as it
+ * is, saying why. */
+static int snapshot_view(pt_layer_t *vg, int i, const pt_lvm_lv_t *snap, pt_layer_t **out, pt_err_t *err)
+{
+    pt_layer_t *l = NULL, *origin = NULL, *cow = NULL;
+    pt_lvmsnap_t *view = NULL;
+    pt_err_t verr = { 0, "" };
+    int k, rc;
+
+    *out = NULL;
+    if ((rc = lv_raw(vg, i, &cow, err)) != PT_OK)
+        return rc;
+    for (k = 0; k < vg->nlvs && strcmp(vg->lvs[k].name, snap->origin) != 0; k++)
+        ;
+    if (k == vg->nlvs)
+        pt_err_set(&verr, PT_EFORMAT, "its origin %s is not in the group", snap->origin);
+    else if (lv_raw(vg, k, &origin, &verr) == PT_OK &&
+             pt_lvmsnap_open(pt_layer_read, origin, origin->size, pt_layer_read, cow, cow->size,
+                             snap->chunk_sectors, &view, &verr) == PT_OK &&
+             !(l = calloc(1, sizeof *l)))
+        pt_err_set(&verr, PT_ENOMEM, "out of memory");
+    if (!l) {
+        pt_lvmsnap_close(view);
+        pt_layer_close(origin);
+        snprintf(cow->desc + strlen(cow->desc), sizeof cow->desc - strlen(cow->desc),
+                 "; the copy-on-write store of snapshot %.100s, whose view could not be rebuilt: %.300s",
+                 snap->name, verr.msg);
+        *out = cow;
+        return PT_OK;
+    }
+    l->kind = PT_LAYER_LVM;
+    l->snap = view;
+    l->snap_origin = origin;
+    l->snap_cow = cow;
+    l->size = origin->size;
+    snprintf(l->name, sizeof l->name, "%s", cow->name);
+    /* the store's size ends the description: the coverage ledger counts
+     * those bytes, not the view's, as the group's (coverage.c) */
+    snprintf(l->desc, sizeof l->desc, "LVM2 snapshot %.150s of %.150s: the origin as it was when the snapshot was "
+             "taken (%llu chunk%s of %u KiB changed since, kept in its copy-on-write store of %llu bytes)",
+             cow->name, origin->name, (unsigned long long)pt_lvmsnap_changed(view),
+             pt_lvmsnap_changed(view) == 1 ? "" : "s", snap->chunk_sectors / 2, (unsigned long long)cow->size);
+    *out = l;
+    return PT_OK;
+}
+
 int pt_layer_sub(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err)
 {
-    libvslvm_error_t *e = NULL;
     pt_layer_t *l;
-    size64_t size = 0;
-    char lvname[128] = "";
-    int segs = 0;
 
     *out = NULL;
     if (vg->kind == PT_LAYER_BSD && i >= 0 && i < vg->n_bsd) {
@@ -1128,6 +1191,26 @@ int pt_layer_sub(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err)
     }
     if (!vg->vg)
         return pt_err_set(err, PT_EINVAL, "not a volume group");
+    if (vg->lvs && i >= 0 && i < vg->nlvs) {
+        if (vg->lvs[i].snapshot)
+            return PT_OK; /* LVM's internal snapshot object: no volume (*out stays NULL) */
+        for (int k = 0; k < vg->nlvs; k++)
+            if (vg->lvs[k].snapshot && strcmp(vg->lvs[k].cow, vg->lvs[i].name) == 0)
+                return snapshot_view(vg, i, &vg->lvs[k], out, err);
+    }
+    return lv_raw(vg, i, out, err);
+}
+
+/* Logical volume i as libvslvm reads it. */
+static int lv_raw(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err)
+{
+    libvslvm_error_t *e = NULL;
+    pt_layer_t *l;
+    size64_t size = 0;
+    char lvname[128] = "";
+    int segs = 0;
+
+    *out = NULL;
     if (!(l = calloc(1, sizeof *l)))
         return pt_err_set(err, PT_ENOMEM, "out of memory");
     l->kind = PT_LAYER_LVM;
@@ -1154,6 +1237,8 @@ int pt_layer_sub_by_name(pt_layer_t *vg, const char *name, pt_layer_t **out, pt_
     for (i = 0; i < n; i++) {
         if ((rc = pt_layer_sub(vg, i, out, err)) != PT_OK)
             return rc;
+        if (!*out)
+            continue;
         if (strcmp((*out)->name, name) == 0)
             return PT_OK;
         pt_layer_close(*out);

@@ -102,6 +102,9 @@ const char *pt_layer_describe(const pt_layer_t *l);
  * partitions, each opened as a layer that borrows the group (close the
  * volumes first). */
 int pt_layer_count(const pt_layer_t *vg);
+/* *out is NULL (and PT_OK) for an LV that is no volume of its own: LVM's
+ * internal snapshot object, whose view is given as the LV holding its
+ * copy-on-write store (named as lvcreate -s named it; lvmsnap.h). */
 int pt_layer_sub(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err);
 /* A differential qcow image or VMDK snapshot: the backing file's (parent
  * disk's) name as the image stores it (relative names are relative to the

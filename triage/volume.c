@@ -436,6 +436,8 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
                     rc = pt_scan_problem(s, "error", plabel, serr.msg, err);
                     continue;
                 }
+                if (!lv) /* LVM's internal snapshot object: its view is the store LV's */
+                    continue;
                 rc = scan_layer_volume(s, parent, plabel, k, lv, depth + 1, err);
                 pt_layer_close(lv);
             }

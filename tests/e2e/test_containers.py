@@ -836,6 +836,54 @@ def lvm(tap, work):
         assert "is an LVM snapshot's copy-on-write store (dm-snapshot exception store, chunks of 8 sectors)" in err, err
     tap.result("an LVM snapshot's copy-on-write volume is named for what it holds, and hashed whole", snapshot_store)
 
+    def snapshot_view():
+        # lvcreate -s: the origin changed since (debugfs, in place); the snapshot is the origin as it was
+        old = os.path.join(work, "snap-old.img")
+        src = os.path.join(work, "snap-src")
+        tree(src, {"home/ann/secret.txt": b"the old secret\n" * 400, "etc/keep.conf": b"kept\n" * 100})
+        sh(f"truncate -s 8M {old} && mkfs.ext4 -q -F -E root_owner=0:0 -d {src} {old}")
+        new = os.path.join(work, "snap-new.img")
+        shutil.copy(old, new)
+        newer = os.path.join(work, "newer.txt")
+        open(newer, "wb").write(b"written after the snapshot\n")
+        sh(f"debugfs -w -f - {new} >/dev/null 2>&1 <<'EOF'\nrm home/ann/secret.txt\nwrite {newer} home/ann/new.txt\nEOF")
+        pv3 = os.path.join(work, "pv-snap.img")
+        sh(f"python3 {FIX}/mklvm.py {pv3} vg2 data={new} --snapshot backup=data:{old}")
+        case = os.path.join(work, "nr-lvsnap.conf")
+        open(case, "w").write(CASE_NR)
+        o, r = scan(work, "lvm-view", [pv3], "--case", case)
+        assert r.returncode == 0, r.stderr
+        c = db(o)
+        vols = {row[0]: row[1:] for row in c.execute("SELECT label, filesystem, description FROM volumes")}
+        assert vols["!lvm:vg2/backup"][0] == "ext4", vols
+        assert vols["!lvm:vg2/backup"][1].startswith("LVM2 snapshot vg2/backup of vg2/data: the origin as it was"), vols
+        assert not [v for v in vols if "snapshot0" in v], vols          # LVM's internal object is no volume
+        assert listing(o, "!lvm:vg2/backup") == fls(old)
+        assert listing(o, "!lvm:vg2/data") == fls(new)
+        got = vol_items(o, "!lvm:vg2/backup")
+        assert got["/home/ann/secret.txt"] == hashlib.sha256(b"the old secret\n" * 400).hexdigest()
+        assert not c.execute("SELECT 1 FROM errors WHERE severity = 'error'").fetchall()
+        # the ledger counts the store's extents, not the view's size, as the group's examined bytes
+        cov = coverage_sums(o)
+        examined = sum(int(row["bytes"]) for row in cov if row["status"] == "examined")
+        lvs = sum(int(row["bytes"]) for row in cov if row["what"] == "LVM2 logical volumes")
+        cow = int(vols["!lvm:vg2/backup"][1].split("copy-on-write store of ")[1].split()[0])
+        assert lvs == os.path.getsize(new) + cow and examined < os.path.getsize(pv3), (lvs, examined, cov)
+        ids = [i for (i,) in c.execute("SELECT i.id FROM items i JOIN volumes v ON v.id = i.volume_id WHERE "
+                                       "v.label = '!lvm:vg2/backup' AND i.kind = 'file'")]
+        export_and_verify(work, o, ids, "--case", case)
+        # a snapshot marked invalid (its store overflowed): the store is named and hashed, with the reason
+        bad = bytearray(open(pv3, "rb").read())
+        i = bad.index(struct.pack("<IIII", 0x70416E53, 1, 1, 8))
+        struct.pack_into("<I", bad, i + 4, 0)
+        path = os.path.join(work, "pv-snap-bad.img")
+        open(path, "wb").write(bad)
+        o, r = scan(work, "lvm-view-bad", [path])
+        desc = db(o).execute("SELECT description FROM volumes WHERE label = '!lvm:vg2/backup'").fetchone()[0]
+        assert "whose view could not be rebuilt: the snapshot is marked invalid" in desc, desc
+    tap.result("an LVM snapshot is walked as the origin was (fls and hashes of the old filesystem), exported and "
+               "verified through it; an invalid one is named", snapshot_view)
+
     def damaged():
         bad = bytearray(open(pv, "rb").read())
         i = bad.index(b"logical_volumes")

@@ -1,0 +1,149 @@
+/* Unit tests for lvmsnap.c: the logical volumes and snapshot segments of a
+ * physical volume's text metadata (label, metadata area, text with
+ * comments, lists and a wrapped circular buffer), the snapshot's view over
+ * an origin and an exception store, and damage to either refused or read
+ * without a crash. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lvmsnap.h"
+#include "testlib.h"
+
+#define PV (64u << 10)
+#define MDA 4096u
+#define AREA 16384u
+#define CH 4096u
+
+static const char meta[] =
+    "vg0 {\n id = \"x\"\n # a comment { with braces }\n seqno = 3\n status = [\"RESIZEABLE\", \"READ\"]\n"
+    " physical_volumes {\n  pv0 { id = \"p\" pe_count = 10 }\n }\n"
+    " logical_volumes {\n"
+    "  root { id = \"r\" status = [\"READ\", \"WRITE\", \"VISIBLE\"] segment_count = 1\n"
+    "   segment1 { start_extent = 0 extent_count = 8 type = \"striped\" stripe_count = 1 stripes = [\"pv0\", 0] } }\n"
+    "  snap { id = \"s\" segment_count = 1\n"
+    "   segment1 { start_extent = 0 extent_count = 1 type = \"striped\" stripes = [\"pv0\", 8] } }\n"
+    "  snapshot0 { id = \"z\" status = [\"READ\"] segment_count = 1\n"
+    "   segment1 { start_extent = 0 extent_count = 8 type = \"snapshot\" chunk_size = 8 origin = \"root\"\n"
+    "              cow_store = \"snap\" } }\n"
+    " }\n}\ncontents = \"Text Format Volume Group\"\n";
+
+/* A PV whose metadata text starts off bytes into its area (wrapping when
+ * the text runs past the area's end). */
+static uint8_t *pv(uint64_t off)
+{
+    uint8_t *d = calloc(1, PV), *l = d + 512, *m = d + MDA;
+    size_t n = sizeof meta - 1, first;
+
+    memcpy(l, "LABELONE", 8);
+    t_put_le32(l + 20, 32);
+    memcpy(l + 24, "LVM2 001", 8);
+    /* PV header: uuid, size, one data area, end, one metadata area, end */
+    t_put_le64(l + 32 + 32, PV);
+    t_put_le64(l + 32 + 40, 1u << 20);
+    t_put_le64(l + 32 + 72, MDA);
+    t_put_le64(l + 32 + 80, AREA);
+    memcpy(m + 4, " LVM2 x[5A%r0N*>", 16);
+    t_put_le32(m + 20, 1);
+    t_put_le64(m + 24, MDA);
+    t_put_le64(m + 32, AREA);
+    t_put_le64(m + 40, off);
+    t_put_le64(m + 48, n);
+    first = off + n > AREA ? AREA - off : n;
+    memcpy(d + MDA + off, meta, first);
+    memcpy(d + MDA + 512, meta + first, n - first);
+    return d;
+}
+
+static void listing(void)
+{
+    pt_lvm_lv_t lv[8];
+    uint8_t *d = pv(512);
+    pt_mem_t m = { d, PV };
+
+    T_CHECK(pt_lvmsnap_list(pt_read_mem, &m, PV, lv, 8) == 3);
+    T_STREQ(lv[0].name, "root");
+    T_CHECK(!lv[0].snapshot && !lv[1].snapshot && lv[2].snapshot);
+    T_STREQ(lv[2].origin, "root");
+    T_STREQ(lv[2].cow, "snap");
+    T_CHECK(lv[2].chunk_sectors == 8);
+    T_CHECK(pt_lvmsnap_list(pt_read_mem, &m, PV, lv, 2) == 2); /* bounded */
+    free(d);
+    d = pv(AREA - 100); /* the text wraps to the area's start */
+    m.p = d;
+    T_CHECK(pt_lvmsnap_list(pt_read_mem, &m, PV, lv, 8) == 3 && lv[2].snapshot);
+    d[MDA + 4] = 'x';
+    T_CHECK(pt_lvmsnap_list(pt_read_mem, &m, PV, lv, 8) == -1);
+    free(d);
+    /* every cut and random damage of the metadata: a list or -1, no crash */
+    uint32_t r = 5;
+    for (int k = 0; k < 500; k++) {
+        d = pv(512);
+        m.p = d;
+        for (int j = 0; j < 3; j++) {
+            r = r * 1103515245u + 12345u;
+            d[k % 2 ? MDA + 512 + (r >> 8) % (sizeof meta) : 512 + (r >> 8) % 200] = (uint8_t)(r >> 20);
+        }
+        (void)pt_lvmsnap_list(pt_read_mem, &m, PV, lv, 8);
+        free(d);
+    }
+}
+
+static uint8_t *store(int valid, uint64_t bad_new)
+{
+    uint8_t *c = calloc(1, 8 * CH);
+
+    t_put_le32(c, 0x70416E53);
+    t_put_le32(c + 4, (unsigned long)valid);
+    t_put_le32(c + 8, 1);
+    t_put_le32(c + 12, 8);
+    /* area 0 at chunk 1: origin chunks 3 and 5 kept at chunks 2 and 3 */
+    t_put_le64(c + CH, 3);
+    t_put_le64(c + CH + 8, bad_new ? bad_new : 2);
+    t_put_le64(c + CH + 16, 5);
+    t_put_le64(c + CH + 24, 3);
+    memset(c + 2 * CH, 0xA3, CH);
+    memset(c + 3 * CH, 0xA5, CH);
+    return c;
+}
+
+static void view(void)
+{
+    uint8_t *o = malloc(8 * CH), *c = store(1, 0), buf[3 * CH];
+    pt_mem_t om = { o, 8 * CH }, cm = { c, 8 * CH };
+    pt_lvmsnap_t *s = NULL;
+    pt_err_t err = { 0, "" };
+
+    memset(o, 0x11, 8 * CH);
+    T_CHECK(pt_lvmsnap_open(pt_read_mem, &om, 8 * CH, pt_read_mem, &cm, 8 * CH, 8, &s, &err) == PT_OK);
+    if (!s)
+        return;
+    T_CHECK(pt_lvmsnap_changed(s) == 2);
+    /* chunks 2..4 read across a kept chunk: origin, store, origin */
+    T_CHECK(pt_lvmsnap_read(s, 2 * CH + 100, buf, 2 * CH, &err) == (ssize_t)(2 * CH));
+    T_CHECK(buf[0] == 0x11 && buf[CH - 100] == 0xA3 && buf[2 * CH - 101] == 0xA3 && buf[2 * CH - 1] == 0x11);
+    T_CHECK(pt_lvmsnap_read(s, 5 * CH, buf, CH, &err) == (ssize_t)CH && buf[0] == 0xA5);
+    T_CHECK(pt_lvmsnap_read(s, 8 * CH, buf, CH, &err) == 0);
+    pt_lvmsnap_close(s);
+    free(c);
+    c = store(0, 0);
+    cm.p = c;
+    T_CHECK(pt_lvmsnap_open(pt_read_mem, &om, 8 * CH, pt_read_mem, &cm, 8 * CH, 8, &s, &err) == PT_EFORMAT);
+    T_CHECK(strstr(err.msg, "marked invalid") != NULL);
+    free(c);
+    c = store(1, 99); /* an exception pointing past the store */
+    cm.p = c;
+    T_CHECK(pt_lvmsnap_open(pt_read_mem, &om, 8 * CH, pt_read_mem, &cm, 8 * CH, 8, &s, &err) == PT_EFORMAT);
+    T_CHECK(strstr(err.msg, "outside the origin or the store") != NULL);
+    T_CHECK(pt_lvmsnap_open(pt_read_mem, &om, 8 * CH, pt_read_mem, &cm, 8 * CH, 16, &s, &err) == PT_EFORMAT);
+    free(c);
+    free(o);
+}
+
+int main(void)
+{
+    T_RUN(listing);
+    T_RUN(view);
+    return t_done();
+}
