@@ -132,7 +132,7 @@ int pt_lvmsnap_list(pt_read_fn fn, void *src, uint64_t size, pt_lvm_lv_t *lv, in
 {
     uint8_t sec[512], mda[512];
     pt_err_t err = { 0, "" };
-    uint64_t mda_off = 0, mda_size, start, area, off, tlen, pos;
+    uint64_t mda_off = 0, start, area, off, tlen, pos;
     char *text;
     int s, n;
 
@@ -152,9 +152,9 @@ int pt_lvmsnap_list(pt_read_fn fn, void *src, uint64_t size, pt_lvm_lv_t *lv, in
         while (k + 16 <= sizeof sec && (le(sec + k, 8) || le(sec + k + 8, 8)))
             k += 16;
         k += 16;
+        /* the first metadata area; offsets are from the device's start */
         if (k + 16 > sizeof sec || !(mda_off = le(sec + k, 8)))
             return -1;
-        mda_size = le(sec + k + 8, 8); /* offsets are from the device's start */
     }
     if (mda_off >= size || pt_read_exact(fn, src, mda_off, mda, sizeof mda, &err) != PT_OK ||
         memcmp(mda + 4, " LVM2 x[5A%r0N*>", 16) != 0)
@@ -163,7 +163,6 @@ int pt_lvmsnap_list(pt_read_fn fn, void *src, uint64_t size, pt_lvm_lv_t *lv, in
     area = le(mda + 32, 8);
     off = le(mda + 40, 8);
     tlen = le(mda + 48, 8);
-    (void)mda_size;
     if (start != mda_off || area < 1024 || off < 512 || off >= area || tlen == 0 || tlen > TEXT_MAX)
         return -1;
     if (!(text = malloc(tlen + 1)))

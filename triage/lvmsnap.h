@@ -13,7 +13,7 @@
 #include "err.h"
 #include "reader.h"
 
-#define PT_LVMSNAP_MAX 64 /* logical volumes of a group looked at */
+#define PT_LVMSNAP_MAX 1024 /* logical volumes of a group looked at */
 
 typedef struct pt_lvm_lv {
     char name[128];
