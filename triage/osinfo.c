@@ -68,10 +68,27 @@ int pt_osinfo_parse_macos(const char *text, size_t len, char *out, size_t size)
     return 1;
 }
 
+/* The hive in fd (libhivex opens files by name: /proc/self/fd/N) and the
+ * key at path under its root (0 when absent). */
+static hive_h *hive_at(int fd, const char *const *path, size_t n, hive_node_h *node)
+{
+    char name[64];
+    hive_h *h;
+    size_t i;
+
+    snprintf(name, sizeof name, "/proc/self/fd/%d", fd);
+    *node = 0;
+    if (!(h = hivex_open(name, 0)))
+        return NULL;
+    *node = hivex_root(h);
+    for (i = 0; *node && i < n; i++)
+        *node = hivex_node_get_child(h, *node, path[i]);
+    return h;
+}
+
 int pt_osinfo_windows(int fd, char *out, size_t size)
 {
     static const char *const path[] = { "Microsoft", "Windows NT", "CurrentVersion" };
-    char name[64];
     hive_h *h;
     hive_node_h node;
     hive_value_h v;
@@ -79,12 +96,8 @@ int pt_osinfo_windows(int fd, char *out, size_t size)
     size_t i;
 
     out[0] = '\0';
-    snprintf(name, sizeof name, "/proc/self/fd/%d", fd);
-    if (!(h = hivex_open(name, 0)))
+    if (!(h = hive_at(fd, path, sizeof path / sizeof path[0], &node)))
         return 0;
-    node = hivex_root(h);
-    for (i = 0; node && i < sizeof path / sizeof path[0]; i++)
-        node = hivex_node_get_child(h, node, path[i]);
     if (node && (v = hivex_node_get_value(h, node, "ProductName")) != 0)
         product = hivex_value_string(h, v);
     if (node && (v = hivex_node_get_value(h, node, "CurrentBuild")) != 0)
@@ -115,17 +128,12 @@ static void one_line(char *s)
 size_t pt_osinfo_windows_profiles(int fd, char **text, size_t *len)
 {
     static const char *const path[] = { "Microsoft", "Windows NT", "CurrentVersion", "ProfileList" };
-    char name[64];
     hive_h *h;
     hive_node_h node, *kids = NULL;
     size_t i, n = 0;
 
-    snprintf(name, sizeof name, "/proc/self/fd/%d", fd);
-    if (!(h = hivex_open(name, 0)))
+    if (!(h = hive_at(fd, path, sizeof path / sizeof path[0], &node)))
         return 0;
-    node = hivex_root(h);
-    for (i = 0; node && i < sizeof path / sizeof path[0]; i++)
-        node = hivex_node_get_child(h, node, path[i]);
     if (node)
         kids = hivex_node_children(h, node);
     for (i = 0; kids && kids[i] && i < 10000; i++) {
@@ -154,7 +162,7 @@ size_t pt_osinfo_windows_profiles(int fd, char **text, size_t *len)
 size_t pt_osinfo_windows_sam(int fd, char **text, size_t *len)
 {
     static const char *const path[] = { "SAM", "Domains", "Account" };
-    char name[64], domain[80];
+    char domain[80];
     hive_h *h;
     hive_node_h node, names = 0, *kids = NULL;
     hive_value_h v;
@@ -162,12 +170,8 @@ size_t pt_osinfo_windows_sam(int fd, char **text, size_t *len)
     size_t i, n = 0, vlen = 0;
     char *vbuf = NULL;
 
-    snprintf(name, sizeof name, "/proc/self/fd/%d", fd);
-    if (!(h = hivex_open(name, 0)))
+    if (!(h = hive_at(fd, path, sizeof path / sizeof path[0], &node)))
         return 0;
-    node = hivex_root(h);
-    for (i = 0; node && i < sizeof path / sizeof path[0]; i++)
-        node = hivex_node_get_child(h, node, path[i]);
     /* the machine SID, S-1-5-21-a-b-c, ends the V value (24 bytes) */
     if (node && (v = hivex_node_get_value(h, node, "V")) != 0)
         vbuf = hivex_value_value(h, v, &t, &vlen);

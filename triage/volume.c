@@ -378,6 +378,28 @@ static int scan_apfs(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src
 /* A volume libtsk found no filesystem in: a container ptriage opens (LVM,
  * LUKS with a key from case.conf) is walked volume by volume; any other is
  * named and recorded as one item. */
+/* Each volume of a group (LVM logical volumes, BSD partitions, shadow
+ * copies), walked in turn under the volume that holds them. */
+static int scan_subs(pt_scan_t *s, int64_t parent, const char *plabel, pt_layer_kind_t k, pt_layer_t *group,
+                     int depth, pt_err_t *err)
+{
+    int rc = PT_OK, i;
+
+    for (i = 0; i < pt_layer_count(group) && rc == PT_OK; i++) {
+        pt_layer_t *sub = NULL;
+        pt_err_t serr = { 0, "" };
+        if (pt_layer_sub(group, i, &sub, &serr) != PT_OK) {
+            rc = pt_scan_problem(s, "error", plabel, serr.msg, err);
+            continue;
+        }
+        if (!sub) /* LVM's internal snapshot object: its view is the store LV's */
+            continue;
+        rc = scan_layer_volume(s, parent, plabel, k, sub, depth + 1, err);
+        pt_layer_close(sub);
+    }
+    return rc;
+}
+
 static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src, int whole,
                           const char *fs_err, int depth, pt_err_t *err)
 {
@@ -386,7 +408,7 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
     pt_layer_t *layer = NULL;
     pt_err_t lerr = { 0, "" };
     char why[2048];
-    int rc = PT_OK, i;
+    int rc = PT_OK;
 
     if (k == PT_LAYER_XFS)
         return scan_xfs(s, v, fn, src, whole, err);
@@ -429,18 +451,7 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
         if (k != PT_LAYER_LVM && k != PT_LAYER_BSD) {
             rc = scan_layer_volume(s, parent, plabel, k, layer, depth + 1, err);
         } else {
-            for (i = 0; i < pt_layer_count(layer) && rc == PT_OK; i++) {
-                pt_layer_t *lv = NULL;
-                pt_err_t serr = { 0, "" };
-                if (pt_layer_sub(layer, i, &lv, &serr) != PT_OK) {
-                    rc = pt_scan_problem(s, "error", plabel, serr.msg, err);
-                    continue;
-                }
-                if (!lv) /* LVM's internal snapshot object: its view is the store LV's */
-                    continue;
-                rc = scan_layer_volume(s, parent, plabel, k, lv, depth + 1, err);
-                pt_layer_close(lv);
-            }
+            rc = scan_subs(s, parent, plabel, k, layer, depth, err);
         }
         s->volume_id = parent;
         s->volume_label = plabel;
@@ -456,7 +467,7 @@ static int scan_shadow_copies(pt_scan_t *s, pt_read_fn fn, void *src, uint64_t s
 {
     int64_t parent = s->volume_id;
     const char *plabel = s->volume_label;
-    int probe = pt_vss_probe(fn, src, size), mode = s->opts->shadow_copies, rc = PT_OK, i, n;
+    int probe = pt_vss_probe(fn, src, size), mode = s->opts->shadow_copies, rc = PT_OK, n;
     pt_layer_t *set = NULL;
     pt_err_t lerr = { 0, "" };
     char msg[1400];
@@ -486,17 +497,8 @@ static int scan_shadow_copies(pt_scan_t *s, pt_read_fn fn, void *src, uint64_t s
                                    : "each lists the files it holds in a state no newer snapshot holds "
                                      "(changed or deleted after it was taken), so each older version once; "
                                      "files as the volume holds them now are listed once, on the volume");
-    rc = pt_scan_problem(s, "note", plabel, msg, err);
-    for (i = 0; i < n && rc == PT_OK; i++) {
-        pt_layer_t *snap = NULL;
-        pt_err_t serr = { 0, "" };
-        if (pt_layer_sub(set, i, &snap, &serr) != PT_OK) {
-            rc = pt_scan_problem(s, "error", plabel, serr.msg, err);
-            continue;
-        }
-        rc = scan_layer_volume(s, parent, plabel, PT_LAYER_VSS, snap, depth + 1, err);
-        pt_layer_close(snap);
-    }
+    if ((rc = pt_scan_problem(s, "note", plabel, msg, err)) == PT_OK)
+        rc = scan_subs(s, parent, plabel, PT_LAYER_VSS, set, depth, err);
     s->volume_id = parent;
     s->volume_label = plabel;
     pt_layer_close(set);
