@@ -14,12 +14,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "hash.h"
 #include "item.h"
+#include "layer.h"
 #include "scan.h"
+#include "source.h"
+#include "volume.h"
 
 #define BLOCK (1024 * 1024)
 #define MEMBER_BUF_MAX ((size_t)64 << 20) /* members up to this are read into memory (and can nest) */
+#define HEAD_MAX ((size_t)64 << 10)       /* what tells a larger member that is a disk image */
 
 /* What one top-level archive may expand to, across all its levels. */
 struct budget {
@@ -94,7 +99,24 @@ typedef struct stream {
     int limited;                /* a limit stopped the read: reported on the top archive */
     const uint8_t *pre;         /* bytes already taken from libarchive, served first */
     size_t pre_len;
+    int spool;                  /* a copy of the member is written here (a disk image), or -1 */
+    int spool_errno;            /* why the copy failed, 0 while it holds every byte read */
 } stream_t;
+
+/* Keeps the copy of a disk image member, as its bytes go by once. */
+static void tee(stream_t *st, uint64_t off, const uint8_t *buf, size_t len)
+{
+    while (st->spool >= 0 && !st->spool_errno && len > 0) {
+        ssize_t w = pwrite(st->spool, buf, len, (off_t)off);
+        if (w <= 0) {
+            st->spool_errno = w < 0 ? errno : ENOSPC;
+            break;
+        }
+        buf += w;
+        off += (uint64_t)w;
+        len -= (size_t)w;
+    }
+}
 
 /* A member too large to keep: read once, in order, straight from libarchive
  * (after the bytes already buffered, if any). */
@@ -108,6 +130,7 @@ static ssize_t read_stream(void *src, uint64_t off, uint8_t *buf, size_t len, pt
     if (off < st->pre_len) {
         size_t n0 = st->pre_len - (size_t)off < len ? st->pre_len - (size_t)off : len;
         memcpy(buf, st->pre + off, n0);
+        tee(st, off, buf, n0);
         st->pos += n0;
         return (ssize_t)n0;
     }
@@ -121,6 +144,7 @@ static ssize_t read_stream(void *src, uint64_t off, uint8_t *buf, size_t len, pt
         pt_err_set(err, PT_EIO, "libarchive: %s", archive_error_string(st->a));
         return -1;
     }
+    tee(st, off, buf, (size_t)n);
     st->pos += (uint64_t)n;
     return n;
 }
@@ -284,6 +308,71 @@ static int stop(pt_scan_t *s, budget_t *b, const char *why, pt_err_t *err)
 static int expand(pt_scan_t *s, const pt_item_t *parent, pt_read_fn fn, void *src, uint64_t size, int depth,
                   budget_t *b, pt_err_t *err);
 
+/* A member that is a disk image (a raw disk, a VM's disk) is walked as one
+ * found as a file is (volume.h), but not inside another disk image, and
+ * without the files beside it: an archive has no place to look up an
+ * overlay's backing file or the other segments of a set. */
+static int disk_member(pt_scan_t *s, const uint8_t *head, size_t len, uint64_t size, pt_layer_kind_t *kind)
+{
+    if (s->nest_prefix || s->opts->no_nested_images)
+        return 0;
+    *kind = pt_layer_detect_head(head, len);
+    if (pt_layer_is_disk_image(*kind) || *kind == PT_LAYER_EWF)
+        return 1;
+    *kind = PT_LAYER_NONE;
+    return pt_volume_looks_like_disk(head, len, size);
+}
+
+static int walk_disk(pt_scan_t *s, const pt_item_t *m, pt_read_fn fn, void *src, pt_layer_kind_t kind,
+                     pt_err_t *err)
+{
+    struct pt_files *files = s->files;
+    int in = s->in_archive, rc;
+
+    s->files = NULL;
+    s->in_archive = 0; /* the disk's own archives are expanded, each with its own limits */
+    rc = pt_volume_scan_nested(s, m, fn, src, kind, err);
+    s->files = files;
+    s->in_archive = in;
+    return rc;
+}
+
+/* A member too large to keep in memory, read once in order after the pre_len
+ * bytes already taken (it is not expanded further).  A disk image is copied
+ * to a file of the output directory as it is read (libtsk seeks; an archive
+ * reads only forward) and walked from there; the copy has no name and is
+ * gone when walked. */
+static int stream_member(pt_scan_t *s, struct archive *a, pt_item_t *m, budget_t *b, const uint8_t *pre,
+                         size_t pre_len, pt_err_t *err)
+{
+    stream_t st = { a, 0, s, b, 0, pre, pre_len, -1, 0 };
+    pt_layer_kind_t kind = PT_LAYER_NONE;
+    pt_err_t serr = { 0, "" };
+    int rc, disk = disk_member(s, pre, pre_len, m->size, &kind);
+
+    if (disk && kind != PT_LAYER_EWF && (st.spool = pt_file_spool(s->opts->outdir, &serr)) < 0)
+        pt_item_add_error(m, "error", "a disk image, not walked: %s", serr.msg);
+    if ((rc = pt_scan_read(s, m, read_stream, &st, err)) == PT_OK) {
+        if (m->size_unknown) /* stopped before the end: the size is what was read */
+            m->size = m->bytes_read;
+        if (st.spool >= 0 && st.spool_errno)
+            pt_item_add_error(m, "error", "a disk image, not walked: copying it to the output directory failed "
+                              "after %" PRIu64 " bytes: %s", st.pos, strerror(st.spool_errno));
+        rc = pt_scan_emit(s, m, err);
+    }
+    b->bytes += st.pos;
+    if (rc == PT_OK && st.limited)
+        rc = stop(s, b, b->why, err);
+    /* walked only from a whole copy; a resumed item was not read again
+     * (it holds no volume, or it would have been) */
+    if (rc == PT_OK && disk && !m->resumed && !st.limited && !st.spool_errno && m->content_read &&
+        (st.spool >= 0 || kind == PT_LAYER_EWF))
+        rc = walk_disk(s, m, pt_source_read_fd, &st.spool, kind, err);
+    if (st.spool >= 0)
+        close(st.spool);
+    return rc;
+}
+
 /* Reads, records and (when it nests) expands one member. */
 static int member(pt_scan_t *s, struct archive *a, struct archive_entry *e, const pt_item_t *parent, int depth,
                   budget_t *b, pt_err_t *err)
@@ -293,10 +382,12 @@ static int member(pt_scan_t *s, struct archive *a, struct archive_entry *e, cons
     uint8_t *buf = NULL;
     size_t len = 0, cap = 0;
     int rc = PT_OK, sized = archive_entry_size_is_set(e), read_failed = 0, limited = 0;
+    pt_layer_kind_t kind;
     uint64_t esize = sized && archive_entry_size(e) > 0 ? (uint64_t)archive_entry_size(e) : 0;
     const char *raw = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
 
-    if (!(name = member_name(a, e, parent->path)))
+    /* the evidence itself is a compressed file: named after the file given */
+    if (!(name = member_name(a, e, parent->path[0] ? parent->path : s->evidence_path)))
         return pt_err_set(err, PT_ENOMEM, "out of memory");
     path = malloc(strlen(parent->path) + strlen(name) + 3);
     if (path)
@@ -344,13 +435,22 @@ static int member(pt_scan_t *s, struct archive *a, struct archive_entry *e, cons
         goto out;
     }
     if (sized && esize > MEMBER_BUF_MAX) {
-        /* too large to keep: read once, in order, and not expanded further */
-        stream_t st = { a, 0, s, b, 0, NULL, 0 };
-        if ((rc = pt_scan_read(s, &m, read_stream, &st, err)) == PT_OK)
+        /* too large to keep: its head tells a disk image */
+        la_ssize_t n = 0;
+        if (!(buf = malloc(HEAD_MAX))) {
+            rc = pt_err_set(err, PT_ENOMEM, "out of memory");
+            goto out;
+        }
+        while (len < HEAD_MAX && (n = archive_read_data(a, buf + len, HEAD_MAX - len)) > 0)
+            len += (size_t)n;
+        if (n < 0) {
+            pt_item_add_error(&m, "error", "archive member could not be read: libarchive: %s",
+                              archive_error_string(a));
+            b->bytes += len;
             rc = pt_scan_emit(s, &m, err);
-        b->bytes += st.pos;
-        if (rc == PT_OK && st.limited)
-            rc = stop(s, b, b->why, err);
+            goto out;
+        }
+        rc = stream_member(s, a, &m, b, buf, len, err);
         goto out;
     }
     for (;;) {
@@ -389,17 +489,9 @@ static int member(pt_scan_t *s, struct archive *a, struct archive_entry *e, cons
         /* larger than a member kept in memory, its size not recorded: the
          * rest streams after what was buffered, and the size is learnt at
          * the end (not expanded further) */
-        stream_t st = { a, 0, s, b, 0, buf, len };
         m.size_unknown = 1;
         m.size = UINT64_MAX;
-        if ((rc = pt_scan_read(s, &m, read_stream, &st, err)) == PT_OK) {
-            if (m.size_unknown) /* stopped before the end: the size is what was read */
-                m.size = m.bytes_read;
-            rc = pt_scan_emit(s, &m, err);
-        }
-        b->bytes += st.pos;
-        if (rc == PT_OK && st.limited)
-            rc = stop(s, b, b->why, err);
+        rc = stream_member(s, a, &m, b, buf, len, err);
         goto out;
     }
     b->bytes += len;
@@ -418,8 +510,14 @@ static int member(pt_scan_t *s, struct archive *a, struct archive_entry *e, cons
             goto out;
         if (limited && (rc = stop(s, b, b->why, err)) != PT_OK)
             goto out;
-        if (!read_failed && !b->stopped && depth + 1 < s->opts->archive_depth && pt_archive_looks_like(buf, len))
-            rc = expand(s, &m, pt_read_mem, &mm, len, depth + 1, b, err);
+        if (read_failed)
+            goto out;
+        if (pt_archive_looks_like(buf, len)) {
+            if (!b->stopped && depth + 1 < s->opts->archive_depth)
+                rc = expand(s, &m, pt_read_mem, &mm, len, depth + 1, b, err);
+        } else if (disk_member(s, buf, len, len, &kind)) {
+            rc = walk_disk(s, &m, pt_read_mem, &mm, kind, err);
+        }
     }
 out:
     free(buf);
@@ -486,6 +584,13 @@ static int expand_as(pt_scan_t *s, const pt_item_t *parent, pt_read_fn fn, void 
         if (first && archive_format(a) != ARCHIVE_FORMAT_RAW && archive_entry_pathname(e) &&
             is_document_container(archive_entry_pathname(e)))
             break; /* a document (OOXML, ODF, EPUB, JAR): classified as one, not expanded */
+        if (archive_format(a) == ARCHIVE_FORMAT_RAW && archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE) {
+            /* no decompressor took it (a damaged gzip header): the "member"
+             * would be the file itself again, level after level */
+            rc = pt_scan_item_problem(s, parent->id, "note", parent->path, "not expanded: it starts like a "
+                                      "compressed file, but no decompressor of libarchive reads it", err);
+            break;
+        }
         first = 0;
         if (b->stopped)
             break;

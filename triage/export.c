@@ -76,8 +76,9 @@ static void safe_component(const char *s, size_t n, char *out, size_t size)
     out[o] = '\0';
 }
 
-/* DIR-relative name: files/EVIDENCE/VOLUME/path... (components capped so
- * the whole stays under PATH_MAX). */
+/* DIR-relative name: files/EVIDENCE/VOLUME/path..., or
+ * files/EVIDENCE/VOLUME/_whole-volume for a volume item (components capped
+ * so the whole stays under PATH_MAX). */
 static void export_name(const char *ev, const char *vol, const char *path, char *out, size_t size)
 {
     char comp[1024];
@@ -89,6 +90,10 @@ static void export_name(const char *ev, const char *vol, const char *path, char 
     o += (size_t)snprintf(out + o, size - o, "/%s", comp);
     safe_component(vol && *vol ? vol : "_", strlen(vol && *vol ? vol : "_"), comp, 256);
     o += (size_t)snprintf(out + o, size - o, "/%s", comp);
+    /* a volume's own bytes, beside what may lie under them ("!/NAME": the
+     * members of evidence that is an archive) */
+    if (!*path)
+        o += (size_t)snprintf(out + o, size - o, "/_whole-volume");
     while (*p && o + 2 < size) {
         size_t n;
         while (*p == '/')
@@ -502,6 +507,7 @@ int pt_export_run(const pt_export_opts_t *o, pt_export_counts_t *n, pt_err_t *er
         goto out;
     }
     pt_reopen_set_keys(x.reopen, o->keys, o->n_keys);
+    pt_reopen_set_spool(x.reopen, o->to); /* a disk image in an archive is copied there, namelessly, to be read */
     if (strcmp(format, "dir") != 0) {
         snprintf(path, sizeof path, "%s/export.%s", o->to, format);
         x.ar = archive_write_new();

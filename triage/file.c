@@ -93,3 +93,25 @@ int pt_file_dir_is_empty(const char *dir)
     closedir(d);
     return empty;
 }
+
+int pt_file_spool(const char *dir, pt_err_t *err)
+{
+    char path[PATH_MAX];
+    int fd;
+
+#ifdef O_TMPFILE
+    if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+        return fd;
+#endif
+    /* a filesystem without O_TMPFILE */
+    if (snprintf(path, sizeof path, "%s/.ptriage-spool-XXXXXX", dir) >= (int)sizeof path) {
+        pt_err_set(err, PT_EINVAL, "%s: path too long for a temporary file", dir);
+        return -1;
+    }
+    if ((fd = mkstemp(path)) < 0) {
+        pt_err_set(err, PT_EIO, "%s: cannot create a temporary file: %s", dir, strerror(errno));
+        return -1;
+    }
+    unlink(path);
+    return fd;
+}

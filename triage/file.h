@@ -22,4 +22,9 @@ int pt_file_mkdir_p(const char *dir);
 /* 1 when dir does not exist or holds nothing. */
 int pt_file_dir_is_empty(const char *dir);
 
+/* A temporary file in dir that never has a name there (O_TMPFILE, else
+ * created and unlinked at once): gone when closed, even after a crash.
+ * Read-write descriptor, or -1 with err set. */
+int pt_file_spool(const char *dir, pt_err_t *err);
+
 #endif

@@ -116,7 +116,7 @@ static const char help_text[] =
     "      --hash-only       hashes and byte statistics only, as fast as the disks allow:\n"
     "                        no type, encryption verdict, archives, nested images or\n"
     "                        rules (hash sets and the policy of --case still decide)\n"
-    "      --no-nested-images  do not walk disk images found as files of the evidence\n"
+    "      --no-nested-images  do not walk disk images found as files or archive members\n"
     "                        (raw disks of virtual machines: by default their partitions\n"
     "                        and filesystems are walked, paths FILE!p1/...)\n"
     "      --shadow-copies changed|all|none\n"

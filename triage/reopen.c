@@ -3,6 +3,8 @@
  * next open and in pt_reopen_free.  Never writes; follows no link. */
 #include "reopen.h"
 
+#include "file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,6 +19,7 @@
 #include "item.h"
 #include "bundle.h"
 #include "chain.h"
+#include "file.h"
 #include "layer.h"
 #include "xfs.h"
 #include "source.h"
@@ -35,6 +38,9 @@ struct pt_reopen {
     uint8_t *buf;               /* pt_reopen_copy's block */
     const pt_key_t *keys;       /* for LUKS volumes (borrowed) */
     size_t nkeys;
+    const char *spool;          /* where disk images in archives are copied (borrowed) */
+    int64_t spool_id;           /* the member last copied there, kept open for the next item in it */
+    int spool_fd;
 };
 
 #define BLOCK (1024 * 1024)
@@ -46,7 +52,7 @@ pt_reopen_t *pt_reopen_new(pt_err_t *err)
     if (!r)
         pt_err_set(err, PT_ENOMEM, "out of memory");
     else
-        r->fd = -1;
+        r->fd = r->spool_fd = -1;
     return r;
 }
 
@@ -77,6 +83,8 @@ void pt_reopen_free(pt_reopen_t *r)
     if (!r)
         return;
     close_source(r);
+    if (r->spool_fd >= 0)
+        close(r->spool_fd);
     free(r->buf);
     free(r);
 }
@@ -464,12 +472,49 @@ out:
     return rc;
 }
 
-/* Item id's content (not an archive member), through whatever holds it. */
+/* Archive member id, extracted again into a nameless file of the spool
+ * directory (*fd), and checked against the SHA-256 the scan recorded. */
+static int spool_member(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cwd, const char *sha256, int *fd,
+                        pt_err_t *err)
+{
+    pt_hash_t *hash;
+    pt_hash_result_t got;
+    int rc;
+
+    if (!r->spool)
+        return pt_err_set(err, PT_EINVAL, "item %lld: a disk image in an archive is read again only through a "
+                          "copy, and no directory was given for it", (long long)id);
+    if (!sha256)
+        return pt_err_set(err, PT_EIO, "item %lld: an archive member without a recorded hash", (long long)id);
+    /* items are exported in walk order: the items of one disk image follow
+     * each other, and it is extracted once for them all */
+    if (r->spool_fd >= 0 && r->spool_id == id && (*fd = dup(r->spool_fd)) >= 0)
+        return PT_OK;
+    if ((*fd = pt_file_spool(r->spool, err)) < 0)
+        return err && err->code ? err->code : PT_EIO;
+    if (!(hash = pt_hash_new(PT_HASH_SHA256, err)))
+        return PT_ENOMEM;
+    rc = pt_reopen_copy_id(r, h, id, cwd, hash, *fd, &got, err);
+    pt_hash_free(hash);
+    if (rc == PT_OK && strcmp(got.sha256, sha256) != 0)
+        rc = pt_err_set(err, PT_EIO, "item %lld: the disk image extracted again has SHA-256 %s, not %s as scanned",
+                        (long long)id, got.sha256, sha256);
+    if (rc == PT_OK) {
+        if (r->spool_fd >= 0)
+            close(r->spool_fd);
+        r->spool_fd = dup(*fd);
+        r->spool_id = id;
+    }
+    return rc;
+}
+
+/* Item id's content, through whatever holds it. */
 static int open_item_link(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cwd, int depth, link_t **out,
                           pt_err_t *err)
 {
-    static const char q[] = "SELECT " PT_REOPEN_COLUMNS ", i.volume_id, v.filesystem FROM items i JOIN evidence e ON"
-                            " e.id = i.evidence_id LEFT JOIN volumes v ON v.id = i.volume_id WHERE i.id = ?";
+    static const char q[] = "SELECT " PT_REOPEN_COLUMNS ", i.volume_id, v.filesystem, i.parent_id, i.sha256 FROM"
+                            " items i JOIN evidence e ON e.id = i.evidence_id LEFT JOIN volumes v ON"
+                            " v.id = i.volume_id WHERE i.id = ?";
     sqlite3_stmt *st = NULL;
     pt_item_loc_t loc;
     uint64_t size;
@@ -492,6 +537,13 @@ static int open_item_link(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cw
         goto out;
     }
     l->size = size;
+    if (sqlite3_column_type(st, PT_REOPEN_NCOLUMNS + 2) != SQLITE_NULL) {
+        /* an archive member (a disk image in it) */
+        rc = spool_member(r, h, id, cwd, text(st, PT_REOPEN_NCOLUMNS + 3), &l->fd, err);
+        l->fn = pt_source_read_fd;
+        l->src = &l->fd;
+        goto out;
+    }
     if (loc.is_dir && sqlite3_column_type(st, PT_REOPEN_NCOLUMNS) == SQLITE_NULL) {
         /* a file of directory evidence (its volumes are all nested disks) */
         char path[PATH_MAX * 2];
@@ -582,6 +634,11 @@ static int behind_container(sqlite3 *h, int64_t id)
     return yes;
 }
 
+void pt_reopen_set_spool(pt_reopen_t *r, const char *dir)
+{
+    r->spool = dir;
+}
+
 void pt_reopen_set_keys(pt_reopen_t *r, const pt_key_t *keys, size_t n)
 {
     r->keys = keys;
@@ -640,7 +697,8 @@ int pt_reopen_copy_id(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cwd, p
                 rc = pt_err_set(err, PT_EDB, "item %lld: path %s is not a member of %s", (long long)id, child, parent);
                 goto out;
             }
-            parents[i] = parent;
+            /* the evidence itself is a compressed file: named after the file given */
+            parents[i] = parent[0] ? parent : loc.evidence_path;
             names[i] = child + pl + 2;
         }
         if (behind_container(h, cur)) {

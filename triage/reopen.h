@@ -38,6 +38,11 @@ void pt_reopen_free(pt_reopen_t *r);
 /* Keys to open LUKS volumes with (case.conf [keys]); borrowed. */
 void pt_reopen_set_keys(pt_reopen_t *r, const pt_key_t *keys, size_t n);
 
+/* Where an archive member holding a disk image is copied to be read again
+ * (libtsk seeks; an archive reads only forward): an output directory,
+ * borrowed.  Without it such items are refused. */
+void pt_reopen_set_spool(pt_reopen_t *r, const char *dir);
+
 /* Opens the item's content.  On PT_OK, *fn and *src read it (valid until
  * the next open or free).  PT_EFORMAT when the item has no content to read
  * (a directory, a link), PT_ENOENT/PT_EIO when the evidence or item cannot
@@ -62,7 +67,9 @@ int pt_reopen_copy(pt_reopen_t *r, const pt_item_loc_t *loc, uint64_t size, pt_h
  * evidence and the member found in it again, level by level, by the names
  * the scan recorded), or an item behind containers (a disk image found as
  * a file, an LVM logical volume, a LUKS volume: each level is opened again
- * from the evidence, by what the volumes table recorded).  Bytes go through hash and, when out_fd >= 0, to
+ * from the evidence, by what the volumes table recorded; a disk image that
+ * is an archive member is extracted again to a nameless file of the spool
+ * directory and must have its recorded SHA-256).  Bytes go through hash and, when out_fd >= 0, to
  * out_fd.  PT_OK with *got; otherwise err says why. */
 int pt_reopen_copy_id(pt_reopen_t *r, struct sqlite3 *h, int64_t id, const char *cwd, pt_hash_t *hash, int out_fd,
                       pt_hash_result_t *got, pt_err_t *err);

@@ -498,6 +498,7 @@ static int scan_evidence(pt_scan_t *s, const char *path, const char *label, pt_e
     if ((rc = pt_casedb_add_evidence(s->db, &ev, &s->evidence_id, err)) != PT_OK)
         goto out;
     s->evidence_label = label;
+    s->evidence_path = path;
     s->volume_id = 0;
     if (orc != PT_OK) {
         /* cannot be examined at all: recorded, reported, and the run goes on */

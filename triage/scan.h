@@ -63,6 +63,7 @@ typedef struct pt_scan {
     FILE *log;                 /* OUTDIR/scan.log */
     int64_t evidence_id;       /* current evidence row */
     const char *evidence_label;
+    const char *evidence_path; /* as given (names a compressed evidence file's one member) */
     int64_t volume_id;         /* current volume row, 0 for none */
     const char *volume_label;  /* interned label of the current volume */
     pt_scope_t *scope_main;    /* scanner for items streamed through the rules on this thread */

@@ -2,6 +2,7 @@
  * and TSK_FS_INFO it opens and closes them before returning. */
 #include "volume.h"
 
+#include "archive_walk.h"
 #include "bundle.h"
 #include "chain.h"
 
@@ -68,13 +69,34 @@ static int volume_item(pt_scan_t *s, pt_read_fn fn, void *src, uint64_t size, in
     pt_err_t rerr = { 0, "" };
     int rc;
 
+    uint8_t head[65536];
+    ssize_t n;
+    int64_t before;
+    /* evidence that is an archive or a compressed file (a disk image.gz, a
+     * backup.tar) rather than a disk: its members are walked as "!/NAME" */
+    int archive = whole && !s->nest_prefix && s->opts->archive_depth > 0 &&
+                  (n = fn(src, 0, head, sizeof head < size ? sizeof head : (size_t)size, &rerr)) > 0 &&
+                  pt_archive_looks_like(head, (size_t)n);
+
     volume_item_init(s, &it, size);
-    pt_item_add_error(&it, whole ? "error" : "note", "%s", why);
+    if (archive)
+        pt_item_add_error(&it, "note", "an archive or compressed file, not a disk image: recorded and hashed "
+                          "whole, and expanded (libarchive): its members are !/NAME");
+    else
+        pt_item_add_error(&it, whole ? "error" : "note", "%s", why);
     if ((rc = pt_scan_read(s, &it, fn, src, &rerr)) != PT_OK) {
         *err = rerr;
         return rc;
     }
-    return pt_scan_emit(s, &it, err);
+    if ((rc = pt_scan_emit(s, &it, err)) != PT_OK || !archive || !it.content_read)
+        return rc;
+    before = s->emitted;
+    s->in_archive = 1;
+    rc = pt_archive_expand(s, &it, fn, src, 0, err);
+    s->in_archive = 0;
+    if (rc == PT_OK && s->emitted == before)
+        rc = pt_scan_item_problem(s, it.id, "error", "image", why, err);
+    return rc;
 }
 
 static int add_volume(pt_scan_t *s, pt_volume_info_t *v, pt_err_t *err)
@@ -1093,9 +1115,12 @@ int pt_volume_looks_like_disk(const uint8_t *h, size_t n, uint64_t size)
     for (i = 0; i < sizeof fs / sizeof fs[0]; i++)
         if (memcmp(h + fs[i].off, fs[i].sig, fs[i].len) == 0)
             return 1;
-    /* an MBR: the boot signature and at least one plausible partition entry */
     if (h[510] != 0x55 || h[511] != 0xaa)
         return 0;
+    /* a FAT12/16 volume without a partition table (a floppy, a USB stick) */
+    if (memcmp(h + 54, "FAT12   ", 8) == 0 || memcmp(h + 54, "FAT16   ", 8) == 0)
+        return 1;
+    /* an MBR: the boot signature and at least one plausible partition entry */
     for (i = 0; i < 4; i++) {
         const uint8_t *e = h + 446 + 16 * i;
         uint32_t start = (uint32_t)e[8] | (uint32_t)e[9] << 8 | (uint32_t)e[10] << 16 | (uint32_t)e[11] << 24;

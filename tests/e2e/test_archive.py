@@ -366,9 +366,117 @@ def nested_disk_image(tap, work):
                "exported and verified", run_it)
 
 
+def icat_sha256(img, inode):
+    return hashlib.sha256(subprocess.run(["icat", img, str(inode)], capture_output=True, check=True).stdout).hexdigest()
+
+
+def fls_files(img):
+    """{path: inode} of the allocated regular files fls lists."""
+    out = {}
+    for line in subprocess.run(["fls", "-r", "-p", "-F", img], capture_output=True, check=True).stdout.decode(
+            "utf-8", "replace").splitlines():
+        meta, name = line.split("\t", 1)
+        if "*" not in meta:
+            out[name] = int(meta.split()[-1].rstrip(":").split("-")[0])
+    return out
+
+
+def disks_in_archives(tap, work):
+    """Disk images that are archive members (a FAT floppy in a zip, an ext4
+    image over 64 MiB in a tar.gz, a qcow2 disk in a 7z) and evidence that is
+    itself a compressed disk image or an archive: the disks' files are walked
+    as fls lists them, hashed as icat reads them, exported and verified; the
+    copies made to read them leave nothing in the output directory."""
+    d = os.path.join(work, "dia")
+    src = os.path.join(d, "src")
+    os.makedirs(os.path.join(src, "docs"))
+    open(os.path.join(src, "docs", "ledger.txt"), "w").write("ACME Ltd ledger 2011\n" * 40)
+    open(os.path.join(src, "docs", "rand.bin"), "wb").write(random.Random(3).randbytes(3 << 20))
+    sh(f"mkfs.ext4 -q -F -d {src} -E root_owner=0:0 {d}/e.img 80M")
+    sh(f"mkfs.fat -C -F 12 {d}/floppy.img 1440 >/dev/null && mcopy -i {d}/floppy.img {src}/docs/ledger.txt ::/")
+    sh(f"qemu-img convert -O qcow2 {d}/floppy.img {d}/fl.qcow2")
+    ev = os.path.join(d, "ev")
+    os.makedirs(ev)
+    sh(f"zip -qj {ev}/floppy.zip {d}/floppy.img")
+    sh(f"tar czf {ev}/backup.tar.gz e.img", cwd=d)
+    sh(f"7z a -bd {ev}/vm.7z fl.qcow2", cwd=d)
+    rules = os.path.join(d, "all.yar")
+    open(rules, "w").write('rule everything { meta: disposition = "relevant" condition: true }\n')
+    disks = {"/floppy.zip!/floppy.img": (f"{d}/floppy.img", ""), "/backup.tar.gz!/e.img": (f"{d}/e.img", ""),
+             "/vm.7z!/fl.qcow2": (f"{d}/floppy.img", "qcow2")}
+    outputs = {"case.db", "manifest.csv", "manifest.jsonl", "court-manifest.csv", "manifest.dfxml", "report.html",
+               "scan.log", "pseudonym.key", "SHA256SUMS", "coverage.csv"}
+
+    def check_disk(o, rows, member, img, container):
+        bp = {r["path"]: r for r in rows}
+        assert member in bp, (member, sorted(bp)[:20])
+        assert bp[member]["sha256"] == hashlib.sha256(open(img, "rb").read()).hexdigest() or container
+        want = {p: icat_sha256(img, ino) for p, ino in fls_files(img).items()}
+        got = {p[len(member) + 2:]: r["sha256"] for p, r in bp.items()
+               if p.startswith(member + "!/") and r["kind"] in ("file", "virtual")}
+        assert got == want, (member, got, want)
+        c = sqlite3.connect(os.path.join(o, "case.db"))
+        vols = c.execute("SELECT v.label, v.container FROM volumes v JOIN items i ON i.id = v.parent_item_id"
+                         " WHERE i.path = ?", (member,)).fetchall()
+        assert vols == [(member + "!", container or None)], vols
+
+    def members_walked():
+        o, p, rows = scan(work, "dia-out", [ev], "--rules", rules)
+        assert p.returncode == 0, p.stderr
+        for member, (img, container) in disks.items():
+            check_disk(o, rows, member, img, container)
+        assert set(os.listdir(o)) == outputs, sorted(os.listdir(o))
+        x = os.path.join(work, "dia-exp")
+        e = subprocess.run([PT, "export", o, "--to", x], capture_output=True)
+        assert e.returncode == 0, e.stderr
+        rec = {r["path"]: r for r in csv.DictReader(open(os.path.join(x, "receipt.csv"), newline="",
+                                                         encoding="utf-8"))}
+        for path in ("/backup.tar.gz!/e.img!/docs/rand.bin", "/floppy.zip!/floppy.img!/ledger.txt",
+                     "/vm.7z!/fl.qcow2!/ledger.txt"):
+            assert rec[path]["status"] == "exported, hash verified", rec[path]
+            got = open(os.path.join(x, rec[path]["exported_as"]), "rb").read()
+            assert hashlib.sha256(got).hexdigest() == rec[path]["sha256"]
+        assert set(os.listdir(x)) == {"files", "receipt.csv", "receipt.html", "receipt.jsonl"}, os.listdir(x)
+        v = subprocess.run([PT, "verify", o, "--export", x, "--evidence"], capture_output=True)
+        assert v.returncode == 0, v.stdout
+        _, q, rows = scan(work, "dia-off", [ev], "--no-nested-images")
+        assert q.returncode == 0 and not any("img!" in r["path"] or "qcow2!" in r["path"] for r in rows)
+    tap.result("disk images inside archives (zip, tar.gz over 64 MiB, 7z with qcow2): walked as fls lists them, "
+               "hashed as icat reads them, exported and verified; nothing left in the output", members_walked)
+
+    def evidence_is_compressed():
+        sh(f"gzip -k -c {d}/e.img > {d}/e.img.gz && cd {d} && zip -q f.zip floppy.img")
+        for name, member, img in (("e.img.gz", "!/e.img", f"{d}/e.img"), ("f.zip", "!/floppy.img",
+                                                                            f"{d}/floppy.img")):
+            o, p, rows = scan(work, "dia-" + name, [os.path.join(d, name)], "--rules", rules)
+            assert p.returncode == 0, (name, p.stderr)
+            check_disk(o, rows, member, img, "")
+            top = [r for r in rows if r["kind"] == "volume"]
+            assert len(top) == 1 and top[0]["sha256"] == hashlib.sha256(open(os.path.join(d, name), "rb")
+                                                                         .read()).hexdigest(), top
+            assert "an archive or compressed file, not a disk image" in top[0]["error"], top[0]
+            x = os.path.join(work, "dia-exp-" + name)
+            e = subprocess.run([PT, "export", o, "--to", x], capture_output=True)
+            assert e.returncode == 0, e.stderr
+            rec = {r["path"]: r for r in csv.DictReader(open(os.path.join(x, "receipt.csv"), newline="",
+                                                             encoding="utf-8"))}
+            assert all(r["status"] == "exported, hash verified" for r in rec.values() if r["kind"] == "file"), rec
+            assert member in rec
+        # a file of neither kind is still an error, hashed whole
+        open(os.path.join(d, "junk.gz"), "wb").write(b"\x1f\x8b" + random.Random(5).randbytes(8192))
+        o, p, rows = scan(work, "dia-junk", [os.path.join(d, "junk.gz")])
+        assert p.returncode == 1, p.returncode
+        assert [r["kind"] for r in rows] == ["volume"] and rows[0]["sha256"], rows
+        log = open(os.path.join(o, "scan.log"), encoding="utf-8").read()
+        assert "no partition table and no filesystem libtsk reads" in log, log
+    tap.result("evidence that is a compressed disk image or an archive: its members and their disks walked "
+               "(!/NAME), exported; a file of neither kind stays an error", evidence_is_compressed)
+
+
 def suite_all(tap, work):
     suite(tap, work)
     nested_disk_image(tap, work)
+    disks_in_archives(tap, work)
 
 
 def main():
