@@ -63,6 +63,8 @@ def build(work, name, seed, nfiles):
     # the same guest as an E01 set of segments and as a Mac's sparse bundle
     sh(f"ewfacquire -u -q -t {src}/vm/guest -c fast -S 1MiB {work}/{name}.vmfs >/dev/null")
     sh(f"python3 {FIX}/mksparsebundle.py {work}/{name}.vmfs {src}/vm/guest.sparsebundle --band 1048576")
+    # and its raw filesystem in a zip (a disk image that is an archive member)
+    sh(f"cd {work} && zip -q -X {src}/vm/guest-raw.zip {name}.vmfs")
     img = os.path.join(work, name + ".img")
     sh(f"truncate -s 64M {img} && mkfs.ext4 -q -F -E root_owner=0:0 -d {src} {img}")
     return img
@@ -105,11 +107,15 @@ def resume_tests(tap, work):
     vm = c.execute("SELECT id FROM items WHERE path = '/vm/guest.qcow2'").fetchone()[0]
     e01 = c.execute("SELECT id FROM items WHERE path = '/vm/guest.E01'").fetchone()[0]
     bundle = c.execute("SELECT id FROM items WHERE path = '/vm/guest.sparsebundle'").fetchone()[0]
+    zipped = c.execute("SELECT id FROM items WHERE path = '/vm/guest-raw.zip'").fetchone()[0]
+    assert c.execute("SELECT count(*) FROM items WHERE path = '/vm/guest-raw.zip!/srv.vmfs!/etc/hostname'"
+                     ).fetchone()[0] == 1
     assert c.execute("SELECT count(*) FROM volumes WHERE container IN ('ewf', 'sparsebundle')").fetchone()[0] == 2
     assert c.execute("SELECT count(*) FROM matches").fetchone()[0] > 50
 
     def cuts():
-        points = sorted({1, tar, tar + 3, vm, vm + 1, e01, e01 + 2, bundle, bundle + 2, n // 3, n // 2, n - 1})
+        points = sorted({1, tar, tar + 3, vm, vm + 1, e01, e01 + 2, bundle, bundle + 2, zipped + 1, zipped + 3,
+                         n // 3, n // 2, n - 1})
         for k in points:
             out = os.path.join(work, f"cut{k}")
             cut(full, out, k)
@@ -127,8 +133,8 @@ def resume_tests(tap, work):
             assert sqlite3.connect(os.path.join(out, "case.db")).execute("SELECT resumed FROM run").fetchone()[0]
             v = run(["verify", out])
             assert v.returncode == 0, v.stdout
-    tap.result("resuming cases interrupted at 12 points (inside an archive's members, at a VM disk file, an E01 "
-               "set, a sparse bundle, ...) "
+    tap.result("resuming cases interrupted at 14 points (inside an archive's members, at a VM disk file, an E01 "
+               "set, a sparse bundle, a disk image in a zip, ...) "
                "copies the finished items and gives manifest.csv, manifest.jsonl, DFXML and coverage.csv "
                "identical to the uninterrupted run's", cuts)
 
