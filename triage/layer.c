@@ -18,6 +18,7 @@
 
 #include "bfio.h"
 #include "luks.h"
+#include "tcrypt.h"
 #include "lvmsnap.h"
 #include "mdraid.h"
 #include "qcowmap.h"
@@ -40,6 +41,9 @@ struct pt_layer {
     libvslvm_volume_group_t *vg;
     libvslvm_logical_volume_t *lv;
     pt_luks_t *luks;
+    pt_tcrypt_t *tcs[2];            /* VeraCrypt: the standard and the hidden volume opened (owned) */
+    int n_tc;
+    pt_tcrypt_t *tc_of;             /* one of them (borrowed from its group) */
     libbde_volume_t *bde;
     pt_read_fn up_fn;               /* a RAID 1 member: its data is the range */
     void *up_src;                   /* [up_off, up_off + size) of what it is read from */
@@ -86,7 +90,7 @@ static const char *const names[] = {
     [PT_LAYER_BITLOCKER] = "bitlocker", [PT_LAYER_MDRAID] = "md-raid", [PT_LAYER_BTRFS] = "btrfs",
     [PT_LAYER_ZFS] = "zfs", [PT_LAYER_XFS] = "xfs", [PT_LAYER_APFS] = "apfs", [PT_LAYER_BSD] = "bsd",
     [PT_LAYER_VDI] = "vdi", [PT_LAYER_SPLIT] = "split-raw", [PT_LAYER_DMG] = "dmg", [PT_LAYER_BUNDLE] = "sparsebundle",
-    [PT_LAYER_VSS] = "vss",
+    [PT_LAYER_VSS] = "vss", [PT_LAYER_VERACRYPT] = "veracrypt",
 };
 
 const char *pt_layer_kind_name(pt_layer_kind_t k)
@@ -493,6 +497,52 @@ static int open_luks(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t size, con
     return PT_OK;
 }
 
+/* A VeraCrypt volume: a group of the standard and the hidden volume, each
+ * opened where a passphrase opens its header (the outer volume's
+ * passphrase does not open the hidden one). */
+static int open_tcrypt(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t size, const pt_key_t *keys, size_t nkeys,
+                       int only, pt_err_t *err)
+{
+    pt_err_t herr[2] = { { 0, "" }, { 0, "" } };
+    pt_key_t *rest = NULL;
+    int i, rc = PT_OK;
+    size_t n = 0, k, nrest = 0;
+
+    for (i = 0; i < 2; i++) {
+        const char *used = NULL;
+        pt_tcrypt_t *t = NULL;
+        int r;
+        if (only >= 0 && i != only) {
+            herr[i].code = PT_ENOKEY;
+            continue;
+        }
+        /* the passphrase of the standard volume cannot be the hidden one's
+         * (VeraCrypt refuses it): each try costs a PBKDF2 per PRF */
+        if (i == 1 && l->n_tc == 1 && nrest == 0)
+            break;
+        r = pt_tcrypt_open(fn, src, size, i, nrest ? rest : keys, nrest ? nrest : nkeys, &t, &used, &herr[i]);
+        if (r == PT_OK && i == 0 && nkeys > 1 && (rest = malloc(nkeys * sizeof *rest)) != NULL)
+            for (k = 0; k < nkeys; k++)
+                if (keys[k].name != used)
+                    rest[nrest++] = keys[k];
+        if (r == PT_ENOMEM || (r != PT_OK && r != PT_ENOKEY && rc == PT_OK))
+            rc = r;
+        if (r != PT_OK)
+            continue;
+        l->tcs[l->n_tc++] = t;
+        n += (size_t)snprintf(l->desc + n, n < sizeof l->desc ? sizeof l->desc - n : 0, "%s%s volume opened with %s",
+                              n ? "; " : "", i ? "hidden" : "standard", used);
+    }
+    free(rest);
+    if (l->n_tc > 0) {
+        l->size = size;
+        return PT_OK;
+    }
+    /* no header opened: say why (a header that opens but is unusable first) */
+    i = herr[0].code != PT_ENOKEY ? 0 : herr[1].code != PT_ENOKEY && herr[1].code ? 1 : 0;
+    return pt_err_set(err, rc != PT_OK ? rc : PT_ENOKEY, "%s", herr[i].msg);
+}
+
 /* A BitLocker recovery password: eight groups of six digits. */
 static int recovery_password(const pt_key_t *k)
 {
@@ -745,6 +795,25 @@ int pt_layer_open_vmdk(pt_read_fn fn, void *src, uint64_t size, const pt_vmdk_op
     return PT_OK;
 }
 
+int pt_layer_open_named(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, const pt_key_t *keys,
+                        size_t nkeys, const char *name, pt_layer_t **out, pt_err_t *err)
+{
+    pt_layer_t *l;
+    int rc, only = name && strcmp(name, "standard") == 0 ? 0 : name && strcmp(name, "hidden") == 0 ? 1 : -1;
+
+    if (k != PT_LAYER_VERACRYPT || only < 0)
+        return pt_layer_open(k, fn, src, size, keys, nkeys, out, err);
+    *out = NULL;
+    if (!(l = layer_new(k, fn, src, size, err)))
+        return err && err->code ? err->code : PT_ENOMEM;
+    if ((rc = open_tcrypt(l, fn, src, size, keys, nkeys, only, err)) != PT_OK) {
+        pt_layer_close(l);
+        return rc;
+    }
+    *out = l;
+    return PT_OK;
+}
+
 int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, const pt_key_t *keys, size_t nkeys,
                   pt_layer_t **out, pt_err_t *err)
 {
@@ -809,6 +878,7 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
         break;
     case PT_LAYER_LVM: rc = open_lvm(l, fn, src, size, err); break;
     case PT_LAYER_LUKS: rc = open_luks(l, fn, src, size, keys, nkeys, err); break;
+    case PT_LAYER_VERACRYPT: rc = open_tcrypt(l, fn, src, size, keys, nkeys, -1, err); break;
     case PT_LAYER_BITLOCKER: rc = open_bde(l, keys, nkeys, err); break;
     case PT_LAYER_MDRAID: rc = open_md(l, fn, src, size, err); break;
     case PT_LAYER_BSD: rc = open_bsd(l, fn, src, size, err); break;
@@ -866,6 +936,8 @@ void pt_layer_close(pt_layer_t *l)
         libvhdi_file_free(&l->vhdi, NULL);
     }
     pt_luks_close(l->luks);
+    pt_tcrypt_close(l->tcs[0]);
+    pt_tcrypt_close(l->tcs[1]);
     if (l->bde) {
         libbde_volume_close(l->bde, NULL);
         libbde_volume_free(&l->bde, NULL);
@@ -1085,6 +1157,8 @@ ssize_t pt_layer_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_
         n = l->up_fn(l->up_src, l->up_off + off, buf, len, err);
     } else if (l->luks) {
         n = pt_luks_read(l->luks, off, buf, len, err);
+    } else if (l->tc_of) {
+        n = pt_tcrypt_read(l->tc_of, off, buf, len, err);
     } else if (l->bde) {
         libbde_error_t *e = NULL;
         if ((n = libbde_volume_read_buffer_at_offset(l->bde, buf, len, (off64_t)off, &e)) < 0)
@@ -1103,6 +1177,8 @@ int pt_layer_count(const pt_layer_t *vg)
         return vg->n_bsd;
     if (vg->vss)
         return pt_vss_count(vg->vss);
+    if (vg->kind == PT_LAYER_VERACRYPT)
+        return vg->n_tc;
     if (!vg->vg || libvslvm_volume_group_get_number_of_logical_volumes(vg->vg, &n, NULL) != 1)
         return 0;
     return n;
@@ -1189,6 +1265,17 @@ int pt_layer_sub(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err)
         *out = l;
         return PT_OK;
     }
+    if (vg->kind == PT_LAYER_VERACRYPT && i >= 0 && i < vg->n_tc) {
+        if (!(l = calloc(1, sizeof *l)))
+            return pt_err_set(err, PT_ENOMEM, "out of memory");
+        l->kind = PT_LAYER_VERACRYPT;
+        l->tc_of = vg->tcs[i];
+        l->size = pt_tcrypt_size(vg->tcs[i]);
+        snprintf(l->name, sizeof l->name, "%s", pt_tcrypt_hidden(vg->tcs[i]) ? "hidden" : "standard");
+        snprintf(l->desc, sizeof l->desc, "%s", pt_tcrypt_describe(vg->tcs[i]));
+        *out = l;
+        return PT_OK;
+    }
     if (!vg->vg)
         return pt_err_set(err, PT_EINVAL, "not a volume group");
     if (vg->lvs && i >= 0 && i < vg->nlvs) {
@@ -1248,6 +1335,9 @@ int pt_layer_sub_by_name(pt_layer_t *vg, const char *name, pt_layer_t **out, pt_
         return pt_err_set(err, PT_EFORMAT, "partition %s is not in the BSD disklabel any more", name);
     if (vg->vss)
         return pt_err_set(err, PT_EFORMAT, "shadow copy %s is not on the volume any more", name);
+    if (vg->kind == PT_LAYER_VERACRYPT)
+        return pt_err_set(err, PT_ENOKEY, "the VeraCrypt %s volume does not open with the keys given any more",
+                          name);
     return pt_err_set(err, PT_EFORMAT, "logical volume %s is not in volume group %s any more", name, vg->name);
 }
 

@@ -34,7 +34,8 @@ typedef enum {
     PT_LAYER_DMG,       /* Apple disk image, UDIF (dmgmap.h): found by its trailer */
     PT_LAYER_SPLIT,     /* a split raw image's set of files: opened by name, never detected (volume.c) */
     PT_LAYER_BUNDLE,    /* an Apple sparse bundle directory (bundle.h): known by its name, never detected */
-    PT_LAYER_VSS        /* an NTFS volume's shadow copies (vss.h): one layer per snapshot, never detected */
+    PT_LAYER_VSS,       /* an NTFS volume's shadow copies (vss.h): one layer per snapshot, never detected */
+    PT_LAYER_VERACRYPT  /* VeraCrypt/TrueCrypt (tcrypt.h): no signature, known only by a passphrase opening it */
 } pt_layer_kind_t;
 
 typedef struct pt_layer pt_layer_t;
@@ -72,6 +73,12 @@ int pt_layer_is_disk_image(pt_layer_kind_t k);
 int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, const pt_key_t *keys,
                   size_t nkeys, pt_layer_t **out, pt_err_t *err);
 void pt_layer_close(pt_layer_t *l);
+/* The same, opening of a group only the volume called name where that
+ * saves work (a VeraCrypt volume's "standard" or "hidden" one: each header
+ * tried costs a key derivation per passphrase); the group is read with
+ * pt_layer_sub_by_name as usual. */
+int pt_layer_open_named(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, const pt_key_t *keys,
+                        size_t nkeys, const char *name, pt_layer_t **out, pt_err_t *err);
 
 /* A raw disk image read through fn/src as a layer: the backing file of a
  * qcow2 overlay may be one (OpenStack keeps instance disks as qcow2 over raw

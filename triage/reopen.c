@@ -41,6 +41,8 @@ struct pt_reopen {
     const char *spool;          /* where disk images in archives are copied (borrowed) */
     int64_t spool_id;           /* the member last copied there, kept open for the next item in it */
     int spool_fd;
+    struct link *vlink;         /* the volume the last item behind containers lay in, kept open: */
+    int64_t vlink_id;           /* opening it again may cost a key derivation (LUKS, VeraCrypt) */
 };
 
 #define BLOCK (1024 * 1024)
@@ -78,11 +80,14 @@ static void close_source(pt_reopen_t *r)
     r->ev_path = NULL;
 }
 
+static void link_free(struct link *l);
+
 void pt_reopen_free(pt_reopen_t *r)
 {
     if (!r)
         return;
     close_source(r);
+    link_free(r->vlink);
     if (r->spool_fd >= 0)
         close(r->spool_fd);
     free(r->buf);
@@ -264,7 +269,8 @@ static ssize_t read_range(void *src, uint64_t off, uint8_t *buf, size_t len, pt_
 }
 
 typedef struct link {
-    struct link *up;            /* the level read from (owned, freed after this one) */
+    struct link *up;            /* the level read from (owned, freed after this one, unless borrowed) */
+    int up_borrowed;            /* up is the reopen's cached volume */
     pt_read_fn fn;              /* this level's bytes */
     void *src;
     uint64_t size;
@@ -288,7 +294,7 @@ typedef struct link {
 static void link_free(link_t *l)
 {
     while (l) {
-        link_t *up = l->up;
+        link_t *up = l->up_borrowed ? NULL : l->up;
         pt_chain_close(l->chain);
         pt_files_free(l->files);
         free(l->path);
@@ -382,9 +388,10 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
         pt_layer_kind_t k = pt_layer_kind_by_name(text(st, 5));
         pt_layer_t *layer = NULL;
         if ((rc = open_volume_link(r, h, sqlite3_column_int64(st, 4), cwd, depth + 1, &l->up, err)) != PT_OK ||
-            (rc = pt_layer_open(k, l->up->fn, l->up->src, l->up->size, r->keys, r->nkeys, &layer, err)) != PT_OK)
+            (rc = pt_layer_open_named(k, l->up->fn, l->up->src, l->up->size, r->keys, r->nkeys, text(st, 6), &layer,
+                                      err)) != PT_OK)
             goto out;
-        if (k == PT_LAYER_LVM || k == PT_LAYER_BSD || k == PT_LAYER_VSS) {
+        if (k == PT_LAYER_LVM || k == PT_LAYER_BSD || k == PT_LAYER_VSS || k == PT_LAYER_VERACRYPT) {
             l->vg = layer;
             if ((rc = pt_layer_sub_by_name(l->vg, text(st, 6) ? text(st, 6) : "", &l->layer, err)) != PT_OK)
                 goto out;
@@ -519,6 +526,7 @@ static int open_item_link(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cw
     pt_item_loc_t loc;
     uint64_t size;
     link_t *l = NULL;
+    int64_t vid;
     int rc = PT_OK;
 
     *out = NULL;
@@ -561,9 +569,23 @@ static int open_item_link(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cw
             rc = pt_err_set(err, PT_ENOMEM, "out of memory");
         goto out;
     }
-    if ((rc = open_volume_link(r, h, sqlite3_column_int64(st, PT_REOPEN_NCOLUMNS), cwd, depth + 1, &l->up, err)) !=
-        PT_OK)
+    /* the volume of a top-level item is kept for the next item (walk order
+     * puts a volume's items together); levels below are not, as links
+     * above them borrow nothing */
+    vid = sqlite3_column_int64(st, PT_REOPEN_NCOLUMNS);
+    if (depth == 0 && r->vlink && r->vlink_id == vid) {
+        l->up = r->vlink;
+        l->up_borrowed = 1;
+    } else if ((rc = open_volume_link(r, h, vid, cwd, depth + 1, &l->up, err)) != PT_OK) {
         goto out;
+    } else if (depth == 0 && !l->up->apfs) {
+        /* (not an APFS volume: libtsk's APFS filesystem, once closed, leaves
+         * its container unusable for the next) */
+        link_free(r->vlink);
+        r->vlink = l->up;
+        r->vlink_id = vid;
+        l->up_borrowed = 1;
+    }
     if (strcmp(loc.kind, PT_KIND_VOLUME) == 0) {
         l->fn = l->up->fn;
         l->src = l->up->src;

@@ -16,6 +16,7 @@
 #include "fsid.h"
 #include "gpt.h"
 #include "layer.h"
+#include "tcrypt.h"
 #include "trial.h"
 #include "walk.h"
 #include "vss.h"
@@ -185,12 +186,14 @@ static int scan_layer_volume(pt_scan_t *s, int64_t parent, const char *parent_la
     TSK_FS_INFO *fs = NULL;
     pt_err_t ferr = { 0, "" };
     char label[1024], why[2048];
-    int rc = PT_OK, named = kind == PT_LAYER_LVM || kind == PT_LAYER_BSD || kind == PT_LAYER_VSS;
+    int rc = PT_OK, named = kind == PT_LAYER_LVM || kind == PT_LAYER_BSD || kind == PT_LAYER_VSS ||
+                            kind == PT_LAYER_VERACRYPT;
 
     memset(&v, 0, sizeof v);
     if (named)
         snprintf(label, sizeof label, "%.600s!%s:%.400s", parent_label,
-                 kind == PT_LAYER_LVM ? "lvm" : kind == PT_LAYER_BSD ? "bsd" : "vss", pt_layer_name(layer));
+                 kind == PT_LAYER_LVM ? "lvm" : kind == PT_LAYER_BSD ? "bsd" : kind == PT_LAYER_VSS ? "vss" : "veracrypt",
+                 pt_layer_name(layer));
     else
         snprintf(label, sizeof label, "%.600s!%s", parent_label, pt_layer_kind_name(kind));
     v.label = label;
@@ -422,6 +425,24 @@ static int scan_subs(pt_scan_t *s, int64_t parent, const char *plabel, pt_layer_
     return rc;
 }
 
+/* 1 when the volume's first sector could be a VeraCrypt or TrueCrypt header
+ * and the case gives passphrases to try (each try costs a PBKDF2 of
+ * 500,000 iterations per PRF). */
+static int tcrypt_worth(pt_read_fn fn, void *src, uint64_t size, const pt_policy_t *pol)
+{
+    uint8_t h[512];
+    pt_err_t e = { 0, "" };
+    size_t i;
+
+    if (!pol || size < 256 * 1024 || pt_read_exact(fn, src, 0, h, sizeof h, &e) != PT_OK ||
+        !pt_tcrypt_candidate(h, sizeof h))
+        return 0;
+    for (i = 0; i < pol->n_keys; i++)
+        if (!pol->keys[i].path)
+            return 1;
+    return 0;
+}
+
 static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src, int whole,
                           const char *fs_err, int depth, pt_err_t *err)
 {
@@ -455,13 +476,28 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
     }
     if (!layer) {
         char what[800];
-        if (k == PT_LAYER_NONE && pt_fsid_name(fn, src, v->length, what, sizeof what))
+        int named = k == PT_LAYER_NONE && pt_fsid_name(fn, src, v->length, what, sizeof what);
+        if (named)
             snprintf(why, sizeof why, "%s%s holds %s; recorded and hashed as one volume item",
                      whole ? "the image" : v->flags && strcmp(v->flags, "alloc") == 0 ? "partition " : "volume ",
                      whole ? "" : v->label, what);
         else
             container_why(k, lerr.msg, fs_err, why, sizeof why);
-        return unopened(s, v, fn, src, whole, why, err);
+        /* nothing names it, and it looks random: a VeraCrypt or TrueCrypt
+         * volume opens only with its passphrase (case.conf [keys]) */
+        if (!named && k == PT_LAYER_NONE && tcrypt_worth(fn, src, v->length, pol) && depth < LAYER_DEPTH_MAX) {
+            if ((rc = pt_layer_open(PT_LAYER_VERACRYPT, fn, src, v->length, pol->keys, pol->n_keys, &layer,
+                                    &lerr)) == PT_ENOMEM)
+                return pt_err_set(err, rc, "%s", lerr.msg);
+            if (layer) {
+                k = PT_LAYER_VERACRYPT;
+            } else {
+                size_t n = strlen(why);
+                snprintf(why + n, sizeof why - n, "; %.900s", lerr.msg);
+            }
+        }
+        if (!layer)
+            return unopened(s, v, fn, src, whole, why, err);
     }
     v->holds = pt_layer_kind_name(k);
     v->error = NULL;
@@ -470,7 +506,7 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
     if (rc == PT_OK) {
         int64_t parent = s->volume_id;
         const char *plabel = s->volume_label;
-        if (k != PT_LAYER_LVM && k != PT_LAYER_BSD) {
+        if (k != PT_LAYER_LVM && k != PT_LAYER_BSD && k != PT_LAYER_VERACRYPT) {
             rc = scan_layer_volume(s, parent, plabel, k, layer, depth + 1, err);
         } else {
             rc = scan_subs(s, parent, plabel, k, layer, depth, err);

@@ -43,7 +43,7 @@ python3 tests/fixtures/mksparsebundle.py "$work/scan/mbr.img" "$work/seed/b.spar
 mkfs.vfat -C "$work/scan/bundle-in-fat.img" 256 >/dev/null 2>&1 && mcopy -s -i "$work/scan/bundle-in-fat.img" "$work/seed/b.sparsebundle" ::/ 2>/dev/null
 # a disk image in an archive (archive_walk.c disk_member), and evidence
 # that is a compressed disk image (volume.c volume_item)
-gzip -9 -n -c "$work/scan/mbr.img" > "$work/scan/mbr-img.gz" 2>/dev/null
+gzip -9 -n -c "$work/scan/mbr.img" > "$work/scan/mbr-gz.img" 2>/dev/null
 (cd "$work/scan" && zip -q -X "$work/seed/disk.zip" mbr.img) 2>/dev/null
 mkfs.vfat -C "$work/scan/zip-disk-in-fat.img" 256 >/dev/null 2>&1 && mcopy -i "$work/scan/zip-disk-in-fat.img" "$work/seed/disk.zip" ::/ 2>/dev/null
 

@@ -1,0 +1,297 @@
+/* tcrypt.c - VeraCrypt/TrueCrypt header decryption and data reads.  Owns
+ * the master key (wiped on close), an OpenSSL library context with the
+ * legacy provider (Whirlpool, RIPEMD-160) and the cipher context.  Every
+ * number taken from a decrypted header is checked against the volume before
+ * use: a header that decrypts is still written by whoever made it. */
+#include "tcrypt.h"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/provider.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define HDR 512
+#define SALT 64
+#define SECTOR 512
+#define HIDDEN_HDR 65536
+#define CHUNK (1u << 20)
+#define MAX_PASS 128          /* VeraCrypt's limit (TrueCrypt's is 64) */
+
+/* PBKDF2 PRFs in the order VeraCrypt tries them; iterations for a volume
+ * that is not a system volume, default PIM (0 where the format has none). */
+static const struct prf {
+    const char *md, *name;
+    unsigned vera, tc;
+} prfs[] = {
+    { "SHA512", "SHA-512", 500000, 1000 },
+    { "SHA256", "SHA-256", 500000, 0 },
+    { "BLAKE2S-256", "BLAKE2s-256", 500000, 0 },
+    { "WHIRLPOOL", "Whirlpool", 500000, 1000 },
+    { "RIPEMD160", "RIPEMD-160", 655331, 2000 },
+};
+
+struct pt_tcrypt {
+    pt_read_fn fn;
+    void *src;
+    uint64_t data_off, data_len;  /* within the volume read through fn */
+    int hidden;
+    uint8_t key[64];              /* AES-256-XTS: primary and secondary key */
+    EVP_CIPHER_CTX *ctx;
+    uint8_t *buf;
+    char desc[400];
+};
+
+int pt_tcrypt_candidate(const uint8_t *s, size_t len)
+{
+    unsigned char seen[256] = { 0 };
+    size_t i;
+    int distinct = 0;
+
+    if (len < HDR)
+        return 0;
+    for (i = 0; i < HDR; i++)
+        if (!seen[s[i]]++)
+            distinct++;
+    /* 512 random bytes show about 221 distinct values; a zeroed, text or
+     * structured sector far fewer */
+    return distinct >= 180;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t be64(const uint8_t *p)
+{
+    return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
+
+static int read_exact(pt_read_fn fn, void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    while (len > 0) {
+        ssize_t n = fn(src, off, buf, len, err);
+        if (n < 0)
+            return err && err->code ? err->code : PT_EIO;
+        if (n == 0)
+            return pt_err_set(err, PT_EIO, "volume ends at byte %llu", (unsigned long long)off);
+        off += (uint64_t)n;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return PT_OK;
+}
+
+/* AES-256-XTS over whole 512-byte units (the header: one unit of 448
+ * bytes, number 0), unit numbers from first. */
+static int xts(EVP_CIPHER_CTX *ctx, const uint8_t *key, uint8_t *data, size_t n, size_t unit, uint64_t first)
+{
+    size_t i;
+    int outl;
+
+    for (i = 0; i + unit <= n; i += unit) {
+        uint8_t iv[16] = { 0 };
+        uint64_t u = first + i / unit;
+        int k;
+        for (k = 0; k < 8; k++)
+            iv[k] = (uint8_t)(u >> (8 * k));
+        if (!EVP_DecryptInit_ex(ctx, EVP_aes_256_xts(), NULL, key, iv) || !EVP_CIPHER_CTX_set_padding(ctx, 0) ||
+            !EVP_DecryptUpdate(ctx, data + i, &outl, data + i, (int)unit))
+            return -1;
+    }
+    return 0;
+}
+
+static int pbkdf2(OSSL_LIB_CTX *lib, const char *md, const uint8_t *pass, size_t plen, const uint8_t *salt,
+                  unsigned iter, uint8_t *out, size_t outlen)
+{
+    EVP_KDF *kdf = EVP_KDF_fetch(lib, "PBKDF2", NULL);
+    EVP_KDF_CTX *k = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+    int pkcs5 = 1, ok;
+    OSSL_PARAM p[6];
+
+    p[0] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD, (void *)pass, plen);
+    p[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, SALT);
+    p[2] = OSSL_PARAM_construct_uint(OSSL_KDF_PARAM_ITER, &iter);
+    p[3] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)md, 0);
+    p[4] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_PKCS5, &pkcs5);
+    p[5] = OSSL_PARAM_construct_end();
+    ok = k && EVP_KDF_derive(k, out, outlen, p) == 1;
+    EVP_KDF_CTX_free(k);
+    EVP_KDF_free(kdf);
+    return ok ? 0 : -1;
+}
+
+/* The decrypted header dec (448 bytes) of a volume of size bytes: 1 when
+ * it is one, with t filled. */
+static int parse(pt_tcrypt_t *t, const uint8_t *dec, const char *magic, uint64_t size, char *why, size_t wsize)
+{
+    uint64_t off, len;
+    uint32_t ss;
+
+    if (memcmp(dec, magic, 4) != 0 || be32(dec + 8) != (uint32_t)crc32(0, dec + 192, 256) ||
+        be32(dec + 188) != (uint32_t)crc32(0, dec, 188))
+        return 0;
+    off = be64(dec + 44);
+    len = be64(dec + 52);
+    ss = be32(dec + 64);
+    if (be32(dec + 60) & 1) {
+        snprintf(why, wsize, "a system-encryption header (a whole Windows drive), which ptriage does not read");
+        return -1;
+    }
+    if (ss != 0 && ss != SECTOR) {
+        snprintf(why, wsize, "sector size %u, which ptriage does not read", ss);
+        return -1;
+    }
+    if (off < 2 * HDR || off % SECTOR || len == 0 || len % SECTOR || off > size || len > size - off) {
+        snprintf(why, wsize, "its data area (byte %llu, %llu bytes) does not fit the volume of %llu bytes",
+                 (unsigned long long)off, (unsigned long long)len, (unsigned long long)size);
+        return -1;
+    }
+    t->data_off = off;
+    t->data_len = len;
+    memcpy(t->key, dec + 192, 64);
+    return 1;
+}
+
+int pt_tcrypt_open(pt_read_fn fn, void *src, uint64_t size, int hidden, const pt_key_t *keys, size_t nkeys,
+                   pt_tcrypt_t **out, const char **used, pt_err_t *err)
+{
+    uint64_t at = hidden ? HIDDEN_HDR : 0;
+    OSSL_LIB_CTX *lib = OSSL_LIB_CTX_new();
+    OSSL_PROVIDER *def = lib ? OSSL_PROVIDER_load(lib, "default") : NULL;
+    OSSL_PROVIDER *legacy = def ? OSSL_PROVIDER_load(lib, "legacy") : NULL;
+    pt_tcrypt_t *t = calloc(1, sizeof *t);
+    uint8_t hdr[HDR], dec[HDR - SALT], dk[64];
+    char why[256] = "";
+    int rc = PT_ENOKEY, tried = 0;
+    size_t k, p;
+
+    *out = NULL;
+    if (!t || !lib || !def || !(t->ctx = EVP_CIPHER_CTX_new())) {
+        rc = pt_err_set(err, t ? PT_ELIB : PT_ENOMEM, "VeraCrypt: cannot set up OpenSSL");
+        goto out;
+    }
+    t->fn = fn;
+    t->src = src;
+    t->hidden = hidden;
+    if (size >= at + 2 * HDR + SECTOR) {
+        if ((rc = read_exact(fn, src, at, hdr, HDR, err)) != PT_OK)
+            goto out;
+        rc = PT_ENOKEY;
+        for (k = 0; k < nkeys && rc == PT_ENOKEY && pt_tcrypt_candidate(hdr, HDR); k++) {
+            if (keys[k].path || keys[k].len == 0 || keys[k].len > MAX_PASS)
+                continue; /* key files are not VeraCrypt keyfiles */
+            for (p = 0; p < sizeof prfs / sizeof prfs[0] && rc == PT_ENOKEY; p++) {
+                int v;
+                for (v = 0; v < 2 && rc == PT_ENOKEY; v++) {
+                    unsigned iter = v == 0 ? prfs[p].vera : prfs[p].tc;
+                    int got;
+                    if (iter == 0 || (v == 1 && keys[k].len > 64))
+                        continue;
+                    if (pbkdf2(lib, prfs[p].md, keys[k].data, keys[k].len, hdr, iter, dk, sizeof dk) != 0)
+                        continue; /* a PRF this OpenSSL lacks */
+                    tried++;
+                    memcpy(dec, hdr + SALT, sizeof dec);
+                    if (xts(t->ctx, dk, dec, sizeof dec, sizeof dec, 0) != 0) {
+                        rc = pt_err_set(err, PT_ELIB, "VeraCrypt: AES-256-XTS failed (OpenSSL)");
+                        goto out;
+                    }
+                    got = parse(t, dec, v == 0 ? "VERA" : "TRUE", size, why, sizeof why);
+                    if (got < 0) {
+                        rc = pt_err_set(err, PT_EFORMAT, "%s %svolume header opened with %s, but %s",
+                                        v == 0 ? "VeraCrypt" : "TrueCrypt", hidden ? "hidden " : "", keys[k].name,
+                                        why);
+                        goto out;
+                    }
+                    if (got > 0) {
+                        snprintf(t->desc, sizeof t->desc, "%s %svolume (header version %u), AES-256-XTS, "
+                                 "PBKDF2-HMAC-%s %u iterations, data at byte %llu, %llu bytes",
+                                 v == 0 ? "VeraCrypt" : "TrueCrypt", hidden ? "hidden " : "",
+                                 (unsigned)(dec[4] << 8 | dec[5]), prfs[p].name, iter,
+                                 (unsigned long long)t->data_off, (unsigned long long)t->data_len);
+                        *used = keys[k].name;
+                        rc = PT_OK;
+                    }
+                }
+            }
+        }
+    }
+    if (rc == PT_ENOKEY)
+    {
+        if (tried)
+            pt_err_set(err, PT_ENOKEY, "no passphrase of case.conf decrypts a VeraCrypt or TrueCrypt %s volume "
+                       "header here (AES; PRFs SHA-512, SHA-256, BLAKE2s, Whirlpool, RIPEMD-160)",
+                       hidden ? "hidden" : "standard");
+        else
+            pt_err_set(err, PT_ENOKEY, "no passphrase in case.conf to try on a VeraCrypt or TrueCrypt volume");
+    }
+out:
+    OPENSSL_cleanse(dk, sizeof dk);
+    OPENSSL_cleanse(dec, sizeof dec);
+    OSSL_PROVIDER_unload(legacy);
+    OSSL_PROVIDER_unload(def);
+    OSSL_LIB_CTX_free(lib);
+    if (rc == PT_OK)
+        *out = t;
+    else
+        pt_tcrypt_close(t);
+    return rc;
+}
+
+void pt_tcrypt_close(pt_tcrypt_t *t)
+{
+    if (!t)
+        return;
+    OPENSSL_cleanse(t->key, sizeof t->key);
+    EVP_CIPHER_CTX_free(t->ctx);
+    free(t->buf);
+    free(t);
+}
+
+const char *pt_tcrypt_describe(const pt_tcrypt_t *t)
+{
+    return t->desc;
+}
+
+int pt_tcrypt_hidden(const pt_tcrypt_t *t)
+{
+    return t->hidden;
+}
+
+uint64_t pt_tcrypt_size(const pt_tcrypt_t *t)
+{
+    return t->data_len;
+}
+
+ssize_t pt_tcrypt_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    pt_tcrypt_t *t = src;
+    uint64_t first;
+    size_t skip, want;
+    int rc;
+
+    if (off >= t->data_len)
+        return 0;
+    if (!t->buf && !(t->buf = malloc(CHUNK)))
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    first = off / SECTOR * SECTOR;
+    skip = (size_t)(off - first);
+    want = CHUNK;
+    if (want > t->data_len - first)
+        want = (size_t)(t->data_len - first);
+    if ((rc = read_exact(t->fn, t->src, t->data_off + first, t->buf, want, err)) != PT_OK)
+        return rc;
+    /* data units are numbered from the start of the volume, not of the data */
+    if (xts(t->ctx, t->key, t->buf, want, SECTOR, (t->data_off + first) / SECTOR) != 0)
+        return pt_err_set(err, PT_ELIB, "VeraCrypt: AES-256-XTS failed (OpenSSL)");
+    if (len > want - skip)
+        len = want - skip;
+    memcpy(buf, t->buf + skip, len);
+    return (ssize_t)len;
+}
