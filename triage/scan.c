@@ -31,6 +31,7 @@
 #include "pseudo.h"
 #include "report.h"
 #include "resume.h"
+#include "tcrypt.h"
 #include "source.h"
 #include "text.h"
 #include "version.h"
@@ -242,6 +243,58 @@ static int split_first(const pt_scan_t *s, const char *path)
            (n > 3 && strcmp(base + n - 3, ".aa") == 0);
 }
 
+/* A file that could be a VeraCrypt or TrueCrypt container: whole 512-byte
+ * sectors, at least VeraCrypt's smallest volume (292 KiB), a first sector
+ * that looks random, and passphrases in case.conf to try. */
+static int tc_candidate(const pt_scan_t *s, const pt_item_t *it, const uint8_t *head, size_t head_len)
+{
+    const pt_policy_t *pol = s->opts->policy;
+    size_t i;
+
+    if (!pol || it->size < 292 * 1024 || it->size % 512 || !head || head_len < 512 ||
+        !pt_tcrypt_candidate(head, head_len))
+        return 0;
+    for (i = 0; i < pol->n_keys; i++)
+        if (!pol->keys[i].path)
+            return 1;
+    return 0;
+}
+
+#define TC_TRIES_MAX 16
+
+/* Opens item it as a VeraCrypt container with the case's passphrases and,
+ * when one opens, walks it as a disk found as a file (FILE!veracrypt:...),
+ * handing the opened layer over rather than deriving the keys again. */
+static int try_container(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void *src, pt_err_t *err)
+{
+    const pt_policy_t *pol = s->opts->policy;
+    pt_err_t lerr = { 0, "" };
+    pt_layer_t *layer = NULL;
+    char msg[1200];
+    int rc;
+
+    if (++s->tc_tried > TC_TRIES_MAX) {
+        if (s->tc_tried == TC_TRIES_MAX + 1)
+            return pt_scan_item_problem(s, it->id, "note", it->path, "more than 16 files of this evidence could "
+                                        "be VeraCrypt containers: this one and the next are not tried with the "
+                                        "passphrases of case.conf (each try costs a key derivation per PRF)", err);
+        return PT_OK;
+    }
+    rc = pt_layer_open(PT_LAYER_VERACRYPT, fn, src, it->size, pol->keys, pol->n_keys, &layer, &lerr);
+    if (rc == PT_ENOMEM)
+        return pt_err_set(err, rc, "%s", lerr.msg);
+    if (!layer) {
+        snprintf(msg, sizeof msg, "looks random, in whole sectors: tried as a VeraCrypt or TrueCrypt container; "
+                 "%.1000s", lerr.msg);
+        return pt_scan_item_problem(s, it->id, rc == PT_ENOKEY ? "note" : "error", it->path, msg, err);
+    }
+    s->tc_layer = layer;
+    rc = pt_volume_scan_nested(s, it, fn, src, PT_LAYER_NONE, err);
+    pt_layer_close(s->tc_layer); /* not taken: its walk found something else first */
+    s->tc_layer = NULL;
+    return rc;
+}
+
 int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
 {
     const uint8_t *head = NULL, *tail = NULL;
@@ -311,6 +364,9 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
         rc = pt_scan_item_problem(s, it->id, "note", it->path, msg, err);
     } else if (rc == PT_OK && disk)
         rc = pt_volume_scan_nested(s, it, fn, src, disk_kind, err);
+    if (rc == PT_OK && !disk && !expand && !s->in_archive && !s->nest_prefix && !s->opts->no_nested_images && fn &&
+        it->content_read && strcmp(it->kind, PT_KIND_FILE) == 0 && tc_candidate(s, it, head, head_len))
+        rc = try_container(s, it, fn, src, err);
     /* a sparse bundle (a Mac's Time Machine disk on a NAS) is a directory */
     if (rc == PT_OK && !s->in_archive && !s->nest_prefix && !s->opts->no_nested_images &&
         strcmp(it->kind, PT_KIND_DIR) == 0 && it->allocated != 0 && pt_bundle_named(it->path))
@@ -499,6 +555,7 @@ static int scan_evidence(pt_scan_t *s, const char *path, const char *label, pt_e
         goto out;
     s->evidence_label = label;
     s->evidence_path = path;
+    s->tc_tried = 0;
     s->volume_id = 0;
     if (orc != PT_OK) {
         /* cannot be examined at all: recorded, reported, and the run goes on */

@@ -88,6 +88,8 @@ typedef struct pt_scan {
     struct pt_files *files;    /* the tree being walked, where disks found in it find their backing files */
     struct pt_vss_filter *shadow; /* walking a shadow copy: lists only what it keeps older (NULL: all) */
     pt_sids_t sids;            /* Windows owners' names, from the hives of this evidence item */
+    struct pt_layer *tc_layer; /* a VeraCrypt file container already opened, for its nested walk to take */
+    int tc_tried;              /* file containers tried so far (each try costs key derivations) */
 } pt_scan_t;
 
 /* Hands an item (after the reader has filled its content fields, using the

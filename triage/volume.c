@@ -485,7 +485,13 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
             container_why(k, lerr.msg, fs_err, why, sizeof why);
         /* nothing names it, and it looks random: a VeraCrypt or TrueCrypt
          * volume opens only with its passphrase (case.conf [keys]) */
-        if (!named && k == PT_LAYER_NONE && tcrypt_worth(fn, src, v->length, pol) && depth < LAYER_DEPTH_MAX) {
+        if (!named && k == PT_LAYER_NONE && whole && s->tc_layer && pt_layer_size(s->tc_layer) == v->length) {
+            /* a file container scan.c opened already */
+            layer = s->tc_layer;
+            s->tc_layer = NULL;
+            k = PT_LAYER_VERACRYPT;
+        } else if (!named && k == PT_LAYER_NONE && tcrypt_worth(fn, src, v->length, pol) &&
+                   depth < LAYER_DEPTH_MAX) {
             if ((rc = pt_layer_open(PT_LAYER_VERACRYPT, fn, src, v->length, pol->keys, pol->n_keys, &layer,
                                     &lerr)) == PT_ENOMEM)
                 return pt_err_set(err, rc, "%s", lerr.msg);

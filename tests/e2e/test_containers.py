@@ -1882,7 +1882,12 @@ def veracrypt(tap, work):
     open(keys, "w").write(CASE_NR + "[keys]\npassphrase = outer pass\npassphrase = hidden pass\n")
     tkeys = os.path.join(work, "tc.conf")
     open(tkeys, "w").write(CASE_NR + "[keys]\npassphrase = tc pass\n")
-    out, p = scan(work, "vc-key", [vc], "--case", keys)
+    # the container as a file of an ext4 filesystem (Documents/secret.hc)
+    home = os.path.join(work, "vc-home")
+    os.makedirs(os.path.join(home, "home", "bob"))
+    shutil.copy(vc, os.path.join(home, "home", "bob", "secret.hc"))
+    sh(f"mkfs.ext4 -q -F -E root_owner=0:0 -d {home} {work}/vc-home.img 24M")
+    out, p = scan(work, "vc-key", [vc, os.path.join(work, "vc-home.img")], "--case", keys)
     tout, tp = scan(work, "tc-key", [disk], "--case", tkeys)
 
     def opened():
@@ -1890,16 +1895,21 @@ def veracrypt(tap, work):
         c = db(out)
         vols = {r[0]: r[1] for o in (out, tout) for r in db(o).execute(
             "SELECT label, description FROM volumes WHERE container = 'veracrypt'")}
-        assert set(vols) == {"!veracrypt:standard", "!veracrypt:hidden", "p1!veracrypt:standard"}, vols
+        f = "/home/bob/secret.hc!"
+        assert set(vols) == {"!veracrypt:standard", "!veracrypt:hidden", "p1!veracrypt:standard",
+                             f + "!veracrypt:standard", f + "!veracrypt:hidden"}, vols
         assert vols["!veracrypt:standard"].startswith("VeraCrypt volume (header version 5), AES-256-XTS, "
                                                       "PBKDF2-HMAC-SHA-512 500000 iterations"), vols
         assert vols["!veracrypt:hidden"].startswith("VeraCrypt hidden volume"), vols
         assert vols["p1!veracrypt:standard"].startswith("TrueCrypt volume (header version 5), AES-256-XTS, "
                                                         "PBKDF2-HMAC-SHA-512 1000 iterations"), vols
         for o, label, img, want in ((out, "!veracrypt:standard", fs, sums), (out, "!veracrypt:hidden", hfs, hsums),
-                                    (tout, "p1!veracrypt:standard", hfs, hsums)):
-            assert listing(o, label) == fls(img), label
-            got = vol_items(o, label)
+                                    (tout, "p1!veracrypt:standard", hfs, hsums),
+                                    (out, f + "!veracrypt:standard", fs, sums), (out, f + "!veracrypt:hidden", hfs,
+                                                                                hsums)):
+            pre = label if label.startswith("/") else ""  # a file container's items: LABEL/path
+            assert listing(o, label, pre) == fls(img), label
+            got = {p[len(pre):]: h for p, h in vol_items(o, label).items()}
             for path, sha in want.items():
                 assert got[path] == sha, (label, path)
         notes = [r[0] for r in c.execute("SELECT message FROM errors WHERE severity = 'note'")]
@@ -1907,14 +1917,17 @@ def veracrypt(tap, work):
                    "2 of case.conf" in n for n in notes), notes
         for f in ("case.db", "report.html", "manifest.jsonl"):
             assert b"outer pass" not in open(os.path.join(out, f), "rb").read()
-    tap.result("VeraCrypt standard and hidden volumes and a TrueCrypt partition open with "
-               "passphrases of case.conf: !veracrypt:standard, !veracrypt:hidden, p1!veracrypt:standard, listed "
+    tap.result("VeraCrypt standard and hidden volumes (a whole image and a file container in ext4) and a TrueCrypt "
+               "partition open with "
+               "passphrases of case.conf: !veracrypt:standard, !veracrypt:hidden, p1!veracrypt:standard, "
+               "FILE!!veracrypt:standard, listed "
                "as fls lists the filesystems inside, hashed as the source files; no passphrase written", opened)
 
     def reread():
-        for o, conf, n in ((out, keys, 2), (tout, tkeys, 1)):
-            ids = [r[0] for r in db(o).execute("SELECT id FROM items WHERE path IN ('/finance/ledger.csv',"
-                                               " '/hidden/plans.txt') AND kind = 'file'")]
+        for o, conf, n in ((out, keys, 5), (tout, tkeys, 1)):
+            ids = [r[0] for r in db(o).execute("SELECT id FROM items WHERE (path IN ('/finance/ledger.csv',"
+                                               " '/hidden/plans.txt') OR path LIKE '/home/bob/secret.hc!!veracrypt:%')"
+                                               " AND kind = 'file'")]
             assert len(ids) == n, ids
             _, rec = export_and_verify(work, o, ids, "--case", conf)
             assert all(r["status"].startswith("exported") for r in rec if r["kind"] == "file"), rec
