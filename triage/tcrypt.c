@@ -187,9 +187,11 @@ int pt_tcrypt_open(pt_read_fn fn, void *src, uint64_t size, int hidden, const pt
         for (k = 0; k < nkeys && rc == PT_ENOKEY && pt_tcrypt_candidate(hdr, HDR); k++) {
             if (keys[k].path || keys[k].len == 0 || keys[k].len > MAX_PASS)
                 continue; /* key files are not VeraCrypt keyfiles */
-            for (p = 0; p < sizeof prfs / sizeof prfs[0] && rc == PT_ENOKEY; p++) {
-                int v;
-                for (v = 0; v < 2 && rc == PT_ENOKEY; v++) {
+            /* TrueCrypt's counts (v = 1) before VeraCrypt's: a thousand
+             * iterations cost nothing beside half a million */
+            int v;
+            for (v = 1; v >= 0 && rc == PT_ENOKEY; v--) {
+                for (p = 0; p < sizeof prfs / sizeof prfs[0] && rc == PT_ENOKEY; p++) {
                     unsigned iter = v == 0 ? prfs[p].vera : prfs[p].tc;
                     int got;
                     if (iter == 0 || (v == 1 && keys[k].len > 64))
@@ -222,8 +224,7 @@ int pt_tcrypt_open(pt_read_fn fn, void *src, uint64_t size, int hidden, const pt
             }
         }
     }
-    if (rc == PT_ENOKEY)
-    {
+    if (rc == PT_ENOKEY) {
         if (tried)
             pt_err_set(err, PT_ENOKEY, "no passphrase of case.conf decrypts a VeraCrypt or TrueCrypt %s volume "
                        "header here (AES; PRFs SHA-512, SHA-256, BLAKE2s, Whirlpool, RIPEMD-160)",
