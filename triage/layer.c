@@ -544,7 +544,7 @@ static int open_tcrypt(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t size, c
 }
 
 /* A BitLocker recovery password: eight groups of six digits. */
-static int recovery_password(const pt_key_t *k)
+int pt_key_is_recovery_password(const pt_key_t *k)
 {
     size_t i;
 
@@ -623,7 +623,7 @@ static int open_bde(pt_layer_t *l, const pt_key_t *keys, size_t nkeys, pt_err_t 
         }
         if (k && k->path)
             set = libbde_volume_read_startup_key(l->bde, k->path, &e);
-        else if (k && recovery_password(k))
+        else if (k && pt_key_is_recovery_password(k))
             set = libbde_volume_set_utf8_recovery_password(l->bde, k->data, k->len, &e);
         else if (k)
             set = libbde_volume_set_utf8_password(l->bde, k->data, k->len, &e);

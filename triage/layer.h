@@ -50,6 +50,9 @@ typedef struct pt_key {
     const char *path;   /* a key file's path (a BitLocker .BEK startup key is read by libbde), else NULL */
 } pt_key_t;
 
+/* 1 for a BitLocker recovery password (eight groups of six digits). */
+int pt_key_is_recovery_password(const pt_key_t *k);
+
 /* Reads what it needs of size bytes through fn (superblocks live at
  * several offsets) and names the container, PT_LAYER_NONE when none. */
 pt_layer_kind_t pt_layer_detect(pt_read_fn fn, void *src, uint64_t size);

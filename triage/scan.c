@@ -249,15 +249,9 @@ static int split_first(const pt_scan_t *s, const char *path)
 static int tc_candidate(const pt_scan_t *s, const pt_item_t *it, const uint8_t *head, size_t head_len)
 {
     const pt_policy_t *pol = s->opts->policy;
-    size_t i;
 
-    if (!pol || it->size < 292 * 1024 || it->size % 512 || !head || head_len < 512 ||
-        !pt_tcrypt_candidate(head, head_len))
-        return 0;
-    for (i = 0; i < pol->n_keys; i++)
-        if (!pol->keys[i].path)
-            return 1;
-    return 0;
+    return pol && pt_tcrypt_usable_keys(pol->keys, pol->n_keys) > 0 && it->size >= 292 * 1024 &&
+           it->size % 512 == 0 && head && head_len >= 512 && pt_tcrypt_candidate(head, head_len);
 }
 
 #define TC_TRIES_MAX 16

@@ -46,6 +46,20 @@ struct pt_tcrypt {
     char desc[400];
 };
 
+static int usable(const pt_key_t *k)
+{
+    return !k->path && k->len > 0 && k->len <= MAX_PASS && !pt_key_is_recovery_password(k);
+}
+
+size_t pt_tcrypt_usable_keys(const pt_key_t *keys, size_t n)
+{
+    size_t i, u = 0;
+
+    for (i = 0; i < n; i++)
+        u += (size_t)usable(&keys[i]);
+    return u;
+}
+
 int pt_tcrypt_candidate(const uint8_t *s, size_t len)
 {
     unsigned char seen[256] = { 0 };
@@ -185,8 +199,8 @@ int pt_tcrypt_open(pt_read_fn fn, void *src, uint64_t size, int hidden, const pt
             goto out;
         rc = PT_ENOKEY;
         for (k = 0; k < nkeys && rc == PT_ENOKEY && pt_tcrypt_candidate(hdr, HDR); k++) {
-            if (keys[k].path || keys[k].len == 0 || keys[k].len > MAX_PASS)
-                continue; /* key files are not VeraCrypt keyfiles */
+            if (!usable(&keys[k]))
+                continue;
             /* TrueCrypt's counts (v = 1) before VeraCrypt's: a thousand
              * iterations cost nothing beside half a million */
             int v;

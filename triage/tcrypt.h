@@ -30,6 +30,11 @@ typedef struct pt_tcrypt pt_tcrypt_t;
  * header (they look random): worth the cost of trying passphrases on it. */
 int pt_tcrypt_candidate(const uint8_t *sector, size_t len);
 
+/* How many of keys would be tried as VeraCrypt passwords: passphrases, not
+ * key files (VeraCrypt keyfiles are another thing) nor BitLocker recovery
+ * passwords (given for BitLocker volumes; each try costs a PBKDF2 per PRF). */
+size_t pt_tcrypt_usable_keys(const pt_key_t *keys, size_t n);
+
 /* Tries each passphrase of keys on the standard (hidden == 0) or the
  * hidden volume header (hidden == 1) of the volume read through fn/src
  * (size bytes; fn/src must outlive it).  PT_OK with *out (*used names the

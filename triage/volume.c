@@ -432,15 +432,9 @@ static int tcrypt_worth(pt_read_fn fn, void *src, uint64_t size, const pt_policy
 {
     uint8_t h[512];
     pt_err_t e = { 0, "" };
-    size_t i;
 
-    if (!pol || size < 256 * 1024 || pt_read_exact(fn, src, 0, h, sizeof h, &e) != PT_OK ||
-        !pt_tcrypt_candidate(h, sizeof h))
-        return 0;
-    for (i = 0; i < pol->n_keys; i++)
-        if (!pol->keys[i].path)
-            return 1;
-    return 0;
+    return pol && pt_tcrypt_usable_keys(pol->keys, pol->n_keys) > 0 && size >= 256 * 1024 &&
+           pt_read_exact(fn, src, 0, h, sizeof h, &e) == PT_OK && pt_tcrypt_candidate(h, sizeof h);
 }
 
 static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src, int whole,
