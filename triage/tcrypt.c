@@ -86,21 +86,6 @@ static uint64_t be64(const uint8_t *p)
     return (uint64_t)be32(p) << 32 | be32(p + 4);
 }
 
-static int read_exact(pt_read_fn fn, void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
-{
-    while (len > 0) {
-        ssize_t n = fn(src, off, buf, len, err);
-        if (n < 0)
-            return err && err->code ? err->code : PT_EIO;
-        if (n == 0)
-            return pt_err_set(err, PT_EIO, "volume ends at byte %llu", (unsigned long long)off);
-        off += (uint64_t)n;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return PT_OK;
-}
-
 /* AES-256-XTS over whole 512-byte units (the header: one unit of 448
  * bytes, number 0), unit numbers from first. */
 static int xts(EVP_CIPHER_CTX *ctx, const uint8_t *key, uint8_t *data, size_t n, size_t unit, uint64_t first)
@@ -195,7 +180,7 @@ int pt_tcrypt_open(pt_read_fn fn, void *src, uint64_t size, int hidden, const pt
     t->src = src;
     t->hidden = hidden;
     if (size >= at + 2 * HDR + SECTOR) {
-        if ((rc = read_exact(fn, src, at, hdr, HDR, err)) != PT_OK)
+        if ((rc = pt_read_exact(fn, src, at, hdr, HDR, err)) != PT_OK)
             goto out;
         rc = PT_ENOKEY;
         for (k = 0; k < nkeys && rc == PT_ENOKEY && pt_tcrypt_candidate(hdr, HDR); k++) {
@@ -300,7 +285,7 @@ ssize_t pt_tcrypt_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err
     want = CHUNK;
     if (want > t->data_len - first)
         want = (size_t)(t->data_len - first);
-    if ((rc = read_exact(t->fn, t->src, t->data_off + first, t->buf, want, err)) != PT_OK)
+    if ((rc = pt_read_exact(t->fn, t->src, t->data_off + first, t->buf, want, err)) != PT_OK)
         return rc;
     /* data units are numbered from the start of the volume, not of the data */
     if (xts(t->ctx, t->key, t->buf, want, SECTOR, (t->data_off + first) / SECTOR) != 0)
