@@ -79,6 +79,15 @@ def scan(work, name, evidence, *opts):
     return out, p, rows
 
 
+def export(case, to):
+    """ptriage export of every relevant item of case into to (it must
+    succeed); the receipt's rows by path."""
+    e = subprocess.run([PT, "export", case, "--to", to], capture_output=True)
+    assert e.returncode == 0, e.stderr
+    return {r["path"]: r for r in csv.DictReader(open(os.path.join(to, "receipt.csv"), newline="",
+                                                      encoding="utf-8"))}
+
+
 def suite(tap, work):
     result = tap.result
     src, ev = build(work)
@@ -249,10 +258,7 @@ def suite(tap, work):
         o, q, r6 = scan(work, "exp-case", [ev], "--rules", rules)
         assert q.returncode == 0, q.stderr
         d = os.path.join(work, "exp")
-        x = subprocess.run([PT, "export", o, "--to", d], capture_output=True)
-        assert x.returncode == 0, x.stderr
-        rec = {r["path"]: r for r in csv.DictReader(open(os.path.join(d, "receipt.csv"), newline="",
-                                                         encoding="utf-8"))}
+        rec = export(o, d)
         for path in ("/nested.zip!/t.tar.gz!/home/a/docs/big.bin", "/s.7z!/home/a/notes.txt",
                      "/notes.txt.xz!/notes.txt", "/cd.iso!/home/a/notes.txt"):
             r = rec[path]
@@ -352,10 +358,7 @@ def nested_disk_image(tap, work):
             if name == "outer.img":
                 assert sum(int(r["bytes"]) for r in cov) == sizes[name]
             x = os.path.join(work, "nest-exp-" + name)
-            e = subprocess.run([PT, "export", o, "--to", x], capture_output=True)
-            assert e.returncode == 0, e.stderr
-            rec = {r["path"]: r for r in csv.DictReader(open(os.path.join(x, "receipt.csv"), newline="",
-                                                             encoding="utf-8"))}
+            rec = export(o, x)
             got = open(os.path.join(x, rec[pre + "/etc/motd"]["exported_as"]), "rb").read()
             assert got == b"welcome to the VM\n"
             v = subprocess.run([PT, "verify", o, "--export", x, "--evidence"], capture_output=True)
@@ -427,10 +430,7 @@ def disks_in_archives(tap, work):
             check_disk(o, rows, member, img, container)
         assert set(os.listdir(o)) == outputs, sorted(os.listdir(o))
         x = os.path.join(work, "dia-exp")
-        e = subprocess.run([PT, "export", o, "--to", x], capture_output=True)
-        assert e.returncode == 0, e.stderr
-        rec = {r["path"]: r for r in csv.DictReader(open(os.path.join(x, "receipt.csv"), newline="",
-                                                         encoding="utf-8"))}
+        rec = export(o, x)
         for path in ("/backup.tar.gz!/e.img!/docs/rand.bin", "/floppy.zip!/floppy.img!/ledger.txt",
                      "/vm.7z!/fl.qcow2!/ledger.txt"):
             assert rec[path]["status"] == "exported, hash verified", rec[path]
@@ -456,10 +456,7 @@ def disks_in_archives(tap, work):
                                                                          .read()).hexdigest(), top
             assert "an archive or compressed file, not a disk image" in top[0]["error"], top[0]
             x = os.path.join(work, "dia-exp-" + name)
-            e = subprocess.run([PT, "export", o, "--to", x], capture_output=True)
-            assert e.returncode == 0, e.stderr
-            rec = {r["path"]: r for r in csv.DictReader(open(os.path.join(x, "receipt.csv"), newline="",
-                                                             encoding="utf-8"))}
+            rec = export(o, x)
             assert all(r["status"] == "exported, hash verified" for r in rec.values() if r["kind"] == "file"), rec
             assert member in rec
         # a file of neither kind is still an error, hashed whole
