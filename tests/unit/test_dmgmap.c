@@ -15,8 +15,6 @@
 
 #define SECT 64u                   /* the disk: 64 sectors */
 
-static void be32(uint8_t *p, uint32_t v) { p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v; }
-static void be64(uint8_t *p, uint64_t v) { be32(p, (uint32_t)(v >> 32)); be32(p + 4, (uint32_t)v); }
 
 typedef struct { uint32_t type; uint64_t sec, cnt, off, len; } ent_t;
 
@@ -24,22 +22,22 @@ static size_t mish(uint8_t *b, uint64_t first, uint64_t count, uint64_t start, c
 {
     memset(b, 0, 204 + 40 * (n + 1));
     memcpy(b, "mish", 4);
-    be32(b + 4, 1);
-    be64(b + 8, first);
-    be64(b + 16, count);
-    be64(b + 24, start);
-    be32(b + 200, n + 1);
+    t_put_be32(b + 4, 1);
+    t_put_be64(b + 8, first);
+    t_put_be64(b + 16, count);
+    t_put_be64(b + 24, start);
+    t_put_be32(b + 200, n + 1);
     for (uint32_t i = 0; i <= n; i++) {
         uint8_t *p = b + 204 + 40 * i;
         if (i == n) {
-            be32(p, 0xffffffff);
+            t_put_be32(p, 0xffffffff);
             continue;
         }
-        be32(p, e[i].type);
-        be64(p + 8, e[i].sec);
-        be64(p + 16, e[i].cnt);
-        be64(p + 24, e[i].off);
-        be64(p + 32, e[i].len);
+        t_put_be32(p, e[i].type);
+        t_put_be64(p + 8, e[i].sec);
+        t_put_be64(p + 16, e[i].cnt);
+        t_put_be64(p + 24, e[i].off);
+        t_put_be64(p + 32, e[i].len);
     }
     return 204 + 40 * (n + 1);
 }
@@ -84,12 +82,12 @@ static uint8_t *build(const uint8_t *disk, size_t *size)
     uint8_t *kb = f + fork + x;
     memset(kb, 0, 512);
     memcpy(kb, "koly", 4);
-    be32(kb + 4, 4);
-    be32(kb + 8, 512);
-    be64(kb + 32, fork);
-    be64(kb + 216, fork);
-    be64(kb + 224, x);
-    be64(kb + 492, SECT);
+    t_put_be32(kb + 4, 4);
+    t_put_be32(kb + 8, 512);
+    t_put_be64(kb + 32, fork);
+    t_put_be64(kb + 216, fork);
+    t_put_be64(kb + 224, x);
+    t_put_be64(kb + 492, SECT);
     *size = fork + x + 512;
     free(xml);
     return f;
@@ -168,7 +166,7 @@ static void damage(void)
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         memcpy(copy, f, size);
-        be64(copy + size - 512 + t[i].off, t[i].v);
+        t_put_be64(copy + size - 512 + t[i].off, t[i].v);
         T_CHECK(pt_dmgmap_open(pt_read_mem, &m, size, &g, NULL, 0, &err) == PT_EFORMAT);
         T_CHECK(strstr(err.msg, t[i].why) != NULL);
     }

@@ -15,37 +15,25 @@
 #define CB 9                   /* 512-byte clusters: 64 L2 entries, 32 KiB per L1 entry */
 #define FILE_SIZE 4096
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (24 - 8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)(v >> 32));
-    put32(p + 4, (uint32_t)v);
-}
-
 /* header at 0, L1 (2 entries) at 512, one L2 table at 1024, data at 1536+ */
 static uint8_t *image(uint32_t version)
 {
     uint8_t *d = calloc(1, FILE_SIZE);
 
     memcpy(d, "QFI\xfb", 4);
-    put32(d + 4, version);
-    put32(d + 20, CB);
-    put64(d + 24, 65536);                   /* virtual size: two L1 entries' worth */
-    put32(d + 36, 2);                       /* L1 entries */
-    put64(d + 40, 512);
-    put32(d + 100, 104);                    /* v3 header length */
-    put64(d + 512, 1024 | 1ULL << 63);      /* L1[0] -> L2 at 1024; L1[1] = 0 */
-    put64(d + 1024 + 0 * 8, 1536 | 1ULL << 63);
-    put64(d + 1024 + 1 * 8, 0);             /* the backing file's */
-    put64(d + 1024 + 2 * 8, 1);             /* zeros, no host cluster */
-    put64(d + 1024 + 3 * 8, 2048 | 1);      /* zeros over a preallocated cluster */
-    put64(d + 1024 + 4 * 8, 1ULL << 62 | 2560);
-    put64(d + 1024 + 5 * 8, 2048);
+    t_put_be32(d + 4, version);
+    t_put_be32(d + 20, CB);
+    t_put_be64(d + 24, 65536);                   /* virtual size: two L1 entries' worth */
+    t_put_be32(d + 36, 2);                       /* L1 entries */
+    t_put_be64(d + 40, 512);
+    t_put_be32(d + 100, 104);                    /* v3 header length */
+    t_put_be64(d + 512, 1024 | 1ULL << 63);      /* L1[0] -> L2 at 1024; L1[1] = 0 */
+    t_put_be64(d + 1024 + 0 * 8, 1536 | 1ULL << 63);
+    t_put_be64(d + 1024 + 1 * 8, 0);             /* the backing file's */
+    t_put_be64(d + 1024 + 2 * 8, 1);             /* zeros, no host cluster */
+    t_put_be64(d + 1024 + 3 * 8, 2048 | 1);      /* zeros over a preallocated cluster */
+    t_put_be64(d + 1024 + 4 * 8, 1ULL << 62 | 2560);
+    t_put_be64(d + 1024 + 5 * 8, 2048);
     return d;
 }
 
@@ -128,13 +116,13 @@ static void refusals(void)
     T_CHECK(refused(d, "qcow version 1"));
     free(d);
     d = image(3);
-    put64(d + 72, 1ULL << 2);
+    t_put_be64(d + 72, 1ULL << 2);
     T_CHECK(refused(d, "external data file"));
-    put64(d + 72, 1ULL << 4);
+    t_put_be64(d + 72, 1ULL << 4);
     T_CHECK(refused(d, "extended L2"));
-    put64(d + 72, 1ULL << 9);
+    t_put_be64(d + 72, 1ULL << 9);
     T_CHECK(refused(d, "unknown incompatible features 0x200"));
-    put64(d + 72, 1ULL << 0 | 1ULL << 3);   /* dirty, zstd: the map is the same */
+    t_put_be64(d + 72, 1ULL << 0 | 1ULL << 3);   /* dirty, zstd: the map is the same */
     {
         pt_mem_t m = { d, FILE_SIZE };
         pt_qcowmap_t *q = NULL;
@@ -142,31 +130,31 @@ static void refusals(void)
         T_CHECK(pt_qcowmap_open(pt_read_mem, &m, FILE_SIZE, &q, &err) == PT_OK);
         pt_qcowmap_free(q);
     }
-    put32(d + 20, 30);
+    t_put_be32(d + 20, 30);
     T_CHECK(refused(d, "cluster size 2^30"));
-    put32(d + 20, CB);
-    put32(d + 36, 1);                       /* one entry for a 64 KiB disk */
+    t_put_be32(d + 20, CB);
+    t_put_be32(d + 36, 1);                       /* one entry for a 64 KiB disk */
     T_CHECK(refused(d, "L1 table of 1 entries"));
-    put32(d + 36, 0x10000000);
+    t_put_be32(d + 36, 0x10000000);
     T_CHECK(refused(d, "L1 table of 268435456 entries"));
-    put32(d + 36, 2);
-    put64(d + 40, FILE_SIZE - 8);            /* L1 table runs off the file */
+    t_put_be32(d + 36, 2);
+    t_put_be64(d + 40, FILE_SIZE - 8);            /* L1 table runs off the file */
     T_CHECK(refused(d, "outside the 4096-byte file"));
     free(d);
 
     /* a cluster cut by the end of the file, a compressed one past it: refused,
      * not handed to libqcow (which copied a whole cluster out of a short read) */
     d = image(3);
-    put64(d + 1024 + 5 * 8, FILE_SIZE);
-    put64(d + 1024 + 4 * 8, 1ULL << 62 | (FILE_SIZE + 512));
+    t_put_be64(d + 1024 + 5 * 8, FILE_SIZE);
+    t_put_be64(d + 1024 + 4 * 8, 1ULL << 62 | (FILE_SIZE + 512));
     T_CHECK(fails_at(d, 2560, "runs past the end", 0));
     T_CHECK(fails_at(d, 2048, "compressed", 0));
     free(d);
 
     /* an L2 table outside the file: that cluster's read fails, others answer */
     d = image(3);
-    put64(d + 512, 1ULL << 40);
-    put64(d + 520, 1024);
+    t_put_be64(d + 512, 1ULL << 40);
+    t_put_be64(d + 520, 1024);
     T_CHECK(fails_at(d, 0, "L2 table", 32768));
     free(d);
 }

@@ -20,18 +20,6 @@
 
 static const uint8_t master[64] = "0123456789abcdef0123456789abcdef-second-xts-key-0123456789abcde";
 
-static void be32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (24 - 8 * i));
-}
-
-static void be64(uint8_t *p, uint64_t v)
-{
-    be32(p, (uint32_t)(v >> 32));
-    be32(p + 4, (uint32_t)v);
-}
-
 /* AES-256-XTS encryption of whole units of unit bytes, numbered from first. */
 static void xts_enc(const uint8_t *key, uint8_t *d, size_t n, size_t unit, uint64_t first)
 {
@@ -65,14 +53,14 @@ static uint8_t *volume(const char *pass, uint64_t off, uint64_t len, uint32_t se
     xts_enc(master, v + DATA_OFF, DATA_LEN, 512, DATA_OFF / 512);
     memcpy(dec, "TRUE", 4);
     dec[4] = 0, dec[5] = 5;
-    be64(dec + 36, len);
-    be64(dec + 44, off);
-    be64(dec + 52, len);
-    be32(dec + 60, flags);
-    be32(dec + 64, sector);
+    t_put_be64(dec + 36, len);
+    t_put_be64(dec + 44, off);
+    t_put_be64(dec + 52, len);
+    t_put_be32(dec + 60, flags);
+    t_put_be32(dec + 64, sector);
     memcpy(dec + 192, master, 64);
-    be32(dec + 8, (uint32_t)crc32(0, dec + 192, 256));
-    be32(dec + 188, (uint32_t)crc32(0, dec, 188) ^ (bad_crc ? 1u : 0u));
+    t_put_be32(dec + 8, (uint32_t)crc32(0, dec + 192, 256));
+    t_put_be32(dec + 188, (uint32_t)crc32(0, dec, 188) ^ (bad_crc ? 1u : 0u));
     PKCS5_PBKDF2_HMAC(pass, (int)strlen(pass), v, 64, 1000, EVP_sha512(), 64, dk);
     xts_enc(dk, dec, sizeof dec, sizeof dec, 0);
     memcpy(v + 64, dec, sizeof dec);

@@ -13,16 +13,14 @@
 #define BS 4096u            /* 8 sectors a block: one bitmap byte */
 #define NB 4u
 
-static void be32(uint8_t *p, uint32_t v) { p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v; }
-static void be64(uint8_t *p, uint64_t v) { be32(p, (uint32_t)(v >> 32)); be32(p + 4, (uint32_t)v); }
 
 static void seal_footer(uint8_t *f)
 {
     uint32_t sum = 0;
-    be32(f + 64, 0);
+    t_put_be32(f + 64, 0);
     for (int i = 0; i < 512; i++)
         sum += f[i];
-    be32(f + 64, ~sum);
+    t_put_be32(f + 64, ~sum);
 }
 
 /* footer copy | header (1024) | locator (512) | BAT (512) | block 1 | footer */
@@ -33,28 +31,28 @@ static uint8_t *build(size_t *size)
     const char *rel = ".\\base.vhd";
 
     memcpy(f, "conectix", 8);
-    be64(f + 16, 512);
-    be64(f + 48, (uint64_t)NB * BS);
-    be32(f + 60, 4);
+    t_put_be64(f + 16, 512);
+    t_put_be64(f + 48, (uint64_t)NB * BS);
+    t_put_be32(f + 60, 4);
     memset(f + 68, 0x11, 16);
     seal_footer(f);
     memcpy(d, f, 512);
     memcpy(h, "cxsparse", 8);
-    be64(h + 8, UINT64_MAX);
-    be64(h + 16, 2048);
-    be32(h + 28, NB);
-    be32(h + 32, BS);
+    t_put_be64(h + 8, UINT64_MAX);
+    t_put_be64(h + 16, 2048);
+    t_put_be32(h + 28, NB);
+    t_put_be32(h + 32, BS);
     memset(h + 40, 0x22, 16);                   /* the parent's UUID */
     h[65] = 'p'; h[67] = '.'; h[69] = 'v';      /* UTF-16BE name "p.v" */
     memcpy(h + 576, "W2ru", 4);
-    be32(h + 580, 1);
-    be32(h + 584, (uint32_t)strlen(rel) * 2);
-    be64(h + 592, 1536);
+    t_put_be32(h + 580, 1);
+    t_put_be32(h + 584, (uint32_t)strlen(rel) * 2);
+    t_put_be64(h + 592, 1536);
     for (size_t i = 0; rel[i]; i++)
         d[1536 + 2 * i] = (uint8_t)rel[i];
     for (unsigned i = 0; i < NB; i++)
-        be32(bat + 4 * i, 0xffffffff);
-    be32(bat + 4, 2560 / 512);                  /* block 1 at 2560 */
+        t_put_be32(bat + 4 * i, 0xffffffff);
+    t_put_be32(bat + 4, 2560 / 512);                  /* block 1 at 2560 */
     d[2560] = 0x3c;                             /* sectors 2-5 here: 00111100 */
     memset(d + 2560 + 512, 'C', BS);
     *size = n;
@@ -121,12 +119,12 @@ static void damage(void)
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         memcpy(c, d, size);
         if (t[i].off < 512) {
-            be32(c + size - 512 + t[i].off, t[i].val);
+            t_put_be32(c + size - 512 + t[i].off, t[i].val);
             memcpy(c, c + size - 512, 512);
             if (t[i].reseal)
                 seal_footer(c + size - 512), memcpy(c, c + size - 512, 512);
         } else {
-            be32(c + t[i].off, t[i].val);
+            t_put_be32(c + t[i].off, t[i].val);
         }
         T_CHECK(pt_vhdmap_open(pt_read_mem, &m, size, &v, NULL, 0, &err) == PT_EFORMAT);
         T_CHECK(strstr(err.msg, t[i].why) != NULL);

@@ -49,6 +49,19 @@ static inline void t_put_le64(unsigned char *p, unsigned long long v)
     t_put_le32(p + 4, (unsigned long)(v >> 32));
 }
 
+/* Big-endian ones (qcow2, UDIF, VHD, VeraCrypt headers). */
+static inline void t_put_be32(unsigned char *p, unsigned long v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (24 - 8 * i));
+}
+
+static inline void t_put_be64(unsigned char *p, unsigned long long v)
+{
+    t_put_be32(p, (unsigned long)(v >> 32));
+    t_put_be32(p + 4, (unsigned long)(v & 0xffffffffu));
+}
+
 #define T_RUN(fn) t_run(#fn, fn)
 
 void t_run(const char *name, void (*fn)(void));
