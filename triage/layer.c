@@ -20,6 +20,7 @@
 #include "luks.h"
 #include "tcrypt.h"
 #include "lvmsnap.h"
+#include "lvmthin.h"
 #include "mdraid.h"
 #include "qcowmap.h"
 #include "source.h"
@@ -73,6 +74,9 @@ struct pt_layer {
     int nlvs;
     pt_layer_t *snap_origin, *snap_cow; /* a snapshot's view: its origin and store LVs (owned) */
     pt_lvmsnap_t *snap;
+    pt_lvmthin_t *thin;             /* a thin volume, read through its pool's map */
+    pt_layer_t *thin_meta, *thin_data; /* its pool's metadata and data LVs (owned) */
+    int record_only;                /* a thin pool: described, not read (its volumes are) */
     pt_vss_t *vss;                  /* a shadow copy set (owned) */
     pt_vss_t *vss_of;               /* a snapshot: its set (borrowed) and index */
     int vss_i;
@@ -915,6 +919,9 @@ void pt_layer_close(pt_layer_t *l)
     pt_lvmsnap_close(l->snap);
     pt_layer_close(l->snap_origin);
     pt_layer_close(l->snap_cow);
+    pt_lvmthin_close(l->thin);
+    pt_layer_close(l->thin_meta);
+    pt_layer_close(l->thin_data);
     free(l->lvs);
     pt_vss_close(l->vss);
     free(l->bsd);
@@ -1151,6 +1158,8 @@ ssize_t pt_layer_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_
             YAL_ERR(libvslvm, e, err, PT_EIO, "logical volume %s read at %llu", l->name, (unsigned long long)off);
     } else if (l->snap) {
         n = pt_lvmsnap_read(l->snap, off, buf, len, err);
+    } else if (l->thin) {
+        n = pt_lvmthin_read(l->thin, off, buf, len, err);
     } else if (l->vss_of) {
         n = pt_vss_read(l->vss_of, l->vss_i, off, buf, len, err);
     } else if (l->up_fn) {
@@ -1233,6 +1242,145 @@ static int snapshot_view(pt_layer_t *vg, int i, const pt_lvm_lv_t *snap, pt_laye
     return PT_OK;
 }
 
+static int lv_index(const pt_layer_t *vg, const char *name)
+{
+    int k;
+
+    for (k = 0; k < vg->nlvs && strcmp(vg->lvs[k].name, name) != 0; k++)
+        ;
+    return k < vg->nlvs ? k : -1;
+}
+
+/* The thin pool whose data or metadata LV is lv, or -1. */
+static int pool_of_part(const pt_layer_t *vg, const char *lv)
+{
+    int k;
+
+    for (k = 0; k < vg->nlvs; k++)
+        if (vg->lvs[k].thin_pool && (strcmp(vg->lvs[k].pool, lv) == 0 || strcmp(vg->lvs[k].meta, lv) == 0))
+            return k;
+    return -1;
+}
+
+/* A thin pool's metadata and data LVs, opened raw; the pool's index. */
+static int pool_parts(pt_layer_t *vg, const char *pool, pt_layer_t **meta, pt_layer_t **data, pt_err_t *err)
+{
+    int p = lv_index(vg, pool), m = p >= 0 ? lv_index(vg, vg->lvs[p].meta) : -1,
+        d = p >= 0 ? lv_index(vg, vg->lvs[p].pool) : -1, rc;
+
+    *meta = *data = NULL;
+    if (p < 0 || !vg->lvs[p].thin_pool)
+        return pt_err_set(err, PT_EFORMAT, "its thin pool %s is not in the volume group's metadata", pool);
+    if (m < 0 || d < 0)
+        return pt_err_set(err, PT_EFORMAT, "thin pool %s names a metadata LV '%s' or a data LV '%s' the volume "
+                          "group lacks", pool, vg->lvs[p].meta, vg->lvs[p].pool);
+    if ((rc = lv_raw(vg, m, meta, err)) != PT_OK || (rc = lv_raw(vg, d, data, err)) != PT_OK) {
+        pt_layer_close(*meta);
+        *meta = NULL;
+        return rc;
+    }
+    return p;
+}
+
+/* A thin pool, as one record: what it holds, counted from its metadata;
+ * its data is read through its thin volumes, not here. */
+static int thin_pool_record(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err)
+{
+    const pt_lvm_lv_t *lv = &vg->lvs[i];
+    pt_layer_t *meta = NULL, *data = NULL, *l;
+    pt_lvmthin_pool_info_t info;
+    pt_err_t perr = { 0, "" };
+    char used[32], total[32], vols[256] = "";
+    size_t n = 0;
+    int k, rc;
+
+    if ((rc = pool_parts(vg, lv->name, &meta, &data, err)) < 0)
+        return rc;
+    if (!(l = calloc(1, sizeof *l))) {
+        pt_layer_close(meta);
+        pt_layer_close(data);
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    }
+    for (k = 0; k < vg->nlvs; k++)
+        if (vg->lvs[k].thin && strcmp(vg->lvs[k].pool, lv->name) == 0)
+            n += (size_t)snprintf(vols + n, n < sizeof vols ? sizeof vols - n : 0, "%s%s", n ? ", " : "",
+                                  vg->lvs[k].name);
+    l->kind = PT_LAYER_LVM;
+    l->record_only = 1;
+    /* its share of the group: the metadata and data LVs' extents */
+    l->size = meta->size + data->size;
+    snprintf(l->name, sizeof l->name, "%.250s/%.127s", vg->name, lv->name);
+    if (pt_lvmthin_pool(pt_layer_read, meta, meta->size, &info, &perr) != PT_OK) {
+        snprintf(l->desc, sizeof l->desc, "LVM2 thin pool %.200s: its metadata cannot be read (%.300s)", l->name,
+                 perr.msg);
+    } else {
+        human(used, sizeof used, info.data_allocated * info.chunk);
+        human(total, sizeof total, data->size);
+        snprintf(l->desc, sizeof l->desc, "LVM2 thin pool %.150s: %llu of %llu chunks of %llu KiB in use (%s of "
+                 "%s), metadata LV of %llu bytes; its thin volumes (%.150s) are walked each as a volume; chunks no "
+                 "volume maps may hold deleted volumes' data: not carved", l->name,
+                 (unsigned long long)info.data_allocated, (unsigned long long)info.data_blocks,
+                 (unsigned long long)(info.chunk >> 10), used, total, (unsigned long long)meta->size,
+                 n ? vols : "none");
+    }
+    pt_layer_close(meta);
+    pt_layer_close(data);
+    *out = l;
+    return PT_OK;
+}
+
+/* A thin volume: read through its pool's map (lvmthin.h). */
+static int thin_view(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err)
+{
+    const pt_lvm_lv_t *lv = &vg->lvs[i];
+    pt_layer_t *meta = NULL, *data = NULL, *l = NULL;
+    pt_lvmthin_t *t = NULL;
+    char sz[32], prov[32];
+    int p, rc;
+
+    *out = NULL;
+    if (lv->external[0])
+        return pt_err_set(err, PT_EFORMAT, "thin volume %s/%s has an external origin (%s), which ptriage does not "
+                          "read: its unprovisioned chunks are that volume's", vg->name, lv->name, lv->external);
+    if (lv->bytes == 0)
+        return pt_err_set(err, PT_EFORMAT, "thin volume %s/%s: no usable size in the metadata", vg->name, lv->name);
+    if ((p = pool_parts(vg, lv->pool, &meta, &data, err)) < 0) {
+        pt_err_prefix(err, "thin volume %s/%s", vg->name, lv->name);
+        return p;
+    }
+    if ((rc = pt_lvmthin_open(pt_layer_read, meta, meta->size, pt_layer_read, data, data->size,
+                              vg->lvs[p].chunk_sectors, lv->device_id, lv->bytes, &t, err)) != PT_OK ||
+        !(l = calloc(1, sizeof *l))) {
+        if (rc == PT_OK)
+            rc = pt_err_set(err, PT_ENOMEM, "out of memory");
+        pt_err_prefix(err, "thin volume %s/%s (device %u of pool %s)", vg->name, lv->name, lv->device_id, lv->pool);
+        pt_lvmthin_close(t);
+        pt_layer_close(meta);
+        pt_layer_close(data);
+        return rc;
+    }
+    l->kind = PT_LAYER_LVM;
+    l->thin = t;
+    l->thin_meta = meta;
+    l->thin_data = data;
+    l->size = lv->bytes;
+    snprintf(l->name, sizeof l->name, "%.250s/%.127s", vg->name, lv->name);
+    human(sz, sizeof sz, lv->bytes);
+    human(prov, sizeof prov, pt_lvmthin_mapped(t) * vg->lvs[p].chunk_sectors * 512ull);
+    snprintf(l->desc, sizeof l->desc, "LVM2 thin volume %.130s: device %u of thin pool %.60s/%.60s, %s, %llu "
+             "chunk%s of %u KiB provisioned (%s), the rest reads as zeros%s%.60s%s%.60s", l->name, lv->device_id,
+             vg->name, lv->pool, sz, (unsigned long long)pt_lvmthin_mapped(t), pt_lvmthin_mapped(t) == 1 ? "" : "s",
+             vg->lvs[p].chunk_sectors / 2, prov, lv->origin[0] ? "; a thin snapshot of " : "",
+             lv->origin[0] ? vg->name : "", lv->origin[0] ? "/" : "", lv->origin);
+    *out = l;
+    return PT_OK;
+}
+
+int pt_layer_is_record(const pt_layer_t *l)
+{
+    return l && l->record_only;
+}
+
 int pt_layer_sub(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err)
 {
     pt_layer_t *l;
@@ -1281,6 +1429,12 @@ int pt_layer_sub(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err)
     if (vg->lvs && i >= 0 && i < vg->nlvs) {
         if (vg->lvs[i].snapshot)
             return PT_OK; /* LVM's internal snapshot object: no volume (*out stays NULL) */
+        if (vg->lvs[i].thin)
+            return thin_view(vg, i, out, err);
+        if (vg->lvs[i].thin_pool)
+            return thin_pool_record(vg, i, out, err);
+        if (pool_of_part(vg, vg->lvs[i].name) >= 0)
+            return PT_OK; /* a thin pool's data or metadata: read through its volumes */
         for (int k = 0; k < vg->nlvs; k++)
             if (vg->lvs[k].snapshot && strcmp(vg->lvs[k].cow, vg->lvs[i].name) == 0)
                 return snapshot_view(vg, i, &vg->lvs[k], out, err);

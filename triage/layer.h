@@ -114,8 +114,13 @@ const char *pt_layer_describe(const pt_layer_t *l);
 int pt_layer_count(const pt_layer_t *vg);
 /* *out is NULL (and PT_OK) for an LV that is no volume of its own: LVM's
  * internal snapshot object, whose view is given as the LV holding its
- * copy-on-write store (named as lvcreate -s named it; lvmsnap.h). */
+ * copy-on-write store (named as lvcreate -s named it; lvmsnap.h), and a
+ * thin pool's data and metadata LVs, read through its thin volumes
+ * (lvmthin.h).  A thin pool itself is a record (pt_layer_is_record). */
 int pt_layer_sub(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err);
+/* 1 for a layer that describes part of a group but is not read: a thin
+ * pool (its size is its share of the group, its volumes are walked). */
+int pt_layer_is_record(const pt_layer_t *l);
 /* A differential qcow image or VMDK snapshot: the backing file's (parent
  * disk's) name as the image stores it (relative names are relative to the
  * image's directory, as qemu and VMware read them); a VDI snapshot: its

@@ -76,7 +76,8 @@ static int parse(const char *text, size_t len, pt_lvm_lv_t *lv, int max)
 {
     lex_t x = { text, text + len, "", 0 };
     char stack[8][128];
-    int depth = 0, lvs_at = -1, n = 0;
+    int depth = 0, lvs_at = -1, n = 0, i;
+    uint64_t extent_sectors = 0, extents[PT_LVMSNAP_MAX] = { 0 };
 
     next(&x);
     while (x.kind) {
@@ -99,11 +100,25 @@ static int parse(const char *text, size_t len, pt_lvm_lv_t *lv, int max)
             } else if (x.kind == '=') {
                 next(&x);
                 /* a segment's settings: logical_volumes { LV { segmentN { k = v } } } */
+                if (lvs_at < 0 && depth == 1 && strcmp(name, "extent_size") == 0 && x.kind == 'w')
+                    extent_sectors = strtoull(x.tok, NULL, 10);
                 if (lvs_at >= 0 && depth == lvs_at + 3 && n > 0 && (x.kind == 's' || x.kind == 'w')) {
                     pt_lvm_lv_t *l = &lv[n - 1];
-                    if (strcmp(name, "type") == 0 && strcmp(x.tok, "snapshot") == 0)
-                        l->snapshot = 1;
-                    else if (strcmp(name, "origin") == 0)
+                    if (strcmp(name, "type") == 0) {
+                        l->snapshot |= strcmp(x.tok, "snapshot") == 0;
+                        l->thin_pool |= strcmp(x.tok, "thin-pool") == 0;
+                        l->thin |= strcmp(x.tok, "thin") == 0;
+                    } else if (strcmp(name, "extent_count") == 0 && n <= PT_LVMSNAP_MAX) {
+                        extents[n - 1] += strtoull(x.tok, NULL, 10);
+                    } else if (strcmp(name, "pool") == 0 || strcmp(name, "thin_pool") == 0) {
+                        snprintf(l->pool, sizeof l->pool, "%s", x.tok);
+                    } else if (strcmp(name, "metadata") == 0) {
+                        snprintf(l->meta, sizeof l->meta, "%s", x.tok);
+                    } else if (strcmp(name, "external_origin") == 0) {
+                        snprintf(l->external, sizeof l->external, "%s", x.tok);
+                    } else if (strcmp(name, "device_id") == 0) {
+                        l->device_id = (uint32_t)strtoul(x.tok, NULL, 10);
+                    } else if (strcmp(name, "origin") == 0)
                         snprintf(l->origin, sizeof l->origin, "%s", x.tok);
                     else if (strcmp(name, "cow_store") == 0)
                         snprintf(l->cow, sizeof l->cow, "%s", x.tok);
@@ -125,6 +140,9 @@ static int parse(const char *text, size_t len, pt_lvm_lv_t *lv, int max)
             next(&x);
         }
     }
+    for (i = 0; i < n && i < PT_LVMSNAP_MAX; i++)
+        lv[i].bytes = extent_sectors && extents[i] <= UINT64_MAX / 512 / extent_sectors
+                          ? extents[i] * extent_sectors * 512 : 0; /* 0: unusable */
     return n;
 }
 

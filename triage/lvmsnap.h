@@ -20,11 +20,19 @@ typedef struct pt_lvm_lv {
     int snapshot;               /* its segment is of type "snapshot" (LVM's internal snapshot object) */
     char origin[128];           /* for a snapshot: the origin LV and the store LV */
     char cow[128];
-    uint32_t chunk_sectors;
+    uint32_t chunk_sectors;     /* a snapshot's or a thin pool's chunk */
+    int thin_pool;              /* segment type "thin-pool" */
+    int thin;                   /* segment type "thin": a thin volume (origin: a thin snapshot's) */
+    char pool[128];             /* a thin volume's pool; a thin pool's data LV */
+    char meta[128];             /* a thin pool's metadata LV */
+    char external[128];         /* a thin volume's external origin */
+    uint32_t device_id;         /* a thin volume's id in its pool */
+    uint64_t bytes;             /* its size: extents over all its segments */
 } pt_lvm_lv_t;
 
 /* The logical volumes of the group on the physical volume read through
- * fn/src, in metadata order, into lv (at most max); returns how many, or
+ * fn/src (what their segments say of snapshots and thin pools), in
+ * metadata order, into lv (at most max); returns how many, or
  * -1 when the metadata cannot be read (libvslvm reports that itself). */
 int pt_lvmsnap_list(pt_read_fn fn, void *src, uint64_t size, pt_lvm_lv_t *lv, int max);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crc32c.h"
 #include "text.h"
 
 #define KIB 1024u
@@ -55,18 +56,6 @@ static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t le32(const uint8_t *p) { return (uint32_t)le16(p) | (uint32_t)le16(p + 2) << 16; }
 static uint64_t le64(const uint8_t *p) { return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32; }
 
-uint32_t pt_vhdxmap_crc32c(const uint8_t *p, size_t n)
-{
-    uint32_t c = 0xFFFFFFFFu;
-
-    while (n--) {
-        c ^= *p++;
-        for (int k = 0; k < 8; k++)
-            c = (c >> 1) ^ (0x82F63B78u & (0u - (c & 1)));
-    }
-    return ~c;
-}
-
 /* A structure whose checksum (at +4) covers len bytes with itself as zero. */
 static int sum_ok(uint8_t *b, size_t len)
 {
@@ -74,7 +63,7 @@ static int sum_ok(uint8_t *b, size_t len)
     uint32_t got;
 
     memset(b + 4, 0, 4);
-    got = pt_vhdxmap_crc32c(b, len);
+    got = pt_crc32c(b, len);
     b[4] = (uint8_t)want, b[5] = (uint8_t)(want >> 8), b[6] = (uint8_t)(want >> 16), b[7] = (uint8_t)(want >> 24);
     return got == want;
 }

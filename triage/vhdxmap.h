@@ -17,9 +17,6 @@
 
 typedef struct pt_vhdxmap pt_vhdxmap_t;
 
-/* CRC-32C (Castagnoli), as VHDX checksums its headers and tables. */
-uint32_t pt_vhdxmap_crc32c(const uint8_t *p, size_t n);
-
 /* Whether the VHDX of fsize bytes read through fn/src has a parent: 1, 0,
  * or -1 when its headers or metadata cannot be read (err set). */
 int pt_vhdxmap_is_differencing(pt_read_fn fn, void *src, uint64_t fsize, pt_err_t *err);

@@ -400,6 +400,26 @@ static int scan_apfs(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src
     return rc;
 }
 
+/* A part of a group that is described, not read (a thin pool): a row of
+ * the volumes table and no item. */
+static int record_volume(pt_scan_t *s, int64_t parent, const char *plabel, pt_layer_t *sub, pt_err_t *err)
+{
+    pt_volume_info_t v;
+    char label[1024];
+
+    memset(&v, 0, sizeof v);
+    snprintf(label, sizeof label, "%.600s!lvm:%.400s", plabel, pt_layer_name(sub));
+    v.label = label;
+    v.tsk_addr = -1;
+    v.length = pt_layer_size(sub);
+    v.flags = "layer";
+    v.description = pt_layer_describe(sub);
+    v.container = pt_layer_kind_name(PT_LAYER_LVM);
+    v.parent_volume_id = parent;
+    v.layer_name = pt_layer_name(sub);
+    return add_volume(s, &v, err);
+}
+
 /* A volume libtsk found no filesystem in: a container ptriage opens (LVM,
  * LUKS with a key from case.conf) is walked volume by volume; any other is
  * named and recorded as one item. */
@@ -417,9 +437,12 @@ static int scan_subs(pt_scan_t *s, int64_t parent, const char *plabel, pt_layer_
             rc = pt_scan_problem(s, "error", plabel, serr.msg, err);
             continue;
         }
-        if (!sub) /* LVM's internal snapshot object: its view is the store LV's */
+        if (!sub) /* LVM's internal snapshot object, a thin pool's data: read through other volumes */
             continue;
-        rc = scan_layer_volume(s, parent, plabel, k, sub, depth + 1, err);
+        if (pt_layer_is_record(sub))
+            rc = record_volume(s, parent, plabel, sub, err);
+        else
+            rc = scan_layer_volume(s, parent, plabel, k, sub, depth + 1, err);
         pt_layer_close(sub);
     }
     return rc;

@@ -29,12 +29,32 @@ static const char meta[] =
     "              cow_store = \"snap\" } }\n"
     " }\n}\ncontents = \"Text Format Volume Group\"\n";
 
+/* lvcreate -T vg1/pool -L 8M; lvcreate -T vg1/pool -V 1G -n vm-100-disk-0; a thin snapshot of it */
+static const char thin_meta[] =
+    "vg1 {\n id = \"x\"\n seqno = 7\n extent_size = 8192\t# 4 Megabytes\n"
+    " logical_volumes {\n"
+    "  pool { status = [\"READ\", \"WRITE\", \"VISIBLE\"] segment_count = 1\n"
+    "   segment1 { start_extent = 0 extent_count = 2 type = \"thin-pool\" metadata = \"pool_tmeta\"\n"
+    "              pool = \"pool_tdata\" transaction_id = 2 chunk_size = 128 discards = \"passdown\" } }\n"
+    "  vm-100-disk-0 { segment_count = 1\n"
+    "   segment1 { start_extent = 0 extent_count = 256 type = \"thin\" thin_pool = \"pool\"\n"
+    "              transaction_id = 0 device_id = 1 } }\n"
+    "  snap_vm-100-disk-0_before { flags = [\"ACTIVATION_SKIP\"] segment_count = 1\n"
+    "   segment1 { start_extent = 0 extent_count = 256 type = \"thin\" thin_pool = \"pool\"\n"
+    "              transaction_id = 1 device_id = 2 origin = \"vm-100-disk-0\" } }\n"
+    "  old { segment_count = 2\n"
+    "   segment1 { start_extent = 0 extent_count = 3 type = \"striped\" stripes = [\"pv0\", 2] }\n"
+    "   segment2 { start_extent = 3 extent_count = 1 type = \"striped\" stripes = [\"pv0\", 9] } }\n"
+    "  pool_tmeta { segment_count = 1 segment1 { extent_count = 1 type = \"striped\" stripes = [\"pv0\", 0] } }\n"
+    "  pool_tdata { segment_count = 1 segment1 { extent_count = 2 type = \"striped\" stripes = [\"pv0\", 5] } }\n"
+    " }\n}\n";
+
 /* A PV whose metadata text starts off bytes into its area (wrapping when
  * the text runs past the area's end). */
-static uint8_t *pv(uint64_t off)
+static uint8_t *pv_with(const char *meta_text, uint64_t off)
 {
     uint8_t *d = calloc(1, PV), *l = d + 512, *m = d + MDA;
-    size_t n = sizeof meta - 1, first;
+    size_t n = strlen(meta_text), first;
 
     memcpy(l, "LABELONE", 8);
     t_put_le32(l + 20, 32);
@@ -51,9 +71,14 @@ static uint8_t *pv(uint64_t off)
     t_put_le64(m + 40, off);
     t_put_le64(m + 48, n);
     first = off + n > AREA ? AREA - off : n;
-    memcpy(d + MDA + off, meta, first);
-    memcpy(d + MDA + 512, meta + first, n - first);
+    memcpy(d + MDA + off, meta_text, first);
+    memcpy(d + MDA + 512, meta_text + first, n - first);
     return d;
+}
+
+static uint8_t *pv(uint64_t off)
+{
+    return pv_with(meta, off);
 }
 
 static void listing(void)
@@ -88,6 +113,27 @@ static void listing(void)
         (void)pt_lvmsnap_list(pt_read_mem, &m, PV, lv, 8);
         free(d);
     }
+}
+
+/* Thin pools and thin volumes: what each segment says, and sizes from the
+ * group's extent size over all segments. */
+static void thin_listing(void)
+{
+    pt_lvm_lv_t lv[8];
+    uint8_t *d = pv_with(thin_meta, 512);
+    pt_mem_t m = { d, PV };
+
+    T_CHECK(pt_lvmsnap_list(pt_read_mem, &m, PV, lv, 8) == 6);
+    T_CHECK(lv[0].thin_pool && !lv[0].thin && lv[0].chunk_sectors == 128);
+    T_STREQ(lv[0].pool, "pool_tdata");
+    T_STREQ(lv[0].meta, "pool_tmeta");
+    T_CHECK(lv[1].thin && lv[1].device_id == 1 && lv[1].bytes == 256ull * 8192 * 512 && !lv[1].origin[0]);
+    T_STREQ(lv[1].pool, "pool");
+    T_CHECK(lv[2].thin && lv[2].device_id == 2 && !lv[2].snapshot);
+    T_STREQ(lv[2].origin, "vm-100-disk-0");
+    T_CHECK(!lv[3].thin && !lv[3].thin_pool && lv[3].bytes == 4ull * 8192 * 512); /* two segments */
+    T_CHECK(lv[5].bytes == 2ull * 8192 * 512 && !lv[5].thin);
+    free(d);
 }
 
 static uint8_t *store(int valid, uint64_t bad_new)
@@ -144,6 +190,7 @@ static void view(void)
 int main(void)
 {
     T_RUN(listing);
+    T_RUN(thin_listing);
     T_RUN(view);
     return t_done();
 }

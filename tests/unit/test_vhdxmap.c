@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crc32c.h"
 #include "testlib.h"
 #include "vhdxmap.h"
 
@@ -42,7 +43,7 @@ static void le64(uint8_t *p, uint64_t v) { t_put_le32(p, (unsigned long)(v & 0xf
 static void seal(uint8_t *b, size_t len)
 {
     memset(b + 4, 0, 4);
-    t_put_le32(b + 4, pt_vhdxmap_crc32c(b, len));
+    t_put_le32(b + 4, pt_crc32c(b, len));
 }
 
 static size_t utf16(uint8_t *p, const char *s)
