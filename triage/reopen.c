@@ -383,6 +383,21 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
         l->fn = read_apfs_volume;
         l->src = l;
         l->size = pt_apfs_volume(l->apfs, l->apfs_index)->bytes;
+    } else if (sqlite3_column_type(st, 4) != SQLITE_NULL && text(st, 5) && strcmp(text(st, 5), "partition") == 0) {
+        /* a partition of a disk a logical volume holds: a range of it */
+        if ((rc = open_volume_link(r, h, sqlite3_column_int64(st, 4), cwd, depth + 1, &l->up, err)) != PT_OK)
+            goto out;
+        l->range.fn = l->up->fn;
+        l->range.src = l->up->src;
+        l->range.off = (uint64_t)sqlite3_column_int64(st, 1);
+        l->range.len = (uint64_t)sqlite3_column_int64(st, 2);
+        if (l->range.off > l->up->size || l->range.len > l->up->size - l->range.off) {
+            rc = pt_err_set(err, PT_EFORMAT, "partition outside the volume that holds it");
+            goto out;
+        }
+        l->fn = read_range;
+        l->src = &l->range;
+        l->size = l->range.len;
     } else if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
         /* decoded from another volume: LVM, LUKS, a shadow copy */
         pt_layer_kind_t k = pt_layer_kind_by_name(text(st, 5));

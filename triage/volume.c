@@ -448,6 +448,83 @@ static int scan_subs(pt_scan_t *s, int64_t parent, const char *plabel, pt_layer_
     return rc;
 }
 
+/* A decoded volume (a logical volume) that holds a partition table, as a
+ * VM's disk does: each partition is a volume "LABEL!p1" under it (offset
+ * within it, container "partition"), walked like a partition of the
+ * evidence.  *walked is 0 when there is no table with a partition. */
+static int scan_inner_table(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src, int depth, int *walked,
+                            pt_err_t *err)
+{
+    TSK_IMG_INFO *img = pt_source_img_over(fn, src, v->length);
+    TSK_VS_INFO *vs = img ? tsk_vs_open(img, 0, TSK_VS_TYPE_DETECT) : NULL;
+    TSK_PNUM_T i;
+    int rc = PT_OK, ordinal = 0, n = 0;
+    char msg[512];
+
+    *walked = 0;
+    for (i = 0; vs && i < vs->part_count; i++) {
+        const TSK_VS_PART_INFO *p = tsk_vs_part_get(vs, i);
+        n += p && (p->flags & TSK_VS_PART_FLAG_ALLOC);
+    }
+    if (!n) {
+        tsk_error_reset();
+        if (vs)
+            tsk_vs_close(vs);
+        if (img)
+            tsk_img_close(img);
+        return PT_OK;
+    }
+    *walked = 1;
+    v->holds = tsk_vs_type_toname(vs->vstype);
+    v->error = NULL;
+    if ((rc = add_volume(s, v, err)) == PT_OK) {
+        snprintf(msg, sizeof msg, "holds a disk: a partition table (%s) of %d partition%s, each walked as a volume "
+                 "%.300s!pN", tsk_vs_type_todesc(vs->vstype), n, n == 1 ? "" : "s", s->volume_label);
+        rc = pt_scan_problem(s, "note", s->volume_label, msg, err);
+    }
+    int64_t parent = s->volume_id;
+    const char *plabel = s->volume_label;
+    for (i = 0; i < vs->part_count && rc == PT_OK; i++) {
+        const TSK_VS_PART_INFO *p = tsk_vs_part_get(vs, i);
+        part_src_t ps = { p, img, 0, 0 };
+        pt_volume_info_t pv;
+        pt_err_t ferr = { 0, "" };
+        TSK_FS_INFO *fs;
+        char label[1024], name[32], slot[32], why[1400] = "";
+
+        if (!p || !(p->flags & TSK_VS_PART_FLAG_ALLOC))
+            continue;
+        memset(&pv, 0, sizeof pv);
+        snprintf(name, sizeof name, "p%d", ++ordinal);
+        snprintf(label, sizeof label, "%.900s!%s", plabel, name);
+        snprintf(slot, sizeof slot, "%d", p->slot_num);
+        pv.label = label;
+        pv.layer_name = name;
+        pv.ordinal = ordinal;
+        pv.slot = slot;
+        pv.tsk_addr = (int64_t)p->addr;
+        pv.offset = (uint64_t)p->start * vs->block_size;
+        pv.length = (uint64_t)p->len * vs->block_size;
+        pv.flags = "alloc";
+        pv.description = p->desc;
+        pv.container = "partition";
+        pv.parent_volume_id = parent;
+        if (!(fs = tsk_fs_open_vol(p, TSK_FS_TYPE_DETECT))) {
+            pt_source_tsk_err(&ferr, PT_EFORMAT, "no filesystem recognised");
+            snprintf(why, sizeof why, "partition %.700s (%.100s) has no filesystem libtsk reads (%.400s); recorded "
+                     "and hashed as one volume item", label, p->desc ? p->desc : "", ferr.msg);
+        }
+        rc = scan_fs_or_raw(s, &pv, fs, read_part, &ps, 0, why, depth + 1, err);
+        if (fs)
+            tsk_fs_close(fs);
+        s->volume_id = parent;
+        s->volume_label = plabel;
+    }
+    tsk_vs_close(vs);
+    tsk_img_close(img);
+    return rc;
+}
+
 /* 1 when the volume's first sector could be a VeraCrypt or TrueCrypt header
  * and the case gives passphrases to try (each try costs a PBKDF2 of
  * 500,000 iterations per PRF). */
@@ -490,6 +567,12 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
                  pt_layer_describe(layer), k == PT_LAYER_BSD ? "partition" : "logical volume");
         pt_layer_close(layer);
         layer = NULL;
+    }
+    if (!layer && k == PT_LAYER_NONE && !whole && v->parent_volume_id && depth < LAYER_DEPTH_MAX) {
+        /* a logical volume holding a whole disk: a VM's (Proxmox, libvirt) */
+        int walked = 0;
+        if ((rc = scan_inner_table(s, v, fn, src, depth, &walked, err)) != PT_OK || walked)
+            return rc;
     }
     if (!layer) {
         char what[800];
