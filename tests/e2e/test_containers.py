@@ -899,6 +899,80 @@ def lvm(tap, work):
     tap.result("LVM2 metadata that cannot be parsed: the PV is named, hashed as one volume item, with the reason",
                damaged)
 
+    def thin():
+        # a Proxmox-style thin pool: VM disks as thin volumes (one a partitioned disk), a thin snapshot of
+        # one taken before a file was deleted; the pool's metadata written by thin_restore, chunks shuffled
+        src = os.path.join(work, "thin-src")
+        tree(src, {"home/bob/notes.txt": b"bob's notes\n" * 300, "srv/db/ledger.csv": b"2011-03-01,4200\n" * 2000,
+                   "srv/big.bin": bytes(range(256)) * 2048})
+        old = os.path.join(work, "thin-old.img")
+        sh(f"truncate -s 24M {old} && mkfs.ext4 -q -F -E root_owner=0:0 -d {src} {old}")
+        new = os.path.join(work, "thin-new.img")
+        shutil.copy(old, new)
+        later = os.path.join(work, "later.txt")
+        open(later, "wb").write(b"written after the snapshot\n")
+        sh(f"debugfs -w -f - {new} >/dev/null 2>&1 <<'EOF'\nrm srv/db/ledger.csv\nwrite {later} srv/later.txt\nEOF")
+        vmfs, vm_sums = ext4(work, "thin-vmfs", {"etc/hostname": b"vm-100\n", "home/c/mail.mbox":
+                                                 b"From c@d\nSubject: q3\n\nnumbers\n" * 200}, 12)
+        vmdisk = os.path.join(work, "vm-100.img")
+        mbr_disk(vmdisk, [(vmfs, "83")], 16)
+        pv = os.path.join(work, "pv-thin.img")
+        sh(f"python3 {FIX}/mklvm.py {pv} pve root={root_fs} --thin data:vm-100-disk-0={vmdisk},"
+           f"vm-101-disk-0={new} --thin-snapshot snap_vm-101-disk-0_before=vm-101-disk-0:{old}")
+        case = os.path.join(work, "nr-thin.conf")
+        open(case, "w").write(CASE_NR)
+        o, r = scan(work, "lvm-thin", [pv], "--case", case)
+        assert r.returncode == 0, r.stderr
+        c = db(o)
+        vols = {row[0]: row[1:] for row in c.execute(
+            "SELECT label, filesystem, holds, container, length, description, error FROM volumes")}
+        # the pool is one row; its data and metadata LVs are not walked raw
+        assert not [v for v in vols if v.endswith("_tdata") or v.endswith("_tmeta")], vols
+        pool = vols["!lvm:pve/data"]
+        assert pool[4].startswith("LVM2 thin pool pve/data: ") and " chunks of 64 KiB in use " in pool[4], pool
+        used, total = map(int, pool[4].split(": ", 1)[1].split(" chunks")[0].split(" of "))
+        assert used < total, pool  # the chunks a deleted volume left: in the pool, mapped by none
+        snap = "!lvm:pve/snap_vm-101-disk-0_before"
+        assert vols["!lvm:pve/vm-101-disk-0"][0] == "ext4" and vols[snap][0] == "ext4", vols
+        assert "a thin snapshot of pve/vm-101-disk-0" in vols[snap][4], vols[snap]
+        assert vols["!lvm:pve/vm-100-disk-0"][1] == "dos", vols
+        assert vols["!lvm:pve/vm-100-disk-0!p1"][:3] == ("ext4", None, "partition"), vols
+        # listings as fls gives on the images the volumes were made of, hashes as the sources'
+        assert listing(o, "!lvm:pve/vm-101-disk-0") == fls(new)
+        assert listing(o, snap) == fls(old)
+        assert listing(o, "!lvm:pve/vm-100-disk-0!p1") == fls(vmdisk, 2048)
+        got = vol_items(o, snap)
+        assert got["/srv/db/ledger.csv"] == hashlib.sha256(b"2011-03-01,4200\n" * 2000).hexdigest()
+        assert c.execute("SELECT i.allocated FROM items i JOIN volumes v ON v.id = i.volume_id WHERE v.label = ? AND "
+                         "i.path = '/srv/db/ledger.csv'", ("!lvm:pve/vm-101-disk-0",)).fetchall() == [(0,)]
+        got = vol_items(o, "!lvm:pve/vm-100-disk-0!p1")
+        for path, sha in vm_sums.items():
+            assert got[path] == sha, path
+        assert not c.execute("SELECT 1 FROM errors WHERE severity = 'error'").fetchall()
+        # the ledger: the pool's extents once, not the thin volumes' (over-provisioned) sizes
+        cov = coverage_sums(o)
+        lvs = sum(int(row["bytes"]) for row in cov if row["what"] == "LVM2 logical volumes")
+        assert lvs == sum(v[3] for k, v in vols.items() if k.count("!") == 1 and k.count("/") == 1 and
+                          not v[4].startswith("LVM2 thin volume")), (lvs, vols)
+        assert lvs < os.path.getsize(pv), lvs
+        ids = [i for (i,) in c.execute("SELECT i.id FROM items i JOIN volumes v ON v.id = i.volume_id WHERE "
+                                       "v.label IN (?, '!lvm:pve/vm-100-disk-0!p1') AND i.kind = 'file'", (snap,))]
+        export_and_verify(work, o, ids, "--case", case)
+        # damaged pool metadata: each thin volume is an error naming it; the linear LV is still walked
+        bad = bytearray(open(pv, "rb").read())
+        i = bad.index(struct.pack("<Q", 27022010)) - 32
+        bad[i + 100] ^= 0xFF
+        path = os.path.join(work, "pv-thin-bad.img")
+        open(path, "wb").write(bad)
+        o, r = scan(work, "lvm-thin-bad", [path])
+        assert r.returncode == 1, r.returncode
+        errs = [m for (m,) in db(o).execute("SELECT message FROM errors WHERE severity = 'error'")]
+        assert len([m for m in errs if "thin volume pve/" in m and "superblock fails its checksum" in m]) == 3, errs
+        assert listing(o, "!lvm:pve/root") == fls(root_fs)
+    tap.result("LVM2 thin volumes (a Proxmox pool): each read through the pool's dm-thin map (thin_restore's), "
+               "a thin snapshot as it was, a VM disk's partitions; fls's listings and the sources' hashes, export "
+               "and verify; the ledger counts the pool once; damaged pool metadata names each volume", thin)
+
 
 def luks(tap, work):
     fs, sums = ext4(work, "secret", {"finance/ledger.csv": b"date,amount\n2011-03-01,100\n" * 200,
