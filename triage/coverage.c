@@ -276,10 +276,13 @@ int pt_coverage_walk(pt_casedb_t *db, pt_coverage_fn fn, void *arg, pt_err_t *er
                            NULL) != SQLITE_OK ||
         /* an LVM snapshot's volume is the origin's size; of the group it
          * uses only its copy-on-write store, whose size ends its description;
-         * a thin volume uses its pool's extents, which the pool's row counts */
+         * a thin volume uses its pool's extents, which the pool's row counts;
+         * a RAID 1 LV all its images' and metadata LVs' (its description's end) */
         sqlite3_prepare_v2(w.h, "SELECT CAST(total(CASE WHEN description LIKE 'LVM2 snapshot %' THEN CAST(substr("
                                 "description, instr(description, 'copy-on-write store of ') + 23) AS INTEGER) WHEN "
-                                "description LIKE 'LVM2 thin volume %' THEN 0 ELSE length END) AS INTEGER), CAST(total(CASE WHEN filesystem IS NULL THEN length END) AS INTEGER)"
+                                "description LIKE 'LVM2 thin volume %' THEN 0 WHEN description LIKE 'LVM2 RAID 1 %' THEN CAST(substr("
+                                "description, instr(description, 'images and metadata LVs: ') + 25) AS INTEGER) ELSE "
+                                "length END) AS INTEGER), CAST(total(CASE WHEN filesystem IS NULL THEN length END) AS INTEGER)"
                                 " FROM volumes WHERE parent_volume_id = ?", -1,
                            &w.inner, NULL) != SQLITE_OK) {
         rc = pt_err_set(err, PT_EDB, "coverage: %s", sqlite3_errmsg(w.h));

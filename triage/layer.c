@@ -1376,6 +1376,60 @@ static int thin_view(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err)
     return PT_OK;
 }
 
+static int is_mirror(const pt_lvm_lv_t *lv)
+{
+    return lv->image0[0] && (strcmp(lv->seg_type, "raid1") == 0 || strcmp(lv->seg_type, "mirror") == 0);
+}
+
+/* The RAID 1 or mirror LV whose image, metadata or log LV lv is (LVM names
+ * them LV_rimage_N, LV_rmeta_N, LV_mimage_N, LV_mlog), or -1. */
+static int mirror_of_part(const pt_layer_t *vg, const char *lv)
+{
+    static const char *const parts[] = { "_rimage_", "_rmeta_", "_mimage_", "_mlog" };
+    int k;
+
+    for (k = 0; k < vg->nlvs; k++) {
+        size_t n = strlen(vg->lvs[k].name);
+        if (!is_mirror(&vg->lvs[k]) || strncmp(lv, vg->lvs[k].name, n) != 0)
+            continue;
+        for (size_t j = 0; j < sizeof parts / sizeof parts[0]; j++)
+            if (strncmp(lv + n, parts[j], strlen(parts[j])) == 0)
+                return k;
+    }
+    return -1;
+}
+
+/* A RAID 1 or mirrored LV (libvslvm opens neither): read from its first
+ * image, which holds all its data from the image's start; the other
+ * images are copies. */
+static int mirror_view(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err)
+{
+    const pt_lvm_lv_t *lv = &vg->lvs[i];
+    int k = lv_index(vg, lv->image0), j, rc;
+    uint64_t group = 0;
+    pt_layer_t *l;
+
+    *out = NULL;
+    if (k < 0)
+        return pt_err_set(err, PT_EFORMAT, "logical volume %s/%s (%s): its first image %s is not in the group",
+                          vg->name, lv->name, lv->seg_type, lv->image0);
+    if ((rc = lv_raw(vg, k, &l, err)) != PT_OK)
+        return rc;
+    for (j = 0; j < vg->nlvs; j++)
+        if (mirror_of_part(vg, vg->lvs[j].name) == i)
+            group += vg->lvs[j].bytes;
+    if (lv->bytes && lv->bytes < l->size)
+        l->size = lv->bytes;
+    snprintf(l->name, sizeof l->name, "%.250s/%.127s", vg->name, lv->name);
+    /* the bytes of the group it uses end the description: the coverage
+     * ledger counts them (coverage.c) */
+    snprintf(l->desc, sizeof l->desc, "LVM2 RAID 1 logical volume %.150s (segment type %s, %d images): read from its "
+             "first image %.60s/%.127s; the others are copies, not walked; images and metadata LVs: %llu bytes of the "
+             "group", l->name, lv->seg_type, lv->images, vg->name, lv->image0, (unsigned long long)group);
+    *out = l;
+    return PT_OK;
+}
+
 int pt_layer_is_record(const pt_layer_t *l)
 {
     return l && l->record_only;
@@ -1435,6 +1489,10 @@ int pt_layer_sub(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err)
             return thin_pool_record(vg, i, out, err);
         if (pool_of_part(vg, vg->lvs[i].name) >= 0)
             return PT_OK; /* a thin pool's data or metadata: read through its volumes */
+        if (is_mirror(&vg->lvs[i]))
+            return mirror_view(vg, i, out, err);
+        if (mirror_of_part(vg, vg->lvs[i].name) >= 0)
+            return PT_OK; /* an image or log of a RAID 1 LV: read through it */
         for (int k = 0; k < vg->nlvs; k++)
             if (vg->lvs[k].snapshot && strcmp(vg->lvs[k].cow, vg->lvs[i].name) == 0)
                 return snapshot_view(vg, i, &vg->lvs[k], out, err);
@@ -1457,7 +1515,12 @@ static int lv_raw(pt_layer_t *vg, int i, pt_layer_t **out, pt_err_t *err)
     l->kind = PT_LAYER_LVM;
     if (libvslvm_volume_group_get_logical_volume(vg->vg, i, &l->lv, &e) != 1 ||
         libvslvm_logical_volume_get_size(l->lv, &size, &e) != 1) {
-        YAL_ERR(libvslvm, e, err, PT_EFORMAT, "logical volume %d of %s", i, vg->name);
+        if (vg->lvs && i < vg->nlvs)
+            YAL_ERR(libvslvm, e, err, PT_EFORMAT, "logical volume %s/%s (segment type %s) is not read by ptriage or "
+                    "libvslvm%s", vg->name, vg->lvs[i].name, vg->lvs[i].seg_type,
+                    vg->lvs[i].images ? "; its images are walked each as a volume" : "");
+        else
+            YAL_ERR(libvslvm, e, err, PT_EFORMAT, "logical volume %d of %s", i, vg->name);
         pt_layer_close(l);
         return PT_EFORMAT;
     }

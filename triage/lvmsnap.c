@@ -105,6 +105,8 @@ static int parse(const char *text, size_t len, pt_lvm_lv_t *lv, int max)
                 if (lvs_at >= 0 && depth == lvs_at + 3 && n > 0 && (x.kind == 's' || x.kind == 'w')) {
                     pt_lvm_lv_t *l = &lv[n - 1];
                     if (strcmp(name, "type") == 0) {
+                        if (!l->seg_type[0])
+                            snprintf(l->seg_type, sizeof l->seg_type, "%s", x.tok);
                         l->snapshot |= strcmp(x.tok, "snapshot") == 0;
                         l->thin_pool |= strcmp(x.tok, "thin-pool") == 0;
                         l->thin |= strcmp(x.tok, "thin") == 0;
@@ -125,9 +127,19 @@ static int parse(const char *text, size_t len, pt_lvm_lv_t *lv, int max)
                     else if (strcmp(name, "chunk_size") == 0)
                         l->chunk_sectors = (uint32_t)strtoul(x.tok, NULL, 10);
                 }
-                if (x.kind == '[') /* a list: skipped */
-                    while (x.kind && x.kind != ']')
+                if (x.kind == '[') {
+                    /* a list: skipped, but for a RAID or mirror segment's
+                     * images (raids = [rmeta_0, rimage_0, ...]) */
+                    int images = lvs_at >= 0 && depth == lvs_at + 3 && n > 0 &&
+                                 (strcmp(name, "raids") == 0 || strcmp(name, "mirrors") == 0);
+                    while (x.kind && x.kind != ']') {
                         next(&x);
+                        if (images && x.kind == 's' && !strstr(x.tok, "_rmeta_")) {
+                            if (!lv[n - 1].images++)
+                                snprintf(lv[n - 1].image0, sizeof lv[n - 1].image0, "%s", x.tok);
+                        }
+                    }
+                }
                 next(&x);
             }
         } else if (x.kind == '}') {

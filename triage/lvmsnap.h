@@ -28,6 +28,9 @@ typedef struct pt_lvm_lv {
     char external[128];         /* a thin volume's external origin */
     uint32_t device_id;         /* a thin volume's id in its pool */
     uint64_t bytes;             /* its size: extents over all its segments */
+    char seg_type[32];          /* its first segment's type: "striped", "raid1", "thin", ... */
+    char image0[128];           /* a RAID or mirror segment's first image LV */
+    int images;                 /* and how many it has */
 } pt_lvm_lv_t;
 
 /* The logical volumes of the group on the physical volume read through

@@ -969,6 +969,35 @@ def lvm(tap, work):
         errs = [m for (m,) in db(o).execute("SELECT message FROM errors WHERE severity = 'error'")]
         assert len([m for m in errs if "thin volume pve/" in m and "superblock fails its checksum" in m]) == 3, errs
         assert listing(o, "!lvm:pve/root") == fls(root_fs)
+    def raid1():
+        # lvcreate --type raid1 -m 1: walked once, from its first image; the images are not volumes of their own
+        pv = os.path.join(work, "pv-raid1.img")
+        sh(f"python3 {FIX}/mklvm.py {pv} vgr root={root_fs} --raid1 mirror={home_fs}")
+        case = os.path.join(work, "nr-raid1.conf")
+        open(case, "w").write(CASE_NR)
+        o, r = scan(work, "lvm-raid1", [pv], "--case", case)
+        assert r.returncode == 0, r.stderr
+        c = db(o)
+        vols = {row[0]: row[1:] for row in c.execute("SELECT label, filesystem, length, description FROM volumes")}
+        assert sorted(vols) == ["", "!lvm:vgr/mirror", "!lvm:vgr/root"], vols
+        assert vols["!lvm:vgr/mirror"][0] == "ext4" and vols["!lvm:vgr/mirror"][2].startswith(
+            "LVM2 RAID 1 logical volume vgr/mirror (segment type raid1, 2 images): read from its first image "
+            "vgr/mirror_rimage_0"), vols
+        assert listing(o, "!lvm:vgr/mirror") == fls(home_fs)
+        got = vol_items(o, "!lvm:vgr/mirror")
+        for path, sha in home_sums.items():
+            assert got[path] == sha, path
+        # the ledger: both images and both metadata LVs are the mirror's, counted once
+        cov = coverage_sums(o)
+        lvs = sum(int(row["bytes"]) for row in cov if row["what"] == "LVM2 logical volumes")
+        images = 2 * ((os.path.getsize(home_fs) + MiB - 1) // MiB * MiB + MiB)
+        assert lvs == os.path.getsize(root_fs) + images, (lvs, cov)
+        ids = [i for (i,) in c.execute("SELECT i.id FROM items i JOIN volumes v ON v.id = i.volume_id WHERE "
+                                       "v.label = '!lvm:vgr/mirror' AND i.kind = 'file'")]
+        export_and_verify(work, o, ids, "--case", case)
+    tap.result("an LVM2 RAID 1 logical volume is walked once, read from its first image (fls's listing, the "
+               "sources' hashes, export and verify); the ledger counts all its images once", raid1)
+
     tap.result("LVM2 thin volumes (a Proxmox pool): each read through the pool's dm-thin map (thin_restore's), "
                "a thin snapshot as it was, a VM disk's partitions; fls's listings and the sources' hashes, export "
                "and verify; the ledger counts the pool once; damaged pool metadata names each volume", thin)

@@ -47,6 +47,8 @@ static const char thin_meta[] =
     "   segment2 { start_extent = 3 extent_count = 1 type = \"striped\" stripes = [\"pv0\", 9] } }\n"
     "  pool_tmeta { segment_count = 1 segment1 { extent_count = 1 type = \"striped\" stripes = [\"pv0\", 0] } }\n"
     "  pool_tdata { segment_count = 1 segment1 { extent_count = 2 type = \"striped\" stripes = [\"pv0\", 5] } }\n"
+    "  md { segment_count = 1 segment1 { extent_count = 2 type = \"raid1\" device_count = 2\n"
+    "   raids = [\"md_rmeta_0\", \"md_rimage_0\", \"md_rmeta_1\", \"md_rimage_1\"] } }\n"
     " }\n}\n";
 
 /* A PV whose metadata text starts off bytes into its area (wrapping when
@@ -123,7 +125,7 @@ static void thin_listing(void)
     uint8_t *d = pv_with(thin_meta, 512);
     pt_mem_t m = { d, PV };
 
-    T_CHECK(pt_lvmsnap_list(pt_read_mem, &m, PV, lv, 8) == 6);
+    T_CHECK(pt_lvmsnap_list(pt_read_mem, &m, PV, lv, 8) == 7);
     T_CHECK(lv[0].thin_pool && !lv[0].thin && lv[0].chunk_sectors == 128);
     T_STREQ(lv[0].pool, "pool_tdata");
     T_STREQ(lv[0].meta, "pool_tmeta");
@@ -133,6 +135,12 @@ static void thin_listing(void)
     T_STREQ(lv[2].origin, "vm-100-disk-0");
     T_CHECK(!lv[3].thin && !lv[3].thin_pool && lv[3].bytes == 4ull * 8192 * 512); /* two segments */
     T_CHECK(lv[5].bytes == 2ull * 8192 * 512 && !lv[5].thin);
+    T_STREQ(lv[5].seg_type, "striped");
+    /* a RAID 1 LV: its images, not its metadata LVs */
+    T_STREQ(lv[6].seg_type, "raid1");
+    T_STREQ(lv[6].image0, "md_rimage_0");
+    T_CHECK(lv[6].images == 2);
+    T_CHECK(lv[0].images == 0 && !lv[0].image0[0]);
     free(d);
 }
 
