@@ -17,6 +17,7 @@
 #include "apfs.h"
 #include "archive_walk.h"
 #include "item.h"
+#include "btrfs.h"
 #include "bundle.h"
 #include "chain.h"
 #include "file.h"
@@ -284,6 +285,7 @@ typedef struct link {
     TSK_FS_FILE *file;
     pt_walk_tsk_src_t ts;
     pt_xfs_t *xfs;              /* an XFS volume (libfsxfs) */
+    pt_btrfs_t *btrfs;          /* a Btrfs volume (btrfs.c) */
     pt_apfs_t *apfs;            /* an APFS volume: its container, and which volume */
     int apfs_index;
     pt_files_t *files;          /* a file's tree, where a disk it holds finds its backing files */
@@ -299,6 +301,7 @@ static void link_free(link_t *l)
         pt_files_free(l->files);
         free(l->path);
         pt_xfs_close(l->xfs);
+        pt_btrfs_close(l->btrfs);
         if (l->file)
             tsk_fs_file_close(l->file);
         if (l->fs)
@@ -383,6 +386,13 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
         l->fn = read_apfs_volume;
         l->src = l;
         l->size = pt_apfs_volume(l->apfs, l->apfs_index)->bytes;
+    } else if (sqlite3_column_type(st, 4) != SQLITE_NULL && text(st, 5) && strcmp(text(st, 5), "btrfs") == 0) {
+        /* a Btrfs subvolume: the bytes of the filesystem that holds it */
+        if ((rc = open_volume_link(r, h, sqlite3_column_int64(st, 4), cwd, depth + 1, &l->up, err)) != PT_OK)
+            goto out;
+        l->fn = l->up->fn;
+        l->src = l->up->src;
+        l->size = l->up->size;
     } else if (sqlite3_column_type(st, 4) != SQLITE_NULL && text(st, 5) && strcmp(text(st, 5), "partition") == 0) {
         /* a partition of a disk a logical volume holds: a range of it */
         if ((rc = open_volume_link(r, h, sqlite3_column_int64(st, 4), cwd, depth + 1, &l->up, err)) != PT_OK)
@@ -618,6 +628,24 @@ static int open_item_link(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cw
                             (unsigned long long)loc.inode, (unsigned long long)isize, (unsigned long long)size);
         goto out;
     }
+    if (text(st, PT_REOPEN_NCOLUMNS + 1) && strcmp(text(st, PT_REOPEN_NCOLUMNS + 1), "btrfs") == 0) {
+        uint64_t isize = 0, subvol = PT_BTRFS_FS_TREE;
+        sqlite3_stmt *vq = NULL;
+        /* which subvolume: a subvolume's row names it */
+        if (sqlite3_prepare_v2(h, "SELECT layer_name FROM volumes WHERE id = ? AND container = 'btrfs'", -1, &vq,
+                               NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(vq, 1, vid);
+            if (sqlite3_step(vq) == SQLITE_ROW && sqlite3_column_text(vq, 0))
+                subvol = strtoull((const char *)sqlite3_column_text(vq, 0), NULL, 10);
+        }
+        sqlite3_finalize(vq);
+        if ((rc = pt_btrfs_open(l->up->fn, l->up->src, l->up->size, &l->btrfs, err)) == PT_OK &&
+            (rc = pt_btrfs_open_inode(l->btrfs, subvol, loc.inode, &l->fn, &l->src, &isize, err)) == PT_OK &&
+            isize != size)
+            rc = pt_err_set(err, PT_EIO, "%s: Btrfs inode %llu now holds %llu bytes, not %llu", loc.path,
+                            (unsigned long long)loc.inode, (unsigned long long)isize, (unsigned long long)size);
+        goto out;
+    }
     if (l->up->apfs) {
         const char *used = NULL;
         if ((rc = pt_apfs_open_fs(l->up->apfs, l->up->apfs_index, r->keys, r->nkeys, &l->fs, &used, err)) != PT_OK)
@@ -662,7 +690,7 @@ static int behind_container(sqlite3 *h, int64_t id)
 
     if (sqlite3_prepare_v2(h, "SELECT 1 FROM items i JOIN volumes v ON v.id = i.volume_id WHERE i.id = ? AND"
                               " (v.parent_item_id IS NOT NULL OR v.parent_volume_id IS NOT NULL"
-                              " OR v.filesystem = 'xfs')", -1, &st,
+                              " OR v.filesystem IN ('xfs', 'btrfs'))", -1, &st,
                            NULL) == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, id);
         yes = sqlite3_step(st) == SQLITE_ROW;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "apfs.h"
+#include "btrfs.h"
 #include "freespace.h"
 #include "fsid.h"
 #include "gpt.h"
@@ -304,6 +305,61 @@ static int scan_xfs(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src,
     return rc;
 }
 
+/* A Btrfs filesystem (which libtsk does not read), walked by btrfs.c: the
+ * top-level subvolume as this volume, each other subvolume as a volume
+ * "LABEL!btrfs:PATH" under it. */
+static int scan_btrfs(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src, int whole, pt_err_t *err)
+{
+    pt_btrfs_t *b = NULL;
+    pt_err_t berr = { 0, "" };
+    char why[1400];
+    int rc = pt_btrfs_open(fn, src, v->length, &b, &berr), i;
+
+    if (rc == PT_ENOMEM)
+        return pt_err_set(err, rc, "%s", berr.msg);
+    if (!b) {
+        snprintf(why, sizeof why, "%.1100s; recorded and hashed as one volume item", berr.msg);
+        return unopened(s, v, fn, src, whole, why, err);
+    }
+    v->filesystem = "btrfs";
+    if (pt_btrfs_bytes_used(b) <= v->length) {
+        /* free space as the filesystem counts it (one device) */
+        v->has_fs_bytes = 1;
+        v->fs_bytes = v->length;
+        v->fs_unalloc_bytes = v->length - pt_btrfs_bytes_used(b);
+    }
+    if ((rc = add_volume(s, v, err)) == PT_OK &&
+        (rc = pt_scan_problem(s, "note", s->volume_label, pt_btrfs_describe(b), err)) == PT_OK)
+        rc = pt_btrfs_walk(s, b, PT_BTRFS_FS_TREE, err);
+    int64_t parent = s->volume_id;
+    const char *plabel = s->volume_label;
+    /* the walks add the subvolumes they find */
+    for (i = 0; rc == PT_OK && i < pt_btrfs_subvol_count(b); i++) {
+        pt_volume_info_t sv;
+        char label[1024], id[32], desc[512];
+        memset(&sv, 0, sizeof sv);
+        snprintf(label, sizeof label, "%.600s!btrfs:%.400s", plabel, pt_btrfs_subvol_path(b, i));
+        snprintf(id, sizeof id, "%llu", (unsigned long long)pt_btrfs_subvol_id(b, i));
+        snprintf(desc, sizeof desc, "Btrfs subvolume %s (or snapshot) at /%.300s of %.60s", id,
+                 pt_btrfs_subvol_path(b, i), plabel[0] ? plabel : "the image");
+        sv.label = label;
+        sv.tsk_addr = -1;
+        sv.length = v->length;
+        sv.flags = "layer";
+        sv.description = desc;
+        sv.container = "btrfs";
+        sv.filesystem = "btrfs";
+        sv.parent_volume_id = parent;
+        sv.layer_name = id;
+        if ((rc = add_volume(s, &sv, err)) == PT_OK)
+            rc = pt_btrfs_walk(s, b, pt_btrfs_subvol_id(b, i), err);
+        s->volume_id = parent;
+        s->volume_label = plabel;
+    }
+    pt_btrfs_close(b);
+    return rc;
+}
+
 /* The label of an APFS volume: "p2!apfs:Macintosh HD"; by its index when
  * it has no name or shares its name with an earlier one. */
 static void apfs_label(const pt_apfs_t *a, int i, const char *parent, char *label, size_t n)
@@ -549,6 +605,8 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
 
     if (k == PT_LAYER_XFS)
         return scan_xfs(s, v, fn, src, whole, err);
+    if (k == PT_LAYER_BTRFS)
+        return scan_btrfs(s, v, fn, src, whole, err);
     if (k == PT_LAYER_APFS)
         return scan_apfs(s, v, fn, src, whole, err);
     int opens = k == PT_LAYER_LVM || k == PT_LAYER_LUKS || k == PT_LAYER_BITLOCKER || k == PT_LAYER_MDRAID ||
