@@ -53,9 +53,9 @@ typedef struct bkey {
 } bkey_t;
 
 typedef struct chunk {
-    uint64_t logical, length, type, phys;
+    uint64_t logical, length, type, phys, phys2;
     uint64_t other_dev;   /* when no copy lies on this device: one that holds it */
-    int ours;
+    int ours;             /* copies on this device: 2 for DUP */
 } chunk_t;
 
 typedef struct slot {
@@ -146,9 +146,11 @@ static int add_chunk(pt_btrfs_t *b, uint64_t logical, const uint8_t *c, size_t l
     ch.type = le(c + 24, 8);
     for (i = 0; i < n; i++) {
         const uint8_t *s = c + 48 + 32 * i;
-        if (le(s, 8) == b->devid && !ch.ours) {
-            ch.ours = 1;
-            ch.phys = le(s + 8, 8);
+        if (le(s, 8) == b->devid && ch.ours < 2) {
+            if (ch.ours++)
+                ch.phys2 = le(s + 8, 8);
+            else
+                ch.phys = le(s + 8, 8);
         } else if (!ch.other_dev) {
             ch.other_dev = le(s, 8);
         }
@@ -172,8 +174,9 @@ static int add_chunk(pt_btrfs_t *b, uint64_t logical, const uint8_t *c, size_t l
     return PT_OK;
 }
 
-/* Reads len bytes at logical address l, chunk by chunk. */
-static int read_logical(pt_btrfs_t *b, uint64_t l, uint8_t *buf, size_t len, pt_err_t *err)
+/* Reads len bytes at logical address l, chunk by chunk, from this
+ * device's first copy (copy 1: its second, where DUP keeps one). */
+static int read_copy(pt_btrfs_t *b, uint64_t l, uint8_t *buf, size_t len, int copy, pt_err_t *err)
 {
     while (len) {
         size_t lo = 0, hi = b->nchunks, n;
@@ -194,12 +197,14 @@ static int read_logical(pt_btrfs_t *b, uint64_t l, uint8_t *buf, size_t len, pt_
             return pt_err_set(err, PT_EIO, "Btrfs logical address %" PRIu64 " lies on %s (device %" PRIu64 "), not "
                               "in this one (device %" PRIu64 ")", l, (c->type & BG_STRIPED) ? "a striped chunk "
                               "spread over devices" : "another device of the filesystem", c->other_dev, b->devid);
+        if (copy >= c->ours)
+            return pt_err_set(err, PT_EIO, "Btrfs logical address %" PRIu64 ": no second copy on this device", l);
         in = l - c->logical;
         n = (size_t)(c->length - in < len ? c->length - in : len);
-        if (c->phys + in + n > b->size)
+        if ((copy ? c->phys2 : c->phys) + in + n > b->size)
             return pt_err_set(err, PT_EIO, "Btrfs logical address %" PRIu64 " maps to byte %" PRIu64 ", past the "
-                              "end of the device (%" PRIu64 " bytes)", l, c->phys + in, b->size);
-        if (pt_read_exact(b->fn, b->src, c->phys + in, buf, n, err) != PT_OK)
+                              "end of the device (%" PRIu64 " bytes)", l, (copy ? c->phys2 : c->phys) + in, b->size);
+        if (pt_read_exact(b->fn, b->src, (copy ? c->phys2 : c->phys) + in, buf, n, err) != PT_OK)
             return err && err->code ? err->code : PT_EIO;
         l += n;
         buf += n;
@@ -208,7 +213,19 @@ static int read_logical(pt_btrfs_t *b, uint64_t l, uint8_t *buf, size_t len, pt_
     return PT_OK;
 }
 
+static int read_logical(pt_btrfs_t *b, uint64_t l, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    return read_copy(b, l, buf, len, 0, err);
+}
+
 /* ---- tree blocks ---- */
+
+/* 1 when block p, read from bytenr, is a tree block of this filesystem. */
+static int block_ok(const pt_btrfs_t *b, const uint8_t *p, uint64_t bytenr)
+{
+    return (b->csum_type != 0 || le(p, 4) == pt_crc32c(p + 32, b->nodesize - 32)) && le(p + 0x30, 8) == bytenr &&
+           memcmp(p + 0x20, b->fsid, 16) == 0;
+}
 
 static const uint8_t *node(pt_btrfs_t *b, uint64_t bytenr, pt_err_t *err)
 {
@@ -235,14 +252,19 @@ static const uint8_t *node(pt_btrfs_t *b, uint64_t bytenr, pt_err_t *err)
         return NULL;
     }
     p = s->b;
-    if (b->csum_type == 0 && le(p, 4) != pt_crc32c(p + 32, b->nodesize - 32)) {
-        pt_err_set(err, PT_EFORMAT, "Btrfs tree block %" PRIu64 " fails its checksum (damaged)", bytenr);
-        return NULL;
+    if (!block_ok(b, p, bytenr)) {
+        /* DUP metadata keeps a second copy on the same device */
+        pt_err_t e2 = { 0, "" };
+        int csum = b->csum_type == 0 && le(p, 4) != pt_crc32c(p + 32, b->nodesize - 32);
+        if (read_copy(b, bytenr, s->b, b->nodesize, 1, &e2) != PT_OK || !block_ok(b, p, bytenr)) {
+            pt_err_set(err, PT_EFORMAT, "Btrfs tree block %" PRIu64 " %s (damaged%s)", bytenr,
+                       csum ? "fails its checksum" : "is not the block expected there (its address or filesystem id)",
+                       e2.code ? "" : "; so does its second copy");
+            return NULL;
+        }
     }
-    if (le(p + 0x30, 8) != bytenr || memcmp(p + 0x20, b->fsid, 16) != 0 || p[0x64] >= LEVELS ||
-        le(p + 0x60, 4) * (p[0x64] ? KEY_PTR : LEAF_ITEM) > b->nodesize - HDR) {
-        pt_err_set(err, PT_EFORMAT, "Btrfs tree block %" PRIu64 " is not the block expected there (its address, "
-                   "filesystem id, level or item count)", bytenr);
+    if (p[0x64] >= LEVELS || le(p + 0x60, 4) * (p[0x64] ? KEY_PTR : LEAF_ITEM) > b->nodesize - HDR) {
+        pt_err_set(err, PT_EFORMAT, "Btrfs tree block %" PRIu64 " has an impossible level or item count", bytenr);
         return NULL;
     }
     s->bytenr = bytenr;
@@ -739,7 +761,8 @@ static int file_open(pt_btrfs_t *b, uint64_t root, uint64_t ino, uint64_t size, 
         file_free(f);
         return err && err->code ? err->code : PT_EFORMAT;
     }
-    qsort(f->e, f->n, sizeof *f->e, ext_cmp);
+    if (f->n > 1)
+        qsort(f->e, f->n, sizeof *f->e, ext_cmp);
     *out = f;
     return PT_OK;
 }

@@ -106,7 +106,7 @@ static int parse(const char *text, size_t len, pt_lvm_lv_t *lv, int max)
                     pt_lvm_lv_t *l = &lv[n - 1];
                     if (strcmp(name, "type") == 0) {
                         if (!l->seg_type[0])
-                            snprintf(l->seg_type, sizeof l->seg_type, "%s", x.tok);
+                            snprintf(l->seg_type, sizeof l->seg_type, "%.31s", x.tok);
                         l->snapshot |= strcmp(x.tok, "snapshot") == 0;
                         l->thin_pool |= strcmp(x.tok, "thin-pool") == 0;
                         l->thin |= strcmp(x.tok, "thin") == 0;

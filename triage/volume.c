@@ -269,9 +269,6 @@ static void container_why(pt_layer_kind_t k, const char *open_err, const char *f
     case PT_LAYER_BSD:
         snprintf(why, n, "BSD disklabel, not opened (%.600s); %s", open_err, tail);
         break;
-    case PT_LAYER_BTRFS:
-        snprintf(why, n, "Btrfs filesystem: neither The Sleuth Kit nor ptriage reads Btrfs; %s", tail);
-        break;
     case PT_LAYER_ZFS:
         snprintf(why, n, "ZFS pool member (uberblock found): ptriage does not read ZFS; %s", tail);
         break;
