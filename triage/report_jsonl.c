@@ -73,9 +73,15 @@ int pt_report_jsonl_write(pt_report_ctx_t *ctx, FILE *f, pt_err_t *err)
                 char iso[40], key[24];
                 json_object_set_new(o, names[c], json_string(pt_text_iso8601(sqlite3_column_int64(st, c), iso,
                                                                              sizeof iso)));
+                long long ns;
                 snprintf(key, sizeof key, "%s_ns", names[c]);
-                json_object_set_new(o, key, json_integer(sqlite3_column_int64(st, c) * 1000000000LL +
-                                                         sqlite3_column_int64(st, c + 1)));
+                /* a time a damaged or hostile filesystem gives may be beyond
+                 * what nanoseconds in 64 bits hold: null, the ISO form stays */
+                if (__builtin_mul_overflow((long long)sqlite3_column_int64(st, c), 1000000000LL, &ns) ||
+                    __builtin_add_overflow(ns, (long long)sqlite3_column_int64(st, c + 1), &ns))
+                    json_object_set_new(o, key, json_null());
+                else
+                    json_object_set_new(o, key, json_integer(ns));
                 continue;
             }
             if (t == SQLITE_INTEGER)
