@@ -55,7 +55,7 @@ static const char help_text[] =
     "                               groups (thin pools too), LUKS, BitLocker, VeraCrypt and\n"
     "                               TrueCrypt volumes\n"
     "                               (with a key from CASE.conf), APFS containers and FileVault\n"
-    "                               volumes, RAID 1 members, XFS, Windows compressed\n"
+    "                               volumes, RAID 1 members, XFS, Btrfs, Windows compressed\n"
     "                               (WOF) files, archives, and VM disks, E01 sets and\n"
     "                               sparse bundles found as files (raw, qcow2,\n"
     "                               VMDK, VHD, VHDX, VDI, DMG); hash, measure, type and\n"
