@@ -617,6 +617,38 @@ const char *pt_btrfs_subvol_path(const pt_btrfs_t *b, int i)
     return b->sv[i].path;
 }
 
+int pt_btrfs_add_unnamed(pt_btrfs_t *b)
+{
+    bkey_t s = { 256, T_ROOT_ITEM, 0 }, got;
+    pt_err_t e = { 0, "" };
+    uint8_t ri[239];
+    size_t len;
+    cursor_t c;
+    int r, added = 0, i;
+
+    for (r = tree_search(b, b->root_tree, &s, &c, &e); r == 1 && b->nsv < SUBVOL_MAX; r = tree_next(&c, &e)) {
+        char name[80], *p;
+        if (item(&c, &got, ri, sizeof ri, &len, &e) < 0 || got.obj >= (uint64_t)-256)
+            break;
+        if (got.type != T_ROOT_ITEM)
+            continue;
+        for (i = 0; i < b->nsv && b->sv[i].id != got.obj; i++)
+            ;
+        if (i < b->nsv)
+            continue;
+        /* no directory names it: deleted (no references left, awaiting
+         * the cleaner) or detached; walked by its id */
+        snprintf(name, sizeof name, "id %" PRIu64 "%s", got.obj,
+                 len >= 220 && le(ri + 216, 4) == 0 ? " (deleted)" : "");
+        if (!(p = strdup(name)))
+            break;
+        b->sv[b->nsv].id = got.obj;
+        b->sv[b->nsv++].path = p;
+        added++;
+    }
+    return added;
+}
+
 /* ---- file content ---- */
 
 static int decompress(uint8_t comp, const uint8_t *in, size_t in_len, uint8_t *out, size_t ram, uint32_t sector,

@@ -37,6 +37,11 @@ int pt_btrfs_subvol_count(const pt_btrfs_t *b);
 uint64_t pt_btrfs_subvol_id(const pt_btrfs_t *b, int i);
 const char *pt_btrfs_subvol_path(const pt_btrfs_t *b, int i);
 
+/* Adds the subvolumes no directory names (deleted ones the cleaner has
+ * not reached, detached ones) as "id 262" or "id 262 (deleted)"; how
+ * many.  Call once the walks found the named ones. */
+int pt_btrfs_add_unnamed(pt_btrfs_t *b);
+
 /* Walks every name of subvolume id into s (the current volume).  PT_OK,
  * or a fatal error (case database); damage is a volume problem. */
 int pt_btrfs_walk(struct pt_scan *s, pt_btrfs_t *b, uint64_t subvol, pt_err_t *err);

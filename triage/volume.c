@@ -310,7 +310,7 @@ static int scan_btrfs(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *sr
     pt_btrfs_t *b = NULL;
     pt_err_t berr = { 0, "" };
     char why[1400];
-    int rc = pt_btrfs_open(fn, src, v->length, &b, &berr), i;
+    int rc = pt_btrfs_open(fn, src, v->length, &b, &berr), i, tail = 0;
 
     if (rc == PT_ENOMEM)
         return pt_err_set(err, rc, "%s", berr.msg);
@@ -330,15 +330,20 @@ static int scan_btrfs(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *sr
         rc = pt_btrfs_walk(s, b, PT_BTRFS_FS_TREE, err);
     int64_t parent = s->volume_id;
     const char *plabel = s->volume_label;
-    /* the walks add the subvolumes they find */
-    for (i = 0; rc == PT_OK && i < pt_btrfs_subvol_count(b); i++) {
+    /* the walks add the subvolumes they find; then those no name reaches */
+    for (i = 0; rc == PT_OK && (i < pt_btrfs_subvol_count(b) || (!tail++ && pt_btrfs_add_unnamed(b) > 0)); i++) {
         pt_volume_info_t sv;
         char label[1024], id[32], desc[512];
         memset(&sv, 0, sizeof sv);
         snprintf(label, sizeof label, "%.600s!btrfs:%.400s", plabel, pt_btrfs_subvol_path(b, i));
         snprintf(id, sizeof id, "%llu", (unsigned long long)pt_btrfs_subvol_id(b, i));
-        snprintf(desc, sizeof desc, "Btrfs subvolume %s (or snapshot) at /%.300s of %.60s", id,
-                 pt_btrfs_subvol_path(b, i), plabel[0] ? plabel : "the image");
+        if (strncmp(pt_btrfs_subvol_path(b, i), "id ", 3) == 0)
+            snprintf(desc, sizeof desc, "Btrfs subvolume %s (or snapshot) of %.60s, which no directory names%s", id,
+                     plabel[0] ? plabel : "the image", strstr(pt_btrfs_subvol_path(b, i), "(deleted)")
+                     ? ": deleted, its blocks not yet reclaimed (what is left of it is walked)" : "");
+        else
+            snprintf(desc, sizeof desc, "Btrfs subvolume %s (or snapshot) at /%.300s of %.60s", id,
+                     pt_btrfs_subvol_path(b, i), plabel[0] ? plabel : "the image");
         sv.label = label;
         sv.tsk_addr = -1;
         sv.length = v->length;
