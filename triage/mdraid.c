@@ -71,6 +71,11 @@ int pt_md_read(pt_read_fn fn, void *src, uint64_t size, pt_md_info_t *md, pt_err
     md->data_offset = le64(sb + 128) * 512;
     md->data_size = le64(sb + 136) * 512;
     md->dev_number = le32(sb + 160);
+    memcpy(md->uuid, sb + 16, 16);
+    md->layout = le32(sb + 76);
+    md->component = le64(sb + 80) * 512;
+    md->chunk = (uint64_t)le32(sb + 88) * 512;
+    md->events = le64(sb + 200);
     role = md->dev_number < max_dev ? (uint32_t)sb[256 + 2 * md->dev_number] |
                                           (uint32_t)sb[257 + 2 * md->dev_number] << 8
                                     : 0xfffdu;

@@ -2,7 +2,7 @@
  * (1.0 at the end of the device, 1.1 at its start, 1.2 at 4 KiB; checksum
  * verified).  A RAID 1 member holds the whole array's data at its data
  * offset, so it is walked without assembling the array; members of
- * striped levels are only described. */
+ * striped levels are assembled from the evidence (mdarray.h). */
 #ifndef PT_MDRAID_H
 #define PT_MDRAID_H
 
@@ -20,6 +20,11 @@ typedef struct pt_md_info {
     uint32_t dev_number;
     int role;               /* its slot in the array, -1 spare, -2 faulty, -3 unknown */
     char name[33];          /* set_name ("host:0"), printable bytes only */
+    uint8_t uuid[16];       /* set_uuid: the array's, the same on every member */
+    uint32_t layout;
+    uint64_t chunk;         /* bytes */
+    uint64_t component;     /* bytes of each member the array uses */
+    uint64_t events;        /* the newest superblock of a role wins */
 } pt_md_info_t;
 
 /* Reads the version-1 superblock of the member of size bytes read through

@@ -22,6 +22,7 @@
 #include "chain.h"
 #include "file.h"
 #include "layer.h"
+#include "mdarray.h"
 #include "xfs.h"
 #include "source.h"
 #include "volume.h"
@@ -286,12 +287,29 @@ typedef struct link {
     pt_walk_tsk_src_t ts;
     pt_xfs_t *xfs;              /* an XFS volume (libfsxfs) */
     pt_btrfs_t *btrfs;          /* a Btrfs volume (btrfs.c) */
+    struct md_link *md;         /* a striped md array: its members' evidence (owned) */
     pt_apfs_t *apfs;            /* an APFS volume: its container, and which volume */
     int apfs_index;
     pt_files_t *files;          /* a file's tree, where a disk it holds finds its backing files */
     char *path;                 /* that file's path in it */
     pt_chain_t *chain;          /* a disk image found as a file, with the files it names */
 } link_t;
+
+typedef struct md_link {
+    pt_source_t *ev[PT_MDARRAY_MAX];
+    img_part_t part[PT_MDARRAY_MAX];
+    pt_mdarray_t *arr;
+} md_link_t;
+
+static void md_link_free(md_link_t *m)
+{
+    if (!m)
+        return;
+    pt_mdarray_close(m->arr);
+    for (int i = 0; i < PT_MDARRAY_MAX; i++)
+        pt_source_close(m->ev[i]);
+    free(m);
+}
 
 static void link_free(link_t *l)
 {
@@ -302,6 +320,7 @@ static void link_free(link_t *l)
         free(l->path);
         pt_xfs_close(l->xfs);
         pt_btrfs_close(l->btrfs);
+        md_link_free(l->md);
         if (l->file)
             tsk_fs_file_close(l->file);
         if (l->fs)
@@ -348,6 +367,8 @@ static ssize_t read_apfs_volume(void *src, uint64_t off, uint8_t *buf, size_t le
 }
 
 /* The bytes of volume vid. */
+static int open_md_array(sqlite3 *h, const char *cwd, const char *map, link_t *l, pt_err_t *err);
+
 static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char *cwd, int depth, link_t **out,
                             pt_err_t *err)
 {
@@ -386,6 +407,11 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
         l->fn = read_apfs_volume;
         l->src = l;
         l->size = pt_apfs_volume(l->apfs, l->apfs_index)->bytes;
+    } else if (sqlite3_column_type(st, 4) != SQLITE_NULL && text(st, 5) && strcmp(text(st, 5), "md-raid") == 0 &&
+               text(st, 6) && strncmp(text(st, 6), "md:", 3) == 0) {
+        /* a striped md array: from its members, in whatever evidence they are */
+        if ((rc = open_md_array(h, cwd, text(st, 6), l, err)) != PT_OK)
+            goto out;
     } else if (sqlite3_column_type(st, 4) != SQLITE_NULL && text(st, 5) && strcmp(text(st, 5), "btrfs") == 0) {
         /* a Btrfs subvolume: the bytes of the filesystem that holds it */
         if ((rc = open_volume_link(r, h, sqlite3_column_int64(st, 4), cwd, depth + 1, &l->up, err)) != PT_OK)
@@ -502,6 +528,76 @@ out:
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+/* A striped md array assembled again from the member map the scan recorded
+ * (volumes.layer_name: "md:LEVEL:LAYOUT:CHUNK:DISKS:COMPONENT", then
+ * "|ROLE@OFFSET@LENGTH@DATA_OFFSET@EVIDENCE_LABEL" or "|ROLE@-" per member). */
+static int open_md_array(sqlite3 *h, const char *cwd, const char *map, link_t *l, pt_err_t *err)
+{
+    pt_mdarray_member_t mem[PT_MDARRAY_MAX];
+    md_link_t *m = calloc(1, sizeof *m);
+    int level, rc = PT_OK, pos = 0;
+    unsigned layout, disks;
+    unsigned long long chunk, component;
+    const char *p;
+
+    if (!m)
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    l->md = m;
+    memset(mem, 0, sizeof mem);
+    if (sscanf(map, "md:%d:%u:%llu:%u:%llu%n", &level, &layout, &chunk, &disks, &component, &pos) != 5 ||
+        disks > PT_MDARRAY_MAX)
+        return pt_err_set(err, PT_EFORMAT, "md array: member map '%.200s' not understood", map);
+    for (p = map + pos; *p == '|'; ) {
+        unsigned role;
+        unsigned long long off, len, doff;
+        char label[512], path[PATH_MAX * 2];
+        int n = 0, k = 0;
+        sqlite3_stmt *st = NULL;
+        if (sscanf(p, "|%u@-%n", &role, &n) == 1 && n) {
+            p += n;
+            continue;
+        }
+        if (sscanf(p, "|%u@%llu@%llu@%llu@%n", &role, &off, &len, &doff, &n) != 4 || !n || role >= disks)
+            return pt_err_set(err, PT_EFORMAT, "md array: member map '%.200s' not understood", map);
+        for (p += n; *p && *p != '|' && k + 1 < (int)sizeof label; p++) {
+            unsigned c;
+            if (*p == '%' && sscanf(p + 1, "%2x", &c) == 1) {
+                label[k++] = (char)c;
+                p += 2;
+            } else {
+                label[k++] = *p;
+            }
+        }
+        label[k] = '\0';
+        if (sqlite3_prepare_v2(h, "SELECT path FROM evidence WHERE label = ?", -1, &st, NULL) != SQLITE_OK)
+            return pt_err_set(err, PT_EDB, "case database: %s", sqlite3_errmsg(h));
+        sqlite3_bind_text(st, 1, label, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) != SQLITE_ROW) {
+            sqlite3_finalize(st);
+            return pt_err_set(err, PT_EFORMAT, "md array: member %u's evidence '%s' is not in the case", role, label);
+        }
+        if (((const char *)sqlite3_column_text(st, 0))[0] != '/' && cwd)
+            snprintf(path, sizeof path, "%s/%s", cwd, (const char *)sqlite3_column_text(st, 0));
+        else
+            snprintf(path, sizeof path, "%s", (const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+        if (!m->ev[role] && (rc = pt_source_open(path, &m->ev[role], err)) != PT_OK)
+            return rc;
+        m->part[role].img = m->ev[role]->img;
+        m->part[role].off = off;
+        m->part[role].len = len;
+        mem[role].fn = read_img_part;
+        mem[role].src = &m->part[role];
+        mem[role].data_offset = doff;
+    }
+    if ((rc = pt_mdarray_open(level, layout, chunk, disks, component, mem, &m->arr, err)) != PT_OK)
+        return rc;
+    l->fn = pt_mdarray_read;
+    l->src = m->arr;
+    l->size = pt_mdarray_size(m->arr);
+    return PT_OK;
 }
 
 /* Archive member id, extracted again into a nameless file of the spool

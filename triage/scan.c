@@ -712,6 +712,7 @@ int pt_scan_run(const pt_scan_opts_t *o, pt_scan_counts_t *counts, pt_err_t *err
         else
             strcpy(labels[i], base);
     }
+    s.evidence_labels = labels;
     for (i = 0; i < o->n_evidence; i++) {
         if ((rc = scan_evidence(&s, o->evidence[i], labels[i], err)) != PT_OK) {
             code = 2;

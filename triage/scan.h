@@ -90,6 +90,12 @@ typedef struct pt_scan {
     pt_sids_t sids;            /* Windows owners' names, from the hives of this evidence item */
     struct pt_layer *tc_layer; /* a VeraCrypt file container already opened, for its nested walk to take */
     int tc_tried;              /* file containers tried so far (each try costs key derivations) */
+    char **evidence_labels;    /* every evidence item's label, in the order given (borrowed) */
+    struct pt_md_walked {      /* md arrays assembled and walked so far: their other members say where */
+        uint8_t uuid[16];
+        char label[512];
+    } md_walked[16];
+    int n_md_walked;
 } pt_scan_t;
 
 /* Hands an item (after the reader has filled its content fields, using the

@@ -17,6 +17,8 @@
 #include "fsid.h"
 #include "gpt.h"
 #include "layer.h"
+#include "mdarray.h"
+#include "mdraid.h"
 #include "tcrypt.h"
 #include "trial.h"
 #include "walk.h"
@@ -583,6 +585,229 @@ static int scan_inner_table(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, vo
     return rc;
 }
 
+/* ---- md arrays of striped levels, assembled from the evidence given ---- */
+
+typedef struct md_part {
+    pt_source_t *src;          /* the evidence image it is in (owned by the first part in it) */
+    int owns;
+    part_src_t ps;             /* the member device: a partition or the whole image */
+    pt_md_info_t md;
+    int ev;                    /* which evidence item */
+} md_part_t;
+
+/* Every member of array uuid in the evidence given: each image's
+ * partitions, or the image itself when it has no partition table. */
+static void md_find(pt_scan_t *s, const uint8_t *uuid, md_part_t *found, int max, int *n)
+{
+    int i;
+
+    for (i = 0; i < s->opts->n_evidence && *n < max; i++) {
+        pt_source_t *src = NULL;
+        pt_err_t e = { 0, "" };
+        TSK_VS_INFO *vs;
+        TSK_PNUM_T k;
+        int first = *n, parts = 0;
+        if (pt_source_open(s->opts->evidence[i], &src, &e) != PT_OK || src->is_dir) {
+            pt_source_close(src);
+            continue;
+        }
+        vs = tsk_vs_open(src->img, 0, TSK_VS_TYPE_DETECT);
+        for (k = 0; (vs ? k < vs->part_count : k < 1) && *n < max; k++) {
+            const TSK_VS_PART_INFO *p = vs ? tsk_vs_part_get(vs, k) : NULL;
+            md_part_t *f = &found[*n];
+            if (vs && (!p || !(p->flags & TSK_VS_PART_FLAG_ALLOC)))
+                continue;
+            parts++;
+            memset(f, 0, sizeof *f);
+            f->ps.img = src->img;
+            f->ps.off = p ? (uint64_t)p->start * vs->block_size : 0;
+            f->ps.len = p ? (uint64_t)p->len * vs->block_size : src->size;
+            if (pt_md_read(read_part, &f->ps, f->ps.len, &f->md, &e) == PT_OK && memcmp(f->md.uuid, uuid, 16) == 0 &&
+                f->md.role >= 0) {
+                f->src = src;
+                f->ev = i;
+                (*n)++;
+            }
+        }
+        if (vs)
+            tsk_vs_close(vs);
+        tsk_error_reset();
+        if (*n > first)
+            found[first].owns = 1;
+        else
+            pt_source_close(src);
+    }
+}
+
+/* A label in the member map, with its separators escaped. */
+static void map_label(char *out, size_t n, const char *label)
+{
+    size_t k = 0;
+
+    for (; *label && k + 4 < n; label++) {
+        if (*label == '%' || *label == '|' || *label == '@')
+            k += (size_t)snprintf(out + k, n - k, "%%%02X", (unsigned char)*label);
+        else
+            out[k++] = *label;
+    }
+    out[k] = '\0';
+}
+
+/* A member of a striped md array (RAID 0, 5, 6, 10, linear): the array is
+ * assembled from the members found among the evidence given, once, and
+ * walked as a volume "LABEL!md-raid" under the first member met; later
+ * members are recorded as such.  *walked is 0 when it cannot be (members
+ * missing: why says which). */
+static int scan_md_array(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src, int depth, int *walked,
+                         char *why, size_t why_n, pt_err_t *err)
+{
+    md_part_t *found = NULL;
+    pt_mdarray_member_t mem[PT_MDARRAY_MAX];
+    int byrole[PT_MDARRAY_MAX], n = 0, i, rc = PT_OK, have = 0;
+    pt_md_info_t me;
+    pt_mdarray_t *arr = NULL;
+    pt_err_t e = { 0, "" };
+    char what[200], *map = NULL, desc[640], label[1024], fwhy[1400] = "";
+    size_t mlen = 0, mcap = 0;
+
+    *walked = 0;
+    if (pt_md_read(fn, src, v->length, &me, &e) != PT_OK || me.level == 1 || me.role < 0 ||
+        me.raid_disks > PT_MDARRAY_MAX)
+        return PT_OK;
+    pt_md_describe(&me, what, sizeof what);
+    for (i = 0; i < s->n_md_walked; i++) {
+        if (memcmp(s->md_walked[i].uuid, me.uuid, 16) != 0)
+            continue;
+        /* walked already, through an earlier member */
+        char note[900];
+        v->holds = pt_layer_kind_name(PT_LAYER_MDRAID);
+        v->error = NULL;
+        snprintf(note, sizeof note, "%.200s: the array was assembled and walked as %.500s", what,
+                 s->md_walked[i].label);
+        *walked = 1;
+        if ((rc = add_volume(s, v, err)) == PT_OK)
+            rc = pt_scan_problem(s, "note", s->volume_label, note, err);
+        return rc;
+    }
+    if (!(found = calloc(PT_MDARRAY_MAX * 2, sizeof *found)))
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    md_find(s, me.uuid, found, PT_MDARRAY_MAX * 2, &n);
+    for (i = 0; i < PT_MDARRAY_MAX; i++) {
+        byrole[i] = -1;
+        mem[i].fn = NULL;
+    }
+    /* per role, the member with the newest superblock */
+    for (i = 0; i < n; i++) {
+        int r = found[i].md.role;
+        if (r < 0 || (uint32_t)r >= me.raid_disks || found[i].md.level != me.level ||
+            found[i].md.raid_disks != me.raid_disks)
+            continue;
+        if (byrole[r] < 0 || found[i].md.events > found[byrole[r]].md.events)
+            byrole[r] = i;
+    }
+    for (i = 0; i < (int)me.raid_disks; i++) {
+        if (byrole[i] < 0) {
+            if (i == me.role) { /* this member, where the search does not reach (inside another container) */
+                have++;
+                mem[i].fn = fn;
+                mem[i].src = src;
+                mem[i].data_offset = me.data_offset;
+            }
+            continue;
+        }
+        have++;
+        mem[i].fn = read_part;
+        mem[i].src = &found[byrole[i]].ps;
+        mem[i].data_offset = found[byrole[i]].md.data_offset;
+    }
+    if (pt_mdarray_open(me.level, me.layout, me.chunk, me.raid_disks, me.component, mem, &arr, &e) != PT_OK) {
+        snprintf(why, why_n, "Linux software RAID member: %.200s; %d of its %u members found among the evidence "
+                 "given (%.300s): give every member's image in one run; recorded and hashed as one volume item",
+                 what, have, me.raid_disks, e.msg);
+        goto out;
+    }
+    /* the member map, for export and verify to assemble it again */
+    for (i = -1; i < (int)me.raid_disks; i++) {
+        char part[700], esc[400];
+        if (i < 0) {
+            snprintf(part, sizeof part, "md:%d:%u:%llu:%u:%llu", me.level, me.layout, (unsigned long long)me.chunk,
+                     me.raid_disks, (unsigned long long)me.component);
+        } else if (byrole[i] < 0) {
+            snprintf(part, sizeof part, "|%d@-", i);
+        } else {
+            const md_part_t *f = &found[byrole[i]];
+            map_label(esc, sizeof esc, s->evidence_labels ? s->evidence_labels[f->ev] : "");
+            snprintf(part, sizeof part, "|%d@%llu@%llu@%llu@%s", i, (unsigned long long)f->ps.off,
+                     (unsigned long long)f->ps.len, (unsigned long long)f->md.data_offset, esc);
+        }
+        if (mlen + strlen(part) + 1 > mcap) {
+            char *g = realloc(map, mcap = (mlen + strlen(part) + 1) * 2);
+            if (!g) {
+                rc = pt_err_set(err, PT_ENOMEM, "out of memory");
+                goto out;
+            }
+            map = g;
+        }
+        strcpy(map + mlen, part);
+        mlen += strlen(part);
+    }
+    *walked = 1;
+    v->holds = pt_layer_kind_name(PT_LAYER_MDRAID);
+    v->error = NULL;
+    if ((rc = add_volume(s, v, err)) == PT_OK) {
+        int64_t parent = s->volume_id;
+        const char *plabel = s->volume_label;
+        pt_volume_info_t av;
+        TSK_IMG_INFO *img;
+        TSK_FS_INFO *fs = NULL;
+        size_t k;
+        snprintf(label, sizeof label, "%.900s!md-raid", plabel);
+        k = (size_t)snprintf(desc, sizeof desc, "md array \"%s\": %s, %llu bytes, assembled from", me.name,
+                             pt_mdarray_describe(arr), (unsigned long long)pt_mdarray_size(arr));
+        for (i = 0; i < (int)me.raid_disks && k < sizeof desc; i++)
+            k += (size_t)snprintf(desc + k, sizeof desc - k, "%s member %d %s", i ? ";" : "", i,
+                                  byrole[i] < 0 ? "(missing)" : s->evidence_labels ? s->evidence_labels[found[byrole[i]].ev] : "?");
+        if ((rc = pt_scan_problem(s, "note", plabel, desc, err)) == PT_OK && s->n_md_walked < 16) {
+            memcpy(s->md_walked[s->n_md_walked].uuid, me.uuid, 16);
+            snprintf(s->md_walked[s->n_md_walked++].label, sizeof s->md_walked[0].label, "%.200s %.300s",
+                     s->evidence_label ? s->evidence_label : "", label);
+        }
+        memset(&av, 0, sizeof av);
+        av.label = label;
+        av.tsk_addr = -1;
+        av.length = pt_mdarray_size(arr);
+        av.flags = "layer";
+        av.description = desc;
+        av.container = pt_layer_kind_name(PT_LAYER_MDRAID);
+        av.parent_volume_id = parent;
+        av.layer_name = map;
+        if (rc == PT_OK && (img = pt_source_img_over(pt_mdarray_read, arr, av.length)) != NULL) {
+            if (!(fs = tsk_fs_open_img(img, 0, TSK_FS_TYPE_DETECT))) {
+                pt_err_t ferr = { 0, "" };
+                pt_source_tsk_err(&ferr, PT_EFORMAT, "no filesystem recognised");
+                snprintf(fwhy, sizeof fwhy, "%.600s has no filesystem libtsk reads (%.600s); recorded and hashed as "
+                         "one volume item", label, ferr.msg);
+            }
+            rc = scan_fs_or_raw(s, &av, fs, pt_mdarray_read, arr, 0, fwhy, depth + 1, err);
+            if (fs)
+                tsk_fs_close(fs);
+            tsk_img_close(img);
+        } else if (rc == PT_OK) {
+            rc = pt_err_set(err, PT_ENOMEM, "out of memory");
+        }
+        s->volume_id = parent;
+        s->volume_label = plabel;
+    }
+out:
+    pt_mdarray_close(arr);
+    for (i = 0; i < n; i++)
+        if (found[i].owns)
+            pt_source_close(found[i].src);
+    free(found);
+    free(map);
+    return rc;
+}
+
 /* 1 when the volume's first sector could be a VeraCrypt or TrueCrypt header
  * and the case gives passphrases to try (each try costs a PBKDF2 of
  * 500,000 iterations per PRF). */
@@ -627,6 +852,15 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
                  pt_layer_describe(layer), k == PT_LAYER_BSD ? "partition" : "logical volume");
         pt_layer_close(layer);
         layer = NULL;
+    }
+    if (!layer && k == PT_LAYER_MDRAID && depth < LAYER_DEPTH_MAX) {
+        /* a member of a striped array: assembled from the evidence given */
+        int walked = 0;
+        char mwhy[1400] = "";
+        if ((rc = scan_md_array(s, v, fn, src, depth, &walked, mwhy, sizeof mwhy, err)) != PT_OK || walked)
+            return rc;
+        if (mwhy[0])
+            return unopened(s, v, fn, src, whole, mwhy, err);
     }
     if (!layer && k == PT_LAYER_NONE && !whole && v->parent_volume_id && depth < LAYER_DEPTH_MAX) {
         /* a logical volume holding a whole disk: a VM's (Proxmox, libvirt) */
