@@ -92,7 +92,7 @@ static int volume_parts(walk_t *w, sqlite3_stmt *v, uint64_t len, part_t *p)
          * in the volumes table); the rest is its own structure */
         const char *holds = col(v, 17);
         int lvm = strcmp(holds, "lvm2") == 0, apfs = strcmp(holds, "apfs") == 0, md = strcmp(holds, "md-raid") == 0,
-            bsd = strcmp(holds, "bsd") == 0;
+            bsd = strcmp(holds, "bsd") == 0, mda = strcmp(holds, "md-array") == 0;
         uint64_t inner = 0, locked = 0;
         sqlite3_reset(w->inner);
         sqlite3_bind_int64(w->inner, 1, vid);
@@ -100,17 +100,24 @@ static int volume_parts(walk_t *w, sqlite3_stmt *v, uint64_t len, part_t *p)
             inner = (uint64_t)sqlite3_column_int64(w->inner, 0);
             locked = apfs ? (uint64_t)sqlite3_column_int64(w->inner, 1) : 0;
         }
+        if (mda) /* a member of a striped array: its share of the array walked, wherever the array's row is */
+            inner = len;
         if (locked > len)
             locked = len;
         inner = inner - locked > len - locked ? len - locked : inner - locked;
         p[n].examined = 1;
         snprintf(p[n].what, sizeof p[n].what, "%s", lvm ? "LVM2 logical volumes" : apfs ? "APFS volumes: the "
                  "blocks they use" : md ? "RAID 1 member: the array's data (a mirror holds it whole)"
+                 : mda ? "md array member: its share of the striped array's data, and its superblock"
                  : bsd ? "BSD disklabel partitions" : holds);
-        if (!lvm && !apfs && !md && !bsd)
+        if (!lvm && !apfs && !md && !bsd && !mda)
             snprintf(p[n].what + strlen(p[n].what), sizeof p[n].what - strlen(p[n].what), " volume, decrypted");
-        snprintf(p[n].reason, sizeof p[n].reason, "opened; walked as the volumes %s!%s (see the volumes table)",
-                 col(v, 8), lvm ? "lvm:VG/LV" : apfs ? "apfs:NAME" : bsd ? "bsd:a, bsd:d, ..." : holds);
+        if (mda)
+            snprintf(p[n].reason, sizeof p[n].reason, "assembled with the other members found in the evidence and "
+                     "walked once as the array (a volume LABEL!md-raid; see the volumes table and the notes)");
+        else
+            snprintf(p[n].reason, sizeof p[n].reason, "opened; walked as the volumes %s!%s (see the volumes table)",
+                     col(v, 8), lvm ? "lvm:VG/LV" : apfs ? "apfs:NAME" : bsd ? "bsd:a, bsd:d, ..." : holds);
         p[n++].bytes = inner;
         if (apfs) {
             snprintf(p[n].what, sizeof p[n].what, "APFS volumes that could not be opened");

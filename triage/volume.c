@@ -680,7 +680,7 @@ static int scan_md_array(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void 
             continue;
         /* walked already, through an earlier member */
         char note[900];
-        v->holds = pt_layer_kind_name(PT_LAYER_MDRAID);
+        v->holds = "md-array";
         v->error = NULL;
         snprintf(note, sizeof note, "%.200s: the array was assembled and walked as %.500s", what,
                  s->md_walked[i].label);
@@ -752,7 +752,7 @@ static int scan_md_array(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void 
         mlen += strlen(part);
     }
     *walked = 1;
-    v->holds = pt_layer_kind_name(PT_LAYER_MDRAID);
+    v->holds = "md-array";
     v->error = NULL;
     if ((rc = add_volume(s, v, err)) == PT_OK) {
         int64_t parent = s->volume_id;

@@ -1759,7 +1759,10 @@ def md_raid(tap, work):
         assert vols["r5-disk0.img:p1!md-raid"][0] == "ext4", vols
         assert vols["r5-disk0.img:p1!md-raid"][2].startswith('md array "nas:2": RAID 5, left-symmetric, 3 members, '
                                                              'chunks of 64 KiB'), vols
-        assert vols["r5-disk1.img:p1"][1] == "md-raid" and vols["r5-disk2.img:p1"][1] == "md-raid", vols
+        assert all(vols[f"r5-disk{i}.img:p1"][1] == "md-array" for i in range(3)), vols
+        cov = coverage_sums(o)
+        assert [r["what"] for r in cov if r["volume"] == "p1"] == [
+            "md array member: its share of the striped array's data, and its superblock"] * 3, cov
         assert listing(o, "p1!md-raid") == fls(big)
         got = vol_items(o, "p1!md-raid")
         for path, sha in big_sums.items():
