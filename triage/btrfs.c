@@ -16,7 +16,6 @@
 
 #include "accounts.h"
 #include "crc32c.h"
-#include "osinfo.h"
 #include "scan.h"
 #include "text.h"
 
@@ -908,22 +907,6 @@ typedef struct bwalk {
     pt_err_t *err;
 } bwalk_t;
 
-static int set_path(bwalk_t *w, size_t at, const char *name)
-{
-    size_t need = at + 1 + strlen(name) + 1;
-
-    if (need > w->cap) {
-        char *p = realloc(w->path, need * 2);
-        if (!p)
-            return pt_err_set(w->err, PT_ENOMEM, "out of memory");
-        w->path = p;
-        w->cap = need * 2;
-    }
-    w->path[at] = '/';
-    strcpy(w->path + at + 1, name);
-    return PT_OK;
-}
-
 static void set_time(pt_time_t *t, const uint8_t *p)
 {
     int64_t sec = (int64_t)le(p, 8);
@@ -932,20 +915,6 @@ static void set_time(pt_time_t *t, const uint8_t *p)
     t->known = sec != 0 || ns != 0;
     t->sec = sec;
     t->nsec = ns < 1000000000u ? ns : 0;
-}
-
-static const char *kind_of_mode(uint32_t mode)
-{
-    switch (mode & S_IFMT) {
-    case S_IFREG: return PT_KIND_FILE;
-    case S_IFDIR: return PT_KIND_DIR;
-    case S_IFLNK: return PT_KIND_SYMLINK;
-    case S_IFIFO: return PT_KIND_FIFO;
-    case S_IFCHR:
-    case S_IFBLK: return PT_KIND_DEVICE;
-    case S_IFSOCK: return PT_KIND_SOCKET;
-    default: return PT_KIND_UNKNOWN;
-    }
 }
 
 static int problem(bwalk_t *w, const char *what, const pt_err_t *e)
@@ -996,7 +965,7 @@ static int visit(bwalk_t *w, uint64_t ino, uint8_t loc_type, const char *name, s
     uint32_t mode;
     int rc, r;
 
-    if ((rc = set_path(w, at, name)) != PT_OK)
+    if ((rc = pt_item_path_set(&w->path, &w->cap, at, name, w->err)) != PT_OK)
         return rc;
     pt_item_init(&it);
     it.evidence_id = w->s->evidence_id;
@@ -1023,7 +992,7 @@ static int visit(bwalk_t *w, uint64_t ino, uint8_t loc_type, const char *name, s
     mode = (uint32_t)le(ii + 52, 4);
     it.has_inode = 1;
     it.inode = ino;
-    it.kind = kind_of_mode(mode);
+    it.kind = pt_item_kind_of_mode(mode);
     it.size = le(ii + 16, 8);
     it.mode = mode & 07777;
     set_time(&it.atime, ii + 112);
@@ -1051,13 +1020,7 @@ static int visit(bwalk_t *w, uint64_t ino, uint8_t loc_type, const char *name, s
                 it.link_target = target;
             }
         } else {
-            uint64_t limit = w->s->opts->max_item_size ? w->s->opts->max_item_size : w->b->total_bytes;
-            if (limit && it.size > limit) {
-                it.read_limit = limit;
-                pt_item_add_error(&it, "error", "size claims %" PRIu64 " bytes, more than %s (%" PRIu64 "): read "
-                                  "stopped there, no hash (use --max-item-size to read further)", it.size,
-                                  w->s->opts->max_item_size ? "--max-item-size" : "the filesystem holds", limit);
-            }
+            pt_item_limit(&it, w->s->opts->max_item_size, w->b->total_bytes);
             if ((rc = pt_scan_read(w->s, &it, file_read, f, &ierr)) != PT_OK) {
                 file_free(f);
                 *w->err = ierr;
@@ -1149,9 +1112,16 @@ static int walk_dir(bwalk_t *w, uint64_t dir, size_t at, int depth)
     return rc;
 }
 
-/* A small file of the top level by path (passwd, os-release), at most 1 MiB. */
-static char *read_small(pt_btrfs_t *b, uint64_t root, const char *path, size_t *out_len)
+typedef struct small_ctx {
+    pt_btrfs_t *b;
+    uint64_t root;
+} small_ctx_t;
+
+/* A small file of a subvolume by path (passwd, os-release), at most 1 MiB. */
+static char *read_small(void *ctx, const char *path, size_t *out_len)
 {
+    pt_btrfs_t *b = ((small_ctx_t *)ctx)->b;
+    uint64_t root = ((small_ctx_t *)ctx)->root;
     uint64_t dir = 256, ino = 0, size;
     const char *p = path;
     pt_err_t e = { 0, "" };
@@ -1207,11 +1177,10 @@ static char *read_small(pt_btrfs_t *b, uint64_t root, const char *path, size_t *
 
 int pt_btrfs_walk(pt_scan_t *s, pt_btrfs_t *b, uint64_t subvol, pt_err_t *err)
 {
-    static const char *const release[] = { "/etc/os-release", "/usr/lib/os-release" };
     pt_err_t e = { 0, "" };
+    small_ctx_t ctx;
     bwalk_t w;
-    char os[256] = "", *buf;
-    size_t len = 0, i;
+    long len;
     int rc;
 
     memset(&w, 0, sizeof w);
@@ -1221,27 +1190,16 @@ int pt_btrfs_walk(pt_scan_t *s, pt_btrfs_t *b, uint64_t subvol, pt_err_t *err)
     w.err = err;
     if (tree_root(b, subvol, &w.root, &e) != PT_OK)
         return pt_scan_problem(s, "error", "filesystem", e.msg, err);
-    if ((buf = read_small(b, w.root, "/etc/passwd", &len)) != NULL)
-        pt_accounts_parse(&w.accounts, buf, len);
-    free(buf);
-    for (i = 0; i < 2 && !os[0]; i++) {
-        if ((buf = read_small(b, w.root, release[i], &len)) != NULL)
-            pt_osinfo_parse_release(buf, len, os, sizeof os);
-        free(buf);
-    }
-    if (os[0] && s->volume_id && (rc = pt_casedb_set_volume_os(s->db, s->volume_id, os, err)) != PT_OK)
+    ctx.b = b;
+    ctx.root = w.root;
+    if ((rc = pt_scan_volume_identity(s, read_small, &ctx, &w.accounts, err)) != PT_OK)
         goto out;
-    /* names are prefixed like libtsk walks': the volume label inside a disk
-     * image found as a file, nothing otherwise */
-    len = s->nest_prefix ? strlen(s->volume_label) : 0;
-    w.base = len;
-    w.cap = len + 256;
-    if (!(w.path = malloc(w.cap))) {
+    if ((len = pt_scan_path_start(s, &w.path, &w.cap)) < 0) {
         rc = pt_err_set(err, PT_ENOMEM, "out of memory");
         goto out;
     }
-    memcpy(w.path, s->nest_prefix ? s->volume_label : "", len + 1);
-    rc = walk_dir(&w, 256, len, 0);
+    w.base = (size_t)len;
+    rc = walk_dir(&w, 256, (size_t)len, 0);
 out:
     pt_accounts_free(&w.accounts);
     free(w.path);

@@ -21,17 +21,6 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static const char *kind_of_mode(mode_t m)
-{
-    if (S_ISREG(m)) return PT_KIND_FILE;
-    if (S_ISDIR(m)) return PT_KIND_DIR;
-    if (S_ISLNK(m)) return PT_KIND_SYMLINK;
-    if (S_ISFIFO(m)) return PT_KIND_FIFO;
-    if (S_ISSOCK(m)) return PT_KIND_SOCKET;
-    if (S_ISCHR(m) || S_ISBLK(m)) return PT_KIND_DEVICE;
-    return PT_KIND_OTHER;
-}
-
 static void set_ts(pt_time_t *t, const struct statx_timestamp *ts)
 {
     t->known = 1;
@@ -75,7 +64,7 @@ static int visit(dw_t *w, int dirfd, const char *dpath, const char *name, int de
         free(path);
         return rc;
     }
-    it.kind = kind_of_mode(sx.stx_mode);
+    it.kind = pt_item_kind_of_mode(sx.stx_mode);
     it.has_inode = 1;
     it.inode = sx.stx_ino;
     it.size = sx.stx_size;

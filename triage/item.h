@@ -6,7 +6,10 @@
 #ifndef PT_ITEM_H
 #define PT_ITEM_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "err.h"
 #include "entropy.h"
 #include "hash.h"
 
@@ -89,6 +92,18 @@ typedef struct pt_item {
 
 /* Resets an item to "nothing known". */
 void pt_item_init(pt_item_t *it);
+
+/* The kind of an item from POSIX mode bits (S_IFREG, S_IFDIR, ...). */
+const char *pt_item_kind_of_mode(unsigned mode);
+
+/* Writes "/" and name at (*path)[at], growing the buffer (*cap bytes) as
+ * needed: how the walkers build a path down a tree.  PT_OK or PT_ENOMEM. */
+int pt_item_path_set(char **path, size_t *cap, size_t at, const char *name, pt_err_t *err);
+
+/* A regular file's read limit: max_item_size (--max-item-size) or, when 0,
+ * what its filesystem holds (fs_bytes); a size past it is an error on the
+ * item, which is read up to the limit and not hashed. */
+void pt_item_limit(pt_item_t *it, uint64_t max_item_size, uint64_t fs_bytes);
 
 /* Appends "; msg" (or msg) to it->error; severity "error" wins over "note". */
 void pt_item_add_error(pt_item_t *it, const char *severity, const char *fmt, ...)

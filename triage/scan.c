@@ -28,6 +28,7 @@
 #include "crypto.h"
 #include "dirwalk.h"
 #include "filetype.h"
+#include "osinfo.h"
 #include "pseudo.h"
 #include "report.h"
 #include "resume.h"
@@ -205,6 +206,39 @@ int pt_scan_read(pt_scan_t *s, pt_item_t *it, pt_read_fn fn, void *src, pt_err_t
         memset(&it->hash, 0, sizeof it->hash);
     }
     return rc;
+}
+
+int pt_scan_volume_identity(pt_scan_t *s, pt_small_read_fn read_small, void *ctx, pt_accounts_t *accounts,
+                            pt_err_t *err)
+{
+    static const char *const release[] = { "/etc/os-release", "/usr/lib/os-release" };
+    char os[256] = "", *buf;
+    size_t len = 0, i;
+
+    if ((buf = read_small(ctx, "/etc/passwd", &len)) != NULL)
+        pt_accounts_parse(accounts, buf, len);
+    free(buf);
+    for (i = 0; i < 2 && !os[0]; i++) {
+        if ((buf = read_small(ctx, release[i], &len)) != NULL)
+            pt_osinfo_parse_release(buf, len, os, sizeof os);
+        free(buf);
+    }
+    if (os[0] && s->volume_id)
+        return pt_casedb_set_volume_os(s->db, s->volume_id, os, err);
+    return PT_OK;
+}
+
+long pt_scan_path_start(const pt_scan_t *s, char **path, size_t *cap)
+{
+    /* names are prefixed like libtsk walks': the volume label inside a disk
+     * image found as a file, nothing otherwise */
+    size_t len = s->nest_prefix ? strlen(s->volume_label) : 0;
+
+    *cap = len + 256;
+    if (!(*path = malloc(*cap)))
+        return -1;
+    memcpy(*path, s->nest_prefix ? s->volume_label : "", len + 1);
+    return (long)len;
 }
 
 const char *pt_scan_intern(pt_scan_t *s, const char *str)

@@ -112,6 +112,17 @@ int pt_scan_read(pt_scan_t *s, pt_item_t *it, pt_read_fn fn, void *src, pt_err_t
  * NULL when out of memory. */
 const char *pt_scan_intern(pt_scan_t *s, const char *str);
 
+/* For walkers of filesystems libtsk does not read (XFS, Btrfs): the
+ * owners of the current volume from its /etc/passwd and its OS from
+ * os-release, each file read whole through read_small (NULL when absent,
+ * else a malloc'd buffer of *len bytes); and the start of every path, the
+ * volume label inside a disk image found as a file ("" otherwise), in a
+ * new buffer (*path, *cap) whose length it returns (-1: out of memory). */
+typedef char *(*pt_small_read_fn)(void *ctx, const char *path, size_t *len);
+int pt_scan_volume_identity(pt_scan_t *s, pt_small_read_fn read_small, void *ctx, pt_accounts_t *accounts,
+                            pt_err_t *err);
+long pt_scan_path_start(const pt_scan_t *s, char **path, size_t *cap);
+
 /* Records an evidence- or volume-level problem (severity "fatal", "error" or
  * "note") in the errors table and scan.log.  Returns PT_OK or PT_EDB. */
 int pt_scan_problem(pt_scan_t *s, const char *severity, const char *location,

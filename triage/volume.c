@@ -179,6 +179,21 @@ static void measure_fs(pt_scan_t *s, TSK_FS_INFO *fs, pt_volume_info_t *v)
 static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pt_read_fn fn, void *src,
                           int whole, const char *fs_err, int depth, pt_err_t *err);
 
+/* A row of the volumes table for a volume decoded from another. */
+static void layer_row(pt_volume_info_t *v, const char *label, uint64_t length, const char *desc,
+                      const char *container, int64_t parent, const char *layer_name)
+{
+    memset(v, 0, sizeof *v);
+    v->label = label;
+    v->tsk_addr = -1;
+    v->length = length;
+    v->flags = "layer";
+    v->description = desc;
+    v->container = container;
+    v->parent_volume_id = parent;
+    v->layer_name = layer_name;
+}
+
 /* One volume decoded from another (a logical volume, an opened LUKS
  * volume): labelled "p2!lvm:vg0/root", "p3!luks", walked like a partition. */
 static int scan_layer_volume(pt_scan_t *s, int64_t parent, const char *parent_label, pt_layer_kind_t kind,
@@ -192,21 +207,14 @@ static int scan_layer_volume(pt_scan_t *s, int64_t parent, const char *parent_la
     int rc = PT_OK, named = kind == PT_LAYER_LVM || kind == PT_LAYER_BSD || kind == PT_LAYER_VSS ||
                             kind == PT_LAYER_VERACRYPT;
 
-    memset(&v, 0, sizeof v);
     if (named)
         snprintf(label, sizeof label, "%.600s!%s:%.400s", parent_label,
                  kind == PT_LAYER_LVM ? "lvm" : kind == PT_LAYER_BSD ? "bsd" : kind == PT_LAYER_VSS ? "vss" : "veracrypt",
                  pt_layer_name(layer));
     else
         snprintf(label, sizeof label, "%.600s!%s", parent_label, pt_layer_kind_name(kind));
-    v.label = label;
-    v.tsk_addr = -1;
-    v.length = pt_layer_size(layer);
-    v.flags = "layer";
-    v.description = pt_layer_describe(layer);
-    v.container = pt_layer_kind_name(kind);
-    v.parent_volume_id = parent;
-    v.layer_name = named ? pt_layer_name(layer) : NULL;
+    layer_row(&v, label, pt_layer_size(layer), pt_layer_describe(layer), pt_layer_kind_name(kind), parent,
+              named ? pt_layer_name(layer) : NULL);
     img = pt_source_img_over(pt_layer_read, layer, v.length);
     if (img)
         fs = tsk_fs_open_img(img, 0, TSK_FS_TYPE_DETECT);
@@ -336,7 +344,6 @@ static int scan_btrfs(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *sr
     for (i = 0; rc == PT_OK && (i < pt_btrfs_subvol_count(b) || (!tail++ && pt_btrfs_add_unnamed(b) > 0)); i++) {
         pt_volume_info_t sv;
         char label[1024], id[32], desc[512];
-        memset(&sv, 0, sizeof sv);
         snprintf(label, sizeof label, "%.600s!btrfs:%.400s", plabel, pt_btrfs_subvol_path(b, i));
         snprintf(id, sizeof id, "%llu", (unsigned long long)pt_btrfs_subvol_id(b, i));
         if (strncmp(pt_btrfs_subvol_path(b, i), "id ", 3) == 0)
@@ -346,15 +353,8 @@ static int scan_btrfs(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *sr
         else
             snprintf(desc, sizeof desc, "Btrfs subvolume %s (or snapshot) at /%.300s of %.60s", id,
                      pt_btrfs_subvol_path(b, i), plabel[0] ? plabel : "the image");
-        sv.label = label;
-        sv.tsk_addr = -1;
-        sv.length = v->length;
-        sv.flags = "layer";
-        sv.description = desc;
-        sv.container = "btrfs";
+        layer_row(&sv, label, v->length, desc, "btrfs", parent, id);
         sv.filesystem = "btrfs";
-        sv.parent_volume_id = parent;
-        sv.layer_name = id;
         if ((rc = add_volume(s, &sv, err)) == PT_OK)
             rc = pt_btrfs_walk(s, b, pt_btrfs_subvol_id(b, i), err);
         s->volume_id = parent;
@@ -467,16 +467,9 @@ static int record_volume(pt_scan_t *s, int64_t parent, const char *plabel, pt_la
     pt_volume_info_t v;
     char label[1024];
 
-    memset(&v, 0, sizeof v);
     snprintf(label, sizeof label, "%.600s!lvm:%.400s", plabel, pt_layer_name(sub));
-    v.label = label;
-    v.tsk_addr = -1;
-    v.length = pt_layer_size(sub);
-    v.flags = "layer";
-    v.description = pt_layer_describe(sub);
-    v.container = pt_layer_kind_name(PT_LAYER_LVM);
-    v.parent_volume_id = parent;
-    v.layer_name = pt_layer_name(sub);
+    layer_row(&v, label, pt_layer_size(sub), pt_layer_describe(sub), pt_layer_kind_name(PT_LAYER_LVM), parent,
+              pt_layer_name(sub));
     return add_volume(s, &v, err);
 }
 
@@ -772,15 +765,7 @@ static int scan_md_array(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void 
             snprintf(s->md_walked[s->n_md_walked++].label, sizeof s->md_walked[0].label, "%.200s %.300s",
                      s->evidence_label ? s->evidence_label : "", label);
         }
-        memset(&av, 0, sizeof av);
-        av.label = label;
-        av.tsk_addr = -1;
-        av.length = pt_mdarray_size(arr);
-        av.flags = "layer";
-        av.description = desc;
-        av.container = pt_layer_kind_name(PT_LAYER_MDRAID);
-        av.parent_volume_id = parent;
-        av.layer_name = map;
+        layer_row(&av, label, pt_mdarray_size(arr), desc, pt_layer_kind_name(PT_LAYER_MDRAID), parent, map);
         if (rc == PT_OK && (img = pt_source_img_over(pt_mdarray_read, arr, av.length)) != NULL) {
             if (!(fs = tsk_fs_open_img(img, 0, TSK_FS_TYPE_DETECT))) {
                 pt_err_t ferr = { 0, "" };

@@ -13,7 +13,6 @@
 
 #include "accounts.h"
 #include "bfio.h"
-#include "osinfo.h"
 #include "scan.h"
 #include "text.h"
 
@@ -192,20 +191,6 @@ static ssize_t read_entry(void *src, uint64_t off, uint8_t *buf, size_t len, pt_
     return n;
 }
 
-static const char *kind_of_mode(uint16_t m)
-{
-    switch (m & S_IFMT) {
-    case S_IFREG: return PT_KIND_FILE;
-    case S_IFDIR: return PT_KIND_DIR;
-    case S_IFLNK: return PT_KIND_SYMLINK;
-    case S_IFIFO: return PT_KIND_FIFO;
-    case S_IFCHR:
-    case S_IFBLK: return PT_KIND_DEVICE;
-    case S_IFSOCK: return PT_KIND_SOCKET;
-    default: return PT_KIND_UNKNOWN;
-    }
-}
-
 /* libfsxfs gives times in nanoseconds since 1970 (0: not set). */
 static void set_time(pt_time_t *t, int64_t ns)
 {
@@ -217,8 +202,9 @@ static void set_time(pt_time_t *t, int64_t ns)
 }
 
 /* Reads a small file by path (passwd, os-release), at most 1 MiB. */
-static char *read_small(pt_xfs_t *x, const char *path, size_t *len)
+static char *read_small(void *ctx, const char *path, size_t *len)
 {
+    pt_xfs_t *x = ctx;
     libfsxfs_file_entry_t *f = NULL;
     size64_t size = 0;
     char *buf = NULL;
@@ -238,22 +224,6 @@ static char *read_small(pt_xfs_t *x, const char *path, size_t *len)
     if (f)
         libfsxfs_file_entry_free(&f, NULL);
     return buf;
-}
-
-static int set_path(xwalk_t *w, size_t at, const char *name)
-{
-    size_t need = at + 1 + strlen(name) + 1;
-
-    if (need > w->cap) {
-        char *p = realloc(w->path, need * 2);
-        if (!p)
-            return pt_err_set(w->err, PT_ENOMEM, "out of memory");
-        w->path = p;
-        w->cap = need * 2;
-    }
-    w->path[at] = '/';
-    strcpy(w->path + at + 1, name);
-    return PT_OK;
 }
 
 static int walk_dir(xwalk_t *w, libfsxfs_file_entry_t *dir, size_t at, int depth);
@@ -276,7 +246,7 @@ static int visit(xwalk_t *w, libfsxfs_file_entry_t *f, size_t at, int depth)
         xfs_msg(&e, msg, sizeof msg);
         snprintf(name, sizeof name, "(name not readable)");
     }
-    if ((rc = set_path(w, at, name)) != PT_OK)
+    if ((rc = pt_item_path_set(&w->path, &w->cap, at, name, w->err)) != PT_OK)
         return rc;
     libfsxfs_file_entry_get_inode_number(f, &ino, NULL);
     libfsxfs_file_entry_get_file_mode(f, &mode, NULL);
@@ -288,7 +258,7 @@ static int visit(xwalk_t *w, libfsxfs_file_entry_t *f, size_t at, int depth)
     it.allocated = 1;
     it.has_inode = 1;
     it.inode = ino;
-    it.kind = kind_of_mode(mode);
+    it.kind = pt_item_kind_of_mode(mode);
     it.size = size;
     it.mode = mode & 07777;
     if (!inode_times(w->x, ino, &it.atime, &it.mtime, &it.ctime, &it.crtime)) {
@@ -315,13 +285,7 @@ static int visit(xwalk_t *w, libfsxfs_file_entry_t *f, size_t at, int depth)
     if (!pt_text_utf8_valid(w->path, strlen(w->path)))
         pt_item_add_error(&it, "note", "name is not valid UTF-8: invalid bytes are shown as \\xNN");
     if ((mode & S_IFMT) == S_IFREG) {
-        uint64_t limit = w->s->opts->max_item_size ? w->s->opts->max_item_size : w->fs_bytes;
-        if (limit && it.size > limit) {
-            it.read_limit = limit;
-            pt_item_add_error(&it, "error", "size claims %" PRIu64 " bytes, more than %s (%" PRIu64 "): read "
-                              "stopped there, no hash (use --max-item-size to read further)", it.size,
-                              w->s->opts->max_item_size ? "--max-item-size" : "the filesystem holds", limit);
-        }
+        pt_item_limit(&it, w->s->opts->max_item_size, w->fs_bytes);
         if ((rc = pt_scan_read(w->s, &it, read_entry, f, &rerr)) != PT_OK) {
             *w->err = rerr;
             return rc;
@@ -368,12 +332,11 @@ static int walk_dir(xwalk_t *w, libfsxfs_file_entry_t *dir, size_t at, int depth
 
 int pt_xfs_walk(pt_scan_t *s, pt_xfs_t *x, pt_err_t *err)
 {
-    static const char *const release[] = { "/etc/os-release", "/usr/lib/os-release" };
     libfsxfs_file_entry_t *root = NULL;
     libfsxfs_error_t *e = NULL;
     xwalk_t w;
-    char msg[512], os[256] = "", *buf;
-    size_t len = 0, i;
+    char msg[512];
+    long len;
     int rc;
 
     memset(&w, 0, sizeof w);
@@ -381,31 +344,18 @@ int pt_xfs_walk(pt_scan_t *s, pt_xfs_t *x, pt_err_t *err)
     w.x = x;
     w.err = err;
     w.fs_bytes = x->size;
-    if ((buf = read_small(x, "/etc/passwd", &len)) != NULL)
-        pt_accounts_parse(&w.accounts, buf, len);
-    free(buf);
-    for (i = 0; i < 2 && !os[0]; i++) {
-        if ((buf = read_small(x, release[i], &len)) != NULL)
-            pt_osinfo_parse_release(buf, len, os, sizeof os);
-        free(buf);
-    }
-    if (os[0] && s->volume_id && (rc = pt_casedb_set_volume_os(s->db, s->volume_id, os, err)) != PT_OK)
+    if ((rc = pt_scan_volume_identity(s, read_small, x, &w.accounts, err)) != PT_OK)
         goto out;
     if (libfsxfs_volume_get_root_directory(x->vol, &root, &e) != 1) {
         xfs_msg(&e, msg, sizeof msg);
         rc = pt_scan_problem(s, "error", "filesystem", msg, err);
         goto out;
     }
-    /* names are prefixed like libtsk walks': the volume label inside a disk
-     * image found as a file, nothing otherwise */
-    len = s->nest_prefix ? strlen(s->volume_label) : 0;
-    w.cap = len + 256;
-    if (!(w.path = malloc(w.cap))) {
+    if ((len = pt_scan_path_start(s, &w.path, &w.cap)) < 0) {
         rc = pt_err_set(err, PT_ENOMEM, "out of memory");
         goto out;
     }
-    memcpy(w.path, s->nest_prefix ? s->volume_label : "", len + 1);
-    rc = walk_dir(&w, root, len, 0);
+    rc = walk_dir(&w, root, (size_t)len, 0);
 out:
     if (root)
         libfsxfs_file_entry_free(&root, NULL);
