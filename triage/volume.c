@@ -992,10 +992,18 @@ static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pt
                           int whole, const char *fs_err, int depth, pt_err_t *err)
 {
     pt_walk_pre_t pre;
+    pt_md_info_t md;
+    pt_err_t merr = { 0, "" };
     int rc, trial = 0;
 
     if (!fs)
         return scan_container(s, v, fn, src, whole, fs_err, depth, err);
+    /* a member of a striped md array whose superblock is at its end (1.0)
+     * starts with the array's first chunk, where libtsk finds the
+     * filesystem's head; the rest of it is elsewhere: the array is what
+     * is walked */
+    if (fs->block_count && pt_md_read(fn, src, v->length, &md, &merr) == PT_OK && md.level != 1 && md.role >= 0)
+        return scan_container(s, v, fn, src, whole, "a member of a striped md array", depth, err);
     memset(&pre, 0, sizeof pre);
     if (pt_trial_needed(fs)) {
         char why[1024], msg[1200];

@@ -1816,6 +1816,30 @@ def md_raid(tap, work):
             got = vol_items(o, label)
             for path, sha in big_sums.items():
                 assert got.get(path) == sha, (tag, path)
+    def superblock_at_end():
+        # md 1.0 (the superblock at the end, data from byte 0): member 0 starts with the array's first chunk,
+        # where libtsk finds the filesystem's head; the array, not that member, must be walked
+        members = []
+        for i, m in enumerate(md_stripes(data, 5, 3)):
+            path = os.path.join(work, f"v10-{i}.img")
+            open(path, "wb").write(md_member(m, 5, "old:0", slot=i, disks=3, minor=0, data_offset=0))
+            members.append(path)
+        assert "Version : 1.0" in sh(f"mdadm --examine {members[0]}")
+        o, r = scan(work, "md-v10", members)
+        assert r.returncode == 0, r.stderr
+        assert listing(o, "!md-raid") == fls(big)
+        got = vol_items(o, "!md-raid")
+        for path, sha in big_sums.items():
+            assert got.get(path) == sha, path
+        o, r = scan(work, "md-v10-one", members[:1])
+        c = db(o)
+        assert r.returncode == 1 and not c.execute("SELECT 1 FROM items WHERE kind = 'file'").fetchall()
+        err = c.execute("SELECT error FROM volumes").fetchone()[0]
+        assert "RAID 5 member (md superblock 1.0" in err and "1 of its 3 members found" in err, err
+    tap.result("md superblock 1.0 RAID 5 members given as whole images: the array is walked, never the "
+               "filesystem head the first member starts with; that member alone is named, no file listed from it",
+               superblock_at_end)
+
     tap.result("RAID 6 with a data member missing, RAID 10 near with a member missing, RAID 5 left-asymmetric, and "
                "a Synology-style RAID 5 holding LVM holding ext4: each assembled and walked like fls", other_levels)
 
