@@ -1001,8 +1001,10 @@ static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pt
     /* a member of a striped md array whose superblock is at its end (1.0)
      * starts with the array's first chunk, where libtsk finds the
      * filesystem's head; the rest of it is elsewhere: the array is what
-     * is walked */
-    if (fs->block_count && pt_md_read(fn, src, v->length, &md, &merr) == PT_OK && md.level != 1 && md.role >= 0)
+     * is walked.  A filesystem that fits in the volume is its own (an md
+     * superblock left over from an earlier life of the disk). */
+    if (fs->block_count && (uint64_t)fs->block_count * fs->block_size > v->length &&
+        pt_md_read(fn, src, v->length, &md, &merr) == PT_OK && md.level != 1 && md.role >= 0)
         return scan_container(s, v, fn, src, whole, "a member of a striped md array", depth, err);
     memset(&pre, 0, sizeof pre);
     if (pt_trial_needed(fs)) {

@@ -1836,8 +1836,18 @@ def md_raid(tap, work):
         assert r.returncode == 1 and not c.execute("SELECT 1 FROM items WHERE kind = 'file'").fetchall()
         err = c.execute("SELECT error FROM volumes").fetchone()[0]
         assert "RAID 5 member (md superblock 1.0" in err and "1 of its 3 members found" in err, err
+        # a filesystem that fits its volume, over a stale md 1.0 superblock from an earlier array: walked as itself
+        stale = bytearray(open(big, "rb").read())
+        old_sb = md_member(bytes(len(stale) - 8192), 5, "old:9", slot=0, disks=3, minor=0, data_offset=0)
+        stale[-8192:-4096] = old_sb[-8192:-4096]
+        path = os.path.join(work, "stale-md.img")
+        open(path, "wb").write(stale)
+        assert "Raid Level : raid5" in sh(f"mdadm --examine {path}")
+        o, r = scan(work, "md-stale", [path])
+        assert r.returncode == 0 and listing(o, "") == fls(big), r.stderr
     tap.result("md superblock 1.0 RAID 5 members given as whole images: the array is walked, never the "
-               "filesystem head the first member starts with; that member alone is named, no file listed from it",
+               "filesystem head the first member starts with; that member alone is named, no file listed from it; "
+               "a filesystem that fits its volume over a stale md superblock is walked as itself",
                superblock_at_end)
 
     tap.result("RAID 6 with a data member missing, RAID 10 near with a member missing, RAID 5 left-asymmetric, and "
