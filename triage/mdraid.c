@@ -32,12 +32,61 @@ static uint32_t csum(const uint8_t *sb, uint32_t max_dev)
     return (uint32_t)((sum & 0xffffffffu) + (sum >> 32));
 }
 
+/* Version 0.90's magic and major version 0, minor 90. */
+static int at0(pt_read_fn fn, void *src, uint64_t size, uint64_t off, uint8_t *sb)
+{
+    pt_err_t e = { 0, "" };
+
+    return off + SB_BYTES <= size && pt_read_exact(fn, src, off, sb, SB_BYTES, &e) == PT_OK &&
+           le32(sb) == MD_MAGIC && le32(sb + 4) == 0 && le32(sb + 8) == 90;
+}
+
 static int at(pt_read_fn fn, void *src, uint64_t size, uint64_t off, uint8_t *sb)
 {
     pt_err_t e = { 0, "" };
 
     return off + SB_BYTES <= size && pt_read_exact(fn, src, off, sb, SB_BYTES, &e) == PT_OK &&
            le32(sb) == MD_MAGIC && le32(sb + 4) == 1;
+}
+
+/* Superblock 0.90 (struct mdp_superblock_s): 1,024 32-bit words in the
+ * last 64 KiB-aligned 64 KiB of the member, written in the writer's byte
+ * order (little-endian here); the data starts at the member's first byte. */
+static int read_090(pt_read_fn fn, void *src, uint64_t size, pt_md_info_t *md, pt_err_t *err)
+{
+    uint8_t sb[SB_BYTES];
+    uint64_t off, sum = 0;
+    uint32_t state, i;
+
+    if (size < 131072)
+        return PT_EFORMAT;
+    off = (size & ~(uint64_t)65535) - 65536;
+    if (!at0(fn, src, size, off, sb))
+        return PT_EFORMAT;
+    for (i = 0; i < SB_BYTES; i += 4)
+        sum += i == 38 * 4 ? 0 : le32(sb + i);
+    if ((uint32_t)((sum & 0xffffffffu) + (sum >> 32)) != le32(sb + 38 * 4))
+        return pt_err_set(err, PT_EFORMAT, "md superblock 0.90: checksum %08x, computed %08x: damaged",
+                          le32(sb + 38 * 4), (uint32_t)((sum & 0xffffffffu) + (sum >> 32)));
+    md->minor = -1;
+    md->level = (int32_t)le32(sb + 7 * 4);
+    md->raid_disks = le32(sb + 10 * 4);
+    md->data_offset = 0;
+    md->data_size = md->component = (uint64_t)le32(sb + 8 * 4) * 1024;
+    memcpy(md->uuid, sb + 5 * 4, 4);
+    memcpy(md->uuid + 4, sb + 13 * 4, 12);
+    md->events = le32(sb + 39 * 4) | (uint64_t)le32(sb + 40 * 4) << 32;
+    md->layout = le32(sb + 64 * 4);
+    md->chunk = le32(sb + 65 * 4);
+    /* this disk's descriptor: number, major, minor, raid_disk, state */
+    md->dev_number = le32(sb + 992 * 4);
+    state = le32(sb + 996 * 4);
+    md->role = (state & 1) ? -2 : (state & 6) == 6 ? (int)le32(sb + 995 * 4) : -1;
+    snprintf(md->name, sizeof md->name, "md%u", le32(sb + 11 * 4) % 10000);
+    if (md->data_size > off)
+        return pt_err_set(err, PT_EFORMAT, "md superblock 0.90 puts %llu bytes of data before its own sector %llu: "
+                          "damaged", (unsigned long long)md->data_size, (unsigned long long)(off / 512));
+    return PT_OK;
 }
 
 int pt_md_read(pt_read_fn fn, void *src, uint64_t size, pt_md_info_t *md, pt_err_t *err)
@@ -54,8 +103,12 @@ int pt_md_read(pt_read_fn fn, void *src, uint64_t size, pt_md_info_t *md, pt_err
     for (i = 2; i >= 0 && found < 0; i--)
         if (offs[i] != UINT64_MAX && at(fn, src, size, offs[i], sb))
             found = i;
-    if (found < 0)
-        return pt_err_set(err, PT_EFORMAT, "no md superblock of version 1.x (0.90 is not read)");
+    if (found < 0) {
+        int rc = read_090(fn, src, size, md, err);
+        if (rc == PT_EFORMAT && (!err || !err->msg[0] || !strstr(err->msg, "0.90")))
+            return pt_err_set(err, PT_EFORMAT, "no md superblock (versions 1.x and 0.90 looked for)");
+        return rc;
+    }
     if (le64(sb + 144) * 512 != offs[found])
         return pt_err_set(err, PT_EFORMAT, "md superblock 1.%d says it lies at sector %llu, not where it was "
                           "found: damaged", found, (unsigned long long)le64(sb + 144));
@@ -100,9 +153,12 @@ void pt_md_describe(const pt_md_info_t *md, char *out, size_t n)
         snprintf(slot, sizeof slot, "%s, %u devices", md->role == -1 ? "spare" : md->role == -2 ? "faulty"
                                                                                               : "no role",
                  md->raid_disks);
+    char ver[8];
+
+    snprintf(ver, sizeof ver, md->minor < 0 ? "0.90" : "1.%d", md->minor);
     if (md->level == -1)
-        snprintf(out, n, "linear array member (md superblock 1.%d, array \"%s\", %s)", md->minor, md->name, slot);
+        snprintf(out, n, "linear array member (md superblock %s, array \"%s\", %s)", ver, md->name, slot);
     else
-        snprintf(out, n, "RAID %d member (md superblock 1.%d, array \"%s\", %s)", (int)md->level, md->minor,
-                 md->name, slot);
+        snprintf(out, n, "RAID %d member (md superblock %s, array \"%s\", %s)", (int)md->level, ver, md->name,
+                 slot);
 }

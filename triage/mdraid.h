@@ -1,6 +1,6 @@
 /* mdraid.h - Linux software RAID (md) member superblocks, version 1.x
- * (1.0 at the end of the device, 1.1 at its start, 1.2 at 4 KiB; checksum
- * verified).  A RAID 1 member holds the whole array's data at its data
+ * (1.0 at the end of the device, 1.1 at its start, 1.2 at 4 KiB) and 0.90
+ * (in the last 64 KiB-aligned 64 KiB); checksums verified.  A RAID 1 member holds the whole array's data at its data
  * offset, so it is walked without assembling the array; members of
  * striped levels are assembled from the evidence (mdarray.h). */
 #ifndef PT_MDRAID_H
@@ -12,7 +12,7 @@
 #include "reader.h"
 
 typedef struct pt_md_info {
-    int minor;              /* 0, 1, 2: superblock version 1.minor */
+    int minor;              /* 0, 1, 2: superblock version 1.minor; -1: version 0.90 */
     int32_t level;          /* -1 linear, 0, 1, 4, 5, 6, 10 */
     uint32_t raid_disks;
     uint64_t data_offset;   /* bytes from the member's start */

@@ -1679,6 +1679,31 @@ def md_member(data, level, name, slot=0, disks=2, minor=2, data_offset=2048, cor
     return dev
 
 
+def md_member_090(data, level, md_minor, slot, disks, chunk=64 * 1024, layout=2, corrupt=False):
+    """A member with a version-0.90 superblock (struct mdp_superblock_s of
+    the kernel's md_p.h, little-endian, checksum as calc_sb_csum): data
+    from byte 0, the superblock in the last 64 KiB-aligned 64 KiB of the
+    member (sized in whole MiB, so that its partition ends where it does)."""
+    size = (len(data) + 65536 + MiB - 1) // MiB * MiB       # whole MiB: the partition is the member
+    dev = bytearray(size)
+    dev[:len(data)] = data
+    w = [0] * 1024
+    uuid = struct.unpack("<IIII", hashlib.md5(b"md%d" % md_minor).digest())
+    w[0:16] = [0xa92b4efc, 0, 90, 0, 0, uuid[0], 1700000000, level, len(data) // 1024, disks, disks, md_minor, 0,
+               uuid[1], uuid[2], uuid[3]]
+    w[32:38] = [1700000001, 1, disks, disks, 0, 0]       # utime, state (clean), active, working, failed, spare
+    w[39:41] = [42, 0]                                    # events
+    w[64:66] = [layout, chunk]
+    for i in range(disks):                                # the disks, then this one
+        w[128 + 32 * i:128 + 32 * i + 5] = [i, 8, 16 * i, i, 6]
+    w[992:997] = [slot, 8, 16 * slot, slot, 6]           # active, in sync
+    total = sum(w)
+    w[38] = ((total & 0xffffffff) + (total >> 32)) & 0xffffffff ^ (1 if corrupt else 0)
+    at = (size & ~65535) - 65536
+    dev[at:at + 4096] = struct.pack("<1024I", *w)
+    return bytes(dev)
+
+
 def md_raid(tap, work):
     """Each disk of a server's md RAID 1 imaged on its own: the member is
     walked at its data offset without assembling the array."""
@@ -1845,9 +1870,29 @@ def md_raid(tap, work):
         assert "Raid Level : raid5" in sh(f"mdadm --examine {path}")
         o, r = scan(work, "md-stale", [path])
         assert r.returncode == 0 and listing(o, "") == fls(big), r.stderr
+        # superblock 0.90 (arrays made before mdadm 3.0, old NAS devices): the same, each member a partition
+        old90 = []
+        for i, m in enumerate(md_stripes(data, 5, 3)):
+            part = os.path.join(work, f"v090-{i}.part")
+            open(part, "wb").write(md_member_090(m, 5, 3, i, 3))
+            d = os.path.join(work, f"v090-disk{i}.img")
+            mbr_disk(d, [(part, "fd")], os.path.getsize(part) // MiB + 4)
+            old90.append(d)
+        ex = sh(f"mdadm --examine {os.path.join(work, 'v090-1.part')}")
+        assert all(w in ex for w in ("Version : 0.90.00", "Raid Level : raid5", "Layout : left-symmetric",
+                                     "Chunk Size : 64K", "Raid Devices : 3")), ex
+        o, r = scan(work, "md-v090", old90)
+        assert r.returncode == 0, r.stderr
+        desc = db(o).execute("SELECT description FROM volumes WHERE label = 'p1!md-raid'").fetchone()[0]
+        assert desc.startswith('md array "md3": RAID 5, left-symmetric, 3 members'), desc
+        assert listing(o, "p1!md-raid") == fls(big)
+        got = vol_items(o, "p1!md-raid")
+        for path, sha in big_sums.items():
+            assert got.get(path) == sha, path
     tap.result("md superblock 1.0 RAID 5 members given as whole images: the array is walked, never the "
                "filesystem head the first member starts with; that member alone is named, no file listed from it; "
-               "a filesystem that fits its volume over a stale md superblock is walked as itself",
+               "a filesystem that fits its volume over a stale md superblock is walked as itself; the same with "
+               "superblock 0.90",
                superblock_at_end)
 
     tap.result("RAID 6 with a data member missing, RAID 10 near with a member missing, RAID 5 left-asymmetric, and "
