@@ -811,6 +811,7 @@ out:
     for (i = 0; i < (int)s.n_interned; i++)
         free(s.interned[i]);
     free(s.interned);
+    free(s.md_walked);
     if (s.log)
         fclose(s.log);
     if (pt_casedb_close(s.db, code == 2 ? NULL : err) != PT_OK)

@@ -93,9 +93,9 @@ typedef struct pt_scan {
     char **evidence_labels;    /* every evidence item's label, in the order given (borrowed) */
     struct pt_md_walked {      /* md arrays assembled and walked so far: their other members say where */
         uint8_t uuid[16];
-        char label[512];
-    } md_walked[16];
-    int n_md_walked;
+        const char *label;     /* interned */
+    } *md_walked;              /* owned; as many as the evidence holds (32 servers: 32 data arrays) */
+    int n_md_walked, cap_md_walked;
 } pt_scan_t;
 
 /* Hands an item (after the reader has filled its content fields, using the

@@ -675,7 +675,7 @@ static int scan_md_array(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void 
         char note[900];
         v->holds = "md-array";
         v->error = NULL;
-        snprintf(note, sizeof note, "%.200s: the array was assembled and walked as %.500s", what,
+        snprintf(note, sizeof note, "%.200s: the array was assembled and walked as %.600s", what,
                  s->md_walked[i].label);
         *walked = 1;
         if ((rc = add_volume(s, v, err)) == PT_OK)
@@ -760,10 +760,22 @@ static int scan_md_array(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void 
         for (i = 0; i < (int)me.raid_disks && k < sizeof desc; i++)
             k += (size_t)snprintf(desc + k, sizeof desc - k, "%s member %d %s", i ? ";" : "", i,
                                   byrole[i] < 0 ? "(missing)" : s->evidence_labels ? s->evidence_labels[found[byrole[i]].ev] : "?");
-        if ((rc = pt_scan_problem(s, "note", plabel, desc, err)) == PT_OK && s->n_md_walked < 16) {
-            memcpy(s->md_walked[s->n_md_walked].uuid, me.uuid, 16);
-            snprintf(s->md_walked[s->n_md_walked++].label, sizeof s->md_walked[0].label, "%.200s %.300s",
-                     s->evidence_label ? s->evidence_label : "", label);
+        if ((rc = pt_scan_problem(s, "note", plabel, desc, err)) == PT_OK) {
+            /* remembered so that its other members do not walk it again */
+            char where[1300];
+            if (s->n_md_walked == s->cap_md_walked) {
+                int cap = s->cap_md_walked ? s->cap_md_walked * 2 : 8;
+                struct pt_md_walked *g = realloc(s->md_walked, (size_t)cap * sizeof *g);
+                if (!g)
+                    rc = pt_err_set(err, PT_ENOMEM, "out of memory");
+                else
+                    s->md_walked = g, s->cap_md_walked = cap;
+            }
+            snprintf(where, sizeof where, "%.200s %.1000s", s->evidence_label ? s->evidence_label : "", label);
+            if (rc == PT_OK && !(s->md_walked[s->n_md_walked].label = pt_scan_intern(s, where)))
+                rc = pt_err_set(err, PT_ENOMEM, "out of memory");
+            if (rc == PT_OK)
+                memcpy(s->md_walked[s->n_md_walked++].uuid, me.uuid, 16);
         }
         layer_row(&av, label, pt_mdarray_size(arr), desc, pt_layer_kind_name(PT_LAYER_MDRAID), parent, map);
         if (rc == PT_OK && (img = pt_source_img_over(pt_mdarray_read, arr, av.length)) != NULL) {

@@ -1895,6 +1895,24 @@ def md_raid(tap, work):
                "superblock 0.90",
                superblock_at_end)
 
+    def many_arrays():
+        # 32 servers in one run means as many data arrays: each is walked once, by its first member met
+        evidence = []
+        for a in range(20):
+            for i, m in enumerate(md_stripes(bytes([a + 1]) * (256 * 1024), 0, 2)):
+                path = os.path.join(work, f"many-{a}-{i}.img")
+                open(path, "wb").write(md_member(m, 0, f"srv{a}:1", slot=i, disks=2))
+                evidence.append(path)
+        o, r = scan(work, "md-many", evidence)
+        assert r.returncode == 0, r.stderr
+        c = db(o)
+        arrays = c.execute("SELECT count(*) FROM volumes WHERE label = '!md-raid'").fetchone()[0]
+        pointers = c.execute("SELECT count(*) FROM errors WHERE message LIKE '%the array was assembled and walked "
+                             "as %'").fetchone()[0]
+        assert (arrays, pointers) == (20, 20), (arrays, pointers)
+    tap.result("twenty RAID 0 arrays of two disks each in one run: each assembled and walked once, its second "
+               "member pointing to it", many_arrays)
+
     tap.result("RAID 6 with a data member missing, RAID 10 near with a member missing, RAID 5 left-asymmetric, and "
                "a Synology-style RAID 5 holding LVM holding ext4: each assembled and walked like fls", other_levels)
 
