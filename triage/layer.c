@@ -24,6 +24,7 @@
 #include "mdraid.h"
 #include "qcowmap.h"
 #include "source.h"
+#include "squashfs.h"
 #include "vdimap.h"
 #include "dmgmap.h"
 #include "vhdmap.h"
@@ -94,7 +95,7 @@ static const char *const names[] = {
     [PT_LAYER_BITLOCKER] = "bitlocker", [PT_LAYER_MDRAID] = "md-raid", [PT_LAYER_BTRFS] = "btrfs",
     [PT_LAYER_ZFS] = "zfs", [PT_LAYER_XFS] = "xfs", [PT_LAYER_APFS] = "apfs", [PT_LAYER_BSD] = "bsd",
     [PT_LAYER_VDI] = "vdi", [PT_LAYER_SPLIT] = "split-raw", [PT_LAYER_DMG] = "dmg", [PT_LAYER_BUNDLE] = "sparsebundle",
-    [PT_LAYER_VSS] = "vss", [PT_LAYER_VERACRYPT] = "veracrypt",
+    [PT_LAYER_VSS] = "vss", [PT_LAYER_VERACRYPT] = "veracrypt", [PT_LAYER_SQUASHFS] = "squashfs",
 };
 
 const char *pt_layer_kind_name(pt_layer_kind_t k)
@@ -188,6 +189,8 @@ pt_layer_kind_t pt_layer_detect(pt_read_fn fn, void *src, uint64_t size)
     /* a UDIF disk image: its trailer ends the file */
     if (size >= 1024 && read_at(fn, src, size, size - 512, t, sizeof t) && pt_dmgmap_is_dmg(t, sizeof t))
         return PT_LAYER_DMG;
+    if (pt_squashfs_is(b, sizeof b))
+        return PT_LAYER_SQUASHFS;
     /* APFS: the container superblock's magic after its 32-byte header (not
      * in pt_layer_detect_head: a container found as a file is a disk) */
     if (memcmp(b + 32, "NXSB", 4) == 0)

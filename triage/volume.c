@@ -13,6 +13,7 @@
 
 #include "apfs.h"
 #include "btrfs.h"
+#include "squashfs.h"
 #include "freespace.h"
 #include "fsid.h"
 #include "gpt.h"
@@ -309,6 +310,32 @@ static int scan_xfs(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src,
         (rc = pt_scan_problem(s, "note", s->volume_label, pt_xfs_describe(x), err)) == PT_OK)
         rc = pt_xfs_walk(s, x, err);
     pt_xfs_close(x);
+    return rc;
+}
+
+/* A SquashFS filesystem (which libtsk does not read), walked by squashfs.c. */
+static int scan_squashfs(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src, int whole, pt_err_t *err)
+{
+    pt_squashfs_t *q = NULL;
+    pt_err_t qerr = { 0, "" };
+    char why[1400];
+    int rc = pt_squashfs_open(fn, src, v->length, &q, &qerr);
+
+    if (rc == PT_ENOMEM)
+        return pt_err_set(err, rc, "%s", qerr.msg);
+    if (!q) {
+        snprintf(why, sizeof why, "%.1100s; recorded and hashed as one volume item", qerr.msg);
+        return unopened(s, v, fn, src, whole, why, err);
+    }
+    v->filesystem = "squashfs";
+    /* the bytes after its end (padding to the volume's size) are not its */
+    v->has_fs_bytes = 1;
+    v->fs_bytes = v->length;
+    v->fs_unalloc_bytes = v->length - pt_squashfs_bytes_used(q);
+    if ((rc = add_volume(s, v, err)) == PT_OK &&
+        (rc = pt_scan_problem(s, "note", s->volume_label, pt_squashfs_describe(q), err)) == PT_OK)
+        rc = pt_squashfs_walk(s, q, err);
+    pt_squashfs_close(q);
     return rc;
 }
 
@@ -831,6 +858,8 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
         return scan_xfs(s, v, fn, src, whole, err);
     if (k == PT_LAYER_BTRFS)
         return scan_btrfs(s, v, fn, src, whole, err);
+    if (k == PT_LAYER_SQUASHFS)
+        return scan_squashfs(s, v, fn, src, whole, err);
     if (k == PT_LAYER_APFS)
         return scan_apfs(s, v, fn, src, whole, err);
     int opens = k == PT_LAYER_LVM || k == PT_LAYER_LUKS || k == PT_LAYER_BITLOCKER || k == PT_LAYER_MDRAID ||
@@ -1553,6 +1582,8 @@ int pt_volume_looks_like_disk(const uint8_t *h, size_t n, uint64_t size)
     size_t i;
     int entries = 0;
 
+    if (pt_squashfs_is(h, n) && size >= 4096)
+        return 1; /* a snap, a firmware's root filesystem, a live system's */
     if (size < 65536 || n < 1088)
         return 0;
     for (i = 0; i < sizeof fs / sizeof fs[0]; i++)

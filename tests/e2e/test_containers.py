@@ -1290,6 +1290,145 @@ def btrfs(tap, work):
     tap.result("Btrfs damage: a tree leaf damaged in both copies is named and the rest walked; a damaged "
                "superblock leaves one hashed volume item with the reason", damaged)
 
+def squashfs(tap, work):
+    """SquashFS (which The Sleuth Kit does not read), written by mksquashfs
+    with each of its six compressors and its block and fragment options, as
+    evidence, as a partition and as a snap file inside ext4."""
+    src = os.path.join(work, "sq-src")
+    r = random.Random(11)
+    files = {"etc/passwd": b"root:x:0:0::/root:/bin/sh\nubuntu:x:1000:1000::/home/ubuntu:/bin/bash\n",
+             "etc/os-release": b'PRETTY_NAME="Ubuntu Core 22"\n',
+             "home/ubuntu/photo.raw": bytes(r.getrandbits(8) for _ in range(700000)),
+             "home/ubuntu/ledger.csv": b"2012-01-01,invoice,100\n" * 20000,
+             "home/ubuntu/empty": b"",
+             "home/ubuntu/name with 'quotes', \"dq\" and <script>.txt": b"x\n",
+             "home/ubuntu/caf\u00e9.txt": b"utf-8 name\n"}
+    for i in range(2000):  # a listing of several metadata blocks: an extended directory with an index
+        files[f"srv/mail/msg-{i:04d}.eml"] = f"From: a{i}@example.org\nSubject: {i}\n\n".encode() + b"body\n" * (i % 40)
+    sums = tree(src, files)
+    os.link(os.path.join(src, "home/ubuntu/ledger.csv"), os.path.join(src, "home/ubuntu/ledger-link.csv"))
+    sums["/home/ubuntu/ledger-link.csv"] = sums["/home/ubuntu/ledger.csv"]
+    os.symlink("ledger.csv", os.path.join(src, "home/ubuntu/latest"))
+    with open(os.path.join(src, "home/ubuntu/sparse.img"), "wb") as f:
+        f.truncate(3 * MiB)
+        f.seek(2 * MiB)
+        f.write(b"middle\n")
+    sums["/home/ubuntu/sparse.img"] = hashlib.sha256(open(os.path.join(src, "home/ubuntu/sparse.img"), "rb")
+                                                     .read()).hexdigest()
+    os.mkfifo(os.path.join(src, "run.fifo"))
+    sh(f"chown -R 1000:1000 {src}/home/ubuntu && touch -h -d '2012-05-01 10:00:00Z' {src}/home/ubuntu/*")
+    want = {}
+    for dp, dns, fns in os.walk(src):
+        for n in dns + fns:
+            p = os.path.join(dp, n)
+            st = os.lstat(p)
+            want["/" + os.path.relpath(p, src)] = (st.st_uid, int(st.st_mtime))
+    variants = [(c, f"-comp {c}") for c in ("gzip", "lzo", "lz4", "xz", "zstd", "lzma")]
+    variants += [("nofrag-4k", "-comp xz -b 4K -no-fragments"), ("raw", "-noI -noD -noF -noX -always-use-fragments"),
+                 ("1m-noexport", "-comp zstd -b 1M -no-exports -no-xattrs")]
+    imgs = []
+    for name, opts in variants:
+        img = os.path.join(work, f"{name}.sqfs")
+        sh(f"mksquashfs {src} {img} {opts} -quiet -no-progress -mkfs-time 1700000000 >/dev/null")
+        imgs.append(img)
+    out, p = scan(work, "sq-out", imgs)
+
+    def walked():
+        assert p.returncode == 0, p.stderr
+        c = db(out)
+        for img in imgs:
+            label = os.path.basename(img)
+            vols = c.execute("SELECT v.label, v.filesystem, v.os FROM volumes v JOIN evidence e ON e.id = "
+                             "v.evidence_id WHERE e.label = ?", (label,)).fetchall()
+            assert vols == [("", "squashfs", "Ubuntu Core 22")], (label, vols)
+            rows = c.execute("SELECT i.path, i.kind, i.sha256, i.uid, i.mtime, i.owner, i.link_target FROM items i "
+                             "JOIN evidence e ON e.id = i.evidence_id WHERE e.label = ? AND i.parent_id IS NULL",
+                             (label,)).fetchall()
+            got = {r[0]: r for r in rows}
+            assert set(got) == set(want), (label, sorted(set(got) ^ set(want))[:6])
+            for path, (uid, mtime) in want.items():
+                assert got[path][3] == uid and got[path][4] == mtime, (label, path, got[path], uid, mtime)
+            for path, sha in sums.items():
+                assert got[path][2] == sha, (label, path)
+            assert got["/home/ubuntu/latest"][1:2] + got["/home/ubuntu/latest"][6:] == ("symlink", "ledger.csv")
+            assert got["/run.fifo"][1] == "fifo" and got["/srv"][1] == "dir", label
+            assert got["/home/ubuntu/ledger.csv"][5] == "ubuntu", (label, got["/home/ubuntu/ledger.csv"])
+        notes = [m for (m,) in c.execute("SELECT message FROM errors WHERE message LIKE 'SquashFS 4.0, %'")]
+        assert len(notes) == len(imgs) and any("LZ4-compressed, 128 KiB blocks" in m for m in notes), notes
+        assert any("made 2023-11-14 22:13:20 UTC" in m for m in notes), notes
+        assert not c.execute("SELECT 1 FROM errors WHERE severity != 'note'").fetchall()
+        coverage_sums(out)
+    tap.result("SquashFS images of all six compressors (gzip, LZO, LZ4, XZ, zstd, LZMA), 4 KiB and 1 MiB blocks, "
+               "without fragments, uncompressed and without an export table: every name mksquashfs stored, hashes "
+               "the source files', hard and symbolic links, a sparse file, owners, times and OS", walked)
+
+    def in_disk():
+        # a partition of a GPT disk, and a snap file in an ext4 filesystem (/var/lib/snapd/snaps)
+        img = imgs[3]
+        disk = os.path.join(work, "sq-disk.img")
+        mbr_disk(disk, [(img, "0FC63DAF-8483-4772-8E79-3D69D8477DE4")], 12, label="gpt")
+        root = os.path.join(work, "sq-ext.d")
+        os.makedirs(os.path.join(root, "var/lib/snapd/snaps"))
+        shutil.copy(imgs[2], os.path.join(root, "var/lib/snapd/snaps/core22_1380.snap"))
+        ext = os.path.join(work, "sq-ext.img")
+        sh(f"truncate -s 24M {ext} && mkfs.ext4 -q -F -E root_owner=0:0 -d {root} {ext}")
+        case = os.path.join(work, "nr.conf")
+        open(case, "w").write(CASE_NR)
+        o, r = scan(work, "sq-nested", [disk, ext], "--case", case)
+        assert r.returncode == 0, r.stderr
+        c = db(o)
+        got = vol_items(o, "p1")
+        for path, sha in sums.items():
+            assert got.get(path) == sha, ("p1", path)
+        snap = "/var/lib/snapd/snaps/core22_1380.snap!"
+        nested = {k[len(snap):]: v for k, v in c.execute("SELECT path, sha256 FROM items WHERE kind = 'file' AND "
+                                                         "path LIKE ? || '%'", (snap,))}
+        for path, sha in sums.items():
+            assert nested.get(path) == sha, ("snap", path, nested.get(path))
+        assert c.execute("SELECT filesystem FROM volumes WHERE label = 'p1'").fetchone() == ("squashfs",)
+        ids = [i for (i,) in c.execute("SELECT id FROM items WHERE kind = 'file' AND (path LIKE '/home/ubuntu/%' OR "
+                                       "path LIKE ? || '/home/ubuntu/%' OR path LIKE ? || '/srv/mail/msg-19__.eml')",
+                                       (snap, snap))]
+        assert len(ids) == 2 * 7 + 100, len(ids)
+        x, rec = export_and_verify(work, o, ids, "--case", case)
+        for row in rec:
+            if row["kind"] == "file":
+                rel = row["path"].split("!", 1)[-1]
+                assert hashlib.sha256(open(os.path.join(x, row["exported_as"]), "rb").read()).hexdigest() == \
+                    sums[rel], row
+    tap.result("SquashFS as a GPT partition and as a snap file inside ext4 (walked as FILE!/...): every file "
+               "hashed as the source's; export and verify --evidence read them again", in_disk)
+
+    def damaged():
+        base = open(imgs[0], "rb").read()
+        cut = os.path.join(work, "sq-cut.sqfs")
+        open(cut, "wb").write(base[:len(base) // 2])
+        o, r = scan(work, "sq-cut", [cut])
+        err = db(o).execute("SELECT error FROM volumes").fetchone()[0] or ""
+        assert "truncated" in err and r.returncode == 1, (err, r.returncode)
+        rnd = random.Random(5)
+        met = 0
+        raw = open(imgs[7], "rb").read()  # uncompressed metadata: the damage meets the structures themselves
+        for k in range(40):
+            one = raw if k % 4 >= 2 else base
+            bad = bytearray(one)
+            for _ in range(rnd.randint(1, 8)):
+                # the tables at the end (inodes, directories, ids, fragments) or anywhere
+                at = rnd.randrange(len(one) - 60000, len(one)) if k % 2 else rnd.randrange(96, len(one))
+                bad[at] = rnd.randrange(256)
+            path = os.path.join(work, "sq-bad.sqfs")
+            open(path, "wb").write(bad)
+            o = os.path.join(work, "sq-bad")
+            shutil.rmtree(o, ignore_errors=True)
+            q = subprocess.run([PT, "scan", path, "-o", o, "-q"], capture_output=True)
+            e = q.stderr.decode(errors="replace")
+            assert q.returncode in (0, 1) and "Sanitizer" not in e and "runtime error" not in e, (k, e[-2000:])
+            met += q.returncode == 1
+        assert met >= 10, met
+    tap.result("SquashFS damage: a truncated image names the bytes missing; 40 images damaged at random "
+               "(compressed and uncompressed metadata tables, data) each scan to the end, the damage reported, "
+               "no crash", damaged)
+
 
 def xfs(tap, work):
     files = {"etc/passwd": (b"root:x:0:0::/root:/bin/sh\nbob:x:1000:1000::/home/bob:/bin/sh\n", 0, "644"),
@@ -2459,7 +2598,7 @@ def veracrypt_cases(tap, work):
 
 
 def suite(tap, work):
-    for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, e01_in_a_filesystem, sparse_bundles, shadow_copies, vdi_evidence, bsd_label, lvm, luks, veracrypt, xfs, btrfs, apfs, md_raid, stacked, named,
+    for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, e01_in_a_filesystem, sparse_bundles, shadow_copies, vdi_evidence, bsd_label, lvm, luks, veracrypt, xfs, btrfs, squashfs, apfs, md_raid, stacked, named,
                  unread_filesystems, dmg_evidence):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
