@@ -56,7 +56,7 @@ static const char help_text[] =
     "                               TrueCrypt volumes\n"
     "                               (with a key from CASE.conf), APFS containers and FileVault\n"
     "                               volumes, md RAID (arrays assembled from their members),\n"
-    "                               XFS, Btrfs, Windows compressed\n"
+    "                               XFS, Btrfs, SquashFS, Windows compressed\n"
     "                               (WOF) files, archives, and VM disks, E01 sets and\n"
     "                               sparse bundles found as files (raw, qcow2,\n"
     "                               VMDK, VHD, VHDX, VDI, DMG); hash, measure, type and\n"
