@@ -288,6 +288,29 @@ static int tc_candidate(const pt_scan_t *s, const pt_item_t *it, const uint8_t *
            it->size % 512 == 0 && head && head_len >= 512 && pt_tcrypt_candidate(head, head_len);
 }
 
+/* 1 when a file that no disk-image test took is still a volume to walk: a
+ * whole-disk Btrfs (its superblock at 64 KiB, past the head: looked for only
+ * behind a zeroed first sector), or a LUKS or BitLocker volume in a file
+ * (cryptsetup on a file, a container kept in a home directory) when the case
+ * gives keys to open it (without keys the item's verdict says what it is). */
+static int volume_file(const pt_scan_t *s, const pt_item_t *it, pt_layer_kind_t kind, const uint8_t *head,
+                       size_t head_len, pt_read_fn fn, void *src)
+{
+    const pt_policy_t *pol = s->opts->policy;
+    uint8_t m[8];
+    pt_err_t e = { 0, "" };
+    size_t i;
+
+    if ((kind == PT_LAYER_LUKS || kind == PT_LAYER_BITLOCKER) && pol && pol->n_keys > 0)
+        return it->size >= 1024 * 1024;
+    if (it->size < 1024 * 1024 || head_len < 512)
+        return 0;
+    for (i = 0; i < 512; i++)
+        if (head[i])
+            return 0;
+    return pt_read_exact(fn, src, 65536 + 64, m, sizeof m, &e) == PT_OK && memcmp(m, "_BHRfS_M", 8) == 0;
+}
+
 #define TC_TRIES_MAX 16
 
 /* Opens item it as a VeraCrypt container with the case's passphrases and,
@@ -366,7 +389,11 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
         if (disk_kind == PT_LAYER_NONE && it->size >= 1024 && tail_len >= 512 && pt_dmgmap_is_dmg(tail, tail_len))
             disk_kind = PT_LAYER_DMG; /* an Apple disk image, known by its trailer */
         disk = pt_layer_is_disk_image(disk_kind) || disk_kind == PT_LAYER_EWF ||
-               pt_volume_looks_like_disk(head, head_len, it->size);
+               pt_volume_looks_like_disk(head, head_len, it->size) ||
+               volume_file(s, it, disk_kind, head, head_len, fn, src);
+        /* a volume rather than a disk image format: read as a raw disk */
+        if (disk && !pt_layer_is_disk_image(disk_kind) && disk_kind != PT_LAYER_EWF)
+            disk_kind = PT_LAYER_NONE;
         /* the first file of a split raw image in a directory given as
          * evidence (x.001, x.000, x.aa): the disk is the whole set */
         if (disk && disk_kind == PT_LAYER_NONE && split_first(s, it->path))

@@ -1584,6 +1584,16 @@ int pt_volume_looks_like_disk(const uint8_t *h, size_t n, uint64_t size)
 
     if (pt_squashfs_is(h, n) && size >= 4096)
         return 1; /* a snap, a firmware's root filesystem, a live system's */
+    /* a whole-disk XFS (a cloud VM's data disk), a whole-disk LVM PV */
+    if (n >= 8 && memcmp(h, "XFSB", 4) == 0 && size >= 1024 * 1024) {
+        uint32_t bs = (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7];
+        if (bs >= 512 && bs <= 65536 && (bs & (bs - 1)) == 0)
+            return 1;
+    }
+    for (i = 0; i < 4 && n >= 512 * i + 32; i++)
+        if (memcmp(h + 512 * i, "LABELONE", 8) == 0 && memcmp(h + 512 * i + 24, "LVM2 001", 8) == 0 &&
+            size >= 1024 * 1024)
+            return 1;
     if (size < 65536 || n < 1088)
         return 0;
     for (i = 0; i < sizeof fs / sizeof fs[0]; i++)

@@ -1429,6 +1429,64 @@ def squashfs(tap, work):
                "(compressed and uncompressed metadata tables, data) each scan to the end, the damage reported, "
                "no crash", damaged)
 
+def volume_files(tap, work):
+    """Volumes kept as files inside the evidence, without a partition table:
+    a LUKS container made with cryptsetup on a file (opened when case.conf
+    gives its key), a cloud VM's whole-disk XFS data disk, a whole-disk
+    Btrfs and a whole-disk LVM physical volume; each walked as FILE!..."""
+    inner, sums = ext4(work, "vault", {"docs/plans.txt": b"the plans\n" * 50, "tax/2011.csv": b"2011,1\n" * 900}, 6)
+    passf = os.path.join(work, "pass")
+    open(passf, "wb").write(b"correct horse battery")
+    root = os.path.join(work, "host.d")
+    os.makedirs(os.path.join(root, "home/bob"))
+    os.makedirs(os.path.join(root, "srv"))
+    sh(f"python3 {FIX}/mkluks.py {root}/home/bob/vault.img {inner} {passf} luks2 argon2id")
+    xfs_img, xsums = mkxfs(work, "data", {"db/orders.csv": (b"order,1\n" * 3000, 1000, "640")}, 300)
+    shutil.copy(xfs_img, os.path.join(root, "srv/data-disk.raw"))
+    bsrc = os.path.join(work, "nas.d")
+    bsums = tree(bsrc, {"share/photos/p1.raw": bytes(range(256)) * 600, "share/readme.txt": b"nas\n"})
+    sh(f"truncate -s 120M {root}/srv/nas.img && mkfs.btrfs -q -f -m single -d single --rootdir {bsrc} "
+       f"{root}/srv/nas.img >/dev/null 2>&1")
+    lsrc, lsums = ext4(work, "lvroot", {"etc/hostname": b"vm7\n", "home/eve/mail.mbox": b"From a\n\nhi\n" * 400}, 8)
+    sh(f"python3 {FIX}/mklvm.py {root}/srv/vm7-pv.img vg7 root={lsrc}")
+    host = os.path.join(work, "host.img")
+    size = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(root) for f in fs) // MiB + 40
+    sh(f"truncate -s {size}M {host} && mkfs.ext4 -q -F -E root_owner=0:0 -d {root} {host}")
+    keyed = os.path.join(work, "keys.conf")
+    open(keyed, "w").write(CASE_NR + f"[keys]\nkey_file = {passf}\n")
+    out, p = scan(work, "vf-key", [host], "--case", keyed)
+
+    def walked():
+        assert p.returncode == 0, p.stderr
+        c = db(out)
+        got = {r[0]: r[1] for r in c.execute("SELECT path, sha256 FROM items WHERE kind = 'file'")}
+        for prefix, want in (("/home/bob/vault.img!!luks", sums), ("/srv/data-disk.raw!", xsums),
+                             ("/srv/nas.img!", bsums), ("/srv/vm7-pv.img!!lvm:vg7/root", lsums)):
+            for path, sha in want.items():
+                assert got.get(prefix + path) == sha, (prefix + path, sorted(k for k in got if k.startswith(prefix)))
+        fs = {r[0]: r[1] for r in c.execute("SELECT label, filesystem FROM volumes")}
+        assert fs.get("/home/bob/vault.img!!luks") == "ext4" and fs.get("/srv/data-disk.raw!") == "xfs", fs
+        assert fs.get("/srv/nas.img!") == "btrfs" and fs.get("/srv/vm7-pv.img!!lvm:vg7/root") == "ext4", fs
+    tap.result("volumes kept as files: a LUKS2 container file opened with the key of case.conf, a whole-disk "
+               "XFS, a whole-disk Btrfs and a whole-disk LVM PV, each walked as FILE!...; hashes the sources'", walked)
+
+    def reread():
+        ids = [i for (i,) in db(out).execute("SELECT id FROM items WHERE kind = 'file' AND path LIKE '%!%' AND "
+                                             "path NOT LIKE '%lost+found%'")]
+        assert len(ids) == 7, ids
+        export_and_verify(work, out, ids, "--case", keyed)
+    tap.result("files of volumes kept as files export and verify --evidence", reread)
+
+    def no_key():
+        o, r = scan(work, "vf-nokey", [host])
+        assert r.returncode == 0, r.stderr
+        c = db(o)
+        row = c.execute("SELECT encryption, encryption_format FROM items WHERE path = '/home/bob/vault.img'").fetchone()
+        assert row == ("encrypted", "luks2"), row
+        assert not c.execute("SELECT 1 FROM items WHERE path LIKE '/home/bob/vault.img!%'").fetchall()
+        assert c.execute("SELECT count(*) FROM volumes WHERE label LIKE '/home/bob/vault.img%'").fetchone() == (0,)
+    tap.result("without keys a LUKS container file is one encrypted item (luks2), not read a second time", no_key)
+
 
 def xfs(tap, work):
     files = {"etc/passwd": (b"root:x:0:0::/root:/bin/sh\nbob:x:1000:1000::/home/bob:/bin/sh\n", 0, "644"),
@@ -2598,7 +2656,7 @@ def veracrypt_cases(tap, work):
 
 
 def suite(tap, work):
-    for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, e01_in_a_filesystem, sparse_bundles, shadow_copies, vdi_evidence, bsd_label, lvm, luks, veracrypt, xfs, btrfs, squashfs, apfs, md_raid, stacked, named,
+    for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, e01_in_a_filesystem, sparse_bundles, shadow_copies, vdi_evidence, bsd_label, lvm, luks, veracrypt, xfs, btrfs, squashfs, volume_files, apfs, md_raid, stacked, named,
                  unread_filesystems, dmg_evidence):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)

@@ -46,6 +46,11 @@ mkfs.vfat -C "$work/scan/bundle-in-fat.img" 256 >/dev/null 2>&1 && mcopy -s -i "
 gzip -9 -n -c "$work/scan/mbr.img" > "$work/scan/mbr-gz.img" 2>/dev/null
 (cd "$work/scan" && zip -q -X "$work/seed/disk.zip" mbr.img) 2>/dev/null
 mkfs.vfat -C "$work/scan/zip-disk-in-fat.img" 256 >/dev/null 2>&1 && mcopy -i "$work/scan/zip-disk-in-fat.img" "$work/seed/disk.zip" ::/ 2>/dev/null
+# SquashFS (squashfs.c): uncompressed metadata (the structures themselves
+# meet the mutations) and gzip-compressed, with a fragment and a symlink
+mkdir -p "$work/seed/sq/d" && printf 'x%.0s' $(seq 1 5000) > "$work/seed/sq/d/f" && ln -s d/f "$work/seed/sq/l"
+mksquashfs "$work/seed/sq" "$work/scan/sq-raw.img" -noI -noD -noF -b 4K -quiet -no-progress >/dev/null 2>&1
+mksquashfs "$work/seed/sq" "$work/scan/sq-gz.img" -b 4K -quiet -no-progress >/dev/null 2>&1
 
 # seeds for the classifier: key stores, documents and containers of the
 # formats written by the fixture writers (tests/fixtures/mkcfb.py, mkcrypted.py)
