@@ -1,20 +1,38 @@
 /* ewf.c - EWF evidence through libewf behind libtsk's external image
- * interface.  Owns the libewf handle; reads are serialised (libewf's
- * handle is not shared between threads). */
+ * interface.  Owns the libewf handle, the libbfio pool of its segments and
+ * their descriptors: libewf reads each segment through a handle of ours
+ * over a descriptor opened O_RDONLY | O_NOATIME (libewf's own opens would
+ * move the segments' access times).  Reads are serialised (libewf's handle
+ * is not shared between threads). */
 #include "ewf.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <libbfio.h>
+#define HAVE_LIBBFIO 1 /* declares libewf_handle_open_file_io_pool */
 #include <libewf.h>
 #include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bfio.h"
 #include "source.h"
+
+typedef struct segment {
+    int fd;
+    uint64_t size;
+} segment_t;
 
 typedef struct ewf_img {
     TSK_IMG_INFO img;           /* first: libtsk sees only this */
     libewf_handle_t *handle;
+    libbfio_pool_t *pool;       /* owns the libbfio handles over segs */
+    segment_t *segs;
+    int nsegs;
     pthread_mutex_t lock;
     uint32_t sector;
     uint64_t damaged_reads;     /* reads refused for a damaged chunk */
@@ -109,17 +127,89 @@ static ssize_t ewf_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf, size_t len)
     return got;
 }
 
-static void ewf_close(TSK_IMG_INFO *img)
+/* The handle, then the pool it read through, then the descriptors. */
+static void release(ewf_img_t *x)
 {
-    ewf_img_t *x = (ewf_img_t *)img;
     libewf_error_t *e = NULL;
+    libbfio_error_t *be = NULL;
+    int i;
 
-    libewf_handle_close(x->handle, &e);
-    libewf_error_free(&e);
-    libewf_handle_free(&x->handle, &e);
-    libewf_error_free(&e);
+    if (x->handle) {
+        libewf_handle_close(x->handle, &e);
+        libewf_error_free(&e);
+        libewf_handle_free(&x->handle, &e);
+        libewf_error_free(&e);
+    }
+    if (x->pool) {
+        libbfio_pool_close_all(x->pool, &be);
+        libbfio_error_free(&be);
+        libbfio_pool_free(&x->pool, &be);
+        libbfio_error_free(&be);
+    }
+    for (i = 0; i < x->nsegs; i++)
+        if (x->segs[i].fd >= 0)
+            close(x->segs[i].fd);
+    free(x->segs);
     pthread_mutex_destroy(&x->lock);
     free(x);
+}
+
+static void ewf_close(TSK_IMG_INFO *img)
+{
+    release((ewf_img_t *)img);
+}
+
+static ssize_t seg_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    segment_t *s = src;
+    ssize_t n;
+
+    if (off >= s->size)
+        return 0;
+    if (len > s->size - off)
+        len = (size_t)(s->size - off);
+    do
+        n = pread(s->fd, buf, len, (off_t)off);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return pt_err_set(err, PT_EIO, "EWF segment: %s", strerror(errno));
+    return n;
+}
+
+/* A libbfio pool of the n segments, each read through our own O_NOATIME
+ * descriptor, in the order given (libewf's glob order). */
+static int segment_pool(ewf_img_t *x, char **names, int n, pt_err_t *err)
+{
+    libbfio_error_t *be = NULL;
+    int i;
+
+    if (pt_bfio_check(err) != PT_OK)
+        return PT_EFORMAT;
+    if (!(x->segs = calloc((size_t)n, sizeof *x->segs)))
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++)
+        x->segs[i].fd = -1;
+    x->nsegs = n;
+    if (libbfio_pool_initialize(&x->pool, 0, 0, &be) != 1) {
+        libbfio_error_free(&be);
+        return pt_err_set(err, PT_ENOMEM, "libbfio: cannot make a pool");
+    }
+    for (i = 0; i < n; i++) {
+        struct stat st;
+        pt_bfio_handle_t *h = NULL;
+        int entry = 0, rc;
+        if ((x->segs[i].fd = pt_source_open_ro(AT_FDCWD, names[i], 0, NULL)) < 0 || fstat(x->segs[i].fd, &st) != 0)
+            return pt_err_set(err, PT_EIO, "EWF segment '%s': %s", names[i], strerror(errno));
+        x->segs[i].size = (uint64_t)st.st_size;
+        if ((rc = pt_bfio_open(seg_read, &x->segs[i], x->segs[i].size, &h, err)) != PT_OK)
+            return rc;
+        if (libbfio_pool_append_handle(x->pool, &entry, (libbfio_handle_t *)h, LIBBFIO_OPEN_READ, &be) != 1) {
+            libbfio_error_free(&be);
+            pt_bfio_free(h);
+            return pt_err_set(err, PT_ENOMEM, "libbfio: cannot add segment %d to the pool", i + 1);
+        }
+    }
+    return PT_OK;
 }
 
 /* The same lines as libtsk's EWF layer, which pt_source_stored_hashes reads. */
@@ -182,8 +272,10 @@ static TSK_IMG_INFO *ewf_open(const char *path, int in_tree, int *segments, pt_e
     }
     if (in_tree && pt_source_set_in_tree(path, names, n, err) != PT_OK)
         goto fail;
+    if (segment_pool(x, names, n, err) != PT_OK)
+        goto fail;
     if (libewf_handle_initialize(&x->handle, &e) != 1 ||
-        libewf_handle_open(x->handle, names, n, LIBEWF_OPEN_READ, &e) != 1 ||
+        libewf_handle_open_file_io_pool(x->handle, x->pool, LIBEWF_OPEN_READ, &e) != 1 ||
         libewf_handle_get_media_size(x->handle, &size, &e) != 1 ||
         libewf_handle_get_bytes_per_sector(x->handle, &x->sector, &e) != 1) {
         ewf_msg(&e, msg, sizeof msg);
@@ -213,14 +305,7 @@ fail:
     if (names)
         libewf_glob_free(names, n, &e);
     libewf_error_free(&e);
-    if (x->handle) {
-        libewf_handle_close(x->handle, &e);
-        libewf_error_free(&e);
-        libewf_handle_free(&x->handle, &e);
-        libewf_error_free(&e);
-    }
-    pthread_mutex_destroy(&x->lock);
-    free(x);
+    release(x);
     return NULL;
 }
 
