@@ -22,9 +22,17 @@
 #include "bfio.h"
 #include "source.h"
 
+#ifndef OPEN_MAX_SEGS
+#define OPEN_MAX_SEGS 64 /* descriptors kept open at once: a set may have thousands of segments */
+#endif
+
+struct ewf_img;
+
 typedef struct segment {
-    int fd;
-    uint64_t size;
+    struct ewf_img *x;
+    char *path;
+    int fd;                     /* -1 while closed */
+    uint64_t size, used;        /* used: when last read, for closing the least recent */
 } segment_t;
 
 typedef struct ewf_img {
@@ -32,7 +40,8 @@ typedef struct ewf_img {
     libewf_handle_t *handle;
     libbfio_pool_t *pool;       /* owns the libbfio handles over segs */
     segment_t *segs;
-    int nsegs;
+    int nsegs, nopen;
+    uint64_t tick;
     pthread_mutex_t lock;
     uint32_t sector;
     uint64_t damaged_reads;     /* reads refused for a damaged chunk */
@@ -146,9 +155,11 @@ static void release(ewf_img_t *x)
         libbfio_pool_free(&x->pool, &be);
         libbfio_error_free(&be);
     }
-    for (i = 0; i < x->nsegs; i++)
+    for (i = 0; i < x->nsegs; i++) {
         if (x->segs[i].fd >= 0)
             close(x->segs[i].fd);
+        free(x->segs[i].path);
+    }
     free(x->segs);
     pthread_mutex_destroy(&x->lock);
     free(x);
@@ -159,13 +170,33 @@ static void ewf_close(TSK_IMG_INFO *img)
     release((ewf_img_t *)img);
 }
 
+/* Reads are serialised by the image's lock (libewf reads the pool from the
+ * thread holding it), so the open descriptors need no lock of their own. */
 static ssize_t seg_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
 {
     segment_t *s = src;
+    struct ewf_img *x = s->x;
     ssize_t n;
 
     if (off >= s->size)
         return 0;
+    if (s->fd < 0) {
+        if (x->nopen >= OPEN_MAX_SEGS) {
+            segment_t *old = NULL;
+            for (int i = 0; i < x->nsegs; i++)
+                if (x->segs[i].fd >= 0 && (!old || x->segs[i].used < old->used))
+                    old = &x->segs[i];
+            if (old) {
+                close(old->fd);
+                old->fd = -1;
+                x->nopen--;
+            }
+        }
+        if ((s->fd = pt_source_open_ro(AT_FDCWD, s->path, 0, NULL)) < 0)
+            return pt_err_set(err, PT_EIO, "EWF segment '%s': %s", s->path, strerror(errno));
+        x->nopen++;
+    }
+    s->used = ++x->tick;
     if (len > s->size - off)
         len = (size_t)(s->size - off);
     do
@@ -198,8 +229,14 @@ static int segment_pool(ewf_img_t *x, char **names, int n, pt_err_t *err)
         struct stat st;
         pt_bfio_handle_t *h = NULL;
         int entry = 0, rc;
-        if ((x->segs[i].fd = pt_source_open_ro(AT_FDCWD, names[i], 0, NULL)) < 0 || fstat(x->segs[i].fd, &st) != 0)
+        /* opened when first read (stat moves no access time) */
+        if (stat(names[i], &st) != 0)
             return pt_err_set(err, PT_EIO, "EWF segment '%s': %s", names[i], strerror(errno));
+        if (!S_ISREG(st.st_mode))
+            return pt_err_set(err, PT_EIO, "EWF segment '%s' is not a regular file", names[i]);
+        x->segs[i].x = x;
+        if (!(x->segs[i].path = strdup(names[i])))
+            return pt_err_set(err, PT_ENOMEM, "out of memory");
         x->segs[i].size = (uint64_t)st.st_size;
         if ((rc = pt_bfio_open(seg_read, &x->segs[i], x->segs[i].size, &h, err)) != PT_OK)
             return rc;
