@@ -840,6 +840,31 @@ def e01_with_a_missing_segment():
 
 
 @test
+def e01_of_many_segments():
+    """An E01 set of more segments than ptriage keeps open at once (64; a
+    terabyte acquisition has thousands): every file as fls and icat give
+    it, the media's SHA-256 that of the raw image, each segment opened
+    O_NOATIME (none moved its access time)."""
+    d = os.path.join(Ctx.work, "e01many")
+    os.makedirs(d)
+    run(["ewfacquire", "-q", "-u", "-t", os.path.join(d, "m"), "-f", "encase6", "-c", "none", "-S", "1MiB",
+         os.path.join(Ctx.fx, "mbr.img")])
+    segs = sorted(n for n in os.listdir(d) if n.startswith("m.E"))
+    assert len(segs) > 64, len(segs)
+    for n in segs:
+        os.utime(os.path.join(d, n), (1600000000, 1600000000))
+    out, p = scan(os.path.join(d, "m.E01"), "--image-hash")
+    assert p.returncode == 0, p.stderr
+    check_against_tsk(os.path.join(Ctx.fx, "mbr.img"), out)
+    con = db(out)
+    ev = con.execute("SELECT segments, image_sha256 FROM evidence").fetchone()
+    con.close()
+    assert ev == (len(segs), sha256_file(os.path.join(Ctx.fx, "mbr.img")).encode()), ev
+    moved = [n for n in segs if os.stat(os.path.join(d, n)).st_atime != 1600000000]
+    assert not moved, moved
+
+
+@test
 def gpt_with_a_damaged_primary_header():
     """A GPT disk whose primary header is damaged (LBA 1 zeroed), or whose
     first 34 sectors are wiped: The Sleuth Kit sees only the protective MBR
