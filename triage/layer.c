@@ -27,6 +27,7 @@
 #include "squashfs.h"
 #include "vdimap.h"
 #include "dmgmap.h"
+#include "simgmap.h"
 #include "vhdmap.h"
 #include "vhdxmap.h"
 #include "vmdkmap.h"
@@ -59,6 +60,7 @@ struct pt_layer {
     pt_vmdkmap_t *vmap;             /* VMDK: where each grain is (vmdkmap.h) */
     pt_vdimap_t *dmap;              /* VDI: where each block is (vdimap.h) */
     pt_dmgmap_t *gmap;              /* DMG: where each chunk is, and its decoding (dmgmap.h) */
+    pt_simgmap_t *smap;             /* Android sparse image: its chunks (simgmap.h) */
     pt_vhdmap_t *hmap;              /* a differencing VHD: whose each sector is (vhdmap.h) */
     uint8_t vhd_uuid[16];           /* a VHD's own UUID (its footer), when has_vhd_uuid */
     int has_vhd_uuid;
@@ -95,7 +97,7 @@ static const char *const names[] = {
     [PT_LAYER_BITLOCKER] = "bitlocker", [PT_LAYER_MDRAID] = "md-raid", [PT_LAYER_BTRFS] = "btrfs",
     [PT_LAYER_ZFS] = "zfs", [PT_LAYER_XFS] = "xfs", [PT_LAYER_APFS] = "apfs", [PT_LAYER_BSD] = "bsd",
     [PT_LAYER_VDI] = "vdi", [PT_LAYER_SPLIT] = "split-raw", [PT_LAYER_DMG] = "dmg", [PT_LAYER_BUNDLE] = "sparsebundle",
-    [PT_LAYER_VSS] = "vss", [PT_LAYER_VERACRYPT] = "veracrypt", [PT_LAYER_SQUASHFS] = "squashfs",
+    [PT_LAYER_VSS] = "vss", [PT_LAYER_VERACRYPT] = "veracrypt", [PT_LAYER_SQUASHFS] = "squashfs", [PT_LAYER_SIMG] = "android-sparse",
 };
 
 const char *pt_layer_kind_name(pt_layer_kind_t k)
@@ -116,7 +118,7 @@ pt_layer_kind_t pt_layer_kind_by_name(const char *name)
 int pt_layer_is_disk_image(pt_layer_kind_t k)
 {
     return k == PT_LAYER_QCOW || k == PT_LAYER_VMDK || k == PT_LAYER_VHD || k == PT_LAYER_VHDX || k == PT_LAYER_VDI ||
-           k == PT_LAYER_DMG;
+           k == PT_LAYER_DMG || k == PT_LAYER_SIMG;
 }
 
 pt_layer_kind_t pt_layer_detect_head(const uint8_t *h, size_t n)
@@ -140,6 +142,8 @@ pt_layer_kind_t pt_layer_detect_head(const uint8_t *h, size_t n)
         return PT_LAYER_NONE; /* a disk only through its descriptor */
     if (pt_vdimap_is_vdi(h, n))
         return PT_LAYER_VDI;
+    if (pt_simgmap_is_simg(h, n))
+        return PT_LAYER_SIMG;
     for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         if (n >= sigs[i].off + sigs[i].len && memcmp(h + sigs[i].off, sigs[i].sig, sigs[i].len) == 0)
             return sigs[i].k;
@@ -883,6 +887,10 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
         if ((rc = pt_dmgmap_open(fn, src, size, &l->gmap, l->desc, sizeof l->desc, err)) == PT_OK)
             l->size = pt_dmgmap_disk_size(l->gmap);
         break;
+    case PT_LAYER_SIMG:
+        if ((rc = pt_simgmap_open(fn, src, size, &l->smap, l->desc, sizeof l->desc, err)) == PT_OK)
+            l->size = pt_simgmap_disk_size(l->smap);
+        break;
     case PT_LAYER_LVM: rc = open_lvm(l, fn, src, size, err); break;
     case PT_LAYER_LUKS: rc = open_luks(l, fn, src, size, keys, nkeys, err); break;
     case PT_LAYER_VERACRYPT: rc = open_tcrypt(l, fn, src, size, keys, nkeys, -1, err); break;
@@ -931,6 +939,7 @@ void pt_layer_close(pt_layer_t *l)
     pt_vmdkmap_free(l->vmap);
     pt_vdimap_free(l->dmap);
     pt_dmgmap_free(l->gmap);
+    pt_simgmap_free(l->smap);
     pt_vhdmap_free(l->hmap);
     pt_vhdxmap_free(l->xmap);
     if (l->qcow) {
@@ -1139,7 +1148,9 @@ ssize_t pt_layer_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_
         return 0;
     if (len > l->size - off)
         len = (size_t)(l->size - off);
-    if (l->gmap) {
+    if (l->smap) {
+        n = pt_simgmap_read(l->smap, off, buf, len, err);
+    } else if (l->gmap) {
         n = pt_dmgmap_read(l->gmap, off, buf, len, err);
     } else if (l->qmap || l->vmap || l->dmap || l->hmap || l->xmap) {
         n = mapped_read(l, off, buf, len, err);

@@ -12,6 +12,7 @@
 #include "rawimg.h"
 #include "vdimap.h"
 #include "dmgmap.h"
+#include "simgmap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -99,7 +100,8 @@ int pt_source_open_ro(int dirfd, const char *path, int flags, int *noatime)
     return fd;
 }
 
-enum { PROBE_RAW, PROBE_EWF, PROBE_QCOW, PROBE_VMDK, PROBE_VHD, PROBE_VHDX, PROBE_VDI, PROBE_DMG, PROBE_OTHER };
+enum { PROBE_RAW, PROBE_EWF, PROBE_QCOW, PROBE_VMDK, PROBE_VHD, PROBE_VHDX, PROBE_VDI, PROBE_DMG, PROBE_SIMG,
+       PROBE_OTHER };
 
 /* Which layer opens the file, from its first and last 512 bytes, read
  * through our own O_NOATIME descriptor: libtsk's format detection reads
@@ -141,6 +143,8 @@ static int probe(const char *path, int *kind, unsigned *ewf_segment, pt_err_t *e
         *kind = PROBE_VHDX;
     else if (pt_vdimap_is_vdi(head, (size_t)h))
         *kind = PROBE_VDI;
+    else if (pt_simgmap_is_simg(head, (size_t)h))
+        *kind = PROBE_SIMG;
     else if ((h >= 8 && memcmp(head, "conectix", 8) == 0) ||                  /* VHD footer copy */
              (t >= 8 && memcmp(tail, "conectix", 8) == 0))                    /* VHD footer */
         *kind = PROBE_VHD;
@@ -381,10 +385,10 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
         return rc;
     }
     if (kind == PROBE_QCOW || kind == PROBE_VMDK || kind == PROBE_VHD || kind == PROBE_VHDX || kind == PROBE_VDI ||
-        kind == PROBE_DMG) {
+        kind == PROBE_DMG || kind == PROBE_SIMG) {
         if ((rc = open_chain(src, kind == PROBE_QCOW ? PT_LAYER_QCOW : kind == PROBE_VMDK ? PT_LAYER_VMDK :
                                   kind == PROBE_VHD ? PT_LAYER_VHD : kind == PROBE_VDI ? PT_LAYER_VDI :
-                                  kind == PROBE_DMG ? PT_LAYER_DMG : PT_LAYER_VHDX,
+                                  kind == PROBE_DMG ? PT_LAYER_DMG : kind == PROBE_SIMG ? PT_LAYER_SIMG : PT_LAYER_VHDX,
                              err)) != PT_OK) {
             pt_source_close(src);
             return rc;

@@ -2209,6 +2209,80 @@ def unread_filesystems(tap, work):
         assert "Windows dynamic disk (LDM) partition" in err and "LDM private header at sector 6" in err, err
     tap.result("a Windows dynamic disk (LDM) partition is named as such", ldm)
 
+def android_sparse(tap, work):
+    """Android sparse images (img2simg, as fastboot and phone extractions
+    give userdata.img and system.img; libtsk reads none): as evidence and
+    found as a file, read as the disk simg2img expands (raw, fill and
+    don't-care chunks); damage named, no crash."""
+    fs, sums = ext4(work, "sp-fs", {"data/media/0/DCIM/photo.jpg": bytes(random.Random(3).getrandbits(8)
+                                                                          for _ in range(300000)),
+                                    "data/ff.bin": b"\xff" * 100000 + b"\x12\x34\x56\x78" * 30000,
+                                    "data/system/users/0.xml": b"<user id='0'/>\n"}, 48)
+    sha = hashlib.sha256(open(fs, "rb").read()).hexdigest()
+    d = os.path.join(work, "ext.d", "sdcard/backup")
+    os.makedirs(d)
+    sh(f"img2simg {fs} {d}/userdata.img && img2simg {fs} {work}/userdata-1k.img 1024")
+    sh(f"simg2img {d}/userdata.img {work}/back.img")
+    assert hashlib.sha256(open(os.path.join(work, "back.img"), "rb").read()).hexdigest() == sha
+
+    def evidence():
+        for name, path in (("sp-4k", f"{d}/userdata.img"), ("sp-1k", f"{work}/userdata-1k.img")):
+            o, r = scan(work, name, [path], "--image-hash")
+            assert r.returncode == 0, r.stderr
+            c = db(o)
+            ev = c.execute("SELECT format, size, image_sha256 FROM evidence").fetchone()
+            assert ev == ("android-sparse", os.path.getsize(fs), sha), ev
+            assert listing(o, "") == fls(fs), name
+            got = vol_items(o, "")
+            for p, h in sums.items():
+                assert got.get(p) == h, (name, p)
+            notes = " | ".join(m for (m,) in c.execute("SELECT message FROM errors"))
+            assert "Android sparse image (version 1.0)" in notes and " fill" in notes, notes
+    tap.result("Android sparse images (img2simg, 4 KiB and 1 KiB blocks) as evidence read as the disk simg2img "
+               "expands: its SHA-256, fls's listing, the files' hashes (fill chunks included)", evidence)
+
+    def nested():
+        host = os.path.join(work, "sp-host.img")
+        sh(f"truncate -s 32M {host} && mkfs.ext4 -q -F -E root_owner=0:0 -d {work}/ext.d {host}")
+        case = os.path.join(work, "nr.conf")
+        open(case, "w").write(CASE_NR)
+        o, r = scan(work, "sp-nested", [host], "--case", case)
+        assert r.returncode == 0, r.stderr
+        pre = "/sdcard/backup/userdata.img!"
+        got = {k[len(pre):]: v for k, v in db(o).execute("SELECT path, sha256 FROM items WHERE kind = 'file' AND "
+                                                           "path LIKE ? || '%'", (pre,))}
+        for p, h in sums.items():
+            assert got.get(p) == h, (p, sorted(got)[:5])
+        ids = [i for (i,) in db(o).execute("SELECT id FROM items WHERE kind = 'file' AND path LIKE ? || '/data/%'",
+                                           (pre,))]
+        assert len(ids) == 3, ids
+        export_and_verify(work, o, ids, "--case", case)
+    tap.result("an Android sparse image found as a file is walked as FILE!/...; export and verify --evidence",
+               nested)
+
+    def damaged():
+        base = open(f"{d}/userdata.img", "rb").read()
+        cut = os.path.join(work, "sp-cut.img")
+        open(cut, "wb").write(base[:len(base) // 2])
+        o, r = scan(work, "sp-cut", [cut])
+        assert r.returncode == 2, r.returncode
+        log = open(os.path.join(o, "scan.log"), encoding="utf-8").read()
+        assert "lies past the file's end" in log or "past the file's end" in log, log[-800:]
+        rnd = random.Random(9)
+        for k in range(20):
+            bad = bytearray(base)
+            for _ in range(rnd.randint(1, 4)):
+                bad[rnd.randrange(0, 4096)] = rnd.randrange(256)
+            path = os.path.join(work, "sp-bad.img")
+            open(path, "wb").write(bad)
+            out = os.path.join(work, "sp-bad")
+            shutil.rmtree(out, ignore_errors=True)
+            q = subprocess.run([PT, "scan", path, "-o", out, "-q"], capture_output=True)
+            e = q.stderr.decode(errors="replace")
+            assert q.returncode in (0, 1, 2) and "Sanitizer" not in e and "runtime error" not in e, (k, e[-2000:])
+    tap.result("a truncated Android sparse image is refused naming the chunk past the file's end; damaged chunk "
+               "headers never crash", damaged)
+
 
 def dmg_evidence(tap, work):
     """Apple disk images (UDIF; libtsk reads none): written by
@@ -2657,7 +2731,7 @@ def veracrypt_cases(tap, work):
 
 def suite(tap, work):
     for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, e01_in_a_filesystem, sparse_bundles, shadow_copies, vdi_evidence, bsd_label, lvm, luks, veracrypt, xfs, btrfs, squashfs, volume_files, apfs, md_raid, stacked, named,
-                 unread_filesystems, dmg_evidence):
+                 unread_filesystems, dmg_evidence, android_sparse):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
         part(tap, d)
