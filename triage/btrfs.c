@@ -17,7 +17,6 @@
 #include "accounts.h"
 #include "crc32c.h"
 #include "scan.h"
-#include "text.h"
 
 #define SB_OFF 65536u
 #define SB_SIZE 4096u
@@ -967,13 +966,7 @@ static int visit(bwalk_t *w, uint64_t ino, uint8_t loc_type, const char *name, s
 
     if ((rc = pt_item_path_set(&w->path, &w->cap, at, name, w->err)) != PT_OK)
         return rc;
-    pt_item_init(&it);
-    it.evidence_id = w->s->evidence_id;
-    it.volume_id = w->s->volume_id;
-    it.path = w->path;
-    it.allocated = 1;
-    if (!pt_text_utf8_valid(w->path, strlen(w->path)))
-        pt_item_add_error(&it, "note", "name is not valid UTF-8: invalid bytes are shown as \\xNN");
+    pt_scan_item_at(w->s, &it, w->path);
     if (loc_type == T_ROOT_ITEM) {
         it.kind = PT_KIND_DIR;
         if ((rc = subvol_entry(w, ino, &it)) != PT_OK)
@@ -1055,11 +1048,8 @@ static int walk_dir(bwalk_t *w, uint64_t dir, size_t at, int depth)
     int r, rc = PT_OK;
 
     if (depth > w->s->opts->max_depth) {
-        char where[1200];
         w->path[at] = '\0';
-        snprintf(where, sizeof where, "directories nested deeper than %d under %.1000s: not walked further "
-                 "(a loop or damage; --max-depth)", w->s->opts->max_depth, w->path);
-        return pt_scan_problem(w->s, "error", "filesystem", where, w->err);
+        return pt_scan_too_deep(w->s, w->path, w->err);
     }
     /* the entries first (the walk below moves the tree cursor) */
     for (r = tree_search(w->b, w->root, &k, &c, &e); r == 1; r = tree_next(&c, &e)) {

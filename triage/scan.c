@@ -241,6 +241,26 @@ long pt_scan_path_start(const pt_scan_t *s, char **path, size_t *cap)
     return (long)len;
 }
 
+void pt_scan_item_at(const pt_scan_t *s, pt_item_t *it, const char *path)
+{
+    pt_item_init(it);
+    it->evidence_id = s->evidence_id;
+    it->volume_id = s->volume_id;
+    it->path = path;
+    it->allocated = 1;
+    if (!pt_text_utf8_valid(path, strlen(path)))
+        pt_item_add_error(it, "note", "name is not valid UTF-8: invalid bytes are shown as \\xNN");
+}
+
+int pt_scan_too_deep(pt_scan_t *s, const char *path, pt_err_t *err)
+{
+    char where[1200];
+
+    snprintf(where, sizeof where, "directories nested deeper than %d under %.1000s: not walked further "
+             "(a loop or damage; --max-depth)", s->opts->max_depth, path);
+    return pt_scan_problem(s, "error", "filesystem", where, err);
+}
+
 const char *pt_scan_intern(pt_scan_t *s, const char *str)
 {
     size_t i;

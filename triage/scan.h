@@ -122,6 +122,12 @@ typedef char *(*pt_small_read_fn)(void *ctx, const char *path, size_t *len);
 int pt_scan_volume_identity(pt_scan_t *s, pt_small_read_fn read_small, void *ctx, pt_accounts_t *accounts,
                             pt_err_t *err);
 long pt_scan_path_start(const pt_scan_t *s, char **path, size_t *cap);
+/* An allocated item of the current evidence and volume at path, with a
+ * note when the path is not valid UTF-8. */
+void pt_scan_item_at(const pt_scan_t *s, pt_item_t *it, const char *path);
+/* The error for a directory nested deeper than --max-depth under path (a
+ * loop or damage): recorded, and not walked.  PT_OK or PT_EDB. */
+int pt_scan_too_deep(pt_scan_t *s, const char *path, pt_err_t *err);
 
 /* Records an evidence- or volume-level problem (severity "fatal", "error" or
  * "note") in the errors table and scan.log.  Returns PT_OK or PT_EDB. */

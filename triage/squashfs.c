@@ -23,7 +23,6 @@
 
 #include "accounts.h"
 #include "scan.h"
-#include "text.h"
 
 #define SB_SIZE 96u
 #define META_MAX 8192u
@@ -826,15 +825,9 @@ static int visit(void *ctx, uint64_t ref, uint32_t number, unsigned type, const 
     (void)nlen;
     if ((rc = pt_item_path_set(&w->path, &w->cap, at, name, w->err)) != PT_OK)
         return rc;
-    pt_item_init(&it);
-    it.evidence_id = w->s->evidence_id;
-    it.volume_id = w->s->volume_id;
-    it.path = w->path;
-    it.allocated = 1;
+    pt_scan_item_at(w->s, &it, w->path);
     it.has_inode = 1;
     it.inode = number;
-    if (!pt_text_utf8_valid(name, strlen(name)))
-        pt_item_add_error(&it, "note", "name is not valid UTF-8: invalid bytes are shown as \\xNN");
     if (strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
         pt_item_add_error(&it, "error", "the directory entry's name contains '/' or is '.' or '..' (damage or a "
                           "crafted image): kept as it is");
@@ -917,11 +910,8 @@ static int walk_dir(sqwalk_t *w, const sqinode_t *dir, size_t at, int depth)
     int saved = w->depth, r;
 
     if (depth > w->s->opts->max_depth) {
-        char where[1200];
         w->path[at] = '\0';
-        snprintf(where, sizeof where, "directories nested deeper than %d under %.1000s: not walked further "
-                 "(a loop or damage; --max-depth)", w->s->opts->max_depth, w->path);
-        return pt_scan_problem(w->s, "error", "filesystem", where, w->err);
+        return pt_scan_too_deep(w->s, w->path, w->err);
     }
     w->at = at;
     w->depth = depth;

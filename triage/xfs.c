@@ -14,7 +14,6 @@
 #include "accounts.h"
 #include "bfio.h"
 #include "scan.h"
-#include "text.h"
 
 
 struct pt_xfs {
@@ -251,11 +250,7 @@ static int visit(xwalk_t *w, libfsxfs_file_entry_t *f, size_t at, int depth)
     libfsxfs_file_entry_get_inode_number(f, &ino, NULL);
     libfsxfs_file_entry_get_file_mode(f, &mode, NULL);
     libfsxfs_file_entry_get_size(f, &size, NULL);
-    pt_item_init(&it);
-    it.evidence_id = w->s->evidence_id;
-    it.volume_id = w->s->volume_id;
-    it.path = w->path;
-    it.allocated = 1;
+    pt_scan_item_at(w->s, &it, w->path);
     it.has_inode = 1;
     it.inode = ino;
     it.kind = pt_item_kind_of_mode(mode);
@@ -282,8 +277,6 @@ static int visit(xwalk_t *w, libfsxfs_file_entry_t *f, size_t at, int depth)
     if ((mode & S_IFMT) == S_IFLNK &&
         libfsxfs_file_entry_get_utf8_symbolic_link_target(f, (uint8_t *)target, sizeof target, NULL) == 1)
         it.link_target = target;
-    if (!pt_text_utf8_valid(w->path, strlen(w->path)))
-        pt_item_add_error(&it, "note", "name is not valid UTF-8: invalid bytes are shown as \\xNN");
     if ((mode & S_IFMT) == S_IFREG) {
         pt_item_limit(&it, w->s->opts->max_item_size, w->fs_bytes);
         if ((rc = pt_scan_read(w->s, &it, read_entry, f, &rerr)) != PT_OK) {
@@ -304,11 +297,8 @@ static int walk_dir(xwalk_t *w, libfsxfs_file_entry_t *dir, size_t at, int depth
     char msg[512], where[1200];
     int n = 0, i, rc = PT_OK;
 
-    if (depth > w->s->opts->max_depth) { /* a loop or damage */
-        snprintf(where, sizeof where, "directories nested deeper than %d under %.1000s: not walked further "
-                 "(a loop or damage; --max-depth)", w->s->opts->max_depth, w->path);
-        return pt_scan_problem(w->s, "error", "filesystem", where, w->err);
-    }
+    if (depth > w->s->opts->max_depth) /* a loop or damage */
+        return pt_scan_too_deep(w->s, w->path, w->err);
     if (libfsxfs_file_entry_get_number_of_sub_file_entries(dir, &n, &e) != 1) {
         xfs_msg(&e, msg, sizeof msg);
         w->path[at] = '\0';

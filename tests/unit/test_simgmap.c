@@ -8,25 +8,8 @@
 #include <string.h>
 
 #include "simgmap.h"
+#include "reader.h"
 #include "testlib.h"
-
-typedef struct mem {
-    const uint8_t *p;
-    size_t n;
-} mem_t;
-
-static ssize_t mem_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
-{
-    mem_t *m = src;
-
-    (void)err;
-    if (off >= m->n)
-        return 0;
-    if (len > m->n - off)
-        len = (size_t)(m->n - off);
-    memcpy(buf, m->p + off, len);
-    return (ssize_t)len;
-}
 
 #define BLK 1024u
 
@@ -82,14 +65,14 @@ static size_t build(void)
 static void reads(void)
 {
     size_t n = build(), off, len;
-    mem_t m = { img, n };
+    pt_mem_t m = { img, n };
     pt_simgmap_t *s = NULL;
     pt_err_t e = { 0, "" };
     char desc[300];
     uint8_t buf[16 * BLK];
 
     T_CHECK(pt_simgmap_is_simg(img, n));
-    T_CHECK(pt_simgmap_open(mem_read, &m, n, &s, desc, sizeof desc, &e) == PT_OK);
+    T_CHECK(pt_simgmap_open(pt_read_mem, &m, n, &s, desc, sizeof desc, &e) == PT_OK);
     if (!s)
         return;
     T_CHECK(pt_simgmap_disk_size(s) == 16 * BLK);
@@ -108,11 +91,11 @@ static void reads(void)
 
 static void refuse(size_t n, const char *why)
 {
-    mem_t m = { img, n };
+    pt_mem_t m = { img, n };
     pt_simgmap_t *s = NULL;
     pt_err_t e = { 0, "" };
 
-    T_CHECK(pt_simgmap_open(mem_read, &m, n, &s, NULL, 0, &e) == PT_EFORMAT && s == NULL);
+    T_CHECK(pt_simgmap_open(pt_read_mem, &m, n, &s, NULL, 0, &e) == PT_EFORMAT && s == NULL);
     if (!strstr(e.msg, why))
         printf("#   expected \"%s\" in \"%s\"\n", why, e.msg);
     T_CHECK(strstr(e.msg, why) != NULL);

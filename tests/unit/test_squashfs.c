@@ -12,25 +12,8 @@
 #include <unistd.h>
 
 #include "squashfs.h"
+#include "reader.h"
 #include "testlib.h"
-
-typedef struct mem {
-    const uint8_t *p;
-    size_t n;
-} mem_t;
-
-static ssize_t mem_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
-{
-    mem_t *m = src;
-
-    (void)err;
-    if (off >= m->n)
-        return 0;
-    if (len > m->n - off)
-        len = (size_t)(m->n - off);
-    memcpy(buf, m->p + off, len);
-    return (ssize_t)len;
-}
 
 static char dir[] = "/tmp/pt-squashfs-XXXXXX";
 
@@ -151,14 +134,14 @@ static void compressors(void)
     for (i = 0; i < sizeof opts / sizeof opts[0]; i++) {
         size_t n = 0;
         uint8_t *img = build(opts[i], &n);
-        mem_t m = { img, n };
+        pt_mem_t m = { img, n };
         pt_squashfs_t *q = NULL;
         pt_err_t e = { 0, "" };
         T_CHECK(img != NULL);
         if (!img)
             continue;
         T_CHECK(pt_squashfs_is(img, n));
-        T_CHECK(pt_squashfs_open(mem_read, &m, n, &q, &e) == PT_OK);
+        T_CHECK(pt_squashfs_open(pt_read_mem, &m, n, &q, &e) == PT_OK);
         if (q) {
             T_CHECK(strstr(pt_squashfs_describe(q), "SquashFS 4.0, ") == pt_squashfs_describe(q));
             T_CHECK(pt_squashfs_bytes_used(q) <= n);
@@ -184,7 +167,7 @@ static void compressors(void)
 static void refuse(const uint8_t *img, size_t n, size_t at, const void *val, size_t len, const char *why)
 {
     uint8_t *b = malloc(n);
-    mem_t m = { b, n };
+    pt_mem_t m = { b, n };
     pt_squashfs_t *q = NULL;
     pt_err_t e = { 0, "" };
 
@@ -192,7 +175,7 @@ static void refuse(const uint8_t *img, size_t n, size_t at, const void *val, siz
         return;
     memcpy(b, img, n);
     memcpy(b + at, val, len);
-    T_CHECK(pt_squashfs_open(mem_read, &m, n, &q, &e) == PT_EFORMAT && q == NULL);
+    T_CHECK(pt_squashfs_open(pt_read_mem, &m, n, &q, &e) == PT_EFORMAT && q == NULL);
     if (!strstr(e.msg, why))
         printf("#   expected \"%s\" in \"%s\"\n", why, e.msg);
     T_CHECK(strstr(e.msg, why) != NULL);
@@ -204,7 +187,7 @@ static void superblock(void)
     size_t n = 0;
     uint8_t *img = build("-comp gzip", &n);
     uint8_t big[8];
-    mem_t m = { img, n };
+    pt_mem_t m = { img, n };
     pt_squashfs_t *q = NULL;
     pt_err_t e = { 0, "" };
 
@@ -221,7 +204,7 @@ static void superblock(void)
     refuse(img, n, 64, "\xff\xff\xff\x7f\x00\x00\x00\x00", 8, "table offsets are implausible");
     /* a cut image is named as such */
     m.n = n / 2;
-    T_CHECK(pt_squashfs_open(mem_read, &m, n / 2, &q, &e) == PT_EFORMAT && strstr(e.msg, "truncated"));
+    T_CHECK(pt_squashfs_open(pt_read_mem, &m, n / 2, &q, &e) == PT_EFORMAT && strstr(e.msg, "truncated"));
     T_CHECK(!pt_squashfs_is(img, 64));
     free(img);
 }
