@@ -4,6 +4,7 @@
  * it checks.  Every offset read is bounds-checked through at(). */
 #include "crypto.h"
 
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,8 @@ const char *const pt_crypto_formats[] = {
     "zip-aes", "zip-crypto", "7z-aes", "rar5-encrypted", "rar4-encrypted", "pdf-encrypted",
     "ooxml-encrypted", "kdbx", "kdb", "ssh-key-encrypted", "pem-encrypted", "pkcs8-encrypted", "pgp-secret-key",
     "gpg-agent-key", "pkcs12-encrypted", "java-keystore", "macos-keychain", "ansible-vault", "android-backup", "ecryptfs", "odf-encrypted",
-    "doc-encrypted", "xls-encrypted", "ppt-encrypted", NULL,
+    "doc-encrypted", "xls-encrypted", "ppt-encrypted", "borg-encrypted", "borg-key", "restic-key", "scrypt-encrypted",
+    "aescrypt", "psafe3", "gocryptfs-conf", "cryptomator-masterkey", "encfs-config", NULL,
 };
 
 /* ---- LUKS ------------------------------------------------------------------ */
@@ -573,6 +575,90 @@ static int detect_ecryptfs(const pt_crypto_view_t *v, pt_crypto_match_t *m)
     return 1;
 }
 
+/* ---- encrypted backups and files of encryption tools ---------------------------------- */
+
+/* A Borg repository segment (data/N/M): "BORG_SEG", then entries of CRC-32,
+ * size (the whole entry), tag (0 PUT, 1 DELETE, 2 COMMIT); a PUT's 32-byte
+ * id is followed by the object, whose first byte names the key type that
+ * made it (borg 1.x: 0 keyfile, 1 passphrase, 3 repokey, 4 and 5 their
+ * BLAKE2b variants encrypt; 2 plaintext, 6 and 7 only authenticate). */
+static int detect_borg_segment(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    const uint8_t *p = at(v, 0, 8);
+    uint64_t off = 8;
+    unsigned others = 0;
+
+    if (!p || memcmp(p, "BORG_SEG", 8) != 0)
+        return 0;
+    while (off + 9 <= v->size) {
+        const uint8_t *e = at(v, off, 9);
+        uint32_t size;
+        if (!e || (size = le32(e + 4)) < 9 || size > v->size - off || e[8] > 2)
+            break;
+        if (e[8] == 0) {
+            const uint8_t *t = size >= 42 ? at(v, off + 41, 1) : NULL;
+            static const char *const kinds[] = { "keyfile", "passphrase", "plaintext", "repokey",
+                                                 "BLAKE2b keyfile", "BLAKE2b repokey",
+                                                 "BLAKE2b authenticated", "authenticated" };
+            if (!t || *t > 7)
+                break;
+            if (*t == 2 || *t >= 6)
+                SET(m, "borg-segment", 0, "Borg repository segment, objects not encrypted (%s mode)", kinds[*t]);
+            else
+                SET(m, "borg-encrypted", 1, "Borg repository segment, objects encrypted (%s mode, AES-CTR with "
+                    "HMAC or BLAKE2b)", kinds[*t]);
+            return 1;
+        }
+        others++;
+        off += size;
+    }
+    SET(m, "borg-segment", 0, "Borg repository segment with no data object in the bytes read (%u delete or "
+        "commit entries)", others);
+    return 1;
+}
+
+/* scrypt(1)'s encrypted files (Tarsnap's format): "scrypt", version 0, the
+ * key derivation's N, r, p and salt, then the first 16 bytes of the
+ * SHA-256 of those 48 bytes, which must match. */
+static int detect_scrypt_file(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    const uint8_t *p = at(v, 0, 96);
+    uint8_t md[32];
+    unsigned len = 0;
+
+    if (!p || memcmp(p, "scrypt\0", 7) != 0 || p[7] == 0 || p[7] > 63 || be32(p + 8) == 0 || be32(p + 12) == 0)
+        return 0;
+    if (!EVP_Digest(p, 48, md, &len, EVP_sha256(), NULL) || memcmp(md, p + 48, 16) != 0)
+        return 0;
+    SET(m, "scrypt-encrypted", 1, "scrypt(1) encrypted file (AES-256-CTR, key from scrypt with N=2^%u, r=%u, "
+        "p=%u; header checksum valid)", p[7], be32(p + 8), be32(p + 12));
+    return 1;
+}
+
+/* AES Crypt (.aes, a popular Windows and Android tool): "AES", format
+ * version 1 to 3, a reserved zero byte. */
+static int detect_aescrypt(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    const uint8_t *p = at(v, 0, 5);
+
+    if (!p || memcmp(p, "AES", 3) != 0 || p[3] < 1 || p[3] > 3 || p[4] != 0 || v->size < 5 + 16 + 48 + 32)
+        return 0;
+    SET(m, "aescrypt", 1, "AES Crypt file, format version %u (AES-256-CBC)", p[3]);
+    return 1;
+}
+
+/* Password Safe v3 databases (.psafe3): "PWS3" and, before the 32-byte
+ * HMAC at the end, the EOF marker "PWS3-EOFPWS3-EOF". */
+static int detect_psafe3(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    const uint8_t *p = at(v, 0, 72), *e = v->size >= 48 + 152 ? at(v, v->size - 48, 16) : NULL;
+
+    if (!p || memcmp(p, "PWS3", 4) != 0 || !e || memcmp(e, "PWS3-EOFPWS3-EOF", 16) != 0)
+        return 0;
+    SET(m, "psafe3", 1, "Password Safe v3 database (Twofish, key stretched %u times)", le32(p + 36));
+    return 1;
+}
+
 /* ---- age, OpenSSL ------------------------------------------------------------------ */
 
 static int detect_age(const pt_crypto_view_t *v, pt_crypto_match_t *m)
@@ -641,6 +727,7 @@ static int detect_keepass(const pt_crypto_view_t *v, pt_crypto_match_t *m)
 static int (*const detectors[])(const pt_crypto_view_t *, pt_crypto_match_t *) = {
     detect_luks, detect_bitlocker, detect_corestorage, detect_dmg, detect_hibernation, detect_swap, detect_age, detect_openssl, detect_keepass, pt_crypto_detect_keys,
     detect_pgp, detect_pgp_secret, detect_ansible_vault, detect_android_backup, detect_ecryptfs,
+    detect_borg_segment, detect_scrypt_file, detect_aescrypt, detect_psafe3, pt_crypto_detect_vault_keys,
     pt_crypto_detect_pkcs12, pt_crypto_detect_gpg_agent, pt_crypto_detect_jks, pt_crypto_detect_keychain,
     pt_crypto_detect_zip, pt_crypto_detect_7z, pt_crypto_detect_rar5, pt_crypto_detect_rar4,
     pt_crypto_detect_pdf, pt_crypto_detect_cfb,

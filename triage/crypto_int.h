@@ -157,6 +157,7 @@ int pt_crypto_armour_body(const pt_crypto_view_t *v, size_t after, uint8_t *bin,
 
 /* Private keys and key stores (crypto_keys.c). */
 int pt_crypto_detect_keys(const pt_crypto_view_t *v, pt_crypto_match_t *m);
+int pt_crypto_detect_vault_keys(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 int pt_crypto_detect_pkcs12(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 int pt_crypto_detect_gpg_agent(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 int pt_crypto_detect_jks(const pt_crypto_view_t *v, pt_crypto_match_t *m);

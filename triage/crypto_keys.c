@@ -299,3 +299,65 @@ int pt_crypto_detect_keychain(const pt_crypto_view_t *v, pt_crypto_match_t *m)
         "keychain's password; account and service names are stored in the clear");
     return 1;
 }
+
+/* ---- encrypted backups and vaults: their key files ---------------------------------------- */
+
+/* A JSON object in the head that has every one of the quoted keys. */
+static int json_has(const pt_crypto_view_t *v, const char *const *keys)
+{
+    size_t i = text_start(v), n = v->head_len < 65536 ? v->head_len : 65536;
+
+    if (i >= n || v->head[i] != '{')
+        return 0;
+    for (; *keys; keys++)
+        if (!find(v->head, n, *keys, strlen(*keys)))
+            return 0;
+    return 1;
+}
+
+/* restic's repository keys (keys/ID), gocryptfs.conf, Cryptomator's
+ * masterkey.cryptomator, EncFS's .encfs6.xml, and Borg's repository key
+ * (the config of a repokey repository, or a keyfile): each holds the
+ * master key of a store of ciphertext, encrypted with the passphrase. */
+int pt_crypto_detect_vault_keys(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    static const char *const restic[] = { "\"kdf\"", "\"salt\"", "\"data\"", "\"scrypt\"", NULL };
+    static const char *const gocryptfs[] = { "\"Creator\"", "\"EncryptedKey\"", "\"ScryptObject\"", NULL };
+    static const char *const cryptomator[] = { "\"scryptSalt\"", "\"primaryMasterKey\"", "\"hmacMasterKey\"", NULL };
+    size_t after;
+
+    if (v->head_len == 0 || v->size > (1u << 20))
+        return 0;
+    if (json_has(v, restic)) {
+        SET(m, "restic-key", 1, "restic repository key (scrypt-protected master key of the repository's "
+            "encrypted packs, index and snapshots)");
+        return 1;
+    }
+    if (json_has(v, gocryptfs)) {
+        SET(m, "gocryptfs-conf", 1, "gocryptfs.conf: the master key of a gocryptfs encrypted directory, "
+            "protected by scrypt and the passphrase");
+        return 1;
+    }
+    if (json_has(v, cryptomator)) {
+        SET(m, "cryptomator-masterkey", 1, "Cryptomator masterkey file: the vault's keys, wrapped with a "
+            "scrypt-derived key");
+        return 1;
+    }
+    if (starts_text(v, "<?xml", &after) && find(v->head, v->head_len, "<encodedKeyData>", 16) &&
+        find(v->head, v->head_len, "<cfg", 4)) {
+        SET(m, "encfs-config", 1, "EncFS configuration (.encfs6.xml): the volume key, encrypted with the "
+            "passphrase");
+        return 1;
+    }
+    if (starts_text(v, "BORG_KEY ", &after)) {
+        SET(m, "borg-key", 1, "Borg keyfile: the key of an encrypted Borg repository, protected by the passphrase");
+        return 1;
+    }
+    if (starts_text(v, "[repository]", &after) && find(v->head, v->head_len, "\nsegments_per_dir", 17) &&
+        find(v->head, v->head_len, "\nkey = ", 7)) {
+        SET(m, "borg-key", 1, "Borg repository config holding the repository key (repokey or authenticated "
+            "mode), protected by the passphrase; its segments say whether the data is encrypted");
+        return 1;
+    }
+    return 0;
+}

@@ -115,6 +115,36 @@ def make_corpus(d):
     for kind in ("doc-enc", "doc", "doc-enc-large", "xls-enc", "xls", "ppt-enc", "ppt", "xls-default",
                  "xls-default-cryptoapi", "xls-other-cryptoapi"):
         run(f"python3 {fx}/mkcfb.py {kind} {kind}")
+    # encrypted backups and the tools' own files: Borg (repokey, keyfile and
+    # authenticated-only repositories), restic, scrypt(1), gocryptfs
+    benv = "BORG_PASSPHRASE=pw BORG_KEYS_DIR=../borg-keys BORG_BASE_DIR=../borg-base BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=yes"
+    run(f"{benv} borg init -e repokey ../borg-enc && {benv} borg create ../borg-enc::a plain.txt && "
+        f"{benv} borg init -e authenticated ../borg-auth && {benv} borg create ../borg-auth::a plain.txt && "
+        f"{benv} borg init -e keyfile ../borg-kf && cp ../borg-enc/data/0/0 borg-seg-enc && "
+        "cp ../borg-enc/config borg-config && cp ../borg-auth/data/0/0 borg-seg-auth && "
+        "cp ../borg-enc/data/0/1 borg-seg-commit && cp ../borg-keys/* borg-keyfile")
+    run("RESTIC_PASSWORD=pw restic init -q -r ../restic-repo && cp ../restic-repo/keys/* restic-key")
+    run("printf pw > ../pwf && scrypt enc --passphrase file:../pwf plain.txt x.scrypt")
+    run("mkdir ../gcf && gocryptfs -init -q -passfile ../pwf -scryptn 10 ../gcf && cp ../gcf/gocryptfs.conf .")
+    # no Debian tool writes these: by their specifications
+    with open(os.path.join(c, "x.aes"), "wb") as f:  # AES Crypt, format 2
+        f.write(b"AES\x02\x00" + b"\x00\x18CREATED_BY\x00aescrypt 3.14" + b"\x00\x00" + rng.randbytes(16 + 48 + 32)
+                + rng.randbytes(4096) + b"\x05" + rng.randbytes(32))
+    with open(os.path.join(c, "safe.psafe3"), "wb") as f:  # Password Safe v3
+        f.write(b"PWS3" + rng.randbytes(32) + (2048).to_bytes(4, "little") + rng.randbytes(32 + 64 + 16)
+                + rng.randbytes(16 * 40) + b"PWS3-EOFPWS3-EOF" + rng.randbytes(32))
+    with open(os.path.join(c, "masterkey.cryptomator"), "w") as f:
+        f.write('{"version": 999, "scryptSalt": "AAAAAAAAAAA=", "scryptCostParam": 32768, "scryptBlockSize": 8, '
+                '"primaryMasterKey": "mM+qoQ+o0qvPTiDAZYt+flaC3WbpNAx1sTXaUzxwpy0M9Ctj6Tih/Q==", '
+                '"hmacMasterKey": "mM+qoQ+o0qvPTiDAZYt+flaC3WbpNAx1sTXaUzxwpy0M9Ctj6Tih/Q==", '
+                '"versionMac": "iUmRRHITuyJsJbVNqGNw+82YQ4A3Rma7j/y1v0DCVLA="}\n')
+    with open(os.path.join(c, ".encfs6.xml"), "w") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8" standalone="yes" ?>\n<!DOCTYPE boost_serialization>\n'
+                '<boost_serialization signature="serialization::archive" version="7">\n'
+                '<cfg class_id="0" tracking_level="0" version="20">\n<creator>EncFS 1.9.5</creator>\n'
+                '<keySize>192</keySize>\n<encodedKeySize>44</encodedKeySize>\n'
+                '<encodedKeyData>\nwb2Ue2rT5VRFRjZ9T3IN9iW0O3i8aqsX7G9v6cS6kBHR+RB8QfzDmQ==\n</encodedKeyData>\n'
+                '</cfg>\n</boost_serialization>\n')
     # negatives: compressed formats carrying their magic, and plain archives
     run("gzip -n -k -c plain.txt > t.gz && xz -k -c plain.txt > t.xz && bzip2 -k -c plain.txt > t.bz2")
     run("zstd -q -c plain.txt > t.zst && zip -q plainz.zip plain.txt && 7z a p.7z plain.txt >/dev/null")
@@ -151,6 +181,12 @@ EXPECT = {
     "/hiberfil.sys": ("none", None), "/hiberfil-zeroed.sys": ("none", None),
     "/container.hc": ("suspected", "random-data"), "/swapfile": ("none", None),
     "/fake-zlib.bin": ("suspected", "random-data"), "/zlib-random.bin": ("none", None),
+    "/borg-seg-enc": ("encrypted", "borg-encrypted"), "/borg-seg-auth": ("none", None),
+    "/borg-seg-commit": ("none", None), "/borg-config": ("encrypted", "borg-key"),
+    "/borg-keyfile": ("encrypted", "borg-key"), "/restic-key": ("encrypted", "restic-key"),
+    "/x.scrypt": ("encrypted", "scrypt-encrypted"), "/gocryptfs.conf": ("encrypted", "gocryptfs-conf"),
+    "/x.aes": ("encrypted", "aescrypt"), "/safe.psafe3": ("encrypted", "psafe3"),
+    "/masterkey.cryptomator": ("encrypted", "cryptomator-masterkey"), "/.encfs6.xml": ("encrypted", "encfs-config"),
 }
 
 # what a verdict's reason must say (a recognised format that is not encrypted, ...)
@@ -163,6 +199,8 @@ REASON = {
     "/hiberfil.sys": "Windows hibernation file (signature 'HIBR'",
     "/container.hc": "could be a VeraCrypt/TrueCrypt container", "/random.bin": "ciphertext and the middle",
     "/swapfile": "Linux swap space (version 1, 4096-byte pages, 257 pages, UUID 11111111-2222-3333-4444-777777777777",
+    "/borg-seg-auth": "objects not encrypted (authenticated mode)", "/borg-seg-enc": "repokey mode",
+    "/borg-seg-commit": "no data object", "/x.scrypt": "header checksum valid",
 }
 
 

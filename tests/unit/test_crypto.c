@@ -2,6 +2,7 @@
  * (the real tools' outputs are tested end to end in tests/e2e). */
 #include <bzlib.h>
 #include <lzma.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -263,6 +264,49 @@ static void application_containers(void)
     T_CHECK(!detect(e, sizeof e, &m));
 }
 
+/* Borg segments by the key type of their first object, scrypt(1) files by
+ * their header checksum, AES Crypt and Password Safe by their markers. */
+static void backup_and_tool_files(void)
+{
+    uint8_t b[200], *r = prng(4096, 9);
+    pt_crypto_match_t m;
+    unsigned char md[32];
+    unsigned len = 0;
+
+    memset(b, 0, sizeof b);
+    memcpy(b, "BORG_SEG", 8);
+    t_put_le32(b + 12, 9 + 32 + 60); /* a PUT of a 60-byte object */
+    b[16] = 0;
+    memcpy(b + 49, r, 60);
+    b[49] = 3; /* repokey */
+    T_CHECK(detect(b, sizeof b, &m) && strcmp(m.format, "borg-encrypted") == 0 && m.encrypted);
+    b[49] = 7; /* authenticated only */
+    T_CHECK(detect(b, sizeof b, &m) && strcmp(m.format, "borg-segment") == 0 && !m.encrypted);
+    b[49] = 9; /* no such key type: the segment is named, nothing more */
+    T_CHECK(detect(b, sizeof b, &m) && !m.encrypted);
+    all_prefixes(b, sizeof b);
+
+    memset(b, 0, sizeof b);
+    memcpy(b, "scrypt\0\x0e\0\0\0\x08\0\0\0\x01", 16);
+    memcpy(b + 16, r, 32);
+    EVP_Digest(b, 48, md, &len, EVP_sha256(), NULL);
+    memcpy(b + 48, md, 16);
+    T_CHECK(detect(b, 96, &m) && strcmp(m.format, "scrypt-encrypted") == 0 && strstr(m.reason, "N=2^14, r=8"));
+    b[50] ^= 1; /* the checksum no longer holds */
+    T_CHECK(!detect(b, 96, &m) || strcmp(m.format, "scrypt-encrypted") != 0);
+
+    memcpy(r, "AES\x02\0", 5);
+    T_CHECK(detect(r, 4096, &m) && strcmp(m.format, "aescrypt") == 0);
+    r[3] = 9;
+    T_CHECK(!detect(r, 4096, &m) || strcmp(m.format, "aescrypt") != 0);
+    memcpy(r, "PWS3", 4);
+    memcpy(r + 4096 - 48, "PWS3-EOFPWS3-EOF", 16);
+    T_CHECK(detect(r, 4096, &m) && strcmp(m.format, "psafe3") == 0 && m.encrypted);
+    r[4096 - 40] ^= 1; /* no EOF marker before the HMAC */
+    T_CHECK(!detect(r, 4096, &m) || strcmp(m.format, "psafe3") != 0);
+    free(r);
+}
+
 static void corestorage_header(void)
 {
     uint8_t b[4096];
@@ -494,6 +538,7 @@ int main(void)
     T_RUN(key_files);
     T_RUN(corestorage_header);
     T_RUN(application_containers);
+    T_RUN(backup_and_tool_files);
     T_RUN(java_and_mac_key_stores);
     T_RUN(random_bytes_match_nothing);
     T_RUN(decoders_explain_compressed);
