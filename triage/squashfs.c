@@ -23,6 +23,7 @@
 
 #include "accounts.h"
 #include "scan.h"
+#include "u64set.h"
 
 #define SB_SIZE 96u
 #define META_MAX 8192u
@@ -744,49 +745,13 @@ static int dir_each(pt_squashfs_t *q, const sqinode_t *in, entry_fn fn, void *ct
     return 0;
 }
 
-/* The directories already walked (refs + 1; open addressing): a listing
- * that names a directory a second time, or an ancestor, is damage. */
-typedef struct refset {
-    uint64_t *slot;
-    size_t cap, n;
-} refset_t;
-
-/* 1 when added, 0 when already there, -1 out of memory. */
-static int refset_add(refset_t *r, uint64_t ref)
-{
-    size_t i;
-
-    if (2 * (r->n + 1) > r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 256, j;
-        uint64_t *s = calloc(cap, sizeof *s);
-        if (!s)
-            return -1;
-        for (j = 0; j < r->cap; j++)
-            if (r->slot[j])
-                for (i = (size_t)(r->slot[j] * 0x9E3779B97F4A7C15ull) & (cap - 1); ; i = (i + 1) & (cap - 1))
-                    if (!s[i]) {
-                        s[i] = r->slot[j];
-                        break;
-                    }
-        free(r->slot);
-        r->slot = s;
-        r->cap = cap;
-    }
-    for (i = (size_t)((ref + 1) * 0x9E3779B97F4A7C15ull) & (r->cap - 1); r->slot[i]; i = (i + 1) & (r->cap - 1))
-        if (r->slot[i] == ref + 1)
-            return 0;
-    r->slot[i] = ref + 1;
-    r->n++;
-    return 1;
-}
-
 /* ---- the walk ---- */
 
 typedef struct sqwalk {
     pt_scan_t *s;
     pt_squashfs_t *q;
     pt_accounts_t accounts;
-    refset_t dirs;
+    pt_u64set_t dirs;
     char *path;
     size_t cap, base, at;
     int depth;
@@ -889,7 +854,7 @@ static int visit(void *ctx, uint64_t ref, uint32_t number, unsigned type, const 
     if ((rc = pt_scan_emit(w->s, &it, w->err)) != PT_OK)
         return rc;
     if (in.type == I_DIR || in.type == I_LDIR) {
-        int added = refset_add(&w->dirs, ref);
+        int added = pt_u64set_add(&w->dirs, ref);
         if (added < 0)
             return pt_err_set(w->err, PT_ENOMEM, "out of memory");
         if (!added) {
@@ -991,7 +956,7 @@ static char *read_small(void *ctx, const char *path, size_t *out_len)
 
 typedef struct map_ctx {
     pt_squashfs_t *q;
-    refset_t dirs;
+    pt_u64set_t dirs;
     int depth, failed;
     pt_err_t *err;
 } map_ctx_t;
@@ -1018,7 +983,7 @@ static int map_entry(void *ctx, uint64_t ref, uint32_t number, unsigned type, co
     }
     q->map[q->nmap].number = number;
     q->map[q->nmap++].ref = ref;
-    if (type == I_DIR && m->depth < 4096 && (r = refset_add(&m->dirs, ref)) == 1 &&
+    if (type == I_DIR && m->depth < 4096 && (r = pt_u64set_add(&m->dirs, ref)) == 1 &&
         inode_read(q, ref, &in, &e) == PT_OK && (in.type == I_DIR || in.type == I_LDIR)) {
         m->depth++;
         r = dir_each(q, &in, map_entry, m, &e);
@@ -1054,7 +1019,7 @@ int pt_squashfs_open_inode(pt_squashfs_t *q, uint64_t ino, pt_read_fn *fn, void 
         if ((rc = inode_read(q, q->root_ref, &in, err)) != PT_OK)
             return rc;
         dir_each(q, &in, map_entry, &m, err);
-        free(m.dirs.slot);
+        pt_u64set_free(&m.dirs);
         if (m.failed)
             return m.failed;
         qsort(q->map, q->nmap, sizeof *q->map, imap_cmp);
@@ -1100,14 +1065,14 @@ int pt_squashfs_walk(pt_scan_t *s, pt_squashfs_t *q, pt_err_t *err)
         goto out;
     }
     w.base = (size_t)len;
-    if (refset_add(&w.dirs, q->root_ref) < 0) {
+    if (pt_u64set_add(&w.dirs, q->root_ref) < 0) {
         rc = pt_err_set(err, PT_ENOMEM, "out of memory");
         goto out;
     }
     rc = walk_dir(&w, &root, (size_t)len, 0);
 out:
     pt_accounts_free(&w.accounts);
-    free(w.dirs.slot);
+    pt_u64set_free(&w.dirs);
     free(w.path);
     return rc;
 }
