@@ -17,6 +17,7 @@
 #include "accounts.h"
 #include "crc32c.h"
 #include "scan.h"
+#include "u64set.h"
 
 #define SB_OFF 65536u
 #define SB_SIZE 4096u
@@ -32,6 +33,7 @@
 /* item types */
 #define T_INODE_ITEM 1
 #define T_INODE_REF 12
+#define BACKUPS 4                  /* the superblock's backup roots */
 #define T_DIR_INDEX 96
 #define T_EXTENT_DATA 108
 #define T_ROOT_ITEM 132
@@ -98,6 +100,13 @@ struct pt_btrfs {
     subvol_t sv[SUBVOL_MAX];
     int nsv;
     bfile_t *open;
+    /* the superblock's backup roots of earlier generations (newest
+     * first), whose trees may still name files deleted since */
+    uint64_t generation;
+    struct { uint64_t tree_root, gen; } backup[BACKUPS];
+    int nbackup;
+    uint64_t max_gen;           /* while an old tree is read: no block may be newer */
+    pt_u64set_t *blocks;        /* while the current tree is walked: the blocks it reads */
     char label[256];
     char desc[640];
 };
@@ -225,6 +234,22 @@ static int block_ok(const pt_btrfs_t *b, const uint8_t *p, uint64_t bytenr)
            memcmp(p + 0x20, b->fsid, 16) == 0;
 }
 
+/* A block of an old tree must be no newer than that tree's generation
+ * (else its place was reused); blocks of the current tree are recorded. */
+static const uint8_t *node_checked(pt_btrfs_t *b, const uint8_t *p, uint64_t bytenr, pt_err_t *err)
+{
+    if (b->max_gen && le(p + 0x50, 8) > b->max_gen) {
+        pt_err_set(err, PT_EFORMAT, "Btrfs tree block %" PRIu64 " was written again after generation %" PRIu64
+                   " (it is now of generation %" PRIu64 ")", bytenr, b->max_gen, le(p + 0x50, 8));
+        return NULL;
+    }
+    if (b->blocks && pt_u64set_add(b->blocks, bytenr) < 0) {
+        pt_err_set(err, PT_ENOMEM, "out of memory");
+        return NULL;
+    }
+    return p;
+}
+
 static const uint8_t *node(pt_btrfs_t *b, uint64_t bytenr, pt_err_t *err)
 {
     slot_t *s = NULL, *old = &b->cache[0];
@@ -234,7 +259,7 @@ static const uint8_t *node(pt_btrfs_t *b, uint64_t bytenr, pt_err_t *err)
     for (i = 0; i < CACHE; i++) {
         if (b->cache[i].used && b->cache[i].bytenr == bytenr) {
             b->cache[i].used = ++b->tick;
-            return b->cache[i].b;
+            return node_checked(b, b->cache[i].b, bytenr, err);
         }
         if (b->cache[i].used < old->used)
             old = &b->cache[i];
@@ -267,7 +292,7 @@ static const uint8_t *node(pt_btrfs_t *b, uint64_t bytenr, pt_err_t *err)
     }
     s->bytenr = bytenr;
     s->used = ++b->tick;
-    return p;
+    return node_checked(b, p, bytenr, err);
 }
 
 typedef struct cursor {
@@ -417,14 +442,14 @@ static int lookup(pt_btrfs_t *b, uint64_t root, uint64_t obj, uint8_t type, uint
     return key_cmp(&got, &k) == 0;
 }
 
-/* The root block of tree id (a subvolume), from the root tree. */
-static int tree_root(pt_btrfs_t *b, uint64_t id, uint64_t *root, pt_err_t *err)
+/* The root block of tree id (a subvolume), from the root tree at rt. */
+static int tree_root_in(pt_btrfs_t *b, uint64_t rt, uint64_t id, uint64_t *root, pt_err_t *err)
 {
     bkey_t k = { id, T_ROOT_ITEM, 0 }, got;
     uint8_t ri[239];
     size_t len = 0;
     cursor_t c;
-    int r = tree_search(b, b->root_tree, &k, &c, err);
+    int r = tree_search(b, rt, &k, &c, err);
 
     if (r < 0)
         return err && err->code ? err->code : PT_EFORMAT;
@@ -434,6 +459,11 @@ static int tree_root(pt_btrfs_t *b, uint64_t id, uint64_t *root, pt_err_t *err)
                                 : pt_err_set(err, PT_EFORMAT, "Btrfs tree %" PRIu64 " has no root item", id);
     *root = le(ri + 176, 8);
     return PT_OK;
+}
+
+static int tree_root(pt_btrfs_t *b, uint64_t id, uint64_t *root, pt_err_t *err)
+{
+    return tree_root_in(b, b->root_tree, id, root, err);
 }
 
 /* ---- opening ---- */
@@ -474,6 +504,20 @@ int pt_btrfs_open(pt_read_fn fn, void *src, uint64_t size, pt_btrfs_t **out, pt_
     b->total_bytes = le(sb + 0x70, 8);
     b->bytes_used = le(sb + 0x78, 8);
     b->num_devices = le(sb + 0x88, 8);
+    b->generation = le(sb + 0x48, 8);
+    for (int i = 0; i < BACKUPS; i++) {
+        /* btrfs_root_backup, 168 bytes each after the system chunk array */
+        uint64_t tr = le(sb + 0xb2b + 168 * i, 8), gen = le(sb + 0xb2b + 168 * i + 8, 8);
+        int j, dup = 0;
+        for (j = 0; j < b->nbackup; j++)
+            dup |= b->backup[j].tree_root == tr;
+        if (tr && gen && gen < b->generation && !dup) {
+            for (j = b->nbackup++; j > 0 && b->backup[j - 1].gen < gen; j--)
+                b->backup[j] = b->backup[j - 1];
+            b->backup[j].tree_root = tr;
+            b->backup[j].gen = gen;
+        }
+    }
     b->devid = le(sb + 0xc9, 8);
     sys_len = (uint32_t)le(sb + 0xa0, 4);
     /* the metadata_uuid feature: tree blocks carry that id, not the fsid */
@@ -545,11 +589,12 @@ int pt_btrfs_open(pt_read_fn fn, void *src, uint64_t size, pt_btrfs_t **out, pt_
         }
     }
     snprintf(b->desc, sizeof b->desc, "Btrfs%s%.200s%s, %" PRIu64 " of %" PRIu64 " bytes used, nodes of %u bytes, "
-             "%d subvolume%s besides the top level, device %" PRIu64 " of %" PRIu64 "%s%s; deleted names are not "
-             "recovered", b->label[0] ? " '" : "", b->label, b->label[0] ? "'" : "", b->bytes_used, b->total_bytes,
+             "%d subvolume%s besides the top level, device %" PRIu64 " of %" PRIu64 "%s%s; deleted files are "
+             "recovered only from the trees of the %d earlier generation%s the superblock keeps as backup roots", b->label[0] ? " '" : "", b->label, b->label[0] ? "'" : "", b->bytes_used, b->total_bytes,
              b->nodesize, nsub, nsub == 1 ? "" : "s", b->devid, b->num_devices,
              b->num_devices > 1 ? " (chunks on the other devices, or striped over them, read as errors)" : "",
-             b->csum_type ? " (tree checksums other than CRC-32C are not verified)" : "");
+             b->csum_type ? " (tree checksums other than CRC-32C are not verified)" : "", b->nbackup,
+             b->nbackup == 1 ? "" : "s");
 out:
     free(sb);
     if (rc != PT_OK) {
@@ -875,19 +920,34 @@ int pt_btrfs_open_inode(pt_btrfs_t *b, uint64_t subvol, uint64_t inode, pt_read_
     uint8_t ii[160];
     uint64_t root;
     size_t len = 0;
-    int rc, r;
+    int rc, r, i;
 
     file_free(b->open);
     b->open = NULL;
     if ((rc = tree_root(b, subvol, &root, err)) != PT_OK)
         return rc;
     r = lookup(b, root, inode, T_INODE_ITEM, 0, ii, sizeof ii, &len, err);
-    if (r <= 0 || len < sizeof ii)
+    /* a deleted file the scan found in an earlier generation's tree */
+    for (i = 0; r == 0 && i < b->nbackup; i++) {
+        pt_err_t e = { 0, "" };
+        b->max_gen = b->backup[i].gen;
+        if (tree_root_in(b, b->backup[i].tree_root, subvol, &root, &e) == PT_OK)
+            r = lookup(b, root, inode, T_INODE_ITEM, 0, ii, sizeof ii, &len, &e) == 1 && len >= sizeof ii;
+        if (r == 1)
+            break;
+        b->max_gen = 0;
+        r = 0;
+    }
+    if (r <= 0 || len < sizeof ii) {
+        b->max_gen = 0;
         return r < 0 ? (err && err->code ? err->code : PT_EFORMAT)
                      : pt_err_set(err, PT_EFORMAT, "Btrfs inode %" PRIu64 " of subvolume %" PRIu64 " is gone", inode,
                                   subvol);
+    }
     *size = le(ii + 16, 8);
-    if ((rc = file_open(b, root, inode, *size, &b->open, err)) != PT_OK)
+    rc = file_open(b, root, inode, *size, &b->open, err);
+    b->max_gen = 0; /* the extents are listed; data blocks are not tree blocks */
+    if (rc != PT_OK)
         return rc;
     *fn = file_read;
     *src = b->open;
@@ -903,6 +963,8 @@ typedef struct bwalk {
     pt_accounts_t accounts;
     char *path;
     size_t cap, base;       /* base: the length of the prefix before "/" */
+    pt_u64set_t seen;       /* inodes the current tree names */
+    pt_u64set_t blocks;     /* tree blocks the current walk read */
     pt_err_t *err;
 } bwalk_t;
 
@@ -955,6 +1017,58 @@ static int subvol_entry(bwalk_t *w, uint64_t id, pt_item_t *it)
     return PT_OK;
 }
 
+/* Fills it from inode item ii (160 bytes) of inode ino, reads a file's
+ * content or a link's target through the tree at w->root, and emits it. */
+static int emit_inode(bwalk_t *w, pt_item_t *it, uint64_t ino, const uint8_t *ii)
+{
+    pt_err_t ierr = { 0, "" };
+    uint32_t mode = (uint32_t)le(ii + 52, 4);
+    int rc;
+
+    it->has_inode = 1;
+    it->inode = ino;
+    it->kind = pt_item_kind_of_mode(mode);
+    it->size = le(ii + 16, 8);
+    it->mode = mode & 07777;
+    set_time(&it->atime, ii + 112);
+    set_time(&it->ctime, ii + 124);
+    set_time(&it->mtime, ii + 136);
+    set_time(&it->crtime, ii + 148);
+    it->has_owner = 1;
+    it->uid = (uint32_t)le(ii + 44, 4);
+    it->gid = (uint32_t)le(ii + 48, 4);
+    {
+        const char *owner = pt_accounts_name(&w->accounts, it->uid);
+        it->owner = owner ? pt_scan_intern(w->s, owner) : NULL;
+    }
+    if ((mode & S_IFMT) == S_IFREG || (mode & S_IFMT) == S_IFLNK) {
+        bfile_t *f = NULL;
+        char target[4096];
+        if ((rc = file_open(w->b, w->root, ino, it->size, &f, &ierr)) == PT_ENOMEM)
+            return pt_err_set(w->err, rc, "%s", ierr.msg);
+        if (!f) {
+            pt_item_add_error(it, "error", "extents not read: %s", ierr.msg);
+        } else if ((mode & S_IFMT) == S_IFLNK) {
+            ssize_t n = it->size < sizeof target ? file_read(f, 0, (uint8_t *)target, (size_t)it->size, &ierr) : -1;
+            if (n >= 0) {
+                target[n] = '\0';
+                it->link_target = target;
+            }
+        } else {
+            pt_item_limit(it, w->s->opts->max_item_size, w->b->total_bytes);
+            if ((rc = pt_scan_read(w->s, it, file_read, f, &ierr)) != PT_OK) {
+                file_free(f);
+                *w->err = ierr;
+                return rc;
+            }
+        }
+        rc = pt_scan_emit(w->s, it, w->err);
+        file_free(f);
+        return rc;
+    }
+    return pt_scan_emit(w->s, it, w->err);
+}
+
 static int visit(bwalk_t *w, uint64_t ino, uint8_t loc_type, const char *name, size_t at, int depth)
 {
     uint8_t ii[160];
@@ -982,49 +1096,10 @@ static int visit(bwalk_t *w, uint64_t ino, uint8_t loc_type, const char *name, s
                           r < 0 ? ierr.msg : "no inode item (damaged tree)");
         return pt_scan_emit(w->s, &it, w->err);
     }
+    if (pt_u64set_add(&w->seen, ino) < 0)
+        return pt_err_set(w->err, PT_ENOMEM, "out of memory");
     mode = (uint32_t)le(ii + 52, 4);
-    it.has_inode = 1;
-    it.inode = ino;
-    it.kind = pt_item_kind_of_mode(mode);
-    it.size = le(ii + 16, 8);
-    it.mode = mode & 07777;
-    set_time(&it.atime, ii + 112);
-    set_time(&it.ctime, ii + 124);
-    set_time(&it.mtime, ii + 136);
-    set_time(&it.crtime, ii + 148);
-    it.has_owner = 1;
-    it.uid = (uint32_t)le(ii + 44, 4);
-    it.gid = (uint32_t)le(ii + 48, 4);
-    {
-        const char *owner = pt_accounts_name(&w->accounts, it.uid);
-        it.owner = owner ? pt_scan_intern(w->s, owner) : NULL;
-    }
-    if ((mode & S_IFMT) == S_IFREG || (mode & S_IFMT) == S_IFLNK) {
-        bfile_t *f = NULL;
-        char target[4096];
-        if ((rc = file_open(w->b, w->root, ino, it.size, &f, &ierr)) == PT_ENOMEM)
-            return pt_err_set(w->err, rc, "%s", ierr.msg);
-        if (!f) {
-            pt_item_add_error(&it, "error", "extents not read: %s", ierr.msg);
-        } else if ((mode & S_IFMT) == S_IFLNK) {
-            ssize_t n = it.size < sizeof target ? file_read(f, 0, (uint8_t *)target, (size_t)it.size, &ierr) : -1;
-            if (n >= 0) {
-                target[n] = '\0';
-                it.link_target = target;
-            }
-        } else {
-            pt_item_limit(&it, w->s->opts->max_item_size, w->b->total_bytes);
-            if ((rc = pt_scan_read(w->s, &it, file_read, f, &ierr)) != PT_OK) {
-                file_free(f);
-                *w->err = ierr;
-                return rc;
-            }
-        }
-        rc = pt_scan_emit(w->s, &it, w->err);
-        file_free(f);
-        return rc;
-    }
-    if ((rc = pt_scan_emit(w->s, &it, w->err)) != PT_OK)
+    if ((rc = emit_inode(w, &it, ino, ii)) != PT_OK)
         return rc;
     if ((mode & S_IFMT) == S_IFDIR)
         return walk_dir(w, ino, strlen(w->path), depth + 1);
@@ -1165,6 +1240,166 @@ static char *read_small(void *ctx, const char *path, size_t *out_len)
     return buf;
 }
 
+/* ---- deleted files, from the trees of earlier generations ---- */
+
+typedef struct oldwalk {
+    bwalk_t *w;
+    uint64_t gen;
+    unsigned found, unread;
+} oldwalk_t;
+
+/* Puts the path of inode ino in the tree at w->root into w->path, from its
+ * INODE_REFs up to the subvolume's root directory.  0 when a link is
+ * missing or the chain does not end. */
+static int old_path(bwalk_t *w, uint64_t ino)
+{
+    char *names[256];
+    int n = 0, i, ok = 0;
+    size_t at = w->base;
+    uint64_t cur = ino;
+    pt_err_t e = { 0, "" };
+
+    while (cur != 256 && n < 256) {
+        bkey_t k = { cur, T_INODE_REF, 0 }, got;
+        uint8_t d[10 + 256];
+        size_t len = 0, nl;
+        cursor_t c;
+        if (tree_search(w->b, w->root, &k, &c, &e) != 1 || item(&c, &got, d, sizeof d, &len, &e) < 0 ||
+            got.obj != cur || got.type != T_INODE_REF || len < 10 || (nl = (size_t)le(d + 8, 2)) == 0 || nl > 255 ||
+            10 + nl > len || got.off == cur || !(names[n] = malloc(nl + 1)))
+            goto out;
+        memcpy(names[n], d + 10, nl);
+        names[n++][nl] = '\0';
+        cur = got.off;
+    }
+    if (cur != 256)
+        goto out;
+    w->path[at] = '\0';
+    for (i = n - 1; i >= 0; i--) {
+        if (pt_item_path_set(&w->path, &w->cap, at, names[i], &e) != PT_OK)
+            goto out;
+        at = strlen(w->path);
+    }
+    ok = 1;
+out:
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    return ok;
+}
+
+static int old_inode(oldwalk_t *o, uint64_t ino)
+{
+    bwalk_t *w = o->w;
+    uint8_t ii[160];
+    size_t len = 0;
+    pt_err_t e = { 0, "" };
+    pt_item_t it;
+    char name[64];
+
+    if (pt_u64set_add(&w->seen, ino) < 0)
+        return pt_err_set(w->err, PT_ENOMEM, "out of memory");
+    if (lookup(w->b, w->root, ino, T_INODE_ITEM, 0, ii, sizeof ii, &len, &e) != 1 || len < sizeof ii) {
+        o->unread++;
+        return PT_OK;
+    }
+    if (!old_path(w, ino)) {
+        /* unlinked already in that generation (open then), or a name lost */
+        snprintf(name, sizeof name, "$OrphanFiles/inode-%" PRIu64, ino);
+        if (pt_item_path_set(&w->path, &w->cap, w->base, name, w->err) != PT_OK)
+            return w->err->code;
+    }
+    pt_scan_item_at(w->s, &it, w->path);
+    it.allocated = 0;
+    pt_item_add_error(&it, "note", "deleted: named in the Btrfs tree of generation %" PRIu64 " (one of the "
+                      "superblock's backup roots), not in the current tree (generation %" PRIu64 "); its content is "
+                      "read from extents the filesystem has freed and may have written over since", o->gen,
+                      w->b->generation);
+    o->found++;
+    return emit_inode(w, &it, ino, ii);
+}
+
+/* Walks the subtree at bytenr of an old tree, skipping the blocks the
+ * current tree shares (nothing in them was deleted), and emits each inode
+ * the current tree does not name. */
+static int old_node(oldwalk_t *o, uint64_t bytenr, int depth)
+{
+    bwalk_t *w = o->w;
+    pt_err_t e = { 0, "" };
+    const uint8_t *p;
+    uint64_t *list;
+    uint32_t n, i, k = 0;
+    int level, rc = PT_OK;
+
+    if (pt_u64set_has(&w->blocks, bytenr))
+        return PT_OK;
+    if (depth >= LEVELS || !(p = node(w->b, bytenr, &e))) {
+        if (e.code == PT_ENOMEM)
+            return pt_err_set(w->err, PT_ENOMEM, "out of memory");
+        o->unread++;
+        return PT_OK;
+    }
+    n = (uint32_t)le(p + 0x60, 4);
+    level = p[0x64];
+    /* copied out: the recursion may evict the block from the cache */
+    if (!(list = malloc((n ? n : 1) * sizeof *list)))
+        return pt_err_set(w->err, PT_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++) {
+        bkey_t key;
+        if (level) {
+            list[k++] = le(p + HDR + KEY_PTR * i + 17, 8);
+            continue;
+        }
+        key_at(p + HDR + LEAF_ITEM * i, &key);
+        if (key.type == T_INODE_ITEM && key.obj > 256 && key.obj < ((uint64_t)1 << 62) &&
+            !pt_u64set_has(&w->seen, key.obj))
+            list[k++] = key.obj;
+    }
+    for (i = 0; i < k && rc == PT_OK; i++)
+        rc = level ? old_node(o, list[i], depth + 1) : old_inode(o, list[i]);
+    free(list);
+    return rc;
+}
+
+/* The subvolume's tree in each backup root that differs from the current
+ * one: the files it names that the current tree does not, as deleted. */
+static int walk_backups(bwalk_t *w)
+{
+    pt_btrfs_t *b = w->b;
+    uint64_t cur = w->root, done[BACKUPS];
+    int i, j, nd = 0, rc = PT_OK;
+
+    for (i = 0; i < b->nbackup && rc == PT_OK; i++) {
+        oldwalk_t o = { w, b->backup[i].gen, 0, 0 };
+        pt_err_t e = { 0, "" };
+        uint64_t root = 0;
+        int seen_root = 0;
+        b->max_gen = b->backup[i].gen;
+        if (tree_root_in(b, b->backup[i].tree_root, w->subvol, &root, &e) != PT_OK) {
+            b->max_gen = 0;
+            if (e.code == PT_ENOMEM)
+                return pt_err_set(w->err, PT_ENOMEM, "out of memory");
+            continue; /* not there yet in that generation, or its blocks written over */
+        }
+        for (j = 0; j < nd; j++)
+            seen_root |= done[j] == root;
+        if (root != cur && !seen_root) {
+            done[nd++] = root;
+            w->root = root;
+            rc = old_node(&o, root, 0);
+            w->root = cur;
+        }
+        b->max_gen = 0;
+        if (rc == PT_OK && (o.found || o.unread)) {
+            char msg[400];
+            snprintf(msg, sizeof msg, "Btrfs backup root of generation %" PRIu64 ": %u file%s the current tree no "
+                     "longer names, listed as deleted%s", o.gen, o.found, o.found == 1 ? "" : "s",
+                     o.unread ? "; some of its blocks had been written over (what they held is lost)" : "");
+            rc = pt_scan_problem(w->s, "note", w->s->volume_label, msg, w->err);
+        }
+    }
+    return rc;
+}
+
 int pt_btrfs_walk(pt_scan_t *s, pt_btrfs_t *b, uint64_t subvol, pt_err_t *err)
 {
     pt_err_t e = { 0, "" };
@@ -1189,9 +1424,17 @@ int pt_btrfs_walk(pt_scan_t *s, pt_btrfs_t *b, uint64_t subvol, pt_err_t *err)
         goto out;
     }
     w.base = (size_t)len;
+    b->blocks = &w.blocks;
     rc = walk_dir(&w, 256, (size_t)len, 0);
+    b->blocks = NULL;
+    if (rc == PT_OK)
+        rc = walk_backups(&w);
 out:
+    b->blocks = NULL;
+    b->max_gen = 0;
     pt_accounts_free(&w.accounts);
+    pt_u64set_free(&w.seen);
+    pt_u64set_free(&w.blocks);
     free(w.path);
     return rc;
 }
