@@ -16,6 +16,7 @@
 
 #include "accounts.h"
 #include "crc32c.h"
+#include "decode.h"
 #include "scan.h"
 #include "u64set.h"
 
@@ -698,21 +699,14 @@ static int decompress(uint8_t comp, const uint8_t *in, size_t in_len, uint8_t *o
                       pt_err_t *err)
 {
     if (comp == 1) {
-        z_stream z;
-        int zr;
-        memset(&z, 0, sizeof z);
-        if (inflateInit(&z) != Z_OK)
+        size_t got;
+        int zr = pt_decode_inflate(in, in_len, out, ram, &got);
+        if (zr == Z_MEM_ERROR)
             return pt_err_set(err, PT_ENOMEM, "zlib: out of memory");
-        z.next_in = (Bytef *)(uintptr_t)in;
-        z.avail_in = (uInt)in_len;
-        z.next_out = out;
-        z.avail_out = (uInt)ram;
-        zr = inflate(&z, Z_FINISH);
-        inflateEnd(&z);
         /* a short stream leaves the rest of the extent as zeros */
-        if (zr != Z_STREAM_END && zr != Z_BUF_ERROR && !(zr == Z_OK && z.avail_out == 0))
+        if (zr != Z_STREAM_END && zr != Z_BUF_ERROR && !(zr == Z_OK && got == ram))
             return pt_err_set(err, PT_EFORMAT, "zlib-compressed extent does not decode (%d)", zr);
-        memset(out + (ram - z.avail_out), 0, z.avail_out);
+        memset(out + got, 0, ram - got);
         return PT_OK;
     }
     if (comp == 3) {

@@ -420,3 +420,22 @@ int pt_decode_explains(const uint8_t *buf, size_t n, pt_decode_result_t *r)
     free(out);
     return 0;
 }
+
+int pt_decode_inflate(const uint8_t *in, size_t in_len, uint8_t *out, size_t cap, size_t *got)
+{
+    z_stream z;
+    int zr;
+
+    memset(&z, 0, sizeof z);
+    *got = 0;
+    if (inflateInit(&z) != Z_OK)
+        return Z_MEM_ERROR;
+    z.next_in = (Bytef *)(uintptr_t)in;
+    z.avail_in = (uInt)in_len;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    zr = inflate(&z, Z_FINISH);
+    *got = cap - z.avail_out;
+    inflateEnd(&z);
+    return zr;
+}

@@ -19,4 +19,10 @@ typedef struct pt_decode_result {
  * r->reason listing the failures. */
 int pt_decode_explains(const uint8_t *buf, size_t n, pt_decode_result_t *r);
 
+/* Inflates the zlib stream in[0..in_len) into out (cap bytes) in one call
+ * (filesystem blocks: Btrfs extents, SquashFS blocks); *got is how many
+ * bytes came out.  Returns zlib's code (Z_STREAM_END when the stream
+ * ended, Z_MEM_ERROR when zlib could not start). */
+int pt_decode_inflate(const uint8_t *in, size_t in_len, uint8_t *out, size_t cap, size_t *got);
+
 #endif

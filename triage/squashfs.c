@@ -22,6 +22,7 @@
 #include <zstd.h>
 
 #include "accounts.h"
+#include "decode.h"
 #include "scan.h"
 #include "u64set.h"
 
@@ -164,18 +165,9 @@ static int decompress(pt_squashfs_t *q, const uint8_t *in, size_t in_len, uint8_
 
     switch (q->comp) {
     case 1: {
-        z_stream z;
-        int zr;
-        memset(&z, 0, sizeof z);
-        if (inflateInit(&z) != Z_OK)
+        int zr = pt_decode_inflate(in, in_len, out, cap, got);
+        if (zr == Z_MEM_ERROR)
             return pt_err_set(err, PT_ENOMEM, "zlib: out of memory");
-        z.next_in = (Bytef *)(uintptr_t)in;
-        z.avail_in = (uInt)in_len;
-        z.next_out = out;
-        z.avail_out = (uInt)cap;
-        zr = inflate(&z, Z_FINISH);
-        *got = cap - z.avail_out;
-        inflateEnd(&z);
         if (zr != Z_STREAM_END)
             return pt_err_set(err, PT_EFORMAT, "gzip-compressed block does not decode (zlib %d)", zr);
         return PT_OK;
