@@ -1332,7 +1332,7 @@ def squashfs(tap, work):
              "home/ubuntu/empty": b"",
              "home/ubuntu/name with 'quotes', \"dq\" and <script>.txt": b"x\n",
              "home/ubuntu/caf\u00e9.txt": b"utf-8 name\n"}
-    for i in range(2000):  # a listing of several metadata blocks: an extended directory with an index
+    for i in range(700):  # a listing of several metadata blocks: an extended directory with an index
         files[f"srv/mail/msg-{i:04d}.eml"] = f"From: a{i}@example.org\nSubject: {i}\n\n".encode() + b"body\n" * (i % 40)
     sums = tree(src, files)
     os.link(os.path.join(src, "home/ubuntu/ledger.csv"), os.path.join(src, "home/ubuntu/ledger-link.csv"))
@@ -1416,7 +1416,7 @@ def squashfs(tap, work):
             assert nested.get(path) == sha, ("snap", path, nested.get(path))
         assert c.execute("SELECT filesystem FROM volumes WHERE label = 'p1'").fetchone() == ("squashfs",)
         ids = [i for (i,) in c.execute("SELECT id FROM items WHERE kind = 'file' AND (path LIKE '/home/ubuntu/%' OR "
-                                       "path LIKE ? || '/home/ubuntu/%' OR path LIKE ? || '/srv/mail/msg-19__.eml')",
+                                       "path LIKE ? || '/home/ubuntu/%' OR path LIKE ? || '/srv/mail/msg-06__.eml')",
                                        (snap, snap))]
         assert len(ids) == 2 * 7 + 100, len(ids)
         x, rec = export_and_verify(work, o, ids, "--case", case)
@@ -1438,7 +1438,7 @@ def squashfs(tap, work):
         rnd = random.Random(5)
         met = 0
         raw = open(imgs[7], "rb").read()  # uncompressed metadata: the damage meets the structures themselves
-        for k in range(40):
+        for k in range(20):
             one = raw if k % 4 >= 2 else base
             bad = bytearray(one)
             for _ in range(rnd.randint(1, 8)):
@@ -1453,8 +1453,8 @@ def squashfs(tap, work):
             e = q.stderr.decode(errors="replace")
             assert q.returncode in (0, 1) and "Sanitizer" not in e and "runtime error" not in e, (k, e[-2000:])
             met += q.returncode == 1
-        assert met >= 10, met
-    tap.result("SquashFS damage: a truncated image names the bytes missing; 40 images damaged at random "
+        assert met >= 5, met
+    tap.result("SquashFS damage: a truncated image names the bytes missing; 20 images damaged at random "
                "(compressed and uncompressed metadata tables, data) each scan to the end, the damage reported, "
                "no crash", damaged)
 
