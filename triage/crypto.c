@@ -196,6 +196,30 @@ static int detect_hibernation(const pt_crypto_view_t *v, pt_crypto_match_t *m)
     return 0;
 }
 
+/* Memory captures, which hold whatever the system had in memory (documents
+ * open, passwords, keys): LiME's ranges (magic "EMiL", version 1, a start
+ * no greater than the end), and Windows crash dumps ("PAGEDUMP" and
+ * "PAGEDU64", full or kernel dumps written by Windows or taken by
+ * examiners' tools).  Not ciphertext; the reason says what they are. */
+static int detect_memory_image(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    const uint8_t *p = at(v, 0, 32);
+
+    if (!p)
+        return 0;
+    if (le32(p) == 0x4c694d45u && le32(p + 4) == 1 && le64(p + 8) <= le64(p + 16)) {
+        SET(m, "lime-memory", 0, "LiME memory capture of a Linux system (first range 0x%llx-0x%llx): a copy of "
+            "its memory, not ciphertext", (unsigned long long)le64(p + 8), (unsigned long long)le64(p + 16));
+        return 1;
+    }
+    if (memcmp(p, "PAGEDUMP", 8) == 0 || memcmp(p, "PAGEDU64", 8) == 0) {
+        SET(m, "windows-crash-dump", 0, "Windows memory dump (%s, %s-bit): a copy of the system's memory, not "
+            "ciphertext", p[7] == '4' ? "PAGEDU64" : "PAGEDUMP", p[7] == '4' ? "64" : "32");
+        return 1;
+    }
+    return 0;
+}
+
 /* ---- OpenPGP ------------------------------------------------------------------- */
 
 int pt_crypto_pgp_header(const uint8_t *p, size_t n, pgp_pkt_t *k)
@@ -725,7 +749,7 @@ static int detect_keepass(const pt_crypto_view_t *v, pt_crypto_match_t *m)
 /* ---- the table ----------------------------------------------------------------------------- */
 
 static int (*const detectors[])(const pt_crypto_view_t *, pt_crypto_match_t *) = {
-    detect_luks, detect_bitlocker, detect_corestorage, detect_dmg, detect_hibernation, detect_swap, detect_age, detect_openssl, detect_keepass, pt_crypto_detect_keys,
+    detect_luks, detect_bitlocker, detect_corestorage, detect_dmg, detect_hibernation, detect_memory_image, detect_swap, detect_age, detect_openssl, detect_keepass, pt_crypto_detect_keys,
     detect_pgp, detect_pgp_secret, detect_ansible_vault, detect_android_backup, detect_ecryptfs,
     detect_borg_segment, detect_scrypt_file, detect_aescrypt, detect_psafe3, pt_crypto_detect_vault_keys,
     pt_crypto_detect_pkcs12, pt_crypto_detect_gpg_agent, pt_crypto_detect_jks, pt_crypto_detect_keychain,

@@ -304,6 +304,15 @@ static void backup_and_tool_files(void)
     T_CHECK(detect(r, 4096, &m) && strcmp(m.format, "psafe3") == 0 && m.encrypted);
     r[4096 - 40] ^= 1; /* no EOF marker before the HMAC */
     T_CHECK(!detect(r, 4096, &m) || strcmp(m.format, "psafe3") != 0);
+
+    /* memory captures are named, not ciphertext */
+    memcpy(r, "EMiL\x01\0\0\0\0\0\0\0\0\0\0\0\xff\xff\x09\0\0\0\0\0", 24);
+    T_CHECK(detect(r, 4096, &m) && strcmp(m.format, "lime-memory") == 0 && !m.encrypted &&
+            strstr(m.reason, "0x0-0x9ffff"));
+    r[16] = 0, r[17] = 0, r[18] = 0, r[8] = 1; /* start after end: not LiME */
+    T_CHECK(!detect(r, 4096, &m) || strcmp(m.format, "lime-memory") != 0);
+    memcpy(r, "PAGEDU64", 8);
+    T_CHECK(detect(r, 4096, &m) && strcmp(m.format, "windows-crash-dump") == 0 && strstr(m.reason, "64-bit"));
     free(r);
 }
 
