@@ -314,7 +314,7 @@ static int tc_candidate(const pt_scan_t *s, const pt_item_t *it, const uint8_t *
  * (cryptsetup on a file, a container kept in a home directory) when the case
  * gives keys to open it (without keys the item's verdict says what it is). */
 static int volume_file(const pt_scan_t *s, const pt_item_t *it, pt_layer_kind_t kind, const uint8_t *head,
-                       size_t head_len, pt_read_fn fn, void *src)
+                       size_t head_len, const uint8_t *content, size_t content_len, pt_read_fn fn, void *src)
 {
     const pt_policy_t *pol = s->opts->policy;
     uint8_t m[8];
@@ -328,6 +328,8 @@ static int volume_file(const pt_scan_t *s, const pt_item_t *it, pt_layer_kind_t 
     for (i = 0; i < 512; i++)
         if (head[i])
             return 0;
+    if (content && content_len >= 65536 + 72) /* read whole already: not read again */
+        return memcmp(content + 65536 + 64, "_BHRfS_M", 8) == 0;
     return pt_read_exact(fn, src, 65536 + 64, m, sizeof m, &e) == PT_OK && memcmp(m, "_BHRfS_M", 8) == 0;
 }
 
@@ -410,7 +412,7 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
             disk_kind = PT_LAYER_DMG; /* an Apple disk image, known by its trailer */
         disk = pt_layer_is_disk_image(disk_kind) || disk_kind == PT_LAYER_EWF ||
                pt_volume_looks_like_disk(head, head_len, it->size) ||
-               volume_file(s, it, disk_kind, head, head_len, fn, src);
+               volume_file(s, it, disk_kind, head, head_len, content, content_len, fn, src);
         /* a volume rather than a disk image format: read as a raw disk */
         if (disk && !pt_layer_is_disk_image(disk_kind) && disk_kind != PT_LAYER_EWF)
             disk_kind = PT_LAYER_NONE;
