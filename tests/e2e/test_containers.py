@@ -1469,12 +1469,12 @@ def volume_files(tap, work):
     root = os.path.join(work, "host.d")
     os.makedirs(os.path.join(root, "home/bob"))
     os.makedirs(os.path.join(root, "srv"))
-    sh(f"python3 {FIX}/mkluks.py {root}/home/bob/vault.img {inner} {passf} luks2 argon2id")
-    xfs_img, xsums = mkxfs(work, "data", {"db/orders.csv": (b"order,1\n" * 3000, 1000, "640")}, 300)
+    sh(f"python3 {FIX}/mkluks.py {root}/home/bob/vault.img {inner} {passf} luks2")
+    xfs_img, xsums = mkxfs(work, "data", {"db/orders.csv": (b"order,1\n" * 3000, 1000, "640")})
     shutil.copy(xfs_img, os.path.join(root, "srv/data-disk.raw"))
     bsrc = os.path.join(work, "nas.d")
     bsums = tree(bsrc, {"share/photos/p1.raw": bytes(range(256)) * 600, "share/readme.txt": b"nas\n"})
-    sh(f"truncate -s 120M {root}/srv/nas.img && mkfs.btrfs -q -f -m single -d single --rootdir {bsrc} "
+    sh(f"truncate -s 120M {root}/srv/nas.img && mkfs.btrfs -q -f -m single -d single --rootdir {bsrc} --shrink "
        f"{root}/srv/nas.img >/dev/null 2>&1")
     lsrc, lsums = ext4(work, "lvroot", {"etc/hostname": b"vm7\n", "home/eve/mail.mbox": b"From a\n\nhi\n" * 400}, 8)
     sh(f"python3 {FIX}/mklvm.py {root}/srv/vm7-pv.img vg7 root={lsrc}")
