@@ -1217,18 +1217,12 @@ static char *read_small(void *ctx, const char *path, size_t *out_len)
         uint8_t ii[160];
         size_t len = 0;
         bfile_t *f = NULL;
-        ssize_t n;
         if (lookup(b, root, ino, T_INODE_ITEM, 0, ii, sizeof ii, &len, &e) != 1 || len < sizeof ii ||
             (le(ii + 52, 4) & S_IFMT) != S_IFREG || (size = le(ii + 16, 8)) == 0 || size > (1 << 20))
             return NULL;
         if (file_open(b, root, ino, size, &f, &e) != PT_OK)
             return NULL;
-        if ((buf = malloc((size_t)size)) && (n = file_read(f, 0, (uint8_t *)buf, (size_t)size, &e)) > 0) {
-            *out_len = (size_t)n;
-        } else {
-            free(buf);
-            buf = NULL;
-        }
+        buf = pt_read_alloc(file_read, f, (size_t)size, out_len);
         file_free(f);
     }
     return buf;

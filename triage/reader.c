@@ -375,3 +375,20 @@ int pt_read_exact(pt_read_fn fn, void *src, uint64_t off, uint8_t *buf, size_t l
     }
     return PT_OK;
 }
+
+char *pt_read_alloc(pt_read_fn fn, void *src, size_t size, size_t *len)
+{
+    char *buf = malloc(size ? size : 1);
+    pt_err_t e = { 0, "" };
+    size_t done = 0;
+    ssize_t n;
+
+    while (buf && done < size && (n = fn(src, done, (uint8_t *)buf + done, size - done, &e)) > 0)
+        done += (size_t)n;
+    if (!buf || done == 0) {
+        free(buf);
+        return NULL;
+    }
+    *len = done;
+    return buf;
+}

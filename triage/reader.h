@@ -32,6 +32,10 @@ ssize_t pt_read_mem(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t 
  * PT_OK; PT_EIO with "ends at byte N" when the content is shorter; or the
  * read function's error. */
 int pt_read_exact(pt_read_fn fn, void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);
+/* The first size bytes of fn/src in a new buffer (a small file the walkers
+ * read whole: passwd, os-release), *len how many there were; NULL when
+ * nothing could be read or out of memory. */
+char *pt_read_alloc(pt_read_fn fn, void *src, size_t size, size_t *len);
 
 #define PT_READER_BLOCK (1024 * 1024)  /* bytes per read call */
 #define PT_READER_HEAD (64 * 1024)     /* bytes libmagic and the format detectors see */

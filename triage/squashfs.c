@@ -916,7 +916,6 @@ static char *read_small(void *ctx, const char *path, size_t *out_len)
     sqfile_t *f = NULL;
     const char *p = path;
     char *buf = NULL;
-    ssize_t n;
     int hops = 0;
 
     if (inode_read(q, q->root_ref, &in, &e) != PT_OK)
@@ -936,12 +935,7 @@ static char *read_small(void *ctx, const char *path, size_t *out_len)
     if ((in.type != I_FILE && in.type != I_LFILE) || in.size == 0 || in.size > (1 << 20) ||
         file_open(q, &in, &f, &e) != PT_OK)
         return NULL;
-    if ((buf = malloc((size_t)in.size)) && (n = file_read(f, 0, (uint8_t *)buf, (size_t)in.size, &e)) > 0) {
-        *out_len = (size_t)n;
-    } else {
-        free(buf);
-        buf = NULL;
-    }
+    buf = pt_read_alloc(file_read, f, (size_t)in.size, out_len);
     file_free(f);
     return buf;
 }
