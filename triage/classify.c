@@ -141,6 +141,12 @@ void pt_classify(const pt_classify_in_t *in, pt_item_t *it)
             "user's key decrypts");
         return;
     }
+    if (in->fs_encrypted & PT_BDE_COVER) {
+        set(it, "encrypted", "bitlocker", "BitLocker To Go: a cover file of the volume's unencrypted FAT32 "
+            "discovery volume, holding part of the BitLocker-encrypted volume (walked as LABEL!bitlocker when a key "
+            "in case.conf [keys] opens it)");
+        return;
+    }
     if (in->fs_encrypted & PT_WOF_STREAM) {
         set(it, "none", NULL, "Windows system compression (WOF): the XPRESS or LZX chunks of its file's content, "
             "which is read decompressed as the file itself");

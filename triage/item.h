@@ -114,5 +114,6 @@ void pt_item_add_error(pt_item_t *it, const char *severity, const char *fmt, ...
 #define PT_EFS_RING 2           /* the file has a $EFS ($LOGGED_UTILITY_STREAM) key ring */
 #define PT_FSCRYPT 4            /* an ext4 inode with the encrypt flag (fscrypt) */
 #define PT_WOF_STREAM 8         /* an NTFS WofCompressedData stream: the WOF-compressed content of its file */
+#define PT_BDE_COVER 16         /* a BitLocker To Go cover file: a piece of the encrypted volume */
 
 #endif

@@ -6,6 +6,7 @@
 /* the libyal headers declare their libbfio entry points only when told
  * libbfio is there */
 #define HAVE_LIBBFIO 1
+#include <ctype.h>
 #include <libbde.h>
 #include <libbfio.h>
 #include <libqcow.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bfio.h"
 #include "luks.h"
@@ -148,6 +150,35 @@ pt_layer_kind_t pt_layer_detect_head(const uint8_t *h, size_t n)
         if (n >= sigs[i].off + sigs[i].len && memcmp(h + sigs[i].off, sigs[i].sig, sigs[i].len) == 0)
             return sigs[i].k;
     return PT_LAYER_NONE;
+}
+
+int pt_layer_is_bitlocker_to_go(const uint8_t *h, size_t n)
+{
+    static const uint8_t guid[16] = { 0x3b, 0xd6, 0x67, 0x49, 0x29, 0x2e, 0xd8, 0x4a,
+                                      0x83, 0x99, 0xf6, 0xa3, 0x39, 0xe3, 0xd0, 0x01 };
+
+    return n >= 512 && h[510] == 0x55 && h[511] == 0xaa && memcmp(h + 0x1a8, guid, 16) == 0;
+}
+
+int pt_layer_is_bitlocker_cover(const char *name)
+{
+    size_t i = 3;
+
+    /* Windows writes "COV 0000. ER", "COV 0001. ER", ...; tools that
+     * normalise 8.3 names drop the spaces */
+    if (strncasecmp(name, "COV", 3) != 0)
+        return 0;
+    if (name[i] == ' ')
+        i++;
+    if (!isdigit((unsigned char)name[i]))
+        return 0;
+    while (isdigit((unsigned char)name[i]))
+        i++;
+    if (name[i++] != '.')
+        return 0;
+    if (name[i] == ' ')
+        i++;
+    return strcasecmp(name + i, "ER") == 0;
 }
 
 int pt_layer_is_vmdk_extent(const uint8_t *h, size_t n)

@@ -63,6 +63,12 @@ pt_layer_kind_t pt_layer_detect_head(const uint8_t *head, size_t len);
 /* 1 for a VMDK sparse extent file without a descriptor of its own (the
  * -s001.vmdk of a split disk): a disk only through the descriptor naming it. */
 int pt_layer_is_vmdk_extent(const uint8_t *head, size_t len);
+/* 1 for the boot sector of a BitLocker To Go volume: a FAT32 discovery
+ * volume (BitLockerToGo.exe, the encrypted volume in "COV nnnn. ER" cover
+ * files) with BitLocker's volume GUID at 0x1a8; libbde opens it whole. */
+int pt_layer_is_bitlocker_to_go(const uint8_t *head, size_t len);
+/* 1 for the name of such a cover file ("COV 0000. ER"). */
+int pt_layer_is_bitlocker_cover(const char *name);
 /* "qcow2", "vmdk", "lvm2", "luks", "md-raid" ... */
 const char *pt_layer_kind_name(pt_layer_kind_t k);
 /* Lookup by that name (stored in case.db), PT_LAYER_NONE when unknown. */

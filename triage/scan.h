@@ -86,6 +86,7 @@ typedef struct pt_scan {
     const char *nest_container; /* its virtual-disk format ("qcow2"), NULL for a raw disk */
     struct pt_resume *resume;  /* resuming an interrupted scan, or NULL */
     struct pt_files *files;    /* the tree being walked, where disks found in it find their backing files */
+    int bde_to_go;             /* walking a BitLocker To Go discovery volume (its cover files are ciphertext) */
     struct pt_vss_filter *shadow; /* walking a shadow copy: lists only what it keeps older (NULL: all) */
     pt_sids_t sids;            /* Windows owners' names, from the hives of this evidence item */
     struct pt_layer *tc_layer; /* a VeraCrypt file container already opened, for its nested walk to take */

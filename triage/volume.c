@@ -1028,6 +1028,50 @@ static int dirty_note(pt_scan_t *s, TSK_FS_INFO *fs, pt_err_t *err)
     return rc;
 }
 
+/* BitLocker To Go: a FAT volume whose boot sector carries BitLocker's GUID is
+ * the unencrypted discovery volume; the encrypted volume (its content kept
+ * in the discovery volume's cover files) opens through libbde with a key of
+ * case.conf.  Sets *out to it when a key opens it, and why[] to the note
+ * that says what the volume is (empty for any other FAT volume). */
+static int bitlocker_to_go_open(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src, int depth,
+                                pt_layer_t **out, char *why, size_t n, const char **severity, pt_err_t *err)
+{
+    const pt_policy_t *pol = s->opts->policy;
+    uint8_t h[512];
+    pt_err_t lerr = { 0, "" };
+    int rc;
+
+    *out = NULL;
+    *severity = "note";
+    if (v->length < sizeof h || pt_read_exact(fn, src, 0, h, sizeof h, &lerr) != PT_OK ||
+        !pt_layer_is_bitlocker_to_go(h, sizeof h))
+        return PT_OK;
+    if (depth >= LAYER_DEPTH_MAX) {
+        snprintf(why, n, "BitLocker To Go: this FAT volume is the discovery volume of a BitLocker-encrypted "
+                 "volume, nested more than %d containers deep: not opened; its cover files (COV nnnn. ER) hold the "
+                 "ciphertext", LAYER_DEPTH_MAX);
+        return PT_OK;
+    }
+    rc = pt_layer_open(PT_LAYER_BITLOCKER, fn, src, v->length, pol ? pol->keys : NULL, pol ? pol->n_keys : 0, out,
+                       &lerr);
+    if (rc == PT_ENOMEM)
+        return pt_err_set(err, rc, "%s", lerr.msg);
+    if (*out) {
+        v->holds = pt_layer_kind_name(PT_LAYER_BITLOCKER);
+        snprintf(why, n, "BitLocker To Go: the files listed here are the unencrypted discovery volume "
+                 "(BitLockerToGo.exe, cover files); the encrypted volume (%.600s) is walked as %s!bitlocker",
+                 pt_layer_describe(*out), v->label && *v->label ? v->label : "");
+    } else {
+        /* no key is a fact of the case; metadata libbde cannot read is damage */
+        if (rc != PT_ENOKEY)
+            *severity = "error";
+        snprintf(why, n, "BitLocker To Go: the files listed here are the unencrypted discovery volume "
+                 "(BitLockerToGo.exe, cover files); the encrypted volume was not opened (%.700s), so its files are "
+                 "not listed: its ciphertext is in the cover files (COV nnnn. ER)", lerr.msg);
+    }
+    return PT_OK;
+}
+
 /* Walks the filesystem, or records why there is none. */
 static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pt_read_fn fn, void *src,
                           int whole, const char *fs_err, int depth, pt_err_t *err)
@@ -1035,6 +1079,9 @@ static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pt
     pt_walk_pre_t pre;
     pt_md_info_t md;
     pt_err_t merr = { 0, "" };
+    pt_layer_t *to_go = NULL;
+    char to_go_why[1200] = "";
+    const char *to_go_sev = "note";
     int rc, trial = 0;
 
     if (!fs)
@@ -1066,7 +1113,13 @@ static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pt
      * volumes: counted once, at the container */
     if (!TSK_FS_TYPE_ISAPFS(fs->ftype))
         measure_fs(s, fs, v);
+    if (TSK_FS_TYPE_ISFAT(fs->ftype) && /* exFAT too */
+        (rc = bitlocker_to_go_open(s, v, fn, src, depth, &to_go, to_go_why, sizeof to_go_why, &to_go_sev, err)) !=
+            PT_OK)
+        return rc;
     rc = add_volume(s, v, err);
+    if (rc == PT_OK && to_go_why[0])
+        rc = pt_scan_problem(s, to_go_sev, *s->volume_label ? s->volume_label : "filesystem", to_go_why, err);
     if (rc == PT_OK && fs->last_block_act < fs->last_block) {
         /* libtsk clips to what the image holds; say how much is missing */
         char msg[256];
@@ -1077,9 +1130,22 @@ static int scan_fs_or_raw(pt_scan_t *s, pt_volume_info_t *v, TSK_FS_INFO *fs, pt
     }
     if (rc == PT_OK)
         rc = dirty_note(s, fs, err);
+    s->bde_to_go = to_go_why[0] != 0;
     if (rc == PT_OK)
         rc = pt_walk_fs(s, fs, trial ? &pre : NULL, err);
+    s->bde_to_go = 0;
     pt_walk_pre_free(&pre);
+    if (to_go) {
+        /* the encrypted volume itself, after its discovery volume */
+        if (rc == PT_OK) {
+            int64_t parent = s->volume_id;
+            const char *plabel = s->volume_label;
+            rc = scan_layer_volume(s, parent, plabel, PT_LAYER_BITLOCKER, to_go, depth + 1, err);
+            s->volume_id = parent;
+            s->volume_label = plabel;
+        }
+        pt_layer_close(to_go);
+    }
     /* a snapshot's own copy of the VSS header is not walked again */
     if (rc == PT_OK && TSK_FS_TYPE_ISNTFS(fs->ftype) && !(v->container && strcmp(v->container, "vss") == 0))
         rc = scan_shadow_copies(s, fn, src, v->length, depth, err);

@@ -15,6 +15,7 @@
 #include "accounts.h"
 #include "ewf.h"
 #include "ext4flags.h"
+#include "layer.h"
 #include "osinfo.h"
 #include "plist.h"
 #include "source.h"
@@ -365,6 +366,10 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
     it.has_inode = 1;
     it.inode = n->meta_addr;
     it.kind = m ? kind_of_meta(m->type) : kind_of_name(n->type);
+    /* BitLocker To Go keeps its encrypted volume in the discovery volume's
+     * root, in cover files */
+    if (w->s->bde_to_go && !*parent && !w->base && pt_layer_is_bitlocker_cover(n->name))
+        it.fs_encrypted |= PT_BDE_COVER;
     if (attr) {
         it.attr_type = (int)attr->type;
         it.attr_id = attr->id;

@@ -2187,6 +2187,57 @@ def named(tap, work):
                check)
 
 
+def bitlocker_to_go(tap, work):
+    """BitLocker To Go (USB drives encrypted on Windows 7 and later): the
+    volume is a FAT32 discovery volume, BitLocker's GUID in its boot sector,
+    whose root holds BitLockerToGo.exe and the encrypted volume in "COV nnnn.
+    ER" cover files.  libtsk walks the FAT and sees nothing encrypted; ptriage
+    names the volume, marks the cover files as BitLocker ciphertext and asks
+    libbde to open the encrypted volume with case.conf's keys.  (Windows alone
+    writes these volumes: the volume here is a FAT32 marked like one, whose
+    BitLocker metadata libbde finds missing.)"""
+    part = os.path.join(work, "togo.part")
+    sh(f"mkfs.vfat -C -F 32 -n DISCOVERY {part} 40960 >/dev/null")
+    src = os.path.join(work, "togo.d")
+    tree(src, {"autorun.inf": b"[autorun]\r\nopen=BitLockerToGo.exe\r\n", "BitLockerToGo.exe": b"MZ" + bytes(3000),
+               "cov": bytes((i * 7919 + 13) % 251 for i in range(600000))})
+    sh(f"mcopy -i {part} {src}/autorun.inf {src}/BitLockerToGo.exe ::/ && mcopy -i {part} {src}/cov '::/COV 0000. ER'"
+       f" && mcopy -i {part} {src}/cov ::/COVERS.TXT")
+    with open(part, "r+b") as f:
+        f.seek(0x1a8)
+        f.write(bytes.fromhex("3bd66749292ed84a8399f6a339e3d001") + struct.pack("<QQQ", 0x100000, 0x200000, 0x300000))
+    disk = os.path.join(work, "togo.img")
+    start = mbr_disk(disk, [(part, "c")], 42)[0]
+    case = os.path.join(work, "togo.conf")
+    open(case, "w").write("[keys]\npassphrase = bde-TEST\n")
+    runs = {"no key": scan(work, "togo-nokey", [disk]), "a key": scan(work, "togo-key", [disk], "--case", case)}
+
+    def named_and_listed():
+        for how, (out, p) in runs.items():
+            # BitLocker metadata libbde cannot read is damage, with a key or without
+            assert p.returncode == 1, (how, p.returncode, p.stderr[-500:])
+            c = db(out)
+            ours = sorted(r[0] for r in c.execute("SELECT i.path FROM items i JOIN volumes v ON v.id = i.volume_id "
+                                                  "WHERE v.label = 'p1' AND i.kind != 'volume'"))
+            assert ours == fls(disk, start), (how, ours)
+            enc = {r[0]: (r[1], r[2]) for r in c.execute("SELECT path, encryption, encryption_format FROM items "
+                                                          "WHERE kind = 'file'")}
+            assert enc["/COV 0000. ER"] == ("encrypted", "bitlocker"), (how, enc)
+            assert enc["/COVERS.TXT"][1] != "bitlocker", enc  # the same bytes, not a cover file by name
+            assert enc["/BitLockerToGo.exe"][0] == "none", enc
+            notes = c.execute("SELECT severity, location, message FROM errors WHERE message LIKE "
+                              "'BitLocker To Go:%'").fetchall()
+            assert len(notes) == 1 and notes[0][1] == "p1", (how, notes)
+            assert notes[0][0] == "error" and "the encrypted volume was not opened (BitLocker volume not opened by " \
+                "libbde" in notes[0][2], (how, notes)
+            assert c.execute("SELECT filesystem, holds FROM volumes WHERE label = 'p1'").fetchone() == ("fat32", None)
+            coverage_sums(out)
+    tap.result("BitLocker To Go: the FAT32 discovery volume is listed like fls, its cover file is BitLocker "
+               "ciphertext (a file of the same bytes under another name is not), the volume is named with why its "
+               "encrypted volume was not opened (its metadata unreadable: an error, with a key or without)",
+               named_and_listed)
+
+
 def unread_filesystems(tap, work):
     """Volumes of kinds no library here reads, as servers and Macs hold them:
     Linux swap (mkswap), classic HFS (hformat), CramFS (mkfs.cramfs).  Each
@@ -2760,7 +2811,7 @@ def veracrypt_cases(tap, work):
 
 def suite(tap, work):
     for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, e01_in_a_filesystem, sparse_bundles, shadow_copies, vdi_evidence, bsd_label, lvm, luks, veracrypt, xfs, btrfs, squashfs, volume_files, apfs, md_raid, stacked, named,
-                 unread_filesystems, dmg_evidence, android_sparse):
+                 bitlocker_to_go, unread_filesystems, dmg_evidence, android_sparse):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
         part(tap, d)

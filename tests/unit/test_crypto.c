@@ -10,6 +10,7 @@
 #include "classify.h"
 #include "crypto.h"
 #include "decode.h"
+#include "layer.h"
 #include "testlib.h"
 
 static uint8_t *prng(size_t n, uint32_t seed)
@@ -451,8 +452,39 @@ static void verdicts(void)
     pt_classify(&in, &it);
     T_STREQ(it.encryption, "none");
     T_NEAR(st.shannon, 8.0, 1e-9);
+    /* a BitLocker To Go cover file: ciphertext by its place, whatever its bytes */
+    in.fs_encrypted = PT_BDE_COVER;
+    pt_item_init(&it);
+    pt_classify(&in, &it);
+    T_STREQ(it.encryption, "encrypted");
+    T_STREQ(it.encryption_format, "bitlocker");
     free(rnd);
     free(flat);
+}
+
+static void bitlocker_to_go(void)
+{
+    uint8_t b[512];
+    static const uint8_t guid[16] = { 0x3b, 0xd6, 0x67, 0x49, 0x29, 0x2e, 0xd8, 0x4a,
+                                      0x83, 0x99, 0xf6, 0xa3, 0x39, 0xe3, 0xd0, 0x01 };
+
+    memset(b, 0, sizeof b);
+    memcpy(b, "\xeb\x58\x90MSWIN4.1", 11);
+    b[510] = 0x55; b[511] = 0xaa;
+    T_CHECK(!pt_layer_is_bitlocker_to_go(b, sizeof b)); /* a plain FAT32 boot sector */
+    memcpy(b + 0x1a8, guid, 16);
+    T_CHECK(pt_layer_is_bitlocker_to_go(b, sizeof b));
+    T_CHECK(!pt_layer_is_bitlocker_to_go(b, 511));
+    b[511] = 0;
+    T_CHECK(!pt_layer_is_bitlocker_to_go(b, sizeof b));
+    T_CHECK(pt_layer_is_bitlocker_cover("COV 0000. ER"));
+    T_CHECK(pt_layer_is_bitlocker_cover("COV 0013. ER"));
+    T_CHECK(pt_layer_is_bitlocker_cover("cov0001.er"));
+    T_CHECK(!pt_layer_is_bitlocker_cover("COV 0000. BL")); /* 32 KiB beside them, not the volume */
+    T_CHECK(!pt_layer_is_bitlocker_cover("COVER. ER"));
+    T_CHECK(!pt_layer_is_bitlocker_cover("COV 0000. ERX"));
+    T_CHECK(!pt_layer_is_bitlocker_cover("COV"));
+    T_CHECK(!pt_layer_is_bitlocker_cover(""));
 }
 
 static void statistics_of_random_data(void)
@@ -552,6 +584,7 @@ int main(void)
     T_RUN(random_bytes_match_nothing);
     T_RUN(decoders_explain_compressed);
     T_RUN(verdicts);
+    T_RUN(bitlocker_to_go);
     T_RUN(statistics_of_random_data);
     T_RUN(carved_deflate_fails_the_bit_serial_test);
     return t_done();
