@@ -139,8 +139,19 @@ static int add_key(load_ctx_t *c, const char *name, const char *value)
     char label[4200];
     int file = strcmp(name, "key_file") == 0;
 
+    if (strcmp(name, "veracrypt_cascades") == 0) {
+        /* cascades need three times the key derivation per passphrase
+         * and PRF: tried only when asked */
+        if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
+            snprintf(c->msg, sizeof c->msg, "[keys] veracrypt_cascades is yes or no, not %.200s", value);
+            return 0;
+        }
+        p->cascades = value[0] == 'y';
+        return 1;
+    }
     if (!file && strcmp(name, "passphrase") != 0) {
-        snprintf(c->msg, sizeof c->msg, "unknown setting [keys] %s (passphrase or key_file)", name);
+        snprintf(c->msg, sizeof c->msg, "unknown setting [keys] %s (passphrase, key_file or veracrypt_cascades)",
+                 name);
         return 0;
     }
     if (p->n_keys >= PT_POLICY_MAX_KEYS) {
@@ -302,6 +313,8 @@ int pt_policy_load(pt_policy_t *p, const char *path, pt_err_t *err)
         return pt_err_set(err, PT_EFORMAT, "%s:%d: %s", path, line, c.msg[0] ? c.msg : "syntax error");
     if (p->has_from && p->has_to && p->date_from > p->date_to)
         return pt_err_set(err, PT_EFORMAT, "%s: date_from is after date_to", path);
+    for (size_t i = 0; i < p->n_keys; i++)
+        p->keys[i].cascades = p->cascades;
     return PT_OK;
 }
 

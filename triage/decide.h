@@ -42,6 +42,7 @@ typedef struct pt_policy {
      * key_file line adds one (tried in order); never written anywhere */
     pt_key_t keys[PT_POLICY_MAX_KEYS];
     size_t n_keys;
+    int cascades;       /* [keys] veracrypt_cascades = yes: every passphrase is tried on cascades too */
 } pt_policy_t;
 
 /* Fills the documented defaults. */

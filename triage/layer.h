@@ -50,6 +50,7 @@ typedef struct pt_key {
     size_t len;
     const char *name;
     const char *path;   /* a key file's path (a BitLocker .BEK startup key is read by libbde), else NULL */
+    int cascades;       /* also try VeraCrypt's cascades with it (case.conf veracrypt_cascades = yes) */
 } pt_key_t;
 
 /* 1 for a BitLocker recovery password (eight groups of six digits). */

@@ -4,6 +4,8 @@
  * written by whoever controlled the machine. */
 #include "luks.h"
 
+#include "blockcipher.h"
+
 #include <argon2.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -26,8 +28,9 @@ enum { IV_PLAIN64, IV_PLAIN, IV_ESSIV };
 
 typedef struct cipher {
     char name[80];                   /* "aes-xts-plain64" */
-    const EVP_CIPHER *evp;
-    int iv, xts;
+    char alg[16];                    /* "aes", "serpent", ... (blockcipher.h) */
+    pt_bc_mode_t mode;
+    int iv;
 } cipher_t;
 
 typedef struct kdf {
@@ -67,8 +70,6 @@ struct pt_luks {
     int unlocked;
     cipher_t c;
     uint8_t vk[MAX_KEY];
-    uint8_t essiv_key[32];
-    EVP_CIPHER_CTX *ctx;
     uint8_t *buf;
     char desc[768];
 };
@@ -100,63 +101,79 @@ static void field(char *dst, size_t n, const uint8_t *src, size_t len)
     dst[i] = '\0';
 }
 
-/* "aes-xts-plain64" with a key of key_bytes: the OpenSSL cipher and IV mode */
+/* "aes-xts-plain64", "serpent-cbc-essiv:sha256" ... with a key of key_bytes:
+ * the cipher, its mode and the IV generator, checked by setting the key up */
 static int cipher_parse(const char *spec, unsigned key_bytes, cipher_t *c, pt_err_t *err)
 {
+    const char *dash = strchr(spec, '-'), *mode;
+    uint8_t zero[MAX_KEY] = { 0 };
+    pt_bc_t *bc = NULL;
+    int rc;
+
     memset(c, 0, sizeof *c);
     snprintf(c->name, sizeof c->name, "%s", spec);
-    if (strncmp(spec, "aes-", 4) != 0)
-        return pt_err_set(err, PT_EFORMAT, "cipher %s is not one ptriage decrypts (aes only)", spec);
-    if (strcmp(spec + 4, "xts-plain64") == 0 || strcmp(spec + 4, "xts-plain") == 0) {
-        c->xts = 1;
-        c->iv = strcmp(spec + 4, "xts-plain") == 0 ? IV_PLAIN : IV_PLAIN64;
-        c->evp = key_bytes == 32 ? EVP_aes_128_xts() : key_bytes == 64 ? EVP_aes_256_xts() : NULL;
-    } else if (strcmp(spec + 4, "cbc-essiv:sha256") == 0 || strcmp(spec + 4, "cbc-plain64") == 0 ||
-               strcmp(spec + 4, "cbc-plain") == 0) {
-        c->iv = spec[8] == 'e' ? IV_ESSIV : strcmp(spec + 4, "cbc-plain") == 0 ? IV_PLAIN : IV_PLAIN64;
-        c->evp = key_bytes == 16 ? EVP_aes_128_cbc() : key_bytes == 24 ? EVP_aes_192_cbc()
-               : key_bytes == 32 ? EVP_aes_256_cbc() : NULL;
+    if (!dash || (size_t)(dash - spec) >= sizeof c->alg)
+        return pt_err_set(err, PT_EFORMAT, "cipher %s is not one ptriage decrypts", spec);
+    memcpy(c->alg, spec, (size_t)(dash - spec));
+    if (!pt_bc_known(c->alg))
+        return pt_err_set(err, PT_EFORMAT, "cipher %s is not one ptriage decrypts (aes, serpent, twofish, camellia)",
+                          spec);
+    mode = dash + 1;
+    if (strcmp(mode, "xts-plain64") == 0 || strcmp(mode, "xts-plain") == 0) {
+        c->mode = PT_BC_XTS;
+        c->iv = strcmp(mode, "xts-plain") == 0 ? IV_PLAIN : IV_PLAIN64;
+    } else if (strcmp(mode, "cbc-essiv:sha256") == 0 || strcmp(mode, "cbc-plain64") == 0 ||
+               strcmp(mode, "cbc-plain") == 0) {
+        c->mode = PT_BC_CBC;
+        c->iv = mode[4] == 'e' ? IV_ESSIV : strcmp(mode, "cbc-plain") == 0 ? IV_PLAIN : IV_PLAIN64;
     } else {
         return pt_err_set(err, PT_EFORMAT, "cipher mode %s is not one ptriage decrypts", spec);
     }
-    if (!c->evp)
+    /* an all-zero XTS key is refused by OpenSSL as two equal halves: the
+     * check is of the length only */
+    if (key_bytes == 0 || key_bytes > MAX_KEY)
         return pt_err_set(err, PT_EFORMAT, "cipher %s with a %u-bit key is not valid", spec, key_bytes * 8);
+    zero[0] = 1;
+    if ((rc = pt_bc_open(c->alg, c->mode, zero, key_bytes, &bc, err)) != PT_OK)
+        return rc == PT_EFORMAT ? pt_err_set(err, rc, "cipher %s with a %u-bit key is not valid", spec, key_bytes * 8)
+                                : rc;
+    pt_bc_close(bc);
     return PT_OK;
 }
 
 /* Decrypts n bytes (whole sectors of size ss) in place; sector numbers
  * for the IV start at first. */
-static int decrypt(EVP_CIPHER_CTX *ctx, const cipher_t *c, const uint8_t *key, unsigned key_bytes, uint8_t *data,
-                   size_t n, unsigned ss, uint64_t first, pt_err_t *err)
+static int decrypt(const cipher_t *c, const uint8_t *key, unsigned key_bytes, uint8_t *data, size_t n, unsigned ss,
+                   uint64_t first, pt_err_t *err)
 {
     uint8_t essiv_key[32], iv[16];
+    pt_bc_t *bc = NULL, *essiv = NULL;
     size_t i;
-    int outl;
+    int rc = pt_bc_open(c->alg, c->mode, key, key_bytes, &bc, err);
 
-    if (c->iv == IV_ESSIV) {
+    if (rc == PT_OK && c->iv == IV_ESSIV) {
+        /* ESSIV: the sector number encrypted with the same cipher under
+         * SHA-256 of the key */
         unsigned hl = 0;
         if (!EVP_Digest(key, key_bytes, essiv_key, &hl, EVP_sha256(), NULL))
-            return pt_err_set(err, PT_ELIB, "ESSIV: SHA-256 failed");
+            rc = pt_err_set(err, PT_ELIB, "ESSIV: SHA-256 failed");
+        else
+            rc = pt_bc_open(c->alg, PT_BC_ECB, essiv_key, sizeof essiv_key, &essiv, err);
     }
-    for (i = 0; i + ss <= n; i += ss) {
+    for (i = 0; rc == PT_OK && i + ss <= n; i += ss) {
         uint64_t sec = first + i / ss;
         int k;
         memset(iv, 0, sizeof iv);
         for (k = 0; k < (c->iv == IV_PLAIN ? 4 : 8); k++)
             iv[k] = (uint8_t)(sec >> (8 * k));
-        if (c->iv == IV_ESSIV) {
-            uint8_t out[32];
-            if (!EVP_EncryptInit_ex(ctx, EVP_aes_256_ecb(), NULL, essiv_key, NULL) ||
-                !EVP_CIPHER_CTX_set_padding(ctx, 0) || !EVP_EncryptUpdate(ctx, out, &outl, iv, 16))
-                return pt_err_set(err, PT_ELIB, "ESSIV: AES failed");
-            memcpy(iv, out, 16);
-        }
-        if (!EVP_DecryptInit_ex(ctx, c->evp, NULL, key, iv) || !EVP_CIPHER_CTX_set_padding(ctx, 0) ||
-            !EVP_DecryptUpdate(ctx, data + i, &outl, data + i, (int)ss))
-            return pt_err_set(err, PT_ELIB, "%s: decryption failed (OpenSSL)", c->name);
+        if (essiv && (rc = pt_bc_encrypt(essiv, NULL, iv, 16, err)) != PT_OK)
+            break;
+        rc = pt_bc_decrypt(bc, iv, data + i, ss, err);
     }
+    pt_bc_close(bc);
+    pt_bc_close(essiv);
     OPENSSL_cleanse(essiv_key, sizeof essiv_key);
-    return PT_OK;
+    return rc;
 }
 
 static int kdf_run(const kdf_t *k, const uint8_t *pass, size_t plen, uint8_t *out, size_t outlen, pt_err_t *err)
@@ -439,7 +456,6 @@ void pt_luks_close(pt_luks_t *l)
     if (!l)
         return;
     OPENSSL_cleanse(l->vk, sizeof l->vk);
-    EVP_CIPHER_CTX_free(l->ctx);
     free(l->buf);
     free(l);
 }
@@ -475,7 +491,7 @@ static int try_slot(pt_luks_t *l, const slot_t *s, const pt_key_t *key, pt_err_t
         return pt_err_set(err, PT_ENOMEM, "out of memory");
     if ((rc = kdf_run(&s->kdf, key->data, key->len, dk, s->key_bytes, err)) == PT_OK &&
         (rc = read_exact(l, s->area_off, af, rounded, err)) == PT_OK &&
-        (rc = decrypt(l->ctx, &ac, dk, s->key_bytes, af, rounded, SECTOR, 0, err)) == PT_OK &&
+        (rc = decrypt(&ac, dk, s->key_bytes, af, rounded, SECTOR, 0, err)) == PT_OK &&
         (rc = af_merge(af, s->vk_bytes, s->stripes, s->af_hash, vk, err)) == PT_OK &&
         (rc = kdf_run(&l->digest, vk, s->vk_bytes, dg, l->digest_len, err)) == PT_OK) {
         if (CRYPTO_memcmp(dg, l->digest_val, l->digest_len) == 0) {
@@ -499,8 +515,6 @@ int pt_luks_unlock(pt_luks_t *l, const pt_key_t *keys, size_t n, const char **us
     int i, rc;
 
     *used = NULL;
-    if (!l->ctx && !(l->ctx = EVP_CIPHER_CTX_new()))
-        return pt_err_set(err, PT_ENOMEM, "out of memory");
     if ((rc = cipher_parse(l->cipher, l->key_bytes, &l->c, err)) != PT_OK)
         return rc;
     if (n == 0)
@@ -549,8 +563,7 @@ ssize_t pt_luks_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t
     if (want == 0)
         return 0;
     if ((rc = read_exact(l, l->data_off + start, l->buf, want, err)) != PT_OK ||
-        (rc = decrypt(l->ctx, &l->c, l->vk, l->key_bytes, l->buf, want, l->sector, first + l->iv_tweak, err)) !=
-            PT_OK)
+        (rc = decrypt(&l->c, l->vk, l->key_bytes, l->buf, want, l->sector, first + l->iv_tweak, err)) != PT_OK)
         return rc;
     if (len > want - skip)
         len = want - skip;

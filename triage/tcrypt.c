@@ -5,6 +5,8 @@
  * use: a header that decrypts is still written by whoever made it. */
 #include "tcrypt.h"
 
+#include "blockcipher.h"
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -35,13 +37,36 @@ static const struct prf {
     { "RIPEMD160", "RIPEMD-160", 655331, 2000 },
 };
 
+/* The ciphers and cascades, each a list in the order a sector is encrypted
+ * (VeraCrypt names a cascade the other way round: "AES-Twofish" encrypts
+ * with Twofish first).  Cipher j of n takes bytes 32j.. of the key as its
+ * own and 32(n + j).. as its XTS tweak key, as cryptsetup's tcrypt reader
+ * lays them out.  Kuznyechik (VeraCrypt only) is missing from libgcrypt. */
+#define MAX_CHAIN 3
+static const struct suite {
+    const char *name;
+    int n, vera_only;
+    const char *alg[MAX_CHAIN];
+} suites[] = {
+    { "AES", 1, 0, { "aes" } },
+    { "Serpent", 1, 0, { "serpent" } },
+    { "Twofish", 1, 0, { "twofish" } },
+    { "Camellia", 1, 1, { "camellia" } },
+    { "AES-Twofish", 2, 0, { "twofish", "aes" } },
+    { "AES-Twofish-Serpent", 3, 0, { "serpent", "twofish", "aes" } },
+    { "Serpent-AES", 2, 0, { "aes", "serpent" } },
+    { "Serpent-Twofish-AES", 3, 0, { "aes", "twofish", "serpent" } },
+    { "Twofish-Serpent", 2, 0, { "serpent", "twofish" } },
+    { "Camellia-Serpent", 2, 1, { "serpent", "camellia" } },
+};
+
 struct pt_tcrypt {
     pt_read_fn fn;
     void *src;
     uint64_t data_off, data_len;  /* within the volume read through fn */
     int hidden;
-    uint8_t key[64];              /* AES-256-XTS: primary and secondary key */
-    EVP_CIPHER_CTX *ctx;
+    const struct suite *suite;
+    pt_bc_t *bc[MAX_CHAIN];       /* the data area's ciphers, XTS with the master key */
     uint8_t *buf;
     char desc[400];
 };
@@ -86,12 +111,13 @@ static uint64_t be64(const uint8_t *p)
     return (uint64_t)be32(p) << 32 | be32(p + 4);
 }
 
-/* AES-256-XTS over whole 512-byte units (the header: one unit of 448
- * bytes, number 0), unit numbers from first. */
-static int xts(EVP_CIPHER_CTX *ctx, const uint8_t *key, uint8_t *data, size_t n, size_t unit, uint64_t first)
+/* Decrypts n bytes in place with a suite's ciphers (bc[0..n-1], each
+ * XTS), the last applied first, over whole units of unit bytes (the header:
+ * one unit of 448 bytes, number 0), unit numbers from first. */
+static int xts(pt_bc_t *const *bc, int nc, uint8_t *data, size_t n, size_t unit, uint64_t first, pt_err_t *err)
 {
     size_t i;
-    int outl;
+    int j, rc;
 
     for (i = 0; i + unit <= n; i += unit) {
         uint8_t iv[16] = { 0 };
@@ -99,11 +125,36 @@ static int xts(EVP_CIPHER_CTX *ctx, const uint8_t *key, uint8_t *data, size_t n,
         int k;
         for (k = 0; k < 8; k++)
             iv[k] = (uint8_t)(u >> (8 * k));
-        if (!EVP_DecryptInit_ex(ctx, EVP_aes_256_xts(), NULL, key, iv) || !EVP_CIPHER_CTX_set_padding(ctx, 0) ||
-            !EVP_DecryptUpdate(ctx, data + i, &outl, data + i, (int)unit))
-            return -1;
+        for (j = nc - 1; j >= 0; j--)
+            if ((rc = pt_bc_decrypt(bc[j], iv, data + i, unit, err)) != PT_OK)
+                return rc;
     }
-    return 0;
+    return PT_OK;
+}
+
+/* Opens suite su's ciphers with key (64 bytes per cipher). */
+static int suite_open(const struct suite *su, const uint8_t *key, pt_bc_t **bc, pt_err_t *err)
+{
+    int j, rc = PT_OK;
+
+    for (j = 0; j < su->n && rc == PT_OK; j++) {
+        uint8_t k2[64];
+        memcpy(k2, key + 32 * j, 32);
+        memcpy(k2 + 32, key + 32 * (su->n + j), 32);
+        rc = pt_bc_open(su->alg[j], PT_BC_XTS, k2, sizeof k2, &bc[j], err);
+        OPENSSL_cleanse(k2, sizeof k2);
+    }
+    return rc;
+}
+
+static void suite_close(pt_bc_t **bc)
+{
+    int j;
+
+    for (j = 0; j < MAX_CHAIN; j++) {
+        pt_bc_close(bc[j]);
+        bc[j] = NULL;
+    }
 }
 
 static int pbkdf2(OSSL_LIB_CTX *lib, const char *md, const uint8_t *pass, size_t plen, const uint8_t *salt,
@@ -154,7 +205,6 @@ static int parse(pt_tcrypt_t *t, const uint8_t *dec, const char *magic, uint64_t
     }
     t->data_off = off;
     t->data_len = len;
-    memcpy(t->key, dec + 192, 64);
     return 1;
 }
 
@@ -166,13 +216,13 @@ int pt_tcrypt_open(pt_read_fn fn, void *src, uint64_t size, int hidden, const pt
     OSSL_PROVIDER *def = lib ? OSSL_PROVIDER_load(lib, "default") : NULL;
     OSSL_PROVIDER *legacy = def ? OSSL_PROVIDER_load(lib, "legacy") : NULL;
     pt_tcrypt_t *t = calloc(1, sizeof *t);
-    uint8_t hdr[HDR], dec[HDR - SALT], dk[64];
+    uint8_t hdr[HDR], dec[HDR - SALT], dk[64 * MAX_CHAIN];
     char why[256] = "";
     int rc = PT_ENOKEY, tried = 0;
-    size_t k, p;
+    size_t k, p, su;
 
     *out = NULL;
-    if (!t || !lib || !def || !(t->ctx = EVP_CIPHER_CTX_new())) {
+    if (!t || !lib || !def) {
         rc = pt_err_set(err, t ? PT_ELIB : PT_ENOMEM, "VeraCrypt: cannot set up OpenSSL");
         goto out;
     }
@@ -192,32 +242,52 @@ int pt_tcrypt_open(pt_read_fn fn, void *src, uint64_t size, int hidden, const pt
             for (v = 1; v >= 0 && rc == PT_ENOKEY; v--) {
                 for (p = 0; p < sizeof prfs / sizeof prfs[0] && rc == PT_ENOKEY; p++) {
                     unsigned iter = v == 0 ? prfs[p].vera : prfs[p].tc;
-                    int got;
+                    size_t need;
                     if (iter == 0 || (v == 1 && keys[k].len > 64))
                         continue;
-                    if (pbkdf2(lib, prfs[p].md, keys[k].data, keys[k].len, hdr, iter, dk, sizeof dk) != 0)
-                        continue; /* a PRF this OpenSSL lacks */
-                    tried++;
-                    memcpy(dec, hdr + SALT, sizeof dec);
-                    if (xts(t->ctx, dk, dec, sizeof dec, sizeof dec, 0) != 0) {
-                        rc = pt_err_set(err, PT_ELIB, "VeraCrypt: AES-256-XTS failed (OpenSSL)");
-                        goto out;
-                    }
-                    got = parse(t, dec, v == 0 ? "VERA" : "TRUE", size, why, sizeof why);
-                    if (got < 0) {
-                        rc = pt_err_set(err, PT_EFORMAT, "%s %svolume header opened with %s, but %s",
-                                        v == 0 ? "VeraCrypt" : "TrueCrypt", hidden ? "hidden " : "", keys[k].name,
-                                        why);
-                        goto out;
-                    }
-                    if (got > 0) {
-                        snprintf(t->desc, sizeof t->desc, "%s %svolume (header version %u), AES-256-XTS, "
-                                 "PBKDF2-HMAC-%s %u iterations, data at byte %llu, %llu bytes",
-                                 v == 0 ? "VeraCrypt" : "TrueCrypt", hidden ? "hidden " : "",
-                                 (unsigned)(dec[4] << 8 | dec[5]), prfs[p].name, iter,
-                                 (unsigned long long)t->data_off, (unsigned long long)t->data_len);
-                        *used = keys[k].name;
-                        rc = PT_OK;
+                    /* the single ciphers need 64 bytes of key, the cascades
+                     * up to 192: those cost three times the derivation, so
+                     * only after every single cipher failed */
+                    for (need = 64; need <= (keys[k].cascades ? sizeof dk : 64) && rc == PT_ENOKEY; need += 128) {
+                        if (pbkdf2(lib, prfs[p].md, keys[k].data, keys[k].len, hdr, iter, dk, need) != 0)
+                            break; /* a PRF this OpenSSL lacks */
+                        tried++;
+                        for (su = 0; su < sizeof suites / sizeof suites[0] && rc == PT_ENOKEY; su++) {
+                            const struct suite *s = &suites[su];
+                            pt_bc_t *hb[MAX_CHAIN] = { NULL };
+                            int got;
+                            if ((s->n == 1) != (need == 64) || (v == 1 && s->vera_only))
+                                continue;
+                            memcpy(dec, hdr + SALT, sizeof dec);
+                            rc = suite_open(s, dk, hb, err);
+                            if (rc == PT_OK)
+                                rc = xts(hb, s->n, dec, sizeof dec, sizeof dec, 0, err);
+                            suite_close(hb);
+                            if (rc != PT_OK)
+                                goto out;
+                            rc = PT_ENOKEY;
+                            got = parse(t, dec, v == 0 ? "VERA" : "TRUE", size, why, sizeof why);
+                            if (got < 0) {
+                                rc = pt_err_set(err, PT_EFORMAT, "%s %svolume header opened with %s, but %s",
+                                                v == 0 ? "VeraCrypt" : "TrueCrypt", hidden ? "hidden " : "",
+                                                keys[k].name, why);
+                                goto out;
+                            }
+                            if (got == 0)
+                                continue;
+                            /* the master keys: 256 bytes at 192 of the header */
+                            if ((rc = suite_open(s, dec + 192, t->bc, err)) != PT_OK)
+                                goto out;
+                            t->suite = s;
+                            snprintf(t->desc, sizeof t->desc, "%s %svolume (header version %u), %s%s, "
+                                     "PBKDF2-HMAC-%s %u iterations, data at byte %llu, %llu bytes",
+                                     v == 0 ? "VeraCrypt" : "TrueCrypt", hidden ? "hidden " : "",
+                                     (unsigned)(dec[4] << 8 | dec[5]), s->name,
+                                     s->n == 1 ? "-256-XTS" : " cascade (each cipher 256-bit XTS)", prfs[p].name,
+                                     iter, (unsigned long long)t->data_off, (unsigned long long)t->data_len);
+                            *used = keys[k].name;
+                            rc = PT_OK;
+                        }
                     }
                 }
             }
@@ -226,8 +296,10 @@ int pt_tcrypt_open(pt_read_fn fn, void *src, uint64_t size, int hidden, const pt
     if (rc == PT_ENOKEY) {
         if (tried)
             pt_err_set(err, PT_ENOKEY, "no passphrase of case.conf decrypts a VeraCrypt or TrueCrypt %s volume "
-                       "header here (AES; PRFs SHA-512, SHA-256, BLAKE2s, Whirlpool, RIPEMD-160)",
-                       hidden ? "hidden" : "standard");
+                       "header here (AES, Serpent, Twofish, Camellia%s; PRFs SHA-512, SHA-256, BLAKE2s, Whirlpool, "
+                       "RIPEMD-160; default PIM)", hidden ? "hidden" : "standard",
+                       nkeys && keys[0].cascades ? " and their cascades, not Kuznyechik"
+                                                 : "; cascades only with veracrypt_cascades = yes in [keys]");
         else
             pt_err_set(err, PT_ENOKEY, "no passphrase in case.conf to try on a VeraCrypt or TrueCrypt volume");
     }
@@ -248,8 +320,7 @@ void pt_tcrypt_close(pt_tcrypt_t *t)
 {
     if (!t)
         return;
-    OPENSSL_cleanse(t->key, sizeof t->key);
-    EVP_CIPHER_CTX_free(t->ctx);
+    suite_close(t->bc);
     free(t->buf);
     free(t);
 }
@@ -288,8 +359,8 @@ ssize_t pt_tcrypt_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err
     if ((rc = pt_read_exact(t->fn, t->src, t->data_off + first, t->buf, want, err)) != PT_OK)
         return rc;
     /* data units are numbered from the start of the volume, not of the data */
-    if (xts(t->ctx, t->key, t->buf, want, SECTOR, (t->data_off + first) / SECTOR) != 0)
-        return pt_err_set(err, PT_ELIB, "VeraCrypt: AES-256-XTS failed (OpenSSL)");
+    if ((rc = xts(t->bc, t->suite->n, t->buf, want, SECTOR, (t->data_off + first) / SECTOR, err)) != PT_OK)
+        return rc;
     if (len > want - skip)
         len = want - skip;
     memcpy(buf, t->buf + skip, len);
