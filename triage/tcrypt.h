@@ -2,18 +2,19 @@
  * court provided.  Such a volume has no signature: its first 64 bytes are a
  * random salt and the rest of its header is ciphertext, so it is known only
  * by decrypting that header (PBKDF2 of the passphrase and the salt, then
- * AES-256-XTS), as VeraCrypt itself does, trying each PRF in turn.  The
- * header's magic ("VERA", "TRUE") and both its CRC-32s must hold.  Then the
- * data area is read, decrypted sector by sector (AES-256-XTS, 512-byte data
- * units numbered from the start of the volume, as cryptsetup's tcrypt
- * reader numbers them).
+ * each cipher in XTS), as VeraCrypt itself does, trying each PRF in turn.
+ * The header's magic ("VERA", "TRUE") and both its CRC-32s must hold.  Then
+ * the data area is read, decrypted sector by sector (512-byte data units
+ * numbered from the start of the volume, as cryptsetup's tcrypt reader
+ * numbers them).
  *
  * Supported: the standard and the hidden volume header, VeraCrypt and
  * TrueCrypt 7 iteration counts (default PIM), PRFs SHA-512, Whirlpool,
  * SHA-256, BLAKE2s-256 and RIPEMD-160 (through OpenSSL, Whirlpool and
- * RIPEMD-160 from its legacy provider), cipher AES.  Not: Serpent, Twofish,
- * Camellia, Kuznyechik and cascades (OpenSSL has no XTS for them), Streebog,
- * keyfiles, a PIM, system encryption.  Nothing is ever written. */
+ * RIPEMD-160 from its legacy provider), ciphers AES, Serpent, Twofish and
+ * Camellia (blockcipher.h), and the cascades when the key has cascades set
+ * (three times the derivation).  Not: Kuznyechik (libgcrypt lacks it),
+ * Streebog, keyfiles, a PIM, system encryption.  Nothing is ever written. */
 #ifndef PT_TCRYPT_H
 #define PT_TCRYPT_H
 

@@ -2238,6 +2238,93 @@ def bitlocker_to_go(tap, work):
                named_and_listed)
 
 
+def disk_ciphers(tap, work):
+    """Volumes encrypted with the ciphers beside AES that cryptsetup and
+    VeraCrypt offer: LUKS1 with Serpent, Twofish and Camellia in XTS and in
+    CBC (ESSIV, plain, plain64 IVs), written by tests/fixtures/mkluks.py to
+    the LUKS1 specification (its AES output is accepted by cryptsetup
+    luksOpen --test-passphrase where the kernel allows it); TrueCrypt
+    containers with Serpent and with the AES-Twofish-Serpent cascade
+    (mkveracrypt.py), the cascade opened with veracrypt_cascades = yes."""
+    fs, sums = ext4(work, "cfs", {"finance/ledger.csv": b"date,amount\n2011-03-01,100\n" * 300,
+                                  "notes.txt": b"private notes\n"}, 4)
+    passf = os.path.join(work, "pass")
+    open(passf, "wb").write(b"correct horse battery")
+    specs = ["serpent-xts-plain64", "twofish-cbc-essiv:sha256", "camellia-cbc-plain64", "serpent-cbc-plain",
+             "aes-xts-plain64"]
+    parts = []
+    for i, spec in enumerate(specs):
+        img = os.path.join(work, f"luks{i}.img")
+        sh(f"python3 {FIX}/mkluks.py {img} {fs} {passf} luks1 pbkdf2 {spec}")
+        parts.append((img, "L"))
+    aes = parts[-1][0]
+    probe = subprocess.run(["cryptsetup", "luksOpen", "--test-passphrase", "--key-file", passf, aes],
+                           capture_output=True)
+    disk = os.path.join(work, "ciphers.img")
+    mbr_disk(disk, parts, 36, "gpt")
+    conf = os.path.join(work, "keys.conf")
+    open(conf, "w").write(CASE_NR + "[keys]\nkey_file = pass\n")
+    out, p = scan(work, "luks-ciphers", [disk], "--case", conf)
+
+    def luks_walked():
+        # the hand-written header is LUKS1 as cryptsetup reads it (where this
+        # kernel has the cipher cryptsetup decrypts a key slot with)
+        assert probe.returncode == 0 or b"kernel" in probe.stderr or b"device-mapper" in probe.stderr, probe
+        assert p.returncode == 0, p.stderr
+        c = db(out)
+        for i, spec in enumerate(specs):
+            label = f"p{i + 1}!luks"
+            desc = c.execute("SELECT description FROM volumes WHERE label = ?", (label,)).fetchone()
+            assert desc and desc[0].startswith(f"LUKS1, {spec}, "), (label, desc)
+            assert listing(out, label) == fls(fs), label
+            got = vol_items(out, label)
+            for path, sha in sums.items():
+                assert got[path] == sha, (label, path)
+        ids = [r[0] for r in c.execute("SELECT id FROM items WHERE path = '/finance/ledger.csv'")]
+        assert len(ids) == len(specs), ids
+        _, rec = export_and_verify(work, out, ids, "--case", conf)
+        assert all(r["status"].startswith("exported") for r in rec if r["kind"] == "file"), rec
+    tap.result("LUKS1 volumes with Serpent-XTS, Twofish-CBC-ESSIV, Camellia-CBC-plain64, Serpent-CBC-plain and "
+               "AES-XTS open with the key file of case.conf: listed as fls lists the filesystem inside, hashed as "
+               "its files, exported and verified", luks_walked)
+
+    tc = {}
+    for name, cipher in (("serpent", "Serpent"), ("cascade", "AES-Twofish-Serpent")):
+        tc[name] = os.path.join(work, f"{name}.tc")
+        sh(f"python3 {FIX}/mkveracrypt.py {fs} {tc[name]} --password 'tc {name}' --cipher {cipher} --truecrypt "
+           f"--seed 9")
+    # one passphrase each: with the standard volume opened, no other key is
+    # left to try on the hidden header (each try costs a PBKDF2 per PRF)
+    plain = os.path.join(work, "tc.conf")
+    open(plain, "w").write(CASE_NR + "[keys]\npassphrase = tc serpent\n")
+    cascades = os.path.join(work, "tc-cascades.conf")
+    open(cascades, "w").write(CASE_NR + "[keys]\nveracrypt_cascades = yes\npassphrase = tc cascade\n")
+    bad = os.path.join(work, "tc-bad.conf")
+    open(bad, "w").write("[keys]\nveracrypt_cascades = maybe\n")
+    o1, p1 = scan(work, "tc-plain", [tc["serpent"]], "--case", plain)
+    o2, p2 = scan(work, "tc-cascades", [tc["cascade"]], "--case", cascades)
+    o3, p3 = scan(work, "tc-bad", [tc["cascade"]], "--case", bad)
+
+    def truecrypt():
+        assert p1.returncode == 0 and p2.returncode == 0, (p1.stderr, p2.stderr)
+        vols = {o: [r for r in db(o).execute("SELECT label, description FROM volumes WHERE container = "
+                                             "'veracrypt'")] for o in (o1, o2)}
+        assert len(vols[o1]) == 1 and vols[o1][0][1].startswith("TrueCrypt volume (header version 5), "
+                                                                "Serpent-256-XTS"), vols
+        assert len(vols[o2]) == 1 and vols[o2][0][1].startswith("TrueCrypt volume (header version 5), "
+                                                                "AES-Twofish-Serpent cascade"), vols
+        for o in (o1, o2):
+            label = vols[o][0][0]
+            assert listing(o, label) == fls(fs), label
+            got = vol_items(o, label)
+            for path, sha in sums.items():
+                assert got[path] == sha, (label, path)
+        assert p3.returncode == 2 and b"veracrypt_cascades is yes or no" in p3.stderr, p3.stderr
+    tap.result("TrueCrypt containers with Serpent and with the AES-Twofish-Serpent cascade (the cascade with "
+               "veracrypt_cascades = yes; without it, tests/unit/test_tcrypt.c): listed as fls lists the filesystem "
+               "inside, hashed as its files; a bad value of the setting is refused", truecrypt)
+
+
 def unread_filesystems(tap, work):
     """Volumes of kinds no library here reads, as servers and Macs hold them:
     Linux swap (mkswap), classic HFS (hformat), CramFS (mkfs.cramfs).  Each
@@ -2811,7 +2898,7 @@ def veracrypt_cases(tap, work):
 
 def suite(tap, work):
     for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, e01_in_a_filesystem, sparse_bundles, shadow_copies, vdi_evidence, bsd_label, lvm, luks, veracrypt, xfs, btrfs, squashfs, volume_files, apfs, md_raid, stacked, named,
-                 bitlocker_to_go, unread_filesystems, dmg_evidence, android_sparse):
+                 bitlocker_to_go, disk_ciphers, unread_filesystems, dmg_evidence, android_sparse):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
         part(tap, d)

@@ -224,6 +224,30 @@ static void decisions(void)
     pt_policy_free(&p);
 }
 
+/* [keys]: passphrases in order; veracrypt_cascades, wherever it stands,
+ * applies to every one of them */
+static void keys(void)
+{
+    pt_policy_t p;
+    pt_err_t err = { 0, "" };
+
+    pt_policy_defaults(&p);
+    T_CHECK(pt_policy_load(&p, put("k.conf", "[keys]\npassphrase = one\npassphrase = two\n"), &err) == PT_OK);
+    T_CHECK(p.n_keys == 2 && !p.keys[0].cascades && !p.keys[1].cascades);
+    T_CHECK(p.n_keys == 2 && p.keys[1].len == 3 && memcmp(p.keys[1].data, "two", 3) == 0);
+    T_STREQ(p.keys[1].name, "passphrase 2 of case.conf");
+    pt_policy_free(&p);
+    pt_policy_defaults(&p);
+    T_CHECK(pt_policy_load(&p, put("kc.conf", "[keys]\npassphrase = one\nveracrypt_cascades = yes\n"
+                                              "passphrase = two\n"), &err) == PT_OK);
+    T_CHECK(p.n_keys == 2 && p.keys[0].cascades && p.keys[1].cascades);
+    pt_policy_free(&p);
+    pt_policy_defaults(&p);
+    T_CHECK(pt_policy_load(&p, put("kb.conf", "[keys]\nveracrypt_cascades = 1\n"), &err) == PT_EFORMAT);
+    T_CHECK(strstr(err.msg, "kb.conf:2: [keys] veracrypt_cascades is yes or no") != NULL);
+    pt_policy_free(&p);
+}
+
 int main(void)
 {
     char cmd[128];
@@ -235,6 +259,7 @@ int main(void)
     T_RUN(accounts);
     T_RUN(sids);
     T_RUN(decisions);
+    T_RUN(keys);
     rc = t_done();
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "blockcipher.h"
 #include "tcrypt.h"
 #include "testlib.h"
 
@@ -69,8 +70,32 @@ static uint8_t *volume(const char *pass, uint64_t off, uint64_t len, uint32_t se
 
 static pt_key_t key(const char *pass, const char *name)
 {
-    pt_key_t k = { (const uint8_t *)pass, strlen(pass), name, NULL };
+    pt_key_t k = { (const uint8_t *)pass, strlen(pass), name, NULL, 0 };
     return k;
+}
+
+/* XTS encryption with a chain of ciphers, algs[0] first: cipher j of n
+ * keyed with key[32j..] and the tweak key key[32(n+j)..]. */
+static void chain_enc(const char *const *algs, int n, const uint8_t *key, uint8_t *d, size_t len, size_t unit,
+                      uint64_t first)
+{
+    pt_err_t e = { 0, "" };
+
+    for (int j = 0; j < n; j++) {
+        uint8_t k2[64];
+        pt_bc_t *bc = NULL;
+        memcpy(k2, key + 32 * j, 32);
+        memcpy(k2 + 32, key + 32 * (n + j), 32);
+        pt_bc_open(algs[j], PT_BC_XTS, k2, sizeof k2, &bc, &e);
+        for (size_t i = 0; i + unit <= len; i += unit) {
+            uint8_t iv[16] = { 0 };
+            uint64_t u = first + i / unit;
+            for (int k = 0; k < 8; k++)
+                iv[k] = (uint8_t)(u >> (8 * k));
+            pt_bc_encrypt(bc, iv, d + i, unit, &e);
+        }
+        pt_bc_close(bc);
+    }
 }
 
 static int open_vol(uint8_t *v, const pt_key_t *keys, size_t n, pt_tcrypt_t **t, const char **used, pt_err_t *e)
@@ -138,7 +163,7 @@ static void refused(void)
 static void no_passphrase_no_try(void)
 {
     uint8_t *v = volume("tc pass", DATA_OFF, DATA_LEN, 512, 0, 0), zero[512] = { 0 };
-    pt_key_t file = { (const uint8_t *)"tc pass", 7, "key file k", "/k" }; /* a key file is no passphrase */
+    pt_key_t file = { (const uint8_t *)"tc pass", 7, "key file k", "/k", 0 }; /* a key file is no passphrase */
     pt_tcrypt_t *t = NULL;
     const char *used = NULL;
     pt_err_t e = { 0, "" };
@@ -150,10 +175,59 @@ static void no_passphrase_no_try(void)
     free(v);
 }
 
+/* TrueCrypt's Serpent-AES: AES encrypts first, its keys the first of each
+ * half of the 128 bytes.  Opened only when the key says cascades. */
+static void cascades(void)
+{
+    static const char *const algs[2] = { "aes", "serpent" };
+    uint8_t *v = malloc(VOL), dec[448] = { 0 }, dk[128], mk[256], buf[512];
+    pt_key_t k = key("cascade pass", "passphrase 1");
+    pt_tcrypt_t *t = NULL;
+    const char *used = NULL;
+    pt_err_t e = { 0, "" };
+    uint32_t i;
+
+    for (i = 0; i < VOL; i++)
+        v[i] = (uint8_t)(i * 2246822519u >> 11);
+    for (i = 0; i < sizeof mk; i++)
+        mk[i] = (uint8_t)(i * 101 + 7);
+    for (i = 0; i < DATA_LEN / 512; i++) {
+        memset(v + DATA_OFF + i * 512, 0, 512);
+        snprintf((char *)v + DATA_OFF + i * 512, 512, "sector %u", i);
+    }
+    chain_enc(algs, 2, mk, v + DATA_OFF, DATA_LEN, 512, DATA_OFF / 512);
+    memcpy(dec, "TRUE", 4);
+    dec[5] = 5;
+    t_put_be64(dec + 36, DATA_LEN);
+    t_put_be64(dec + 44, DATA_OFF);
+    t_put_be64(dec + 52, DATA_LEN);
+    t_put_be32(dec + 64, 512);
+    memcpy(dec + 192, mk, 256);
+    t_put_be32(dec + 8, (uint32_t)crc32(0, dec + 192, 256));
+    t_put_be32(dec + 188, (uint32_t)crc32(0, dec, 188));
+    PKCS5_PBKDF2_HMAC("cascade pass", 12, v, 64, 1000, EVP_sha512(), sizeof dk, dk);
+    chain_enc(algs, 2, dk, dec, sizeof dec, sizeof dec, 0);
+    memcpy(v + 64, dec, sizeof dec);
+
+    /* without the setting: every PRF's single ciphers tried (5 s), and the
+     * error says how to try the cascades */
+    T_CHECK(open_vol(v, &k, 1, &t, &used, &e) == PT_ENOKEY && !t);
+    T_CHECK(strstr(e.msg, "cascades only with veracrypt_cascades = yes") != NULL);
+    k.cascades = 1;
+    T_CHECK(open_vol(v, &k, 1, &t, &used, &e) == PT_OK);
+    if (t) {
+        T_CHECK(strstr(pt_tcrypt_describe(t), "TrueCrypt volume (header version 5), Serpent-AES cascade") != NULL);
+        T_CHECK(pt_tcrypt_read(t, 512 * 300, buf, sizeof buf, &e) == 512 && strcmp((char *)buf, "sector 300") == 0);
+    }
+    pt_tcrypt_close(t);
+    free(v);
+}
+
 int main(void)
 {
     T_RUN(opens_and_reads);
     T_RUN(refused);
     T_RUN(no_passphrase_no_try);
+    T_RUN(cascades);
     return t_done();
 }
