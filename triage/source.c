@@ -49,17 +49,42 @@ int pt_source_tsk_err(pt_err_t *err, int code, const char *fmt, ...)
     return code;
 }
 
+/* The extension of segment k (1-based) of a set whose first is at ext
+ * (digits wide): raw "001", "002", ...; EWF "E01".."E99", then "EAA".."EZZ",
+ * "FAA".. as libewf names them.  0 when k has no name in that scheme. */
+static int segment_ext(int ewf, char first, size_t digits, unsigned long k, char *out, size_t n)
+{
+    unsigned long lim = 1;
+    size_t i;
+
+    if (!ewf) {
+        for (i = 0; i < digits; i++)
+            lim *= 10;
+        return k < lim && snprintf(out, n, "%0*lu", (int)digits, k) > 0;
+    }
+    if (k <= 99)
+        return snprintf(out, n, "%c%02lu", first, k) > 0;
+    k -= 100;
+    if (k >= (unsigned long)('Z' - (first & ~0x20) + 1) * 26 * 26)
+        return 0;
+    char a = (char)(first + k / 676), b = (char)('A' + k / 26 % 26), c = (char)('A' + k % 26);
+    if (first >= 'a')
+        b = (char)(b | 0x20), c = (char)(c | 0x20);
+    return snprintf(out, n, "%c%c%c", a, b, c) > 0;
+}
+
 /* libtsk joins split raw segments x.001, x.002, ... (and libewf x.E01,
- * x.E02, ...) until one is missing.  A later segment that exists after the
- * gap means the image lost a segment: the image is then shorter than
- * acquired, or has holes, and must say so. */
+ * x.E02, ..., x.E99, x.EAA, ...) until one is missing.  A later segment
+ * that exists after the gap means the image lost a segment: the image is
+ * then shorter than acquired, or has holes, and must say so. */
 static void check_split_gap(pt_source_t *src)
 {
-    size_t n = strlen(src->path), digits = 0, i;
-    char *next;
+    size_t n = strlen(src->path), digits = 0, i, stem;
+    char *next, ext[8], missing_ext[8];
     struct stat st;
     unsigned long last;
     int raw = strcmp(src->format, "raw") == 0, ewf = strcmp(src->format, "ewf") == 0;
+    char first = 0;
 
     while (digits < n && src->path[n - 1 - digits] >= '0' && src->path[n - 1 - digits] <= '9')
         digits++;
@@ -69,16 +94,23 @@ static void check_split_gap(pt_source_t *src)
         return;
     if (ewf && (digits != 2 || (src->path[n - 3] != 'E' && src->path[n - 3] != 'e') || src->path[n - 4] != '.'))
         return;
-    if (!(next = strdup(src->path)))
+    if (ewf)
+        first = src->path[n - 3];
+    stem = ewf ? n - 3 : n - digits;
+    if (!(next = malloc(stem + sizeof ext)))
         return;
+    memcpy(next, src->path, stem);
     last = strtoul(src->path + n - digits, NULL, 10) + (unsigned long)src->segments - 1;
     for (i = 2; i <= 16; i++) { /* segments after the first missing one */
-        snprintf(next + n - digits, digits + 1, "%0*lu", (int)digits, last + i);
+        if (!segment_ext(ewf, first, digits, last + i, ext, sizeof ext) ||
+            !segment_ext(ewf, first, digits, last + 1, missing_ext, sizeof missing_ext))
+            break;
+        snprintf(next + stem, sizeof ext, "%s", ext);
         if (stat(next, &st) == 0) {
             const char *base = strrchr(next, '/');
-            char missing[64];
-            snprintf(missing, sizeof missing, "%s", base ? base + 1 : next);
-            snprintf(missing + strlen(missing) - digits, digits + 1, "%0*lu", (int)digits, last + 1);
+            char missing[160];
+            snprintf(missing, sizeof missing, "%.*s%s", (int)(stem - (base ? (size_t)(base + 1 - next) : 0)),
+                     base ? base + 1 : next, missing_ext);
             snprintf(src->problem, sizeof src->problem, "split image is missing segment %s: libtsk joined %d "
                      "segment(s) (%llu bytes) but %s exists; data after the gap is not examined",
                      missing, src->segments, (unsigned long long)src->size, next);

@@ -842,24 +842,40 @@ def e01_with_a_missing_segment():
 @test
 def e01_of_many_segments():
     """An E01 set of more segments than ptriage keeps open at once (64; a
-    terabyte acquisition has thousands): every file as fls and icat give
-    it, the media's SHA-256 that of the raw image, each segment opened
-    O_NOATIME (none moved its access time)."""
+    terabyte acquisition has thousands) and than E01..E99 name (then EAA,
+    EAB, ...): every file as fls and icat give it, the media's SHA-256 that
+    of the raw image, no error, each segment opened O_NOATIME (none moved
+    its access time); a segment missing past E99 named as libewf names it."""
     d = os.path.join(Ctx.work, "e01many")
     os.makedirs(d)
-    run(["ewfacquire", "-q", "-u", "-t", os.path.join(d, "m"), "-f", "encase6", "-c", "none", "-S", "1MiB",
-         os.path.join(Ctx.fx, "mbr.img")])
+    # past E99 the segments are named EAA, EAB, ... (libewf's scheme)
+    disk = os.path.join(d, "disk.img")
+    shutil.copy(os.path.join(Ctx.fx, "mbr.img"), disk)
+    os.truncate(disk, 104 << 20)
+    run(["ewfacquire", "-q", "-u", "-t", os.path.join(d, "m"), "-f", "encase6", "-c", "none", "-S", "1MiB", disk])
     segs = sorted(n for n in os.listdir(d) if n.startswith("m.E"))
-    assert len(segs) > 64, len(segs)
+    assert len(segs) > 99 and "m.EAA" in segs, segs[-3:]
     for n in segs:
         os.utime(os.path.join(d, n), (1600000000, 1600000000))
     out, p = scan(os.path.join(d, "m.E01"), "--image-hash")
     assert p.returncode == 0, p.stderr
-    check_against_tsk(os.path.join(Ctx.fx, "mbr.img"), out)
+    check_against_tsk(disk, out)
     con = db(out)
     ev = con.execute("SELECT segments, image_sha256 FROM evidence").fetchone()
+    errs = con.execute("SELECT message FROM errors WHERE severity = 'error'").fetchall()
     con.close()
-    assert ev == (len(segs), sha256_file(os.path.join(Ctx.fx, "mbr.img")).encode()), ev
+    assert ev == (len(segs), sha256_file(disk).encode()), ev
+    assert not errs, errs
+    # a segment missing past E99 is named by libewf's scheme, not as "E13"
+    gone = os.path.join(Ctx.work, "EAB.gone")
+    os.rename(os.path.join(d, "m.EAB"), gone)
+    try:
+        out2, p2 = scan(os.path.join(d, "m.E01"))
+        msgs = [m.decode() for m, in db(out2).execute("SELECT message FROM errors WHERE message LIKE '%missing segment%'")]
+        assert p2.returncode == 1 and len(msgs) == 1 and msgs[0].startswith("split image is missing segment m.EAB:") \
+            and "but " + os.path.join(d, "m.EAC") + " exists" in msgs[0], msgs
+    finally:
+        os.rename(gone, os.path.join(d, "m.EAB"))
     moved = [n for n in segs if os.stat(os.path.join(d, n)).st_atime != 1600000000]
     assert not moved, moved
 
