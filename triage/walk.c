@@ -112,6 +112,34 @@ static ssize_t exfat_fat_read(TSK_FS_FILE *f, uint64_t off, uint8_t *buf, size_t
     return got;
 }
 
+/* libtsk 4.11 cannot read the $MBR virtual file of a FAT12/16/32 volume of
+ * 4096-byte sectors (a 4Kn drive): its content is the volume's first bytes,
+ * read there instead.  -2 when f is not that file. */
+static ssize_t fat_mbr_read(TSK_FS_FILE *f, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    TSK_FS_INFO *fs = f->fs_info;
+    uint8_t bs[512];
+    uint64_t size;
+
+    if (!fs || !TSK_FS_TYPE_ISFAT(fs->ftype) || fs->ftype == TSK_FS_TYPE_EXFAT || !f->meta ||
+        f->meta->type != TSK_FS_META_TYPE_VIRT || f->meta->size <= 0 ||
+        tsk_img_read(fs->img_info, fs->offset, (char *)bs, sizeof bs) != (ssize_t)sizeof bs ||
+        bs[16] < 1 || bs[16] > 2 || f->meta->addr + bs[16] + 1 != fs->last_inum)
+        return -2;
+    size = (uint64_t)f->meta->size;
+    if (size > (uint64_t)fs->block_count * fs->block_size)
+        return -2;
+    if (off >= size)
+        return 0;
+    if (len > size - off)
+        len = (size_t)(size - off);
+    tsk_error_reset();
+    ssize_t got = tsk_img_read(fs->img_info, fs->offset + (TSK_OFF_T)off, (char *)buf, len);
+    if (got < 0)
+        pt_source_tsk_err(err, PT_EIO, "libtsk");
+    return got;
+}
+
 ssize_t pt_walk_read_tsk(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
 {
     pt_walk_tsk_src_t *t = src;
@@ -164,6 +192,11 @@ ssize_t pt_walk_read_tsk(void *src, uint64_t off, uint8_t *buf, size_t len, pt_e
                    why && *why ? ": " : "", why && *why ? why : "");
         tsk_error_reset();
         return -1;
+    }
+    if (got < 0 && t->file) {
+        ssize_t mbr = fat_mbr_read(t->file, off, buf, len, err);
+        if (mbr != -2)
+            return mbr;
     }
     if (got < 0)
         pt_source_tsk_err(err, PT_EIO, "libtsk");
