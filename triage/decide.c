@@ -149,9 +149,21 @@ static int add_key(load_ctx_t *c, const char *name, const char *value)
         p->cascades = value[0] == 'y';
         return 1;
     }
+    if (strcmp(name, "veracrypt_pim") == 0) {
+        /* a volume made with a PIM opens only with it (VeraCrypt's own
+         * limit keeps the iteration count in 32 bits) */
+        char *end = NULL;
+        unsigned long v = strtoul(value, &end, 10);
+        if (!*value || *end || v < 1 || v > 2147468) {
+            snprintf(c->msg, sizeof c->msg, "[keys] veracrypt_pim is a number from 1 to 2147468, not %.200s", value);
+            return 0;
+        }
+        p->pim = (unsigned)v;
+        return 1;
+    }
     if (!file && strcmp(name, "passphrase") != 0) {
-        snprintf(c->msg, sizeof c->msg, "unknown setting [keys] %s (passphrase, key_file or veracrypt_cascades)",
-                 name);
+        snprintf(c->msg, sizeof c->msg, "unknown setting [keys] %s (passphrase, key_file, veracrypt_cascades or "
+                 "veracrypt_pim)", name);
         return 0;
     }
     if (p->n_keys >= PT_POLICY_MAX_KEYS) {
@@ -314,7 +326,7 @@ int pt_policy_load(pt_policy_t *p, const char *path, pt_err_t *err)
     if (p->has_from && p->has_to && p->date_from > p->date_to)
         return pt_err_set(err, PT_EFORMAT, "%s: date_from is after date_to", path);
     for (size_t i = 0; i < p->n_keys; i++)
-        p->keys[i].cascades = p->cascades;
+        p->keys[i].cascades = p->cascades, p->keys[i].pim = p->pim;
     return PT_OK;
 }
 

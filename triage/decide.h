@@ -43,6 +43,7 @@ typedef struct pt_policy {
     pt_key_t keys[PT_POLICY_MAX_KEYS];
     size_t n_keys;
     int cascades;       /* [keys] veracrypt_cascades = yes: every passphrase is tried on cascades too */
+    unsigned pim;       /* [keys] veracrypt_pim = N: VeraCrypt's iterations 15000 + 1000 N (0: default) */
 } pt_policy_t;
 
 /* Fills the documented defaults. */

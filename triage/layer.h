@@ -51,6 +51,7 @@ typedef struct pt_key {
     const char *name;
     const char *path;   /* a key file's path (a BitLocker .BEK startup key is read by libbde), else NULL */
     int cascades;       /* also try VeraCrypt's cascades with it (case.conf veracrypt_cascades = yes) */
+    unsigned pim;       /* VeraCrypt's PIM to use with it (case.conf veracrypt_pim), 0 for the default */
 } pt_key_t;
 
 /* 1 for a BitLocker recovery password (eight groups of six digits). */

@@ -241,9 +241,11 @@ int pt_tcrypt_open(pt_read_fn fn, void *src, uint64_t size, int hidden, const pt
             int v;
             for (v = 1; v >= 0 && rc == PT_ENOKEY; v--) {
                 for (p = 0; p < sizeof prfs / sizeof prfs[0] && rc == PT_ENOKEY; p++) {
-                    unsigned iter = v == 0 ? prfs[p].vera : prfs[p].tc;
+                    /* with a PIM, VeraCrypt's count is 15000 + 1000 PIM for
+                     * every PRF, and TrueCrypt (which has none) is not tried */
+                    unsigned iter = v == 0 ? (keys[k].pim ? 15000 + 1000 * keys[k].pim : prfs[p].vera) : prfs[p].tc;
                     size_t need;
-                    if (iter == 0 || (v == 1 && keys[k].len > 64))
+                    if (iter == 0 || (v == 1 && (keys[k].len > 64 || keys[k].pim)))
                         continue;
                     /* the single ciphers need 64 bytes of key, the cascades
                      * up to 192: those cost three times the derivation, so
@@ -279,12 +281,15 @@ int pt_tcrypt_open(pt_read_fn fn, void *src, uint64_t size, int hidden, const pt
                             if ((rc = suite_open(s, dec + 192, t->bc, err)) != PT_OK)
                                 goto out;
                             t->suite = s;
+                            char pim[32] = "";
+                            if (v == 0 && keys[k].pim)
+                                snprintf(pim, sizeof pim, " (PIM %u)", keys[k].pim);
                             snprintf(t->desc, sizeof t->desc, "%s %svolume (header version %u), %s%s, "
-                                     "PBKDF2-HMAC-%s %u iterations, data at byte %llu, %llu bytes",
+                                     "PBKDF2-HMAC-%s %u iterations%s, data at byte %llu, %llu bytes",
                                      v == 0 ? "VeraCrypt" : "TrueCrypt", hidden ? "hidden " : "",
                                      (unsigned)(dec[4] << 8 | dec[5]), s->name,
                                      s->n == 1 ? "-256-XTS" : " cascade (each cipher 256-bit XTS)", prfs[p].name,
-                                     iter, (unsigned long long)t->data_off, (unsigned long long)t->data_len);
+                                     iter, pim, (unsigned long long)t->data_off, (unsigned long long)t->data_len);
                             *used = keys[k].name;
                             rc = PT_OK;
                         }
@@ -297,9 +302,11 @@ int pt_tcrypt_open(pt_read_fn fn, void *src, uint64_t size, int hidden, const pt
         if (tried)
             pt_err_set(err, PT_ENOKEY, "no passphrase of case.conf decrypts a VeraCrypt or TrueCrypt %s volume "
                        "header here (AES, Serpent, Twofish, Camellia%s; PRFs SHA-512, SHA-256, BLAKE2s, Whirlpool, "
-                       "RIPEMD-160; default PIM)", hidden ? "hidden" : "standard",
+                       "RIPEMD-160; %s)", hidden ? "hidden" : "standard",
                        nkeys && keys[0].cascades ? " and their cascades, not Kuznyechik"
-                                                 : "; cascades only with veracrypt_cascades = yes in [keys]");
+                                                 : "; cascades only with veracrypt_cascades = yes in [keys]",
+                       nkeys && keys[0].pim ? "the PIM of [keys] veracrypt_pim, VeraCrypt only"
+                                            : "default PIM: another only with veracrypt_pim = N");
         else
             pt_err_set(err, PT_ENOKEY, "no passphrase in case.conf to try on a VeraCrypt or TrueCrypt volume");
     }

@@ -9,12 +9,13 @@
  * numbers them).
  *
  * Supported: the standard and the hidden volume header, VeraCrypt and
- * TrueCrypt 7 iteration counts (default PIM), PRFs SHA-512, Whirlpool,
+ * TrueCrypt 7 iteration counts (default PIM, or the key's pim: 15000 + 1000
+ * pim, VeraCrypt only), PRFs SHA-512, Whirlpool,
  * SHA-256, BLAKE2s-256 and RIPEMD-160 (through OpenSSL, Whirlpool and
  * RIPEMD-160 from its legacy provider), ciphers AES, Serpent, Twofish and
  * Camellia (blockcipher.h), and the cascades when the key has cascades set
  * (three times the derivation).  Not: Kuznyechik (libgcrypt lacks it),
- * Streebog, keyfiles, a PIM, system encryption.  Nothing is ever written. */
+ * Streebog, keyfiles, system encryption.  Nothing is ever written. */
 #ifndef PT_TCRYPT_H
 #define PT_TCRYPT_H
 

@@ -2293,6 +2293,11 @@ def disk_ciphers(tap, work):
         tc[name] = os.path.join(work, f"{name}.tc")
         sh(f"python3 {FIX}/mkveracrypt.py {fs} {tc[name]} --password 'tc {name}' --cipher {cipher} --truecrypt "
            f"--seed 9")
+    # VeraCrypt with a PIM (17,000 iterations instead of 500,000)
+    tc["pim"] = os.path.join(work, "pim.hc")
+    sh(f"python3 {FIX}/mkveracrypt.py {fs} {tc['pim']} --password 'vc pim' --cipher Twofish --pim 2 --seed 10")
+    pimconf = os.path.join(work, "pim.conf")
+    open(pimconf, "w").write(CASE_NR + "[keys]\npassphrase = vc pim\nveracrypt_pim = 2\n")
     # one passphrase each: with the standard volume opened, no other key is
     # left to try on the hidden header (each try costs a PBKDF2 per PRF)
     plain = os.path.join(work, "tc.conf")
@@ -2304,6 +2309,7 @@ def disk_ciphers(tap, work):
     o1, p1 = scan(work, "tc-plain", [tc["serpent"]], "--case", plain)
     o2, p2 = scan(work, "tc-cascades", [tc["cascade"]], "--case", cascades)
     o3, p3 = scan(work, "tc-bad", [tc["cascade"]], "--case", bad)
+    o4, p4 = scan(work, "vc-pim", [tc["pim"]], "--case", pimconf)
 
     def truecrypt():
         assert p1.returncode == 0 and p2.returncode == 0, (p1.stderr, p2.stderr)
@@ -2320,9 +2326,17 @@ def disk_ciphers(tap, work):
             for path, sha in sums.items():
                 assert got[path] == sha, (label, path)
         assert p3.returncode == 2 and b"veracrypt_cascades is yes or no" in p3.stderr, p3.stderr
+        assert p4.returncode == 0, p4.stderr
+        pim = db(o4).execute("SELECT label, description FROM volumes WHERE container = 'veracrypt'").fetchall()
+        assert len(pim) == 1 and pim[0][1].startswith("VeraCrypt volume (header version 5), Twofish-256-XTS, "
+                                                      "PBKDF2-HMAC-SHA-512 17000 iterations (PIM 2)"), pim
+        got = vol_items(o4, pim[0][0])
+        for path, sha in sums.items():
+            assert got[path] == sha, path
     tap.result("TrueCrypt containers with Serpent and with the AES-Twofish-Serpent cascade (the cascade with "
-               "veracrypt_cascades = yes; without it, tests/unit/test_tcrypt.c): listed as fls lists the filesystem "
-               "inside, hashed as its files; a bad value of the setting is refused", truecrypt)
+               "veracrypt_cascades = yes; without it, tests/unit/test_tcrypt.c), a VeraCrypt Twofish container "
+               "with a PIM (veracrypt_pim = 2): listed as fls lists the filesystem inside, hashed as its files; a "
+               "bad value of the setting is refused", truecrypt)
 
 
 def unread_filesystems(tap, work):

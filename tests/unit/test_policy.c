@@ -246,6 +246,17 @@ static void keys(void)
     T_CHECK(pt_policy_load(&p, put("kb.conf", "[keys]\nveracrypt_cascades = 1\n"), &err) == PT_EFORMAT);
     T_CHECK(strstr(err.msg, "kb.conf:2: [keys] veracrypt_cascades is yes or no") != NULL);
     pt_policy_free(&p);
+    pt_policy_defaults(&p);
+    T_CHECK(pt_policy_load(&p, put("kp.conf", "[keys]\npassphrase = one\nveracrypt_pim = 485\n"), &err) == PT_OK);
+    T_CHECK(p.n_keys == 1 && p.keys[0].pim == 485 && !p.keys[0].cascades);
+    pt_policy_free(&p);
+    pt_policy_defaults(&p);
+    T_CHECK(pt_policy_load(&p, put("kq.conf", "[keys]\nveracrypt_pim = 0\n"), &err) == PT_EFORMAT);
+    T_CHECK(strstr(err.msg, "kq.conf:2: [keys] veracrypt_pim is a number") != NULL);
+    pt_policy_free(&p);
+    pt_policy_defaults(&p);
+    T_CHECK(pt_policy_load(&p, put("kr.conf", "[keys]\nveracrypt_pim = 12x\n"), &err) == PT_EFORMAT);
+    pt_policy_free(&p);
 }
 
 int main(void)
