@@ -18,7 +18,8 @@ const char *const pt_crypto_formats[] = {
     "ooxml-encrypted", "kdbx", "kdb", "ssh-key-encrypted", "pem-encrypted", "pkcs8-encrypted", "pgp-secret-key",
     "gpg-agent-key", "pkcs12-encrypted", "java-keystore", "macos-keychain", "ansible-vault", "android-backup", "ecryptfs", "odf-encrypted",
     "doc-encrypted", "xls-encrypted", "ppt-encrypted", "borg-encrypted", "borg-key", "restic-key", "scrypt-encrypted",
-    "aescrypt", "psafe3", "gocryptfs-conf", "cryptomator-masterkey", "encfs-config", NULL,
+    "aescrypt", "psafe3", "gocryptfs-conf", "cryptomator-masterkey", "encfs-config", "nextcloud-encrypted",
+    "nextcloud-key", "git-crypt", "sops", NULL,
 };
 
 /* ---- LUKS ------------------------------------------------------------------ */
@@ -545,6 +546,102 @@ static int detect_ansible_vault(const pt_crypto_view_t *v, pt_crypto_match_t *m)
     return 1;
 }
 
+/* Nextcloud and ownCloud server-side encryption: a file (or an encrypted
+ * private key) begins "HBEGIN:key:value:...:HEND", the pairs naming the
+ * module, cipher, key format and encoding; a file's header is padded with
+ * '-' to 8192 bytes, then each 8192-byte block carries its ciphertext,
+ * "00iv00" and an IV, and for signed files "00sig00" and an HMAC. */
+static int detect_nextcloud(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    static const char *const keys[] = { "oc_encryption_module", "cipher", "keyFormat", "encoding", "signed", NULL };
+    char val[5][48];
+    size_t i = 7, end, k;
+    const uint8_t *h = v->head;
+
+    if (v->head_len < 16 || memcmp(h, "HBEGIN:", 7) != 0)
+        return 0;
+    end = v->head_len < 8192 ? v->head_len : 8192;
+    const uint8_t *hend = find(h, end, ":HEND", 5);
+    if (!hend)
+        return 0;
+    end = (size_t)(hend - h);
+    memset(val, 0, sizeof val);
+    /* key:value pairs, each part printable and without ':' */
+    while (i < end) {
+        size_t ks = i, ke, vs, ve;
+        while (i < end && h[i] != ':')
+            i++;
+        ke = i++;
+        vs = i;
+        while (i < end && h[i] != ':')
+            i++;
+        ve = i++;
+        if (ke == ks || ke >= end || ve == vs || ve - vs >= sizeof val[0])
+            return 0;
+        for (k = ks; k < ve; k++)
+            if (h[k] < 0x20 || h[k] > 0x7e)
+                return 0;
+        for (k = 0; keys[k]; k++)
+            if (strlen(keys[k]) == ke - ks && memcmp(h + ks, keys[k], ke - ks) == 0) {
+                memcpy(val[k], h + vs, ve - vs);
+                val[k][ve - vs] = '\0';
+            }
+    }
+    if (!val[1][0])
+        return 0;
+    if (!val[0][0]) /* ownCloud 7 and 8 (files_encryption) named the cipher alone */
+        snprintf(val[0], sizeof val[0], "legacy ownCloud");
+    if (val[2][0]) {
+        SET(m, "nextcloud-key", 1, "encrypted private key of Nextcloud/ownCloud server-side encryption (%.16s, "
+            "key format %.8s): a master, recovery or user key, opened with config.php's secret or a login password",
+            val[1], val[2]);
+        return 1;
+    }
+    SET(m, "nextcloud-encrypted", 1, "Nextcloud/ownCloud server-side encryption (%.24s, %.16s%s): opens only with "
+        "its file key (under files_encryption/), itself encrypted to the master key or the users' keys", val[0],
+        val[1], strcmp(val[4], "true") == 0 ? ", signed" : "");
+    return 1;
+}
+
+/* git-crypt: an encrypted file is "\0GITCRYPT\0" and a 12-byte nonce, then
+ * AES-256-CTR ciphertext; the repository's symmetric key
+ * (.git/git-crypt/keys/NAME) is "\0GITCRYPTKEY" and is NOT encrypted: with
+ * it the files open (git-crypt unlock KEYFILE). */
+static int detect_git_crypt(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    if (v->head_len >= 22 && memcmp(v->head, "\0GITCRYPT\0", 10) == 0) {
+        SET(m, "git-crypt", 1, "a file encrypted by git-crypt (AES-256-CTR, nonce in its header): it opens with "
+            "the repository's key (.git/git-crypt/keys/, or GPG-encrypted copies under .git-crypt/)");
+        return 1;
+    }
+    if (v->head_len >= 16 && memcmp(v->head, "\0GITCRYPTKEY", 12) == 0) {
+        SET(m, "git-crypt-key", 0, "a git-crypt repository key, not encrypted: it decrypts the repository's git-crypt "
+            "files (git-crypt unlock KEYFILE)");
+        return 1;
+    }
+    return 0;
+}
+
+/* SOPS (Mozilla's secrets editor): a YAML, JSON, INI or .env file whose
+ * values are "ENC[AES256_GCM,data:...,iv:...,tag:...,type:...]" and whose
+ * "sops" section holds the data key encrypted to KMS, age or PGP keys.  The
+ * keys and structure are plaintext; the values are ciphertext. */
+static int detect_sops(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    size_t left = 0;
+    unsigned n;
+
+    if (v->head_len < 40 || !find(v->head, v->head_len, "ENC[AES256_GCM,data:", 20) ||
+        !(find_any(v, "sops:", 5, &left) || find_any(v, "\"sops\"", 6, &left) ||
+          find_any(v, "sops_version", 12, &left) || find_any(v, "[sops]", 6, &left)))
+        return 0;
+    n = count_text(v->head, v->head_len, "ENC[AES256_GCM,data:");
+    SET(m, "sops", 1, "a SOPS-encrypted file: its %u value%s%s encrypted (AES-256-GCM; the data key in its sops "
+        "section, encrypted to KMS, age or PGP keys); the names of the keys are in the clear", n,
+        n == 1 ? " is" : "s are", v->size > v->head_len ? " (counted in the head)" : "");
+    return 1;
+}
+
 /* Android backup (adb backup): "ANDROID BACKUP", version, compression flag,
  * encryption ("none" or "AES-256"). */
 static int detect_android_backup(const pt_crypto_view_t *v, pt_crypto_match_t *m)
@@ -752,6 +849,7 @@ static int (*const detectors[])(const pt_crypto_view_t *, pt_crypto_match_t *) =
     detect_luks, detect_bitlocker, detect_corestorage, detect_dmg, detect_hibernation, detect_memory_image, detect_swap, detect_age, detect_openssl, detect_keepass, pt_crypto_detect_keys,
     detect_pgp, detect_pgp_secret, detect_ansible_vault, detect_android_backup, detect_ecryptfs,
     detect_borg_segment, detect_scrypt_file, detect_aescrypt, detect_psafe3, pt_crypto_detect_vault_keys,
+    detect_nextcloud, detect_git_crypt, detect_sops,
     pt_crypto_detect_pkcs12, pt_crypto_detect_gpg_agent, pt_crypto_detect_jks, pt_crypto_detect_keychain,
     pt_crypto_detect_zip, pt_crypto_detect_7z, pt_crypto_detect_rar5, pt_crypto_detect_rar4,
     pt_crypto_detect_pdf, pt_crypto_detect_cfb,

@@ -145,6 +145,32 @@ def make_corpus(d):
                 '<keySize>192</keySize>\n<encodedKeySize>44</encodedKeySize>\n'
                 '<encodedKeyData>\nwb2Ue2rT5VRFRjZ9T3IN9iW0O3i8aqsX7G9v6cS6kBHR+RB8QfzDmQ==\n</encodedKeyData>\n'
                 '</cfg>\n</boost_serialization>\n')
+    # server-side stores: Nextcloud/ownCloud server-side encryption (a file:
+    # header padded to 8192 bytes, then blocks of ciphertext, IV and HMAC;
+    # a user's private key), git-crypt (an encrypted file, and the plain
+    # repository key), SOPS (values encrypted, keys in the clear)
+    with open(os.path.join(c, "report.odt.nc"), "wb") as f:
+        hdr = b"HBEGIN:oc_encryption_module:OC_DEFAULT_MODULE:cipher:AES-256-CTR:signed:true:encoding:binary:HEND"
+        block = rng.randbytes(8192 - 22 - 7 - 64 - 3)
+        f.write(hdr.ljust(8192, b"-") + block + b"00iv00" + rng.randbytes(16) + b"00sig00" +
+                rng.randbytes(32).hex().encode() + b"xxx")
+    with open(os.path.join(c, "alice.privateKey"), "wb") as f:
+        f.write(b"HBEGIN:cipher:AES-256-CTR:keyFormat:hash2:encoding:binary:HEND" + rng.randbytes(1232) +
+                b"00iv00" + rng.randbytes(16) + b"00sig00" + rng.randbytes(32).hex().encode() + b"xxx")
+    with open(os.path.join(c, "notes.txt.gitcrypt"), "wb") as f:
+        f.write(b"\x00GITCRYPT\x00" + rng.randbytes(12) + rng.randbytes(900))
+    with open(os.path.join(c, "git-crypt-key"), "wb") as f:
+        f.write(b"\x00GITCRYPTKEY" + (2).to_bytes(4, "big") + (0).to_bytes(4, "big") + (3).to_bytes(4, "big")
+                + (4).to_bytes(4, "big") + (0).to_bytes(4, "big") + (5).to_bytes(4, "big") + (32).to_bytes(4, "big")
+                + rng.randbytes(32) + (7).to_bytes(4, "big") + (64).to_bytes(4, "big") + rng.randbytes(64))
+    with open(os.path.join(c, "secrets.enc.yaml"), "w") as f:
+        f.write("db_password: ENC[AES256_GCM,data:p673JCgHYw==,iv:Q2F0IGZvb2Jhcg==,tag:ZmFrZXRhZw==,type:str]\n"
+                "api:\n    token: ENC[AES256_GCM,data:Zm9vYmFyYmF6,iv:YWJjZGVm,tag:ZGVmZGVm,type:str]\n"
+                "sops:\n    age:\n        - recipient: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n"
+                "    lastmodified: \"2024-01-01T00:00:00Z\"\n"
+                "    mac: ENC[AES256_GCM,data:bWFjbWFj,iv:aXZpdg==,tag:dGFn,type:str]\n    version: 3.8.1\n")
+    with open(os.path.join(c, "values.yaml"), "w") as f:  # talks about sops, encrypts nothing
+        f.write("# decrypt with sops: sops -d secrets.enc.yaml\ndb_password: changeme\n")
     # negatives: compressed formats carrying their magic, and plain archives
     run("gzip -n -k -c plain.txt > t.gz && xz -k -c plain.txt > t.xz && bzip2 -k -c plain.txt > t.bz2")
     run("zstd -q -c plain.txt > t.zst && zip -q plainz.zip plain.txt && 7z a p.7z plain.txt >/dev/null")
@@ -187,6 +213,9 @@ EXPECT = {
     "/x.scrypt": ("encrypted", "scrypt-encrypted"), "/gocryptfs.conf": ("encrypted", "gocryptfs-conf"),
     "/x.aes": ("encrypted", "aescrypt"), "/safe.psafe3": ("encrypted", "psafe3"),
     "/masterkey.cryptomator": ("encrypted", "cryptomator-masterkey"), "/.encfs6.xml": ("encrypted", "encfs-config"),
+    "/report.odt.nc": ("encrypted", "nextcloud-encrypted"), "/alice.privateKey": ("encrypted", "nextcloud-key"),
+    "/notes.txt.gitcrypt": ("encrypted", "git-crypt"), "/git-crypt-key": ("none", None),
+    "/secrets.enc.yaml": ("encrypted", "sops"), "/values.yaml": ("none", None),
 }
 
 # what a verdict's reason must say (a recognised format that is not encrypted, ...)
@@ -201,6 +230,8 @@ REASON = {
     "/swapfile": "Linux swap space (version 1, 4096-byte pages, 257 pages, UUID 11111111-2222-3333-4444-777777777777",
     "/borg-seg-auth": "objects not encrypted (authenticated mode)", "/borg-seg-enc": "repokey mode",
     "/borg-seg-commit": "no data object", "/x.scrypt": "header checksum valid",
+    "/report.odt.nc": "(OC_DEFAULT_MODULE, AES-256-CTR, signed)", "/alice.privateKey": "key format hash2",
+    "/git-crypt-key": "git-crypt repository key, not encrypted", "/secrets.enc.yaml": "its 3 values are encrypted",
 }
 
 

@@ -462,6 +462,40 @@ static void verdicts(void)
     free(flat);
 }
 
+static int detect_text(const char *t, pt_crypto_match_t *m)
+{
+    return detect((const uint8_t *)t, strlen(t), m);
+}
+
+static void server_stores(void)
+{
+    pt_crypto_match_t m;
+
+    T_CHECK(detect_text("HBEGIN:oc_encryption_module:OC_DEFAULT_MODULE:cipher:AES-256-CTR:signed:true:HEND-----", &m));
+    T_STREQ(m.format, "nextcloud-encrypted");
+    T_CHECK(m.encrypted && strstr(m.reason, "(OC_DEFAULT_MODULE, AES-256-CTR, signed)") != NULL);
+    T_CHECK(detect_text("HBEGIN:cipher:AES-256-CTR:keyFormat:hash2:encoding:binary:HEND0123456789", &m));
+    T_STREQ(m.format, "nextcloud-key");
+    /* legacy ownCloud: the cipher alone names a file */
+    T_CHECK(detect_text("HBEGIN:cipher:AES-256-CFB:HEND0123456789", &m));
+    T_CHECK(strcmp(m.format, "nextcloud-encrypted") == 0 && strstr(m.reason, "(legacy ownCloud, "
+                                                                            "AES-256-CFB)") != NULL);
+    T_CHECK(!detect_text("HBEGIN:oc_encryption_module:OC_DEFAULT_MODULE:cipher:AES-256-CTR:signed:true", &m));
+    T_CHECK(!detect_text("HBEGIN:cipher::HEND and more text here", &m));
+    T_CHECK(!detect_text("HBEGIN:oc_encryption_module:OC\x01MODULE:cipher:AES-256-CTR:HEND", &m));
+
+    T_CHECK(detect((const uint8_t *)"\0GITCRYPT\0" "0123456789abcdef0123456789", 36, &m));
+    T_STREQ(m.format, "git-crypt");
+    T_CHECK(detect((const uint8_t *)"\0GITCRYPTKEY\0\0\0\2\0\0\0\0", 20, &m) && !m.encrypted);
+    T_CHECK(strstr(m.reason, "not encrypted") != NULL);
+
+    T_CHECK(detect_text("a: ENC[AES256_GCM,data:YQ==,iv:Yg==,tag:Yw==,type:str]\nsops:\n    version: 3.8.1\n", &m));
+    T_STREQ(m.format, "sops");
+    T_CHECK(strstr(m.reason, "its 1 value is encrypted") != NULL);
+    T_CHECK(!detect_text("a: ENC[AES256_GCM,data:YQ==,iv:Yg==,tag:Yw==,type:str]\nno metadata here at all\n", &m));
+    T_CHECK(!detect_text("# sops: decrypt with sops -d\npassword: changeme\nmore: text to be long enough\n", &m));
+}
+
 static void bitlocker_to_go(void)
 {
     uint8_t b[512];
@@ -585,6 +619,7 @@ int main(void)
     T_RUN(decoders_explain_compressed);
     T_RUN(verdicts);
     T_RUN(bitlocker_to_go);
+    T_RUN(server_stores);
     T_RUN(statistics_of_random_data);
     T_RUN(carved_deflate_fails_the_bit_serial_test);
     return t_done();
