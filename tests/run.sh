@@ -13,9 +13,9 @@ trap 'rm -f "$log"; rm -rf "$runs"' EXIT
 test_jobs=${TEST_JOBS:-$(nproc)}
 started=0
 
-tally() { # tally SUITE OUTPUT RC: echo its lines, add up ok / not ok
+tally() { # tally SUITE OUTPUT RC [SECONDS]: echo its lines, add up ok / not ok
   local suite=$1 out=$2 rc=$3 ok bad
-  echo "# $suite"
+  echo "# $suite${4:+ ($4 s)}"
   sed 's/^/  /' "$out"
   ok=$(grep -c '^ok ' "$out")
   bad=$(grep -c '^not ok ' "$out")
@@ -33,14 +33,16 @@ start() { # start SUITE CMD...: run in the background, at most test_jobs at a ti
   started=$((started + 1))
   printf '%s\n' "$1" >"$runs/$started.name"; shift
   while [ "$(jobs -rp | wc -l)" -ge "$test_jobs" ]; do wait -n; done
-  ( "$@" >"$runs/$started.out" 2>&1; echo $? >"$runs/$started.rc" ) &
+  ( t0=$(date +%s); "$@" >"$runs/$started.out" 2>&1; echo $? >"$runs/$started.rc"
+    echo $(($(date +%s) - t0)) >"$runs/$started.secs" ) &
 }
 
 finish() { # wait for the started suites and count them in the order started
   local i
   wait
   for i in $(seq 1 "$started"); do
-    tally "$(cat "$runs/$i.name")" "$runs/$i.out" "$(cat "$runs/$i.rc" 2>/dev/null || echo 1)"
+    tally "$(cat "$runs/$i.name")" "$runs/$i.out" "$(cat "$runs/$i.rc" 2>/dev/null || echo 1)" \
+      "$(cat "$runs/$i.secs" 2>/dev/null)"
   done
   started=0
 }
