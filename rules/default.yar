@@ -21,6 +21,17 @@ rule unix_system_paths : system
         filepath matches /^\/(usr|bin|sbin|lib|lib32|lib64|libx32|boot|etc|opt|var\/lib|var\/cache|var\/log|run|snap)(\/|$)/
 }
 
+rule unix_special_files : system
+{
+    meta:
+        reason = "device node, FIFO or socket (no content of its own), or a directory every Unix system has"
+    condition:
+        kind == "device" or kind == "fifo" or kind == "socket" or
+        ((kind == "dir" or kind == "symlink") and
+         (filepath matches /^\/dev\// or
+          filepath matches /^\/(dev|proc|sys|tmp|mnt|media|srv|home|root|var|var\/(tmp|spool|mail|opt|local|backups|lock|run))$/))
+}
+
 rule windows_system_paths : system
 {
     meta:

@@ -116,11 +116,11 @@ EXPECT = {
     "/home/alice/finance": ("private", "user area"),
     "/home/bob": ("private", "user area"),
     "/home/bob/mail": ("private", "user area"),
-    "/home": ("needs-review", "no rule matched"),
+    "/home": ("system", "unix_special_files"),     # the directory itself; what it holds is judged apart
     "/etc": ("system", "unix_system_paths"),
     "/usr": ("system", "unix_system_paths"),
     "/usr/bin": ("system", "unix_system_paths"),
-    "/srv": ("needs-review", "no rule matched"),
+    "/srv": ("system", "unix_special_files"),
     "/srv/media": ("needs-review", "no rule matched"),
     "/srv/www": ("needs-review", "no rule matched"),
     "/$OrphanFiles": ("system", "filesystem_metadata"),
