@@ -5,12 +5,14 @@
 
 #include <fnmatch.h>
 #include <ini.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "file.h"
+#include "tcrypt.h"
 
 static const char *const dispo[] = { "relevant", "needs-review", "private", "system" };
 
@@ -56,6 +58,8 @@ void pt_policy_free(pt_policy_t *p)
         free((void *)p->keys[i].name);
         free((void *)p->keys[i].path);
     }
+    OPENSSL_cleanse(p->kf_pool64, sizeof p->kf_pool64);
+    OPENSSL_cleanse(p->kf_pool128, sizeof p->kf_pool128);
     memset(p, 0, sizeof *p);
 }
 
@@ -149,6 +153,22 @@ static int add_key(load_ctx_t *c, const char *name, const char *value)
         p->cascades = value[0] == 'y';
         return 1;
     }
+    if (strcmp(name, "veracrypt_keyfile") == 0) {
+        pt_err_t e = { 0, "" };
+        char path[4200], *buf = NULL;
+        size_t len = 0;
+        snprintf(path, sizeof path, "%s%s%s", value[0] == '/' ? "" : c->dir, value[0] == '/' ? "" : "/", value);
+        if (pt_file_read_all(path, &buf, &len, &e) != PT_OK) {
+            snprintf(c->msg, sizeof c->msg, "veracrypt_keyfile: %.400s", e.msg);
+            return 0;
+        }
+        pt_tcrypt_pool_keyfile((const uint8_t *)buf, len, p->kf_pool64, sizeof p->kf_pool64);
+        pt_tcrypt_pool_keyfile((const uint8_t *)buf, len, p->kf_pool128, sizeof p->kf_pool128);
+        OPENSSL_cleanse(buf, len);
+        free(buf);
+        p->n_keyfiles++;
+        return 1;
+    }
     if (strcmp(name, "veracrypt_pim") == 0) {
         /* a volume made with a PIM opens only with it (VeraCrypt's own
          * limit keeps the iteration count in 32 bits) */
@@ -162,8 +182,8 @@ static int add_key(load_ctx_t *c, const char *name, const char *value)
         return 1;
     }
     if (!file && strcmp(name, "passphrase") != 0) {
-        snprintf(c->msg, sizeof c->msg, "unknown setting [keys] %s (passphrase, key_file, veracrypt_cascades or "
-                 "veracrypt_pim)", name);
+        snprintf(c->msg, sizeof c->msg, "unknown setting [keys] %s (passphrase, key_file, veracrypt_cascades, "
+                 "veracrypt_pim or veracrypt_keyfile)", name);
         return 0;
     }
     if (p->n_keys >= PT_POLICY_MAX_KEYS) {
@@ -325,8 +345,23 @@ int pt_policy_load(pt_policy_t *p, const char *path, pt_err_t *err)
         return pt_err_set(err, PT_EFORMAT, "%s:%d: %s", path, line, c.msg[0] ? c.msg : "syntax error");
     if (p->has_from && p->has_to && p->date_from > p->date_to)
         return pt_err_set(err, PT_EFORMAT, "%s: date_from is after date_to", path);
-    for (size_t i = 0; i < p->n_keys; i++)
+    if (p->n_keyfiles && p->n_keys < PT_POLICY_MAX_KEYS) {
+        /* VeraCrypt opens a volume with keyfiles and no password too */
+        pt_key_t *k = &p->keys[p->n_keys];
+        k->data = (const uint8_t *)strdup("");
+        k->name = strdup("the keyfiles of case.conf");
+        if (!k->data || !k->name) {
+            free((void *)k->data);
+            free((void *)k->name);
+            return pt_err_set(err, PT_ENOMEM, "out of memory");
+        }
+        p->n_keys++;
+    }
+    for (size_t i = 0; i < p->n_keys; i++) {
         p->keys[i].cascades = p->cascades, p->keys[i].pim = p->pim;
+        if (p->n_keyfiles)
+            p->keys[i].kf64 = p->kf_pool64, p->keys[i].kf128 = p->kf_pool128;
+    }
     return PT_OK;
 }
 

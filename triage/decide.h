@@ -44,6 +44,10 @@ typedef struct pt_policy {
     size_t n_keys;
     int cascades;       /* [keys] veracrypt_cascades = yes: every passphrase is tried on cascades too */
     unsigned pim;       /* [keys] veracrypt_pim = N: VeraCrypt's iterations 15000 + 1000 N (0: default) */
+    /* [keys] veracrypt_keyfile = PATH: the keyfiles mixed into pools of 64
+     * and 128 bytes (TrueCrypt's and VeraCrypt's long-passphrase pool) */
+    int n_keyfiles;
+    uint8_t kf_pool64[64], kf_pool128[128];
 } pt_policy_t;
 
 /* Fills the documented defaults. */

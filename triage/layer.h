@@ -52,6 +52,7 @@ typedef struct pt_key {
     const char *path;   /* a key file's path (a BitLocker .BEK startup key is read by libbde), else NULL */
     int cascades;       /* also try VeraCrypt's cascades with it (case.conf veracrypt_cascades = yes) */
     unsigned pim;       /* VeraCrypt's PIM to use with it (case.conf veracrypt_pim), 0 for the default */
+    const uint8_t *kf64, *kf128; /* VeraCrypt keyfiles' pools (64 and 128 bytes), NULL without keyfiles */
 } pt_key_t;
 
 /* 1 for a BitLocker recovery password (eight groups of six digits). */

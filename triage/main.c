@@ -100,7 +100,7 @@ static const char help_text[] =
     "      --case CASE.conf  case header, disposition policy, hash sets, rule paths,\n"
     "                        [keys] for LUKS, BitLocker and VeraCrypt volumes\n"
     "                        (passphrase =, key_file =, veracrypt_cascades = yes,\n"
-    "                        veracrypt_pim = N;\n"
+    "                        veracrypt_pim = N, veracrypt_keyfile = PATH;\n"
     "                        a BitLocker recovery password is a passphrase)\n"
     "      --yara-max BYTES  items up to this size are scanned whole by the rules\n"
     "                        (default 64 MiB; larger ones: the first 64 KiB, noted)\n"

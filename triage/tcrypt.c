@@ -73,7 +73,42 @@ struct pt_tcrypt {
 
 static int usable(const pt_key_t *k)
 {
-    return !k->path && k->len > 0 && k->len <= MAX_PASS && !pt_key_is_recovery_password(k);
+    return !k->path && (k->len > 0 || k->kf64) && k->len <= MAX_PASS && !pt_key_is_recovery_password(k);
+}
+
+void pt_tcrypt_pool_keyfile(const uint8_t *data, size_t len, uint8_t *pool, size_t n)
+{
+    uint32_t crc = 0xffffffffu; /* the running value, without zlib's final inversion */
+    size_t i, j = 0;
+
+    if (len > (1u << 20))
+        len = 1u << 20;
+    for (i = 0; i < len; i++) {
+        crc = ~(uint32_t)crc32(~crc & 0xffffffffu, data + i, 1);
+        pool[j++] += (uint8_t)(crc >> 24);
+        pool[j++] += (uint8_t)(crc >> 16);
+        pool[j++] += (uint8_t)(crc >> 8);
+        pool[j++] += (uint8_t)crc;
+        j %= n;
+    }
+}
+
+/* The PBKDF2 password of key k: its bytes, or with keyfiles (kf) the pool
+ * (64 bytes; 128 for a VeraCrypt passphrase over 64) with the passphrase's
+ * bytes added, the whole pool the password.  Returns its length. */
+static size_t password(const pt_key_t *k, int vera, int kf, uint8_t *out)
+{
+    size_t n, i;
+
+    if (!kf) {
+        memcpy(out, k->data, k->len);
+        return k->len;
+    }
+    n = vera && k->len > 64 ? 128 : 64;
+    memcpy(out, n == 128 ? k->kf128 : k->kf64, n);
+    for (i = 0; i < k->len; i++)
+        out[i] = (uint8_t)(out[i] + k->data[i]);
+    return n;
 }
 
 size_t pt_tcrypt_usable_keys(const pt_key_t *keys, size_t n)
@@ -216,10 +251,10 @@ int pt_tcrypt_open(pt_read_fn fn, void *src, uint64_t size, int hidden, const pt
     OSSL_PROVIDER *def = lib ? OSSL_PROVIDER_load(lib, "default") : NULL;
     OSSL_PROVIDER *legacy = def ? OSSL_PROVIDER_load(lib, "legacy") : NULL;
     pt_tcrypt_t *t = calloc(1, sizeof *t);
-    uint8_t hdr[HDR], dec[HDR - SALT], dk[64 * MAX_CHAIN];
+    uint8_t hdr[HDR], dec[HDR - SALT], dk[64 * MAX_CHAIN], pw[128];
     char why[256] = "";
     int rc = PT_ENOKEY, tried = 0;
-    size_t k, p, su;
+    size_t k, p, su, vi;
 
     *out = NULL;
     if (!t || !lib || !def) {
@@ -233,8 +268,11 @@ int pt_tcrypt_open(pt_read_fn fn, void *src, uint64_t size, int hidden, const pt
         if ((rc = pt_read_exact(fn, src, at, hdr, HDR, err)) != PT_OK)
             goto out;
         rc = PT_ENOKEY;
-        for (k = 0; k < nkeys && rc == PT_ENOKEY && pt_tcrypt_candidate(hdr, HDR); k++) {
-            if (!usable(&keys[k]))
+        /* each key with the keyfiles of case.conf, if any, then alone */
+        for (vi = 0; vi < 2 * nkeys && rc == PT_ENOKEY && pt_tcrypt_candidate(hdr, HDR); vi++) {
+            int kf = vi % 2 == 0;
+            k = vi / 2;
+            if (!usable(&keys[k]) || (kf ? !keys[k].kf64 : keys[k].len == 0))
                 continue;
             /* TrueCrypt's counts (v = 1) before VeraCrypt's: a thousand
              * iterations cost nothing beside half a million */
@@ -251,7 +289,10 @@ int pt_tcrypt_open(pt_read_fn fn, void *src, uint64_t size, int hidden, const pt
                      * up to 192: those cost three times the derivation, so
                      * only after every single cipher failed */
                     for (need = 64; need <= (keys[k].cascades ? sizeof dk : 64) && rc == PT_ENOKEY; need += 128) {
-                        if (pbkdf2(lib, prfs[p].md, keys[k].data, keys[k].len, hdr, iter, dk, need) != 0)
+                        size_t pwlen = password(&keys[k], v == 0, kf, pw);
+                        int bad = pbkdf2(lib, prfs[p].md, pw, pwlen, hdr, iter, dk, need);
+                        OPENSSL_cleanse(pw, sizeof pw);
+                        if (bad)
                             break; /* a PRF this OpenSSL lacks */
                         tried++;
                         for (su = 0; su < sizeof suites / sizeof suites[0] && rc == PT_ENOKEY; su++) {
@@ -281,9 +322,11 @@ int pt_tcrypt_open(pt_read_fn fn, void *src, uint64_t size, int hidden, const pt
                             if ((rc = suite_open(s, dec + 192, t->bc, err)) != PT_OK)
                                 goto out;
                             t->suite = s;
-                            char pim[32] = "";
+                            char pim[64] = "";
                             if (v == 0 && keys[k].pim)
                                 snprintf(pim, sizeof pim, " (PIM %u)", keys[k].pim);
+                            if (kf && keys[k].len)
+                                snprintf(pim + strlen(pim), sizeof pim - strlen(pim), ", with the keyfiles");
                             snprintf(t->desc, sizeof t->desc, "%s %svolume (header version %u), %s%s, "
                                      "PBKDF2-HMAC-%s %u iterations%s, data at byte %llu, %llu bytes",
                                      v == 0 ? "VeraCrypt" : "TrueCrypt", hidden ? "hidden " : "",

@@ -15,7 +15,8 @@
  * RIPEMD-160 from its legacy provider), ciphers AES, Serpent, Twofish and
  * Camellia (blockcipher.h), and the cascades when the key has cascades set
  * (three times the derivation).  Not: Kuznyechik (libgcrypt lacks it),
- * Streebog, keyfiles, system encryption.  Nothing is ever written. */
+ * Streebog, system encryption.  Keyfiles come as a key's pools (kf64,
+ * kf128; pt_tcrypt_pool_keyfile).  Nothing is ever written. */
 #ifndef PT_TCRYPT_H
 #define PT_TCRYPT_H
 
@@ -36,6 +37,12 @@ int pt_tcrypt_candidate(const uint8_t *sector, size_t len);
  * key files (VeraCrypt keyfiles are another thing) nor BitLocker recovery
  * passwords (given for BitLocker volumes; each try costs a PBKDF2 per PRF). */
 size_t pt_tcrypt_usable_keys(const pt_key_t *keys, size_t n);
+
+/* Mixes a keyfile into a VeraCrypt/TrueCrypt keyfile pool of n bytes (64,
+ * or 128 for VeraCrypt passwords over 64 bytes): a running CRC-32 over its
+ * first 1 MiB, each value's four bytes added into the pool in turn, as
+ * VeraCrypt and cryptsetup do; the order of keyfiles does not matter. */
+void pt_tcrypt_pool_keyfile(const uint8_t *data, size_t len, uint8_t *pool, size_t n);
 
 /* Tries each passphrase of keys on the standard (hidden == 0) or the
  * hidden volume header (hidden == 1) of the volume read through fn/src

@@ -7,6 +7,7 @@
 #include "accounts.h"
 #include "decide.h"
 #include "hashset.h"
+#include "tcrypt.h"
 #include "testlib.h"
 
 static char dir[] = "/tmp/pt-policy-XXXXXX";
@@ -256,6 +257,27 @@ static void keys(void)
     pt_policy_free(&p);
     pt_policy_defaults(&p);
     T_CHECK(pt_policy_load(&p, put("kr.conf", "[keys]\nveracrypt_pim = 12x\n"), &err) == PT_EFORMAT);
+    pt_policy_free(&p);
+    /* keyfiles: pooled at load, given to every key, and a key of their own
+     * (VeraCrypt opens with keyfiles and no password) */
+    put("kf1", "first keyfile");
+    put("kf2", "second");
+    pt_policy_defaults(&p);
+    T_CHECK(pt_policy_load(&p, put("kk.conf", "[keys]\npassphrase = one\nveracrypt_keyfile = kf1\n"
+                                              "veracrypt_keyfile = kf2\n"), &err) == PT_OK);
+    T_CHECK(p.n_keyfiles == 2 && p.n_keys == 2);
+    T_CHECK(p.keys[0].kf64 == p.kf_pool64 && p.keys[1].kf128 == p.kf_pool128 && p.keys[1].len == 0);
+    T_STREQ(p.keys[1].name, "the keyfiles of case.conf");
+    {
+        uint8_t pool[64] = { 0 };
+        pt_tcrypt_pool_keyfile((const uint8_t *)"second", 6, pool, sizeof pool); /* the other order */
+        pt_tcrypt_pool_keyfile((const uint8_t *)"first keyfile", 13, pool, sizeof pool);
+        T_CHECK(memcmp(pool, p.kf_pool64, sizeof pool) == 0);
+    }
+    pt_policy_free(&p);
+    pt_policy_defaults(&p);
+    T_CHECK(pt_policy_load(&p, put("km.conf", "[keys]\nveracrypt_keyfile = missing\n"), &err) == PT_EFORMAT);
+    T_CHECK(strstr(err.msg, "km.conf:2: veracrypt_keyfile") != NULL);
     pt_policy_free(&p);
 }
 
