@@ -70,7 +70,7 @@ static uint8_t *volume(const char *pass, uint64_t off, uint64_t len, uint32_t se
 
 static pt_key_t key(const char *pass, const char *name)
 {
-    pt_key_t k = { (const uint8_t *)pass, strlen(pass), name, NULL, 0, 0 };
+    pt_key_t k = { .data = (const uint8_t *)pass, .len = strlen(pass), .name = name };
     return k;
 }
 
@@ -163,7 +163,7 @@ static void refused(void)
 static void no_passphrase_no_try(void)
 {
     uint8_t *v = volume("tc pass", DATA_OFF, DATA_LEN, 512, 0, 0), zero[512] = { 0 };
-    pt_key_t file = { (const uint8_t *)"tc pass", 7, "key file k", "/k", 0, 0 }; /* a key file is no passphrase */
+    pt_key_t file = { .data = (const uint8_t *)"tc pass", .len = 7, .name = "key file k", .path = "/k" }; /* no passphrase */
     pt_tcrypt_t *t = NULL;
     const char *used = NULL;
     pt_err_t e = { 0, "" };
