@@ -19,7 +19,7 @@ const char *const pt_crypto_formats[] = {
     "gpg-agent-key", "pkcs12-encrypted", "java-keystore", "macos-keychain", "ansible-vault", "android-backup", "ecryptfs", "odf-encrypted",
     "doc-encrypted", "xls-encrypted", "ppt-encrypted", "borg-encrypted", "borg-key", "restic-key", "scrypt-encrypted",
     "aescrypt", "psafe3", "gocryptfs-conf", "cryptomator-masterkey", "encfs-config", "nextcloud-encrypted",
-    "nextcloud-key", "git-crypt", "sops", NULL,
+    "nextcloud-key", "git-crypt", "sops", "qcow-encrypted", NULL,
 };
 
 /* ---- LUKS ------------------------------------------------------------------ */
@@ -105,6 +105,32 @@ static int detect_bitlocker(const pt_crypto_view_t *v, pt_crypto_match_t *m)
         return 1;
     }
     return 0;
+}
+
+/* ---- QEMU qcow and qcow2 with encrypted guest data ------------------------------ */
+
+/* The header is plaintext; crypt_method (byte 32 of version 2 and 3,
+ * byte 36 of version 1) says the clusters are ciphertext: 1 AES-CBC keyed
+ * from a passphrase (legacy), 2 LUKS (the key slots inside the image, at
+ * the offset its crypto header extension gives). */
+static int detect_qcow(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    const uint8_t *p = at(v, 0, 40);
+    uint32_t version, method;
+
+    if (!p || memcmp(p, "QFI\xfb", 4) != 0)
+        return 0;
+    version = be32(p + 4);
+    if (version < 1 || version > 3)
+        return 0;
+    method = be32(p + (version == 1 ? 36 : 32));
+    if (method == 0 || method > 2 || (method == 2 && version < 2))
+        return 0;
+    SET(m, "qcow-encrypted", 1, "QEMU qcow%s image whose guest data is encrypted (%s): its disk opens only with "
+        "the %s", version == 1 ? "" : "2", method == 1 ? "legacy AES-CBC" : "LUKS, key slots inside the image",
+        method == 1 ? "passphrase it was made with" : "passphrase of one of its key slots (the libvirt or "
+        "OpenStack secret)");
+    return 1;
 }
 
 /* ---- Apple Core Storage (FileVault 2 before APFS, macOS 10.7-10.12) --------- */
@@ -846,7 +872,7 @@ static int detect_keepass(const pt_crypto_view_t *v, pt_crypto_match_t *m)
 /* ---- the table ----------------------------------------------------------------------------- */
 
 static int (*const detectors[])(const pt_crypto_view_t *, pt_crypto_match_t *) = {
-    detect_luks, detect_bitlocker, detect_corestorage, detect_dmg, detect_hibernation, detect_memory_image, detect_swap, detect_age, detect_openssl, detect_keepass, pt_crypto_detect_keys,
+    detect_luks, detect_bitlocker, detect_qcow, detect_corestorage, detect_dmg, detect_hibernation, detect_memory_image, detect_swap, detect_age, detect_openssl, detect_keepass, pt_crypto_detect_keys,
     detect_pgp, detect_pgp_secret, detect_ansible_vault, detect_android_backup, detect_ecryptfs,
     detect_borg_segment, detect_scrypt_file, detect_aescrypt, detect_psafe3, pt_crypto_detect_vault_keys,
     detect_nextcloud, detect_git_crypt, detect_sops,

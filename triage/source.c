@@ -421,10 +421,30 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
         if ((rc = open_chain(src, kind == PROBE_QCOW ? PT_LAYER_QCOW : kind == PROBE_VMDK ? PT_LAYER_VMDK :
                                   kind == PROBE_VHD ? PT_LAYER_VHD : kind == PROBE_VDI ? PT_LAYER_VDI :
                                   kind == PROBE_DMG ? PT_LAYER_DMG : kind == PROBE_SIMG ? PT_LAYER_SIMG : PT_LAYER_VHDX,
-                             err)) != PT_OK) {
+                             err)) == PT_OK) {
+            *out = src;
+            return PT_OK;
+        }
+        if (rc != PT_ENOKEY) {
             pt_source_close(src);
             return rc;
         }
+        /* an encrypted virtual disk (a qcow2 with LUKS) without its key: its
+         * bytes are still evidence, read as they are (one encrypted item) */
+        snprintf(src->note, sizeof src->note, "%.900s: read as the bytes of the file", err->msg);
+        pt_chain_close(src->chain);
+        src->chain = NULL;
+        pt_files_free(src->files);
+        src->files = NULL;
+        err->code = 0;
+        err->msg[0] = '\0';
+        if (!(src->img = pt_source_open_raw_set(path, 0, &src->segments, err))) {
+            pt_source_close(src);
+            return err->code;
+        }
+        src->format = "raw";
+        src->size = src->img->size > 0 ? (uint64_t)src->img->size : 0;
+        src->sector_size = src->img->sector_size;
         *out = src;
         return PT_OK;
     }

@@ -1790,7 +1790,9 @@ int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void
             if (rc == PT_ENOMEM)
                 return pt_err_set(err, rc, "%s", lerr.msg);
             snprintf(msg, sizeof msg, "%s disk image, not opened: %.1000s", pt_layer_kind_name(kind), lerr.msg);
-            return pt_scan_item_problem(s, it->id, "error", it->path, msg, err);
+            /* an encrypted image without its key is a fact of the case (the
+             * item is encrypted, needs-review), not damage */
+            return pt_scan_item_problem(s, it->id, rc == PT_ENOKEY ? "note" : "error", it->path, msg, err);
         }
         /* which files make up the disk walked is part of the record */
         if (chain && pt_chain_depth(chain) > 1 &&
