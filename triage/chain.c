@@ -566,7 +566,7 @@ static int open_extent(void *ctx, const char *name, pt_read_fn *fn, void **src, 
 /* ---- chains ---- */
 
 int pt_chain_open(pt_layer_kind_t kind, pt_read_fn fn, void *src, uint64_t size, const char *path, pt_files_t *files,
-                  pt_chain_t **out, pt_err_t *err)
+                  const pt_key_t *keys, size_t nkeys, pt_chain_t **out, pt_err_t *err)
 {
     pt_chain_t *c = calloc(1, sizeof *c);
     char *cur = strdup(path), *found = NULL;
@@ -597,7 +597,7 @@ int pt_chain_open(pt_layer_kind_t kind, pt_read_fn fn, void *src, uint64_t size,
         else if (kind == PT_LAYER_QCOW && c->n > 0 && memcmp(magic, "QFI\xfb", 4) != 0)
             rc = pt_layer_open_raw(fn, src, size, &layer, &lerr); /* a raw base image */
         else
-            rc = pt_layer_open(kind, fn, src, size, NULL, 0, &layer, &lerr);
+            rc = pt_layer_open(kind, fn, src, size, keys, nkeys, &layer, &lerr); /* an encrypted qcow2 */
         if (rc != PT_OK) {
             pt_err_set(err, rc, "%s%.600s%s%.700s", c->n ? "backing file " : "", c->n ? cur : "", c->n ? ": " : "",
                        lerr.msg);

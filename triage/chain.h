@@ -72,6 +72,7 @@ typedef struct pt_chain pt_chain_t;
  * chain the files it names, at most 16 deep.  PT_OK, or an error naming
  * the file that failed (PT_ENOENT for a missing one). */
 int pt_chain_open(pt_layer_kind_t kind, pt_read_fn fn, void *src, uint64_t size, const char *path, pt_files_t *files,
+                  const pt_key_t *keys, size_t nkeys,
                   pt_chain_t **out, pt_err_t *err);
 /* The decoded disk: read it with pt_layer_read. */
 pt_layer_t *pt_chain_top(const pt_chain_t *c);

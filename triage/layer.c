@@ -13,6 +13,7 @@
 #include <libvhdi.h>
 #include <libvmdk.h>
 #include <libvslvm.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,8 @@ struct pt_layer {
     char backing[1024];             /* a differential qcow image's backing file, as stored */
     char pnote[256];                /* what attaching the parent found (pt_layer_parent_note) */
     pt_qcowmap_t *qmap;             /* qcow2: where each cluster is (qcowmap.h) */
+    pt_luks_t *qluks;               /* qcow2 with LUKS encryption: its header, unlocked (clusters decrypted) */
+    struct qrange { pt_read_fn fn; void *src; uint64_t off, len; } qhdr; /* where that header lies */
     pt_vmdkmap_t *vmap;             /* VMDK: where each grain is (vmdkmap.h) */
     pt_vdimap_t *dmap;              /* VDI: where each block is (vdimap.h) */
     pt_dmgmap_t *gmap;              /* DMG: where each chunk is, and its decoding (dmgmap.h) */
@@ -287,7 +290,67 @@ static void human(char *out, size_t n, uint64_t bytes)
     snprintf(out, n, "%llu bytes", (unsigned long long)bytes);
 }
 
-static int open_qcow(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t fsize, pt_err_t *err)
+static ssize_t read_qhdr(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    struct qrange *r = src;
+
+    if (off >= r->len)
+        return 0;
+    if (len > r->len - off)
+        len = (size_t)(r->len - off);
+    return pt_read_exact(r->fn, r->src, r->off + off, buf, len, err) == PT_OK ? (ssize_t)len : -1;
+}
+
+/* qemu's LUKS encryption of a qcow2 (crypt_method 2): the LUKS header lies
+ * where the "full disk encryption header pointer" extension (0x0537be77)
+ * says; the clusters are its payload, each 512-byte sector encrypted with
+ * its offset in the image file as the IV (qcow2.txt). */
+static int open_qcow_luks(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t fsize, const pt_key_t *keys,
+                          size_t nkeys, pt_err_t *err)
+{
+    uint8_t h[4096];
+    uint32_t version, hlen, at;
+    const char *used = NULL;
+    int rc;
+
+    if ((rc = pt_read_exact(fn, src, 0, h, fsize < sizeof h ? (size_t)fsize : sizeof h, err)) != PT_OK)
+        return rc;
+    version = (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7];
+    hlen = version >= 3 ? ((uint32_t)h[100] << 24 | (uint32_t)h[101] << 16 | (uint32_t)h[102] << 8 | h[103]) : 72;
+    for (at = hlen; at + 8 <= sizeof h && at + 8 <= fsize;) {
+        uint32_t type = (uint32_t)h[at] << 24 | (uint32_t)h[at + 1] << 16 | (uint32_t)h[at + 2] << 8 | h[at + 3];
+        uint32_t len = (uint32_t)h[at + 4] << 24 | (uint32_t)h[at + 5] << 16 | (uint32_t)h[at + 6] << 8 | h[at + 7];
+        if (type == 0)
+            break;
+        if (type == 0x0537be77 && len >= 16 && at + 24 <= sizeof h) {
+            uint64_t off = 0, n = 0;
+            for (int i = 0; i < 8; i++) {
+                off = off << 8 | h[at + 8 + i];
+                n = n << 8 | h[at + 16 + i];
+            }
+            if (off > fsize || n > fsize - off || n < 592)
+                return pt_err_set(err, PT_EFORMAT, "qcow2 LUKS header (byte %llu, %llu bytes) outside the image",
+                                  (unsigned long long)off, (unsigned long long)n);
+            l->qhdr = (struct qrange){ fn, src, off, n };
+            if ((rc = pt_luks_open_header(read_qhdr, &l->qhdr, n, &l->qluks, err)) != PT_OK ||
+                (rc = pt_luks_unlock(l->qluks, keys, nkeys, &used, err)) != PT_OK) {
+                pt_err_prefix(err, "qcow2 image encrypted with LUKS%s%s", l->qluks ? ", " : "",
+                              l->qluks ? pt_luks_describe(l->qluks) : "");
+                return rc;
+            }
+            snprintf(l->pnote, sizeof l->pnote, "guest data encrypted with LUKS, opened with %.200s", used);
+            return PT_OK;
+        }
+        if (len > sizeof h)
+            break;
+        at += 8 + (len + 7) / 8 * 8;
+    }
+    return pt_err_set(err, PT_EFORMAT, "qcow2 image encrypted with LUKS, but no header extension says where its "
+                      "LUKS header is");
+}
+
+static int open_qcow(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t fsize, const pt_key_t *keys, size_t nkeys,
+                     pt_err_t *err)
 {
     libqcow_error_t *e = NULL;
     uint32_t version = 0, enc = 0;
@@ -315,8 +378,15 @@ static int open_qcow(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t fsize, pt
     libqcow_file_get_format_version(l->qcow, &version, NULL);
     libqcow_file_get_encryption_method(l->qcow, &enc, NULL);
     libqcow_file_get_number_of_snapshots(l->qcow, &snaps, NULL);
-    if (enc != 0)
-        return pt_err_set(err, PT_ENOKEY, "qcow%u image encrypted with method %u: not opened", version, enc);
+    if (enc == 2 && version >= 2 && nkeys > 0) {
+        int rc = open_qcow_luks(l, fn, src, fsize, keys, nkeys, err);
+        if (rc != PT_OK)
+            return rc;
+    } else if (enc != 0) {
+        return pt_err_set(err, PT_ENOKEY, "qcow%u image encrypted with method %u (%s): not opened%s", version, enc,
+                          enc == 1 ? "legacy AES" : enc == 2 ? "LUKS" : "unknown",
+                          enc == 2 ? ": no key in case.conf [keys]" : "");
+    }
     if (version >= 2 && pt_qcowmap_open(fn, src, fsize, &l->qmap, err) != PT_OK)
         return err ? err->code : PT_EFORMAT;
     l->file_fn = fn;
@@ -337,6 +407,12 @@ static int open_qcow(pt_layer_t *l, pt_read_fn fn, void *src, uint64_t fsize, pt
     snprintf(l->desc, sizeof l->desc, "qcow version %u, %s virtual disk%s%.400s%s%s", version, sz,
              l->backing[0] ? ", differential over backing file '" : "", l->backing, l->backing[0] ? "'" : "",
              snaps > 0 ? ", snapshots not examined" : "");
+    if (l->qluks) {
+        /* said in the description, not as a parent's note */
+        size_t n = strlen(l->desc);
+        snprintf(l->desc + n, sizeof l->desc - n, "; %s", l->pnote);
+        l->pnote[0] = '\0';
+    }
     return PT_OK;
 }
 
@@ -866,7 +942,7 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
     if (!l)
         return err && err->code ? err->code : PT_ENOMEM;
     switch (k) {
-    case PT_LAYER_QCOW: rc = open_qcow(l, fn, src, size, err); break;
+    case PT_LAYER_QCOW: rc = open_qcow(l, fn, src, size, keys, nkeys, err); break;
     case PT_LAYER_VMDK: rc = open_vmdk(l, fn, src, size, NULL, err); break;
     case PT_LAYER_VHD: {
         uint8_t f[512];
@@ -958,6 +1034,7 @@ void pt_layer_close(pt_layer_t *l)
         libvslvm_handle_free(&l->lvm, NULL);
     }
     pt_qcowmap_free(l->qmap);
+    pt_luks_close(l->qluks);
     pt_lvmsnap_close(l->snap);
     pt_layer_close(l->snap_origin);
     pt_layer_close(l->snap_cow);
@@ -1122,7 +1199,25 @@ static ssize_t mapped_read(pt_layer_t *l, uint64_t off, uint8_t *buf, size_t len
                (host == UINT64_MAX ? next_host == UINT64_MAX : next_host == host + run))
             run += more;
         n = run < len - done ? (size_t)run : len - done;
-        if (st == PT_MAP_DATA && host != UINT64_MAX) {
+        if (st == PT_MAP_DATA && host != UINT64_MAX && l->qluks) {
+            /* encrypted clusters: whole sectors, decrypted with their offset
+             * in the file as the IV */
+            uint64_t lead = (off + done) % 512, first = host - lead, span = (lead + n + 511) / 512 * 512;
+            uint8_t *c = malloc((size_t)span);
+            int ok;
+            if (!c) {
+                pt_err_set(err, PT_ENOMEM, "out of memory");
+                return -1;
+            }
+            ok = pt_read_exact(l->file_fn, l->file_src, first, c, (size_t)span, err) == PT_OK &&
+                 pt_luks_decrypt(l->qluks, c, (size_t)span, first / 512, err) == PT_OK;
+            if (ok)
+                memcpy(buf + done, c + lead, n);
+            OPENSSL_cleanse(c, (size_t)span);
+            free(c);
+            if (!ok)
+                return -1;
+        } else if (st == PT_MAP_DATA && host != UINT64_MAX) {
             /* uncompressed qcow2 data, read from the file as it lies there */
             if (pt_read_exact(l->file_fn, l->file_src, host, buf + done, n, err) != PT_OK)
                 return -1;

@@ -400,7 +400,7 @@ static int parse_luks2(pt_luks_t *l, const uint8_t *h, pt_err_t *err)
     return PT_OK;
 }
 
-int pt_luks_open(pt_read_fn fn, void *src, uint64_t size, pt_luks_t **out, pt_err_t *err)
+static int luks_open(pt_read_fn fn, void *src, uint64_t size, int detached, pt_luks_t **out, pt_err_t *err)
 {
     uint8_t h[4096];
     pt_luks_t *l;
@@ -440,7 +440,7 @@ int pt_luks_open(pt_read_fn fn, void *src, uint64_t size, pt_luks_t **out, pt_er
         snprintf(l->desc + used, sizeof l->desc - used, "%s, UUID %s, data at byte %llu, %llu bytes",
                  l->nslots ? "" : " none active", l->uuid, (unsigned long long)l->data_off,
                  (unsigned long long)l->data_len);
-    if (l->data_off >= size || l->data_len > size - l->data_off) {
+    if (!detached && (l->data_off >= size || l->data_len > size - l->data_off)) {
         rc = pt_err_set(err, PT_EFORMAT, "%s: the data area lies past the end of the volume", l->desc);
         goto fail;
     }
@@ -449,6 +449,25 @@ int pt_luks_open(pt_read_fn fn, void *src, uint64_t size, pt_luks_t **out, pt_er
 fail:
     pt_luks_close(l);
     return rc;
+}
+
+int pt_luks_open(pt_read_fn fn, void *src, uint64_t size, pt_luks_t **out, pt_err_t *err)
+{
+    return luks_open(fn, src, size, 0, out, err);
+}
+
+int pt_luks_open_header(pt_read_fn fn, void *src, uint64_t size, pt_luks_t **out, pt_err_t *err)
+{
+    return luks_open(fn, src, size, 1, out, err);
+}
+
+int pt_luks_decrypt(pt_luks_t *l, uint8_t *buf, size_t n, uint64_t first, pt_err_t *err)
+{
+    if (!l->unlocked)
+        return pt_err_set(err, PT_ENOKEY, "LUKS volume is locked");
+    if (n % SECTOR)
+        return pt_err_set(err, PT_EFORMAT, "LUKS: %zu bytes is not a whole number of sectors", n);
+    return decrypt(&l->c, l->vk, l->key_bytes, buf, n, SECTOR, first, err);
 }
 
 void pt_luks_close(pt_luks_t *l)

@@ -21,6 +21,10 @@ typedef struct pt_luks pt_luks_t;
  * bytes; fn/src must outlive it).  PT_OK, or PT_EFORMAT saying what is
  * wrong with the header. */
 int pt_luks_open(pt_read_fn fn, void *src, uint64_t size, pt_luks_t **out, pt_err_t *err);
+/* The same for a detached header (qemu's qcow2 encryption keeps one inside
+ * the image, its payload being the image's clusters): no data area is
+ * looked for; decrypt with pt_luks_decrypt. */
+int pt_luks_open_header(pt_read_fn fn, void *src, uint64_t size, pt_luks_t **out, pt_err_t *err);
 void pt_luks_close(pt_luks_t *l);
 
 /* "LUKS2, aes-xts-plain64, 512-bit key, key slots 0 (argon2id) of 32,
@@ -32,6 +36,10 @@ const char *pt_luks_describe(const pt_luks_t *l);
  * cipher or key derivation is one ptriage does not implement or exceeds
  * its limits (err says which). */
 int pt_luks_unlock(pt_luks_t *l, const pt_key_t *keys, size_t n, const char **used, pt_err_t *err);
+
+/* Decrypts n bytes (whole 512-byte sectors) in place with the volume key
+ * (after pt_luks_unlock), the IV of the first sector being first. */
+int pt_luks_decrypt(pt_luks_t *l, uint8_t *buf, size_t n, uint64_t first, pt_err_t *err);
 
 /* The decrypted data area (after pt_luks_unlock). */
 uint64_t pt_luks_size(const pt_luks_t *l);

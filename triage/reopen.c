@@ -131,7 +131,7 @@ int pt_reopen_item(pt_reopen_t *r, const pt_item_loc_t *loc, pt_read_fn *fn, voi
     }
     if (!r->ev_path || strcmp(r->ev_path, path) != 0) {
         close_source(r);
-        if ((rc = pt_source_open(path, &r->src, err)) != PT_OK)
+        if ((rc = pt_source_open_keys(path, r->keys, r->nkeys, &r->src, err)) != PT_OK)
             return rc;
         if (!(r->ev_path = strdup(path)))
             return pt_err_set(err, PT_ENOMEM, "out of memory");
@@ -487,7 +487,8 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
                 src = &l->part;
             } else if (pt_layer_is_disk_image(k) && l->up->files) {
                 /* with the backing files the scan found in the same tree */
-                if ((rc = pt_chain_open(k, fn, src, l->up->size, l->up->path, l->up->files, &l->chain, err)) !=
+                if ((rc = pt_chain_open(k, fn, src, l->up->size, l->up->path, l->up->files, r->keys, r->nkeys,
+                                        &l->chain, err)) !=
                     PT_OK)
                     goto out;
                 fn = pt_layer_read;
@@ -506,7 +507,7 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
                 snprintf(path, sizeof path, "%s/%s", cwd, ev);
             else
                 snprintf(path, sizeof path, "%s", ev);
-            if ((rc = pt_source_open(path, &l->ev, err)) != PT_OK)
+            if ((rc = pt_source_open_keys(path, r->keys, r->nkeys, &l->ev, err)) != PT_OK)
                 goto out;
             l->part.img = l->ev->img;
             l->part.off = 0;

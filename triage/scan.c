@@ -618,7 +618,8 @@ static int scan_evidence(pt_scan_t *s, const char *path, const char *label, pt_e
     pt_source_t *src = NULL;
     pt_evidence_info_t ev;
     pt_err_t oerr = { 0, "" };
-    int orc = pt_source_open(path, &src, &oerr), rc;
+    const pt_policy_t *pol = s->opts->policy;
+    int orc = pt_source_open_keys(path, pol ? pol->keys : NULL, pol ? pol->n_keys : 0, &src, &oerr), rc;
 
     memset(&ev, 0, sizeof ev);
     ev.label = label;

@@ -326,7 +326,7 @@ TSK_IMG_INFO *pt_source_img_over(pt_read_fn fn, void *src, uint64_t size)
 
 /* ---- virtual disks decoded here (chain.h), with the files they name ---- */
 
-static int open_chain(pt_source_t *src, pt_layer_kind_t kind, pt_err_t *err)
+static int open_chain(pt_source_t *src, pt_layer_kind_t kind, const pt_key_t *keys, size_t nkeys, pt_err_t *err)
 {
     pt_err_t e = { 0, "" };
     pt_read_fn fn;
@@ -337,7 +337,7 @@ static int open_chain(pt_source_t *src, pt_layer_kind_t kind, pt_err_t *err)
     if (!(src->files = pt_files_host()))
         return pt_err_set(err, PT_ENOMEM, "out of memory");
     if ((rc = pt_files_open(src->files, src->path, &fn, &s, &size, &e)) != PT_OK ||
-        (rc = pt_chain_open(kind, fn, s, size, src->path, src->files, &src->chain, &e)) != PT_OK)
+        (rc = pt_chain_open(kind, fn, s, size, src->path, src->files, keys, nkeys, &src->chain, &e)) != PT_OK)
         return pt_err_set(err, rc, "evidence '%s': %.900s", src->path, e.msg);
     snprintf(src->note, sizeof src->note, "%s", pt_chain_describe(src->chain));
     if (!(src->img = pt_source_img_over(pt_layer_read, pt_chain_top(src->chain), pt_layer_size(pt_chain_top(src->chain)))))
@@ -388,6 +388,11 @@ static unsigned split_later_segment(const char *path, char *first, size_t size)
 
 int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
 {
+    return pt_source_open_keys(path, NULL, 0, out, err);
+}
+
+int pt_source_open_keys(const char *path, const pt_key_t *keys, size_t nkeys, pt_source_t **out, pt_err_t *err)
+{
     struct stat st;
     pt_source_t *src;
     int kind = PROBE_RAW, rc;
@@ -421,7 +426,7 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
         if ((rc = open_chain(src, kind == PROBE_QCOW ? PT_LAYER_QCOW : kind == PROBE_VMDK ? PT_LAYER_VMDK :
                                   kind == PROBE_VHD ? PT_LAYER_VHD : kind == PROBE_VDI ? PT_LAYER_VDI :
                                   kind == PROBE_DMG ? PT_LAYER_DMG : kind == PROBE_SIMG ? PT_LAYER_SIMG : PT_LAYER_VHDX,
-                             err)) == PT_OK) {
+                             keys, nkeys, err)) == PT_OK) {
             *out = src;
             return PT_OK;
         }
@@ -432,6 +437,7 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
         /* an encrypted virtual disk (a qcow2 with LUKS) without its key: its
          * bytes are still evidence, read as they are (one encrypted item) */
         snprintf(src->note, sizeof src->note, "%.900s: read as the bytes of the file", err->msg);
+        src->locked = 1;
         pt_chain_close(src->chain);
         src->chain = NULL;
         pt_files_free(src->files);

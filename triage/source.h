@@ -22,6 +22,7 @@ typedef struct pt_source {
     int segments;          /* files making up the image */
     char problem[512];     /* damage seen at open (a missing split segment), "" when none */
     char note[1536];       /* what the image is made of (a qcow2 or VMDK chain), "" when nothing to say */
+    int locked;             /* an encrypted virtual disk no key opened: read as its bytes */
     struct pt_chain *chain; /* a qcow2, VMDK or VHD disk behind img (owned), else NULL */
     struct pt_files *files; /* the files it was opened from (owned), else NULL */
 } pt_source_t;
@@ -29,6 +30,12 @@ typedef struct pt_source {
 /* Opens path.  Returns PT_OK and *out (free with pt_source_close), or
  * PT_ENOENT / PT_EFORMAT / PT_EIO with err set. */
 int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err);
+/* The same with case.conf's keys, for a virtual disk whose guest data is
+ * encrypted (a qcow2 with LUKS); without a key that opens it, such a disk
+ * is read as its bytes, src->note saying why. */
+struct pt_key;
+int pt_source_open_keys(const char *path, const struct pt_key *keys, size_t nkeys, pt_source_t **out,
+                        pt_err_t *err);
 void pt_source_close(pt_source_t *src);
 
 /* The hashes the acquisition stored in the image (E01: MD5, SHA-1), read

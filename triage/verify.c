@@ -53,7 +53,8 @@ int pt_verify_reports(const char *outdir, pt_verify_fn fn, void *arg, uint64_t *
 }
 
 /* Images whose hash the scan computed (--image-hash) are hashed again whole. */
-static int images_again(sqlite3 *h, const char *cwd, pt_verify_fn fn, void *arg, uint64_t *checked)
+static int images_again(sqlite3 *h, const char *cwd, const pt_key_t *keys, size_t nkeys, pt_verify_fn fn, void *arg,
+                        uint64_t *checked)
 {
     sqlite3_stmt *st;
     int problems = 0;
@@ -69,8 +70,13 @@ static int images_again(sqlite3 *h, const char *cwd, pt_verify_fn fn, void *arg,
         pt_err_t e = { 0, "" };
         snprintf(path, sizeof path, "%s%s%s", p[0] == '/' || !cwd ? "" : cwd, p[0] == '/' || !cwd ? "" : "/", p);
         snprintf(what, sizeof what, "image %s", label);
-        if (pt_source_open(path, &src, &e) != PT_OK || pt_source_hash(src, &got, &e) != PT_OK) {
+        if (pt_source_open_keys(path, keys, nkeys, &src, &e) != PT_OK || pt_source_hash(src, &got, &e) != PT_OK) {
             fn(what, e.msg, arg);
+            problems++;
+        } else if (src->locked && strcmp(got.sha256, (const char *)sqlite3_column_text(st, 2)) != 0) {
+            /* the scan hashed the decrypted disk: without the key the file's
+             * bytes are hashed, which says nothing about a change */
+            fn(what, "an encrypted virtual disk that no key of --case opens (give the case.conf of the scan)", arg);
             problems++;
         } else if (strcmp(got.sha256, (const char *)sqlite3_column_text(st, 2)) != 0) {
             fn(what, "SHA-256 of the whole image differs from the scan's: the evidence changed", arg);
@@ -131,7 +137,7 @@ int pt_verify_evidence(const char *outdir, const pt_key_t *keys, size_t n_keys, 
             (*checked)++;
         }
     }
-    problems += images_again(pt_casedb_handle(db), cwd, fn, arg, checked);
+    problems += images_again(pt_casedb_handle(db), cwd, keys, n_keys, fn, arg, checked);
 out:
     sqlite3_finalize(st);
     sqlite3_finalize(run);

@@ -1776,7 +1776,8 @@ int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void
         /* an overlay's backing files are looked up in the tree it was found
          * in (chain.h); where the tree cannot be searched, it is named */
         if (s->files) {
-            rc = pt_chain_open(kind, fn, src, it->size, it->path, s->files, &chain, &lerr);
+            rc = pt_chain_open(kind, fn, src, it->size, it->path, s->files, s->opts->policy ? s->opts->policy->keys : NULL,
+                               s->opts->policy ? s->opts->policy->n_keys : 0, &chain, &lerr);
         } else if ((rc = pt_layer_open(kind, fn, src, it->size, NULL, 0, &layer, &lerr)) == PT_OK &&
                    *pt_layer_backing(layer)) {
             snprintf(lerr.msg, sizeof lerr.msg, "%.700s: a differential image whose backing file cannot be looked "

@@ -2361,12 +2361,13 @@ def disk_ciphers(tap, work):
 
 def encrypted_qcow(tap, work):
     """A qcow2 whose guest data is encrypted (qemu's LUKS encryption, as
-    libvirt and OpenStack make them), without its secret: as evidence its
-    bytes are read as they are (one encrypted volume item, hashed as the
-    file, a note saying why), not a fatal error; found in a directory it is
-    one encrypted file item and a note.  (Opening one with the secret is not
-    built: docs/manifest.md.)"""
-    fs, _ = ext4(work, "qfs", {"notes.txt": b"inside the encrypted VM disk\n"}, 4)
+    libvirt and OpenStack make them).  With its secret in case.conf [keys]
+    the disk is walked, as evidence and as a file found in a directory;
+    without it, as evidence its bytes are read as they are (one encrypted
+    volume item, hashed as the file, a note saying why), not a fatal error,
+    and found in a directory it is one encrypted file item and a note."""
+    fs, sums = ext4(work, "qfs", {"notes.txt": b"inside the encrypted VM disk\n",
+                                  "mail/inbox.mbox": b"From: a@b\n\nhello\n" * 300}, 4)
     q = os.path.join(work, "vm.qcow2")
     sh(f"qemu-img convert --object secret,id=s0,data=vm-secret -O qcow2 "
        f"-o encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=10 {fs} {q}")
@@ -2375,6 +2376,32 @@ def encrypted_qcow(tap, work):
     shutil.copy(q, os.path.join(d, "vm.qcow2"))
     o1, p1 = scan(work, "encq-evidence", [q])
     o2, p2 = scan(work, "encq-dir", [d])
+    conf = os.path.join(work, "vm.conf")
+    open(conf, "w").write(CASE_NR + "[keys]\npassphrase = not this one\npassphrase = vm-secret\n")
+    o3, p3 = scan(work, "encq-key", [q], "--case", conf, "--image-hash")
+    o4, p4 = scan(work, "encq-key-dir", [d], "--case", conf)
+
+    def opened():
+        assert p3.returncode == 0 and p4.returncode == 0, (p3.stderr, p4.stderr)
+        assert listing(o3, "") == fls(fs)
+        got = vol_items(o3, "")
+        for path, sha in sums.items():
+            assert got[path] == sha, path
+        img = db(o3).execute("SELECT image_sha256 FROM evidence").fetchone()[0]
+        assert img == hashlib.sha256(open(fs, "rb").read()).hexdigest(), img  # the guest disk
+        notes = [m for m, in db(o3).execute("SELECT message FROM errors WHERE severity = 'note'")]
+        assert any("guest data encrypted with LUKS, opened with passphrase 2 of case.conf" in m for m in notes), notes
+        got = items(o4, "/vm.qcow2!")
+        for path, sha in sums.items():
+            assert got[path] == sha, path
+        ids = [r[0] for r in db(o4).execute("SELECT id FROM items WHERE path LIKE '%notes.txt'")]
+        _, rec = export_and_verify(work, o4, ids, "--case", conf)
+        assert all(r["status"].startswith("exported") for r in rec if r["kind"] == "file"), rec
+        v = subprocess.run([PT, "verify", o3, "--evidence"], capture_output=True, text=True)
+        assert v.returncode != 0 and "an encrypted virtual disk that no key of --case opens" in v.stdout, v.stdout
+    tap.result("the same qcow2 with its secret in case.conf: walked as evidence (files as fls lists them in the "
+               "guest's disk, its hash the guest disk's) and as a file of a directory; export and verify with "
+               "--case; verify without it says the key is missing, not that the evidence changed", opened)
 
     def named():
         sha = hashlib.sha256(open(q, "rb").read()).hexdigest()
