@@ -135,6 +135,21 @@ static int parse_date(const char *s, int end_of_day, int64_t *out)
     return 1;
 }
 
+/* Reads the file a setting names (relative to case.conf) whole; 0 with
+ * c->msg set when it cannot. */
+static int read_beside(load_ctx_t *c, const char *setting, const char *value, char *path, size_t psize, char **buf,
+                       size_t *len)
+{
+    pt_err_t e = { 0, "" };
+
+    snprintf(path, psize, "%s%s%s", value[0] == '/' ? "" : c->dir, value[0] == '/' ? "" : "/", value);
+    if (pt_file_read_all(path, buf, len, &e) != PT_OK) {
+        snprintf(c->msg, sizeof c->msg, "%s: %.400s", setting, e.msg);
+        return 0;
+    }
+    return 1;
+}
+
 /* [keys] passphrase = ... / key_file = PATH (relative to case.conf) */
 static int add_key(load_ctx_t *c, const char *name, const char *value)
 {
@@ -154,14 +169,10 @@ static int add_key(load_ctx_t *c, const char *name, const char *value)
         return 1;
     }
     if (strcmp(name, "veracrypt_keyfile") == 0) {
-        pt_err_t e = { 0, "" };
         char path[4200], *buf = NULL;
         size_t len = 0;
-        snprintf(path, sizeof path, "%s%s%s", value[0] == '/' ? "" : c->dir, value[0] == '/' ? "" : "/", value);
-        if (pt_file_read_all(path, &buf, &len, &e) != PT_OK) {
-            snprintf(c->msg, sizeof c->msg, "veracrypt_keyfile: %.400s", e.msg);
+        if (!read_beside(c, name, value, path, sizeof path, &buf, &len))
             return 0;
-        }
         pt_tcrypt_pool_keyfile((const uint8_t *)buf, len, p->kf_pool64, sizeof p->kf_pool64);
         pt_tcrypt_pool_keyfile((const uint8_t *)buf, len, p->kf_pool128, sizeof p->kf_pool128);
         OPENSSL_cleanse(buf, len);
@@ -191,14 +202,10 @@ static int add_key(load_ctx_t *c, const char *name, const char *value)
         return 0;
     }
     if (file) {
-        pt_err_t e = { 0, "" };
         char path[4200], *buf = NULL;
         size_t len = 0;
-        snprintf(path, sizeof path, "%s%s%s", value[0] == '/' ? "" : c->dir, value[0] == '/' ? "" : "/", value);
-        if (pt_file_read_all(path, &buf, &len, &e) != PT_OK) {
-            snprintf(c->msg, sizeof c->msg, "key_file: %.400s", e.msg);
+        if (!read_beside(c, name, value, path, sizeof path, &buf, &len))
             return 0;
-        }
         if (len > 8u << 20) { /* cryptsetup's own limit for a key file */
             free(buf);
             snprintf(c->msg, sizeof c->msg, "key_file %.300s: larger than 8 MiB", value);

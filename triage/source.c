@@ -386,6 +386,17 @@ static unsigned split_later_segment(const char *path, char *first, size_t size)
     return 0;
 }
 
+/* A raw image (a set of split segments) read by libtsk. */
+static int open_raw(pt_source_t *src, const char *path, pt_err_t *err)
+{
+    if (!(src->img = pt_source_open_raw_set(path, 0, &src->segments, err)))
+        return err->code ? err->code : PT_EIO;
+    src->format = "raw";
+    src->size = src->img->size > 0 ? (uint64_t)src->img->size : 0;
+    src->sector_size = src->img->sector_size;
+    return PT_OK;
+}
+
 int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
 {
     return pt_source_open_keys(path, NULL, 0, out, err);
@@ -444,13 +455,10 @@ int pt_source_open_keys(const char *path, const pt_key_t *keys, size_t nkeys, pt
         src->files = NULL;
         err->code = 0;
         err->msg[0] = '\0';
-        if (!(src->img = pt_source_open_raw_set(path, 0, &src->segments, err))) {
+        if ((rc = open_raw(src, path, err)) != PT_OK) {
             pt_source_close(src);
-            return err->code;
+            return rc;
         }
-        src->format = "raw";
-        src->size = src->img->size > 0 ? (uint64_t)src->img->size : 0;
-        src->sector_size = src->img->sector_size;
         *out = src;
         return PT_OK;
     }
@@ -481,13 +489,10 @@ int pt_source_open_keys(const char *path, const pt_key_t *keys, size_t nkeys, pt
             src->path = p;
             path = src->path;
         }
-        if (!(src->img = pt_source_open_raw_set(path, 0, &src->segments, err))) {
+        if ((rc = open_raw(src, path, err)) != PT_OK) {
             pt_source_close(src);
-            return err->code;
+            return rc;
         }
-        src->format = "raw";
-        src->size = src->img->size > 0 ? (uint64_t)src->img->size : 0;
-        src->sector_size = src->img->sector_size;
         if (later)
             snprintf(src->note, sizeof src->note, "the evidence named is segment %u of a split image: the image is "
                      "read from its first segment '%s' (%d segments)", later, path, src->segments);

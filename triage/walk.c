@@ -71,6 +71,22 @@ static int has_owners(const TSK_FS_INFO *fs)
            TSK_FS_TYPE_ISAPFS(fs->ftype) || TSK_FS_TYPE_ISYAFFS2(fs->ftype);
 }
 
+/* Reads [off, off + len) of a virtual file whose size bytes lie at start in
+ * the filesystem's volume (clipped to its end). */
+static ssize_t read_in_volume(TSK_FS_INFO *fs, uint64_t start, uint64_t size, uint64_t off, uint8_t *buf, size_t len,
+                              pt_err_t *err)
+{
+    if (off >= size)
+        return 0;
+    if (len > size - off)
+        len = (size_t)(size - off);
+    tsk_error_reset();
+    ssize_t got = tsk_img_read(fs->img_info, fs->offset + (TSK_OFF_T)(start + off), (char *)buf, len);
+    if (got < 0)
+        pt_source_tsk_err(err, PT_EIO, "libtsk");
+    return got;
+}
+
 /* libtsk 4.11 cannot read an exFAT volume's $FAT1/$FAT2 virtual file when
  * the FAT lies past the cluster count ("Starting cluster address too
  * large"), which Windows' and mkfs.exfat's aligned layouts make common.
@@ -101,15 +117,7 @@ static ssize_t exfat_fat_read(TSK_FS_FILE *f, uint64_t off, uint8_t *buf, size_t
     size = (uint64_t)f->meta->size < fat_len << shift ? (uint64_t)f->meta->size : fat_len << shift;
     if (start + size > (uint64_t)fs->block_count * fs->block_size)
         return -2;
-    if (off >= size)
-        return 0;
-    if (len > size - off)
-        len = (size_t)(size - off);
-    tsk_error_reset();
-    ssize_t got = tsk_img_read(fs->img_info, fs->offset + (TSK_OFF_T)(start + off), (char *)buf, len);
-    if (got < 0)
-        pt_source_tsk_err(err, PT_EIO, "libtsk");
-    return got;
+    return read_in_volume(fs, start, size, off, buf, len, err);
 }
 
 /* libtsk 4.11 cannot read the $MBR virtual file of a FAT12/16/32 volume of
@@ -129,15 +137,7 @@ static ssize_t fat_mbr_read(TSK_FS_FILE *f, uint64_t off, uint8_t *buf, size_t l
     size = (uint64_t)f->meta->size;
     if (size > (uint64_t)fs->block_count * fs->block_size)
         return -2;
-    if (off >= size)
-        return 0;
-    if (len > size - off)
-        len = (size_t)(size - off);
-    tsk_error_reset();
-    ssize_t got = tsk_img_read(fs->img_info, fs->offset + (TSK_OFF_T)off, (char *)buf, len);
-    if (got < 0)
-        pt_source_tsk_err(err, PT_EIO, "libtsk");
-    return got;
+    return read_in_volume(fs, 0, size, off, buf, len, err);
 }
 
 ssize_t pt_walk_read_tsk(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)

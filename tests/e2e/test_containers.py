@@ -2360,17 +2360,25 @@ def disk_ciphers(tap, work):
 
 
 def encrypted_qcow(tap, work):
-    """A qcow2 whose guest data is encrypted (qemu's LUKS encryption, as
-    libvirt and OpenStack make them).  With its secret in case.conf [keys]
-    the disk is walked, as evidence and as a file found in a directory;
-    without it, as evidence its bytes are read as they are (one encrypted
-    volume item, hashed as the file, a note saying why), not a fatal error,
-    and found in a directory it is one encrypted file item and a note."""
-    fs, sums = ext4(work, "qfs", {"notes.txt": b"inside the encrypted VM disk\n",
-                                  "mail/inbox.mbox": b"From: a@b\n\nhello\n" * 300}, 4)
+    """A qcow2 whose guest data qemu-img encrypted with LUKS (as libvirt and
+    OpenStack encrypt VM disks; tests/fixtures/mkqcow-luks.sh: qemu-img
+    cannot make one reliably on these VMs).  With its secret in case.conf
+    [keys] the disk is walked, as evidence and as a file found in a
+    directory, and equals what qemu-img itself decrypts; without it, as
+    evidence its bytes are read as they are (one encrypted volume item,
+    hashed as the file, a note saying why), not a fatal error, and found in
+    a directory it is one encrypted file item and a note."""
     q = os.path.join(work, "vm.qcow2")
-    sh(f"qemu-img convert --object secret,id=s0,data=vm-secret -O qcow2 "
-       f"-o encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=10 {fs} {q}")
+    sh(f"xz -dc {FIX}/qcow-luks.qcow2.xz > {q}")
+    sums = {}
+    for line in open(os.path.join(FIX, "qcow-luks.sums")):
+        path, _, sha = line.rstrip("\n").split("\t")
+        sums[path] = sha
+    fs = os.path.join(work, "guest.raw")  # qemu's own decryption, the reference
+    sh(f"qemu-img convert --object secret,id=s0,data=vm-secret --image-opts "
+       f"driver=qcow2,file.filename={q},encrypt.key-secret=s0 -O raw {fs}")
+    disk = sums.pop("DISK")
+    assert hashlib.sha256(open(fs, "rb").read()).hexdigest() == disk
     d = os.path.join(work, "images")
     os.makedirs(d)
     shutil.copy(q, os.path.join(d, "vm.qcow2"))
@@ -2388,13 +2396,14 @@ def encrypted_qcow(tap, work):
         for path, sha in sums.items():
             assert got[path] == sha, path
         img = db(o3).execute("SELECT image_sha256 FROM evidence").fetchone()[0]
-        assert img == hashlib.sha256(open(fs, "rb").read()).hexdigest(), img  # the guest disk
+        assert img == disk, img  # the guest's disk
         notes = [m for m, in db(o3).execute("SELECT message FROM errors WHERE severity = 'note'")]
         assert any("guest data encrypted with LUKS, opened with passphrase 2 of case.conf" in m for m in notes), notes
         got = items(o4, "/vm.qcow2!")
         for path, sha in sums.items():
             assert got[path] == sha, path
         ids = [r[0] for r in db(o4).execute("SELECT id FROM items WHERE path LIKE '%notes.txt'")]
+        assert len(ids) == 1, ids
         _, rec = export_and_verify(work, o4, ids, "--case", conf)
         assert all(r["status"].startswith("exported") for r in rec if r["kind"] == "file"), rec
         v = subprocess.run([PT, "verify", o3, "--evidence"], capture_output=True, text=True)
