@@ -51,6 +51,11 @@ mkfs.vfat -C "$work/scan/zip-disk-in-fat.img" 256 >/dev/null 2>&1 && mcopy -i "$
 mkdir -p "$work/seed/sq/d" && printf 'x%.0s' $(seq 1 5000) > "$work/seed/sq/d/f" && ln -s d/f "$work/seed/sq/l"
 mksquashfs "$work/seed/sq" "$work/scan/sq-raw.img" -noI -noD -noF -b 4K -quiet -no-progress >/dev/null 2>&1
 mksquashfs "$work/seed/sq" "$work/scan/sq-gz.img" -b 4K -quiet -no-progress >/dev/null 2>&1
+# a BitLocker To Go discovery volume: BitLocker's GUID in a FAT boot sector,
+# a cover file in its root (volume.c bitlocker_to_go_open, walk.c)
+cp "$work/scan/fat.img" "$work/scan/togo.img" && mcopy -i "$work/scan/togo.img" "$work/seed/t.tgz" "::/COV 0000. ER" 2>/dev/null
+printf '\x3b\xd6\x67\x49\x29\x2e\xd8\x4a\x83\x99\xf6\xa3\x39\xe3\xd0\x01' |
+  dd of="$work/scan/togo.img" bs=1 seek=424 conv=notrunc status=none 2>/dev/null
 
 # seeds for the classifier: key stores, documents and containers of the
 # formats written by the fixture writers (tests/fixtures/mkcfb.py, mkcrypted.py)
