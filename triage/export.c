@@ -84,7 +84,12 @@ static void export_name(const char *ev, const char *vol, const char *path, char 
     char comp[1024];
     size_t o;
     const char *p = path;
+    size_t vl = vol ? strlen(vol) : 0;
 
+    /* a volume of a disk image found as a file ("/vm/disk.img!p1") prefixes
+     * its items' paths: said once, by the volume's component */
+    if (vl && vol[0] == '/' && strncmp(path, vol, vl) == 0 && (path[vl] == '/' || !path[vl]))
+        p = path + vl;
     o = (size_t)snprintf(out, size, "files");
     safe_component(ev, strlen(ev), comp, 256);
     o += (size_t)snprintf(out + o, size - o, "/%s", comp);
@@ -92,7 +97,7 @@ static void export_name(const char *ev, const char *vol, const char *path, char 
     o += (size_t)snprintf(out + o, size - o, "/%s", comp);
     /* a volume's own bytes, beside what may lie under them ("!/NAME": the
      * members of evidence that is an archive) */
-    if (!*path)
+    if (!*p)
         o += (size_t)snprintf(out + o, size - o, "/_whole-volume");
     while (*p && o + 2 < size) {
         size_t n;
