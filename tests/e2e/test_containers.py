@@ -54,6 +54,13 @@ def ext4(work, name, files, size_mb):
     return img, sums
 
 
+def fixture(work, name):
+    """A committed fixture, tests/fixtures/NAME.xz, decompressed into work."""
+    path = os.path.join(work, name)
+    sh(f"xz -dc {FIX}/{name}.xz > {path}")
+    return path
+
+
 def fls(img, offset=0):
     out = subprocess.run(["fls", "-r", "-p", "-o", str(offset), img], capture_output=True).stdout.decode()
     return sorted("/" + l.split("\t", 1)[1] for l in out.splitlines() if "\t" in l)
@@ -1183,8 +1190,7 @@ def btrfs(tap, work):
     def kernel():
         # written by the Linux kernel (tests/fixtures/mkbtrfs-kernel.sh): subvolumes and a snapshot, zstd, zlib
         # and LZO extents, inline, sparse, preallocated and reflinked files; the kernel's own reading of each
-        k = os.path.join(work, "btrfs-kernel.img")
-        sh(f"xz -dc {FIX}/btrfs-kernel.img.xz > {k}")
+        k = fixture(work, "btrfs-kernel.img")
         o, r = scan(work, "btrfs-kernel", [k], "--case", case)
         assert r.returncode == 0, r.stderr
         c = db(o)
@@ -1217,8 +1223,7 @@ def btrfs(tap, work):
     def deleted():
         # written by the kernel (tests/fixtures/mkbtrfs-deleted.sh): files deleted in the last transaction,
         # named still by the trees of earlier generations that the superblock's backup roots point at
-        k = os.path.join(work, "btrfs-deleted.img")
-        sh(f"xz -dc {FIX}/btrfs-deleted.img.xz > {k}")
+        k = fixture(work, "btrfs-deleted.img")
         o, r = scan(work, "btrfs-deleted", [k], "--case", case)
         assert r.returncode == 0, r.stderr
         c = db(o)
@@ -2368,8 +2373,7 @@ def encrypted_qcow(tap, work):
     evidence its bytes are read as they are (one encrypted volume item,
     hashed as the file, a note saying why), not a fatal error, and found in
     a directory it is one encrypted file item and a note."""
-    q = os.path.join(work, "vm.qcow2")
-    sh(f"xz -dc {FIX}/qcow-luks.qcow2.xz > {q}")
+    q = fixture(work, "qcow-luks.qcow2")
     sums = {}
     for line in open(os.path.join(FIX, "qcow-luks.sums")):
         path, _, sha = line.rstrip("\n").split("\t")
