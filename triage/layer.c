@@ -31,6 +31,7 @@
 #include "vdimap.h"
 #include "dmgmap.h"
 #include "simgmap.h"
+#include "spimgmap.h"
 #include "vhdmap.h"
 #include "vhdxmap.h"
 #include "vmdkmap.h"
@@ -66,6 +67,7 @@ struct pt_layer {
     pt_vdimap_t *dmap;              /* VDI: where each block is (vdimap.h) */
     pt_dmgmap_t *gmap;              /* DMG: where each chunk is, and its decoding (dmgmap.h) */
     pt_simgmap_t *smap;             /* Android sparse image: its chunks (simgmap.h) */
+    pt_spimgmap_t *pmap;            /* Apple sparse image: where each band is (spimgmap.h) */
     pt_vhdmap_t *hmap;              /* a differencing VHD: whose each sector is (vhdmap.h) */
     uint8_t vhd_uuid[16];           /* a VHD's own UUID (its footer), when has_vhd_uuid */
     int has_vhd_uuid;
@@ -103,6 +105,7 @@ static const char *const names[] = {
     [PT_LAYER_ZFS] = "zfs", [PT_LAYER_XFS] = "xfs", [PT_LAYER_APFS] = "apfs", [PT_LAYER_BSD] = "bsd",
     [PT_LAYER_VDI] = "vdi", [PT_LAYER_SPLIT] = "split-raw", [PT_LAYER_DMG] = "dmg", [PT_LAYER_BUNDLE] = "sparsebundle",
     [PT_LAYER_VSS] = "vss", [PT_LAYER_VERACRYPT] = "veracrypt", [PT_LAYER_SQUASHFS] = "squashfs", [PT_LAYER_SIMG] = "android-sparse",
+    [PT_LAYER_SPARSEIMAGE] = "sparseimage",
 };
 
 const char *pt_layer_kind_name(pt_layer_kind_t k)
@@ -123,7 +126,7 @@ pt_layer_kind_t pt_layer_kind_by_name(const char *name)
 int pt_layer_is_disk_image(pt_layer_kind_t k)
 {
     return k == PT_LAYER_QCOW || k == PT_LAYER_VMDK || k == PT_LAYER_VHD || k == PT_LAYER_VHDX || k == PT_LAYER_VDI ||
-           k == PT_LAYER_DMG || k == PT_LAYER_SIMG;
+           k == PT_LAYER_DMG || k == PT_LAYER_SIMG || k == PT_LAYER_SPARSEIMAGE;
 }
 
 pt_layer_kind_t pt_layer_detect_head(const uint8_t *h, size_t n)
@@ -149,6 +152,8 @@ pt_layer_kind_t pt_layer_detect_head(const uint8_t *h, size_t n)
         return PT_LAYER_VDI;
     if (pt_simgmap_is_simg(h, n))
         return PT_LAYER_SIMG;
+    if (pt_spimgmap_is_sparseimage(h, n))
+        return PT_LAYER_SPARSEIMAGE;
     for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         if (n >= sigs[i].off + sigs[i].len && memcmp(h + sigs[i].off, sigs[i].sig, sigs[i].len) == 0)
             return sigs[i].k;
@@ -998,6 +1003,13 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
         if ((rc = pt_simgmap_open(fn, src, size, &l->smap, l->desc, sizeof l->desc, err)) == PT_OK)
             l->size = pt_simgmap_disk_size(l->smap);
         break;
+    case PT_LAYER_SPARSEIMAGE:
+        if ((rc = pt_spimgmap_open(fn, src, size, &l->pmap, l->desc, sizeof l->desc, err)) == PT_OK) {
+            l->size = pt_spimgmap_disk_size(l->pmap);
+            l->file_fn = fn;
+            l->file_src = src;
+        }
+        break;
     case PT_LAYER_LVM: rc = open_lvm(l, fn, src, size, err); break;
     case PT_LAYER_LUKS: rc = open_luks(l, fn, src, size, keys, nkeys, err); break;
     case PT_LAYER_VERACRYPT: rc = open_tcrypt(l, fn, src, size, keys, nkeys, -1, err); break;
@@ -1048,6 +1060,7 @@ void pt_layer_close(pt_layer_t *l)
     pt_vdimap_free(l->dmap);
     pt_dmgmap_free(l->gmap);
     pt_simgmap_free(l->smap);
+    pt_spimgmap_free(l->pmap);
     pt_vhdmap_free(l->hmap);
     pt_vhdxmap_free(l->xmap);
     if (l->qcow) {
@@ -1172,6 +1185,8 @@ static int map_state(pt_layer_t *l, uint64_t off, uint64_t *run, uint64_t *host,
     *host = UINT64_MAX;
     if (l->dmap)
         return pt_vdimap_state(l->dmap, off, run, host, err);
+    if (l->pmap)
+        return pt_spimgmap_state(l->pmap, off, run, host, err);
     if (l->hmap)
         return pt_vhdmap_state(l->hmap, off, run, host, err);
     if (l->xmap)
@@ -1278,7 +1293,7 @@ ssize_t pt_layer_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_
         n = pt_simgmap_read(l->smap, off, buf, len, err);
     } else if (l->gmap) {
         n = pt_dmgmap_read(l->gmap, off, buf, len, err);
-    } else if (l->qmap || l->vmap || l->dmap || l->hmap || l->xmap) {
+    } else if (l->qmap || l->vmap || l->dmap || l->pmap || l->hmap || l->xmap) {
         n = mapped_read(l, off, buf, len, err);
     } else if (l->qcow) {
         libqcow_error_t *e = NULL;

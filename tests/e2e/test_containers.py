@@ -3016,9 +3016,100 @@ def veracrypt_cases(tap, work):
                "hashed whole; a wrong passphrase is named as tried", without_key)
 
 
+def apple_sparse_image(tap, work):
+    """Apple sparse disk images (.sparseimage, hdiutil's SPARSE format; no
+    Mac here writes one, so tests/fixtures/mksparseimage.py writes them as
+    libmodi's notes and fsdump describe the format): bands stored in the
+    order first written, listed by the header node and index nodes after
+    it.  As evidence and found as a file, read as the raw disk; damage
+    named, no crash."""
+    fs, sums = ext4(work, "spi-fs", {"Users/ann/Documents/ledger.csv": b"date,amount\n2012-01-02,10\n" * 400,
+                                     "Users/ann/Movies/clip.bin": random.Random(4).randbytes(9 * MiB + 123),
+                                     "Users/ann/empty.txt": b""}, 24)
+    raw = os.path.join(work, "spi-disk.raw")
+    mbr_disk(raw, [(fs, "0FC63DAF-8483-4772-8E79-3D69E4C7DE47")], 26, label="gpt")
+    sha = hashlib.sha256(open(raw, "rb").read()).hexdigest()
+    small = os.path.join(work, "small.sparseimage")    # 8 KiB bands: more than the header node lists
+    sh(f"python3 {FIX}/mksparseimage.py {raw} {small} --band-sectors 16 --order shuffle")
+    big = os.path.join(work, "ext.d", "Users/ann/Desktop/old mac.sparseimage")
+    os.makedirs(os.path.dirname(big))
+    sh(f"python3 {FIX}/mksparseimage.py {raw} '{big}' --order reverse --u32-only")
+    assert os.path.getsize(small) < os.path.getsize(raw)
+
+    def evidence():
+        for name, path, nodes in (("spi-small", small, " 1 index node"), ("spi-big", big, " 0 index nodes")):
+            o, r = scan(work, name, [path], "--image-hash")
+            assert r.returncode == 0, r.stderr
+            c = db(o)
+            ev = c.execute("SELECT format, size, image_sha256 FROM evidence").fetchone()
+            assert ev == ("sparseimage", os.path.getsize(raw), sha), ev
+            assert listing(o, "p1") == fls(raw, 2048), name
+            got = vol_items(o, "p1")
+            for p, h in sums.items():
+                assert got.get(p) == h, (name, p)
+            notes = " | ".join(m for (m,) in c.execute("SELECT message FROM errors"))
+            assert "Apple sparse image (version 3)" in notes and nodes in notes, notes
+    tap.result("Apple sparse images (8 KiB bands shuffled over two nodes; 1 MiB bands, 32-bit size) as evidence "
+               "read as the raw disk: its SHA-256, fls's listing, the files' hashes", evidence)
+
+    def nested():
+        host = os.path.join(work, "spi-host.img")
+        sh(f"truncate -s 40M {host} && mkfs.ext4 -q -F -E root_owner=0:0 -d {work}/ext.d {host}")
+        case = os.path.join(work, "nr.conf")
+        open(case, "w").write(CASE_NR)
+        o, r = scan(work, "spi-nested", [host], "--case", case)
+        assert r.returncode == 0, r.stderr
+        pre = "/Users/ann/Desktop/old mac.sparseimage!p1"
+        got = {k[len(pre):]: v for k, v in db(o).execute("SELECT path, sha256 FROM items WHERE kind = 'file' AND "
+                                                           "path LIKE ? || '/%'", (pre,))}
+        for p, h in sums.items():
+            assert got.get(p) == h, (p, sorted(got)[:5])
+        ids = [i for (i,) in db(o).execute("SELECT id FROM items WHERE kind = 'file' AND path LIKE ? || '/Users/%'",
+                                           (pre,))]
+        assert len(ids) == 3, ids
+        export_and_verify(work, o, ids, "--case", case)
+    tap.result("an Apple sparse image found as a file is walked as FILE!p1/...; export and verify --evidence",
+               nested)
+
+    def damaged():
+        base = open(small, "rb").read()
+        nxt = struct.unpack(">Q", base[20:28])[0]
+        assert nxt > 0
+        cases = {"cut": base[:len(base) // 3],                                            # its index node lost
+                 "band": base[:64] + struct.pack(">I", 999999) + base[68:],               # a band past the disk
+                 "unlinked": base[:20] + struct.pack(">Q", 0) + base[28:],                # header loses its index
+                 "loop": base[:nxt + 12] + struct.pack(">Q", nxt) + base[nxt + 20:],      # index links itself
+                 "tail": base[:len(base) - 3 * 8192]}                                     # last bands cut
+        want = {"cut": "past the end of the file", "band": "lists band 999999", "loop": "(a loop?)",
+                "tail": "past the end of the", "unlinked": "listed by no node (a lost index node?)"}
+        for k, data in cases.items():
+            path = os.path.join(work, f"spi-{k}.sparseimage")
+            open(path, "wb").write(data)
+            o, r = scan(work, f"spi-{k}", [path])
+            log = open(os.path.join(o, "scan.log"), encoding="utf-8").read()
+            # without its index node the bands it listed read as zeros (the
+            # partition table among them): the loss is named, never silent
+            assert r.returncode in ((0, 1, 2) if k == "unlinked" else (1, 2)) and want[k] in log, \
+                (k, r.returncode, log[-800:])
+        rnd = random.Random(11)
+        for k in range(20):
+            bad = bytearray(base[:200000])
+            for _ in range(rnd.randint(1, 4)):
+                bad[rnd.randrange(0, 4096)] = rnd.randrange(256)
+            path = os.path.join(work, "spi-bad.sparseimage")
+            open(path, "wb").write(bad)
+            out = os.path.join(work, "spi-bad")
+            shutil.rmtree(out, ignore_errors=True)
+            q = subprocess.run([PT, "scan", path, "-o", out, "-q"], capture_output=True)
+            e = q.stderr.decode(errors="replace")
+            assert q.returncode in (0, 1, 2) and "Sanitizer" not in e and "runtime error" not in e, (k, e[-2000:])
+    tap.result("a truncated Apple sparse image is refused or its lost bands named; a band past the disk is named; "
+               "damaged headers never crash", damaged)
+
+
 def suite(tap, work):
     for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, e01_in_a_filesystem, sparse_bundles, shadow_copies, vdi_evidence, bsd_label, lvm, luks, veracrypt, xfs, btrfs, squashfs, volume_files, apfs, md_raid, stacked, named,
-                 bitlocker_to_go, disk_ciphers, encrypted_qcow, unread_filesystems, dmg_evidence, android_sparse):
+                 bitlocker_to_go, disk_ciphers, encrypted_qcow, unread_filesystems, dmg_evidence, android_sparse, apple_sparse_image):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
         part(tap, d)

@@ -29,6 +29,7 @@ qemu-img convert -O vdi "$work/scan/mbr.img" "$work/scan/d-vdi.img" 2>/dev/null 
 # zeroed (gpt.c); the MBR disk with its signature gone (the filesystem search);
 # Linux swap (fsid.c)
 python3 tests/fixtures/mkdmg.py "$work/scan/mbr.img" "$work/scan/d-dmg.img" --mode mixed --chunk 16 2>/dev/null
+python3 tests/fixtures/mksparseimage.py "$work/scan/mbr.img" "$work/scan/d-sparseimage.img" --band-sectors 1 --order shuffle 2>/dev/null   # spimgmap.c
 truncate -s 256K "$work/scan/gpt.img"
 printf 'label: gpt\nstart=64, size=256, type=linux\n' | sfdisk -q "$work/scan/gpt.img" >/dev/null 2>&1
 dd if="$work/scan/fat.img" of="$work/scan/gpt.img" bs=512 seek=64 conv=notrunc status=none 2>/dev/null
