@@ -32,6 +32,7 @@
 #include "dmgmap.h"
 #include "simgmap.h"
 #include "spimgmap.h"
+#include "phdmap.h"
 #include "vhdmap.h"
 #include "vhdxmap.h"
 #include "vmdkmap.h"
@@ -68,6 +69,7 @@ struct pt_layer {
     pt_dmgmap_t *gmap;              /* DMG: where each chunk is, and its decoding (dmgmap.h) */
     pt_simgmap_t *smap;             /* Android sparse image: its chunks (simgmap.h) */
     pt_spimgmap_t *pmap;            /* Apple sparse image: where each band is (spimgmap.h) */
+    pt_phdmap_t *rmap;              /* Parallels image: where each cluster is (phdmap.h) */
     pt_vhdmap_t *hmap;              /* a differencing VHD: whose each sector is (vhdmap.h) */
     uint8_t vhd_uuid[16];           /* a VHD's own UUID (its footer), when has_vhd_uuid */
     int has_vhd_uuid;
@@ -105,7 +107,7 @@ static const char *const names[] = {
     [PT_LAYER_ZFS] = "zfs", [PT_LAYER_XFS] = "xfs", [PT_LAYER_APFS] = "apfs", [PT_LAYER_BSD] = "bsd",
     [PT_LAYER_VDI] = "vdi", [PT_LAYER_SPLIT] = "split-raw", [PT_LAYER_DMG] = "dmg", [PT_LAYER_BUNDLE] = "sparsebundle",
     [PT_LAYER_VSS] = "vss", [PT_LAYER_VERACRYPT] = "veracrypt", [PT_LAYER_SQUASHFS] = "squashfs", [PT_LAYER_SIMG] = "android-sparse",
-    [PT_LAYER_SPARSEIMAGE] = "sparseimage",
+    [PT_LAYER_SPARSEIMAGE] = "sparseimage", [PT_LAYER_PARALLELS] = "parallels",
 };
 
 const char *pt_layer_kind_name(pt_layer_kind_t k)
@@ -126,7 +128,8 @@ pt_layer_kind_t pt_layer_kind_by_name(const char *name)
 int pt_layer_is_disk_image(pt_layer_kind_t k)
 {
     return k == PT_LAYER_QCOW || k == PT_LAYER_VMDK || k == PT_LAYER_VHD || k == PT_LAYER_VHDX || k == PT_LAYER_VDI ||
-           k == PT_LAYER_DMG || k == PT_LAYER_SIMG || k == PT_LAYER_SPARSEIMAGE;
+           k == PT_LAYER_DMG || k == PT_LAYER_SIMG || k == PT_LAYER_SPARSEIMAGE ||
+           k == PT_LAYER_PARALLELS;
 }
 
 pt_layer_kind_t pt_layer_detect_head(const uint8_t *h, size_t n)
@@ -154,6 +157,8 @@ pt_layer_kind_t pt_layer_detect_head(const uint8_t *h, size_t n)
         return PT_LAYER_SIMG;
     if (pt_spimgmap_is_sparseimage(h, n))
         return PT_LAYER_SPARSEIMAGE;
+    if (pt_phdmap_is_parallels(h, n))
+        return PT_LAYER_PARALLELS;
     for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         if (n >= sigs[i].off + sigs[i].len && memcmp(h + sigs[i].off, sigs[i].sig, sigs[i].len) == 0)
             return sigs[i].k;
@@ -1010,6 +1015,13 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
             l->file_src = src;
         }
         break;
+    case PT_LAYER_PARALLELS:
+        if ((rc = pt_phdmap_open(fn, src, size, &l->rmap, l->desc, sizeof l->desc, err)) == PT_OK) {
+            l->size = pt_phdmap_disk_size(l->rmap);
+            l->file_fn = fn;
+            l->file_src = src;
+        }
+        break;
     case PT_LAYER_LVM: rc = open_lvm(l, fn, src, size, err); break;
     case PT_LAYER_LUKS: rc = open_luks(l, fn, src, size, keys, nkeys, err); break;
     case PT_LAYER_VERACRYPT: rc = open_tcrypt(l, fn, src, size, keys, nkeys, -1, err); break;
@@ -1061,6 +1073,7 @@ void pt_layer_close(pt_layer_t *l)
     pt_dmgmap_free(l->gmap);
     pt_simgmap_free(l->smap);
     pt_spimgmap_free(l->pmap);
+    pt_phdmap_free(l->rmap);
     pt_vhdmap_free(l->hmap);
     pt_vhdxmap_free(l->xmap);
     if (l->qcow) {
@@ -1187,6 +1200,8 @@ static int map_state(pt_layer_t *l, uint64_t off, uint64_t *run, uint64_t *host,
         return pt_vdimap_state(l->dmap, off, run, host, err);
     if (l->pmap)
         return pt_spimgmap_state(l->pmap, off, run, host, err);
+    if (l->rmap)
+        return pt_phdmap_state(l->rmap, off, run, host, err);
     if (l->hmap)
         return pt_vhdmap_state(l->hmap, off, run, host, err);
     if (l->xmap)
@@ -1293,7 +1308,7 @@ ssize_t pt_layer_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_
         n = pt_simgmap_read(l->smap, off, buf, len, err);
     } else if (l->gmap) {
         n = pt_dmgmap_read(l->gmap, off, buf, len, err);
-    } else if (l->qmap || l->vmap || l->dmap || l->pmap || l->hmap || l->xmap) {
+    } else if (l->qmap || l->vmap || l->dmap || l->pmap || l->rmap || l->hmap || l->xmap) {
         n = mapped_read(l, off, buf, len, err);
     } else if (l->qcow) {
         libqcow_error_t *e = NULL;

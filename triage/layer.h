@@ -38,7 +38,8 @@ typedef enum {
     PT_LAYER_VERACRYPT, /* VeraCrypt/TrueCrypt (tcrypt.h): no signature, known only by a passphrase opening it */
     PT_LAYER_SQUASHFS,  /* a filesystem: squashfs.h walks it */
     PT_LAYER_SIMG,      /* Android sparse image (simgmap.h) */
-    PT_LAYER_SPARSEIMAGE /* Apple sparse image, .sparseimage (spimgmap.h) */
+    PT_LAYER_SPARSEIMAGE, /* Apple sparse image, .sparseimage (spimgmap.h) */
+    PT_LAYER_PARALLELS  /* Parallels expanding image, .hds and ploop (phdmap.h) */
 } pt_layer_kind_t;
 
 typedef struct pt_layer pt_layer_t;

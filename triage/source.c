@@ -14,6 +14,7 @@
 #include "dmgmap.h"
 #include "simgmap.h"
 #include "spimgmap.h"
+#include "phdmap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -133,7 +134,7 @@ int pt_source_open_ro(int dirfd, const char *path, int flags, int *noatime)
     return fd;
 }
 
-enum { PROBE_RAW, PROBE_EWF, PROBE_QCOW, PROBE_VMDK, PROBE_VHD, PROBE_VHDX, PROBE_VDI, PROBE_DMG, PROBE_SIMG, PROBE_SPIMG,
+enum { PROBE_RAW, PROBE_EWF, PROBE_QCOW, PROBE_VMDK, PROBE_VHD, PROBE_VHDX, PROBE_VDI, PROBE_DMG, PROBE_SIMG, PROBE_SPIMG, PROBE_PHD,
        PROBE_OTHER };
 
 /* Which layer opens the file, from its first and last 512 bytes, read
@@ -180,6 +181,8 @@ static int probe(const char *path, int *kind, unsigned *ewf_segment, pt_err_t *e
         *kind = PROBE_SIMG;
     else if (pt_spimgmap_is_sparseimage(head, (size_t)h))
         *kind = PROBE_SPIMG;
+    else if (pt_phdmap_is_parallels(head, (size_t)h))
+        *kind = PROBE_PHD;
     else if ((h >= 8 && memcmp(head, "conectix", 8) == 0) ||                  /* VHD footer copy */
              (t >= 8 && memcmp(tail, "conectix", 8) == 0))                    /* VHD footer */
         *kind = PROBE_VHD;
@@ -436,11 +439,13 @@ int pt_source_open_keys(const char *path, const pt_key_t *keys, size_t nkeys, pt
         return rc;
     }
     if (kind == PROBE_QCOW || kind == PROBE_VMDK || kind == PROBE_VHD || kind == PROBE_VHDX || kind == PROBE_VDI ||
-        kind == PROBE_DMG || kind == PROBE_SIMG || kind == PROBE_SPIMG) {
+        kind == PROBE_DMG || kind == PROBE_SIMG || kind == PROBE_SPIMG ||
+        kind == PROBE_PHD) {
         if ((rc = open_chain(src, kind == PROBE_QCOW ? PT_LAYER_QCOW : kind == PROBE_VMDK ? PT_LAYER_VMDK :
                                   kind == PROBE_VHD ? PT_LAYER_VHD : kind == PROBE_VDI ? PT_LAYER_VDI :
                                   kind == PROBE_DMG ? PT_LAYER_DMG : kind == PROBE_SIMG ? PT_LAYER_SIMG :
-                                  kind == PROBE_SPIMG ? PT_LAYER_SPARSEIMAGE : PT_LAYER_VHDX,
+                                  kind == PROBE_SPIMG ? PT_LAYER_SPARSEIMAGE :
+                                  kind == PROBE_PHD ? PT_LAYER_PARALLELS : PT_LAYER_VHDX,
                              keys, nkeys, err)) == PT_OK) {
             *out = src;
             return PT_OK;

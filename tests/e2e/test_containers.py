@@ -3107,9 +3107,105 @@ def apple_sparse_image(tap, work):
                "damaged headers never crash", damaged)
 
 
+def parallels(tap, work):
+    """Parallels expanding images (Parallels Desktop's NAME.hdd bundles on
+    Macs, the ploop root.hds of Virtuozzo/OpenVZ hosting servers; libtsk
+    reads none): written by qemu-img, whose own reading (qemu-img convert
+    -O raw) is the reference.  As evidence and found as a file; an image
+    left open for writing is named; damage named, no crash."""
+    fs, sums = ext4(work, "phd-fs", {"vz/root/101/home/web/site.sql": b"INSERT INTO t VALUES (1);\n" * 800,
+                                     "vz/root/101/var/mail/ann": b"From ann@example.org\n\nhello\n",
+                                     "vz/root/101/srv/blob.bin": random.Random(6).randbytes(5 * MiB + 77)}, 20)
+    raw = os.path.join(work, "phd-disk.raw")
+    mbr_disk(raw, [(fs, "83")], 22)
+    bundle = os.path.join(work, "ext.d", "Users/ann/Parallels/Win 11.pvm/harddisk.hdd")
+    os.makedirs(bundle)
+    hds = os.path.join(bundle, "harddisk.hdd.0.{5fbaabe3-6958-40ff-92a7-860e329aab41}.hds")
+    ploop = os.path.join(work, "root.hds")
+    sh(f"qemu-img convert -O parallels {raw} '{hds}' && qemu-img convert -O parallels -o cluster_size=64k {raw} {ploop}")
+    for img in (hds, ploop):
+        back = os.path.join(work, "back.raw")
+        sh(f"qemu-img convert -f parallels -O raw '{img}' {back}")
+        assert open(back, "rb").read() == open(raw, "rb").read()
+    sha = hashlib.sha256(open(raw, "rb").read()).hexdigest()
+
+    def evidence():
+        for name, path, cl in (("phd-1m", hds, "clusters of 1048576 bytes"), ("phd-64k", ploop, "clusters of 65536")):
+            o, r = scan(work, name, [path], "--image-hash")
+            assert r.returncode == 0, r.stderr
+            c = db(o)
+            ev = c.execute("SELECT format, size, image_sha256 FROM evidence").fetchone()
+            assert ev == ("parallels", os.path.getsize(raw), sha), ev
+            assert listing(o, "p1") == fls(raw, 2048), name
+            got = vol_items(o, "p1")
+            for p, h in sums.items():
+                assert got.get(p) == h, (name, p)
+            notes = " | ".join(m for (m,) in c.execute("SELECT message FROM errors"))
+            assert "Parallels expanding image (WithouFreSpacExt, version 2)" in notes and cl in notes, notes
+            assert "in use" not in notes, notes
+        # a container's disk copied while it ran: the in-use mark is named
+        live = os.path.join(work, "live.hds")
+        data = bytearray(open(ploop, "rb").read())
+        data[44:48] = struct.pack("<I", 0x746F6E59)
+        open(live, "wb").write(data)
+        o, r = scan(work, "phd-live", [live])
+        assert r.returncode == 0, r.stderr
+        notes = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
+        assert "marked in use: it was open for writing when copied" in notes, notes
+    tap.result("Parallels images (qemu-img, 1 MiB and 64 KiB clusters) as evidence read as qemu-img reads them: the "
+               "disk's SHA-256, fls's listing, the files' hashes; an image left in use is named", evidence)
+
+    def nested():
+        host = os.path.join(work, "phd-host.img")
+        sh(f"truncate -s 40M {host} && mkfs.ext4 -q -F -E root_owner=0:0 -d {work}/ext.d {host}")
+        case = os.path.join(work, "nr.conf")
+        open(case, "w").write(CASE_NR)
+        o, r = scan(work, "phd-nested", [host], "--case", case)
+        assert r.returncode == 0, r.stderr
+        pre = "/" + os.path.relpath(hds, os.path.join(work, "ext.d")) + "!p1"
+        got = {k[len(pre):]: v for k, v in db(o).execute("SELECT path, sha256 FROM items WHERE kind = 'file' AND "
+                                                           "path LIKE ? || '/%'", (pre,))}
+        for p, h in sums.items():
+            assert got.get(p) == h, (p, sorted(got)[:5])
+        ids = [i for (i,) in db(o).execute("SELECT id FROM items WHERE kind = 'file' AND path LIKE ? || '/vz/%'",
+                                           (pre,))]
+        assert len(ids) == 3, ids
+        export_and_verify(work, o, ids, "--case", case)
+    tap.result("a Parallels Desktop disk found in a .pvm bundle is walked as FILE!p1/...; export and verify "
+               "--evidence", nested)
+
+    def damaged():
+        base = open(ploop, "rb").read()
+        bat = struct.unpack("<I", base[64:68])[0]
+        cases = {"cut": (base[:len(base) // 2], "past the end of the"),
+                 "bat": (base[:32] + struct.pack("<I", 0x7fffffff) + base[36:], "header damaged"),
+                 "entry": (base[:48] + struct.pack("<I", 128 * 200) + base[52:], "before the data area")}
+        assert bat, bat
+        for k, (data, want) in cases.items():
+            path = os.path.join(work, f"phd-{k}.hds")
+            open(path, "wb").write(data)
+            o, r = scan(work, f"phd-{k}", [path])
+            log = open(os.path.join(o, "scan.log"), encoding="utf-8").read()
+            assert r.returncode in (1, 2) and want in log, (k, r.returncode, log[-800:])
+        rnd = random.Random(12)
+        for k in range(20):
+            bad = bytearray(base[:300000])
+            for _ in range(rnd.randint(1, 4)):
+                bad[rnd.randrange(0, 1024)] = rnd.randrange(256)
+            path = os.path.join(work, "phd-bad.hds")
+            open(path, "wb").write(bad)
+            out = os.path.join(work, "phd-bad")
+            shutil.rmtree(out, ignore_errors=True)
+            q = subprocess.run([PT, "scan", path, "-o", out, "-q"], capture_output=True)
+            e = q.stderr.decode(errors="replace")
+            assert q.returncode in (0, 1, 2) and "Sanitizer" not in e and "runtime error" not in e, (k, e[-2000:])
+    tap.result("a truncated Parallels image names the clusters past its end; a damaged header or BAT entry is "
+               "refused naming it; random damage never crashes", damaged)
+
+
 def suite(tap, work):
     for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, e01_in_a_filesystem, sparse_bundles, shadow_copies, vdi_evidence, bsd_label, lvm, luks, veracrypt, xfs, btrfs, squashfs, volume_files, apfs, md_raid, stacked, named,
-                 bitlocker_to_go, disk_ciphers, encrypted_qcow, unread_filesystems, dmg_evidence, android_sparse, apple_sparse_image):
+                 bitlocker_to_go, disk_ciphers, encrypted_qcow, unread_filesystems, dmg_evidence, android_sparse, apple_sparse_image, parallels):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
         part(tap, d)

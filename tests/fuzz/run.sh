@@ -25,6 +25,7 @@ qemu-img convert -O qcow2 -o cluster_size=512 "$work/scan/mbr.img" "$work/scan/d
 qemu-img convert -O vmdk -o zeroed_grain=on "$work/scan/mbr.img" "$work/scan/d-vmdk.img" 2>/dev/null
 qemu-img convert -O vmdk -o subformat=streamOptimized "$work/scan/mbr.img" "$work/scan/s-vmdk.img" 2>/dev/null
 qemu-img convert -O vdi "$work/scan/mbr.img" "$work/scan/d-vdi.img" 2>/dev/null   # vdimap.c
+qemu-img convert -O parallels -o cluster_size=4k "$work/scan/mbr.img" "$work/scan/d-phd.img" 2>/dev/null   # phdmap.c
 # a DMG with every chunk coding (dmgmap.c); a GPT disk whose primary header is
 # zeroed (gpt.c); the MBR disk with its signature gone (the filesystem search);
 # Linux swap (fsid.c)
