@@ -108,6 +108,7 @@ static const char *const names[] = {
     [PT_LAYER_VDI] = "vdi", [PT_LAYER_SPLIT] = "split-raw", [PT_LAYER_DMG] = "dmg", [PT_LAYER_BUNDLE] = "sparsebundle",
     [PT_LAYER_VSS] = "vss", [PT_LAYER_VERACRYPT] = "veracrypt", [PT_LAYER_SQUASHFS] = "squashfs", [PT_LAYER_SIMG] = "android-sparse",
     [PT_LAYER_SPARSEIMAGE] = "sparseimage", [PT_LAYER_PARALLELS] = "parallels",
+    [PT_LAYER_PHDBUNDLE] = "parallels-hdd",
 };
 
 const char *pt_layer_kind_name(pt_layer_kind_t k)

@@ -10,7 +10,6 @@
 #define MAGIC_OLD "WithoutFreeSpace"   /* BAT entries in sectors */
 #define MAGIC_EXT "WithouFreSpacExt"   /* BAT entries in clusters */
 #define IN_USE 0x746f6e59u             /* "Ynot": opened for writing, not closed */
-#define CLOSED 0x312e3276u
 #define MAX_CLUSTER (1u << 30)
 #define MAX_ENTRIES (1u << 28)         /* 1 GiB of BAT: past any disk a 1 MiB cluster makes */
 
@@ -106,7 +105,7 @@ int pt_phdmap_open(pt_read_fn fn, void *src, uint64_t fsize, pt_phdmap_t **out, 
                  flags & 1 ? "; marked empty (every cluster reads as zeros)" : "",
                  in_use == IN_USE ? "; marked in use: it was open for writing when copied (a running VM's or "
                                     "container's disk), so writes still in memory are missing"
-                 : in_use != CLOSED && in_use != 0 ? "; its in-use mark has a value the format does not define" : "");
+                                    : "");
     *out = m;
     return PT_OK;
 }

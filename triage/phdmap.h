@@ -10,8 +10,10 @@
  * After qemu's docs/interop/parallels.txt: magic "WithoutFreeSpace" (BAT
  * entries in sectors, a 32-bit disk size) or "WithouFreSpacExt" (entries
  * in clusters), version 2, the cluster size in sectors at 28, the BAT's
- * entries at 32, the disk's sectors at 36, the in-use mark at 44, the
- * data offset at 48, flags at 52 (bit 0: an empty image). */
+ * entries at 32, the disk's sectors at 36, the in-use mark at 44 (qemu's
+ * "Ynot" while open for writing; Parallels Desktop writes its version
+ * there, "pd17", as libphdi's notes say), the data offset at 48, flags at
+ * 52 (bit 0: an empty image). */
 #ifndef PT_PHDMAP_H
 #define PT_PHDMAP_H
 

@@ -19,6 +19,7 @@
 #include "item.h"
 #include "btrfs.h"
 #include "bundle.h"
+#include "phdbundle.h"
 #include "chain.h"
 #include "file.h"
 #include "layer.h"
@@ -465,7 +466,7 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
                 goto out;
             fn = l->up->fn;
             src = l->up->src;
-            if (k == PT_LAYER_EWF || k == PT_LAYER_SPLIT || k == PT_LAYER_BUNDLE) {
+            if (k == PT_LAYER_EWF || k == PT_LAYER_SPLIT || k == PT_LAYER_BUNDLE || k == PT_LAYER_PHDBUNDLE) {
                 /* an E01 set, a split raw image or a sparse bundle's bands:
                  * opened by name as the scan did */
                 int segments = 0;
@@ -476,6 +477,8 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
                 }
                 if (!(l->img = k == PT_LAYER_BUNDLE
                                    ? pt_bundle_img(l->up->files, l->up->path, NULL, 0, err)
+                                   : k == PT_LAYER_PHDBUNDLE
+                                   ? pt_phdbundle_img(l->up->files, l->up->path, NULL, 0, err)
                                    : pt_files_open_image_set(l->up->files, l->up->path, k, &segments, NULL, 0, err))) {
                     rc = err && err->code ? err->code : PT_EFORMAT;
                     goto out;

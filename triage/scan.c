@@ -22,6 +22,7 @@
 #include "chain.h"
 #include "coverage.h"
 #include "bundle.h"
+#include "phdbundle.h"
 #include "ewf.h"
 #include "dmgmap.h"
 #include "walk.h"
@@ -283,6 +284,27 @@ const char *pt_scan_intern(pt_scan_t *s, const char *str)
 
 #define INFLIGHT_MAX ((size_t)256 << 20) /* whole contents queued for the rules */
 
+/* An image file of a Parallels disk directory that has a descriptor: its
+ * disk is walked through the directory (phdbundle.h), never alone (a
+ * snapshot's image holds only what changed, a split disk's a range). */
+static int phd_part(const pt_scan_t *s, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char d[4096];
+    pt_read_fn fn;
+    void *src;
+    uint64_t n;
+    pt_err_t e = { 0, "" };
+
+    if (!s->files || !slash || !pt_phdbundle_is_part(path))
+        return 0;
+    snprintf(d, sizeof d, "%.*s/DiskDescriptor.xml", (int)(slash - path), path);
+    if (pt_files_open_one(s->files, d, &fn, &src, &n, &e) != PT_OK)
+        return 0;
+    pt_files_close_one(s->files, src);
+    return 1;
+}
+
 static int split_first(const pt_scan_t *s, const char *path)
 {
     const char *base = strrchr(path, '/');
@@ -375,7 +397,7 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
     size_t head_len = 0, tail_len = 0, content_len = 0;
     pt_read_fn fn = s->cur_fn;
     void *src = s->cur_src;
-    int rc, expand, disk;
+    int rc, expand, disk, phd = 0;
     unsigned segment = 0;
     pt_layer_kind_t disk_kind = PT_LAYER_NONE;
 
@@ -405,6 +427,10 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
      * inside another, nor inside an archive */
     disk = !expand && !s->in_archive && !s->nest_prefix && !s->opts->no_nested_images && fn && it->content_read &&
            strcmp(it->kind, PT_KIND_FILE) == 0 && !pt_bundle_is_band(it->path);
+    if (disk && phd_part(s, it->path)) {
+        disk = 0;
+        phd = 1;
+    }
     if (disk) {
         /* a virtual-disk file (qcow2, VMDK, VHD, VHDX) or a raw disk */
         disk_kind = pt_layer_detect_head(head, head_len);
@@ -431,6 +457,9 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
         rc = pt_archive_expand(s, it, fn, src, 0, err);
         s->in_archive = 0;
     }
+    if (rc == PT_OK && phd)
+        rc = pt_scan_item_problem(s, it->id, "note", it->path, "an image file of a Parallels disk: the disk is walked "
+                                  "through its directory's DiskDescriptor.xml (with its snapshots and other parts)", err);
     if (rc == PT_OK && !disk && !s->in_archive && !s->nest_prefix && pt_layer_is_vmdk_extent(head, head_len))
         rc = pt_scan_item_problem(s, it->id, "note", it->path, "a VMDK extent file: its disk is walked through the "
                                   "descriptor that names it, where the evidence holds one", err);
@@ -444,10 +473,12 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
     if (rc == PT_OK && !disk && !expand && !s->in_archive && !s->nest_prefix && !s->opts->no_nested_images && fn &&
         it->content_read && strcmp(it->kind, PT_KIND_FILE) == 0 && tc_candidate(s, it, head, head_len))
         rc = try_container(s, it, fn, src, err);
-    /* a sparse bundle (a Mac's Time Machine disk on a NAS) is a directory */
+    /* a sparse bundle (a Mac's Time Machine disk on a NAS) and a Parallels
+     * disk (a Mac's VM, a Virtuozzo container's ploop) are directories */
     if (rc == PT_OK && !s->in_archive && !s->nest_prefix && !s->opts->no_nested_images &&
-        strcmp(it->kind, PT_KIND_DIR) == 0 && it->allocated != 0 && pt_bundle_named(it->path))
-        rc = pt_volume_scan_bundle(s, it, err);
+        strcmp(it->kind, PT_KIND_DIR) == 0 && it->allocated != 0 &&
+        (pt_bundle_named(it->path) || pt_phdbundle_named(it->path)))
+        rc = pt_volume_scan_bundle(s, it, pt_bundle_named(it->path) ? PT_LAYER_BUNDLE : PT_LAYER_PHDBUNDLE, err);
     if (rc != PT_OK)
         return rc;
     return collect(s, 0, err);

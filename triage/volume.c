@@ -4,6 +4,7 @@
 
 #include "archive_walk.h"
 #include "bundle.h"
+#include "phdbundle.h"
 #include "chain.h"
 
 #include <inttypes.h>
@@ -1715,25 +1716,33 @@ static int scan_nested_img(pt_scan_t *s, const pt_item_t *it, TSK_IMG_INFO *img,
     return rc;
 }
 
-int pt_volume_scan_bundle(pt_scan_t *s, const pt_item_t *it, pt_err_t *err)
+int pt_volume_scan_bundle(pt_scan_t *s, const pt_item_t *it, pt_layer_kind_t kind, pt_err_t *err)
 {
     pt_err_t berr = { 0, "" };
     TSK_IMG_INFO *img;
+    const char *what = kind == PT_LAYER_BUNDLE ? "sparse bundle" : "Parallels disk";
     char desc[400], msg[1200];
     int rc;
 
     if (!s->files)
-        return pt_scan_item_problem(s, it->id, "note", it->path, "a sparse bundle found where its bands cannot be "
-                                    "looked up (an APFS volume, an archive): its disk is not walked", err);
-    if (!(img = pt_bundle_img(s->files, it->path, desc, sizeof desc, &berr))) {
+        return pt_scan_item_problem(s, it->id, "note", it->path, kind == PT_LAYER_BUNDLE
+                                    ? "a sparse bundle found where its bands cannot be looked up (an APFS volume, an "
+                                      "archive): its disk is not walked"
+                                    : "a Parallels disk found where its files cannot be looked up (an APFS volume, an "
+                                      "archive): its disk is not walked", err);
+    img = kind == PT_LAYER_BUNDLE ? pt_bundle_img(s->files, it->path, desc, sizeof desc, &berr)
+                                  : pt_phdbundle_img(s->files, it->path, desc, sizeof desc, &berr);
+    if (!img) {
         if (berr.code == PT_ENOMEM)
             return pt_err_set(err, PT_ENOMEM, "%s", berr.msg);
-        snprintf(msg, sizeof msg, "sparse bundle, not opened: %.1000s", berr.msg);
+        if (berr.code == PT_ENOENT && kind == PT_LAYER_PHDBUNDLE)
+            return PT_OK; /* a directory named .hdd without a descriptor: its files are walked as they are */
+        snprintf(msg, sizeof msg, "%s, not opened: %.1000s", what, berr.msg);
         return pt_scan_item_problem(s, it->id, "error", it->path, msg, err);
     }
     snprintf(msg, sizeof msg, "%.500s (files of the evidence)", desc);
     if ((rc = pt_scan_item_problem(s, it->id, "note", it->path, msg, err)) == PT_OK)
-        rc = scan_nested_img(s, it, img, (uint64_t)img->size, 512, msg, pt_layer_kind_name(PT_LAYER_BUNDLE), err);
+        rc = scan_nested_img(s, it, img, (uint64_t)img->size, 512, msg, pt_layer_kind_name(kind), err);
     tsk_img_close(img);
     return rc;
 }

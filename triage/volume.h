@@ -20,10 +20,11 @@ int pt_volume_looks_like_disk(const uint8_t *head, size_t len, uint64_t size);
  * evidence: volumes labelled "PATH!p1" (parent_item_id = it->id), items
  * "PATH!p1/etc/passwd".  kind is its virtual-disk format (layer.h), or
  * PT_LAYER_NONE for a raw disk.  Returns PT_OK or a fatal error. */
-/* The same for a sparse bundle: directory item it (already emitted), its
- * bands read through s->files (bundle.h).  Refusals are notes or errors on
- * the item. */
-int pt_volume_scan_bundle(pt_scan_t *s, const pt_item_t *it, pt_err_t *err);
+/* The same for a directory that is a disk: a sparse bundle (kind
+ * PT_LAYER_BUNDLE, its bands read through s->files, bundle.h) or a
+ * Parallels disk (PT_LAYER_PHDBUNDLE, phdbundle.h; a .hdd directory without
+ * a descriptor is left alone).  Refusals are notes or errors on the item. */
+int pt_volume_scan_bundle(pt_scan_t *s, const pt_item_t *it, pt_layer_kind_t kind, pt_err_t *err);
 int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void *src, pt_layer_kind_t kind,
                           pt_err_t *err);
 

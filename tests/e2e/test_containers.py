@@ -3203,9 +3203,120 @@ def parallels(tap, work):
                "refused naming it; random damage never crashes", damaged)
 
 
+def parallels_disks(tap, work):
+    """Parallels disk directories (NAME.hdd with DiskDescriptor.xml:
+    Parallels Desktop's VM disks, split into storages, and the ploop
+    root.hdd of Virtuozzo/OpenVZ containers), written by
+    tests/fixtures/mkparallels.py after libphdi's notes, whose images
+    qemu-img reads back: the disk is the current snapshot over its base,
+    across storages; the image files are never walked alone."""
+    files = {"home/ann/taxes 2011.xlsx": random.Random(8).randbytes(3 * MiB + 5),
+             "home/ann/notes.txt": b"meet at noon\n" * 300, "etc/hostname": b"ct101\n"}
+    fs, _ = ext4(work, "pd-fs", files, 16)
+    raw = os.path.join(work, "pd-disk.raw")
+    mbr_disk(raw, [(fs, "83")], 18)
+    later = bytearray(open(raw, "rb").read())
+    # the snapshot: the notes rewritten in place, the taxes file's first MiB too
+    data = later[2048 * 512:]
+    for old, new_ in ((b"meet at noon\n" * 300, b"meet at nine\n" * 300),):
+        at = bytes(data).find(old)
+        assert at > 0
+        later[2048 * 512 + at:2048 * 512 + at + len(new_)] = new_
+    big = files["home/ann/taxes 2011.xlsx"]
+    at = bytes(later).find(big[:4096])
+    later[at:at + MiB] = random.Random(9).randbytes(MiB)
+    later_raw = os.path.join(work, "pd-later.raw")
+    open(later_raw, "wb").write(later)
+    want = dict(tree(os.path.join(work, "pd-want"), {"home/ann/taxes 2011.xlsx": random.Random(9).randbytes(MiB) +
+                                                     big[MiB:], "home/ann/notes.txt": b"meet at nine\n" * 300,
+                                                     "etc/hostname": b"ct101\n"}))
+    host_d = os.path.join(work, "host.d")
+    mac = os.path.join(host_d, "Users/ann/Parallels/Win 11.pvm/Win 11.hdd")
+    os.makedirs(os.path.dirname(mac))
+    sh(f"python3 {FIX}/mkparallels.py {raw} '{mac}' --later {later_raw} --split {6 * MiB} --cluster 256")
+    ct = os.path.join(work, "vz", "private", "101", "root.hdd")
+    os.makedirs(os.path.dirname(ct))
+    sh(f"python3 {FIX}/mkparallels.py {raw} {ct} --later {later_raw} --ext --top-guid")
+    # the images as qemu reads them: the writer's base images are the disk
+    back = os.path.join(work, "pd-back.raw")
+    sh(f"qemu-img convert -f parallels -O raw {ct}/root.hds {back}")
+    assert open(back, "rb").read() == open(raw, "rb").read()
+    first = sorted(n for n in os.listdir(mac) if n.endswith(".hds"))[0]
+    sh(f"qemu-img convert -f parallels -O raw '{mac}/{first}' {back}")
+    assert open(back, "rb").read() == open(raw, "rb").read()[:6 * MiB]
+
+    def check(o, pre):
+        got = {k[len(pre):]: v for k, v in db(o).execute(
+            "SELECT path, sha256 FROM items WHERE kind = 'file' AND path LIKE ? || '/%'", (pre,))}
+        for p, h in want.items():
+            assert got.get(p) == h, (p, sorted(got)[:6])
+        lst = sorted(r[0][len(pre):] for r in db(o).execute(
+            "SELECT path FROM items WHERE path LIKE ? || '/%' AND parent_id IS NULL", (pre,)))
+        assert lst == fls(later_raw, 2048), (lst[:5], fls(later_raw, 2048)[:5])
+        walked = [r for (r,) in db(o).execute("SELECT path FROM items WHERE path LIKE '%.hds%!%'")]
+        assert not walked, walked[:3]
+
+    def desktop():
+        host = os.path.join(work, "pd-host.img")
+        sh(f"truncate -s 64M {host} && mkfs.ext4 -q -F -E root_owner=0:0 -d {host_d} {host}")
+        case = os.path.join(work, "nr.conf")
+        open(case, "w").write(CASE_NR)
+        o, r = scan(work, "pd-desktop", [host], "--case", case)
+        assert r.returncode == 0, r.stderr
+        pre = "/Users/ann/Parallels/Win 11.pvm/Win 11.hdd!p1"
+        check(o, pre)
+        notes = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
+        assert "Parallels disk (DiskDescriptor.xml), 18874368 bytes in 3 storages, 2 snapshot images deep" in notes, notes
+        assert "an image file of a Parallels disk: the disk is walked through" in notes, notes
+        ids = [i for (i,) in db(o).execute("SELECT id FROM items WHERE kind = 'file' AND path LIKE ? || '/home/%'",
+                                           (pre,))]
+        assert len(ids) == 2, ids
+        export_and_verify(work, o, ids, "--case", case)
+    tap.result("a Parallels Desktop disk (three storages, a snapshot over the base, sector-addressed images) in a "
+               "filesystem reads as the snapshot's disk: fls's listing and hashes; its images are not walked alone; "
+               "export and verify --evidence", desktop)
+
+    def ploop():
+        o, r = scan(work, "pd-ploop", [os.path.join(work, "vz")])
+        assert r.returncode == 0, r.stderr
+        check(o, "/private/101/root.hdd!p1")
+    tap.result("a Virtuozzo/OpenVZ container's ploop (root.hdd, TopGUID, cluster-addressed images) in a directory "
+               "given as evidence reads as the current snapshot's disk", ploop)
+
+    def refused():
+        def variant(name, edit):
+            d = os.path.join(work, name, "root.hdd")
+            shutil.copytree(ct, d)
+            edit(d)
+            o, r = scan(work, name + "-out", [os.path.join(work, name)])
+            return o, r, " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
+
+        def retext(d, a, b):
+            x = open(os.path.join(d, "DiskDescriptor.xml")).read()
+            assert a in x
+            open(os.path.join(d, "DiskDescriptor.xml"), "w").write(x.replace(a, b))
+        delta = "root.hds.{2e4a7c1d-8f3b-4d6e-9a0c-b1d2e3f4a5b6}"
+        o, r, notes = variant("pd-nodelta", lambda d: os.remove(os.path.join(d, delta)))
+        assert r.returncode == 1 and "Parallels disk, not opened: image /root.hdd/" + delta in notes, notes
+        o, r, notes = variant("pd-enc", lambda d: retext(d, "<Engine>{00000000-0000-0000-0000-000000000000}",
+                                                        "<Engine>{d1e2c3b4-0000-4000-8000-000000000001}"))
+        assert r.returncode == 1 and "encrypted Parallels disk" in notes, notes
+        o, r, notes = variant("pd-loop", lambda d: retext(d, "<ParentGUID>{00000000-0000-0000-0000-000000000000}",
+                                                         "<ParentGUID>{2e4a7c1d-8f3b-4d6e-9a0c-b1d2e3f4a5b6}"))
+        assert r.returncode == 1 and "the snapshots' parents loop" in notes, notes
+        # without a descriptor, a .hdd directory's image is walked as a disk of its own
+        o, r, notes = variant("pd-nodesc", lambda d: (os.remove(os.path.join(d, "DiskDescriptor.xml")),
+                                                      os.remove(os.path.join(d, delta))))
+        assert r.returncode == 0, notes
+        got = {p for (p,) in db(o).execute("SELECT path FROM items WHERE path LIKE '/root.hdd/root.hds!p1/%'")}
+        assert "/root.hdd/root.hds!p1/home/ann/notes.txt" in got, sorted(got)[:5]
+    tap.result("a Parallels disk whose snapshot image is missing, whose engine says encrypted or whose snapshots "
+               "loop is named, not read; without a descriptor its image is walked alone", refused)
+
+
 def suite(tap, work):
     for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, e01_in_a_filesystem, sparse_bundles, shadow_copies, vdi_evidence, bsd_label, lvm, luks, veracrypt, xfs, btrfs, squashfs, volume_files, apfs, md_raid, stacked, named,
-                 bitlocker_to_go, disk_ciphers, encrypted_qcow, unread_filesystems, dmg_evidence, android_sparse, apple_sparse_image, parallels):
+                 bitlocker_to_go, disk_ciphers, encrypted_qcow, unread_filesystems, dmg_evidence, android_sparse, apple_sparse_image, parallels, parallels_disks):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
         part(tap, d)

@@ -121,9 +121,9 @@ static void marks(void)
     T_CHECK(pt_phdmap_open(pt_read_mem, &m, img_len, &p, desc, sizeof desc, &e) == PT_OK);
     T_CHECK(strstr(desc, "marked in use: it was open for writing when copied") != NULL);
     pt_phdmap_free(p);
-    t_put_le32(img + 44, 0x12345678u);
+    memcpy(img + 44, "pd17", 4); /* Parallels Desktop's version there: nothing to say */
     T_CHECK(pt_phdmap_open(pt_read_mem, &m, img_len, &p, desc, sizeof desc, &e) == PT_OK);
-    T_CHECK(strstr(desc, "in-use mark has a value the format does not define") != NULL);
+    T_CHECK(strstr(desc, "in use") == NULL);
     pt_phdmap_free(p);
     t_put_le32(img + 44, 0);
     t_put_le32(img + 52, 1); /* an empty image: all zeros, whatever the BAT says */
