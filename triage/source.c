@@ -15,6 +15,8 @@
 #include "simgmap.h"
 #include "spimgmap.h"
 #include "phdmap.h"
+#include "bundle.h"
+#include "phdbundle.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -392,6 +394,38 @@ static unsigned split_later_segment(const char *path, char *first, size_t size)
     return 0;
 }
 
+/* A directory given as evidence that is a disk: a sparse bundle
+ * (NAME.sparsebundle) or a Parallels disk (NAME.hdd with its descriptor),
+ * read through a namespace of its own files.  PT_ENOENT (a .hdd directory
+ * without a descriptor) and a bundle that does not open leave it a
+ * directory, the reason in src->note. */
+static int open_dir_disk(pt_source_t *src, const char *path, pt_err_t *err)
+{
+    int bundle = pt_bundle_named(path);
+    pt_err_t e = { 0, "" };
+    char desc[400];
+
+    if (!(src->files = pt_files_dir(path)))
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    src->img = bundle ? pt_bundle_img(src->files, "", desc, sizeof desc, &e)
+                      : pt_phdbundle_img(src->files, "", desc, sizeof desc, &e);
+    if (!src->img) {
+        pt_files_free(src->files);
+        src->files = NULL;
+        if (e.code == PT_ENOMEM)
+            return pt_err_set(err, PT_ENOMEM, "%s", e.msg);
+        if (e.code != PT_ENOENT || bundle)
+            snprintf(src->note, sizeof src->note, "%s not opened as a disk (%.900s): walked as a directory",
+                     bundle ? "sparse bundle" : "Parallels disk", e.msg);
+        return PT_ENOENT;
+    }
+    src->format = pt_layer_kind_name(bundle ? PT_LAYER_BUNDLE : PT_LAYER_PHDBUNDLE);
+    src->size = (uint64_t)src->img->size;
+    src->sector_size = 512;
+    snprintf(src->note, sizeof src->note, "%s", desc);
+    return PT_OK;
+}
+
 /* A raw image (a set of split segments) read by libtsk. */
 static int open_raw(pt_source_t *src, const char *path, pt_err_t *err)
 {
@@ -425,6 +459,14 @@ int pt_source_open_keys(const char *path, const pt_key_t *keys, size_t nkeys, pt
         return pt_err_set(err, PT_ENOMEM, "out of memory");
     }
     if (S_ISDIR(st.st_mode)) {
+        if ((pt_bundle_named(path) || pt_phdbundle_named(path)) && (rc = open_dir_disk(src, path, err)) != PT_ENOENT) {
+            if (rc != PT_OK) {
+                pt_source_close(src);
+                return rc;
+            }
+            *out = src;
+            return PT_OK;
+        }
         src->is_dir = 1;
         src->format = "directory";
         *out = src;

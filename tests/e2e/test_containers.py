@@ -783,9 +783,24 @@ def sparse_bundles(tap, work):
                                            (pre + "/Users/%",))]
             assert len(ids) == 2
             export_and_verify(work, out, ids, "--case", case)
+        # the bundle directory itself given as evidence: the disk, hashed;
+        # an encrypted one is walked as the directory it is, with the reason
+        out, p = scan(work, "sb-itself", [os.path.join(nas, "Backups", "ann.sparsebundle")], "--image-hash")
+        assert p.returncode == 0, p.stderr
+        ev = db(out).execute("SELECT format, size, image_sha256 FROM evidence").fetchone()
+        assert ev == ("sparsebundle", os.path.getsize(raw), hashlib.sha256(open(raw, "rb").read()).hexdigest()), ev
+        assert listing(out, "p1") == fls(raw, 2048)
+        v = subprocess.run([PT, "verify", out, "--evidence"], capture_output=True)
+        assert v.returncode == 0, v.stdout.decode()
+        out, p = scan(work, "sb-itself-enc", [os.path.join(nas, "Backups", "bob.sparsebundle")])
+        c = db(out)
+        assert c.execute("SELECT format FROM evidence").fetchone() == ("directory",)
+        notes = " | ".join(m for (m,) in c.execute("SELECT message FROM errors"))
+        assert "sparse bundle not opened as a disk (encrypted sparse bundle" in notes, notes
+        assert c.execute("SELECT 1 FROM items WHERE path = '/bands/0'").fetchone()
     tap.result("an Apple sparse bundle (Time Machine on a NAS), in an ext4 volume or a directory given as "
-               "evidence, is read as the raw disk from its bands (absent bands as zeros): fls's listing and the "
-               "files' hashes, export and verify; encrypted and foreign bundles are named", read)
+               "evidence, or given itself, is read as the raw disk from its bands (absent bands as zeros): fls's "
+               "listing and the files' hashes, export and verify; encrypted and foreign bundles are named", read)
 
 
 def lvm(tap, work):
@@ -3280,8 +3295,18 @@ def parallels_disks(tap, work):
         o, r = scan(work, "pd-ploop", [os.path.join(work, "vz")])
         assert r.returncode == 0, r.stderr
         check(o, "/private/101/root.hdd!p1")
+        # the root.hdd directory itself given as evidence: the disk, hashed
+        o, r = scan(work, "pd-ploop-dir", [ct], "--image-hash")
+        assert r.returncode == 0, r.stderr
+        ev = db(o).execute("SELECT format, size, image_sha256 FROM evidence").fetchone()
+        assert ev == ("parallels-hdd", len(later), hashlib.sha256(later).hexdigest()), ev
+        got = vol_items(o, "p1")
+        for p, h in want.items():
+            assert got.get(p) == h, p
+        v = subprocess.run([PT, "verify", o, "--evidence"], capture_output=True)
+        assert v.returncode == 0, v.stdout.decode()
     tap.result("a Virtuozzo/OpenVZ container's ploop (root.hdd, TopGUID, cluster-addressed images) in a directory "
-               "given as evidence reads as the current snapshot's disk", ploop)
+               "given as evidence, or given itself, reads as the current snapshot's disk; verify --evidence", ploop)
 
     def refused():
         def variant(name, edit):
