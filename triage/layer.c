@@ -1010,15 +1010,12 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
             l->size = pt_simgmap_disk_size(l->smap);
         break;
     case PT_LAYER_SPARSEIMAGE:
-        if ((rc = pt_spimgmap_open(fn, src, size, &l->pmap, l->desc, sizeof l->desc, err)) == PT_OK) {
-            l->size = pt_spimgmap_disk_size(l->pmap);
-            l->file_fn = fn;
-            l->file_src = src;
-        }
-        break;
     case PT_LAYER_PARALLELS:
-        if ((rc = pt_phdmap_open(fn, src, size, &l->rmap, l->desc, sizeof l->desc, err)) == PT_OK) {
-            l->size = pt_phdmap_disk_size(l->rmap);
+        /* a block map over the file: mapped_read reads each block from it */
+        rc = k == PT_LAYER_SPARSEIMAGE ? pt_spimgmap_open(fn, src, size, &l->pmap, l->desc, sizeof l->desc, err)
+                                       : pt_phdmap_open(fn, src, size, &l->rmap, l->desc, sizeof l->desc, err);
+        if (rc == PT_OK) {
+            l->size = l->pmap ? pt_spimgmap_disk_size(l->pmap) : pt_phdmap_disk_size(l->rmap);
             l->file_fn = fn;
             l->file_src = src;
         }

@@ -13,6 +13,7 @@
 #include "phdmap.h"
 #include "qcowmap.h"
 #include "reader.h"
+#include "maptest.h"
 #include "testlib.h"
 
 #define TRACKS 3u                   /* 1,536-byte clusters: not a power of two */
@@ -54,23 +55,14 @@ static void build(int ext)
     img_len = at;
 }
 
+static int state(const void *m, uint64_t off, uint64_t *run, uint64_t *host, pt_err_t *e)
+{
+    return pt_phdmap_state(m, off, run, host, e);
+}
+
 static int read_disk(const pt_phdmap_t *p, uint64_t off, uint8_t *buf, size_t len, pt_err_t *e)
 {
-    while (len) {
-        uint64_t run, host;
-        int st = pt_phdmap_state(p, off, &run, &host, e);
-        size_t n = run < len ? (size_t)run : len;
-        if (st < 0)
-            return -1;
-        if (st == PT_MAP_DATA)
-            memcpy(buf, img + host, n);
-        else
-            memset(buf, 0, n);
-        buf += n;
-        off += n;
-        len -= n;
-    }
-    return 0;
+    return t_read_mapped(state, p, img, off, buf, len, e);
 }
 
 static void reads(void)

@@ -12,6 +12,7 @@
 #include "qcowmap.h"
 #include "reader.h"
 #include "spimgmap.h"
+#include "maptest.h"
 #include "testlib.h"
 
 #define SPB 2u                      /* sectors per band */
@@ -69,24 +70,14 @@ static void build(void)
     img_len = at;
 }
 
-/* What layer.c's mapped read does, band by band. */
+static int state(const void *m, uint64_t off, uint64_t *run, uint64_t *host, pt_err_t *e)
+{
+    return pt_spimgmap_state(m, off, run, host, e);
+}
+
 static int read_disk(const pt_spimgmap_t *s, uint64_t off, uint8_t *buf, size_t len, pt_err_t *e)
 {
-    while (len) {
-        uint64_t run, host;
-        int st = pt_spimgmap_state(s, off, &run, &host, e);
-        size_t n = run < len ? (size_t)run : len;
-        if (st < 0)
-            return -1;
-        if (st == PT_MAP_DATA)
-            memcpy(buf, img + host, n);
-        else
-            memset(buf, 0, n);
-        buf += n;
-        off += n;
-        len -= n;
-    }
-    return 0;
+    return t_read_mapped(state, s, img, off, buf, len, e);
 }
 
 static void reads(void)
