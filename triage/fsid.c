@@ -120,6 +120,22 @@ static const char *at1024(fetch_fn f, void *c, char *out, size_t n)
                      lab);
         return "hfs";
     }
+    if (le16(h + 56) == 0xEF53) {
+        /* libtsk read no ext superblock here: say what it holds and, for
+         * the features The Sleuth Kit 4.11 does not read, why */
+        uint32_t compat = le32(h + 92), incompat = le32(h + 96), ro = le32(h + 100);
+        const char *ver = (incompat & 0x2c0u) ? "ext4" : (compat & 0x4u) ? "ext3" : "ext2";
+        label(lab, sizeof lab, h + 120, 16);
+        uint32_t lb = le32(h + 24), lc = le32(h + 28);
+        if ((ro & 0x200u) && lb < 16 && lc >= lb && lc < 32)
+            snprintf(out, n, "an %s filesystem '%s' with bigalloc (clusters of %u blocks of %u bytes): The Sleuth Kit "
+                     "4.11 does not read bigalloc", ver, lab, 1u << (lc - lb), 1024u << lb);
+        else
+            snprintf(out, n, "an %s superblock ('%s'; features compat 0x%x, incompat 0x%x, ro_compat 0x%x) that The "
+                     "Sleuth Kit could not open: a damaged superblock or group descriptors", ver, lab, compat, incompat,
+                     ro);
+        return "ext";
+    }
     if (le32(h) == 0xF2F52010u) {
         snprintf(out, n, "an F2FS filesystem (version %u.%u): The Sleuth Kit does not read F2FS", le16(h + 4),
                  le16(h + 6));

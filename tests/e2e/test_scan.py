@@ -350,6 +350,27 @@ def hfsplus_on_an_apple_partition_map():
 
 
 @test
+def ext4_bigalloc_named():
+    """An ext4 volume with bigalloc (clusters of several blocks; large-file
+    stores) that libtsk 4.11 does not open: one hashed volume item whose
+    reason names bigalloc and the cluster size, exit 1, not a bare "no
+    filesystem recognised"."""
+    src = os.path.join(Ctx.work, "bigalloc-src")
+    os.makedirs(src)
+    open(os.path.join(src, "video.bin"), "wb").write(random.Random(3).randbytes(300000))
+    img = os.path.join(Ctx.work, "bigalloc.img")
+    p = run(["mkfs.ext4", "-q", "-F", "-b", "4096", "-O", "bigalloc", "-C", "65536", "-L", "media", "-d", src, img,
+             "64M"])
+    assert p.returncode == 0, p.stderr
+    out, _ = scan(img, expect=1)
+    rows = manifest(out)
+    assert [r["kind"] for r in rows] == ["volume"], rows
+    assert rows[0]["sha256"] == hashlib.sha256(open(img, "rb").read()).hexdigest()
+    assert "an ext4 filesystem 'media' with bigalloc (clusters of 16 blocks of 4096 bytes): The Sleuth Kit 4.11 " \
+           "does not read bigalloc" in rows[0]["error"], rows[0]["error"]
+
+
+@test
 def ufs_from_makefs():
     """UFS (BSD servers): NetBSD's makefs writes an FFS v1 image from a
     tree; names as fls lists them, hashes as icat and the sources, owner and

@@ -127,6 +127,23 @@ static void others(void)
     memset(d + 1024 + 37, 'A', 100);
     T_STREQ(name(d, SZ, out, sizeof out), "hfs");
     T_CHECK(strstr(out, "'AAAAAAAAAAAAAAAAAAAAAAAAAAA'") != NULL);
+    /* an ext superblock libtsk did not open: bigalloc named as the reason */
+    memset(d, 0, SZ);
+    d[1024 + 56] = 0x53;
+    d[1024 + 57] = 0xef;
+    d[1024 + 24] = 2;            /* 4 KiB blocks */
+    d[1024 + 28] = 6;            /* 64 KiB clusters */
+    d[1024 + 96] = 0x40;         /* extents: ext4 */
+    d[1024 + 101] = 0x02;        /* ro_compat bigalloc (0x200) */
+    memcpy(d + 1024 + 120, "media", 5);
+    T_STREQ(name(d, SZ, out, sizeof out), "ext");
+    T_CHECK(strstr(out, "an ext4 filesystem 'media' with bigalloc (clusters of 16 blocks of 4096 bytes)") != NULL);
+    d[1024 + 101] = 0;
+    d[1024 + 96] = 0;
+    d[1024 + 92] = 0x04;         /* has_journal: ext3 */
+    T_STREQ(name(d, SZ, out, sizeof out), "ext");
+    T_CHECK(strstr(out, "an ext3 superblock ('media'; features compat 0x4") != NULL &&
+            strstr(out, "damaged superblock") != NULL);
     /* zeros, and random bytes, are nothing */
     memset(d, 0, SZ);
     T_CHECK(name(d, SZ, out, sizeof out) == NULL);
