@@ -56,27 +56,28 @@ done
 fx=$(mktemp -d /tmp/ptriage-fx-XXXXXX)
 trap 'rm -f "$log"; rm -rf "$fx" "$runs"' EXIT
 if bash tests/fixtures/mkimages.sh "$fx" >"$log" 2>&1; then
-  start "e2e (release build)" env FIXTURES="$fx" PTRIAGE=./ptriage python3 tests/e2e/test_scan.py
+  # the longest suites first, so that no long one is left to run alone at the end
   asan=(env PTRIAGE=./ptriage-asan ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:allocator_may_return_null=1
         LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
+  start "e2e containers (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_containers.py
+  start "e2e containers (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_containers.py
   start "e2e (ASan+UBSan build)" "${asan[@]}" FIXTURES="$fx" python3 tests/e2e/test_scan.py
-  start "threads (ThreadSanitizer build)" tests/e2e/tsan.sh "$fx"
-  start "memcheck (valgrind, release build)" tests/e2e/valgrind.sh "$fx"
-  start "corrupted images (ASan+UBSan build)" "${asan[@]}" FIXTURES="$fx" python3 tests/e2e/test_corrupt.py
-  start "targeted damage (release build)" env FIXTURES="$fx" PTRIAGE=./ptriage python3 tests/e2e/test_damage.py
+  start "e2e resume and merge (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_scale.py
+  start "e2e (release build)" env FIXTURES="$fx" PTRIAGE=./ptriage python3 tests/e2e/test_scan.py
   start "targeted damage (ASan+UBSan build)" "${asan[@]}" FIXTURES="$fx" python3 tests/e2e/test_damage.py
-  start "e2e classification (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_crypto.py
+  start "memcheck (valgrind, release build)" tests/e2e/valgrind.sh "$fx"
+  start "e2e archives (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_archive.py
   start "e2e classification (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_crypto.py
-  start "e2e scope rules (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_scope.py
+  start "e2e classification (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_crypto.py
+  start "e2e resume and merge (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_scale.py
   start "e2e scope rules (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_scope.py
   start "e2e archives (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_archive.py
-  start "e2e archives (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_archive.py
-  start "e2e containers (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_containers.py
-  start "e2e containers (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_containers.py
-  start "e2e resume and merge (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_scale.py
-  start "e2e resume and merge (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_scale.py
-  start "e2e court outputs (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_report.py
   start "e2e court outputs (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_report.py
+  start "corrupted images (ASan+UBSan build)" "${asan[@]}" FIXTURES="$fx" python3 tests/e2e/test_corrupt.py
+  start "threads (ThreadSanitizer build)" tests/e2e/tsan.sh "$fx"
+  start "targeted damage (release build)" env FIXTURES="$fx" PTRIAGE=./ptriage python3 tests/e2e/test_damage.py
+  start "e2e scope rules (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_scope.py
+  start "e2e court outputs (release build)" env PTRIAGE=./ptriage python3 tests/e2e/test_report.py
   finish
 else
   sed 's/^/  /' "$log"; echo "  not ok - fixtures could not be built"; failed=$((failed + 1))
