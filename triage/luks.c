@@ -362,6 +362,15 @@ static int parse_luks2(pt_luks_t *l, const uint8_t *h, pt_err_t *err)
         json_decref(j);
         return pt_err_set(err, PT_EFORMAT, "LUKS2 metadata has no crypt segment");
     }
+    if (json_is_object(json_object_get(seg, "integrity"))) {
+        /* authenticated encryption: the sectors lie in a dm-integrity
+         * layout (interleaved tags and journal) under the crypt segment */
+        rc = pt_err_set(err, PT_EFORMAT, "LUKS2 with authenticated encryption (%.60s, integrity %.60s): its "
+                        "sectors lie in a dm-integrity layout ptriage does not read", jstr(seg, "encryption"),
+                        jstr(json_object_get(seg, "integrity"), "type"));
+        json_decref(j);
+        return rc;
+    }
     snprintf(l->cipher, sizeof l->cipher, "%s", jstr(seg, "encryption"));
     l->data_off = jnum(seg, "offset");
     l->iv_tweak = jnum(seg, "iv_tweak");

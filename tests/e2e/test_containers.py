@@ -1126,8 +1126,32 @@ def luks(tap, work):
         errs = [e for (e,) in db(o).execute("SELECT error FROM volumes ORDER BY id")]
         assert "sizes out of range" in errs[0] or "iteration" in errs[0], errs
         assert "no crypt segment" in errs[1], errs
-    tap.result("a LUKS header with absurd iteration and stripe counts, or LUKS2 metadata without a segment, "
-               "is refused with the reason, quickly", hostile)
+        # authenticated encryption (cryptsetup --integrity): named, not read as if plain
+        bad3 = bytearray(open(l2, "rb").read())
+        i = bad3.index(b'"type":"crypt",') + len(b'"type":"crypt",')
+        add = b'"integrity":{"type":"hmac(sha256)","journal_encryption":"none","journal_integrity":"none"},'
+        end = bad3.index(b"\0", i)
+        bad3[i:end + len(add)] = add + bad3[i:end]
+        p3 = os.path.join(work, "hostile3.img")
+        open(p3, "wb").write(bad3)
+        o, r = scan(work, "luks-integrity", [p3], "--case", keyed)
+        err = db(o).execute("SELECT error FROM volumes WHERE label = ''").fetchone()[0]
+        assert "LUKS2 with authenticated encryption (aes-xts-plain64, integrity hmac(sha256))" in err, err
+    tap.result("a LUKS header with absurd iteration and stripe counts, LUKS2 metadata without a segment, or "
+               "with authenticated encryption (dm-integrity) is refused with the reason, quickly", hostile)
+
+    def large_sectors():
+        l3 = os.path.join(work, "l3.img")
+        sh(f"python3 {FIX}/mkluks.py {l3} {fs} {passf} luks2 pbkdf2 --sector-size 4096 2>/dev/null")
+        assert "sector: 4096 [bytes]" in sh(f"cryptsetup luksDump {l3}")
+        o, r = scan(work, "luks-4k", [l3], "--case", keyed)
+        assert r.returncode == 0, r.stderr
+        assert listing(o, "!luks") == ref
+        got = vol_items(o, "!luks")
+        for path, sha in sums.items():
+            assert got[path] == sha, path
+    tap.result("LUKS2 with 4096-byte sectors (cryptsetup's default since 2.4; IVs counted in those sectors) "
+               "opens and reads as its filesystem", large_sectors)
 
 
 def mkxfs(work, name, files, size_mb=64):
