@@ -28,6 +28,7 @@
 #include "qcowmap.h"
 #include "source.h"
 #include "squashfs.h"
+#include "erofs.h"
 #include "vdimap.h"
 #include "dmgmap.h"
 #include "simgmap.h"
@@ -108,7 +109,7 @@ static const char *const names[] = {
     [PT_LAYER_VDI] = "vdi", [PT_LAYER_SPLIT] = "split-raw", [PT_LAYER_DMG] = "dmg", [PT_LAYER_BUNDLE] = "sparsebundle",
     [PT_LAYER_VSS] = "vss", [PT_LAYER_VERACRYPT] = "veracrypt", [PT_LAYER_SQUASHFS] = "squashfs", [PT_LAYER_SIMG] = "android-sparse",
     [PT_LAYER_SPARSEIMAGE] = "sparseimage", [PT_LAYER_PARALLELS] = "parallels",
-    [PT_LAYER_PHDBUNDLE] = "parallels-hdd",
+    [PT_LAYER_PHDBUNDLE] = "parallels-hdd", [PT_LAYER_EROFS] = "erofs",
 };
 
 const char *pt_layer_kind_name(pt_layer_kind_t k)
@@ -240,6 +241,8 @@ pt_layer_kind_t pt_layer_detect(pt_read_fn fn, void *src, uint64_t size)
         return PT_LAYER_DMG;
     if (pt_squashfs_is(b, sizeof b))
         return PT_LAYER_SQUASHFS;
+    if (pt_erofs_is(b, sizeof b))
+        return PT_LAYER_EROFS;
     /* APFS: the container superblock's magic after its 32-byte header (not
      * in pt_layer_detect_head: a container found as a file is a disk) */
     if (memcmp(b + 32, "NXSB", 4) == 0)

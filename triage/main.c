@@ -56,7 +56,7 @@ static const char help_text[] =
     "                               too), LUKS, BitLocker, VeraCrypt and TrueCrypt volumes\n"
     "                               (with a key from CASE.conf), APFS containers and\n"
     "                               FileVault volumes, md RAID (arrays assembled from\n"
-    "                               their members), XFS, Btrfs, SquashFS, Windows\n"
+    "                               their members), XFS, Btrfs, SquashFS, EROFS, Windows\n"
     "                               compressed (WOF) files, archives, and VM disks, E01\n"
     "                               sets, sparse bundles and Parallels .hdd directories\n"
     "                               found as files (raw, qcow2, VMDK, VHD, VHDX, VDI,\n"

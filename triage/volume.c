@@ -15,6 +15,7 @@
 #include "apfs.h"
 #include "btrfs.h"
 #include "squashfs.h"
+#include "erofs.h"
 #include "freespace.h"
 #include "fsid.h"
 #include "gpt.h"
@@ -337,6 +338,31 @@ static int scan_squashfs(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void 
         (rc = pt_scan_problem(s, "note", s->volume_label, pt_squashfs_describe(q), err)) == PT_OK)
         rc = pt_squashfs_walk(s, q, err);
     pt_squashfs_close(q);
+    return rc;
+}
+
+/* An EROFS filesystem (which libtsk does not read), walked by erofs.c. */
+static int scan_erofs(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src, int whole, pt_err_t *err)
+{
+    pt_erofs_t *e = NULL;
+    pt_err_t eerr = { 0, "" };
+    char why[1400];
+    int rc = pt_erofs_open(fn, src, v->length, &e, &eerr);
+
+    if (rc == PT_ENOMEM)
+        return pt_err_set(err, rc, "%s", eerr.msg);
+    if (!e) {
+        snprintf(why, sizeof why, "%.1100s; recorded and hashed as one volume item", eerr.msg);
+        return unopened(s, v, fn, src, whole, why, err);
+    }
+    v->filesystem = "erofs";
+    v->has_fs_bytes = 1;
+    v->fs_bytes = v->length;
+    v->fs_unalloc_bytes = v->length - pt_erofs_bytes_used(e);
+    if ((rc = add_volume(s, v, err)) == PT_OK &&
+        (rc = pt_scan_problem(s, "note", s->volume_label, pt_erofs_describe(e), err)) == PT_OK)
+        rc = pt_erofs_walk(s, e, err);
+    pt_erofs_close(e);
     return rc;
 }
 
@@ -861,6 +887,8 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
         return scan_btrfs(s, v, fn, src, whole, err);
     if (k == PT_LAYER_SQUASHFS)
         return scan_squashfs(s, v, fn, src, whole, err);
+    if (k == PT_LAYER_EROFS)
+        return scan_erofs(s, v, fn, src, whole, err);
     if (k == PT_LAYER_APFS)
         return scan_apfs(s, v, fn, src, whole, err);
     int opens = k == PT_LAYER_LVM || k == PT_LAYER_LUKS || k == PT_LAYER_BITLOCKER || k == PT_LAYER_MDRAID ||
@@ -1649,8 +1677,8 @@ int pt_volume_looks_like_disk(const uint8_t *h, size_t n, uint64_t size)
     size_t i;
     int entries = 0;
 
-    if (pt_squashfs_is(h, n) && size >= 4096)
-        return 1; /* a snap, a firmware's root filesystem, a live system's */
+    if ((pt_squashfs_is(h, n) || pt_erofs_is(h, n)) && size >= 4096)
+        return 1; /* a snap, a firmware's root filesystem, a live system's, Android's system.img */
     /* a whole-disk XFS (a cloud VM's data disk), a whole-disk LVM PV */
     if (n >= 8 && memcmp(h, "XFSB", 4) == 0 && size >= 1024 * 1024) {
         uint32_t bs = (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7];

@@ -3346,9 +3346,104 @@ def parallels_disks(tap, work):
                "loop is named, not read; without a descriptor its image is walked alone", refused)
 
 
+def erofs(tap, work):
+    """EROFS (Android 13+ system partitions, container layers; libtsk reads
+    none), written by mkfs.erofs in each layout it has: flat with inline
+    tails, chunk-based with holes, LZ4 and LZ4HC with compacted and full
+    (legacy) indexes, big physical clusters, inline tail clusters.  Every
+    name, kind, link target and hash as the source tree has them; an image
+    found as a file is walked and exported; damage never crashes."""
+    r = random.Random(21)
+    words = ["invoice", "ledger", "alpha", "beta", "gamma", "delta"]
+    files = {"system/build.prop": b"ro.build.version.release=14\n",
+             "system/app/notes.txt": "\n".join(" ".join(r.choice(words) for _ in range(9))
+                                               for _ in range(30000)).encode(),
+             "system/lib/mixed.bin": b"".join(r.randbytes(r.randint(1, 40000)) if i % 2 else b"A" * r.randint(1, 60000)
+                                              for i in range(20)),
+             "data/ann/new\nline <script>.txt": b"hostile name\n",
+             "data/ann/\u65e5\u672c.txt": "unicode\n".encode(), "empty": b""}
+    for i in range(300):
+        files[f"system/etc/many/f{i:04d}-" + "x" * (i % 70)] = str(i).encode() * (i % 40)
+    src = os.path.join(work, "ero-src")
+    sums = tree(src, files)
+    os.symlink("../system/build.prop", os.path.join(src, "data", "prop"))
+    with open(os.path.join(src, "data", "sparse.bin"), "wb") as f:
+        f.seek(3 << 20)
+        f.write(b"middle")
+        f.seek(7 << 20)
+        f.write(b"end")
+    sums["/data/sparse.bin"] = hashlib.sha256(open(os.path.join(src, "data", "sparse.bin"), "rb").read()).hexdigest()
+    for rel in ("system/app/notes.txt", "data/prop"):
+        os.utime(os.path.join(src, rel), (1300000000, 1300000000), follow_symlinks=False)
+    variants = {"plain": [], "chunked": ["--chunksize=65536"], "lz4": ["-zlz4"],
+                "lz4hc-big-tail": ["-zlz4hc", "-C262144", "-Eztailpacking"],
+                "legacy": ["-zlz4", "-Elegacy-compress", "-C131072"]}
+    imgs = {}
+    for name, opts in variants.items():
+        imgs[name] = os.path.join(work, f"ero-{name}.img")
+        p = subprocess.run(["mkfs.erofs", "--quiet", "-Eforce-inode-extended", "--preserve-mtime", *opts,
+                            imgs[name], src], capture_output=True)
+        assert p.returncode == 0, p.stderr
+
+    def layouts():
+        for name, img in imgs.items():
+            o, p = scan(work, "ero-" + name, [img])
+            assert p.returncode == 0, (name, p.stderr)
+            c = db(o)
+            assert c.execute("SELECT filesystem FROM volumes").fetchone() == ("erofs",), name
+            got = {path: (kind, sha, lt, mtime) for path, kind, sha, lt, mtime in
+                   c.execute("SELECT path, kind, sha256, link_target, mtime FROM items")}
+            for path, h in sums.items():
+                assert got[path][:2] == ("file", h), (name, path, got.get(path))
+            assert got["/data/prop"][0] == "symlink" and got["/data/prop"][2] == "../system/build.prop", got["/data/prop"]
+            assert got["/system/app/notes.txt"][3] == 1300000000, (name, got["/system/app/notes.txt"])
+            want = sorted({"/" + os.path.relpath(os.path.join(d, n), src) for d, ds, fs in os.walk(src)
+                           for n in ds + fs})
+            assert sorted(got) == want, (name, set(got) ^ set(want))
+            notes = " | ".join(m for (m,) in c.execute("SELECT message FROM errors"))
+            assert "EROFS, 4096-byte blocks" in notes and "checksum does not match" not in notes, notes
+    tap.result("EROFS in each mkfs.erofs layout (flat, chunk-based with holes, LZ4, LZ4HC with 256 KiB physical "
+               "clusters and inline tails, legacy full indexes): every name, kind, link target, time and hash as "
+               "the source tree's", layouts)
+
+    def nested():
+        host_d = os.path.join(work, "ero-host.d", "firmware")
+        os.makedirs(host_d)
+        shutil.copy(imgs["lz4hc-big-tail"], os.path.join(host_d, "system.img"))
+        host = os.path.join(work, "ero-host.img")
+        sh(f"truncate -s 24M {host} && mkfs.ext4 -q -F -E root_owner=0:0 -d {os.path.dirname(host_d)} {host}")
+        case = os.path.join(work, "nr.conf")
+        open(case, "w").write(CASE_NR)
+        o, p = scan(work, "ero-nested", [host], "--case", case)
+        assert p.returncode == 0, p.stderr
+        pre = "/firmware/system.img!"
+        got = {k[len(pre):]: v for k, v in db(o).execute("SELECT path, sha256 FROM items WHERE kind = 'file' AND "
+                                                           "path LIKE ? || '/%'", (pre,))}
+        for path, h in sums.items():
+            assert got.get(path) == h, path
+        ids = [i for (i,) in db(o).execute("SELECT id FROM items WHERE path IN (?, ?, ?)",
+                                           (pre + "/system/app/notes.txt", pre + "/system/lib/mixed.bin",
+                                            pre + "/data/sparse.bin"))]
+        assert len(ids) == 3, ids
+        export_and_verify(work, o, ids, "--case", case)
+    tap.result("an EROFS system.img found as a file is walked as FILE!/...; its compressed files export and "
+               "verify --evidence", nested)
+
+    def damaged():
+        base = open(imgs["lz4"], "rb").read()
+        cut = os.path.join(work, "ero-cut.img")
+        open(cut, "wb").write(base[:len(base) // 2])
+        o, p = scan(work, "ero-cut", [cut])
+        assert p.returncode == 1, p.returncode
+        log = open(os.path.join(o, "scan.log"), encoding="utf-8").read()
+        assert "past the filesystem's end" in log, log[-1500:]
+        never_crash(work, "ero-bad.img", base[:400000], 22, 400000)
+    tap.result("a truncated EROFS names what lies past its end; random damage never crashes", damaged)
+
+
 def suite(tap, work):
     for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, e01_in_a_filesystem, sparse_bundles, shadow_copies, vdi_evidence, bsd_label, lvm, luks, veracrypt, xfs, btrfs, squashfs, volume_files, apfs, md_raid, stacked, named,
-                 bitlocker_to_go, disk_ciphers, encrypted_qcow, unread_filesystems, dmg_evidence, android_sparse, apple_sparse_image, parallels, parallels_disks):
+                 bitlocker_to_go, disk_ciphers, encrypted_qcow, unread_filesystems, dmg_evidence, android_sparse, apple_sparse_image, parallels, parallels_disks, erofs):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
         part(tap, d)

@@ -53,6 +53,8 @@ mkfs.vfat -C "$work/scan/zip-disk-in-fat.img" 256 >/dev/null 2>&1 && mcopy -i "$
 mkdir -p "$work/seed/sq/d" && printf 'x%.0s' $(seq 1 5000) > "$work/seed/sq/d/f" && ln -s d/f "$work/seed/sq/l"
 mksquashfs "$work/seed/sq" "$work/scan/sq-raw.img" -noI -noD -noF -b 4K -quiet -no-progress >/dev/null 2>&1
 mksquashfs "$work/seed/sq" "$work/scan/sq-gz.img" -b 4K -quiet -no-progress >/dev/null 2>&1
+mkfs.erofs --quiet -zlz4hc -C16384 -Eztailpacking "$work/scan/erofs-lz4.img" "$work/seed/sq" >/dev/null 2>&1   # erofs.c
+mkfs.erofs --quiet --chunksize=4096 "$work/scan/erofs-chunk.img" "$work/seed/sq" >/dev/null 2>&1
 # a BitLocker To Go discovery volume: BitLocker's GUID in a FAT boot sector,
 # a cover file in its root (volume.c bitlocker_to_go_open, walk.c)
 cp "$work/scan/fat.img" "$work/scan/togo.img" && mcopy -i "$work/scan/togo.img" "$work/seed/t.tgz" "::/COV 0000. ER" 2>/dev/null

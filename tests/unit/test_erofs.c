@@ -1,0 +1,202 @@
+/* Unit tests for erofs.c on images mkfs.erofs writes (erofs-utils, run by
+ * the test): a file of whole blocks and a tail, a compressible one, an
+ * empty one and a sparse one read back byte for byte by node number (as
+ * dump.erofs gives it) in the flat, chunk-based and LZ4 layouts; a
+ * damaged superblock (magic, block size, metadata past the end, checksum)
+ * refused or named; a node past the end and a directory refused. */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "erofs.h"
+#include "reader.h"
+#include "testlib.h"
+
+static char dir[] = "/tmp/pt-erofs-XXXXXX";
+
+static uint8_t pattern(size_t i)
+{
+    return (uint8_t)((i * 2654435761u) >> 13);
+}
+
+/* blocks.bin: 3 blocks and a 1,000-byte tail of a pattern; text.txt:
+ * compressible lines; empty; sparse.bin: 5 MiB with bytes at 2 MiB. */
+static int make_tree(void)
+{
+    char path[256];
+    FILE *f;
+    size_t i;
+
+    if (!mkdtemp(dir))
+        return 0;
+    snprintf(path, sizeof path, "%s/src", dir);
+    if (mkdir(path, 0755) != 0)
+        return 0;
+    snprintf(path, sizeof path, "%s/src/blocks.bin", dir);
+    if (!(f = fopen(path, "wb")))
+        return 0;
+    for (i = 0; i < 3 * 4096 + 1000; i++)
+        fputc(pattern(i), f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/src/text.txt", dir);
+    if (!(f = fopen(path, "wb")))
+        return 0;
+    for (i = 0; i < 20000; i++)
+        fprintf(f, "line %zu of the ledger, invoice %zu\n", i, i % 97);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/src/empty", dir);
+    if (!(f = fopen(path, "wb")))
+        return 0;
+    fclose(f);
+    snprintf(path, sizeof path, "%s/src/sparse.bin", dir);
+    if (!(f = fopen(path, "wb")))
+        return 0;
+    fseek(f, 2 << 20, SEEK_SET);
+    fputs("middle", f);
+    fseek(f, (5 << 20) - 3, SEEK_SET);
+    fputs("end", f);
+    fclose(f);
+    return 1;
+}
+
+static uint8_t *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *b = NULL;
+    long len;
+
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    if (len >= 0 && (b = malloc((size_t)len + 1)) && fread(b, 1, (size_t)len, f) != (size_t)len) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    *n = (size_t)len;
+    return b;
+}
+
+static uint64_t nid_of(const char *img, const char *path)
+{
+    char cmd[512], line[256];
+    uint64_t nid = 0;
+    FILE *p;
+
+    snprintf(cmd, sizeof cmd, "dump.erofs --path=%s %s 2>/dev/null", path, img);
+    if (!(p = popen(cmd, "r")))
+        return 0;
+    while (fgets(line, sizeof line, p))
+        if (sscanf(line, "NID: %" SCNu64, &nid) == 1)
+            break;
+    pclose(p);
+    return nid;
+}
+
+static void layouts(void)
+{
+    static const char *const opts[] = { "", "--chunksize=8192", "-zlz4", "-zlz4hc -C16384 -Eztailpacking",
+                                        "-zlz4 -Elegacy-compress" };
+    static const char *const files[] = { "/blocks.bin", "/text.txt", "/empty", "/sparse.bin" };
+    size_t k, j;
+
+    for (k = 0; k < sizeof opts / sizeof opts[0]; k++) {
+        char cmd[512], img[128], src[160];
+        uint8_t *data;
+        size_t n;
+        pt_mem_t m;
+        pt_erofs_t *e = NULL;
+        pt_err_t err = { 0, "" };
+
+        snprintf(img, sizeof img, "%s/%zu.img", dir, k);
+        snprintf(cmd, sizeof cmd, "mkfs.erofs --quiet %s %s %s/src >/dev/null 2>&1", opts[k], img, dir);
+        T_CHECK(system(cmd) == 0);
+        if (!(data = slurp(img, &n)))
+            continue;
+        m = (pt_mem_t){ data, n };
+        T_CHECK(pt_erofs_is(data, n));
+        T_CHECK(pt_erofs_open(pt_read_mem, &m, n, &e, &err) == PT_OK);
+        if (e) {
+            T_CHECK(strstr(pt_erofs_describe(e), "EROFS, 4096-byte blocks") != NULL);
+            T_CHECK(strstr(pt_erofs_describe(e), "checksum") == NULL);
+            for (j = 0; j < sizeof files / sizeof files[0]; j++) {
+                pt_read_fn fn;
+                void *fsrc;
+                uint64_t size = 0;
+                size_t want_n = 0;
+                uint8_t *want, *got;
+                snprintf(src, sizeof src, "%s/src%s", dir, files[j]);
+                want = slurp(src, &want_n);
+                T_CHECK(pt_erofs_open_inode(e, nid_of(img, files[j]), &fn, &fsrc, &size, &err) == PT_OK);
+                T_CHECK(size == want_n);
+                got = want_n ? (uint8_t *)pt_read_alloc(fn, fsrc, want_n, &n) : NULL;
+                if (want_n && (!got || memcmp(got, want, want_n) != 0))
+                    printf("#   %s in layout '%s' differs: %s\n", files[j], opts[k], err.msg);
+                T_CHECK(!want_n || (got && memcmp(got, want, want_n) == 0));
+                free(got);
+                free(want);
+            }
+            /* the root directory is no file; a node past the end is none */
+            T_CHECK(pt_erofs_open_inode(e, nid_of(img, "/"), &(pt_read_fn){ 0 }, &(void *){ 0 }, &(uint64_t){ 0 },
+                                        &err) == PT_EFORMAT && strstr(err.msg, "not a regular file"));
+            T_CHECK(pt_erofs_open_inode(e, (uint64_t)1 << 40, &(pt_read_fn){ 0 }, &(void *){ 0 },
+                                        &(uint64_t){ 0 }, &err) == PT_EFORMAT && strstr(err.msg, "past the"));
+            pt_erofs_close(e);
+        }
+        free(data);
+    }
+}
+
+static void superblock(void)
+{
+    char img[128];
+    uint8_t *data;
+    size_t n;
+    pt_mem_t m;
+    pt_erofs_t *e = NULL;
+    pt_err_t err = { 0, "" };
+
+    snprintf(img, sizeof img, "%s/0.img", dir);
+    if (!(data = slurp(img, &n)))
+        return;
+    m = (pt_mem_t){ data, n };
+    data[1024 + 12] = 20; /* blocks of 1 MiB */
+    T_CHECK(!pt_erofs_is(data, n) && pt_erofs_open(pt_read_mem, &m, n, &e, &err) == PT_EFORMAT);
+    data[1024 + 12] = 12;
+    t_put_le32(data + 1024 + 40, 0x7fffffff); /* metadata far past the end */
+    T_CHECK(pt_erofs_open(pt_read_mem, &m, n, &e, &err) == PT_EFORMAT && strstr(err.msg, "metadata at byte"));
+    free(data);
+    data = slurp(img, &n);
+    m = (pt_mem_t){ data, n };
+    data[1024 + 64] = 'X'; /* the volume name changed: the checksum no longer matches */
+    T_CHECK(pt_erofs_open(pt_read_mem, &m, n, &e, &err) == PT_OK && e &&
+            strstr(pt_erofs_describe(e), "superblock checksum does not match"));
+    pt_erofs_close(e);
+    data[1024] = 0;
+    T_CHECK(!pt_erofs_is(data, n) && pt_erofs_open(pt_read_mem, &m, n, &e, &err) == PT_EFORMAT);
+    m = (pt_mem_t){ data, 1000 };
+    T_CHECK(pt_erofs_open(pt_read_mem, &m, 1000, &e, &err) == PT_EFORMAT);
+    free(data);
+}
+
+int main(void)
+{
+    char cmd[128];
+    int rc;
+
+    if (!make_tree())
+        return 1;
+    T_RUN(layouts);
+    T_RUN(superblock);
+    rc = t_done();
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        rc = 1;
+    return rc;
+}
