@@ -913,10 +913,9 @@ static int visit(void *ctx, uint64_t nid, unsigned type, const char *name, size_
         if (added < 0)
             return pt_err_set(w->err, PT_ENOMEM, "out of memory");
         if (!added) {
-            char msg[1300];
-            snprintf(msg, sizeof msg, "directory %.1000s names a directory already walked (node %" PRIu64 "): a "
-                     "loop or damage, not walked again", w->path, nid);
-            return pt_scan_problem(w->s, "error", "filesystem", msg, w->err);
+            char which[40];
+            snprintf(which, sizeof which, "node %" PRIu64, nid);
+            return pt_scan_dir_again(w->s, w->path, which, w->err);
         }
         rc = walk_dir(w, &in, strlen(w->path), w->depth + 1);
         w->at = at;
@@ -938,11 +937,8 @@ static int walk_dir(ewalk_t *w, const einode_t *dir, size_t at, int depth)
     r = dir_each(w->e, dir, visit, w, &e);
     w->depth = saved;
     if (r == DIR_DAMAGED) {
-        char msg[1400];
         w->path[at] = '\0';
-        snprintf(msg, sizeof msg, "directory %.700s not read completely: %.600s",
-                 w->path[w->base] ? w->path + w->base : "/", e.msg);
-        return pt_scan_problem(w->s, "error", "filesystem", msg, w->err);
+        return pt_scan_dir_incomplete(w->s, w->path + w->base, e.msg, w->err);
     }
     return r;
 }
@@ -976,24 +972,17 @@ static char *read_small(void *ctx, const char *path, size_t *out_len)
     pt_err_t err = { 0, "" };
     einode_t in;
     efile_t *f = NULL;
+    find_ctx_t fc = { NULL, 0, 0, 0 };
     const char *p = path;
     char *buf;
     int hops = 0;
 
     if (inode_read(e, e->root, &in, &err) != PT_OK)
         return NULL;
-    while (*p == '/')
-        p++;
-    while (*p) {
-        const char *end = strchr(p, '/');
-        find_ctx_t fc = { p, end ? (size_t)(end - p) : strlen(p), 0, 0 };
+    while (pt_path_next(&p, &fc.name, &fc.nlen))
         if (!S_ISDIR(in.mode) || ++hops > 64 || dir_each(e, &in, find_entry, &fc, &err) != 1 ||
             inode_read(e, fc.nid, &in, &err) != PT_OK)
             return NULL;
-        p += fc.nlen;
-        while (*p == '/')
-            p++;
-    }
     if (!S_ISREG(in.mode) || in.size == 0 || in.size > (1 << 20) || file_open(e, &in, &f, &err) != PT_OK)
         return NULL;
     buf = pt_read_alloc(file_read, f, (size_t)in.size, out_len);

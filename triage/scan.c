@@ -262,6 +262,35 @@ int pt_scan_too_deep(pt_scan_t *s, const char *path, pt_err_t *err)
     return pt_scan_problem(s, "error", "filesystem", where, err);
 }
 
+int pt_scan_dir_incomplete(pt_scan_t *s, const char *dir, const char *why, pt_err_t *err)
+{
+    char msg[1400];
+
+    snprintf(msg, sizeof msg, "directory %.700s not read completely: %.600s", dir[0] ? dir : "/", why);
+    return pt_scan_problem(s, "error", "filesystem", msg, err);
+}
+
+int pt_scan_dir_again(pt_scan_t *s, const char *path, const char *which, pt_err_t *err)
+{
+    char msg[1300];
+
+    snprintf(msg, sizeof msg, "directory %.1000s names a directory already walked (%.100s): a loop or damage, not "
+             "walked again", path, which);
+    return pt_scan_problem(s, "error", "filesystem", msg, err);
+}
+
+int pt_path_next(const char **p, const char **name, size_t *len)
+{
+    while (**p == '/')
+        (*p)++;
+    if (!**p)
+        return 0;
+    *name = *p;
+    *len = strcspn(*p, "/");
+    *p += *len;
+    return 1;
+}
+
 const char *pt_scan_intern(pt_scan_t *s, const char *str)
 {
     size_t i;

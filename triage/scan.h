@@ -129,6 +129,14 @@ void pt_scan_item_at(const pt_scan_t *s, pt_item_t *it, const char *path);
 /* The error for a directory nested deeper than --max-depth under path (a
  * loop or damage): recorded, and not walked.  PT_OK or PT_EDB. */
 int pt_scan_too_deep(pt_scan_t *s, const char *path, pt_err_t *err);
+/* The errors for a directory whose listing was damaged (dir: its path, ""
+ * for the root; why: what was wrong) and for one that names a directory
+ * already walked (which: "inode 12", "node 36").  PT_OK or PT_EDB. */
+int pt_scan_dir_incomplete(pt_scan_t *s, const char *dir, const char *why, pt_err_t *err);
+int pt_scan_dir_again(pt_scan_t *s, const char *path, const char *which, pt_err_t *err);
+/* The next component of a path *p ("/etc/passwd": "etc", then "passwd"),
+ * slashes skipped: 1 with *name and *len set and *p past it, 0 at its end. */
+int pt_path_next(const char **p, const char **name, size_t *len);
 
 /* Records an evidence- or volume-level problem (severity "fatal", "error" or
  * "note") in the errors table and scan.log.  Returns PT_OK or PT_EDB. */

@@ -850,10 +850,9 @@ static int visit(void *ctx, uint64_t ref, uint32_t number, unsigned type, const 
         if (added < 0)
             return pt_err_set(w->err, PT_ENOMEM, "out of memory");
         if (!added) {
-            char msg[1300];
-            snprintf(msg, sizeof msg, "directory %.1000s names a directory already walked (inode %u): a loop or "
-                     "damage, not walked again", w->path, number);
-            return pt_scan_problem(w->s, "error", "filesystem", msg, w->err);
+            char which[40];
+            snprintf(which, sizeof which, "inode %u", number);
+            return pt_scan_dir_again(w->s, w->path, which, w->err);
         }
         rc = walk_dir(w, &in, strlen(w->path), w->depth + 1);
         w->at = at;
@@ -875,11 +874,8 @@ static int walk_dir(sqwalk_t *w, const sqinode_t *dir, size_t at, int depth)
     r = dir_each(w->q, dir, visit, w, &e);
     w->depth = saved;
     if (r == DIR_DAMAGED) {
-        char msg[1400];
         w->path[at] = '\0';
-        snprintf(msg, sizeof msg, "directory %.700s not read completely: %.600s",
-                 w->path[w->base] ? w->path + w->base : "/", e.msg);
-        return pt_scan_problem(w->s, "error", "filesystem", msg, w->err);
+        return pt_scan_dir_incomplete(w->s, w->path + w->base, e.msg, w->err);
     }
     return r;
 }
@@ -914,24 +910,17 @@ static char *read_small(void *ctx, const char *path, size_t *out_len)
     pt_err_t e = { 0, "" };
     sqinode_t in;
     sqfile_t *f = NULL;
+    find_ctx_t fc = { NULL, 0, 0, 0 };
     const char *p = path;
     char *buf = NULL;
     int hops = 0;
 
     if (inode_read(q, q->root_ref, &in, &e) != PT_OK)
         return NULL;
-    while (*p == '/')
-        p++;
-    while (*p) {
-        const char *end = strchr(p, '/');
-        find_ctx_t fc = { p, end ? (size_t)(end - p) : strlen(p), 0, 0 };
+    while (pt_path_next(&p, &fc.name, &fc.nlen))
         if ((in.type != I_DIR && in.type != I_LDIR) || ++hops > 64 || dir_each(q, &in, find_entry, &fc, &e) != 1 ||
             inode_read(q, fc.ref, &in, &e) != PT_OK)
             return NULL;
-        p += fc.nlen;
-        while (*p == '/')
-            p++;
-    }
     if ((in.type != I_FILE && in.type != I_LFILE) || in.size == 0 || in.size > (1 << 20) ||
         file_open(q, &in, &f, &e) != PT_OK)
         return NULL;
