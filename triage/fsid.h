@@ -1,8 +1,8 @@
 /* fsid.h - names what a volume holds when neither The Sleuth Kit nor
  * ptriage reads it: an ext superblock libtsk could not open (bigalloc, or
  * damage), Linux swap (and a hibernation image in it), ReFS, VMFS
- * datastores, classic HFS, F2FS, SquashFS and EROFS (those erofs.c and
- * squashfs.c do not open), CramFS, ROMFS, JFS,
+ * datastores, classic HFS, F2FS, SquashFS and EROFS (those f2fs.c,
+ * erofs.c and squashfs.c do not open), CramFS, ROMFS, JFS,
  * ReiserFS, NILFS2, bcachefs, GFS2, UDF.  Signatures only: nothing is
  * opened or trusted beyond the fields named. */
 #ifndef PT_FSID_H

@@ -29,6 +29,7 @@
 #include "source.h"
 #include "squashfs.h"
 #include "erofs.h"
+#include "f2fs.h"
 #include "vdimap.h"
 #include "dmgmap.h"
 #include "simgmap.h"
@@ -109,7 +110,7 @@ static const char *const names[] = {
     [PT_LAYER_VDI] = "vdi", [PT_LAYER_SPLIT] = "split-raw", [PT_LAYER_DMG] = "dmg", [PT_LAYER_BUNDLE] = "sparsebundle",
     [PT_LAYER_VSS] = "vss", [PT_LAYER_VERACRYPT] = "veracrypt", [PT_LAYER_SQUASHFS] = "squashfs", [PT_LAYER_SIMG] = "android-sparse",
     [PT_LAYER_SPARSEIMAGE] = "sparseimage", [PT_LAYER_PARALLELS] = "parallels",
-    [PT_LAYER_PHDBUNDLE] = "parallels-hdd", [PT_LAYER_EROFS] = "erofs",
+    [PT_LAYER_PHDBUNDLE] = "parallels-hdd", [PT_LAYER_EROFS] = "erofs", [PT_LAYER_F2FS] = "f2fs",
 };
 
 const char *pt_layer_kind_name(pt_layer_kind_t k)
@@ -225,9 +226,14 @@ static int md_magic(const uint8_t *b)
     return b[0] == 0xfc && b[1] == 0x4e && b[2] == 0x2b && b[3] == 0xa9;
 }
 
+static uint32_t le32_at(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 pt_layer_kind_t pt_layer_detect(pt_read_fn fn, void *src, uint64_t size)
 {
-    uint8_t b[4096], t[512];
+    uint8_t b[4096], t[512], t2[4096];
     pt_layer_kind_t k;
     uint64_t sectors = size / 512;
     int i;
@@ -243,6 +249,11 @@ pt_layer_kind_t pt_layer_detect(pt_read_fn fn, void *src, uint64_t size)
         return PT_LAYER_SQUASHFS;
     if (pt_erofs_is(b, sizeof b))
         return PT_LAYER_EROFS;
+    if (pt_f2fs_is(b, sizeof b))
+        return PT_LAYER_F2FS;
+    /* F2FS keeps a copy of its superblock in its second block */
+    if (le32_at(b + 1024) != 0xF2F52010u && read_at(fn, src, size, 4096, t2, sizeof t2) && pt_f2fs_is(t2, sizeof t2))
+        return PT_LAYER_F2FS;
     /* APFS: the container superblock's magic after its 32-byte header (not
      * in pt_layer_detect_head: a container found as a file is a disk) */
     if (memcmp(b + 32, "NXSB", 4) == 0)

@@ -27,6 +27,7 @@
 #include "xfs.h"
 #include "squashfs.h"
 #include "erofs.h"
+#include "f2fs.h"
 #include "source.h"
 #include "volume.h"
 #include "walk.h"
@@ -291,6 +292,7 @@ typedef struct link {
     pt_xfs_t *xfs;              /* an XFS volume (libfsxfs) */
     pt_squashfs_t *squashfs;    /* a SquashFS volume (squashfs.c) */
     pt_erofs_t *erofs;          /* an EROFS volume (erofs.c) */
+    pt_f2fs_t *f2fs;            /* an F2FS volume (f2fs.c) */
     pt_btrfs_t *btrfs;          /* a Btrfs volume (btrfs.c) */
     struct md_link *md;         /* a striped md array: its members' evidence (owned) */
     pt_apfs_t *apfs;            /* an APFS volume: its container, and which volume */
@@ -326,6 +328,7 @@ static void link_free(link_t *l)
         pt_xfs_close(l->xfs);
         pt_squashfs_close(l->squashfs);
         pt_erofs_close(l->erofs);
+        pt_f2fs_close(l->f2fs);
         pt_btrfs_close(l->btrfs);
         md_link_free(l->md);
         if (l->file)
@@ -751,6 +754,14 @@ static int open_item_link(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cw
                             (unsigned long long)loc.inode, (unsigned long long)isize, (unsigned long long)size);
         goto out;
     }
+    if (text(st, PT_REOPEN_NCOLUMNS + 1) && strcmp(text(st, PT_REOPEN_NCOLUMNS + 1), "f2fs") == 0) {
+        uint64_t isize = 0;
+        if ((rc = pt_f2fs_open(l->up->fn, l->up->src, l->up->size, &l->f2fs, err)) == PT_OK &&
+            (rc = pt_f2fs_open_inode(l->f2fs, loc.inode, &l->fn, &l->src, &isize, err)) == PT_OK && isize != size)
+            rc = pt_err_set(err, PT_EIO, "%s: F2FS inode %llu now holds %llu bytes, not %llu", loc.path,
+                            (unsigned long long)loc.inode, (unsigned long long)isize, (unsigned long long)size);
+        goto out;
+    }
     if (text(st, PT_REOPEN_NCOLUMNS + 1) && strcmp(text(st, PT_REOPEN_NCOLUMNS + 1), "btrfs") == 0) {
         uint64_t isize = 0, subvol = PT_BTRFS_FS_TREE;
         sqlite3_stmt *vq = NULL;
@@ -813,7 +824,7 @@ static int behind_container(sqlite3 *h, int64_t id)
 
     if (sqlite3_prepare_v2(h, "SELECT 1 FROM items i JOIN volumes v ON v.id = i.volume_id WHERE i.id = ? AND"
                               " (v.parent_item_id IS NOT NULL OR v.parent_volume_id IS NOT NULL"
-                              " OR v.filesystem IN ('xfs', 'btrfs', 'squashfs', 'erofs'))", -1, &st,
+                              " OR v.filesystem IN ('xfs', 'btrfs', 'squashfs', 'erofs', 'f2fs'))", -1, &st,
                            NULL) == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, id);
         yes = sqlite3_step(st) == SQLITE_ROW;

@@ -16,6 +16,7 @@
 #include "btrfs.h"
 #include "squashfs.h"
 #include "erofs.h"
+#include "f2fs.h"
 #include "freespace.h"
 #include "fsid.h"
 #include "gpt.h"
@@ -363,6 +364,31 @@ static int scan_erofs(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *sr
         (rc = pt_scan_problem(s, "note", s->volume_label, pt_erofs_describe(e), err)) == PT_OK)
         rc = pt_erofs_walk(s, e, err);
     pt_erofs_close(e);
+    return rc;
+}
+
+/* An F2FS filesystem (which libtsk does not read), walked by f2fs.c. */
+static int scan_f2fs(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void *src, int whole, pt_err_t *err)
+{
+    pt_f2fs_t *f2 = NULL;
+    pt_err_t ferr = { 0, "" };
+    char why[1400];
+    int rc = pt_f2fs_open(fn, src, v->length, &f2, &ferr);
+
+    if (rc == PT_ENOMEM)
+        return pt_err_set(err, rc, "%s", ferr.msg);
+    if (!f2) {
+        snprintf(why, sizeof why, "%.1100s; recorded and hashed as one volume item", ferr.msg);
+        return unopened(s, v, fn, src, whole, why, err);
+    }
+    v->filesystem = "f2fs";
+    v->has_fs_bytes = 1;
+    v->fs_bytes = v->length;
+    v->fs_unalloc_bytes = v->length - pt_f2fs_bytes_used(f2);
+    if ((rc = add_volume(s, v, err)) == PT_OK &&
+        (rc = pt_scan_problem(s, "note", s->volume_label, pt_f2fs_describe(f2), err)) == PT_OK)
+        rc = pt_f2fs_walk(s, f2, err);
+    pt_f2fs_close(f2);
     return rc;
 }
 
@@ -889,6 +915,8 @@ static int scan_container(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void
         return scan_squashfs(s, v, fn, src, whole, err);
     if (k == PT_LAYER_EROFS)
         return scan_erofs(s, v, fn, src, whole, err);
+    if (k == PT_LAYER_F2FS)
+        return scan_f2fs(s, v, fn, src, whole, err);
     if (k == PT_LAYER_APFS)
         return scan_apfs(s, v, fn, src, whole, err);
     int opens = k == PT_LAYER_LVM || k == PT_LAYER_LUKS || k == PT_LAYER_BITLOCKER || k == PT_LAYER_MDRAID ||
@@ -1677,7 +1705,7 @@ int pt_volume_looks_like_disk(const uint8_t *h, size_t n, uint64_t size)
     size_t i;
     int entries = 0;
 
-    if ((pt_squashfs_is(h, n) || pt_erofs_is(h, n)) && size >= 4096)
+    if ((pt_squashfs_is(h, n) || pt_erofs_is(h, n) || pt_f2fs_is(h, n)) && size >= 4096)
         return 1; /* a snap, a firmware's root filesystem, a live system's, Android's system.img */
     /* a whole-disk XFS (a cloud VM's data disk), a whole-disk LVM PV */
     if (n >= 8 && memcmp(h, "XFSB", 4) == 0 && size >= 1024 * 1024) {

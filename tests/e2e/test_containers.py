@@ -3441,9 +3441,104 @@ def erofs(tap, work):
     tap.result("a truncated EROFS names what lies past its end; random damage never crashes", damaged)
 
 
+def f2fs(tap, work):
+    """F2FS (many Android phones' userdata, SD cards; libtsk reads none),
+    filled by sload.f2fs from a tree: inline files and directories, files
+    through direct and indirect node blocks, a sparse one, hostile names, a
+    symlink; as the source tree has them, and as f2fs-tools' own dump.f2fs
+    reads a file back.  An image found as a file is walked and exported;
+    damage never crashes."""
+    r = random.Random(31)
+    files = {"data/media/0/DCIM/big.bin": r.randbytes(13 * MiB + 5),        # past the direct node blocks
+             "data/media/0/notes.txt": b"meet at noon\n" * 2000,
+             "data/system/users/0.xml": b"<user id='0'/>\n",
+             "data/user/new\nline <script>.txt": b"hostile\n", "data/user/\u65e5\u672c": "u\n".encode(), "empty": b""}
+    for i in range(400):
+        files[f"data/app/many/f{i:04d}-" + "y" * (i % 60)] = str(i).encode() * (i % 30)
+    src = os.path.join(work, "f2-src")
+    sums = tree(src, files)
+    os.symlink("media/0/notes.txt", os.path.join(src, "data", "link"))
+    with open(os.path.join(src, "data", "sparse.bin"), "wb") as f:
+        f.seek(5 << 20)
+        f.write(b"middle")
+        f.seek(9 << 20)
+        f.write(b"end")
+    sums["/data/sparse.bin"] = hashlib.sha256(open(os.path.join(src, "data", "sparse.bin"), "rb").read()).hexdigest()
+    os.utime(os.path.join(src, "data/media/0/notes.txt"), (1300000000, 1300000000))
+    imgs = {}
+    for name, feats in (("default", []), ("extra", ["-O", "extra_attr,inode_crtime,compression"]),
+                        ("encrypt", ["-O", "encrypt"])):
+        imgs[name] = os.path.join(work, f"f2-{name}.img")
+        sh(f"truncate -s 96M {imgs[name]} && mkfs.f2fs -q {' '.join(feats)} {imgs[name]} >/dev/null")
+        sh(f"sload.f2fs -f {src} -t / {imgs[name]} >/dev/null 2>&1")
+
+    def images():
+        for name, img in imgs.items():
+            o, p = scan(work, "f2-" + name, [img])
+            assert p.returncode == 0, (name, p.stderr)
+            c = db(o)
+            assert c.execute("SELECT filesystem FROM volumes").fetchone() == ("f2fs",), name
+            got = {path: (kind, sha, lt, mtime, ino) for path, kind, sha, lt, mtime, ino in
+                   c.execute("SELECT path, kind, sha256, link_target, mtime, inode FROM items")}
+            for path, h in sums.items():
+                assert got[path][:2] == ("file", h), (name, path, got.get(path))
+            assert got["/data/link"][0] == "symlink" and got["/data/link"][2] == "media/0/notes.txt"
+            assert got["/data/media/0/notes.txt"][3] == 1300000000, got["/data/media/0/notes.txt"]
+            want = sorted({"/" + os.path.relpath(os.path.join(d, n), src) for d, ds, fs in os.walk(src)
+                           for n in ds + fs})
+            assert sorted(got) == want, (name, set(got) ^ set(want))
+            notes = " | ".join(m for (m,) in c.execute("SELECT message FROM errors"))
+            assert "F2FS 1." in notes and "cleanly unmounted" in notes, notes
+        # f2fs-tools' own reader gives the large file the same bytes
+        ino = got["/data/media/0/DCIM/big.bin"][4]
+        d = os.path.join(work, "f2-dump")
+        os.makedirs(d)
+        subprocess.run(["dump.f2fs", "-i", hex(ino), imgs["encrypt"]], cwd=d, input=b"y\n", capture_output=True)
+        dumped = os.path.join(d, "lost_found", "big.bin")
+        assert hashlib.sha256(open(dumped, "rb").read()).hexdigest() == got["/data/media/0/DCIM/big.bin"][1]
+    tap.result("F2FS made by mkfs.f2fs and sload.f2fs (default features; extra attributes, creation times and "
+               "compression enabled; encryption enabled): every name, kind, link target, time and hash as the "
+               "source tree's, and a 13 MiB file as dump.f2fs reads it", images)
+
+    def nested():
+        host_d = os.path.join(work, "f2-host.d", "backup")
+        os.makedirs(host_d)
+        shutil.copy(imgs["default"], os.path.join(host_d, "userdata.img"))
+        host = os.path.join(work, "f2-host.img")
+        sh(f"truncate -s 160M {host} && mkfs.ext4 -q -F -b 4096 -E root_owner=0:0 -d {os.path.dirname(host_d)} {host}")
+        case = os.path.join(work, "nr.conf")
+        open(case, "w").write(CASE_NR)
+        o, p = scan(work, "f2-nested", [host], "--case", case)
+        assert p.returncode == 0, p.stderr
+        pre = "/backup/userdata.img!"
+        got = {k[len(pre):]: v for k, v in db(o).execute("SELECT path, sha256 FROM items WHERE kind = 'file' AND "
+                                                           "path LIKE ? || '/%'", (pre,))}
+        for path, h in sums.items():
+            assert got.get(path) == h, path
+        ids = [i for (i,) in db(o).execute("SELECT id FROM items WHERE path IN (?, ?)",
+                                           (pre + "/data/media/0/DCIM/big.bin", pre + "/data/sparse.bin"))]
+        assert len(ids) == 2, ids
+        export_and_verify(work, o, ids, "--case", case)
+    tap.result("an F2FS userdata.img found as a file is walked as FILE!/...; its files export and verify "
+               "--evidence", nested)
+
+    def damaged():
+        base = open(imgs["default"], "rb").read()
+        bad = bytearray(base)
+        bad[1024:1028] = b"\0\0\0\0"                 # the primary superblock gone: its copy is read
+        path = os.path.join(work, "f2-sb.img")
+        open(path, "wb").write(bad)
+        o, p = scan(work, "f2-sb", [path])
+        notes = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
+        assert p.returncode == 0 and "its copy read" in notes, notes
+        never_crash(work, "f2-bad.img", base[:12 << 20], 32, 4 << 20)
+    tap.result("an F2FS whose primary superblock is damaged is read from its copy; random damage to its metadata "
+               "never crashes", damaged)
+
+
 def suite(tap, work):
     for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, e01_in_a_filesystem, sparse_bundles, shadow_copies, vdi_evidence, bsd_label, lvm, luks, veracrypt, xfs, btrfs, squashfs, volume_files, apfs, md_raid, stacked, named,
-                 bitlocker_to_go, disk_ciphers, encrypted_qcow, unread_filesystems, dmg_evidence, android_sparse, apple_sparse_image, parallels, parallels_disks, erofs):
+                 bitlocker_to_go, disk_ciphers, encrypted_qcow, unread_filesystems, dmg_evidence, android_sparse, apple_sparse_image, parallels, parallels_disks, erofs, f2fs):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
         part(tap, d)
