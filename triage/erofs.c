@@ -16,10 +16,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "accounts.h"
 #include "crc32c.h"
-#include "scan.h"
-#include "u64set.h"
+#include "treewalk.h"
 
 #define SB_OFF 1024u
 #define MAGIC 0xE0F5E1E2u
@@ -714,14 +712,14 @@ static ssize_t file_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_e
 
 /* ---- directories ---- */
 
-typedef int (*entry_fn)(void *ctx, uint64_t nid, unsigned type, const char *name, size_t nlen);
-
-#define DIR_DAMAGED 2
+#define DIR_DAMAGED PT_TW_DAMAGED
 
 /* Calls fn for each entry but "." and ".." (a non-zero return stops);
  * DIR_DAMAGED with err set when the listing is damaged. */
-static int dir_each(pt_erofs_t *e, const einode_t *dir, entry_fn fn, void *ctx, pt_err_t *err)
+static int dir_each(void *fs, const void *dirp, pt_tw_entry_fn fn, void *ctx, pt_err_t *err)
 {
+    pt_erofs_t *e = fs;
+    const einode_t *dir = dirp;
     efile_t *f = NULL;
     uint8_t *blk = NULL;
     uint64_t pos;
@@ -775,7 +773,7 @@ static int dir_each(pt_erofs_t *e, const einode_t *dir, entry_fn fn, void *ctx, 
                 char name[256];
                 memcpy(name, blk + no, nl);
                 name[nl] = '\0';
-                r = fn(ctx, le64(d), d[10], name, nl);
+                r = fn(ctx, le64(d), le64(d), d[10], name, nl);
             }
         }
     }
@@ -785,34 +783,6 @@ static int dir_each(pt_erofs_t *e, const einode_t *dir, entry_fn fn, void *ctx, 
 }
 
 /* ---- the walk ---- */
-
-typedef struct ewalk {
-    pt_scan_t *s;
-    pt_erofs_t *e;
-    pt_accounts_t accounts;
-    pt_u64set_t dirs;
-    char *path;
-    size_t cap, base, at;
-    int depth;
-    pt_err_t *err;
-} ewalk_t;
-
-static int walk_dir(ewalk_t *w, const einode_t *dir, size_t at, int depth);
-
-/* erofs file types: 1 file, 2 dir, 3 chr, 4 blk, 5 fifo, 6 sock, 7 symlink */
-static unsigned ftype_of_mode(unsigned mode)
-{
-    switch (mode & S_IFMT) {
-    case S_IFREG: return 1;
-    case S_IFDIR: return 2;
-    case S_IFCHR: return 3;
-    case S_IFBLK: return 4;
-    case S_IFIFO: return 5;
-    case S_IFSOCK: return 6;
-    case S_IFLNK: return 7;
-    default: return 0;
-    }
-}
 
 /* The most bytes a file of this layout can hold on the volume: a larger
  * size is damage, not data (LZ4 expands at most 255-fold; a chunk table
@@ -829,26 +799,18 @@ static uint64_t plausible(const pt_erofs_t *e, const einode_t *in)
     return e->size;
 }
 
-static int visit(void *ctx, uint64_t nid, unsigned type, const char *name, size_t nlen)
+static int visit(void *ctx, uint64_t nid, uint64_t number, unsigned type, const char *name, size_t nlen)
 {
-    ewalk_t *w = ctx;
-    pt_erofs_t *e = w->e;
+    pt_tw_t *w = ctx;
+    pt_erofs_t *e = w->fs;
     pt_err_t ierr = { 0, "" };
     einode_t in;
     pt_item_t it;
-    size_t at = w->at;
-    const char *owner;
     int rc;
 
     (void)nlen;
-    if ((rc = pt_item_path_set(&w->path, &w->cap, at, name, w->err)) != PT_OK)
+    if ((rc = pt_tw_item(w, &it, name, number)) != PT_OK)
         return rc;
-    pt_scan_item_at(w->s, &it, w->path);
-    it.has_inode = 1;
-    it.inode = nid;
-    if (strchr(name, '/'))
-        pt_item_add_error(&it, "error", "the directory entry's name contains '/' (damage or a crafted image): kept "
-                          "as it is");
     if ((rc = inode_read(e, nid, &in, &ierr)) != PT_OK) {
         if (rc == PT_ENOMEM)
             return pt_err_set(w->err, rc, "%s", ierr.msg);
@@ -856,20 +818,16 @@ static int visit(void *ctx, uint64_t nid, unsigned type, const char *name, size_
         pt_item_add_error(&it, "error", "node %" PRIu64 " not read: %s", nid, ierr.msg);
         return pt_scan_emit(w->s, &it, w->err);
     }
-    if (type && ftype_of_mode(in.mode) != type)
+    if (type && pt_tw_dtype(in.mode) != type)
         pt_item_add_error(&it, "error", "the directory says type %u, the inode is of type %u", type,
-                          ftype_of_mode(in.mode));
+                          pt_tw_dtype(in.mode));
     it.kind = pt_item_kind_of_mode(in.mode);
     it.mode = in.mode & 07777u;
     it.size = S_ISDIR(in.mode) ? 0 : in.size;
     it.mtime.sec = in.mtime;
     it.mtime.nsec = in.mtime_nsec;
     it.mtime.known = 1;
-    it.has_owner = 1;
-    it.uid = in.uid;
-    it.gid = in.gid;
-    owner = pt_accounts_name(&w->accounts, it.uid);
-    it.owner = owner ? pt_scan_intern(w->s, owner) : NULL;
+    pt_tw_owner(w, &it, in.uid, in.gid);
     if (S_ISLNK(in.mode)) {
         efile_t *f = NULL;
         char target[4097];
@@ -906,41 +864,12 @@ static int visit(void *ctx, uint64_t nid, unsigned type, const char *name, size_
         file_free(f);
         return rc;
     }
-    if ((rc = pt_scan_emit(w->s, &it, w->err)) != PT_OK)
-        return rc;
-    if (S_ISDIR(in.mode)) {
-        int added = pt_u64set_add(&w->dirs, nid);
-        if (added < 0)
-            return pt_err_set(w->err, PT_ENOMEM, "out of memory");
-        if (!added) {
-            char which[40];
-            snprintf(which, sizeof which, "node %" PRIu64, nid);
-            return pt_scan_dir_again(w->s, w->path, which, w->err);
-        }
-        rc = walk_dir(w, &in, strlen(w->path), w->depth + 1);
-        w->at = at;
+    if ((rc = pt_scan_emit(w->s, &it, w->err)) == PT_OK && S_ISDIR(in.mode)) {
+        char which[40];
+        snprintf(which, sizeof which, "node %" PRIu64, nid);
+        rc = pt_tw_enter(w, &in, nid, which);
     }
     return rc;
-}
-
-static int walk_dir(ewalk_t *w, const einode_t *dir, size_t at, int depth)
-{
-    pt_err_t e = { 0, "" };
-    int saved = w->depth, r;
-
-    if (depth > w->s->opts->max_depth) {
-        w->path[at] = '\0';
-        return pt_scan_too_deep(w->s, w->path, w->err);
-    }
-    w->at = at;
-    w->depth = depth;
-    r = dir_each(w->e, dir, visit, w, &e);
-    w->depth = saved;
-    if (r == DIR_DAMAGED) {
-        w->path[at] = '\0';
-        return pt_scan_dir_incomplete(w->s, w->path + w->base, e.msg, w->err);
-    }
-    return r;
 }
 
 /* ---- lookups by path ---- */
@@ -952,10 +881,11 @@ typedef struct find_ctx {
     int found;
 } find_ctx_t;
 
-static int find_entry(void *ctx, uint64_t nid, unsigned type, const char *name, size_t nlen)
+static int find_entry(void *ctx, uint64_t nid, uint64_t number, unsigned type, const char *name, size_t nlen)
 {
     find_ctx_t *f = ctx;
 
+    (void)number;
     (void)type;
     if (nlen == f->nlen && memcmp(name, f->name, nlen) == 0) {
         f->nid = nid;
@@ -1013,35 +943,17 @@ int pt_erofs_walk(pt_scan_t *s, pt_erofs_t *e, pt_err_t *err)
 {
     pt_err_t ie = { 0, "" };
     einode_t root;
-    ewalk_t w;
-    long len;
+    pt_tw_t w;
     int rc;
 
-    memset(&w, 0, sizeof w);
-    w.s = s;
-    w.e = e;
-    w.err = err;
     if (inode_read(e, e->root, &root, &ie) != PT_OK || !S_ISDIR(root.mode)) {
         char msg[700];
         snprintf(msg, sizeof msg, "EROFS root directory (node %" PRIu64 ") not read: %.600s", e->root,
                  ie.msg[0] ? ie.msg : "its inode is not a directory");
         return pt_scan_problem(s, "error", "filesystem", msg, err);
     }
-    if ((rc = pt_scan_volume_identity(s, read_small, e, &w.accounts, err)) != PT_OK)
-        goto out;
-    if ((len = pt_scan_path_start(s, &w.path, &w.cap)) < 0) {
-        rc = pt_err_set(err, PT_ENOMEM, "out of memory");
-        goto out;
-    }
-    w.base = (size_t)len;
-    if (pt_u64set_add(&w.dirs, e->root) < 0) {
-        rc = pt_err_set(err, PT_ENOMEM, "out of memory");
-        goto out;
-    }
-    rc = walk_dir(&w, &root, (size_t)len, 0);
-out:
-    pt_accounts_free(&w.accounts);
-    pt_u64set_free(&w.dirs);
-    free(w.path);
+    if ((rc = pt_tw_start(&w, s, e, dir_each, visit, read_small, e->root, err)) == PT_OK)
+        rc = pt_tw_dir(&w, &root, w.base, 0);
+    pt_tw_end(&w);
     return rc;
 }

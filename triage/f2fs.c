@@ -15,9 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "accounts.h"
-#include "scan.h"
-#include "u64set.h"
+#include "treewalk.h"
 
 #define BLK 4096u
 #define SB_OFF 1024u
@@ -532,12 +530,10 @@ static int file_open(pt_f2fs_t *f, const finode_t *in, ffile_t **out, pt_err_t *
 
 /* ---- directories ---- */
 
-typedef int (*entry_fn)(void *ctx, uint32_t ino, unsigned type, const char *name, size_t nlen);
-
-#define DIR_DAMAGED 2
+#define DIR_DAMAGED PT_TW_DAMAGED
 
 /* One dentry area: n slots, their bitmap, entries and names. */
-static int dentries(const uint8_t *bitmap, const uint8_t *ents, const uint8_t *names, unsigned n, entry_fn fn,
+static int dentries(const uint8_t *bitmap, const uint8_t *ents, const uint8_t *names, unsigned n, pt_tw_entry_fn fn,
                     void *ctx, pt_err_t *err)
 {
     unsigned i = 0;
@@ -562,14 +558,16 @@ static int dentries(const uint8_t *bitmap, const uint8_t *ents, const uint8_t *n
         i += slots;
         if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
             continue;
-        if ((r = fn(ctx, le32(d + 4), d[10], name, len)) != 0)
+        if ((r = fn(ctx, le32(d + 4), le32(d + 4), d[10], name, len)) != 0)
             return r;
     }
     return 0;
 }
 
-static int dir_each(pt_f2fs_t *f, const finode_t *dir, entry_fn fn, void *ctx, pt_err_t *err)
+static int dir_each(void *fs, const void *dirp, pt_tw_entry_fn fn, void *ctx, pt_err_t *err)
 {
+    pt_f2fs_t *f = fs;
+    const finode_t *dir = dirp;
     ffile_t *x = NULL;
     uint8_t *blk;
     uint64_t pos;
@@ -615,33 +613,6 @@ static int dir_each(pt_f2fs_t *f, const finode_t *dir, entry_fn fn, void *ctx, p
 
 /* ---- the walk ---- */
 
-typedef struct fwalk {
-    pt_scan_t *s;
-    pt_f2fs_t *f;
-    pt_accounts_t accounts;
-    pt_u64set_t dirs;
-    char *path;
-    size_t cap, base, at;
-    int depth;
-    pt_err_t *err;
-} fwalk_t;
-
-static int walk_dir(fwalk_t *w, const finode_t *dir, size_t at, int depth);
-
-static unsigned ftype_of_mode(unsigned mode)
-{
-    switch (mode & S_IFMT) {
-    case S_IFREG: return 1;
-    case S_IFDIR: return 2;
-    case S_IFCHR: return 3;
-    case S_IFBLK: return 4;
-    case S_IFIFO: return 5;
-    case S_IFSOCK: return 6;
-    case S_IFLNK: return 7;
-    default: return 0;
-    }
-}
-
 static void times(pt_item_t *it, const finode_t *in)
 {
     it->mtime = (pt_time_t){ in->mtime, in->mtime_ns, 1 };
@@ -651,28 +622,21 @@ static void times(pt_item_t *it, const finode_t *in)
         it->crtime = (pt_time_t){ in->crtime, in->crtime_ns, 1 };
 }
 
-static int visit(void *ctx, uint32_t ino, unsigned type, const char *name, size_t nlen)
+static int visit(void *ctx, uint64_t ref, uint64_t number, unsigned type, const char *name, size_t nlen)
 {
-    fwalk_t *w = ctx;
-    pt_f2fs_t *f = w->f;
+    pt_tw_t *w = ctx;
+    pt_f2fs_t *f = w->fs;
     pt_err_t ierr = { 0, "" };
+    uint32_t ino = (uint32_t)ref;
     finode_t *in;
     pt_item_t it;
-    size_t at = w->at;
-    const char *owner;
     int rc;
 
     (void)nlen;
-    if ((rc = pt_item_path_set(&w->path, &w->cap, at, name, w->err)) != PT_OK)
+    if ((rc = pt_tw_item(w, &it, name, number)) != PT_OK)
         return rc;
     if (!(in = malloc(sizeof *in)))
         return pt_err_set(w->err, PT_ENOMEM, "out of memory");
-    pt_scan_item_at(w->s, &it, w->path);
-    it.has_inode = 1;
-    it.inode = ino;
-    if (strchr(name, '/'))
-        pt_item_add_error(&it, "error", "the directory entry's name contains '/' (damage, a crafted image, or a "
-                          "name encrypted by fscrypt): kept as it is");
     if ((rc = inode_read(f, ino, in, &ierr)) != PT_OK) {
         free(in);
         if (rc == PT_ENOMEM)
@@ -681,18 +645,14 @@ static int visit(void *ctx, uint32_t ino, unsigned type, const char *name, size_
         pt_item_add_error(&it, "error", "inode %u not read: %s", ino, ierr.msg);
         return pt_scan_emit(w->s, &it, w->err);
     }
-    if (type && ftype_of_mode(in->mode) != type)
+    if (type && pt_tw_dtype(in->mode) != type)
         pt_item_add_error(&it, "error", "the directory says type %u, the inode is of type %u", type,
-                          ftype_of_mode(in->mode));
+                          pt_tw_dtype(in->mode));
     it.kind = pt_item_kind_of_mode(in->mode);
     it.mode = in->mode & 07777u;
     it.size = S_ISDIR(in->mode) ? 0 : in->size;
     times(&it, in);
-    it.has_owner = 1;
-    it.uid = in->uid;
-    it.gid = in->gid;
-    owner = pt_accounts_name(&w->accounts, it.uid);
-    it.owner = owner ? pt_scan_intern(w->s, owner) : NULL;
+    pt_tw_owner(w, &it, in->uid, in->gid);
     if (in->advise & ADV_ENCRYPT)
         pt_item_add_error(&it, "note", "encrypted by fscrypt (the file's key is the user's, not the filesystem's): "
                           "its content is read as the ciphertext it is");
@@ -739,40 +699,12 @@ static int visit(void *ctx, uint32_t ino, unsigned type, const char *name, size_
         return rc;
     }
     if ((rc = pt_scan_emit(w->s, &it, w->err)) == PT_OK && S_ISDIR(in->mode)) {
-        int added = pt_u64set_add(&w->dirs, ino);
-        if (added < 0) {
-            rc = pt_err_set(w->err, PT_ENOMEM, "out of memory");
-        } else if (!added) {
-            char which[40];
-            snprintf(which, sizeof which, "inode %u", ino);
-            rc = pt_scan_dir_again(w->s, w->path, which, w->err);
-        } else {
-            rc = walk_dir(w, in, strlen(w->path), w->depth + 1);
-            w->at = at;
-        }
+        char which[40];
+        snprintf(which, sizeof which, "inode %u", ino);
+        rc = pt_tw_enter(w, in, ino, which);
     }
     free(in);
     return rc;
-}
-
-static int walk_dir(fwalk_t *w, const finode_t *dir, size_t at, int depth)
-{
-    pt_err_t e = { 0, "" };
-    int saved = w->depth, r;
-
-    if (depth > w->s->opts->max_depth) {
-        w->path[at] = '\0';
-        return pt_scan_too_deep(w->s, w->path, w->err);
-    }
-    w->at = at;
-    w->depth = depth;
-    r = dir_each(w->f, dir, visit, w, &e);
-    w->depth = saved;
-    if (r == DIR_DAMAGED) {
-        w->path[at] = '\0';
-        return pt_scan_dir_incomplete(w->s, w->path + w->base, e.msg, w->err);
-    }
-    return r;
 }
 
 /* ---- lookups ---- */
@@ -783,13 +715,14 @@ typedef struct find_ctx {
     uint32_t ino;
 } find_ctx_t;
 
-static int find_entry(void *ctx, uint32_t ino, unsigned type, const char *name, size_t nlen)
+static int find_entry(void *ctx, uint64_t ref, uint64_t number, unsigned type, const char *name, size_t nlen)
 {
     find_ctx_t *c = ctx;
 
+    (void)number;
     (void)type;
     if (nlen == c->nlen && memcmp(name, c->name, nlen) == 0) {
-        c->ino = ino;
+        c->ino = (uint32_t)ref;
         return 1;
     }
     return 0;
@@ -848,16 +781,11 @@ int pt_f2fs_walk(pt_scan_t *s, pt_f2fs_t *f, pt_err_t *err)
 {
     pt_err_t ie = { 0, "" };
     finode_t *root = malloc(sizeof *root);
-    fwalk_t w;
-    long len;
+    pt_tw_t w;
     int rc;
 
     if (!root)
         return pt_err_set(err, PT_ENOMEM, "out of memory");
-    memset(&w, 0, sizeof w);
-    w.s = s;
-    w.f = f;
-    w.err = err;
     if (inode_read(f, f->root, root, &ie) != PT_OK || !S_ISDIR(root->mode)) {
         char msg[700];
         snprintf(msg, sizeof msg, "F2FS root directory (inode %u) not read: %.600s", f->root,
@@ -865,22 +793,9 @@ int pt_f2fs_walk(pt_scan_t *s, pt_f2fs_t *f, pt_err_t *err)
         free(root);
         return pt_scan_problem(s, "error", "filesystem", msg, err);
     }
-    if ((rc = pt_scan_volume_identity(s, read_small, f, &w.accounts, err)) != PT_OK)
-        goto out;
-    if ((len = pt_scan_path_start(s, &w.path, &w.cap)) < 0) {
-        rc = pt_err_set(err, PT_ENOMEM, "out of memory");
-        goto out;
-    }
-    w.base = (size_t)len;
-    if (pt_u64set_add(&w.dirs, f->root) < 0) {
-        rc = pt_err_set(err, PT_ENOMEM, "out of memory");
-        goto out;
-    }
-    rc = walk_dir(&w, root, (size_t)len, 0);
-out:
-    pt_accounts_free(&w.accounts);
-    pt_u64set_free(&w.dirs);
-    free(w.path);
+    if ((rc = pt_tw_start(&w, s, f, dir_each, visit, read_small, f->root, err)) == PT_OK)
+        rc = pt_tw_dir(&w, root, w.base, 0);
+    pt_tw_end(&w);
     free(root);
     return rc;
 }

@@ -21,10 +21,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "accounts.h"
 #include "decode.h"
-#include "scan.h"
-#include "u64set.h"
+#include "treewalk.h"
 
 #define SB_SIZE 96u
 #define META_MAX 8192u
@@ -676,15 +674,15 @@ static ssize_t file_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_e
 
 /* ---- directories ---- */
 
-typedef int (*entry_fn)(void *ctx, uint64_t ref, uint32_t number, unsigned type, const char *name, size_t nlen);
-
-#define DIR_DAMAGED 2
+#define DIR_DAMAGED PT_TW_DAMAGED
 
 /* Calls fn for each entry of directory in, in the listing's order; stops at
  * the first non-zero return, which it returns.  A damaged listing:
  * DIR_DAMAGED, why in err (fn returns a PT_E* code, 0, or 1). */
-static int dir_each(pt_squashfs_t *q, const sqinode_t *in, entry_fn fn, void *ctx, pt_err_t *err)
+static int dir_each(void *fs, const void *dir, pt_tw_entry_fn fn, void *ctx, pt_err_t *err)
 {
+    pt_squashfs_t *q = fs;
+    const sqinode_t *in = dir;
     mcur_t c = { q->dir_start + in->dir_blk, in->dir_off };
     uint64_t left = in->size > 3 ? in->size - 3 : 0;
     char name[NAME_MAX_SQ + 1];
@@ -739,64 +737,39 @@ static int dir_each(pt_squashfs_t *q, const sqinode_t *in, entry_fn fn, void *ct
 
 /* ---- the walk ---- */
 
-typedef struct sqwalk {
-    pt_scan_t *s;
-    pt_squashfs_t *q;
-    pt_accounts_t accounts;
-    pt_u64set_t dirs;
-    char *path;
-    size_t cap, base, at;
-    int depth;
-    pt_err_t *err;
-} sqwalk_t;
-
-static int walk_dir(sqwalk_t *w, const sqinode_t *dir, size_t at, int depth);
-
-static void set_owner(sqwalk_t *w, pt_item_t *it, const sqinode_t *in)
+static void set_owner(pt_tw_t *w, pt_item_t *it, const sqinode_t *in)
 {
-    pt_squashfs_t *q = w->q;
-    const char *owner;
+    pt_squashfs_t *q = w->fs;
 
     if (in->uid_idx >= q->id_count || in->gid_idx >= q->id_count) {
         pt_item_add_error(it, "error", "owner index %u or group index %u past the id table (%u ids)", in->uid_idx,
                           in->gid_idx, q->id_count);
         return;
     }
-    it->has_owner = 1;
-    it->uid = q->ids[in->uid_idx];
-    it->gid = q->ids[in->gid_idx];
-    owner = pt_accounts_name(&w->accounts, it->uid);
-    it->owner = owner ? pt_scan_intern(w->s, owner) : NULL;
+    pt_tw_owner(w, it, q->ids[in->uid_idx], q->ids[in->gid_idx]);
 }
 
-static int visit(void *ctx, uint64_t ref, uint32_t number, unsigned type, const char *name, size_t nlen)
+static int visit(void *ctx, uint64_t ref, uint64_t number, unsigned type, const char *name, size_t nlen)
 {
-    sqwalk_t *w = ctx;
-    pt_squashfs_t *q = w->q;
+    pt_tw_t *w = ctx;
+    pt_squashfs_t *q = w->fs;
     pt_err_t ierr = { 0, "" };
     sqinode_t in;
     pt_item_t it;
-    size_t at = w->at;
     int rc;
 
     (void)nlen;
-    if ((rc = pt_item_path_set(&w->path, &w->cap, at, name, w->err)) != PT_OK)
+    if ((rc = pt_tw_item(w, &it, name, number)) != PT_OK)
         return rc;
-    pt_scan_item_at(w->s, &it, w->path);
-    it.has_inode = 1;
-    it.inode = number;
-    if (strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-        pt_item_add_error(&it, "error", "the directory entry's name contains '/' or is '.' or '..' (damage or a "
-                          "crafted image): kept as it is");
     if ((rc = inode_read(q, ref, &in, &ierr)) != PT_OK) {
         if (rc == PT_ENOMEM)
             return pt_err_set(w->err, rc, "%s", ierr.msg);
         it.kind = PT_KIND_UNKNOWN;
-        pt_item_add_error(&it, "error", "inode %u not read: %s", number, ierr.msg);
+        pt_item_add_error(&it, "error", "inode %" PRIu64 " not read: %s", number, ierr.msg);
         return pt_scan_emit(w->s, &it, w->err);
     }
     if (in.number != number)
-        pt_item_add_error(&it, "error", "the directory names inode %u, but the inode there is %u", number,
+        pt_item_add_error(&it, "error", "the directory names inode %" PRIu64 ", but the inode there is %u", number,
                           in.number);
     if ((in.type > 7 ? in.type - 7u : in.type) != type)
         pt_item_add_error(&it, "error", "the directory says type %u, the inode is of type %u", type, in.type);
@@ -843,41 +816,12 @@ static int visit(void *ctx, uint64_t ref, uint32_t number, unsigned type, const 
         file_free(f);
         return rc;
     }
-    if ((rc = pt_scan_emit(w->s, &it, w->err)) != PT_OK)
-        return rc;
-    if (in.type == I_DIR || in.type == I_LDIR) {
-        int added = pt_u64set_add(&w->dirs, ref);
-        if (added < 0)
-            return pt_err_set(w->err, PT_ENOMEM, "out of memory");
-        if (!added) {
-            char which[40];
-            snprintf(which, sizeof which, "inode %u", number);
-            return pt_scan_dir_again(w->s, w->path, which, w->err);
-        }
-        rc = walk_dir(w, &in, strlen(w->path), w->depth + 1);
-        w->at = at;
+    if ((rc = pt_scan_emit(w->s, &it, w->err)) == PT_OK && (in.type == I_DIR || in.type == I_LDIR)) {
+        char which[40];
+        snprintf(which, sizeof which, "inode %" PRIu64, number);
+        rc = pt_tw_enter(w, &in, ref, which);
     }
     return rc;
-}
-
-static int walk_dir(sqwalk_t *w, const sqinode_t *dir, size_t at, int depth)
-{
-    pt_err_t e = { 0, "" };
-    int saved = w->depth, r;
-
-    if (depth > w->s->opts->max_depth) {
-        w->path[at] = '\0';
-        return pt_scan_too_deep(w->s, w->path, w->err);
-    }
-    w->at = at;
-    w->depth = depth;
-    r = dir_each(w->q, dir, visit, w, &e);
-    w->depth = saved;
-    if (r == DIR_DAMAGED) {
-        w->path[at] = '\0';
-        return pt_scan_dir_incomplete(w->s, w->path + w->base, e.msg, w->err);
-    }
-    return r;
 }
 
 /* ---- lookups by path and by inode number ---- */
@@ -889,7 +833,7 @@ typedef struct find_ctx {
     int found;
 } find_ctx_t;
 
-static int find_entry(void *ctx, uint64_t ref, uint32_t number, unsigned type, const char *name, size_t nlen)
+static int find_entry(void *ctx, uint64_t ref, uint64_t number, unsigned type, const char *name, size_t nlen)
 {
     find_ctx_t *f = ctx;
 
@@ -936,7 +880,7 @@ typedef struct map_ctx {
     pt_err_t *err;
 } map_ctx_t;
 
-static int map_entry(void *ctx, uint64_t ref, uint32_t number, unsigned type, const char *name, size_t nlen)
+static int map_entry(void *ctx, uint64_t ref, uint64_t number, unsigned type, const char *name, size_t nlen)
 {
     map_ctx_t *m = ctx;
     pt_squashfs_t *q = m->q;
@@ -956,7 +900,7 @@ static int map_entry(void *ctx, uint64_t ref, uint32_t number, unsigned type, co
         q->map = g;
         q->capmap = cap;
     }
-    q->map[q->nmap].number = number;
+    q->map[q->nmap].number = (uint32_t)number;
     q->map[q->nmap++].ref = ref;
     if (type == I_DIR && m->depth < 4096 && (r = pt_u64set_add(&m->dirs, ref)) == 1 &&
         inode_read(q, ref, &in, &e) == PT_OK && (in.type == I_DIR || in.type == I_LDIR)) {
@@ -1019,35 +963,17 @@ int pt_squashfs_walk(pt_scan_t *s, pt_squashfs_t *q, pt_err_t *err)
 {
     pt_err_t e = { 0, "" };
     sqinode_t root;
-    sqwalk_t w;
-    long len;
+    pt_tw_t w;
     int rc;
 
-    memset(&w, 0, sizeof w);
-    w.s = s;
-    w.q = q;
-    w.err = err;
     if (inode_read(q, q->root_ref, &root, &e) != PT_OK || (root.type != I_DIR && root.type != I_LDIR)) {
         char msg[700];
         snprintf(msg, sizeof msg, "SquashFS root directory not read: %.600s",
                  e.msg[0] ? e.msg : "its inode is not a directory");
         return pt_scan_problem(s, "error", "filesystem", msg, err);
     }
-    if ((rc = pt_scan_volume_identity(s, read_small, q, &w.accounts, err)) != PT_OK)
-        goto out;
-    if ((len = pt_scan_path_start(s, &w.path, &w.cap)) < 0) {
-        rc = pt_err_set(err, PT_ENOMEM, "out of memory");
-        goto out;
-    }
-    w.base = (size_t)len;
-    if (pt_u64set_add(&w.dirs, q->root_ref) < 0) {
-        rc = pt_err_set(err, PT_ENOMEM, "out of memory");
-        goto out;
-    }
-    rc = walk_dir(&w, &root, (size_t)len, 0);
-out:
-    pt_accounts_free(&w.accounts);
-    pt_u64set_free(&w.dirs);
-    free(w.path);
+    if ((rc = pt_tw_start(&w, s, q, dir_each, visit, read_small, q->root_ref, err)) == PT_OK)
+        rc = pt_tw_dir(&w, &root, w.base, 0);
+    pt_tw_end(&w);
     return rc;
 }
