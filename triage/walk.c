@@ -2,6 +2,7 @@
  * copies what it keeps from TSK_FS_FILE (libtsk frees it after the callback).
  * Must not open files by name or follow links. */
 #include "walk.h"
+#include "ext4ext.h"
 
 #include "chain.h"
 
@@ -197,6 +198,12 @@ ssize_t pt_walk_read_tsk(void *src, uint64_t off, uint8_t *buf, size_t len, pt_e
         ssize_t mbr = fat_mbr_read(t->file, off, buf, len, err);
         if (mbr != -2)
             return mbr;
+        /* an ext4 extent tree of two or more levels, which libtsk 4.11
+         * cannot map: walked by ext4ext.c */
+        if (!a && (mbr = pt_ext4ext_read(t->file, off, buf, len, err)) != -2) {
+            tsk_error_reset();
+            return mbr;
+        }
     }
     if (got < 0)
         pt_source_tsk_err(err, PT_EIO, "libtsk");
