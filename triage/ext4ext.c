@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "source.h"
+
 #define MAGIC 0xf30au
 #define MAX_DEPTH 5
 #define UNINIT 32768u
@@ -136,9 +138,9 @@ ssize_t pt_ext4ext_read(TSK_FS_FILE *f, uint64_t off, uint8_t *buf, size_t len, 
         if (!phys) {
             memset(buf + done, 0, (size_t)n);
         } else if (tsk_fs_read(fs, (TSK_OFF_T)(phys * bs + at % bs), (char *)buf + done, (size_t)n) != (ssize_t)n) {
-            tsk_error_reset();
             free(node);
-            pt_err_set(err, PT_EIO, "ext4 block %llu not read", (unsigned long long)phys);
+            /* with the image's own reason (a damaged chunk, a cut file) */
+            pt_source_tsk_err(err, PT_EIO, "ext4 block %llu not read", (unsigned long long)phys);
             return -1;
         }
         done += (size_t)n;

@@ -199,8 +199,10 @@ ssize_t pt_walk_read_tsk(void *src, uint64_t off, uint8_t *buf, size_t len, pt_e
         if (mbr != -2)
             return mbr;
         /* an ext4 extent tree of two or more levels, which libtsk 4.11
-         * cannot map: walked by ext4ext.c */
-        if (!a && (mbr = pt_ext4ext_read(t->file, off, buf, len, err)) != -2) {
+         * cannot map (its run list fails): walked by ext4ext.c.  Other
+         * failures (an unreadable block of the image) keep libtsk's error. */
+        const char *why = tsk_error_get();
+        if (!a && why && strstr(why, "fs_attr_add_run") && (mbr = pt_ext4ext_read(t->file, off, buf, len, err)) != -2) {
             tsk_error_reset();
             return mbr;
         }
