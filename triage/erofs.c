@@ -874,26 +874,6 @@ static int visit(void *ctx, uint64_t nid, uint64_t number, unsigned type, const 
 
 /* ---- lookups by path ---- */
 
-typedef struct find_ctx {
-    const char *name;
-    size_t nlen;
-    uint64_t nid;
-    int found;
-} find_ctx_t;
-
-static int find_entry(void *ctx, uint64_t nid, uint64_t number, unsigned type, const char *name, size_t nlen)
-{
-    find_ctx_t *f = ctx;
-
-    (void)number;
-    (void)type;
-    if (nlen == f->nlen && memcmp(name, f->name, nlen) == 0) {
-        f->nid = nid;
-        f->found = 1;
-        return 1;
-    }
-    return 0;
-}
 
 /* A small file by path (passwd, os-release, build.prop), at most 1 MiB. */
 static char *read_small(void *ctx, const char *path, size_t *out_len)
@@ -902,7 +882,7 @@ static char *read_small(void *ctx, const char *path, size_t *out_len)
     pt_err_t err = { 0, "" };
     einode_t in;
     efile_t *f = NULL;
-    find_ctx_t fc = { NULL, 0, 0, 0 };
+    pt_tw_find_t fc = { NULL, 0, 0 };
     const char *p = path;
     char *buf;
     int hops = 0;
@@ -910,8 +890,8 @@ static char *read_small(void *ctx, const char *path, size_t *out_len)
     if (inode_read(e, e->root, &in, &err) != PT_OK)
         return NULL;
     while (pt_path_next(&p, &fc.name, &fc.nlen))
-        if (!S_ISDIR(in.mode) || ++hops > 64 || dir_each(e, &in, find_entry, &fc, &err) != 1 ||
-            inode_read(e, fc.nid, &in, &err) != PT_OK)
+        if (!S_ISDIR(in.mode) || ++hops > 64 || dir_each(e, &in, pt_tw_find_entry, &fc, &err) != 1 ||
+            inode_read(e, fc.ref, &in, &err) != PT_OK)
             return NULL;
     if (!S_ISREG(in.mode) || in.size == 0 || in.size > (1 << 20) || file_open(e, &in, &f, &err) != PT_OK)
         return NULL;

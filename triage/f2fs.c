@@ -709,31 +709,13 @@ static int visit(void *ctx, uint64_t ref, uint64_t number, unsigned type, const 
 
 /* ---- lookups ---- */
 
-typedef struct find_ctx {
-    const char *name;
-    size_t nlen;
-    uint32_t ino;
-} find_ctx_t;
-
-static int find_entry(void *ctx, uint64_t ref, uint64_t number, unsigned type, const char *name, size_t nlen)
-{
-    find_ctx_t *c = ctx;
-
-    (void)number;
-    (void)type;
-    if (nlen == c->nlen && memcmp(name, c->name, nlen) == 0) {
-        c->ino = (uint32_t)ref;
-        return 1;
-    }
-    return 0;
-}
 
 static char *read_small(void *ctx, const char *path, size_t *out_len)
 {
     pt_f2fs_t *f = ctx;
     pt_err_t err = { 0, "" };
     finode_t *in = malloc(sizeof *in);
-    find_ctx_t fc = { NULL, 0, 0 };
+    pt_tw_find_t fc = { NULL, 0, 0 };
     const char *p = path;
     ffile_t *x = NULL;
     char *buf = NULL;
@@ -742,8 +724,8 @@ static char *read_small(void *ctx, const char *path, size_t *out_len)
     if (!in || inode_read(f, f->root, in, &err) != PT_OK)
         goto out;
     while (pt_path_next(&p, &fc.name, &fc.nlen))
-        if (!S_ISDIR(in->mode) || ++hops > 64 || dir_each(f, in, find_entry, &fc, &err) != 1 ||
-            inode_read(f, fc.ino, in, &err) != PT_OK)
+        if (!S_ISDIR(in->mode) || ++hops > 64 || dir_each(f, in, pt_tw_find_entry, &fc, &err) != 1 ||
+            inode_read(f, (uint32_t)fc.ref, in, &err) != PT_OK)
             goto out;
     if (S_ISREG(in->mode) && in->size && in->size <= (1 << 20) && file_open(f, in, &x, &err) == PT_OK)
         buf = pt_read_alloc(file_read, x, (size_t)in->size, out_len);

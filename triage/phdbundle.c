@@ -48,7 +48,8 @@ typedef struct phd {
 static int elem(const char *p, const char *end, const char *tag, const char **b, const char **e, const char **after)
 {
     char open[64], close[64];
-    size_t ol = (size_t)snprintf(open, sizeof open, "<%s>", tag), cl = (size_t)snprintf(close, sizeof close, "</%s>", tag);
+    size_t ol = (size_t)snprintf(open, sizeof open, "<%s>", tag);
+    size_t cl = (size_t)snprintf(close, sizeof close, "</%s>", tag);
     const char *s, *t;
 
     if (p >= end || !(s = memmem(p, (size_t)(end - p), open, ol)))

@@ -826,26 +826,6 @@ static int visit(void *ctx, uint64_t ref, uint64_t number, unsigned type, const 
 
 /* ---- lookups by path and by inode number ---- */
 
-typedef struct find_ctx {
-    const char *name;
-    size_t nlen;
-    uint64_t ref;
-    int found;
-} find_ctx_t;
-
-static int find_entry(void *ctx, uint64_t ref, uint64_t number, unsigned type, const char *name, size_t nlen)
-{
-    find_ctx_t *f = ctx;
-
-    (void)number;
-    (void)type;
-    if (nlen == f->nlen && memcmp(name, f->name, nlen) == 0) {
-        f->ref = ref;
-        f->found = 1;
-        return 1;
-    }
-    return 0;
-}
 
 /* A small file by path (passwd, os-release), at most 1 MiB. */
 static char *read_small(void *ctx, const char *path, size_t *out_len)
@@ -854,7 +834,7 @@ static char *read_small(void *ctx, const char *path, size_t *out_len)
     pt_err_t e = { 0, "" };
     sqinode_t in;
     sqfile_t *f = NULL;
-    find_ctx_t fc = { NULL, 0, 0, 0 };
+    pt_tw_find_t fc = { NULL, 0, 0 };
     const char *p = path;
     char *buf = NULL;
     int hops = 0;
@@ -862,8 +842,8 @@ static char *read_small(void *ctx, const char *path, size_t *out_len)
     if (inode_read(q, q->root_ref, &in, &e) != PT_OK)
         return NULL;
     while (pt_path_next(&p, &fc.name, &fc.nlen))
-        if ((in.type != I_DIR && in.type != I_LDIR) || ++hops > 64 || dir_each(q, &in, find_entry, &fc, &e) != 1 ||
-            inode_read(q, fc.ref, &in, &e) != PT_OK)
+        if ((in.type != I_DIR && in.type != I_LDIR) || ++hops > 64 ||
+            dir_each(q, &in, pt_tw_find_entry, &fc, &e) != 1 || inode_read(q, fc.ref, &in, &e) != PT_OK)
             return NULL;
     if ((in.type != I_FILE && in.type != I_LFILE) || in.size == 0 || in.size > (1 << 20) ||
         file_open(q, &in, &f, &e) != PT_OK)

@@ -94,6 +94,18 @@ int pt_tw_dir(pt_tw_t *w, const void *dir, size_t at, int depth)
     return r;
 }
 
+int pt_tw_find_entry(void *ctx, uint64_t ref, uint64_t number, unsigned type, const char *name, size_t nlen)
+{
+    pt_tw_find_t *f = ctx;
+
+    (void)number;
+    (void)type;
+    if (nlen != f->nlen || memcmp(name, f->name, nlen) != 0)
+        return 0;
+    f->ref = ref;
+    return 1;
+}
+
 unsigned pt_tw_dtype(unsigned mode)
 {
     switch (mode & S_IFMT) {

@@ -57,6 +57,16 @@ int pt_tw_enter(pt_tw_t *w, const void *dir, uint64_t ref, const char *which);
 /* Walks directory dir whose path ends at at (the root: w->base, depth 0). */
 int pt_tw_dir(pt_tw_t *w, const void *dir, size_t at, int depth);
 
+/* Looking a name up in a directory (a reader's read_small, one path
+ * component at a time): list the directory with pt_tw_find_entry and ctx a
+ * pt_tw_find_t whose name and nlen are set; 1 when found, with ref set. */
+typedef struct pt_tw_find {
+    const char *name;
+    size_t nlen;
+    uint64_t ref;
+} pt_tw_find_t;
+int pt_tw_find_entry(void *ctx, uint64_t ref, uint64_t number, unsigned type, const char *name, size_t nlen);
+
 /* The directory-entry type of a mode as EROFS, F2FS and ext4 number them:
  * 1 file, 2 directory, 3 character and 4 block device, 5 FIFO, 6 socket,
  * 7 symbolic link, 0 other. */

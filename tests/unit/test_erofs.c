@@ -63,26 +63,6 @@ static int make_tree(void)
     return 1;
 }
 
-static uint8_t *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *b = NULL;
-    long len;
-
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    if (len >= 0 && (b = malloc((size_t)len + 1)) && fread(b, 1, (size_t)len, f) != (size_t)len) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    *n = (size_t)len;
-    return b;
-}
-
 static uint64_t nid_of(const char *img, const char *path)
 {
     char cmd[512], line[256];
@@ -117,7 +97,7 @@ static void layouts(void)
         snprintf(img, sizeof img, "%s/%zu.img", dir, k);
         snprintf(cmd, sizeof cmd, "mkfs.erofs --quiet %s %s %s/src >/dev/null 2>&1", opts[k], img, dir);
         T_CHECK(system(cmd) == 0);
-        if (!(data = slurp(img, &n)))
+        if (!(data = t_slurp(img, &n)))
             continue;
         m = (pt_mem_t){ data, n };
         T_CHECK(pt_erofs_is(data, n));
@@ -132,7 +112,7 @@ static void layouts(void)
                 size_t want_n = 0;
                 uint8_t *want, *got;
                 snprintf(src, sizeof src, "%s/src%s", dir, files[j]);
-                want = slurp(src, &want_n);
+                want = t_slurp(src, &want_n);
                 T_CHECK(pt_erofs_open_inode(e, nid_of(img, files[j]), &fn, &fsrc, &size, &err) == PT_OK);
                 T_CHECK(size == want_n);
                 got = want_n ? (uint8_t *)pt_read_alloc(fn, fsrc, want_n, &n) : NULL;
@@ -163,7 +143,7 @@ static void superblock(void)
     pt_err_t err = { 0, "" };
 
     snprintf(img, sizeof img, "%s/0.img", dir);
-    if (!(data = slurp(img, &n)))
+    if (!(data = t_slurp(img, &n)))
         return;
     m = (pt_mem_t){ data, n };
     data[1024 + 12] = 20; /* blocks of 1 MiB */
@@ -172,7 +152,7 @@ static void superblock(void)
     t_put_le32(data + 1024 + 40, 0x7fffffff); /* metadata far past the end */
     T_CHECK(pt_erofs_open(pt_read_mem, &m, n, &e, &err) == PT_EFORMAT && strstr(err.msg, "metadata at byte"));
     free(data);
-    data = slurp(img, &n);
+    data = t_slurp(img, &n);
     m = (pt_mem_t){ data, n };
     data[1024 + 64] = 'X'; /* the volume name changed: the checksum no longer matches */
     T_CHECK(pt_erofs_open(pt_read_mem, &m, n, &e, &err) == PT_OK && e &&

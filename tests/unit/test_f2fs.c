@@ -42,26 +42,6 @@ static int put(const char *name, size_t n, size_t hole_at)
     return 1;
 }
 
-static uint8_t *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *b = NULL;
-    long len;
-
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    if (len > 0 && (b = malloc((size_t)len)) && fread(b, 1, (size_t)len, f) != (size_t)len) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    *n = (size_t)len;
-    return b;
-}
-
 static uint8_t *img;
 static size_t img_n;
 
@@ -84,7 +64,7 @@ static int build(void)
         return 0;
     }
     snprintf(path, sizeof path, "%s/f.img", dir);
-    return (img = slurp(path, &img_n)) != NULL;
+    return (img = t_slurp(path, &img_n)) != NULL;
 }
 
 static void files(void)
@@ -109,7 +89,7 @@ static void files(void)
         size_t want_n = 0, got_n = 0;
         uint8_t *want, *got;
         snprintf(path, sizeof path, "%s/src/%s", dir, names[k]);
-        want = slurp(path, &want_n);
+        want = t_slurp(path, &want_n);
         for (ino = 4; ino < 64 && want; ino++) {
             pt_read_fn fn;
             void *src;

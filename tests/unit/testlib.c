@@ -1,6 +1,8 @@
 /* testlib.c - runs unit tests and counts them. */
 #include "testlib.h"
 
+#include <stdlib.h>
+
 int t_failed_checks;
 static int t_n, t_failed;
 
@@ -23,4 +25,26 @@ int t_done(void)
 {
     printf("1..%d\n", t_n);
     return t_failed ? 1 : 0;
+}
+
+unsigned char *t_slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *b = NULL;
+    long len;
+
+    *n = 0;
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (b = malloc((size_t)len + 1)) != NULL) {
+        if (fread(b, 1, (size_t)len, f) == (size_t)len) {
+            *n = (size_t)len;
+        } else {
+            free(b);
+            b = NULL;
+        }
+    }
+    fclose(f);
+    return b;
 }

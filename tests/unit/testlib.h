@@ -36,6 +36,10 @@ extern int t_failed_checks;
         }                                                                                    \
     } while (0)
 
+/* A whole file read into a new buffer (*n its bytes); NULL when it cannot
+ * be read. */
+unsigned char *t_slurp(const char *path, size_t *n);
+
 /* Little-endian field writers for structures built by hand. */
 static inline void t_put_le32(unsigned char *p, unsigned long v)
 {
