@@ -850,17 +850,9 @@ static int visit(void *ctx, uint64_t nid, uint64_t number, unsigned type, const 
         efile_t *f = NULL;
         if ((rc = file_open(e, &in, &f, &ierr)) == PT_ENOMEM)
             return pt_err_set(w->err, rc, "%s", ierr.msg);
-        if (!f) {
-            pt_item_add_error(&it, "error", "content not read: %s", ierr.msg);
-        } else {
+        if (f)
             pt_item_limit(&it, w->s->opts->max_item_size, plausible(e, &in));
-            if ((rc = pt_scan_read(w->s, &it, file_read, f, &ierr)) != PT_OK) {
-                file_free(f);
-                *w->err = ierr;
-                return rc;
-            }
-        }
-        rc = pt_scan_emit(w->s, &it, w->err);
+        rc = pt_tw_content(w, &it, file_read, f, &ierr);
         file_free(f);
         return rc;
     }
@@ -873,7 +865,6 @@ static int visit(void *ctx, uint64_t nid, uint64_t number, unsigned type, const 
 }
 
 /* ---- lookups by path ---- */
-
 
 /* A small file by path (passwd, os-release, build.prop), at most 1 MiB. */
 static char *read_small(void *ctx, const char *path, size_t *out_len)

@@ -682,18 +682,9 @@ static int visit(void *ctx, uint64_t ref, uint64_t number, unsigned type, const 
             free(in);
             return pt_err_set(w->err, rc, "%s", ierr.msg);
         }
-        if (!x) {
-            pt_item_add_error(&it, "error", "content not read: %s", ierr.msg);
-        } else {
+        if (x)
             pt_item_limit(&it, w->s->opts->max_item_size, 0);
-            if ((rc = pt_scan_read(w->s, &it, file_read, x, &ierr)) != PT_OK) {
-                file_free(x);
-                free(in);
-                *w->err = ierr;
-                return rc;
-            }
-        }
-        rc = pt_scan_emit(w->s, &it, w->err);
+        rc = pt_tw_content(w, &it, file_read, x, &ierr);
         file_free(x);
         free(in);
         return rc;
@@ -708,7 +699,6 @@ static int visit(void *ctx, uint64_t ref, uint64_t number, unsigned type, const 
 }
 
 /* ---- lookups ---- */
-
 
 static char *read_small(void *ctx, const char *path, size_t *out_len)
 {

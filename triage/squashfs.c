@@ -797,22 +797,15 @@ static int visit(void *ctx, uint64_t ref, uint64_t number, unsigned type, const 
         sqfile_t *f = NULL;
         if ((rc = file_open(q, &in, &f, &ierr)) == PT_ENOMEM)
             return pt_err_set(w->err, rc, "%s", ierr.msg);
-        if (!f) {
-            pt_item_add_error(&it, "error", "content not read: %s", ierr.msg);
-        } else {
+        if (f) {
             /* holes read as zeros: a size far beyond what the blocks could
              * hold decoded is damage, not data */
             uint64_t plausible = (uint64_t)f->nblocks * q->block_size + q->block_size;
             pt_item_limit(&it, w->s->opts->max_item_size, 0);
             if (!it.read_limit && it.size > plausible)
                 pt_item_limit(&it, 0, plausible);
-            if ((rc = pt_scan_read(w->s, &it, file_read, f, &ierr)) != PT_OK) {
-                file_free(f);
-                *w->err = ierr;
-                return rc;
-            }
         }
-        rc = pt_scan_emit(w->s, &it, w->err);
+        rc = pt_tw_content(w, &it, file_read, f, &ierr);
         file_free(f);
         return rc;
     }
@@ -825,7 +818,6 @@ static int visit(void *ctx, uint64_t ref, uint64_t number, unsigned type, const 
 }
 
 /* ---- lookups by path and by inode number ---- */
-
 
 /* A small file by path (passwd, os-release), at most 1 MiB. */
 static char *read_small(void *ctx, const char *path, size_t *out_len)

@@ -60,6 +60,20 @@ void pt_tw_owner(pt_tw_t *w, pt_item_t *it, uint32_t uid, uint32_t gid)
     it->owner = owner ? pt_scan_intern(w->s, owner) : NULL;
 }
 
+int pt_tw_content(pt_tw_t *w, pt_item_t *it, pt_read_fn fn, void *src, const pt_err_t *why)
+{
+    pt_err_t rerr = { 0, "" };
+    int rc;
+
+    if (!src) {
+        pt_item_add_error(it, "error", "content not read: %s", why->msg);
+    } else if ((rc = pt_scan_read(w->s, it, fn, src, &rerr)) != PT_OK) {
+        *w->err = rerr;
+        return rc;
+    }
+    return pt_scan_emit(w->s, it, w->err);
+}
+
 int pt_tw_enter(pt_tw_t *w, const void *dir, uint64_t ref, const char *which)
 {
     size_t at = w->at;

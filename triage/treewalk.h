@@ -51,6 +51,10 @@ void pt_tw_end(pt_tw_t *w);
 int pt_tw_item(pt_tw_t *w, pt_item_t *it, const char *name, uint64_t number);
 /* Its owner: uid and gid, named where the volume's /etc/passwd names them. */
 void pt_tw_owner(pt_tw_t *w, pt_item_t *it, uint32_t uid, uint32_t gid);
+/* Reads a regular file's content through fn/src (NULL when it could not
+ * be opened: why says so, on the item) and emits the item.  PT_OK or a
+ * fatal error. */
+int pt_tw_content(pt_tw_t *w, pt_item_t *it, pt_read_fn fn, void *src, const pt_err_t *why);
 /* Walks the directory dir (reference ref) whose item was just emitted, once:
  * a second time is a loop, named (which: "inode 12"). */
 int pt_tw_enter(pt_tw_t *w, const void *dir, uint64_t ref, const char *which);
