@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "crypto.h"
 
 /* ---- bounded access -------------------------------------------------------- */
@@ -23,13 +24,6 @@ static inline const uint8_t *at(const pt_crypto_view_t *v, uint64_t off, size_t 
         return v->tail + (off - (v->size - v->tail_len));
     return NULL;
 }
-
-static inline uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static inline uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
-static inline uint64_t le64(const uint8_t *p) { return le32(p) | (uint64_t)le32(p + 4) << 32; }
-static inline uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static inline uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
-static inline uint64_t be64(const uint8_t *p) { return (uint64_t)be32(p) << 32 | be32(p + 4); }
 
 /* Copies a NUL-padded fixed field if it is printable ASCII; 0 otherwise. */
 static inline int cstr(const uint8_t *p, size_t n, char *out, size_t out_size)

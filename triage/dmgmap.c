@@ -11,6 +11,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "bytes.h"
+
 #define XML_MAX (64u << 20)        /* a property list of 64 MiB describes a disk of petabytes */
 #define CHUNK_MAX (64u << 20)      /* decoded and stored size of one chunk (Apple writes 1 MiB) */
 #define CHUNKS_MAX (1u << 24)
@@ -37,8 +39,6 @@ struct pt_dmgmap {
     uint8_t *cache, *in;    /* CHUNK_MAX each, made when first needed */
 };
 
-static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
-static uint64_t be64(const uint8_t *p) { return (uint64_t)be32(p) << 32 | be32(p + 4); }
 
 int pt_dmgmap_is_dmg(const uint8_t *tail, size_t len)
 {

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "bytes.h"
 #include "crc32c.h"
 #include "treewalk.h"
 
@@ -87,21 +88,6 @@ typedef struct efile {
     uint8_t *xbuf, *pbuf;
     int have;
 } efile_t;
-
-static uint16_t le16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-    return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 int pt_erofs_is(const uint8_t *h, size_t n)
 {

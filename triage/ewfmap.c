@@ -11,6 +11,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "bytes.h"
+
 #define SECTION 76u
 #define TABLE_MAX (1u << 20)    /* entries in one table: EnCase writes at most 16,375 */
 
@@ -38,8 +40,6 @@ struct pt_ewfmap {
     uint8_t *chunk, *stored;
 };
 
-static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint64_t le64(const uint8_t *p) { return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32; }
 
 static int seg_read(const pt_ewfmap_t *m, unsigned s, uint64_t off, void *buf, size_t len, pt_err_t *err)
 {

@@ -9,21 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "source.h"
 
 #define MAGIC 0xf30au
 #define MAX_DEPTH 5
 #define UNINIT 32768u
-
-static uint16_t le16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 /* Where logical block lb lies: *phys (0 for zeros) and *run, the blocks
  * from lb that follow it in the same state. */

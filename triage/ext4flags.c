@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
+
 #define INCOMPAT_META_BG 0x10u
 #define INCOMPAT_64BIT 0x80u
 #define INCOMPAT_ENCRYPT 0x10000u
@@ -15,8 +17,6 @@ struct pt_ext4flags {
     uint64_t group, table;     /* the last group looked up and its inode table block (group = -1: none) */
 };
 
-static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
 static int rd(TSK_FS_INFO *fs, uint64_t off, uint8_t *b, size_t n)
 {

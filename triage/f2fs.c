@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bytes.h"
 #include "treewalk.h"
 
 #define BLK 4096u
@@ -90,21 +91,6 @@ typedef struct ffile {
     uint32_t dnid, inid;     /* the direct and indirect node blocks held */
     uint8_t dn[BLK], ind[BLK];
 } ffile_t;
-
-static uint16_t le16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-    return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 /* f2fs_cal_crc32: CRC-32 (reflected 0xedb88320) seeded with the magic, no
  * final inversion. */

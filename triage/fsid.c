@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bytes.h"
+
 typedef int (*fetch_fn)(void *ctx, uint64_t off, uint8_t *buf, size_t len);
 
 typedef struct {
@@ -37,9 +39,6 @@ static int fetch_mem(void *ctx, uint64_t off, uint8_t *buf, size_t len)
     return 1;
 }
 
-static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
 /* A label as printable ASCII ('?' for anything else), at most n bytes,
  * stopping at NUL: labels are the suspect's text. */

@@ -7,12 +7,11 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "bytes.h"
 #include "text.h"
 
 #define ENTRIES_MAX (4u << 20)
 
-static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint64_t le64(const uint8_t *p) { return le32(p) | (uint64_t)le32(p + 4) << 32; }
 
 static void guid(char *out, size_t n, const uint8_t *g)
 {

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "bfio.h"
+#include "bytes.h"
 #include "luks.h"
 #include "tcrypt.h"
 #include "lvmsnap.h"
@@ -226,11 +227,6 @@ static int md_magic(const uint8_t *b)
     return b[0] == 0xfc && b[1] == 0x4e && b[2] == 0x2b && b[3] == 0xa9;
 }
 
-static uint32_t le32_at(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 pt_layer_kind_t pt_layer_detect(pt_read_fn fn, void *src, uint64_t size)
 {
     uint8_t b[4096], t[512], t2[4096];
@@ -252,7 +248,7 @@ pt_layer_kind_t pt_layer_detect(pt_read_fn fn, void *src, uint64_t size)
     if (pt_f2fs_is(b, sizeof b))
         return PT_LAYER_F2FS;
     /* F2FS keeps a copy of its superblock in its second block */
-    if (le32_at(b + 1024) != 0xF2F52010u && read_at(fn, src, size, 4096, t2, sizeof t2) && pt_f2fs_is(t2, sizeof t2))
+    if (le32(b + 1024) != 0xF2F52010u && read_at(fn, src, size, 4096, t2, sizeof t2) && pt_f2fs_is(t2, sizeof t2))
         return PT_LAYER_F2FS;
     /* APFS: the container superblock's magic after its 32-byte header (not
      * in pt_layer_detect_head: a container found as a file is a disk) */

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
+
 #define SECTOR 512
 #define MAX_KEY 64                   /* bytes: AES-256-XTS */
 #define MAX_SLOTS 32                 /* LUKS2's limit; LUKS1 has 8 */
@@ -73,16 +75,6 @@ struct pt_luks {
     uint8_t *buf;
     char desc[768];
 };
-
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t be64(const uint8_t *p)
-{
-    return (uint64_t)be32(p) << 32 | be32(p + 4);
-}
 
 static int read_exact(pt_luks_t *l, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
 {

@@ -5,18 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bytes.h"
+
 #define MD_MAGIC 0xa92b4efcu
 #define SB_BYTES 4096 /* 256 fixed bytes and the roles of up to 1,920 devices */
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-    return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 /* The kernel's calc_sb_1_csum: 32-bit words summed in 64 bits (sb_csum
  * counted as 0), the carry folded in once. */

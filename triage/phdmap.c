@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
+
 #define MAGIC_OLD "WithoutFreeSpace"   /* BAT entries in sectors */
 #define MAGIC_EXT "WithouFreSpacExt"   /* BAT entries in clusters */
 #define IN_USE 0x746f6e59u             /* "Ynot": opened for writing, not closed */
@@ -18,16 +20,6 @@ struct pt_phdmap {
     uint32_t n;
     uint32_t *bat;
 };
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-    return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 int pt_phdmap_is_parallels(const uint8_t *h, size_t n)
 {

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "bytes.h"
+
 #define L1_MAX_BYTES (32u << 20)     /* qemu's own limit on the L1 table */
 #define L2_CACHE 8                   /* L2 tables kept: 8 x 512 MiB of disk at 64 KiB clusters */
 #define OFFSET_MASK 0x00fffffffffffe00ULL
@@ -33,16 +35,6 @@ struct pt_qcowmap {
         uint64_t *l2;
     } cache[L2_CACHE];
 };
-
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t be64(const uint8_t *p)
-{
-    return (uint64_t)be32(p) << 32 | be32(p + 4);
-}
 
 void pt_qcowmap_free(pt_qcowmap_t *m)
 {

@@ -6,17 +6,10 @@
 #include <strings.h>
 #include <time.h>
 
+#include "bytes.h"
 #include "text.h"
 
 #define FILETIME_UNIX 116444736000000000ULL
-
-static uint64_t le64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
 
 /* "/x/.local/share/Trash/files/NAME" (or a Trash folder of a removable
  * drive, "/.Trash-1000/files/NAME"): its info/NAME.trashinfo. */

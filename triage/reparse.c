@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bytes.h"
+
 size_t pt_reparse_read(TSK_FS_FILE *f, uint8_t *buf, size_t size)
 {
     int i, cnt;
@@ -97,7 +99,7 @@ int pt_reparse_elsewhere(TSK_FS_FILE *f, const TSK_FS_ATTR *data, char *why, siz
     why[0] = '\0';
     if (!data || data->size <= 0 || !data->fs_file || !pt_reparse_read(f, rp, sizeof rp))
         return PT_REPARSE_HERE;
-    tag = (uint32_t)rp[0] | (uint32_t)rp[1] << 8 | (uint32_t)rp[2] << 16 | (uint32_t)rp[3] << 24;
+    tag = le32(rp);
     i = find(tag);
     if ((i >= 0 && !tags[i].hsm) || (stored = stored_bytes(data)) < 0)
         return PT_REPARSE_HERE;

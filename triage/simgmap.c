@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
+
 #define MAGIC 0xed26ff3au
 #define T_RAW 0xcac1u
 #define T_FILL 0xcac2u
@@ -32,16 +34,6 @@ struct pt_simgmap {
     chunk_t *c;
     size_t n;
 };
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint16_t le16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
 
 int pt_simgmap_is_simg(const uint8_t *h, size_t n)
 {

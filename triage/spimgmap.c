@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
+
 #define NODE 4096u
 #define HDR_SLOTS 1008u        /* band numbers in the header node, from byte 64 */
 #define IDX_SLOTS 1010u        /* in an index node, from byte 56 */
@@ -23,16 +25,6 @@ struct pt_spimgmap {
     band_t *b;
     size_t n;
 };
-
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-static uint64_t be64(const uint8_t *p)
-{
-    return (uint64_t)be32(p) << 32 | be32(p + 4);
-}
 
 int pt_spimgmap_is_sparseimage(const uint8_t *h, size_t n)
 {

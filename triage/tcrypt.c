@@ -17,6 +17,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "bytes.h"
+
 #define HDR 512
 #define SALT 64
 #define SECTOR 512
@@ -134,16 +136,6 @@ int pt_tcrypt_candidate(const uint8_t *s, size_t len)
     /* 512 random bytes show about 221 distinct values; a zeroed, text or
      * structured sector far fewer */
     return distinct >= 180;
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t be64(const uint8_t *p)
-{
-    return (uint64_t)be32(p) << 32 | be32(p + 4);
 }
 
 /* Decrypts n bytes in place with a suite's ciphers (bc[0..n-1], each

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
+
 #define VDI_SIGNATURE 0xbeda107fu
 #define VDI_FREE 0xffffffffu     /* never written: zeros (a parent's block in a differencing image) */
 #define VDI_ZERO 0xfffffffeu     /* discarded or zeroed: zeros */
@@ -18,16 +20,6 @@ struct pt_vdimap {
     uint32_t *map;
     char uuid[40], modify[40], parent[40], parent_modify[40];
 };
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-    return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 int pt_vdimap_is_vdi(const uint8_t *h, size_t len)
 {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "text.h"
 
 #define BAT_MAX (1u << 24)          /* 16M blocks: 32 TiB of 2 MiB blocks, VHD's 2 TiB limit well inside */
@@ -23,8 +24,6 @@ struct pt_vhdmap {
     char parent[1024];
 };
 
-static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
-static uint64_t be64(const uint8_t *p) { return (uint64_t)be32(p) << 32 | be32(p + 4); }
 
 static int footer_ok(const uint8_t *f)
 {

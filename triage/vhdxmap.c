@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "crc32c.h"
 #include "text.h"
 
@@ -52,9 +53,6 @@ struct pt_vhdxmap {
     char note[256];
 };
 
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t le32(const uint8_t *p) { return (uint32_t)le16(p) | (uint32_t)le16(p + 2) << 16; }
-static uint64_t le64(const uint8_t *p) { return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32; }
 
 /* A structure whose checksum (at +4) covers len bytes with itself as zero. */
 static int sum_ok(uint8_t *b, size_t len)

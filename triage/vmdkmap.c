@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
+
 #define GT_CACHE 8
 #define GD_MAX_ENTRIES (16u << 20)
 #define FLAG_ZEROED_GRAIN (1u << 2)
@@ -39,16 +41,6 @@ struct pt_vmdkmap {
     int n;
     pthread_mutex_t lock;
 };
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-    return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 pt_vmdkmap_t *pt_vmdkmap_new(uint64_t disk_size)
 {

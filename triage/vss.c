@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "bfio.h"
+#include "bytes.h"
 
 #define VSS_BLOCK 16384
 #define VSS_HEADER 0x1e00
@@ -37,16 +38,6 @@ struct pt_vss {
 
 static const uint8_t vss_id[16] = { 0x6b, 0x87, 0x08, 0x38, 0x76, 0xc1, 0x48, 0x4e,
                                     0xb7, 0xae, 0x04, 0x04, 0x6e, 0x6c, 0xc7, 0x52 };
-
-static uint64_t le64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    int i;
-
-    for (i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
 
 int pt_vss_probe(pt_read_fn fn, void *src, uint64_t size)
 {

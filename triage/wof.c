@@ -11,20 +11,12 @@
 #include <string.h>
 #include <wimlib.h>
 
+#include "bytes.h"
+
 #define WOF_STREAM "WofCompressedData"
 /* Compressed bytes decoded per call at most; a caller asking for more gets
  * a short count and asks again, so memory stays bounded by this. */
 #define WOF_CALL_MAX (1u << 20)
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-    return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 int pt_wof_parse_reparse(const uint8_t *rp, size_t len, pt_wof_info_t *info)
 {

@@ -13,6 +13,7 @@
 
 #include "accounts.h"
 #include "bfio.h"
+#include "bytes.h"
 #include "scan.h"
 
 
@@ -53,11 +54,6 @@ static void xfs_msg(libfsxfs_error_t **e, char *out, size_t n)
     for (p = out; *p; p++)
         if (*p == '\n')
             *p = ' ';
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 static int read_at(pt_xfs_t *x, uint64_t off, uint8_t *buf, size_t len)
