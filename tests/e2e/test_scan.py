@@ -423,6 +423,32 @@ def ufs_from_makefs():
 
 
 @test
+def iso9660_discs_match_fls():
+    """CD and DVD images (ISO 9660 read by libtsk, as given): with Joliet
+    names and without (8.3 names only), names as fls lists them, hashes as
+    icat's and the sources'."""
+    src = os.path.join(Ctx.work, "iso-src")
+    files = {"readme.txt": b"disc 1 of 2\n", "docs/ledger 2011 \u00e9t\u00e9.txt": b"ledger\n" * 500,
+             "docs/deep/er/blob.bin": random.Random(11).randbytes(300000)}
+    for rel, data in files.items():
+        os.makedirs(os.path.dirname(os.path.join(src, rel)), exist_ok=True)
+        with open(os.path.join(src, rel), "wb") as f:
+            f.write(data)
+    for flags, name in ((["-R", "-J"], "joliet"), ([], "plain")):
+        img = os.path.join(Ctx.work, f"{name}.iso")
+        p = run(["genisoimage", "-quiet", *flags, "-V", "CASE42", "-o", img, src])
+        assert p.returncode == 0, p.stderr
+        out, _ = scan(img, expect=0)
+        rows = check_against_tsk(img, out)
+        assert {r["vfs"] for r in rows} == {"iso9660"}, {r["vfs"] for r in rows}
+        got = sorted(r["sha256"] for r in rows if r["kind"] == "file" and r["size"])
+        assert got == sorted(hashlib.sha256(d).hexdigest() for d in files.values()), name
+        if name == "joliet":
+            paths = {r["path"] for r in rows}
+            assert "/docs/ledger 2011 \u00e9t\u00e9.txt" in paths, sorted(paths)
+
+
+@test
 def mbr_e01_two_filesystems():
     e01 = os.path.join(Ctx.fx, "mbr.E01")
     out, _ = scan(e01, expect=0)
