@@ -283,6 +283,36 @@ def ntfs_with_alternate_stream():
 
 
 @test
+def ntfs_deleted_files():
+    """Files deleted from NTFS (by libntfs-3g's own ntfs_delete: the MFT
+    record freed, the clusters freed, the name taken out of the index): a
+    non-resident and a resident one are listed as fls lists them, as
+    deleted, with their content's hashes (nothing has reused it)."""
+    d = os.path.join(Ctx.work, "ntfs-del")
+    os.makedirs(d)
+    files = {"keep.txt": b"kept\n", "gone.bin": random.Random(12).randbytes(100000),
+             "tiny.txt": b"resident and deleted\n"}
+    img = os.path.join(d, "ntfs.img")
+    p = run(f"truncate -s 16M {img} && mkntfs -q -F -Q -L del {img}", shell=True)
+    assert p.returncode == 0, p.stderr
+    for name, data in files.items():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+        p = run(["ntfscp", "-q", img, os.path.join(d, name), name])
+        assert p.returncode == 0, p.stderr
+    p = run([os.path.join(ROOT, "tests", "fixtures", "ntfsrm.py"), img, "/gone.bin", "/tiny.txt"])
+    assert p.returncode == 0, p.stderr
+    assert b"* " in run(["fls", img]).stdout, "fls lists no deleted name: the fixture did not delete"
+    out, _ = scan(img, expect=0)
+    rows = check_against_tsk(img, out)
+    by = {r["path"]: r for r in rows}
+    for name, data in files.items():
+        r = by["/" + name]
+        assert r["allocated"] == (name == "keep.txt"), (name, r["allocated"])
+        assert r["sha256"] == hashlib.sha256(data).hexdigest(), name
+
+
+@test
 def exfat_matches_fls():
     """exFAT as fls lists it; every file and virtual file read.  libtsk
     4.11 cannot read $FAT1 when the FAT is aligned far from the start (as
