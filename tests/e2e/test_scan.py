@@ -283,36 +283,53 @@ def ntfs_with_alternate_stream():
 
 
 @test
-def ntfs_deleted_files():
-    """Files deleted from NTFS (by libntfs-3g's own ntfs_delete: the MFT
-    record freed, the clusters freed, the name taken out of the index): a
-    non-resident one in a user's folder and a resident one in the root are
-    listed as fls lists them, as deleted, with their content's hashes
-    (nothing has reused it)."""
+def ntfs_deleted_and_compressed_files():
+    """What Windows volumes hold: files deleted (by libntfs-3g's own
+    ntfs_delete: the MFT record and clusters freed, the name taken out of
+    the index), non-resident in a user's folder and resident in the root,
+    and LZNT1-compressed files in a compressed folder (ntfscp compresses
+    there, as Windows does), one of them deleted: listed as fls lists
+    them, deleted ones as deleted, every one hashed as its source (nothing
+    has reused the clusters); the compressed and deleted ones export and
+    verify."""
     sys.path.insert(0, os.path.join(ROOT, "tests", "fixtures"))
     import ntfsowners
     d = os.path.join(Ctx.work, "ntfs-del")
     os.makedirs(d)
-    files = {"keep.txt": b"kept\n", "Users/alice/Documents/gone.bin": random.Random(12).randbytes(100000),
-             "tiny.txt": b"resident and deleted\n"}
+    rnd = random.Random(12)
+    files = {"keep.txt": b"kept\n", "Users/alice/Documents/gone.bin": rnd.randbytes(100000),
+             "tiny.txt": b"resident and deleted\n", "Logs/access.log": b"GET /index.html 200 1234\n" * 20000,
+             "Logs/mixed.bin": b"A" * 70000 + rnd.randbytes(70000) + b"B" * 100000,
+             "Logs/old.log": b"POST /login 302\n" * 9000}
+    deleted = {"Users/alice/Documents/gone.bin", "tiny.txt", "Logs/old.log"}
     img = os.path.join(d, "ntfs.img")
     p = run(f"truncate -s 16M {img} && mkntfs -q -F -Q -L del {img}", shell=True)
     assert p.returncode == 0, p.stderr
-    ntfsowners.mkdirs(img, ["Users", "Users/alice", "Users/alice/Documents"])
+    ntfsowners.mkdirs(img, ["Users", "Users/alice", "Users/alice/Documents", "Logs"])
+    ntfsowners.compress(img, ["Logs"])
     for i, (name, data) in enumerate(files.items()):
         with open(os.path.join(d, str(i)), "wb") as f:
             f.write(data)
         p = run(["ntfscp", "-q", img, os.path.join(d, str(i)), name])
         assert p.returncode == 0, p.stderr
-    ntfsowners.rm(img, ["Users/alice/Documents/gone.bin", "tiny.txt"])
-    assert run(["fls", "-r", img]).stdout.count(b"* ") >= 2, "fls lists no deleted names: the fixture did not delete"
-    out, _ = scan(img, expect=0)
+    ntfsowners.rm(img, sorted(deleted))
+    listing = run(["fls", "-r", "-l", img]).stdout.decode()
+    assert listing.count("* ") >= 3, "fls lists no deleted names: the fixture did not delete"
+    comp = run(["istat", img, re.search(r"(\d+)-128-\d+:\taccess\.log", listing).group(1)]).stdout.decode()
+    assert "Compressed" in comp, "the fixture did not compress: " + comp[:600]
+    conf = needs_review_conf(d)
+    out, _ = scan(img, "--case", conf, expect=0)
     rows = check_against_tsk(img, out)
     by = {r["path"]: r for r in rows}
     for name, data in files.items():
         r = by["/" + name]
-        assert r["allocated"] == (name == "keep.txt"), (name, r["allocated"])
+        assert r["allocated"] == (name not in deleted), (name, r["allocated"])
         assert r["sha256"] == hashlib.sha256(data).hexdigest(), name
+    names = ("Logs/access.log", "Logs/mixed.bin", "Logs/old.log", "tiny.txt")
+    export_and_verify(out, [by["/" + n]["id"] for n in names], os.path.join(d, "export"), conf)
+    for n in names:
+        assert sha256_file(os.path.join(d, "export", "files", "ntfs.img", "_", n)) == \
+            hashlib.sha256(files[n]).hexdigest(), n
 
 
 @test
