@@ -378,6 +378,38 @@ static void recycle_note(walk_state_t *w, pt_item_t *it, const char *parent, con
     tsk_error_reset();
 }
 
+typedef struct reuse_walk {
+    uint64_t blocks, reused;
+} reuse_walk_t;
+
+static TSK_WALK_RET_ENUM reuse_cb(TSK_FS_FILE *f, TSK_OFF_T off, TSK_DADDR_T addr, char *buf, size_t len,
+                                  TSK_FS_BLOCK_FLAG_ENUM flags, void *ptr)
+{
+    reuse_walk_t *r = ptr;
+
+    (void)f, (void)off, (void)addr, (void)buf, (void)len;
+    if (flags & (TSK_FS_BLOCK_FLAG_SPARSE | TSK_FS_BLOCK_FLAG_RES))
+        return TSK_WALK_CONT;
+    r->blocks++;
+    if (flags & TSK_FS_BLOCK_FLAG_ALLOC)
+        r->reused++;
+    return TSK_WALK_CONT;
+}
+
+/* How many of a deleted file's blocks the filesystem has allocated again
+ * (to other files): libtsk reads them as the file's content all the same
+ * (NTFS keeps a freed record's run list; FAT's runs already skip them). */
+static reuse_walk_t reused_blocks(TSK_FS_FILE *f, const TSK_FS_ATTR *a)
+{
+    reuse_walk_t r = { 0, 0 };
+
+    if (a ? tsk_fs_attr_walk(a, TSK_FS_FILE_WALK_FLAG_AONLY, reuse_cb, &r)
+          : tsk_fs_file_walk(f, TSK_FS_FILE_WALK_FLAG_AONLY, reuse_cb, &r))
+        r.reused = 0; /* the read that follows names what is wrong */
+    tsk_error_reset();
+    return r;
+}
+
 /* Emits one item for fs_file (and one NTFS attribute, or NULL). */
 static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_FS_ATTR *attr)
 {
@@ -481,10 +513,17 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
                           ", which is its own ancestor /%s; its content is listed there, not walked again",
                           (uint64_t)n->meta_addr, w->loop_of);
 
+    reuse_walk_t reuse = { 0, 0 };
+    if (!realloc_meta && m && (m->flags & TSK_FS_META_FLAG_UNALLOC) && is_readable_kind(it.kind) && it.size)
+        reuse = reused_blocks(f, attr);
     if (realloc_meta) {
         pt_item_add_error(&it, "note", "deleted name whose metadata entry %" PRIu64
                           " was reused by another file: content not attributable, not read",
                           (uint64_t)n->meta_addr);
+        it.category = "other";
+    } else if (reuse.reused && reuse.reused == reuse.blocks) {
+        pt_item_add_error(&it, "note", "deleted file whose %" PRIu64 " blocks are all allocated again (in use by "
+                          "other files): what they hold is not attributable to it, not read", reuse.blocks);
         it.category = "other";
     } else if (w->no_data) {
         pt_item_add_error(&it, "error", "MFT entry %" PRIu64 " has no $DATA attribute (damaged record?): "
@@ -510,6 +549,10 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
                               w->s->opts->max_item_size ? "--max-item-size" : "the filesystem holds",
                               it.read_limit);
         }
+        if (reuse.reused)
+            pt_item_add_error(&it, "note", "deleted file: %" PRIu64 " of its %" PRIu64 " blocks are allocated "
+                              "again (in use by other files), so the content read is partly theirs",
+                              reuse.reused, reuse.blocks);
         int rc = pt_scan_read(w->s, &it, pt_walk_read_tsk, &src, &rerr);
         if (rc != PT_OK) {
             pt_err_prefix(&rerr, "%s", w->path);

@@ -332,6 +332,73 @@ def ntfs_deleted_and_compressed_files():
             hashlib.sha256(files[n]).hexdigest(), n
 
 
+def reused_counts(img, inode, marker):
+    """(blocks, blocks allocated again) of a deleted file by The Sleuth
+    Kit's tools: istat's block list after marker, blkls's allocation."""
+    alloc = {int(a) for a, f in (l.split("|") for l in run(["blkls", "-l", "-e", img]).stdout.decode().splitlines()
+                                 if re.match(r"\d+\|[af]$", l)) if f == "a"}
+    ist = run(["istat", img, str(inode)]).stdout.decode()
+    blocks = [int(c) for c in ist.split(marker, 1)[1].split("\n", 1)[1].split() if c.isdigit()]
+    return len(blocks), sum(b in alloc for b in blocks)
+
+
+@test
+def deleted_files_whose_blocks_are_reused():
+    """A deleted NTFS file keeps its run list, so libtsk reads whatever its
+    clusters hold now.  When a later file has taken all of them, the deleted
+    one is not read (its content would be the other file's) and says so;
+    when it took some, the item is read with a note giving how many.  On
+    FAT, libtsk gives a deleted file whose first cluster is taken only that
+    cluster: not read either.  The counts are The Sleuth Kit's: istat's
+    blocks, blkls's allocation."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "fixtures"))
+    import ntfsowners
+    d = os.path.join(Ctx.work, "reuse")
+    os.makedirs(d)
+    rnd = random.Random(13)
+    img = os.path.join(d, "ntfs.img")
+    p = run(f"truncate -s 16M {img} && mkntfs -q -F -Q -L reuse {img}", shell=True)
+    assert p.returncode == 0, p.stderr
+    data = {"z1.txt": b"1\n", "a.bin": rnd.randbytes(1500000), "z2.txt": b"2\n", "c.bin": rnd.randbytes(1500000),
+            "filler": b"", "new.bin": rnd.randbytes(2000000)}
+    for name, blob in data.items():
+        if name == "filler":                      # the volume full: new.bin can only take a.bin's and c.bin's
+            total = int(run(["fsstat", img]).stdout.decode().split("Total Cluster Range: 0 - ")[1].split()[0]) + 1
+            used = run(["blkls", "-l", "-e", img]).stdout.decode().count("|a\n")
+            blob = bytes(4096 * (total - used - 8))
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(blob)
+        if name == "new.bin":                     # written after the others are deleted
+            ntfsowners.rm(img, ["z1.txt", "a.bin", "z2.txt", "c.bin"])
+        p = run(["ntfscp", "-q", img, os.path.join(d, name), name])
+        assert p.returncode == 0, p.stderr
+    out, _ = scan(img, expect=0)
+    by = {r["path"]: r for r in check_against_tsk(img, out)}
+    seen = set()
+    for name in ("a.bin", "c.bin"):
+        r = by["/" + name]
+        blocks, reused = reused_counts(img, r["inode"], "Type: $DATA")
+        assert r["allocated"] == 0 and blocks, (name, r["allocated"])
+        if reused == blocks:
+            seen.add("all")
+            assert r["sha256"] is None and "%d blocks are all allocated again" % blocks in (r["error"] or ""), r
+        elif reused:
+            seen.add("some")
+            assert r["sha256"] and "%d of its %d blocks are allocated again" % (reused, blocks) in r["error"], r
+            assert r["sha256"] != hashlib.sha256(data[name]).hexdigest(), name
+    assert seen == {"all", "some"}, f"the fixture did not reuse as meant: {seen}"
+
+    fat = os.path.join(d, "fat.img")
+    p = run(f"mkfs.vfat -C {fat} 4096 >/dev/null && mmd -i {fat} ::/d && mcopy -i {fat} {d}/a.bin ::/d/a.bin && "
+            f"mdel -i {fat} ::/d/a.bin && mcopy -i {fat} {d}/z1.txt ::/z1.txt", shell=True)
+    assert p.returncode == 0, p.stderr
+    out, _ = scan(fat, expect=0)
+    r = {r["path"]: r for r in check_against_tsk(fat, out)}["/d/_.bin"]
+    blocks, reused = reused_counts(fat, r["inode"], "Sectors:")
+    assert r["allocated"] == 0 and blocks == reused > 0, (blocks, reused)
+    assert r["sha256"] is None and "%d blocks are all allocated again" % blocks in r["error"], r
+
+
 @test
 def exfat_matches_fls():
     """exFAT as fls lists it; every file and virtual file read.  libtsk
