@@ -514,7 +514,10 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
                           (uint64_t)n->meta_addr, w->loop_of);
 
     reuse_walk_t reuse = { 0, 0 };
-    if (!realloc_meta && m && (m->flags & TSK_FS_META_FLAG_UNALLOC) && is_readable_kind(it.kind) && it.size)
+    /* bounded as the read is: a damaged record's run list is walked block
+     * by block, and it may claim more than the filesystem holds */
+    if (!realloc_meta && m && (m->flags & TSK_FS_META_FLAG_UNALLOC) && is_readable_kind(it.kind) && it.size &&
+        it.size <= (uint64_t)w->fs->block_count * w->fs->block_size)
         reuse = reused_blocks(f, attr);
     if (realloc_meta) {
         pt_item_add_error(&it, "note", "deleted name whose metadata entry %" PRIu64
