@@ -466,7 +466,9 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
     /* A deleted name whose metadata entry now belongs to another file: the
      * times and content there are not this file's. */
     realloc_meta = m && (m->flags & TSK_FS_META_FLAG_ALLOC) && (n->flags & TSK_FS_NAME_FLAG_UNALLOC);
-    if (m) {
+    if (realloc_meta && !attr && n->type != TSK_FS_NAME_TYPE_UNDEF)
+        it.kind = kind_of_name(n->type); /* the entry's own type (ext's dirent), not the newer file's */
+    if (m && !realloc_meta) {
         it.size = attr && attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA ? (uint64_t)attr->size
                   : (m->size > 0 ? (uint64_t)m->size : 0);
         set_time(&it.mtime, m->mtime, m->mtime_nano);
@@ -496,7 +498,7 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
         uint32_t fl;
         if (w->xflags && pt_ext4flags_get(w->xflags, m->addr, &fl) && (fl & PT_EXT4_ENCRYPT_FL))
             it.fs_encrypted |= PT_FSCRYPT;
-    } else if (it.allocated == 0) {
+    } else if (!m && it.allocated == 0) {
         pt_item_add_error(&it, "note", "deleted name without metadata: size, times and content unknown");
     }
     if (it.allocated && (!m || m->type == TSK_FS_META_TYPE_UNDEF))
@@ -521,8 +523,8 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
         reuse = reused_blocks(f, attr);
     if (realloc_meta) {
         pt_item_add_error(&it, "note", "deleted name whose metadata entry %" PRIu64
-                          " was reused by another file: content not attributable, not read",
-                          (uint64_t)n->meta_addr);
+                          " was reused by another file: its size, times, owner and content are that file's, "
+                          "not recorded here, not read", (uint64_t)n->meta_addr);
         it.category = "other";
     } else if (reuse.reused && reuse.reused == reuse.blocks) {
         pt_item_add_error(&it, "note", "deleted file whose %" PRIu64 " blocks are all allocated again (in use by "

@@ -400,6 +400,34 @@ def deleted_files_whose_blocks_are_reused():
 
 
 @test
+def deleted_name_whose_inode_is_reused():
+    """ext4: a file deleted (debugfs rm) and its inode given to a newer
+    file (fls prints "(realloc)"): the old name is listed, deleted, with
+    none of the newer file's size, times, owner or content; the newer file
+    is itself, hashed as its source."""
+    src = os.path.join(Ctx.work, "realloc-src")
+    os.makedirs(os.path.join(src, "docs"))
+    with open(os.path.join(src, "docs", "old.txt"), "wb") as f:
+        f.write(b"old private letter\n")
+    new = os.path.join(Ctx.work, "realloc-new.txt")
+    with open(new, "wb") as f:
+        f.write(b"a newer file, given the old one's inode\n" * 50)
+    img = os.path.join(Ctx.work, "realloc.img")
+    p = run(f"mkfs.ext4 -q -F -d {src} {img} 8M && debugfs -w -R 'rm /docs/old.txt' {img} && "
+            f"debugfs -w -R 'write {new} /new.txt' {img}", shell=True)
+    assert p.returncode == 0, p.stderr
+    assert re.search(r"r/r \* (\d+)\(realloc\):\told\.txt", run(["fls", "-r", img]).stdout.decode()), \
+        "fls shows no reallocated name: the fixture did not reuse the inode"
+    out, _ = scan(img, expect=0)
+    by = {r["path"]: r for r in check_against_tsk(img, out)}
+    old, newer = by["/docs/old.txt"], by["/new.txt"]
+    assert old["inode"] == newer["inode"] and old["allocated"] == 0, (old, newer)
+    assert old["size"] == 0 and old["mtime"] is None and old["sha256"] is None and old["uid"] is None, old
+    assert old["kind"] == "file" and "was reused by another file" in old["error"], old
+    assert newer["sha256"] == sha256_file(new) and newer["size"] == os.path.getsize(new), newer
+
+
+@test
 def exfat_matches_fls():
     """exFAT as fls lists it; every file and virtual file read.  libtsk
     4.11 cannot read $FAT1 when the FAT is aligned far from the start (as
