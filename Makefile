@@ -28,7 +28,8 @@ DEB_TEST  := sleuthkit e2fsprogs dosfstools mtools ntfs-3g exfatprogs ewf-tools 
              qemu-utils btrfs-progs xfsprogs python3-cryptography parallel valgrind \
              apfsprogs qemu-system-x86 busybox-static linux-headers-amd64 mdadm xorriso afflib-tools makefs \
              openjdk-17-jre-headless hfsutils libvshadow-utils thin-provisioning-tools squashfs-tools \
-             android-sdk-libsparse-utils borgbackup restic scrypt gocryptfs erofs-utils f2fs-tools
+             android-sdk-libsparse-utils borgbackup restic scrypt gocryptfs erofs-utils f2fs-tools \
+             slurmctld slurmd slurm-client munge
 # Only for `make bench`: keepassxc-cli writes the KeePass samples of the
 # accuracy corpus, npm fetches officecrypto-tool for encrypted OOXML ones,
 # ent is part of the peer pipeline in scale_bench.sh.

@@ -5,7 +5,8 @@ case database: inside an archive's members, right after a VM disk file),
 compared byte for byte with an uninterrupted run's manifest.csv,
 manifest.jsonl, manifest.dfxml and coverage.csv; `ptriage merge` of
 per-image runs compared with one run over all images; and several images
-scanned by GNU parallel, one case each, merged."""
+scanned by GNU parallel, and as a Slurm job array on a single-node cluster,
+one case each, merged."""
 import os
 import random
 import shutil
@@ -241,6 +242,36 @@ def merge_tests(tap, work):
         assert m.returncode == p.returncode, m.stderr
         same_outputs(one, out)
     tap.result("four scans run by GNU parallel, merged, equal the single scan", gnu_parallel)
+
+    def slurm_array():
+        import slurmnode
+        d = os.path.join(work, "slurm")
+        os.makedirs(d)
+        lst = os.path.join(work, "images.txt")
+        open(lst, "w").write("".join(i + "\n" for i in imgs))
+        parts_dir = os.path.join(work, "slurm-parts")
+        os.makedirs(parts_dir)
+        # the job script of docs/scale.md, one array task per image
+        job = os.path.join(work, "ptriage.sbatch")
+        open(job, "w").write(
+            "#!/bin/bash\n"
+            f"#SBATCH --job-name=ptriage --array=1-{len(imgs)} --cpus-per-task=1\n"
+            f"#SBATCH --output={work}/sbatch-%A_%a.log\n"
+            f'img=$(sed -n "${{SLURM_ARRAY_TASK_ID}}p" {lst})\n'
+            f'{PT} scan "$img" -o "{parts_dir}/$SLURM_ARRAY_TASK_ID" {" ".join(opts)} \\\n'
+            '    --jobs "$SLURM_CPUS_PER_TASK" ||\n'
+            "  [ $? -eq 1 ]\n")
+        with slurmnode.cluster(d) as env:
+            q = subprocess.run(["sbatch", "--wait", job], capture_output=True, env=env, timeout=600)
+        logs = "".join(open(os.path.join(work, f)).read() for f in sorted(os.listdir(work))
+                       if f.startswith("sbatch-"))
+        assert q.returncode == 0, (q.stdout + q.stderr).decode(errors="replace") + logs
+        out = os.path.join(work, "slurm-merged")
+        m = run(["merge", *[os.path.join(parts_dir, str(i + 1)) for i in range(len(imgs))], "-o", out])
+        assert m.returncode == p.returncode, m.stderr
+        same_outputs(one, out)
+    tap.result("four scans run as a Slurm job array (the job script of docs/scale.md, on a single-node "
+               "cluster of Debian's slurmctld and slurmd), merged, equal the single scan", slurm_array)
 
 
 def suite(tap, work):
