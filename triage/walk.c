@@ -463,8 +463,10 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
             it.kind = PT_KIND_INDEX; /* $Secure:$SDH, $Quota:$O: metadata, not data */
         }
     }
-    /* A deleted name whose metadata entry now belongs to another file: the
-     * times and content there are not this file's. */
+    /* A deleted name whose metadata entry is allocated: a newer file's, or
+     * (an NTFS index entry left behind by a rename or a re-sort) the same
+     * file under its current name.  Either way what the entry holds is
+     * listed with that file, not under this name. */
     realloc_meta = m && (m->flags & TSK_FS_META_FLAG_ALLOC) && (n->flags & TSK_FS_NAME_FLAG_UNALLOC);
     if (realloc_meta && !attr && n->type != TSK_FS_NAME_TYPE_UNDEF)
         it.kind = kind_of_name(n->type); /* the entry's own type (ext's dirent), not the newer file's */
@@ -523,8 +525,8 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
         reuse = reused_blocks(f, attr);
     if (realloc_meta) {
         pt_item_add_error(&it, "note", "deleted name whose metadata entry %" PRIu64
-                          " was reused by another file: its size, times, owner and content are that file's, "
-                          "not recorded here, not read", (uint64_t)n->meta_addr);
+                          " now holds an allocated file (fls: \"(realloc)\"): its size, times, owner and content "
+                          "are that file's, not recorded here, not read", (uint64_t)n->meta_addr);
         it.category = "other";
     } else if (reuse.reused && reuse.reused == reuse.blocks) {
         pt_item_add_error(&it, "note", "deleted file whose %" PRIu64 " blocks are all allocated again (in use by "

@@ -423,7 +423,7 @@ def deleted_name_whose_inode_is_reused():
     old, newer = by["/docs/old.txt"], by["/new.txt"]
     assert old["inode"] == newer["inode"] and old["allocated"] == 0, (old, newer)
     assert old["size"] == 0 and old["mtime"] is None and old["sha256"] is None and old["uid"] is None, old
-    assert old["kind"] == "file" and "was reused by another file" in old["error"], old
+    assert old["kind"] == "file" and "now holds an allocated file" in old["error"], old
     assert newer["sha256"] == sha256_file(new) and newer["size"] == os.path.getsize(new), newer
 
 
