@@ -84,6 +84,56 @@ static int find(TSK_FS_INFO *fs, const uint8_t *root, uint64_t lb, uint64_t *phy
     }
 }
 
+/* The tree's root, i_block, as on disk: 0, or -2 when f is not an ext4
+ * file mapped by extents, or its root is damaged (libtsk's "extent header"
+ * error then stands). */
+static int root_of(TSK_FS_FILE *f, uint8_t root[60])
+{
+    TSK_FS_INFO *fs = f ? f->fs_info : NULL;
+    const uint32_t *w;
+    int i;
+
+    if (!fs || !TSK_FS_TYPE_ISEXT(fs->ftype) || !f->meta ||
+        f->meta->content_type != TSK_FS_META_CONTENT_TYPE_EXT4_EXTENTS || !f->meta->content_ptr ||
+        f->meta->content_len < 60 || f->meta->size < 0 || fs->block_size < 1024)
+        return -2;
+    /* libtsk keeps i_block as 15 host-order 32-bit words */
+    w = f->meta->content_ptr;
+    for (i = 0; i < 15; i++) {
+        root[4 * i] = (uint8_t)w[i];
+        root[4 * i + 1] = (uint8_t)(w[i] >> 8);
+        root[4 * i + 2] = (uint8_t)(w[i] >> 16);
+        root[4 * i + 3] = (uint8_t)(w[i] >> 24);
+    }
+    return le16(root) == MAGIC && le16(root + 6) <= MAX_DEPTH ? 0 : -2;
+}
+
+int pt_ext4ext_map(TSK_FS_FILE *f, int (*fn)(void *ctx, uint64_t first, uint64_t count), void *ctx,
+                   pt_err_t *err)
+{
+    uint8_t root[60], *node;
+    uint64_t lb = 0, blocks;
+    int rc = PT_OK;
+
+    if (root_of(f, root) != 0)
+        return -2;
+    blocks = ((uint64_t)f->meta->size + f->fs_info->block_size - 1) / f->fs_info->block_size;
+    if (!(node = malloc(f->fs_info->block_size)))
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    while (lb < blocks && rc == PT_OK) {
+        uint64_t phys = 0, run = 0;
+        if ((rc = find(f->fs_info, root, lb, &phys, &run, node, err)) != PT_OK)
+            break;
+        if (run > blocks - lb)
+            run = blocks - lb;
+        if (phys && fn(ctx, phys, run))
+            break;
+        lb += run;
+    }
+    free(node);
+    return rc;
+}
+
 ssize_t pt_ext4ext_read(TSK_FS_FILE *f, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
 {
     TSK_FS_INFO *fs = f ? f->fs_info : NULL;
@@ -91,23 +141,7 @@ ssize_t pt_ext4ext_read(TSK_FS_FILE *f, uint64_t off, uint8_t *buf, size_t len, 
     uint64_t size, bs;
     size_t done = 0;
 
-    if (!fs || !TSK_FS_TYPE_ISEXT(fs->ftype) || !f->meta ||
-        f->meta->content_type != TSK_FS_META_CONTENT_TYPE_EXT4_EXTENTS || !f->meta->content_ptr ||
-        f->meta->content_len < sizeof root || f->meta->size < 0 || fs->block_size < 1024)
-        return -2;
-    /* libtsk keeps i_block as 15 host-order 32-bit words */
-    {
-        const uint32_t *w = f->meta->content_ptr;
-        int i;
-        for (i = 0; i < 15; i++) {
-            root[4 * i] = (uint8_t)w[i];
-            root[4 * i + 1] = (uint8_t)(w[i] >> 8);
-            root[4 * i + 2] = (uint8_t)(w[i] >> 16);
-            root[4 * i + 3] = (uint8_t)(w[i] >> 24);
-        }
-    }
-    /* a damaged root is libtsk's to name (its "extent header" error stands) */
-    if (le16(root) != MAGIC || le16(root + 6) > MAX_DEPTH)
+    if (root_of(f, root) != 0)
         return -2;
     size = (uint64_t)f->meta->size;
     bs = fs->block_size;

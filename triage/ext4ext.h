@@ -21,4 +21,12 @@
  * an ext4 file mapped by extents. */
 ssize_t pt_ext4ext_read(TSK_FS_FILE *f, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);
 
+/* Calls fn(ctx, first, count) for each run of filesystem blocks that hold
+ * f's content, in file order (holes and uninitialized extents are not
+ * blocks of it); fn returns nonzero to stop.  Returns PT_OK (also when fn
+ * stopped), an error code with err set when the tree is damaged, or -2
+ * when f is not an ext4 file mapped by extents. */
+int pt_ext4ext_map(TSK_FS_FILE *f, int (*fn)(void *ctx, uint64_t first, uint64_t count), void *ctx,
+                   pt_err_t *err);
+
 #endif

@@ -236,6 +236,14 @@ static TSK_WALK_RET_ENUM damage_cb(TSK_FS_FILE *f, TSK_OFF_T off, TSK_DADDR_T ad
     return TSK_WALK_CONT;
 }
 
+static int damage_run(void *ptr, uint64_t first, uint64_t count)
+{
+    damage_walk_t *d = ptr;
+
+    d->hit = pt_ewf_range_damaged(d->img, (uint64_t)d->base + first * d->block, count * d->block, d->msg, d->size);
+    return d->hit;
+}
+
 int pt_walk_tsk_damaged(void *src, TSK_IMG_INFO *img, char *msg, size_t size)
 {
     pt_walk_tsk_src_t *t = src;
@@ -252,6 +260,11 @@ int pt_walk_tsk_damaged(void *src, TSK_IMG_INFO *img, char *msg, size_t size)
         a = wof.data;
     failed = a ? tsk_fs_attr_walk(a, TSK_FS_FILE_WALK_FLAG_AONLY, damage_cb, &d)
                : tsk_fs_file_walk(t->file, TSK_FS_FILE_WALK_FLAG_AONLY, damage_cb, &d);
+    if (failed && !a && !d.hit) {
+        /* an extent tree libtsk cannot map: its blocks as ext4ext.c reads them */
+        pt_err_t e = { 0, "" };
+        failed = pt_ext4ext_map(t->file, damage_run, &d, &e) != PT_OK;
+    }
     tsk_error_reset();
     return d.hit ? 1 : failed ? -1 : 0;
 }

@@ -325,6 +325,46 @@ def e01_damaged_chunk_under_a_wof_file():
     assert not w["sha256"] and "fails its checksum" in w["error"], w
 
 
+def e01_damaged_chunk_beside_a_deep_extent_file():
+    """An ext4 file whose extent tree libtsk cannot map (two levels deep,
+    read by ext4ext.c) beside a damaged E01 chunk: libtsk's 64 KiB read
+    cache takes in the damaged chunk when the file's last blocks are read,
+    so whether the file's own blocks lie there is asked of its extent tree.
+    Not there: hashed as its source; the file whose blocks are there: no
+    hash.  The blocks are debugfs's, the chunk 32 KiB of an E01 without
+    compression."""
+    src = os.path.join(W["work"], "deep-src")
+    os.makedirs(src)
+    r = random.Random(12)
+    with open(os.path.join(src, "fragmented.db"), "wb") as f:
+        for i in range(420):                     # 420 islands: more extents than one level of 1 KiB blocks holds
+            f.seek(i * 20000)
+            f.write(r.randbytes(1500))
+    other = random.Random(5).randbytes(300000)
+    open(os.path.join(src, "other.bin"), "wb").write(other)
+    raw = os.path.join(W["work"], "deep.img")
+    sh(["mkfs.ext4", "-q", "-F", "-b", "1024", "-d", src, raw, "32M"])
+
+    def blocks(name):
+        return [int(b) for b in sh(["debugfs", "-R", f"blocks /{name}", raw]).split()]
+    frag, oth = set(blocks("fragmented.db")), blocks("other.bin")
+    # a 32-block (32 KiB) chunk of other.bin's alone, whose 64 KiB cache window holds fragmented.db blocks
+    pick = [b for b in oth if not any(c // 32 == b // 32 for c in frag) and any(c // 64 == b // 64 for c in frag)]
+    assert pick, "mkfs.ext4 placed the two files apart: no chunk to damage beside the deep file"
+    sh(["ewfacquire", "-u", "-q", "-t", os.path.join(W["work"], "deep"), "-c", "none", raw])
+    img = os.path.join(W["work"], "deep.E01")
+    e01 = bytearray(open(img, "rb").read())
+    at = oth.index(pick[0]) * 1024
+    pos = e01.find(other[at:at + 64])
+    assert pos > 0
+    e01[pos:pos + 16] = bytes(16)
+    open(img, "wb").write(e01)
+    items, errors = scan(img)
+    assert items["/fragmented.db"]["sha256"] == sha(os.path.join(src, "fragmented.db")), items["/fragmented.db"]
+    o = items["/other.bin"]
+    assert not o["sha256"] and "fails its checksum" in o["error"], o
+
+
 def e01_stored_hashes():
     """libewf (not libtsk) reads the E01 now: the acquisition's MD5 and SHA-1
     are both recorded, equal to md5sum and sha1sum of the acquired image."""
@@ -402,7 +442,8 @@ def body(tap, work):
     W["work"] = work
     for t in (ext4_directory_loops, ext4_inode_and_directory_block, ext4_superblock_fields, ext4_inline_size_claims,
               ntfs_mft_records,
-              ntfs_boot_sector, fat_chains, fat_directory_entry, e01_with_a_damaged_chunk, e01_damaged_chunk_under_a_wof_file, e01_stored_hashes,
+              ntfs_boot_sector, fat_chains, fat_directory_entry, e01_with_a_damaged_chunk, e01_damaged_chunk_under_a_wof_file,
+              e01_damaged_chunk_beside_a_deep_extent_file, e01_stored_hashes,
               three_hundred_levels, name_of_4096_bytes, empty_and_short_images):
         tap.result(t.__name__, t)
 

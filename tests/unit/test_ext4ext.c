@@ -1,8 +1,9 @@
 /* Unit tests for ext4ext.c on an ext4 image mke2fs writes (run by the test)
  * holding a file of 420 islands of data in holes, whose extent tree is
  * two levels deep: libtsk 4.11 fails to read it, ext4ext.c reads it byte
- * for byte as the source, at every offset tried; a file of a filesystem
- * that is not ext4 extents is not its to read (-2). */
+ * for byte as the source, at every offset tried, and maps its data
+ * blocks; a file of a filesystem that is not ext4 extents is not its to
+ * read (-2). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,53 @@ static int build(void)
     return system(cmd) == 0;
 }
 
+typedef struct runs {
+    TSK_FS_INFO *fs;
+    uint8_t *data; /* the runs' blocks, read from the image, in order */
+    size_t len, cap;
+} runs_t;
+
+static int add_run(void *ctx, uint64_t first, uint64_t count)
+{
+    runs_t *r = ctx;
+    size_t n = (size_t)count * r->fs->block_size;
+
+    if (r->len + n > r->cap)
+        return 1;
+    if (tsk_fs_read(r->fs, (TSK_OFF_T)(first * r->fs->block_size), (char *)r->data + r->len, n) != (ssize_t)n)
+        return 1;
+    r->len += n;
+    return 0;
+}
+
+/* pt_ext4ext_map: its runs, read from the image in order, are the file's
+ * blocks that hold data (every other block is a hole), byte for byte. */
+static void map_runs(TSK_FS_FILE *f)
+{
+    size_t bs = f->fs_info->block_size, k, nb = (want_n + bs - 1) / bs, n = 0;
+    uint8_t *expect = calloc(nb, bs);
+    runs_t r = { f->fs_info, calloc(nb, bs), 0, nb * bs };
+    pt_err_t err = { 0, "" };
+
+    T_CHECK(expect && r.data);
+    if (!expect || !r.data)
+        goto out;
+    for (k = 0; k < nb; k++) {
+        size_t at = k * bs, m = want_n - at < bs ? want_n - at : bs, i;
+        for (i = 0; i < m && !want[at + i]; i++)
+            ;
+        if (i < m)
+            memcpy(expect + bs * n++, want + at, m); /* a data block; past the end, zeros */
+    }
+    T_CHECK(pt_ext4ext_map(f, add_run, &r, &err) == PT_OK);
+    T_CHECK(r.len == n * bs && memcmp(r.data, expect, r.len) == 0);
+    T_CHECK(n > ISLANDS && n < nb / 4);
+    T_CHECK(pt_ext4ext_map(NULL, add_run, &r, &err) == -2);
+out:
+    free(expect);
+    free(r.data);
+}
+
 static void deep(void)
 {
     char path[256];
@@ -84,6 +132,7 @@ static void deep(void)
     T_CHECK(pt_ext4ext_read(f, want_n, buf, 10, &err) == 0);
     /* no file: not ext4's to read */
     T_CHECK(pt_ext4ext_read(NULL, 0, buf, 10, &err) == -2);
+    map_runs(f);
 out:
     free(got);
     if (f)
