@@ -112,6 +112,17 @@ static int visit(dw_t *w, int dirfd, const char *dpath, const char *name, int de
                 *w->err = rerr;
                 goto out;
             }
+            /* a live tree: the file written to since it was listed */
+            if (fstat(fd, &st) == 0) {
+                if ((uint64_t)st.st_size != sx.stx_size)
+                    pt_item_add_error(&it, "note", "changed while the scan read it (%llu bytes when listed, %llu "
+                                      "after): what was hashed is what was read then",
+                                      (unsigned long long)sx.stx_size, (unsigned long long)st.st_size);
+                else if (st.st_mtim.tv_sec != sx.stx_mtime.tv_sec ||
+                         (uint64_t)st.st_mtim.tv_nsec != sx.stx_mtime.tv_nsec)
+                    pt_item_add_error(&it, "note", "modified while the scan read it (its modification time "
+                                      "moved): what was hashed is what was read then");
+            }
         }
     }
     if (S_ISDIR(sx.stx_mode)) {

@@ -20,6 +20,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -751,6 +752,40 @@ def directory_evidence():
             assert r["sha256"] == sha256_file(full), path
             assert r["size"] == os.path.getsize(full)
     assert by["/hello.txt"]["volume_id"] is None
+
+
+@test
+def directory_evidence_written_to_during_the_scan():
+    """A live tree: a log appended to while ptriage reads it gets a note
+    with its size when listed and after (the hash is of what was read); a
+    file left alone gets none."""
+    import threading
+    d = os.path.join(Ctx.work, "live")
+    os.makedirs(d)
+    log = os.path.join(d, "app.log")
+    with open(log, "wb") as f:
+        f.truncate(150 << 20)
+    with open(os.path.join(d, "still.txt"), "wb") as f:
+        f.write(b"unchanged\n")
+    stop = threading.Event()
+
+    def append():
+        with open(log, "ab", buffering=0) as f:
+            while not stop.is_set():
+                f.write(b"GET / 200\n")
+                time.sleep(0.001)
+    t = threading.Thread(target=append)
+    t.start()
+    try:
+        time.sleep(0.05)
+        out, _ = scan(d, expect=0)
+    finally:
+        stop.set()
+        t.join()
+    by = {r["path"]: r for r in items(out)}
+    note = by["/app.log"]["error"] or ""
+    assert re.search(r"changed while the scan read it \(\d+ bytes when listed, \d+ after\)", note), note
+    assert by["/still.txt"]["error"] is None and by["/still.txt"]["sha256"] == hashlib.sha256(b"unchanged\n").hexdigest()
 
 
 @test
