@@ -36,6 +36,17 @@ extern int t_failed_checks;
         }                                                                                    \
     } while (0)
 
+/* The text s contains the words want (a message that names its reason). */
+#define T_HAS(s, want)                                                                         \
+    do {                                                                                       \
+        const char *t_s = (s), *t_w = (want);                                                  \
+        if (!t_s || !strstr(t_s, t_w)) {                                                       \
+            fprintf(stdout, "#   %s:%d: expected \"%s\" in \"%s\"\n", __FILE__, __LINE__, t_w, \
+                    t_s ? t_s : "(null)");                                                     \
+            t_failed_checks++;                                                                 \
+        }                                                                                      \
+    } while (0)
+
 /* A whole file read into a new buffer (*n its bytes); NULL when it cannot
  * be read. */
 unsigned char *t_slurp(const char *path, size_t *n);
