@@ -18,11 +18,6 @@
 
 static char dir[] = "/tmp/pt-erofs-XXXXXX";
 
-static uint8_t pattern(size_t i)
-{
-    return (uint8_t)((i * 2654435761u) >> 13);
-}
-
 /* blocks.bin: 3 blocks and a 1,000-byte tail of a pattern; text.txt:
  * compressible lines; empty; sparse.bin: 5 MiB with bytes at 2 MiB. */
 static int make_tree(void)
@@ -40,7 +35,7 @@ static int make_tree(void)
     if (!(f = fopen(path, "wb")))
         return 0;
     for (i = 0; i < 3 * 4096 + 1000; i++)
-        fputc(pattern(i), f);
+        fputc(t_pattern(i), f);
     fclose(f);
     snprintf(path, sizeof path, "%s/src/text.txt", dir);
     if (!(f = fopen(path, "wb")))

@@ -17,11 +17,6 @@
 
 static char dir[] = "/tmp/pt-f2fs-XXXXXX";
 
-static uint8_t pattern(size_t i)
-{
-    return (uint8_t)((i * 2654435761u) >> 13);
-}
-
 static int put(const char *name, size_t n, size_t hole_at)
 {
     char path[256];
@@ -36,7 +31,7 @@ static int put(const char *name, size_t n, size_t hole_at)
             fseek(f, (long)(3 << 20), SEEK_CUR); /* a hole of 3 MiB */
             i += 3 << 20;
         }
-        fputc(pattern(i), f);
+        fputc(t_pattern(i), f);
     }
     fclose(f);
     return 1;

@@ -17,11 +17,6 @@
 
 static char dir[] = "/tmp/pt-squashfs-XXXXXX";
 
-static uint8_t pattern(size_t i)
-{
-    return (uint8_t)((i * 2654435761u) >> 13);
-}
-
 static int make_tree(void)
 {
     char path[256];
@@ -37,7 +32,7 @@ static int make_tree(void)
     if (!(f = fopen(path, "wb")))
         return 0;
     for (i = 0; i < 2 * 131072 + 5000; i++)
-        fputc(pattern(i), f);
+        fputc(t_pattern(i), f);
     fclose(f);
     snprintf(path, sizeof path, "%s/src/small.txt", dir);
     if (!(f = fopen(path, "wb")))
@@ -103,7 +98,7 @@ static int read_back(pt_squashfs_t *q)
             off += (uint64_t)got;
         T_CHECK(off == size);
         if (size == 2 * 131072 + 5000) {
-            for (i = 0; i < size && buf[i] == pattern((size_t)i); i++)
+            for (i = 0; i < size && buf[i] == t_pattern((size_t)i); i++)
                 ;
             T_CHECK(i == size);
             matched++;

@@ -47,6 +47,12 @@ extern int t_failed_checks;
         }                                                                                      \
     } while (0)
 
+/* Byte i of a file written by a test: varied, and the same wherever read. */
+static inline unsigned char t_pattern(size_t i)
+{
+    return (unsigned char)((i * 2654435761u) >> 13);
+}
+
 /* A whole file read into a new buffer (*n its bytes); NULL when it cannot
  * be read. */
 unsigned char *t_slurp(const char *path, size_t *n);
