@@ -335,11 +335,9 @@ def e01_damaged_chunk_beside_a_deep_extent_file():
     compression."""
     src = os.path.join(W["work"], "deep-src")
     os.makedirs(src)
-    r = random.Random(12)
-    with open(os.path.join(src, "fragmented.db"), "wb") as f:
-        for i in range(420):                     # 420 islands: more extents than one level of 1 KiB blocks holds
-            f.seek(i * 20000)
-            f.write(r.randbytes(1500))
+    sys.path.insert(0, os.path.join(ROOT, "tests", "fixtures"))
+    import fragmented
+    fragmented.write(os.path.join(src, "fragmented.db"))
     other = random.Random(5).randbytes(300000)
     open(os.path.join(src, "other.bin"), "wb").write(other)
     raw = os.path.join(W["work"], "deep.img")

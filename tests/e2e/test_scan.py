@@ -504,11 +504,9 @@ def ext4_deep_extent_tree():
     the same way."""
     src = os.path.join(Ctx.work, "deep-src")
     os.makedirs(src)
-    r = random.Random(12)
-    with open(os.path.join(src, "fragmented.db"), "wb") as f:
-        for i in range(420):                     # 420 islands: more extents than one level of 1 KiB blocks holds
-            f.seek(i * 20000)
-            f.write(r.randbytes(1500))
+    sys.path.insert(0, os.path.join(ROOT, "tests", "fixtures"))
+    import fragmented
+    fragmented.write(os.path.join(src, "fragmented.db"))
     want = hashlib.sha256(open(os.path.join(src, "fragmented.db"), "rb").read()).hexdigest()
     img = os.path.join(Ctx.work, "deep.img")
     p = run(["mkfs.ext4", "-q", "-F", "-b", "1024", "-d", src, img, "32M"])
