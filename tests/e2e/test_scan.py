@@ -456,6 +456,47 @@ def exfat_matches_fls():
 
 
 @test
+def exfat_written_by_linux():
+    """exFAT with files (a camera card, a USB stick), written by Linux's
+    exfat driver in a small VM (tests/fixtures/vmwrite.sh; nothing on Debian
+    fills exFAT without mounting it): names, Unicode ones too, as fls lists
+    them, hashes as icat's and the sources', a file the driver deleted
+    listed as deleted (Linux zeroes its length), one written after, and one
+    deleted as Windows deletes (exfatrm.py: in-use bits and bitmap cleared)
+    listed as deleted with its content recovered."""
+    d = os.path.join(Ctx.work, "exfat-vm")
+    pay = os.path.join(d, "payload")
+    r = random.Random(21)
+    files = {"DCIM/100CANON/IMG_0001.JPG": r.randbytes(300000), "DCIM/100CANON/IMG_0002.JPG": r.randbytes(500000),
+             "Documents/R\u00e9sum\u00e9 \u2013 final.txt": b"ledger 2024\n", "Documents/report.bin": r.randbytes(70000),
+             "Documents/empty": b"", "a/b/c/d/e/deep.txt": b"deep\n" * 1000}
+    for rel, data in files.items():
+        os.makedirs(os.path.dirname(os.path.join(pay, rel)), exist_ok=True)
+        with open(os.path.join(pay, rel), "wb") as f:
+            f.write(data)
+    ops = os.path.join(d, "ops.sh")
+    with open(ops, "w") as f:
+        f.write("rm DCIM/100CANON/IMG_0001.JPG Documents/report.bin\n"
+                "head -c 100000 DCIM/100CANON/IMG_0002.JPG > Documents/new.bin\n")
+    img = os.path.join(d, "card.img")
+    p = run(f"truncate -s 32M {img} && mkfs.exfat -L CAMERA {img} >/dev/null && "
+            f"{os.path.join(ROOT, 'tests', 'fixtures', 'vmwrite.sh')} exfat {img} {pay} {ops}", shell=True)
+    assert p.returncode == 0, p.stderr.decode(errors="replace")[-3000:]
+    p = run([os.path.join(ROOT, "tests", "fixtures", "exfatrm.py"), img, "deep.txt"])
+    assert p.returncode == 0, p.stderr
+    out, _ = scan(img, expect=0)
+    by = {r["path"]: r for r in check_against_tsk(img, out)}
+    files["Documents/new.bin"] = files["DCIM/100CANON/IMG_0002.JPG"][:100000]
+    for rel, data in files.items():
+        if rel in ("DCIM/100CANON/IMG_0001.JPG", "Documents/report.bin"):
+            continue
+        r = by["/" + rel]
+        assert r["allocated"] == (rel != "a/b/c/d/e/deep.txt") and r["sha256"] == hashlib.sha256(data).hexdigest(), r
+    assert by["/DCIM/100CANON/IMG_0001.JPG"]["allocated"] == 0, by["/DCIM/100CANON/IMG_0001.JPG"]
+    assert {r["vfs"] for r in by.values()} == {"exfat"}
+
+
+@test
 def hfsplus_on_an_apple_partition_map():
     """HFS+ (Macs before 2017, and hybrid discs): Debian has no mkfs.hfsplus,
     but xorriso writes an HFS+ tree on an Apple partition map beside the
