@@ -95,9 +95,7 @@ static void reads(void)
     T_CHECK(pt_bundle_open(f, "/nothere.sparsebundle", &b, NULL, 0, &err) == PT_EFORMAT &&
             strstr(err.msg, "Info.plist"));
     pt_files_free(f);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", root);
-    T_CHECK(system(cmd) == 0);
+    T_CHECK(t_rmtree(root));
 }
 
 int main(void)

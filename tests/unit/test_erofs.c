@@ -26,10 +26,7 @@ static int make_tree(void)
     FILE *f;
     size_t i;
 
-    if (!mkdtemp(dir))
-        return 0;
-    snprintf(path, sizeof path, "%s/src", dir);
-    if (mkdir(path, 0755) != 0)
+    if (!t_scratch(dir))
         return 0;
     snprintf(path, sizeof path, "%s/src/blocks.bin", dir);
     if (!(f = fopen(path, "wb")))
@@ -162,7 +159,6 @@ static void superblock(void)
 
 int main(void)
 {
-    char cmd[128];
     int rc;
 
     if (!make_tree())
@@ -170,8 +166,7 @@ int main(void)
     T_RUN(layouts);
     T_RUN(superblock);
     rc = t_done();
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
+    if (!t_rmtree(dir))
         rc = 1;
     return rc;
 }

@@ -33,10 +33,7 @@ static int build(void)
     FILE *f;
     size_t i, k;
 
-    if (!mkdtemp(dir))
-        return 0;
-    snprintf(path, sizeof path, "%s/src", dir);
-    if (mkdir(path, 0755) != 0)
+    if (!t_scratch(dir))
         return 0;
     want_n = (size_t)(ISLANDS - 1) * STRIDE + ISLAND;
     if (!(want = calloc(1, want_n)))
@@ -145,7 +142,6 @@ out:
 
 int main(void)
 {
-    char cmd[128];
     int rc;
 
     if (!build()) {
@@ -155,8 +151,7 @@ int main(void)
     T_RUN(deep);
     rc = t_done();
     free(want);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
+    if (!t_rmtree(dir))
         rc = 1;
     return rc;
 }

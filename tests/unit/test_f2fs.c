@@ -44,10 +44,9 @@ static int build(void)
 {
     char cmd[512], path[256];
 
-    if (!mkdtemp(dir))
+    if (!t_scratch(dir))
         return 0;
-    snprintf(path, sizeof path, "%s/src", dir);
-    if (mkdir(path, 0755) != 0 || !put("inline.txt", 300, 0) || !put("big.bin", 5 << 20, 0) ||
+    if (!put("inline.txt", 300, 0) || !put("big.bin", 5 << 20, 0) ||
         !put("sparse.bin", 20000, 9000)) {
         printf("# the source tree not written under %s\n", dir);
         return 0;
@@ -136,7 +135,6 @@ static void damage(void)
 
 int main(void)
 {
-    char cmd[128];
     int rc;
 
     if (!build()) {
@@ -147,8 +145,7 @@ int main(void)
     T_RUN(damage);
     rc = t_done();
     free(img);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
+    if (!t_rmtree(dir))
         rc = 1;
     return rc;
 }

@@ -23,10 +23,7 @@ static int make_tree(void)
     FILE *f;
     size_t i;
 
-    if (!mkdtemp(dir))
-        return 0;
-    snprintf(path, sizeof path, "%s/src", dir);
-    if (mkdir(path, 0755) != 0)
+    if (!t_scratch(dir))
         return 0;
     snprintf(path, sizeof path, "%s/src/blocks.bin", dir); /* 2 whole blocks and a 5,000-byte tail */
     if (!(f = fopen(path, "wb")))
@@ -204,7 +201,6 @@ static void superblock(void)
 
 int main(void)
 {
-    char cmd[300];
 
     if (!make_tree()) {
         printf("not ok 1 - make a source tree under /tmp\n");
@@ -212,8 +208,7 @@ int main(void)
     }
     T_RUN(compressors);
     T_RUN(superblock);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        printf("# %s failed\n", cmd);
+    if (!t_rmtree(dir))
+        printf("# %s not removed\n", dir);
     return t_done();
 }

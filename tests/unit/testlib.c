@@ -2,6 +2,7 @@
 #include "testlib.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 
 int t_failed_checks;
 static int t_n, t_failed;
@@ -47,4 +48,22 @@ unsigned char *t_slurp(const char *path, size_t *n)
     }
     fclose(f);
     return b;
+}
+
+int t_scratch(char *tmpl)
+{
+    char src[512];
+
+    if (!mkdtemp(tmpl))
+        return 0;
+    snprintf(src, sizeof src, "%s/src", tmpl);
+    return mkdir(src, 0755) == 0;
+}
+
+int t_rmtree(const char *dir)
+{
+    char cmd[600];
+
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0;
 }

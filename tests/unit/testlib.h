@@ -53,6 +53,12 @@ static inline unsigned char t_pattern(size_t i)
     return (unsigned char)((i * 2654435761u) >> 13);
 }
 
+/* A scratch directory from tmpl ("/tmp/pt-x-XXXXXX", rewritten in place)
+ * with an empty src/ in it, for a tree a test builds an image from: 1, or 0
+ * when it cannot be made.  t_rmtree removes it again: 1 when it is gone. */
+int t_scratch(char *tmpl);
+int t_rmtree(const char *dir);
+
 /* A whole file read into a new buffer (*n its bytes); NULL when it cannot
  * be read. */
 unsigned char *t_slurp(const char *path, size_t *n);
