@@ -1675,6 +1675,31 @@ def apfs_mark_encrypted(src, dst, block, scramble):
     open(dst, "wb").write(b)
 
 
+def nested_in_ext4(work, name, img, rel, size, sums, export):
+    """img copied to rel in an ext4 filesystem (mkfs.ext4 -d; size: its
+    size and options) is walked as FILE!/...: each file of sums there has
+    its hash, and the files of export export and verify --evidence."""
+    tree = os.path.join(work, name + "-host.d")
+    os.makedirs(os.path.dirname(os.path.join(tree, rel)))
+    shutil.copy(img, os.path.join(tree, rel))
+    host = os.path.join(work, name + "-host.img")
+    size, *opts = size.split()
+    sh(f"truncate -s {size} {host} && mkfs.ext4 -q -F {' '.join(opts)} -E root_owner=0:0 -d {tree} {host}")
+    case = os.path.join(work, "nr.conf")
+    open(case, "w").write(CASE_NR)
+    o, p = scan(work, name + "-nested", [host], "--case", case)
+    assert p.returncode == 0, p.stderr
+    pre = "/" + rel + "!"
+    got = {k[len(pre):]: v for k, v in db(o).execute("SELECT path, sha256 FROM items WHERE kind = 'file' AND "
+                                                       "path LIKE ? || '/%'", (pre,))}
+    for path, h in sums.items():
+        assert got.get(path) == h, path
+    ids = [i for (i,) in db(o).execute(f"SELECT id FROM items WHERE path IN ({','.join('?' * len(export))})",
+                                       tuple(pre + e for e in export))]
+    assert len(ids) == len(export), ids
+    export_and_verify(work, o, ids, "--case", case)
+
+
 def apfs(tap, work):
     """A Mac disk: GPT with an EFI partition and an APFS container whose
     volume holds a user's files, written by Linux's APFS driver in a VM."""
@@ -3407,25 +3432,8 @@ def erofs(tap, work):
                "the source tree's", layouts)
 
     def nested():
-        host_d = os.path.join(work, "ero-host.d", "firmware")
-        os.makedirs(host_d)
-        shutil.copy(imgs["lz4hc-big-tail"], os.path.join(host_d, "system.img"))
-        host = os.path.join(work, "ero-host.img")
-        sh(f"truncate -s 24M {host} && mkfs.ext4 -q -F -E root_owner=0:0 -d {os.path.dirname(host_d)} {host}")
-        case = os.path.join(work, "nr.conf")
-        open(case, "w").write(CASE_NR)
-        o, p = scan(work, "ero-nested", [host], "--case", case)
-        assert p.returncode == 0, p.stderr
-        pre = "/firmware/system.img!"
-        got = {k[len(pre):]: v for k, v in db(o).execute("SELECT path, sha256 FROM items WHERE kind = 'file' AND "
-                                                           "path LIKE ? || '/%'", (pre,))}
-        for path, h in sums.items():
-            assert got.get(path) == h, path
-        ids = [i for (i,) in db(o).execute("SELECT id FROM items WHERE path IN (?, ?, ?)",
-                                           (pre + "/system/app/notes.txt", pre + "/system/lib/mixed.bin",
-                                            pre + "/data/sparse.bin"))]
-        assert len(ids) == 3, ids
-        export_and_verify(work, o, ids, "--case", case)
+        nested_in_ext4(work, "ero", imgs["lz4hc-big-tail"], "firmware/system.img", "24M", sums,
+                       ("/system/app/notes.txt", "/system/lib/mixed.bin", "/data/sparse.bin"))
     tap.result("an EROFS system.img found as a file is walked as FILE!/...; its compressed files export and "
                "verify --evidence", nested)
 
@@ -3501,24 +3509,8 @@ def f2fs(tap, work):
                "source tree's, and a 13 MiB file as dump.f2fs reads it", images)
 
     def nested():
-        host_d = os.path.join(work, "f2-host.d", "backup")
-        os.makedirs(host_d)
-        shutil.copy(imgs["default"], os.path.join(host_d, "userdata.img"))
-        host = os.path.join(work, "f2-host.img")
-        sh(f"truncate -s 160M {host} && mkfs.ext4 -q -F -b 4096 -E root_owner=0:0 -d {os.path.dirname(host_d)} {host}")
-        case = os.path.join(work, "nr.conf")
-        open(case, "w").write(CASE_NR)
-        o, p = scan(work, "f2-nested", [host], "--case", case)
-        assert p.returncode == 0, p.stderr
-        pre = "/backup/userdata.img!"
-        got = {k[len(pre):]: v for k, v in db(o).execute("SELECT path, sha256 FROM items WHERE kind = 'file' AND "
-                                                           "path LIKE ? || '/%'", (pre,))}
-        for path, h in sums.items():
-            assert got.get(path) == h, path
-        ids = [i for (i,) in db(o).execute("SELECT id FROM items WHERE path IN (?, ?)",
-                                           (pre + "/data/media/0/DCIM/big.bin", pre + "/data/sparse.bin"))]
-        assert len(ids) == 2, ids
-        export_and_verify(work, o, ids, "--case", case)
+        nested_in_ext4(work, "f2", imgs["default"], "backup/userdata.img", "160M -b 4096", sums,
+                       ("/data/media/0/DCIM/big.bin", "/data/sparse.bin"))
     tap.result("an F2FS userdata.img found as a file is walked as FILE!/...; its files export and verify "
                "--evidence", nested)
 
