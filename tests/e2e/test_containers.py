@@ -37,6 +37,15 @@ def sh(cmd, cwd=None):
     return p.stdout.decode(errors="replace")
 
 
+def sparse_file(path, marks):
+    """A file of holes with marks {offset: bytes} written in it; its SHA-256."""
+    with open(path, "wb") as f:
+        for off, data in marks.items():
+            f.seek(off)
+            f.write(data)
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
 def tree(root, files):
     for rel, data in files.items():
         p = os.path.join(root, rel)
@@ -3392,12 +3401,8 @@ def erofs(tap, work):
     src = os.path.join(work, "ero-src")
     sums = tree(src, files)
     os.symlink("../system/build.prop", os.path.join(src, "data", "prop"))
-    with open(os.path.join(src, "data", "sparse.bin"), "wb") as f:
-        f.seek(3 << 20)
-        f.write(b"middle")
-        f.seek(7 << 20)
-        f.write(b"end")
-    sums["/data/sparse.bin"] = hashlib.sha256(open(os.path.join(src, "data", "sparse.bin"), "rb").read()).hexdigest()
+    sums["/data/sparse.bin"] = sparse_file(os.path.join(src, "data", "sparse.bin"),
+                                           {3 << 20: b"middle", 7 << 20: b"end"})
     for rel in ("system/app/notes.txt", "data/prop"):
         os.utime(os.path.join(src, rel), (1300000000, 1300000000), follow_symlinks=False)
     variants = {"plain": [], "chunked": ["--chunksize=65536"], "lz4": ["-zlz4"],
@@ -3466,12 +3471,8 @@ def f2fs(tap, work):
     src = os.path.join(work, "f2-src")
     sums = tree(src, files)
     os.symlink("media/0/notes.txt", os.path.join(src, "data", "link"))
-    with open(os.path.join(src, "data", "sparse.bin"), "wb") as f:
-        f.seek(5 << 20)
-        f.write(b"middle")
-        f.seek(9 << 20)
-        f.write(b"end")
-    sums["/data/sparse.bin"] = hashlib.sha256(open(os.path.join(src, "data", "sparse.bin"), "rb").read()).hexdigest()
+    sums["/data/sparse.bin"] = sparse_file(os.path.join(src, "data", "sparse.bin"),
+                                           {5 << 20: b"middle", 9 << 20: b"end"})
     os.utime(os.path.join(src, "data/media/0/notes.txt"), (1300000000, 1300000000))
     imgs = {}
     for name, feats in (("default", []), ("extra", ["-O", "extra_attr,inode_crtime,compression"]),

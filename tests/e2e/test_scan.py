@@ -824,7 +824,8 @@ def directory_evidence_written_to_during_the_scan():
     by = {r["path"]: r for r in items(out)}
     note = by["/app.log"]["error"] or ""
     assert re.search(r"changed while the scan read it \(\d+ bytes when listed, \d+ after\)", note), note
-    assert by["/still.txt"]["error"] is None and by["/still.txt"]["sha256"] == hashlib.sha256(b"unchanged\n").hexdigest()
+    still = by["/still.txt"]
+    assert still["error"] is None and still["sha256"] == hashlib.sha256(b"unchanged\n").hexdigest(), still
 
 
 @test
