@@ -468,7 +468,8 @@ def exfat_written_by_linux():
     pay = os.path.join(d, "payload")
     r = random.Random(21)
     files = {"DCIM/100CANON/IMG_0001.JPG": r.randbytes(300000), "DCIM/100CANON/IMG_0002.JPG": r.randbytes(500000),
-             "Documents/R\u00e9sum\u00e9 \u2013 final.txt": b"ledger 2024\n", "Documents/report.bin": r.randbytes(70000),
+             "Documents/R\u00e9sum\u00e9 \u2013 final.txt": b"ledger 2024\n",
+             "Documents/report.bin": r.randbytes(70000),
              "Documents/empty": b"", "a/b/c/d/e/deep.txt": b"deep\n" * 1000}
     for rel, data in files.items():
         os.makedirs(os.path.dirname(os.path.join(pay, rel)), exist_ok=True)
