@@ -52,6 +52,9 @@ for t in tests/unit/test_*; do
   [ -x "$t" ] && count "unit $(basename "$t")" "$t"
 done
 
+fuzz_secs=${FUZZ_CHECK_SECONDS:-30}
+fuzz_name="fuzzing (libFuzzer + ASan/UBSan, $fuzz_secs s per target)"
+
 # One fixture set for both end-to-end passes (built deterministically).
 fx=$(mktemp -d /tmp/ptriage-fx-XXXXXX)
 trap 'rm -f "$log"; rm -rf "$fx" "$runs"' EXIT
@@ -66,6 +69,9 @@ if bash tests/fixtures/mkimages.sh "$fx" >"$log" 2>&1; then
   start "e2e containers (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_containers.py
   start "e2e (ASan+UBSan build)" "${asan[@]}" FIXTURES="$fx" python3 tests/e2e/test_scan.py
   start "e2e resume and merge (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_scale.py
+  # libFuzzer targets, a short run each (make fuzz runs them longer): one
+  # process at a time, so they share the cores with the suites
+  start "$fuzz_name" tests/fuzz/run.sh "$fuzz_secs"
   start "e2e (release build)" env FIXTURES="$fx" PTRIAGE=./ptriage python3 tests/e2e/test_scan.py
   start "targeted damage (ASan+UBSan build)" "${asan[@]}" FIXTURES="$fx" python3 tests/e2e/test_damage.py
   start "memcheck (valgrind, release build)" tests/e2e/valgrind.sh "$fx"
@@ -84,9 +90,7 @@ if bash tests/fixtures/mkimages.sh "$fx" >"$log" 2>&1; then
   finish
 else
   sed 's/^/  /' "$log"; echo "  not ok - fixtures could not be built"; failed=$((failed + 1))
+  count "$fuzz_name" tests/fuzz/run.sh "$fuzz_secs"
 fi
-# libFuzzer targets, a short run each (make fuzz runs them longer)
-count "fuzzing (libFuzzer + ASan/UBSan, ${FUZZ_CHECK_SECONDS:-30} s per target)" tests/fuzz/run.sh "${FUZZ_CHECK_SECONDS:-30}"
-
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
