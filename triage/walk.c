@@ -2,7 +2,6 @@
  * copies what it keeps from TSK_FS_FILE (libtsk frees it after the callback).
  * Must not open files by name or follow links. */
 #include "walk.h"
-#include "ext4ext.h"
 
 #include "chain.h"
 
@@ -15,6 +14,7 @@
 
 #include "accounts.h"
 #include "ewf.h"
+#include "ext4ext.h"
 #include "ext4flags.h"
 #include "layer.h"
 #include "osinfo.h"
