@@ -423,7 +423,34 @@ static reuse_walk_t reused_blocks(TSK_FS_FILE *f, const TSK_FS_ATTR *a)
     return r;
 }
 
-/* Emits one item for fs_file (and one NTFS attribute, or NULL). */
+/* An HFS+ file's resource fork, when it holds bytes of its own: classic
+ * Mac documents, Finder aliases, custom icons, or anything put there out of
+ * sight (fls lists only the name).  A file compressed into its resource fork
+ * (decmpfs types 4 and 8, most of macOS's own files) is read decompressed as
+ * its data; its fork is that data again, compressed, and is not listed. */
+static const TSK_FS_ATTR *hfs_resource_fork(TSK_FS_FILE *f)
+{
+    const TSK_FS_ATTR *rsrc = NULL;
+    int i, cnt;
+
+    if (!f->meta || f->meta->type != TSK_FS_META_TYPE_REG)
+        return NULL;
+    cnt = tsk_fs_file_attr_getsize(f);
+    for (i = 0; i < cnt; i++) {
+        const TSK_FS_ATTR *a = tsk_fs_file_attr_get_idx(f, i);
+        if (!a)
+            continue;
+        if (a->type == TSK_FS_ATTR_TYPE_HFS_DATA && (a->flags & TSK_FS_ATTR_COMP) && (a->flags & TSK_FS_ATTR_NONRES))
+            return NULL;
+        if (a->type == TSK_FS_ATTR_TYPE_HFS_RSRC && a->size > 0)
+            rsrc = a;
+    }
+    tsk_error_reset();
+    return rsrc;
+}
+
+/* Emits one item for fs_file (and one NTFS attribute or HFS+ resource
+ * fork, or NULL). */
 static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_FS_ATTR *attr)
 {
     const TSK_FS_META *m = f->meta;
@@ -472,6 +499,8 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
                 it.kind = PT_KIND_STREAM;
             else if (m && m->type == TSK_FS_META_TYPE_DIR)
                 it.kind = PT_KIND_FILE;
+        } else if (attr->type == TSK_FS_ATTR_TYPE_HFS_RSRC) {
+            it.kind = PT_KIND_STREAM;
         } else if (attr->type == TSK_FS_ATTR_TYPE_NTFS_IDXROOT && stream) {
             it.kind = PT_KIND_INDEX; /* $Secure:$SDH, $Quota:$O: metadata, not data */
         }
@@ -484,8 +513,9 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
     if (realloc_meta && !attr && n->type != TSK_FS_NAME_TYPE_UNDEF)
         it.kind = kind_of_name(n->type); /* the entry's own type (ext's dirent), not the newer file's */
     if (m && !realloc_meta) {
-        it.size = attr && attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA ? (uint64_t)attr->size
-                  : (m->size > 0 ? (uint64_t)m->size : 0);
+        it.size = attr && (attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA || attr->type == TSK_FS_ATTR_TYPE_HFS_RSRC)
+                      ? (uint64_t)attr->size
+                      : (m->size > 0 ? (uint64_t)m->size : 0);
         set_time(&it.mtime, m->mtime, m->mtime_nano);
         set_time(&it.atime, m->atime, m->atime_nano);
         set_time(&it.ctime, m->ctime, m->ctime_nano);
@@ -644,6 +674,15 @@ static int finish_dirs(walk_state_t *w, size_t from)
                 tsk_fs_dir_close(dir);
             if (n > 0) {
                 rc = keep_deep(w);
+            } else if (!dir) {
+                /* libtsk's recursive walk passes over a directory it cannot
+                 * open without a word (an HFS+ hard link it cannot follow
+                 * fails the whole folder, a damaged B-tree node, ...) */
+                const char *why = tsk_error_get();
+                if (asprintf(&msg, "directory /%s (inode %" PRIu64 ") could not be opened, so what it holds is not "
+                             "listed%s%s", d->path, (uint64_t)d->inum, why && *why ? ": libtsk: " : "",
+                             why && *why ? why : "") < 0)
+                    msg = NULL, rc = pt_err_set(w->err, PT_ENOMEM, "out of memory");
             } else if (w->dots) {
                 const char *why = tsk_error_get();
                 if (asprintf(&msg, "directory /%s (inode %" PRIu64 ") lists no entries, not even \".\" and "
@@ -842,6 +881,9 @@ static TSK_WALK_RET_ENUM walk_cb(TSK_FS_FILE *f, const char *parent, void *ptr)
         w->no_data = 0;
     } else {
         rc = emit(w, f, parent, NULL);
+        const TSK_FS_ATTR *rsrc = TSK_FS_TYPE_ISHFS(w->fs->ftype) ? hfs_resource_fork(f) : NULL;
+        if (rc == PT_OK && rsrc)
+            rc = emit(w, f, parent, rsrc);
     }
     if (rc != PT_OK) {
         w->fatal = 1;

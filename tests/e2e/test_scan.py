@@ -130,7 +130,9 @@ def check_against_tsk(image, out, check_md5=False, past_tsk_limit=False):
     """The per-volume path multiset equals fls, and every allocated regular
     file or stream hashes like icat's extraction of it.  With past_tsk_limit,
     ptriage may list more than fls: paths longer than any fls prints (libtsk
-    stops walking, silently, where its path buffer ends; ptriage walks on)."""
+    stops walking, silently, where its path buffer ends; ptriage walks on).
+    An HFS+ resource fork (FILE:RSRC) is an item that fls does not list; it
+    is checked against icat all the same."""
     rows = items(out)
     volumes = sorted({(r["vlabel"], r["voffset"]) for r in rows if r["kind"] != "volume"})
     assert volumes, "no filesystem items"
@@ -138,7 +140,8 @@ def check_against_tsk(image, out, check_md5=False, past_tsk_limit=False):
     for label, off in volumes:
         sect = off // 512 if label else None
         ours = sorted(as_fls(escape_bytes(r["path"].encode("utf-8", "surrogateescape")))
-                      for r in rows if r["vlabel"] == label and r["kind"] != "volume")
+                      for r in rows if r["vlabel"] == label and r["kind"] != "volume" and
+                      not (r["kind"] == "stream" and r["vfs"] == "hfsp"))
         theirs = fls_paths(image, sect)
         if past_tsk_limit:
             longest = max(len(t.encode()) for t in theirs)
@@ -495,6 +498,68 @@ def exfat_written_by_linux():
         assert r["allocated"] == (rel != "a/b/c/d/e/deep.txt") and r["sha256"] == hashlib.sha256(data).hexdigest(), r
     assert by["/DCIM/100CANON/IMG_0001.JPG"]["allocated"] == 0, by["/DCIM/100CANON/IMG_0001.JPG"]
     assert {r["vfs"] for r in by.values()} == {"exfat"}
+
+
+@test
+def hfsplus_written_by_linux():
+    """HFS+ as a Mac volume holds it, filled by Linux's hfsplus driver in a
+    small VM (tests/fixtures/mkhfsplus.py formats it: Debian has no
+    mkfs.hfsplus): names as fls lists them, hashes as icat's and the
+    sources'; a resource fork (mkhfsplus.py rsrc: Linux no longer writes
+    them) listed as FILE:RSRC, hashed as its source, exported and verified
+    byte for byte.  A hard link as Linux makes it (a random link number, not
+    the indirect file's CNID as macOS makes it) is one libtsk cannot follow,
+    and it fails the whole folder, in fls too: both folders are named as not
+    listed, and the rest of the volume is walked."""
+    import unicodedata
+    d = os.path.join(Ctx.work, "hfs-vm")
+    pay = os.path.join(d, "payload")
+    r = random.Random(31)
+    files = {"Users/anna/Documents/ledger 2011.csv": b"date,amount\n2011-03-01,100\n" * 40,
+             "Users/anna/Documents/r\u00e9sum\u00e9 \u2013 \u65e5\u672c.txt": "Lebenslauf \u00e4\n".encode(),
+             "Users/anna/Pictures/big.bin": r.randbytes(2 * 1048576 + 5),
+             "Users/anna/empty": b"", "Users/bob/<script>x</script>.txt": b"name\n",
+             "Shared/a/both.bin": r.randbytes(5000), "rsrc.bin": r.randbytes(9000)}
+    for rel, data in files.items():
+        os.makedirs(os.path.dirname(os.path.join(pay, rel)), exist_ok=True)
+        with open(os.path.join(pay, rel), "wb") as f:
+            f.write(data)
+    ops = os.path.join(d, "ops.sh")
+    with open(ops, "w") as f:
+        f.write("mkdir Shared/b\nln Shared/a/both.bin Shared/b/link.bin\n"
+                "ln -s 'Documents/ledger 2011.csv' Users/anna/link\nmv rsrc.bin Users/anna/Pictures/icon.bin\n")
+    img = os.path.join(d, "mac.img")
+    fx = os.path.join(ROOT, "tests", "fixtures")
+    p = run(f"{fx}/mkhfsplus.py {img} 32 'Macintosh HD' && {fx}/vmwrite.sh hfsplus {img} {pay} {ops}", shell=True)
+    assert p.returncode == 0, p.stderr.decode(errors="replace")[-3000:]
+    icon = [ln.split(b"\t")[0].split()[-1].rstrip(b":").decode()
+            for ln in run(["fls", "-r", "-p", img]).stdout.split(b"\n") if ln.endswith(b"/icon.bin")]
+    rsrc = r.randbytes(70000)
+    with open(os.path.join(d, "fork"), "wb") as f:
+        f.write(rsrc)
+    p = run([os.path.join(fx, "mkhfsplus.py"), "rsrc", img, icon[0], os.path.join(d, "fork")])
+    assert p.returncode == 0, p.stderr
+    conf = needs_review_conf(d)
+    out, _ = scan(img, "--case", conf, expect=1)
+    by = {unicodedata.normalize("NFC", r["path"]): r for r in check_against_tsk(img, out)}
+    files["Users/anna/Pictures/icon.bin"] = files.pop("rsrc.bin")
+    for rel, data in files.items():
+        if not rel.startswith("Shared/"):
+            assert by["/" + rel]["sha256"] == hashlib.sha256(data).hexdigest(), rel
+    fork = by["/Users/anna/Pictures/icon.bin:RSRC"]
+    assert fork["kind"] == "stream" and fork["size"] == len(rsrc), fork
+    assert fork["sha256"] == hashlib.sha256(rsrc).hexdigest()
+    assert by["/Users/anna/link"]["link_target"] == "Documents/ledger 2011.csv"
+    errs = messages(out, "error")
+    for folder in ("/Shared/a", "/Shared/b"):
+        assert any(e.startswith(f"directory {folder} (inode ") and "could not be opened" in e and
+                   "hard link" not in e and "libtsk: " in e for e in errs), (folder, errs)
+        assert run(["fls", img, str(by[folder]["inode"])]).returncode != 0
+    assert len(errs) == 2, errs
+    x = os.path.join(d, "export")
+    export_and_verify(out, [fork["id"], by["/Users/anna/Pictures/icon.bin"]["id"]], x, conf)
+    assert sha256_file(os.path.join(x, "files", "mac.img", "_", "Users", "anna", "Pictures", "icon.bin%3ARSRC")) == \
+        fork["sha256"]
 
 
 @test
