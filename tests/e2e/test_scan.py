@@ -507,7 +507,9 @@ def hfsplus_written_by_linux():
     mkfs.hfsplus): names as fls lists them, hashes as icat's and the
     sources'; a resource fork (mkhfsplus.py rsrc: Linux no longer writes
     them) listed as FILE:RSRC, hashed as its source, exported and verified
-    byte for byte.  A hard link as Linux makes it (a random link number, not
+    byte for byte; files compressed as macOS compresses its own (decmpfs
+    zlib in the attribute and in the resource fork, mkhfsplus.py compress)
+    hashed as their sources, and no fork listed for them.  A hard link as Linux makes it (a random link number, not
     the indirect file's CNID as macOS makes it) is one libtsk cannot follow,
     and it fails the whole folder, in fls too: both folders are named as not
     listed, and the rest of the volume is walked."""
@@ -519,11 +521,17 @@ def hfsplus_written_by_linux():
              "Users/anna/Documents/r\u00e9sum\u00e9 \u2013 \u65e5\u672c.txt": "Lebenslauf \u00e4\n".encode(),
              "Users/anna/Pictures/big.bin": r.randbytes(2 * 1048576 + 5),
              "Users/anna/empty": b"", "Users/bob/<script>x</script>.txt": b"name\n",
-             "Shared/a/both.bin": r.randbytes(5000), "rsrc.bin": r.randbytes(9000)}
+             "Shared/a/both.bin": r.randbytes(5000), "rsrc.bin": r.randbytes(9000),
+             "System/Library/inline.plist": b"<plist><dict><key>k</key></dict></plist>\n" * 90,
+             "System/Library/forked.dylib": b"".join(b"symbol_%06d\n" % i for i in range(20000))}
+    compressed = ("System/Library/inline.plist", "System/Library/forked.dylib")
     for rel, data in files.items():
         os.makedirs(os.path.dirname(os.path.join(pay, rel)), exist_ok=True)
         with open(os.path.join(pay, rel), "wb") as f:
-            f.write(data)
+            f.write(data if rel not in compressed else b"")
+        if rel in compressed:
+            with open(os.path.join(d, os.path.basename(rel)), "wb") as f:
+                f.write(data)
     ops = os.path.join(d, "ops.sh")
     with open(ops, "w") as f:
         f.write("mkdir Shared/b\nln Shared/a/both.bin Shared/b/link.bin\n"
@@ -532,13 +540,18 @@ def hfsplus_written_by_linux():
     fx = os.path.join(ROOT, "tests", "fixtures")
     p = run(f"{fx}/mkhfsplus.py {img} 32 'Macintosh HD' && {fx}/vmwrite.sh hfsplus {img} {pay} {ops}", shell=True)
     assert p.returncode == 0, p.stderr.decode(errors="replace")[-3000:]
-    icon = [ln.split(b"\t")[0].split()[-1].rstrip(b":").decode()
-            for ln in run(["fls", "-r", "-p", img]).stdout.split(b"\n") if ln.endswith(b"/icon.bin")]
+    cnid = {ln.split(b"\t")[1].decode(): ln.split(b"\t")[0].split()[-1].rstrip(b":").decode()
+            for ln in run(["fls", "-r", "-p", img]).stdout.split(b"\n") if ln}
     rsrc = r.randbytes(70000)
     with open(os.path.join(d, "fork"), "wb") as f:
         f.write(rsrc)
-    p = run([os.path.join(fx, "mkhfsplus.py"), "rsrc", img, icon[0], os.path.join(d, "fork")])
+    p = run([os.path.join(fx, "mkhfsplus.py"), "rsrc", img, cnid["Users/anna/Pictures/icon.bin"],
+             os.path.join(d, "fork")])
     assert p.returncode == 0, p.stderr
+    p = run([os.path.join(fx, "mkhfsplus.py"), "compress", img] +
+            [f"{cnid[rel]}:{t}:{os.path.join(d, os.path.basename(rel))}" for rel, t in zip(compressed, (3, 4))])
+    assert p.returncode == 0, p.stderr
+    assert b"Data is zlib compressed in the resource fork" in run(["istat", img, cnid[compressed[1]]]).stdout
     conf = needs_review_conf(d)
     out, _ = scan(img, "--case", conf, expect=1)
     by = {unicodedata.normalize("NFC", r["path"]): r for r in check_against_tsk(img, out)}
@@ -546,6 +559,7 @@ def hfsplus_written_by_linux():
     for rel, data in files.items():
         if not rel.startswith("Shared/"):
             assert by["/" + rel]["sha256"] == hashlib.sha256(data).hexdigest(), rel
+    assert not [p for p in by if p.endswith(":RSRC") and p.startswith("/System")], sorted(by)
     fork = by["/Users/anna/Pictures/icon.bin:RSRC"]
     assert fork["kind"] == "stream" and fork["size"] == len(rsrc), fork
     assert fork["sha256"] == hashlib.sha256(rsrc).hexdigest()
@@ -557,7 +571,8 @@ def hfsplus_written_by_linux():
         assert run(["fls", img, str(by[folder]["inode"])]).returncode != 0
     assert len(errs) == 2, errs
     x = os.path.join(d, "export")
-    export_and_verify(out, [fork["id"], by["/Users/anna/Pictures/icon.bin"]["id"]], x, conf)
+    export_and_verify(out, [fork["id"], by["/Users/anna/Pictures/icon.bin"]["id"],
+                            by["/" + compressed[1]]["id"]], x, conf)
     assert sha256_file(os.path.join(x, "files", "mac.img", "_", "Users", "anna", "Pictures", "icon.bin%3ARSRC")) == \
         fork["sha256"]
 
