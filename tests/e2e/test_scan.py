@@ -578,6 +578,33 @@ def hfsplus_written_by_linux():
 
 
 @test
+def hfsx_case_sensitive_names():
+    """HFSX (case-sensitive HFS+, signature "HX"; macOS servers and
+    developers' disks), filled by Linux's driver: names that differ only in
+    case are two files, each listed as fls lists it and hashed as its
+    source."""
+    d = os.path.join(Ctx.work, "hfsx-vm")
+    pay = os.path.join(d, "payload")
+    os.makedirs(os.path.join(pay, "Notes"))
+    files = {"Notes/README": b"upper\n", "Notes/readme": b"lower\n" * 3, "Notes/ReadMe": b"mixed\n" * 5}
+    for rel, data in files.items():
+        with open(os.path.join(pay, rel), "wb") as f:
+            f.write(data)
+    ops = os.path.join(d, "ops.sh")
+    with open(ops, "w") as f:
+        f.write("true\n")
+    img = os.path.join(d, "hfsx.img")
+    fx = os.path.join(ROOT, "tests", "fixtures")
+    p = run(f"{fx}/mkhfsplus.py {img} 16 Server hfsx && {fx}/vmwrite.sh hfsplus {img} {pay} {ops}", shell=True)
+    assert p.returncode == 0, p.stderr.decode(errors="replace")[-3000:]
+    assert b"HFSX" in run(["fsstat", img]).stdout
+    out, _ = scan(img, expect=0)
+    by = {r["path"]: r for r in check_against_tsk(img, out)}
+    for rel, data in files.items():
+        assert by["/" + rel]["sha256"] == hashlib.sha256(data).hexdigest(), rel
+
+
+@test
 def hfsplus_on_an_apple_partition_map():
     """HFS+ (Macs before 2017, and hybrid discs): Debian has no mkfs.hfsplus,
     but xorriso writes an HFS+ tree on an Apple partition map beside the
