@@ -212,6 +212,25 @@ def needs_review_conf(d):
     return conf
 
 
+def vm_filled(d, fstype, mkfs, files, ops):
+    """An image d/fs.img made by the shell command mkfs ({img} in it), then
+    filled by Linux's own driver in the test VM (tests/fixtures/vmwrite.sh
+    FSTYPE) with files {path: bytes}, after which the busybox script ops
+    runs in the mounted root."""
+    pay = os.path.join(d, "payload")
+    for rel, data in files.items():
+        os.makedirs(os.path.dirname(os.path.join(pay, rel)), exist_ok=True)
+        with open(os.path.join(pay, rel), "wb") as f:
+            f.write(data)
+    with open(os.path.join(d, "ops.sh"), "w") as f:
+        f.write(ops)
+    img = os.path.join(d, "fs.img")
+    fx = os.path.join(ROOT, "tests", "fixtures")
+    p = run(mkfs.format(img=img) + f" && {fx}/vmwrite.sh {fstype} {img} {pay} {d}/ops.sh", shell=True)
+    assert p.returncode == 0, p.stderr.decode(errors="replace")[-3000:]
+    return img
+
+
 # ---------------------------------------------------------------- tests ---
 
 @test
@@ -468,24 +487,14 @@ def exfat_written_by_linux():
     deleted as Windows deletes (exfatrm.py: in-use bits and bitmap cleared)
     listed as deleted with its content recovered."""
     d = os.path.join(Ctx.work, "exfat-vm")
-    pay = os.path.join(d, "payload")
     r = random.Random(21)
     files = {"DCIM/100CANON/IMG_0001.JPG": r.randbytes(300000), "DCIM/100CANON/IMG_0002.JPG": r.randbytes(500000),
              "Documents/R\u00e9sum\u00e9 \u2013 final.txt": b"ledger 2024\n",
              "Documents/report.bin": r.randbytes(70000),
              "Documents/empty": b"", "a/b/c/d/e/deep.txt": b"deep\n" * 1000}
-    for rel, data in files.items():
-        os.makedirs(os.path.dirname(os.path.join(pay, rel)), exist_ok=True)
-        with open(os.path.join(pay, rel), "wb") as f:
-            f.write(data)
-    ops = os.path.join(d, "ops.sh")
-    with open(ops, "w") as f:
-        f.write("rm DCIM/100CANON/IMG_0001.JPG Documents/report.bin\n"
-                "head -c 100000 DCIM/100CANON/IMG_0002.JPG > Documents/new.bin\n")
-    img = os.path.join(d, "card.img")
-    p = run(f"truncate -s 32M {img} && mkfs.exfat -L CAMERA {img} >/dev/null && "
-            f"{os.path.join(ROOT, 'tests', 'fixtures', 'vmwrite.sh')} exfat {img} {pay} {ops}", shell=True)
-    assert p.returncode == 0, p.stderr.decode(errors="replace")[-3000:]
+    img = vm_filled(d, "exfat", "truncate -s 32M {img} && mkfs.exfat -L CAMERA {img} >/dev/null", files,
+                    "rm DCIM/100CANON/IMG_0001.JPG Documents/report.bin\n"
+                    "head -c 100000 DCIM/100CANON/IMG_0002.JPG > Documents/new.bin\n")
     p = run([os.path.join(ROOT, "tests", "fixtures", "exfatrm.py"), img, "deep.txt"])
     assert p.returncode == 0, p.stderr
     out, _ = scan(img, expect=0)
@@ -515,7 +524,7 @@ def hfsplus_written_by_linux():
     listed, and the rest of the volume is walked."""
     import unicodedata
     d = os.path.join(Ctx.work, "hfs-vm")
-    pay = os.path.join(d, "payload")
+    os.makedirs(d)
     r = random.Random(31)
     files = {"Users/anna/Documents/ledger 2011.csv": b"date,amount\n2011-03-01,100\n" * 40,
              "Users/anna/Documents/r\u00e9sum\u00e9 \u2013 \u65e5\u672c.txt": "Lebenslauf \u00e4\n".encode(),
@@ -525,21 +534,14 @@ def hfsplus_written_by_linux():
              "System/Library/inline.plist": b"<plist><dict><key>k</key></dict></plist>\n" * 90,
              "System/Library/forked.dylib": b"".join(b"symbol_%06d\n" % i for i in range(20000))}
     compressed = ("System/Library/inline.plist", "System/Library/forked.dylib")
-    for rel, data in files.items():
-        os.makedirs(os.path.dirname(os.path.join(pay, rel)), exist_ok=True)
-        with open(os.path.join(pay, rel), "wb") as f:
-            f.write(data if rel not in compressed else b"")
-        if rel in compressed:
-            with open(os.path.join(d, os.path.basename(rel)), "wb") as f:
-                f.write(data)
-    ops = os.path.join(d, "ops.sh")
-    with open(ops, "w") as f:
-        f.write("mkdir Shared/b\nln Shared/a/both.bin Shared/b/link.bin\n"
-                "ln -s 'Documents/ledger 2011.csv' Users/anna/link\nmv rsrc.bin Users/anna/Pictures/icon.bin\n")
-    img = os.path.join(d, "mac.img")
+    for rel in compressed:  # written empty, compressed after
+        with open(os.path.join(d, os.path.basename(rel)), "wb") as f:
+            f.write(files[rel])
     fx = os.path.join(ROOT, "tests", "fixtures")
-    p = run(f"{fx}/mkhfsplus.py {img} 32 'Macintosh HD' && {fx}/vmwrite.sh hfsplus {img} {pay} {ops}", shell=True)
-    assert p.returncode == 0, p.stderr.decode(errors="replace")[-3000:]
+    img = vm_filled(d, "hfsplus", fx + "/mkhfsplus.py {img} 32 'Macintosh HD'",
+                    {rel: b"" if rel in compressed else data for rel, data in files.items()},
+                    "mkdir Shared/b\nln Shared/a/both.bin Shared/b/link.bin\n"
+                    "ln -s 'Documents/ledger 2011.csv' Users/anna/link\nmv rsrc.bin Users/anna/Pictures/icon.bin\n")
     cnid = {ln.split(b"\t")[1].decode(): ln.split(b"\t")[0].split()[-1].rstrip(b":").decode()
             for ln in run(["fls", "-r", "-p", img]).stdout.split(b"\n") if ln}
     rsrc = r.randbytes(70000)
@@ -573,7 +575,7 @@ def hfsplus_written_by_linux():
     x = os.path.join(d, "export")
     export_and_verify(out, [fork["id"], by["/Users/anna/Pictures/icon.bin"]["id"],
                             by["/" + compressed[1]]["id"]], x, conf)
-    assert sha256_file(os.path.join(x, "files", "mac.img", "_", "Users", "anna", "Pictures", "icon.bin%3ARSRC")) == \
+    assert sha256_file(os.path.join(x, "files", "fs.img", "_", "Users", "anna", "Pictures", "icon.bin%3ARSRC")) == \
         fork["sha256"]
 
 
@@ -584,19 +586,10 @@ def hfsx_case_sensitive_names():
     case are two files, each listed as fls lists it and hashed as its
     source."""
     d = os.path.join(Ctx.work, "hfsx-vm")
-    pay = os.path.join(d, "payload")
-    os.makedirs(os.path.join(pay, "Notes"))
+    os.makedirs(d)
     files = {"Notes/README": b"upper\n", "Notes/readme": b"lower\n" * 3, "Notes/ReadMe": b"mixed\n" * 5}
-    for rel, data in files.items():
-        with open(os.path.join(pay, rel), "wb") as f:
-            f.write(data)
-    ops = os.path.join(d, "ops.sh")
-    with open(ops, "w") as f:
-        f.write("true\n")
-    img = os.path.join(d, "hfsx.img")
-    fx = os.path.join(ROOT, "tests", "fixtures")
-    p = run(f"{fx}/mkhfsplus.py {img} 16 Server hfsx && {fx}/vmwrite.sh hfsplus {img} {pay} {ops}", shell=True)
-    assert p.returncode == 0, p.stderr.decode(errors="replace")[-3000:]
+    img = vm_filled(d, "hfsplus", os.path.join(ROOT, "tests", "fixtures", "mkhfsplus.py") + " {img} 16 Server hfsx",
+                    files, "true\n")
     assert b"HFSX" in run(["fsstat", img]).stdout
     out, _ = scan(img, expect=0)
     by = {r["path"]: r for r in check_against_tsk(img, out)}
