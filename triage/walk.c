@@ -15,6 +15,7 @@
 #include "accounts.h"
 #include "ewf.h"
 #include "ext4ext.h"
+#include "hfscat.h"
 #include "ext4flags.h"
 #include "layer.h"
 #include "osinfo.h"
@@ -36,6 +37,7 @@ typedef struct walk_deep {
     char *path;
     TSK_INUM_T *chain;  /* the inodes of its ancestors and itself, root first */
     size_t depth;
+    char *why;          /* set: an HFS+ folder libtsk could not open (its message), listed from the catalog */
 } walk_deep_t;
 
 typedef struct walk_state {
@@ -449,6 +451,17 @@ static const TSK_FS_ATTR *hfs_resource_fork(TSK_FS_FILE *f)
     return rsrc;
 }
 
+static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_FS_ATTR *attr);
+
+/* Emits f, and its resource fork on HFS+. */
+static int emit_file(walk_state_t *w, TSK_FS_FILE *f, const char *parent)
+{
+    int rc = emit(w, f, parent, NULL);
+    const TSK_FS_ATTR *rsrc = TSK_FS_TYPE_ISHFS(w->fs->ftype) ? hfs_resource_fork(f) : NULL;
+
+    return rc == PT_OK && rsrc ? emit(w, f, parent, rsrc) : rc;
+}
+
 /* Emits one item for fs_file (and one NTFS attribute or HFS+ resource
  * fork, or NULL). */
 static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_FS_ATTR *attr)
@@ -640,6 +653,7 @@ static int keep_deep(walk_state_t *w)
         d->chain[k] = w->dirs[k].inum;
     d->path = w->dirs[w->open].path; /* ownership moves */
     w->dirs[w->open].path = NULL;
+    d->why = NULL;
     w->n_deep++;
     return PT_OK;
 }
@@ -674,6 +688,11 @@ static int finish_dirs(walk_state_t *w, size_t from)
                 tsk_fs_dir_close(dir);
             if (n > 0) {
                 rc = keep_deep(w);
+            } else if (!dir && TSK_FS_TYPE_ISHFS(w->fs->ftype)) {
+                const char *why = tsk_error_get();
+                if ((rc = keep_deep(w)) == PT_OK &&
+                    !(w->deep[w->n_deep - 1].why = strdup(why && *why ? why : "no reason given")))
+                    rc = pt_err_set(w->err, PT_ENOMEM, "out of memory");
             } else if (!dir) {
                 /* libtsk's recursive walk passes over a directory it cannot
                  * open without a word (an HFS+ hard link it cannot follow
@@ -711,6 +730,7 @@ static void finish_dirs_free(walk_state_t *w)
     for (k = 0; k < w->n_deep; k++) {
         free(w->deep[k].path);
         free(w->deep[k].chain);
+        free(w->deep[k].why);
     }
     free(w->deep);
 }
@@ -804,6 +824,96 @@ static int walk_from(walk_state_t *w, TSK_INUM_T inum)
     return PT_OK;
 }
 
+/* Lists an HFS+ folder libtsk could not open from the catalog itself
+ * (hfscat.c), with w->base at its path: each entry an item, each folder
+ * kept for a walk continued from it (by libtsk again). */
+static int walk_catalog(walk_state_t *w, walk_deep_t *d)
+{
+    const char *path = w->dirs[d->depth].path ? w->dirs[d->depth].path : "";
+    pt_hfscat_list_t l = { NULL, 0 };
+    pt_err_t cerr = { 0, "" };
+    char *msg = NULL;
+    const char *severity = "note";
+    size_t listed = 0;
+    int rc = PT_OK;
+
+    if (pt_hfscat_folder(w->fs, (uint32_t)d->chain[d->depth], &l, &cerr) != PT_OK) {
+        severity = "error";
+        if (asprintf(&msg, "directory /%s (inode %" PRIu64 ") could not be opened, so what it holds is not listed: "
+                     "libtsk: %s; nor could ptriage read it from the catalog: %s", path,
+                     (uint64_t)d->chain[d->depth], d->why, cerr.msg) < 0)
+            msg = NULL;
+    }
+    for (size_t i = 0; i < l.n && rc == PT_OK; i++) {
+        const pt_hfscat_entry_t *e = &l.e[i];
+        TSK_FS_FILE *f = e->target ? tsk_fs_file_open_meta(w->fs, NULL, e->target) : NULL;
+        if (!f) {
+            const char *why = tsk_error_get();
+            char *m = NULL;
+            if (asprintf(&m, "/%s/%s (catalog record %u) is not listed: %s%s", path, e->name, e->cnid,
+                         e->target ? "libtsk: " : "", e->target ? (why ? why : "") : "a hard link whose indirect "
+                         "node is not in the volume's private folder") < 0)
+                m = NULL;
+            tsk_error_reset();
+            rc = m ? pt_scan_problem(w->s, "error", "filesystem", m, w->err)
+                   : pt_err_set(w->err, PT_ENOMEM, "out of memory");
+            free(m);
+            severity = "error";
+            continue;
+        }
+        tsk_error_reset();
+        /* the name libtsk would have given it (lent: taken back before the close) */
+        TSK_FS_NAME name;
+        memset(&name, 0, sizeof name);
+        name.tag = TSK_FS_NAME_TAG;
+        name.name = e->name;
+        name.name_size = strlen(e->name) + 1;
+        name.meta_addr = e->target;
+        name.par_addr = d->chain[d->depth];
+        name.flags = TSK_FS_NAME_FLAG_ALLOC;
+        name.type = e->is_dir ? TSK_FS_NAME_TYPE_DIR
+                    : f->meta && f->meta->type == TSK_FS_META_TYPE_LNK ? TSK_FS_NAME_TYPE_LNK
+                                                                        : TSK_FS_NAME_TYPE_REG;
+        f->name = &name;
+        rc = emit_file(w, f, "");
+        f->name = NULL;
+        listed++;
+        int loop = 0;
+        for (size_t k = 0; k <= d->depth; k++)
+            loop |= d->chain[k] == e->target;
+        if (rc == PT_OK && e->is_dir && !loop) {
+            /* walked later from the deep list, its ancestors' chain extended */
+            if (grow_dirs(w, d->depth + 2) != PT_OK) {
+                rc = w->err->code;
+            } else {
+                for (size_t k = 0; k <= d->depth; k++)
+                    w->dirs[k].inum = d->chain[k];
+                w->dirs[d->depth + 1].inum = e->target;
+                free(w->dirs[d->depth + 1].path);
+                if (asprintf(&w->dirs[d->depth + 1].path, "%s/%s", path, e->name) < 0) {
+                    w->dirs[d->depth + 1].path = NULL;
+                    rc = pt_err_set(w->err, PT_ENOMEM, "out of memory");
+                } else {
+                    w->open = d->depth + 1;
+                    rc = keep_deep(w);
+                    w->open = d->depth;
+                }
+            }
+        }
+        tsk_fs_file_close(f);
+    }
+    if (rc == PT_OK && !msg &&
+        asprintf(&msg, "directory /%s (inode %" PRIu64 ") could not be opened by libtsk (%s); its %zu entries were "
+                 "listed from the HFS+ catalog by ptriage", path, (uint64_t)d->chain[d->depth], d->why, listed) < 0)
+        msg = NULL;
+    if (rc == PT_OK)
+        rc = msg ? pt_scan_problem(w->s, severity, "filesystem", msg, w->err)
+                 : pt_err_set(w->err, PT_ENOMEM, "out of memory");
+    free(msg);
+    pt_hfscat_free(&l);
+    return rc;
+}
+
 /* Walks on from each directory libtsk left at its depth limit, with that
  * directory's ancestors in place so that loops are still seen. */
 static int walk_deep(walk_state_t *w)
@@ -830,12 +940,13 @@ static int walk_deep(walk_state_t *w)
             w->base = base;
             w->base_depth = d.depth;
             w->skip_at = 0;
-            rc = walk_from(w, d.chain[d.depth]);
+            rc = d.why ? walk_catalog(w, &d) : walk_from(w, d.chain[d.depth]);
             w->base = NULL;
         }
         free(base);
         free(d.path);
         free(d.chain);
+        free(d.why);
     }
     return rc;
 }
@@ -880,10 +991,7 @@ static TSK_WALK_RET_ENUM walk_cb(TSK_FS_FILE *f, const char *parent, void *ptr)
             rc = emit(w, f, parent, NULL);
         w->no_data = 0;
     } else {
-        rc = emit(w, f, parent, NULL);
-        const TSK_FS_ATTR *rsrc = TSK_FS_TYPE_ISHFS(w->fs->ftype) ? hfs_resource_fork(f) : NULL;
-        if (rc == PT_OK && rsrc)
-            rc = emit(w, f, parent, rsrc);
+        rc = emit_file(w, f, parent);
     }
     if (rc != PT_OK) {
         w->fatal = 1;

@@ -1,0 +1,122 @@
+/* Unit tests for hfscat.c on an HFS+ volume whose catalog
+ * tests/fixtures/mkhfsplus.py writes (run by the test): a folder holding a
+ * file, a subfolder, a hard link whose indirect node iNode777 is in the
+ * private folder, and one whose iNode999 is missing.  libtsk cannot open
+ * that folder (it looks link numbers up as CNIDs); hfscat lists it in key
+ * order, each link resolved by name; a damaged record is an error that
+ * names its node. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tsk/libtsk.h>
+
+#include "hfscat.h"
+#include "testlib.h"
+
+static char dir[] = "/tmp/pt-hfscat-XXXXXX";
+
+static TSK_FS_INFO *open_fs(const char *name, TSK_IMG_INFO **img)
+{
+    char path[256];
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (!(*img = tsk_img_open_sing(path, TSK_IMG_TYPE_DETECT, 0)))
+        return NULL;
+    return tsk_fs_open_img(*img, 0, TSK_FS_TYPE_DETECT);
+}
+
+static int build(void)
+{
+    char cmd[512];
+
+    if (!t_scratch(dir))
+        return 0;
+    snprintf(cmd, sizeof cmd, "python3 tests/fixtures/mkhfsplus.py %s/links.img 8 Links links", dir);
+    if (system(cmd) != 0)
+        return 0;
+    /* a copy whose leaf (catalog node 1) has record 7 (a.bin) pointing
+     * past the node: libtsk still opens the volume, whose root records
+     * come first */
+    snprintf(cmd, sizeof cmd,
+             "python3 -c 'import struct,sys; b=bytearray(open(sys.argv[1],\"rb\").read()); "
+             "s=struct.unpack_from(\">I\",b,1024+272+16)[0]; o=(s+1)*4096+4096-2*8; "
+             "struct.pack_into(\">H\",b,o,0xfff0); open(sys.argv[2],\"wb\").write(b)' %s/links.img %s/bad.img",
+             dir, dir);
+    return system(cmd) == 0;
+}
+
+static void folder_libtsk_cannot_open(void)
+{
+    TSK_IMG_INFO *img = NULL;
+    TSK_FS_INFO *fs = open_fs("links.img", &img);
+    pt_hfscat_list_t l = { NULL, 0 };
+    pt_err_t err = { 0, "" };
+
+    T_CHECK(fs != NULL);
+    if (!fs)
+        return;
+    TSK_FS_DIR *d = tsk_fs_dir_open_meta(fs, 17);
+    T_CHECK(d == NULL); /* the reason hfscat exists */
+    if (d)
+        tsk_fs_dir_close(d);
+    tsk_error_reset();
+
+    T_CHECK(pt_hfscat_folder(fs, 17, &l, &err) == PT_OK);
+    T_CHECK(l.n == 4);
+    if (l.n == 4) {
+        T_STREQ(l.e[0].name, "a.bin");
+        T_CHECK(l.e[0].cnid == 18 && l.e[0].target == 18 && !l.e[0].link && !l.e[0].is_dir);
+        T_STREQ(l.e[1].name, "link.bin");
+        T_CHECK(l.e[1].cnid == 19 && l.e[1].target == 20 && l.e[1].link == 777 && !l.e[1].is_dir);
+        T_STREQ(l.e[2].name, "lost.bin");
+        T_CHECK(l.e[2].cnid == 21 && l.e[2].target == 0 && l.e[2].link == 999);
+        T_STREQ(l.e[3].name, "sub");
+        T_CHECK(l.e[3].cnid == 22 && l.e[3].target == 22 && l.e[3].is_dir);
+    }
+    pt_hfscat_free(&l);
+
+    /* the root: the folder, then the private folder (NUL sorts last) */
+    T_CHECK(pt_hfscat_folder(fs, 2, &l, &err) == PT_OK);
+    T_CHECK(l.n == 2 && strcmp(l.e[0].name, "Shared") == 0 && l.e[1].cnid == 16 && l.e[1].is_dir);
+    pt_hfscat_free(&l);
+
+    /* an empty folder, and a CNID no folder has */
+    T_CHECK(pt_hfscat_folder(fs, 22, &l, &err) == PT_OK && l.n == 0);
+    T_CHECK(pt_hfscat_folder(fs, 4000, &l, &err) == PT_OK && l.n == 0);
+    pt_hfscat_free(&l);
+    tsk_fs_close(fs);
+    tsk_img_close(img);
+}
+
+static void damaged_record(void)
+{
+    TSK_IMG_INFO *img = NULL;
+    TSK_FS_INFO *fs = open_fs("bad.img", &img);
+    pt_hfscat_list_t l = { NULL, 0 };
+    pt_err_t err = { 0, "" };
+
+    T_CHECK(fs != NULL);
+    if (!fs)
+        return;
+    T_CHECK(pt_hfscat_folder(fs, 17, &l, &err) == PT_EFORMAT);
+    T_HAS(err.msg, "catalog leaf node 1: record 6 is out of bounds"); /* it ends where 7 starts */
+    pt_hfscat_free(&l);
+    /* the root's records come before the damage */
+    T_CHECK(pt_hfscat_folder(fs, 2, &l, &err) == PT_OK && l.n == 2);
+    pt_hfscat_free(&l);
+    tsk_fs_close(fs);
+    tsk_img_close(img);
+}
+
+int main(void)
+{
+    if (!build()) {
+        fprintf(stderr, "could not build the test volume\n");
+        return 1;
+    }
+    T_RUN(folder_libtsk_cannot_open);
+    T_RUN(damaged_record);
+    t_rmtree(dir);
+    return t_done();
+}
