@@ -25,6 +25,8 @@ typedef struct cat {
     uint8_t *node;
     uint32_t node_size, nodes, root;
     pt_err_t *err;
+    size_t damaged;     /* records passed over */
+    char damage[160];   /* the first of them */
 } cat_t;
 
 /* A catalog record seen while walking one folder's records. */
@@ -131,22 +133,32 @@ static int each_record(cat_t *c, uint32_t folder, rec_fn fn, void *ctx)
         unsigned count = be16(c->node + 10);
         if ((int8_t)c->node[8] != -1)
             return pt_err_set(c->err, PT_EFORMAT, "catalog node %u is not the leaf node the tree names", n);
+        /* a damaged record is passed over, counted: the folder's other
+         * records are still read (its parent, where readable, says whether
+         * the folder's records have ended) */
         for (unsigned i = 0; i < count; i++) {
-            if (record(c, i, count, &off, &len) != 0)
-                return pt_err_set(c->err, PT_EFORMAT, "catalog leaf node %u: record %u is out of bounds", n, i);
-            size_t klen = be16(c->node + off);
-            if (klen < 6 || 2 + klen > len)
-                return pt_err_set(c->err, PT_EFORMAT, "catalog leaf node %u: record %u is damaged", n, i);
-            uint32_t parent = be32(c->node + off + 2);
-            if (parent < folder)
-                continue;
-            if (parent > folder)
-                return PT_OK;
-            rec_t r = { c->node + off + 8, be16(c->node + off + 6), c->node + off + 2 + klen, len - 2 - klen };
-            if ((size_t)r.name_len * 2 > klen - 6)
-                return pt_err_set(c->err, PT_EFORMAT, "catalog leaf node %u: record %u: name past its key", n, i);
-            if (fn(ctx, &r))
-                return PT_OK;
+            const char *bad = NULL;
+            if (record(c, i, count, &off, &len) != 0 || len < 6) {
+                bad = "out of bounds";
+            } else {
+                uint32_t parent = be32(c->node + off + 2);
+                size_t klen = be16(c->node + off);
+                if (parent < folder)
+                    continue;
+                if (parent > folder)
+                    return PT_OK;
+                if (klen < 6 || 2 + klen > len || (size_t)be16(c->node + off + 6) * 2 > klen - 6) {
+                    bad = "damaged (its key's length)";
+                } else {
+                    rec_t r = { c->node + off + 8, be16(c->node + off + 6), c->node + off + 2 + klen,
+                                len - 2 - klen };
+                    if (fn(ctx, &r))
+                        return PT_OK;
+                    continue;
+                }
+            }
+            if (c->damaged++ == 0)
+                snprintf(c->damage, sizeof c->damage, "leaf node %u, record %u: %s", n, i, bad);
         }
         n = be32(c->node); /* the next leaf */
         if (n == 0)
@@ -185,10 +197,12 @@ static uint32_t find(cat_t *c, uint32_t folder, size_t nuls, const char *name)
     find_t f = { nuls, name, 0 };
     pt_err_t e = { 0, "" };
     pt_err_t *keep = c->err;
+    size_t damaged = c->damaged;
 
     c->err = &e; /* not found is the answer, whatever the reason */
     each_record(c, folder, find_cb, &f);
     c->err = keep;
+    c->damaged = damaged; /* the private folder's damage is not the listed folder's */
     return f.cnid;
 }
 
@@ -247,6 +261,8 @@ int pt_hfscat_folder(TSK_FS_INFO *fs, uint32_t folder, pt_hfscat_list_t *out, pt
 
     if ((rc = open_cat(&c, fs, err)) == PT_OK && (rc = each_record(&c, folder, list_cb, &l)) == PT_OK && l.oom)
         rc = pt_err_set(err, PT_ENOMEM, "out of memory");
+    out->damaged = c.damaged;
+    snprintf(out->damage, sizeof out->damage, "%s", c.damage);
     for (size_t i = 0; rc == PT_OK && i < out->n; i++) {
         pt_hfscat_entry_t *e = &out->e[i];
         char name[32];

@@ -28,12 +28,15 @@ typedef struct pt_hfscat_entry {
 typedef struct pt_hfscat_list {
     pt_hfscat_entry_t *e;
     size_t n;
+    size_t damaged;   /* catalog records among the folder's that were passed over: damaged */
+    char damage[160]; /* where the first one is, and what is wrong */
 } pt_hfscat_list_t;
 
 /* The entries of folder (a CNID) of the HFS+ filesystem fs, in catalog
- * order, into out (empty on entry; the caller frees it with
- * pt_hfscat_free, on success or not).  Returns PT_OK, or an error code
- * with err set when the catalog cannot be read or is damaged. */
+ * order, into out (zeroed on entry; the caller frees it with
+ * pt_hfscat_free, on success or not).  A damaged record is passed over and
+ * counted in out->damaged.  Returns PT_OK, or an error code with err set
+ * when the catalog's header, index or leaf chain cannot be read. */
 int pt_hfscat_folder(TSK_FS_INFO *fs, uint32_t folder, pt_hfscat_list_t *out, pt_err_t *err);
 
 void pt_hfscat_free(pt_hfscat_list_t *l);

@@ -62,6 +62,7 @@ typedef struct walk_state {
     size_t n_deep, cap_deep;
     pt_ext4flags_t *xflags; /* ext4 with fscrypt: inode flags (else NULL) */
     int sids;           /* NTFS: owners are SIDs, named through s->sids */
+    const char *unread_why; /* set while emitting a name listed without its metadata: why */
 } walk_state_t;
 
 #define MAC_USERS "/private/var/db/dslocal/nodes/Default/users"
@@ -559,7 +560,9 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
     } else if (!m && it.allocated == 0) {
         pt_item_add_error(&it, "note", "deleted name without metadata: size, times and content unknown");
     }
-    if (it.allocated && (!m || m->type == TSK_FS_META_TYPE_UNDEF))
+    if (it.allocated && (!m || m->type == TSK_FS_META_TYPE_UNDEF) && w->unread_why)
+        pt_item_add_error(&it, "error", "%s", w->unread_why);
+    else if (it.allocated && (!m || m->type == TSK_FS_META_TYPE_UNDEF))
         pt_item_add_error(&it, "error", "metadata entry %" PRIu64 " of this name could not be read (damaged?): "
                           "type, size, times and content unknown", (uint64_t)n->meta_addr);
     if (!pt_text_utf8_valid(w->path, strlen(w->path)))
@@ -688,11 +691,16 @@ static int finish_dirs(walk_state_t *w, size_t from)
                 tsk_fs_dir_close(dir);
             if (n > 0) {
                 rc = keep_deep(w);
-            } else if (!dir && TSK_FS_TYPE_ISHFS(w->fs->ftype)) {
+            } else if (TSK_FS_TYPE_ISHFS(w->fs->ftype)) {
+                /* libtsk lists ".." in every HFS+ folder it can open */
                 const char *why = tsk_error_get();
                 if ((rc = keep_deep(w)) == PT_OK &&
-                    !(w->deep[w->n_deep - 1].why = strdup(why && *why ? why : "no reason given")))
+                    asprintf(&w->deep[w->n_deep - 1].why, "%s%s", dir ? "libtsk lists no entries in it, not even "
+                             "\"..\"" : "libtsk could not open it: ", dir ? "" : why && *why ? why : "no reason given")
+                    < 0) {
+                    w->deep[w->n_deep - 1].why = NULL;
                     rc = pt_err_set(w->err, PT_ENOMEM, "out of memory");
+                }
             } else if (!dir) {
                 /* libtsk's recursive walk passes over a directory it cannot
                  * open without a word (an HFS+ hard link it cannot follow
@@ -759,8 +767,11 @@ static int track_dirs(walk_state_t *w, const TSK_FS_FILE *f, const char *parent)
 {
     size_t depth = w->base_depth, k;
     const char *p;
+    /* an HFS+ folder whose metadata libtsk cannot read (its thread record
+     * damaged) may still have its entries in the catalog */
     int is_dir = (f->meta && f->meta->type == TSK_FS_META_TYPE_DIR) ||
-                 (!f->meta && f->name->type == TSK_FS_NAME_TYPE_DIR);
+                 ((!f->meta || (f->meta->type == TSK_FS_META_TYPE_UNDEF && TSK_FS_TYPE_ISHFS(w->fs->ftype))) &&
+                  f->name->type == TSK_FS_NAME_TYPE_DIR);
 
     for (p = parent; *p; p++)
         depth += *p == '/';
@@ -824,91 +835,114 @@ static int walk_from(walk_state_t *w, TSK_INUM_T inum)
     return PT_OK;
 }
 
+/* Keeps the folder cnid named name, an entry of the catalog-listed folder
+ * d at path, for a walk continued from it: by libtsk, or (why set: libtsk
+ * cannot read its metadata) from the catalog again. */
+static int keep_sub(walk_state_t *w, const walk_deep_t *d, const char *path, const char *name, TSK_INUM_T cnid,
+                    const char *why)
+{
+    walk_dir_t *sub;
+    int rc;
+
+    if (grow_dirs(w, d->depth + 2) != PT_OK)
+        return w->err->code;
+    for (size_t k = 0; k <= d->depth; k++)
+        w->dirs[k].inum = d->chain[k];
+    sub = &w->dirs[d->depth + 1];
+    sub->inum = cnid;
+    free(sub->path);
+    if (asprintf(&sub->path, "%s/%s", path, name) < 0) {
+        sub->path = NULL;
+        return pt_err_set(w->err, PT_ENOMEM, "out of memory");
+    }
+    w->open = d->depth + 1;
+    rc = keep_deep(w);
+    w->open = d->depth;
+    if (rc == PT_OK && why && !(w->deep[w->n_deep - 1].why = strdup(why)))
+        rc = pt_err_set(w->err, PT_ENOMEM, "out of memory");
+    return rc;
+}
+
 /* Lists an HFS+ folder libtsk could not open from the catalog itself
- * (hfscat.c), with w->base at its path: each entry an item, each folder
- * kept for a walk continued from it (by libtsk again). */
+ * (hfscat.c), with w->base at its path: each entry an item (one whose
+ * metadata libtsk cannot read, or a hard link whose indirect node is
+ * missing, with the reason as its error), each folder kept for a walk
+ * continued from it; the folder is named in a note, or an error when
+ * anything in it could not be read. */
 static int walk_catalog(walk_state_t *w, walk_deep_t *d)
 {
     const char *path = w->dirs[d->depth].path ? w->dirs[d->depth].path : "";
-    pt_hfscat_list_t l = { NULL, 0 };
+    pt_hfscat_list_t l;
     pt_err_t cerr = { 0, "" };
-    char *msg = NULL;
-    const char *severity = "note";
-    size_t listed = 0;
-    int rc = PT_OK;
+    char *msg = NULL, why[512], damage[320] = "", unread_note[96] = "";
+    size_t unread = 0;
+    int rc = PT_OK, failed;
 
-    if (pt_hfscat_folder(w->fs, (uint32_t)d->chain[d->depth], &l, &cerr) != PT_OK) {
-        severity = "error";
-        if (asprintf(&msg, "directory /%s (inode %" PRIu64 ") could not be opened, so what it holds is not listed: "
-                     "libtsk: %s; nor could ptriage read it from the catalog: %s", path,
-                     (uint64_t)d->chain[d->depth], d->why, cerr.msg) < 0)
-            msg = NULL;
-    }
+    memset(&l, 0, sizeof l);
+    failed = pt_hfscat_folder(w->fs, (uint32_t)d->chain[d->depth], &l, &cerr) != PT_OK;
     for (size_t i = 0; i < l.n && rc == PT_OK; i++) {
         const pt_hfscat_entry_t *e = &l.e[i];
-        TSK_FS_FILE *f = e->target ? tsk_fs_file_open_meta(w->fs, NULL, e->target) : NULL;
+        TSK_FS_FILE *f = e->target ? tsk_fs_file_open_meta(w->fs, NULL, e->target) : NULL, stub;
+        TSK_FS_NAME name;
+        int loop = 0;
+
+        why[0] = '\0';
         if (!f) {
-            const char *why = tsk_error_get();
-            char *m = NULL;
-            if (asprintf(&m, "/%s/%s (catalog record %u) is not listed: %s%s", path, e->name, e->cnid,
-                         e->target ? "libtsk: " : "", e->target ? (why ? why : "") : "a hard link whose indirect "
-                         "node is not in the volume's private folder") < 0)
-                m = NULL;
-            tsk_error_reset();
-            rc = m ? pt_scan_problem(w->s, "error", "filesystem", m, w->err)
-                   : pt_err_set(w->err, PT_ENOMEM, "out of memory");
-            free(m);
-            severity = "error";
-            continue;
+            const char *t = tsk_error_get();
+            if (!e->target)
+                snprintf(why, sizeof why, "hard link number %u, whose indirect %s %s%u is not in the volume's "
+                         "private folder: its metadata and content are unknown", e->link,
+                         e->is_dir ? "folder" : "file", e->is_dir ? "dir_" : "iNode", e->link);
+            else
+                snprintf(why, sizeof why, "libtsk could not read the metadata of catalog record %u (libtsk: %s): "
+                         "type, size, times and content unknown", e->target, t && *t ? t : "no reason given");
+            memset(&stub, 0, sizeof stub);
+            stub.tag = TSK_FS_FILE_TAG;
+            stub.fs_info = w->fs;
+            f = &stub;
+            unread++;
         }
         tsk_error_reset();
         /* the name libtsk would have given it (lent: taken back before the close) */
-        TSK_FS_NAME name;
         memset(&name, 0, sizeof name);
         name.tag = TSK_FS_NAME_TAG;
         name.name = e->name;
         name.name_size = strlen(e->name) + 1;
-        name.meta_addr = e->target;
+        name.meta_addr = e->target ? e->target : e->cnid;
         name.par_addr = d->chain[d->depth];
         name.flags = TSK_FS_NAME_FLAG_ALLOC;
         name.type = e->is_dir ? TSK_FS_NAME_TYPE_DIR
                     : f->meta && f->meta->type == TSK_FS_META_TYPE_LNK ? TSK_FS_NAME_TYPE_LNK
                                                                         : TSK_FS_NAME_TYPE_REG;
         f->name = &name;
+        w->unread_why = why[0] ? why : NULL;
         rc = emit_file(w, f, "");
+        w->unread_why = NULL;
         f->name = NULL;
-        listed++;
-        int loop = 0;
         for (size_t k = 0; k <= d->depth; k++)
             loop |= d->chain[k] == e->target;
-        if (rc == PT_OK && e->is_dir && !loop) {
-            /* walked later from the deep list, its ancestors' chain extended */
-            if (grow_dirs(w, d->depth + 2) != PT_OK) {
-                rc = w->err->code;
-            } else {
-                for (size_t k = 0; k <= d->depth; k++)
-                    w->dirs[k].inum = d->chain[k];
-                w->dirs[d->depth + 1].inum = e->target;
-                free(w->dirs[d->depth + 1].path);
-                if (asprintf(&w->dirs[d->depth + 1].path, "%s/%s", path, e->name) < 0) {
-                    w->dirs[d->depth + 1].path = NULL;
-                    rc = pt_err_set(w->err, PT_ENOMEM, "out of memory");
-                } else {
-                    w->open = d->depth + 1;
-                    rc = keep_deep(w);
-                    w->open = d->depth;
-                }
-            }
-        }
-        tsk_fs_file_close(f);
+        if (rc == PT_OK && e->is_dir && e->target && !loop)
+            rc = keep_sub(w, d, path, e->name, e->target,
+                          f == &stub ? "libtsk could not read its metadata (see the folder's own item)" : NULL);
+        if (f != &stub)
+            tsk_fs_file_close(f);
     }
-    if (rc == PT_OK && !msg &&
-        asprintf(&msg, "directory /%s (inode %" PRIu64 ") could not be opened by libtsk (%s); its %zu entries were "
-                 "listed from the HFS+ catalog by ptriage", path, (uint64_t)d->chain[d->depth], d->why, listed) < 0)
-        msg = NULL;
-    if (rc == PT_OK)
-        rc = msg ? pt_scan_problem(w->s, severity, "filesystem", msg, w->err)
-                 : pt_err_set(w->err, PT_ENOMEM, "out of memory");
+    if (l.damaged)
+        snprintf(damage, sizeof damage, ", passing over %zu damaged catalog records (the first: %s), whose entries "
+                 "are not listed", l.damaged, l.damage);
+    if (unread)
+        snprintf(unread_note, sizeof unread_note, " (%zu of them without their metadata: see their errors)", unread);
+    if (rc != PT_OK)
+        ;
+    else if (failed ? asprintf(&msg, "directory /%s (inode %" PRIu64 "): %s; nor could ptriage read it from the "
+                               "catalog (%s), so what it holds is not listed", path, (uint64_t)d->chain[d->depth],
+                               d->why, cerr.msg) < 0
+                    : asprintf(&msg, "directory /%s (inode %" PRIu64 "): %s; its %zu entr%s read from the HFS+ "
+                               "catalog by ptriage%s%s", path, (uint64_t)d->chain[d->depth], d->why, l.n,
+                               l.n == 1 ? "y was" : "ies were", unread_note, damage) < 0)
+        rc = pt_err_set(w->err, PT_ENOMEM, "out of memory");
+    else
+        rc = pt_scan_problem(w->s, failed || unread || l.damaged ? "error" : "note", "filesystem", msg, w->err);
     free(msg);
     pt_hfscat_free(&l);
     return rc;

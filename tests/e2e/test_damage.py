@@ -436,13 +436,48 @@ def empty_and_short_images():
         assert len(vols) == 1 and vols[0]["sha256"] == hashlib.sha256(b"abc"[:size]).hexdigest(), vols
 
 
+def hfsplus_catalog_of_an_unopenable_folder():
+    """An HFS+ folder libtsk cannot open (a hard link numbered as Linux
+    numbers them: mkhfsplus.py links) is listed from the catalog by
+    triage/hfscat.c; the catalog leaf that holds it, damaged at known places
+    (a record offset past the node, a key length past its record, a
+    folder's thread, the leaf's kind) and then at 30 random bytes each time:
+    every scan ends with exit 0 or 1, and either the folder's four entries
+    are listed or an error names the folder and the damage."""
+    base = os.path.join(W["work"], "links.img")
+    sh([sys.executable, os.path.join(ROOT, "tests", "fixtures", "mkhfsplus.py"), base, "8", "Links", "links"])
+    data = open(base, "rb").read()
+    leaf = (struct.unpack_from(">I", data, 1024 + 272 + 16)[0] + 1) * 4096
+    items, errors = scan(base, expect=(1,))  # lost.bin's iNode999 is missing: an error
+    names = {"/Shared/a.bin", "/Shared/link.bin", "/Shared/sub", "/Shared/lost.bin"}
+    assert names <= set(items), sorted(items)
+    assert items["/Shared/lost.bin"]["error"].startswith("hard link number 999, whose indirect file iNode999 is "
+                                                         "not in the volume's private folder"), items
+    assert not items["/Shared/a.bin"]["error"] and items["/Shared/sub"]["kind"] == "dir", items
+    assert any(e.startswith("directory /Shared (inode 17): libtsk could not open it: ") and
+               "its 4 entries were read from the HFS+ catalog by ptriage" in e for e in errors), errors
+    rec = lambda i: leaf + 4096 - 2 * (i + 1)
+    r = random.Random(5)
+    cases = [(rec(7), b"\xff\xf0"), (rec(8), b"\x00\x02"), (leaf + 8, b"\x00"),
+             (struct.unpack_from(">H", data, rec(6))[0] + leaf, b"\xff\xff")]
+    cases += [(leaf + r.randrange(4096), bytes([r.randrange(256)])) for _ in range(30)]
+    for k, (off, byte) in enumerate(cases):
+        img = os.path.join(W["work"], f"links{k}.img")
+        shutil.copyfile(base, img)
+        patch(img, off, byte)
+        items, errors = scan(img, expect=(0, 1))
+        named = [e for e in errors if "/Shared" in e] + [i["error"] for p, i in items.items() if p == "/Shared"]
+        assert len(names & set(items)) >= 3 or any(named) or "/Shared" not in items, (k, off, sorted(items), errors)
+
+
 def body(tap, work):
     W["work"] = work
     for t in (ext4_directory_loops, ext4_inode_and_directory_block, ext4_superblock_fields, ext4_inline_size_claims,
               ntfs_mft_records,
               ntfs_boot_sector, fat_chains, fat_directory_entry, e01_with_a_damaged_chunk, e01_damaged_chunk_under_a_wof_file,
               e01_damaged_chunk_beside_a_deep_extent_file, e01_stored_hashes,
-              three_hundred_levels, name_of_4096_bytes, empty_and_short_images):
+              three_hundred_levels, name_of_4096_bytes, empty_and_short_images,
+              hfsplus_catalog_of_an_unopenable_folder):
         tap.result(t.__name__, t)
 
 
