@@ -426,7 +426,9 @@ static reuse_walk_t reused_blocks(TSK_FS_FILE *f, const TSK_FS_ATTR *a)
     return r;
 }
 
-/* An HFS+ file's resource fork, when it holds bytes of its own: classic
+/* An HFS+ or APFS file's resource fork (APFS keeps it as the extended
+ * attribute com.apple.ResourceFork; libtsk gives both the same attribute
+ * type), when it holds bytes of its own: classic
  * Mac documents, Finder aliases, custom icons, or anything put there out of
  * sight (fls lists only the name).  A file compressed into its resource fork
  * (decmpfs types 4 and 8, most of macOS's own files) is read decompressed as
@@ -454,11 +456,12 @@ static const TSK_FS_ATTR *hfs_resource_fork(TSK_FS_FILE *f)
 
 static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_FS_ATTR *attr);
 
-/* Emits f, and its resource fork on HFS+. */
+/* Emits f, and its resource fork on HFS+ and APFS. */
 static int emit_file(walk_state_t *w, TSK_FS_FILE *f, const char *parent)
 {
     int rc = emit(w, f, parent, NULL);
-    const TSK_FS_ATTR *rsrc = TSK_FS_TYPE_ISHFS(w->fs->ftype) ? hfs_resource_fork(f) : NULL;
+    const TSK_FS_ATTR *rsrc =
+        TSK_FS_TYPE_ISHFS(w->fs->ftype) || TSK_FS_TYPE_ISAPFS(w->fs->ftype) ? hfs_resource_fork(f) : NULL;
 
     return rc == PT_OK && rsrc ? emit(w, f, parent, rsrc) : rc;
 }
@@ -480,8 +483,10 @@ static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_F
 
     /* Same naming rule as libtsk's own listing (tsk_fs_name_print): the
      * attribute name is shown unless it is a directory's $I30 index. */
-    if (attr && attr->name && attr->name[0] &&
-        (attr->type != TSK_FS_ATTR_TYPE_NTFS_IDXROOT || strcmp(attr->name, "$I30") != 0))
+    if (attr && attr->type == TSK_FS_ATTR_TYPE_HFS_RSRC)
+        stream = "RSRC"; /* HFS+ and APFS alike (APFS's attribute is named com.apple.ResourceFork) */
+    else if (attr && attr->name && attr->name[0] &&
+             (attr->type != TSK_FS_ATTR_TYPE_NTFS_IDXROOT || strcmp(attr->name, "$I30") != 0))
         stream = attr->name;
     if (build_path(w, parent, n->name, stream) != 0)
         return pt_err_set(w->err, PT_ENOMEM, "out of memory");

@@ -1732,8 +1732,14 @@ def apfs(tap, work):
              "System/Library/CoreServices/SystemVersion.plist": plist}
     pay = os.path.join(work, "payload")
     sums = tree(pay, files)
+    # a resource fork, which APFS keeps as the attribute com.apple.ResourceFork
+    fork = hashlib.sha256(b"fork").digest() * 40
+    open(os.path.join(pay, "fork.bin"), "wb").write(fork)
+    sh(f"cc -static -O2 -o {pay}/setx {ROOT}/tests/fixtures/setxattr.c")
     ops = os.path.join(work, "ops.sh")
-    open(ops, "w").write("ln -s Documents/q3-ledger.txt Users/alice/ledger-link\n"
+    open(ops, "w").write("./setx Users/alice/Documents/q3-ledger.txt osx.com.apple.ResourceFork fork.bin\n"
+                         "rm setx fork.bin\n"
+                         "ln -s Documents/q3-ledger.txt Users/alice/ledger-link\n"
                          "echo gone > Users/alice/deleted.txt && rm Users/alice/deleted.txt\n"
                          "chown -R 501:20 Users/alice\n")
     cont = os.path.join(work, "container.img")
@@ -1746,6 +1752,8 @@ def apfs(tap, work):
     ref = subprocess.run(["fls", "-r", "-p", "-o", str(start), "-B", str(block), disk], capture_output=True)
     assert ref.returncode == 0, ref.stderr
     ref = sorted("/" + l.split("\t", 1)[1] for l in ref.stdout.decode().splitlines() if "\t" in l)
+    rsrc = "/Users/alice/Documents/q3-ledger.txt:RSRC"  # fls lists no forks; ptriage lists it as an item
+    ref = sorted(ref + [rsrc])
     open(os.path.join(work, "nr.conf"), "w").write(CASE_NR)
     out, p = scan(work, "apfs-out", [disk], "--case", os.path.join(work, "nr.conf"))
     label = "p2!apfs:" + name
@@ -1760,6 +1768,11 @@ def apfs(tap, work):
         assert v == ("apfs", "apfs", "macOS 14.4 (build 23E214)", str(block)), v
         names = listing(out, label)
         assert names == ref, (sorted(set(names) ^ set(ref)))
+        kind, sha, inode = c.execute("SELECT kind, sha256, inode FROM items WHERE path = ?", (rsrc,)).fetchone()
+        assert kind == "stream" and sha == hashlib.sha256(fork).hexdigest(), (kind, sha)
+        icat = subprocess.run(["icat", "-o", str(start), "-B", str(block), disk, f"{inode}-4353-1"],
+                              capture_output=True).stdout
+        assert icat == fork, len(icat)
         assert "/Users/alice/deleted.txt" not in names
         got = vol_items(out, label)
         for path, sha in sums.items():
@@ -1774,7 +1787,8 @@ def apfs(tap, work):
         assert any(r["volume"] == "p2" and r["what"] == "APFS volumes: the blocks they use" for r in cov), cov
     tap.result("an APFS container in a GPT partition: its volume is walked through libtsk's pool API, names equal "
                "fls -B, hashes the source files', owners named from the Mac's account records (binary and XML "
-               "plists), link targets, archive members, macOS version", walked)
+               "plists), link targets, archive members, macOS version, a resource fork as FILE:RSRC (icat's bytes)",
+               walked)
 
     def icat_agrees():
         c = db(out)
@@ -1883,7 +1897,7 @@ def apfs(tap, work):
                 assert c.execute("SELECT count(*) FROM items").fetchone()[0] == 0
             elif f.returncode == 0 and err and err[0] is None:
                 fl = sorted("/" + l.split("\t", 1)[1] for l in f.stdout.decode().splitlines() if "\t" in l)
-                assert sorted(listing(o, "!apfs:Data")) == fl, off
+                assert sorted(n for n in listing(o, "!apfs:Data") if not n.endswith(":RSRC")) == fl, off
             coverage_sums(o)
         assert crashed >= 1, "no overwritten node crashed libtsk: the trial walk was not exercised"
     tap.result("APFS tree nodes overwritten one by one: where libtsk (and fls) crash, the trial walk in a child "
