@@ -589,6 +589,37 @@ def hfsplus_written_by_linux():
 
 
 @test
+def hfsplus_hard_link_deep_in_the_catalog():
+    """The catalog of a volume with 600 files is a B-tree with index nodes;
+    a folder created last (its records in the last leaves) holds 121 files
+    and the source of a Linux hard link, so libtsk cannot open it: all 121
+    are read from the catalog (down the index, along the leaves), hashed as
+    their sources and as icat reads them."""
+    d = os.path.join(Ctx.work, "hfs-deep")
+    files = {f"Bulk/{i // 100}/doc{i:04d}.txt": b"bulk %d\n" % i for i in range(600)}
+    files["both.bin"] = random.Random(41).randbytes(3000)
+    fx = os.path.join(ROOT, "tests", "fixtures")
+    img = vm_filled(d, "hfsplus", fx + "/mkhfsplus.py {img} 32 Deep", files,
+                    "mkdir -p Shared/a Shared/b\ni=0\nwhile [ $i -lt 120 ]; do echo \"file $i\" > Shared/a/f$i.txt; "
+                    "i=$((i + 1)); done\nmv both.bin Shared/a/both.bin\nln Shared/a/both.bin Shared/b/link.bin\n")
+    with open(img, "rb") as f:
+        data = f.read()
+    cat = struct.unpack_from(">I", data, 1024 + 272 + 16)[0] * 4096
+    assert struct.unpack_from(">H", data, cat + 14)[0] >= 2, "the catalog has no index node: not the case tested"
+    out, _ = scan(img, expect=0)
+    by = {r["path"]: r for r in check_against_tsk(img, out, beyond_fls=("/Shared/a", "/Shared/b"))}
+    for i in range(120):
+        assert by[f"/Shared/a/f{i}.txt"]["sha256"] == hashlib.sha256(b"file %d\n" % i).hexdigest(), i
+    for rel in ("Shared/a/both.bin", "Shared/b/link.bin"):
+        assert by["/" + rel]["sha256"] == hashlib.sha256(files["both.bin"]).hexdigest(), rel
+    for rel, data in files.items():
+        if rel.startswith("Bulk/"):
+            assert by["/" + rel]["sha256"] == hashlib.sha256(data).hexdigest(), rel
+    assert any(e.startswith("directory /Shared/a (inode ") and "its 121 entries were read from the HFS+ catalog" in e
+               for e in messages(out, "note")), messages(out)
+
+
+@test
 def hfsx_case_sensitive_names():
     """HFSX (case-sensitive HFS+, signature "HX"; macOS servers and
     developers' disks), filled by Linux's driver: names that differ only in
