@@ -590,7 +590,8 @@ def hfsplus_written_by_linux():
 
 @test
 def hfsplus_hard_link_deep_in_the_catalog():
-    """The catalog of a volume with 600 files is a B-tree with index nodes;
+    """The catalog of a volume with 600 files, in 8 KiB nodes as macOS makes
+    them on larger volumes, is a B-tree with index nodes;
     a folder created last (its records in the last leaves) holds 121 files
     and the source of a Linux hard link, so libtsk cannot open it: all 121
     are read from the catalog (down the index, along the leaves), hashed as
@@ -599,7 +600,7 @@ def hfsplus_hard_link_deep_in_the_catalog():
     files = {f"Bulk/{i // 100}/doc{i:04d}.txt": b"bulk %d\n" % i for i in range(600)}
     files["both.bin"] = random.Random(41).randbytes(3000)
     fx = os.path.join(ROOT, "tests", "fixtures")
-    img = vm_filled(d, "hfsplus", fx + "/mkhfsplus.py {img} 32 Deep", files,
+    img = vm_filled(d, "hfsplus", fx + "/mkhfsplus.py {img} 32 Deep node=8192", files,
                     "mkdir -p Shared/a Shared/b\ni=0\nwhile [ $i -lt 120 ]; do echo \"file $i\" > Shared/a/f$i.txt; "
                     "i=$((i + 1)); done\nmv both.bin Shared/a/both.bin\nln Shared/a/both.bin Shared/b/link.bin\n")
     with open(img, "rb") as f:
