@@ -44,12 +44,12 @@ static int build(void)
     snprintf(cmd, sizeof cmd, "python3 tests/fixtures/mkhfsplus.py %s/links.img 8 Links links", dir);
     if (system(cmd) != 0)
         return 0;
-    /* a copy whose leaf (catalog node 1) has record 7 (a.bin) pointing
+    /* a copy whose leaf (catalog node 1) has record 8 (a.bin) pointing
      * past the node: libtsk still opens the volume, whose root records
      * come first */
     snprintf(cmd, sizeof cmd,
              "python3 -c 'import struct,sys; b=bytearray(open(sys.argv[1],\"rb\").read()); "
-             "s=struct.unpack_from(\">I\",b,1024+272+16)[0]; o=(s+1)*4096+4096-2*8; "
+             "s=struct.unpack_from(\">I\",b,1024+272+16)[0]; o=(s+1)*4096+4096-2*9; "
              "struct.pack_into(\">H\",b,o,0xfff0); open(sys.argv[2],\"wb\").write(b)' %s/links.img %s/bad.img",
              dir, dir);
     return system(cmd) == 0;
@@ -68,22 +68,24 @@ static void links(TSK_FS_INFO *fs)
     tsk_error_reset();
 
     T_CHECK(pt_hfscat_folder(fs, 17, &l, &err) == PT_OK);
-    T_CHECK(l.n == 4);
-    if (l.n == 4) {
+    T_CHECK(l.n == 5);
+    if (l.n == 5) {
         T_STREQ(l.e[0].name, "a.bin");
         T_CHECK(l.e[0].cnid == 18 && l.e[0].target == 18 && !l.e[0].link && !l.e[0].is_dir);
-        T_STREQ(l.e[1].name, "link.bin");
-        T_CHECK(l.e[1].cnid == 19 && l.e[1].target == 20 && l.e[1].link == 777 && !l.e[1].is_dir);
-        T_STREQ(l.e[2].name, "lost.bin");
-        T_CHECK(l.e[2].cnid == 21 && l.e[2].target == 0 && l.e[2].link == 999);
-        T_STREQ(l.e[3].name, "sub");
-        T_CHECK(l.e[3].cnid == 22 && l.e[3].target == 22 && l.e[3].is_dir);
+        T_STREQ(l.e[1].name, "dlink"); /* a directory hard link: dir_24 in the directories' private folder */
+        T_CHECK(l.e[1].cnid == 25 && l.e[1].target == 24 && l.e[1].link == 24 && l.e[1].is_dir);
+        T_STREQ(l.e[2].name, "link.bin");
+        T_CHECK(l.e[2].cnid == 19 && l.e[2].target == 20 && l.e[2].link == 777 && !l.e[2].is_dir);
+        T_STREQ(l.e[3].name, "lost.bin");
+        T_CHECK(l.e[3].cnid == 21 && l.e[3].target == 0 && l.e[3].link == 999);
+        T_STREQ(l.e[4].name, "sub");
+        T_CHECK(l.e[4].cnid == 22 && l.e[4].target == 22 && l.e[4].is_dir);
     }
     pt_hfscat_free(&l);
 
-    /* the root: the folder, then the private folder (NUL sorts last) */
+    /* the root: the private folders (NUL sorts last) and the folder */
     T_CHECK(pt_hfscat_folder(fs, 2, &l, &err) == PT_OK);
-    T_CHECK(l.n == 2 && strcmp(l.e[0].name, "Shared") == 0 && l.e[1].cnid == 16 && l.e[1].is_dir);
+    T_CHECK(l.n == 3 && l.e[0].cnid == 23 && strcmp(l.e[1].name, "Shared") == 0 && l.e[2].cnid == 16);
     pt_hfscat_free(&l);
 
     /* an empty folder, and a CNID no folder has */
@@ -98,16 +100,16 @@ static void damaged(TSK_FS_INFO *fs)
     pt_err_t err = { 0, "" };
 
     memset(&l, 0, sizeof l);
-    /* records 6 (the folder's thread) and 7 (a.bin) cannot be bounded:
+    /* records 7 (the folder's thread) and 8 (a.bin) cannot be bounded:
      * passed over, counted; the others are listed */
     T_CHECK(pt_hfscat_folder(fs, 17, &l, &err) == PT_OK);
-    T_CHECK(l.n == 3 && l.damaged == 2);
-    T_HAS(l.damage, "leaf node 1, record 6: out of bounds");
-    if (l.n == 3)
-        T_STREQ(l.e[0].name, "link.bin");
+    T_CHECK(l.n == 4 && l.damaged == 2);
+    T_HAS(l.damage, "leaf node 1, record 7: out of bounds");
+    if (l.n == 4)
+        T_STREQ(l.e[0].name, "dlink");
     pt_hfscat_free(&l);
     /* the root's records come before the damage */
-    T_CHECK(pt_hfscat_folder(fs, 2, &l, &err) == PT_OK && l.n == 2);
+    T_CHECK(pt_hfscat_folder(fs, 2, &l, &err) == PT_OK && l.n == 3);
     pt_hfscat_free(&l);
 }
 
