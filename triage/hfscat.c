@@ -23,7 +23,7 @@
 typedef struct cat {
     TSK_FS_FILE *file; /* $CatalogFile */
     uint8_t *node;
-    uint32_t node_size, nodes, root;
+    uint32_t node_size, nodes, root, last_leaf;
     pt_err_t *err;
     size_t damaged;     /* records passed over */
     char damage[160];   /* the first of them */
@@ -82,6 +82,7 @@ static int open_cat(cat_t *c, TSK_FS_INFO *fs, pt_err_t *err)
     if (got != (ssize_t)sizeof hdr || (int8_t)hdr[8] != 1)
         return pt_err_set(err, PT_EFORMAT, "the catalog's header node could not be read");
     c->root = be32(hdr + 16);
+    c->last_leaf = be32(hdr + 28);
     c->node_size = be16(hdr + 32);
     c->nodes = be32(hdr + 36);
     if (c->node_size < 512 || (c->node_size & (c->node_size - 1)) ||
@@ -160,9 +161,15 @@ static int each_record(cat_t *c, uint32_t folder, rec_fn fn, void *ctx)
             if (c->damaged++ == 0)
                 snprintf(c->damage, sizeof c->damage, "leaf node %u, record %u: %s", n, i, bad);
         }
-        n = be32(c->node); /* the next leaf */
-        if (n == 0)
+        uint32_t next = be32(c->node); /* the next leaf */
+        if (next == 0) {
+            /* the folder's records may go on in a leaf no link reaches */
+            if (n != c->last_leaf && c->damaged++ == 0)
+                snprintf(c->damage, sizeof c->damage, "leaf node %u ends the leaf chain, but the tree's last leaf "
+                         "is node %u: records after it cannot be reached", n, c->last_leaf);
             return PT_OK;
+        }
+        n = next;
         if (++steps > c->nodes)
             return pt_err_set(c->err, PT_EFORMAT, "the catalog's leaf chain loops");
     }

@@ -52,6 +52,14 @@ static int build(void)
              "s=struct.unpack_from(\">I\",b,1024+272+16)[0]; o=(s+1)*4096+4096-2*9; "
              "struct.pack_into(\">H\",b,o,0xfff0); open(sys.argv[2],\"wb\").write(b)' %s/links.img %s/bad.img",
              dir, dir);
+    if (system(cmd) != 0)
+        return 0;
+    /* and one whose header names node 5 as the last leaf: the leaf chain,
+     * which ends at node 1, is broken */
+    snprintf(cmd, sizeof cmd,
+             "python3 -c 'import struct,sys; b=bytearray(open(sys.argv[1],\"rb\").read()); "
+             "s=struct.unpack_from(\">I\",b,1024+272+16)[0]; struct.pack_into(\">I\",b,s*4096+28,5); "
+             "open(sys.argv[2],\"wb\").write(b)' %s/links.img %s/chain.img", dir, dir);
     return system(cmd) == 0;
 }
 
@@ -113,6 +121,21 @@ static void damaged(TSK_FS_INFO *fs)
     pt_hfscat_free(&l);
 }
 
+static void chain(TSK_FS_INFO *fs)
+{
+    pt_hfscat_list_t l;
+    pt_err_t err = { 0, "" };
+
+    memset(&l, 0, sizeof l);
+    /* folder 23's records end inside the leaf: nothing missed */
+    T_CHECK(pt_hfscat_folder(fs, 23, &l, &err) == PT_OK && l.n == 1 && l.damaged == 0);
+    pt_hfscat_free(&l);
+    /* the last records of the leaf (dlink's thread, CNID 25) may go on past it */
+    T_CHECK(pt_hfscat_folder(fs, 25, &l, &err) == PT_OK && l.n == 0 && l.damaged == 1);
+    T_HAS(l.damage, "leaf node 1 ends the leaf chain, but the tree's last leaf is node 5");
+    pt_hfscat_free(&l);
+}
+
 static void folder_libtsk_cannot_open(void)
 {
     on_volume("links.img", links);
@@ -123,6 +146,11 @@ static void damaged_record(void)
     on_volume("bad.img", damaged);
 }
 
+static void broken_leaf_chain(void)
+{
+    on_volume("chain.img", chain);
+}
+
 int main(void)
 {
     if (!build()) {
@@ -131,6 +159,7 @@ int main(void)
     }
     T_RUN(folder_libtsk_cannot_open);
     T_RUN(damaged_record);
+    T_RUN(broken_leaf_chain);
     t_rmtree(dir);
     return t_done();
 }
