@@ -456,10 +456,33 @@ static const TSK_FS_ATTR *hfs_resource_fork(TSK_FS_FILE *f)
 
 static int emit(walk_state_t *w, TSK_FS_FILE *f, const char *parent, const TSK_FS_ATTR *attr);
 
-/* Emits f, and its resource fork on HFS+ and APFS. */
+/* Emits f: on NTFS one item per data stream and per directory index, as
+ * fls lists them; on HFS+ and APFS its resource fork too. */
 static int emit_file(walk_state_t *w, TSK_FS_FILE *f, const char *parent)
 {
-    int rc = emit(w, f, parent, NULL);
+    int rc = PT_OK;
+
+    if (TSK_FS_TYPE_ISNTFS(w->fs->ftype) && f->meta) {
+        int i, cnt = tsk_fs_file_attr_getsize(f), printed = 0;
+        for (i = 0; i < cnt && rc == PT_OK; i++) {
+            const TSK_FS_ATTR *a = tsk_fs_file_attr_get_idx(f, i);
+            if (!a)
+                continue;
+            if (a->type == TSK_FS_ATTR_TYPE_NTFS_DATA || a->type == TSK_FS_ATTR_TYPE_NTFS_IDXROOT) {
+                printed = 1;
+                rc = emit(w, f, parent, a);
+            }
+        }
+        tsk_error_reset();
+        /* every NTFS file has an unnamed $DATA attribute, even when empty;
+         * without it libtsk would report 0 bytes for a damaged record */
+        w->no_data = !printed && f->meta->type == TSK_FS_META_TYPE_REG && (f->meta->flags & TSK_FS_META_FLAG_ALLOC);
+        if (!printed && rc == PT_OK)
+            rc = emit(w, f, parent, NULL);
+        w->no_data = 0;
+        return rc;
+    }
+    rc = emit(w, f, parent, NULL);
     const TSK_FS_ATTR *rsrc =
         TSK_FS_TYPE_ISHFS(w->fs->ftype) || TSK_FS_TYPE_ISAPFS(w->fs->ftype) ? hfs_resource_fork(f) : NULL;
 
@@ -696,8 +719,9 @@ static int finish_dirs(walk_state_t *w, size_t from)
                 tsk_fs_dir_close(dir);
             if (n > 0) {
                 rc = keep_deep(w);
-            } else if (TSK_FS_TYPE_ISHFS(w->fs->ftype)) {
-                /* libtsk lists ".." in every HFS+ folder it can open */
+            } else if (TSK_FS_TYPE_ISHFS(w->fs->ftype) || (!dir && TSK_FS_TYPE_ISNTFS(w->fs->ftype))) {
+                /* libtsk lists ".." in every HFS+ folder it can open; the
+                 * entries of either are found another way (walk_listed) */
                 const char *why = tsk_error_get();
                 if ((rc = keep_deep(w)) == PT_OK &&
                     asprintf(&w->deep[w->n_deep - 1].why, "%s%s", dir ? "libtsk lists no entries in it, not even "
@@ -868,14 +892,70 @@ static int keep_sub(walk_state_t *w, const walk_deep_t *d, const char *path, con
     return rc;
 }
 
-/* Lists an HFS+ folder libtsk could not open from the catalog itself
- * (hfscat.c), with w->base at its path: each entry an item (one whose
- * metadata libtsk cannot read, or a hard link whose indirect node is
- * missing, with the reason as its error), each folder kept for a walk
- * continued from it; the folder is named in a note, or an error when
- * anything in it could not be read. */
-static int walk_catalog(walk_state_t *w, walk_deep_t *d)
+/* The allocated files whose NTFS $FILE_NAME names folder as their parent
+ * (one meta walk of the MFT), into out as hfscat lists a folder: a file
+ * with a long and a DOS name in it is listed once, by the longer. */
+typedef struct by_parent {
+    TSK_INUM_T folder;
+    pt_hfscat_list_t *out;
+    size_t cap;
+    int oom;
+} by_parent_t;
+
+static TSK_WALK_RET_ENUM by_parent_cb(TSK_FS_FILE *f, void *ptr)
 {
+    by_parent_t *b = ptr;
+    const TSK_FS_META_NAME_LIST *n, *best = NULL;
+    pt_hfscat_entry_t e;
+
+    if (!f->meta || f->meta->addr == b->folder)
+        return TSK_WALK_CONT;
+    for (n = f->meta->name2; n; n = n->next)
+        if (n->par_inode == b->folder && n->name[0] && (!best || strlen(n->name) > strlen(best->name)))
+            best = n;
+    if (!best)
+        return TSK_WALK_CONT;
+    if (b->out->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 16;
+        pt_hfscat_entry_t *a = realloc(b->out->e, cap * sizeof *a);
+        if (!a)
+            return b->oom = 1, TSK_WALK_STOP;
+        b->out->e = a;
+        b->cap = cap;
+    }
+    memset(&e, 0, sizeof e);
+    e.cnid = e.target = (uint32_t)f->meta->addr;
+    e.is_dir = f->meta->type == TSK_FS_META_TYPE_DIR;
+    if (!(e.name = strdup(best->name)))
+        return b->oom = 1, TSK_WALK_STOP;
+    b->out->e[b->out->n++] = e;
+    return TSK_WALK_CONT;
+}
+
+static int list_by_parent(TSK_FS_INFO *fs, TSK_INUM_T folder, pt_hfscat_list_t *out, pt_err_t *err)
+{
+    by_parent_t b = { folder, out, 0, 0 };
+    uint8_t failed = tsk_fs_meta_walk(fs, fs->first_inum, fs->last_inum, TSK_FS_META_FLAG_ALLOC, by_parent_cb, &b);
+
+    if (b.oom)
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    if (failed && out->n == 0)
+        return pt_source_tsk_err(err, PT_EFORMAT, "the MFT could not be walked");
+    tsk_error_reset();
+    return PT_OK;
+}
+
+/* Lists a folder libtsk could not open another way, with w->base at its
+ * path: an HFS+ folder from the catalog itself (hfscat.c), an NTFS one
+ * from the parent references of its files' MFT records.  Each entry is an
+ * item (one whose metadata libtsk cannot read, or a hard link whose
+ * indirect node is missing, with the reason as its error), each folder
+ * kept for a walk continued from it; the folder is named in a note, or an
+ * error when anything in it could not be read. */
+static int walk_listed(walk_state_t *w, walk_deep_t *d)
+{
+    int hfs = TSK_FS_TYPE_ISHFS(w->fs->ftype);
+    const char *how = hfs ? "read from the HFS+ catalog" : "found by the parent references in their MFT records";
     const char *path = w->dirs[d->depth].path ? w->dirs[d->depth].path : "";
     pt_hfscat_list_t l;
     pt_err_t cerr = { 0, "" };
@@ -884,7 +964,8 @@ static int walk_catalog(walk_state_t *w, walk_deep_t *d)
     int rc = PT_OK, failed;
 
     memset(&l, 0, sizeof l);
-    failed = pt_hfscat_folder(w->fs, (uint32_t)d->chain[d->depth], &l, &cerr) != PT_OK;
+    failed = (hfs ? pt_hfscat_folder(w->fs, (uint32_t)d->chain[d->depth], &l, &cerr)
+                  : list_by_parent(w->fs, d->chain[d->depth], &l, &cerr)) != PT_OK;
     for (size_t i = 0; i < l.n && rc == PT_OK; i++) {
         const pt_hfscat_entry_t *e = &l.e[i];
         TSK_FS_FILE *f = e->target ? tsk_fs_file_open_meta(w->fs, NULL, e->target) : NULL, stub;
@@ -939,12 +1020,12 @@ static int walk_catalog(walk_state_t *w, walk_deep_t *d)
         snprintf(unread_note, sizeof unread_note, " (%zu of them without their metadata: see their errors)", unread);
     if (rc != PT_OK)
         ;
-    else if (failed ? asprintf(&msg, "directory /%s (inode %" PRIu64 "): %s; nor could ptriage read it from the "
-                               "catalog (%s), so what it holds is not listed", path, (uint64_t)d->chain[d->depth],
+    else if (failed ? asprintf(&msg, "directory /%s (inode %" PRIu64 "): %s; nor could ptriage list it otherwise "
+                               "(%s), so what it holds is not listed", path, (uint64_t)d->chain[d->depth],
                                d->why, cerr.msg) < 0
-                    : asprintf(&msg, "directory /%s (inode %" PRIu64 "): %s; its %zu entr%s read from the HFS+ "
-                               "catalog by ptriage%s%s", path, (uint64_t)d->chain[d->depth], d->why, l.n,
-                               l.n == 1 ? "y was" : "ies were", unread_note, damage) < 0)
+                    : asprintf(&msg, "directory /%s (inode %" PRIu64 "): %s; its %zu entr%s %s by ptriage%s%s",
+                               path, (uint64_t)d->chain[d->depth], d->why, l.n, l.n == 1 ? "y was" : "ies were",
+                               how, unread_note, damage) < 0)
         rc = pt_err_set(w->err, PT_ENOMEM, "out of memory");
     else
         rc = pt_scan_problem(w->s, failed || unread || l.damaged ? "error" : "note", "filesystem", msg, w->err);
@@ -979,7 +1060,7 @@ static int walk_deep(walk_state_t *w)
             w->base = base;
             w->base_depth = d.depth;
             w->skip_at = 0;
-            rc = d.why ? walk_catalog(w, &d) : walk_from(w, d.chain[d.depth]);
+            rc = d.why ? walk_listed(w, &d) : walk_from(w, d.chain[d.depth]);
             w->base = NULL;
         }
         free(base);
@@ -1010,28 +1091,7 @@ static TSK_WALK_RET_ENUM walk_cb(TSK_FS_FILE *f, const char *parent, void *ptr)
      * is listed there, not again here */
     if (w->s->shadow && !pt_vss_filter_keep(w->s->shadow, f))
         return TSK_WALK_CONT;
-    if (TSK_FS_TYPE_ISNTFS(w->fs->ftype) && f->meta) {
-        /* One item per data stream and per directory index, as fls lists. */
-        int i, cnt = tsk_fs_file_attr_getsize(f), printed = 0;
-        for (i = 0; i < cnt && rc == PT_OK; i++) {
-            const TSK_FS_ATTR *a = tsk_fs_file_attr_get_idx(f, i);
-            if (!a)
-                continue;
-            if (a->type == TSK_FS_ATTR_TYPE_NTFS_DATA || a->type == TSK_FS_ATTR_TYPE_NTFS_IDXROOT) {
-                printed = 1;
-                rc = emit(w, f, parent, a);
-            }
-        }
-        tsk_error_reset();
-        /* every NTFS file has an unnamed $DATA attribute, even when empty;
-         * without it libtsk would report 0 bytes for a damaged record */
-        w->no_data = !printed && f->meta->type == TSK_FS_META_TYPE_REG && (f->meta->flags & TSK_FS_META_FLAG_ALLOC);
-        if (!printed && rc == PT_OK)
-            rc = emit(w, f, parent, NULL);
-        w->no_data = 0;
-    } else {
-        rc = emit_file(w, f, parent);
-    }
+    rc = emit_file(w, f, parent);
     if (rc != PT_OK) {
         w->fatal = 1;
         return TSK_WALK_STOP;

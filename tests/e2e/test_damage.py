@@ -436,6 +436,49 @@ def empty_and_short_images():
         assert len(vols) == 1 and vols[0]["sha256"] == hashlib.sha256(b"abc"[:size]).hexdigest(), vols
 
 
+def ntfs_directory_index_damaged():
+    """An NTFS directory whose $INDEX_ROOT is smashed: libtsk cannot open
+    it and fls -r lists nothing of it, without a word (its files are
+    allocated, so not orphans either).  ptriage finds its files by the
+    parent references of their MFT records ($FILE_NAME), a subfolder
+    walked on, each hashed as its source, and names the folder in a note."""
+    img = os.path.join(W["work"], "ntfs-dir.img")
+    src = os.path.join(W["work"], "ntfs-dir-src")
+    os.makedirs(src, exist_ok=True)
+    files = {"Docs/ledger 2019.csv": b"date,amount\n" * 200, "Docs/Sub/deep.bin": random.Random(3).randbytes(70000),
+             "Docs/Sub/tiny.txt": b"tiny\n"}
+    sh(["truncate", "-s", "24M", img])
+    sh(["mkntfs", "-q", "-F", "-f", img])
+    sh([sys.executable, os.path.join(ROOT, "tests", "fixtures", "ntfsowners.py"), img, "mkdir", "Docs", "Docs/Sub"])
+    for rel, data in files.items():
+        p = os.path.join(src, rel.replace("/", "_"))
+        with open(p, "wb") as f:
+            f.write(data)
+        sh(["ntfscp", "-q", img, p, rel])
+    ent = {l.split(":\t", 1)[1]: int(l.split(":\t")[0].split()[-1].split("-")[0])
+           for l in sh(["fls", "-p", img]).decode().splitlines()}
+    data = bytearray(open(img, "rb").read())
+    cluster = struct.unpack_from("<H", data, 11)[0] * data[13]
+    rec = struct.unpack_from("<Q", data, 0x30)[0] * cluster + ent["Docs"] * 1024
+    off = rec + struct.unpack_from("<H", data, rec + 0x14)[0]
+    while struct.unpack_from("<I", data, off)[0] not in (0x90, 0xFFFFFFFF):
+        off += struct.unpack_from("<I", data, off + 4)[0]
+    assert struct.unpack_from("<I", data, off)[0] == 0x90, "no $INDEX_ROOT in the folder's record"
+    patch(img, off + struct.unpack_from("<H", data, off + 0x14)[0], b"\xff" * 16)  # the index root's header
+    listing = sh(["fls", "-r", "-p", img]).decode()
+    assert "Docs/" not in listing, "libtsk still reads the folder: " + listing
+    items, errors = scan(img, expect=(0,))
+    for rel, d in files.items():
+        assert items["/" + rel]["sha256"] == hashlib.sha256(d).hexdigest(), (rel, items.get("/" + rel))
+    assert items["/Docs/Sub"]["kind"] == "dir"
+    con = sqlite3.connect(img + ".out/case.db")
+    notes = [r[0] for r in con.execute("SELECT message FROM errors WHERE severity = 'note'")]
+    con.close()
+    assert any(n.startswith(f"directory /Docs (inode {ent['Docs']}): libtsk could not open it: ") and
+               "its 2 entries were found by the parent references in their MFT records by ptriage" in n
+               for n in notes), notes
+
+
 def hfsplus_catalog_of_an_unopenable_folder():
     """An HFS+ folder libtsk cannot open (a hard link numbered as Linux
     numbers them: mkhfsplus.py links) is listed from the catalog by
@@ -479,7 +522,7 @@ def body(tap, work):
               ntfs_boot_sector, fat_chains, fat_directory_entry, e01_with_a_damaged_chunk, e01_damaged_chunk_under_a_wof_file,
               e01_damaged_chunk_beside_a_deep_extent_file, e01_stored_hashes,
               three_hundred_levels, name_of_4096_bytes, empty_and_short_images,
-              hfsplus_catalog_of_an_unopenable_folder):
+              ntfs_directory_index_damaged, hfsplus_catalog_of_an_unopenable_folder):
         tap.result(t.__name__, t)
 
 
