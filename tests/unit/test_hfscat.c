@@ -16,19 +16,24 @@
 
 static char dir[] = "/tmp/pt-hfscat-XXXXXX";
 
-/* Runs body on the filesystem of image name of the scratch directory. */
-static void on_volume(const char *name, void (*body)(TSK_FS_INFO *fs))
+/* Runs body on the filesystem of image name of the scratch directory,
+ * with an empty list and error for it. */
+static void on_volume(const char *name, void (*body)(TSK_FS_INFO *fs, pt_hfscat_list_t *l, pt_err_t *err))
 {
     char path[256];
     TSK_IMG_INFO *img;
     TSK_FS_INFO *fs = NULL;
+    pt_hfscat_list_t l;
+    pt_err_t err = { 0, "" };
 
     snprintf(path, sizeof path, "%s/%s", dir, name);
     if ((img = tsk_img_open_sing(path, TSK_IMG_TYPE_DETECT, 0)))
         fs = tsk_fs_open_img(img, 0, TSK_FS_TYPE_DETECT);
     T_CHECK(fs != NULL);
+    memset(&l, 0, sizeof l);
     if (fs) {
-        body(fs);
+        body(fs, &l, &err);
+        pt_hfscat_free(&l);
         tsk_fs_close(fs);
     }
     if (img)
@@ -63,77 +68,65 @@ static int build(void)
     return system(cmd) == 0;
 }
 
-static void links(TSK_FS_INFO *fs)
+static void links(TSK_FS_INFO *fs, pt_hfscat_list_t *l, pt_err_t *err)
 {
-    pt_hfscat_list_t l;
-    pt_err_t err = { 0, "" };
-
-    memset(&l, 0, sizeof l);
     TSK_FS_DIR *d = tsk_fs_dir_open_meta(fs, 17);
     T_CHECK(d == NULL); /* the reason hfscat exists */
     if (d)
         tsk_fs_dir_close(d);
     tsk_error_reset();
 
-    T_CHECK(pt_hfscat_folder(fs, 17, &l, &err) == PT_OK);
-    T_CHECK(l.n == 5);
-    if (l.n == 5) {
-        T_STREQ(l.e[0].name, "a.bin");
-        T_CHECK(l.e[0].cnid == 18 && l.e[0].target == 18 && !l.e[0].link && !l.e[0].is_dir);
-        T_STREQ(l.e[1].name, "dlink"); /* a directory hard link: dir_24 in the directories' private folder */
-        T_CHECK(l.e[1].cnid == 25 && l.e[1].target == 24 && l.e[1].link == 24 && l.e[1].is_dir);
-        T_STREQ(l.e[2].name, "link.bin");
-        T_CHECK(l.e[2].cnid == 19 && l.e[2].target == 20 && l.e[2].link == 777 && !l.e[2].is_dir);
-        T_STREQ(l.e[3].name, "lost.bin");
-        T_CHECK(l.e[3].cnid == 21 && l.e[3].target == 0 && l.e[3].link == 999);
-        T_STREQ(l.e[4].name, "sub");
-        T_CHECK(l.e[4].cnid == 22 && l.e[4].target == 22 && l.e[4].is_dir);
+    T_CHECK(pt_hfscat_folder(fs, 17, l, err) == PT_OK);
+    T_CHECK(l->n == 5);
+    if (l->n == 5) {
+        T_STREQ(l->e[0].name, "a.bin");
+        T_CHECK(l->e[0].cnid == 18 && l->e[0].target == 18 && !l->e[0].link && !l->e[0].is_dir);
+        T_STREQ(l->e[1].name, "dlink"); /* a directory hard link: dir_24 in the directories' private folder */
+        T_CHECK(l->e[1].cnid == 25 && l->e[1].target == 24 && l->e[1].link == 24 && l->e[1].is_dir);
+        T_STREQ(l->e[2].name, "link.bin");
+        T_CHECK(l->e[2].cnid == 19 && l->e[2].target == 20 && l->e[2].link == 777 && !l->e[2].is_dir);
+        T_STREQ(l->e[3].name, "lost.bin");
+        T_CHECK(l->e[3].cnid == 21 && l->e[3].target == 0 && l->e[3].link == 999);
+        T_STREQ(l->e[4].name, "sub");
+        T_CHECK(l->e[4].cnid == 22 && l->e[4].target == 22 && l->e[4].is_dir);
     }
-    pt_hfscat_free(&l);
+    pt_hfscat_free(l);
 
     /* the root: the private folders (NUL sorts last) and the folder */
-    T_CHECK(pt_hfscat_folder(fs, 2, &l, &err) == PT_OK);
-    T_CHECK(l.n == 3 && l.e[0].cnid == 23 && strcmp(l.e[1].name, "Shared") == 0 && l.e[2].cnid == 16);
-    pt_hfscat_free(&l);
+    T_CHECK(pt_hfscat_folder(fs, 2, l, err) == PT_OK);
+    T_CHECK(l->n == 3 && l->e[0].cnid == 23 && strcmp(l->e[1].name, "Shared") == 0 && l->e[2].cnid == 16);
+    pt_hfscat_free(l);
 
     /* an empty folder, and a CNID no folder has */
-    T_CHECK(pt_hfscat_folder(fs, 22, &l, &err) == PT_OK && l.n == 0);
-    T_CHECK(pt_hfscat_folder(fs, 4000, &l, &err) == PT_OK && l.n == 0);
-    pt_hfscat_free(&l);
+    T_CHECK(pt_hfscat_folder(fs, 22, l, err) == PT_OK && l->n == 0);
+    T_CHECK(pt_hfscat_folder(fs, 4000, l, err) == PT_OK && l->n == 0);
+    pt_hfscat_free(l);
 }
 
-static void damaged(TSK_FS_INFO *fs)
+static void damaged(TSK_FS_INFO *fs, pt_hfscat_list_t *l, pt_err_t *err)
 {
-    pt_hfscat_list_t l;
-    pt_err_t err = { 0, "" };
-
-    memset(&l, 0, sizeof l);
     /* records 7 (the folder's thread) and 8 (a.bin) cannot be bounded:
      * passed over, counted; the others are listed */
-    T_CHECK(pt_hfscat_folder(fs, 17, &l, &err) == PT_OK);
-    T_CHECK(l.n == 4 && l.damaged == 2);
-    T_HAS(l.damage, "leaf node 1, record 7: out of bounds");
-    if (l.n == 4)
-        T_STREQ(l.e[0].name, "dlink");
-    pt_hfscat_free(&l);
+    T_CHECK(pt_hfscat_folder(fs, 17, l, err) == PT_OK);
+    T_CHECK(l->n == 4 && l->damaged == 2);
+    T_HAS(l->damage, "leaf node 1, record 7: out of bounds");
+    if (l->n == 4)
+        T_STREQ(l->e[0].name, "dlink");
+    pt_hfscat_free(l);
     /* the root's records come before the damage */
-    T_CHECK(pt_hfscat_folder(fs, 2, &l, &err) == PT_OK && l.n == 3);
-    pt_hfscat_free(&l);
+    T_CHECK(pt_hfscat_folder(fs, 2, l, err) == PT_OK && l->n == 3);
+    pt_hfscat_free(l);
 }
 
-static void chain(TSK_FS_INFO *fs)
+static void chain(TSK_FS_INFO *fs, pt_hfscat_list_t *l, pt_err_t *err)
 {
-    pt_hfscat_list_t l;
-    pt_err_t err = { 0, "" };
-
-    memset(&l, 0, sizeof l);
     /* folder 23's records end inside the leaf: nothing missed */
-    T_CHECK(pt_hfscat_folder(fs, 23, &l, &err) == PT_OK && l.n == 1 && l.damaged == 0);
-    pt_hfscat_free(&l);
+    T_CHECK(pt_hfscat_folder(fs, 23, l, err) == PT_OK && l->n == 1 && l->damaged == 0);
+    pt_hfscat_free(l);
     /* the last records of the leaf (dlink's thread, CNID 25) may go on past it */
-    T_CHECK(pt_hfscat_folder(fs, 25, &l, &err) == PT_OK && l.n == 0 && l.damaged == 1);
-    T_HAS(l.damage, "leaf node 1 ends the leaf chain, but the tree's last leaf is node 5");
-    pt_hfscat_free(&l);
+    T_CHECK(pt_hfscat_folder(fs, 25, l, err) == PT_OK && l->n == 0 && l->damaged == 1);
+    T_HAS(l->damage, "leaf node 1 ends the leaf chain, but the tree's last leaf is node 5");
+    pt_hfscat_free(l);
 }
 
 static void folder_libtsk_cannot_open(void)
