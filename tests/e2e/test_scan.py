@@ -218,7 +218,31 @@ def vm_filled(d, fstype, mkfs, files, ops):
     """An image d/fs.img made by the shell command mkfs ({img} in it), then
     filled by Linux's own driver in the test VM (tests/fixtures/vmwrite.sh
     FSTYPE) with files {path: bytes}, after which the busybox script ops
-    runs in the mounted root."""
+    runs in the mounted root.  The release and the ASan suites share the
+    fixture directory and run side by side: the first to need an image
+    builds it there, the other waits for it and copies it (one VM run, not
+    two, per image: CI's time)."""
+    import fcntl
+    fx = os.path.join(ROOT, "tests", "fixtures")
+    key = hashlib.sha256(repr((fstype, mkfs, sorted(files.items()), ops)).encode() +
+                         b"".join(open(os.path.join(fx, n), "rb").read() for n in sorted(os.listdir(fx))
+                                  if n.startswith(("mk", "vmwrite")))).hexdigest()[:20]
+    cache = os.path.join(Ctx.fx, "vm-images")
+    os.makedirs(cache, exist_ok=True)
+    os.makedirs(d, exist_ok=True)
+    img = os.path.join(d, "fs.img")
+    with open(os.path.join(cache, key + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not os.path.exists(os.path.join(cache, key + ".img")):
+            built = vm_build(d, fstype, mkfs, files, ops)
+            shutil.copyfile(built, os.path.join(cache, key + ".tmp"))
+            os.rename(os.path.join(cache, key + ".tmp"), os.path.join(cache, key + ".img"))
+        else:
+            shutil.copyfile(os.path.join(cache, key + ".img"), img)
+    return img
+
+
+def vm_build(d, fstype, mkfs, files, ops):
     pay = os.path.join(d, "payload")
     for rel, data in files.items():
         os.makedirs(os.path.dirname(os.path.join(pay, rel)), exist_ok=True)
