@@ -980,8 +980,9 @@ static int walk_listed(walk_state_t *w, walk_deep_t *d)
                          "private folder: its metadata and content are unknown", e->link,
                          e->is_dir ? "folder" : "file", e->is_dir ? "dir_" : "iNode", e->link);
             else
-                snprintf(why, sizeof why, "libtsk could not read the metadata of catalog record %u (libtsk: %s): "
-                         "type, size, times and content unknown", e->target, t && *t ? t : "no reason given");
+                snprintf(why, sizeof why, "libtsk could not read the metadata of %s %u (libtsk: %s): type, size, "
+                         "times and content unknown", hfs ? "catalog record" : "MFT entry", e->target,
+                         t && *t ? t : "no reason given");
             memset(&stub, 0, sizeof stub);
             stub.tag = TSK_FS_FILE_TAG;
             stub.fs_info = w->fs;
@@ -1002,7 +1003,10 @@ static int walk_listed(walk_state_t *w, walk_deep_t *d)
                                                                         : TSK_FS_NAME_TYPE_REG;
         f->name = &name;
         w->unread_why = why[0] ? why : NULL;
-        rc = emit_file(w, f, "");
+        /* in a shadow copy, what a newer snapshot or the volume holds alike
+         * is listed there (as walk_cb does) */
+        if (!w->s->shadow || f == &stub || pt_vss_filter_keep(w->s->shadow, f))
+            rc = emit_file(w, f, "");
         w->unread_why = NULL;
         f->name = NULL;
         for (size_t k = 0; k <= d->depth; k++)
