@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -115,10 +116,11 @@ static int define_externals(YR_COMPILER *c)
     return rc;
 }
 
+/* Rule sets made on Windows name their files .YAR as often as .yar. */
 static int has_rule_ext(const char *name)
 {
     size_t n = strlen(name);
-    return (n > 4 && strcmp(name + n - 4, ".yar") == 0) || (n > 5 && strcmp(name + n - 5, ".yara") == 0);
+    return (n > 4 && strcasecmp(name + n - 4, ".yar") == 0) || (n > 5 && strcasecmp(name + n - 5, ".yara") == 0);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -292,6 +294,18 @@ static int add_path(YR_COMPILER *c, const char *path, diag_t *d, diag_t *files, 
             diag_add(d, "%s:0: error: %s\n", path, strerror(errno));
             d->errors++;
             return 0;
+        }
+        {
+            /* yarac's output: libyara would report a syntax error at line 1 */
+            char magic[4];
+            if (fread(magic, 1, 4, f) == 4 && memcmp(magic, "YARA", 4) == 0) {
+                fclose(f);
+                diag_add(d, "%s:1: error: compiled rules (yarac output) are not accepted: scope rules must be "
+                            "source that the court and the other side can read; give the .yar file\n", path);
+                d->errors++;
+                return 0;
+            }
+            rewind(f);
         }
         snprintf(ns, sizeof ns, "%s", base ? base + 1 : path);
         for (k = 0; ns[k]; k++)

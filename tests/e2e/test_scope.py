@@ -268,7 +268,20 @@ def suite(tap, work):
         with sqlite3.connect(os.path.join(o6, "case.db")) as con:
             sev = con.execute("SELECT error_severity FROM items WHERE path = '/zeros.bin'").fetchone()[0]
         assert sev == "note", sev
-    result("public rule habits: filetype/filename externals, a string past libyara's match limit is a note",
+        # a rule set made on Windows (.YAR) is read from a directory; yarac's
+        # compiled output is refused by name, not as a syntax error
+        rs = os.path.join(work, "winset")
+        os.makedirs(rs, exist_ok=True)
+        with open(os.path.join(rs, "UPPER.YAR"), "w") as f:
+            f.write('rule upper_case_file { condition: filesize > 0 }\n')
+        q = subprocess.run([PT, "rules", "check", rs], capture_output=True)
+        assert q.returncode == 0 and b"UPPER_YAR:upper_case_file" in q.stdout, (q.stdout, q.stderr)
+        sh(f"yarac {rs}/UPPER.YAR {rs}/compiled.yarc")
+        q = subprocess.run([PT, "rules", "check", os.path.join(rs, "compiled.yarc")], capture_output=True)
+        e = q.stderr.decode()
+        assert q.returncode == 2 and "compiled.yarc:1: error: compiled rules (yarac output) are not accepted" in e, e
+    result("public rule habits: filetype/filename externals, a string past libyara's match limit is a note, "
+           ".YAR files, compiled rules refused by name",
            public_rule_habits)
 
     def profile():
