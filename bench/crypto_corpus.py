@@ -5,7 +5,7 @@ Writes DIR/files/<generator>/<size>.<ext> and DIR/labels.csv with columns
 path,label,generator,hard,format (label 1 = encrypted, known or headerless;
 format = the encryption_format expected for known formats).  Every sample is
 made by the real tool (gpg, age, openssl, 7z, zip, qpdf, cryptsetup,
-ssh-keygen, gzip, xz, bzip2, zstd, cjpeg, flac, oggenc) from deterministic
+ssh-keygen, gzip, xz, bzip2, zstd, brotli, cjpeg, flac, oggenc) from deterministic
 input.  usage: crypto_corpus.py DIR [--quick]"""
 import base64
 import bz2
@@ -362,6 +362,15 @@ def main():
         put("carved-deflate", s, df[len(df) // 3:len(df) // 3 + s], 0, 1)
         jp = plain_gens["jpeg"](max(s * 4, 20000))
         put("carved-jpeg", s, jp[len(jp) // 3:len(jp) // 3 + s], 0, 1)
+    # brotli has no magic number (web servers' .br files, browser caches):
+    # whole streams at quality 11 and 5, and the head of a longer one; their
+    # own generator, so the samples above stay as they were
+    brng = random.Random(2027)
+    for s in sizes:
+        put("brotli", s, tool("brotli -q 11 -c {i} > {o}", text_bytes(brng, s * 3)), 0, 1)
+        put("brotli-q5", s, tool("brotli -q 5 -c {i} > {o}", source_bytes(brng, s * 3)), 0, 1)
+        br = tool("brotli -q 11 -c {i} > {o}", text_bytes(brng, max(s * 8, 65536)))
+        put("brotli-head", s, br[:s], 0, 1)
     with open(os.path.join(out, "labels.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["path", "label", "generator", "hard", "format"])

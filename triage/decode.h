@@ -1,9 +1,10 @@
 /* decode.h - rules compressed data out before random-looking content is
- * called ciphertext.  Real decoders (zlib, liblzma, libbz2, libzstd) attempt a
- * short decode of the head: ciphertext fails within a few bytes, compressed
- * data decodes.  A decode only *explains* the data when its output is larger
- * than the input it consumed or has low entropy: stored deflate blocks,
- * LZMA2 uncompressed chunks and zstd raw blocks "decode" random bytes too. */
+ * called ciphertext.  Real decoders (zlib, liblzma, libbz2, libzstd,
+ * libbrotli) attempt a short decode of the head: ciphertext fails within a
+ * few bytes, compressed data decodes.  A decode only *explains* the data
+ * when its output is larger than the input it consumed or has low entropy:
+ * stored deflate blocks, LZMA2 uncompressed chunks, zstd raw blocks and
+ * brotli uncompressed meta-blocks "decode" random bytes too. */
 #ifndef PT_DECODE_H
 #define PT_DECODE_H
 

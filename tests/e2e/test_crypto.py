@@ -175,6 +175,10 @@ def make_corpus(d):
     run("gzip -n -k -c plain.txt > t.gz && xz -k -c plain.txt > t.xz && bzip2 -k -c plain.txt > t.bz2")
     run("zstd -q -c plain.txt > t.zst && zip -q plainz.zip plain.txt && 7z a p.7z plain.txt >/dev/null")
     run("gzip -n -c random.bin > random.gz")
+    # brotli has no magic number; at the quality web servers use (11) its
+    # streams pass every randomness test; brotli of random bytes stores them
+    run("brotli -q 11 -c /usr/share/common-licenses/GPL-3 > gpl.br && brotli -q 5 -c /usr/include/sqlite3.h > "
+        "sqlite3.h.br && brotli -q 11 -c random.bin > random.br")
     return c, env
 
 
@@ -216,6 +220,7 @@ EXPECT = {
     "/report.odt.nc": ("encrypted", "nextcloud-encrypted"), "/alice.privateKey": ("encrypted", "nextcloud-key"),
     "/notes.txt.gitcrypt": ("encrypted", "git-crypt"), "/git-crypt-key": ("none", None),
     "/secrets.enc.yaml": ("encrypted", "sops"), "/values.yaml": ("none", None),
+    "/gpl.br": ("none", None), "/sqlite3.h.br": ("none", None), "/random.br": ("suspected", "random-data"),
 }
 
 # what a verdict's reason must say (a recognised format that is not encrypted, ...)
@@ -232,6 +237,7 @@ REASON = {
     "/borg-seg-commit": "no data object", "/x.scrypt": "header checksum valid",
     "/report.odt.nc": "(OC_DEFAULT_MODULE, AES-256-CTR, signed)", "/alice.privateKey": "key format hash2",
     "/git-crypt-key": "git-crypt repository key, not encrypted", "/secrets.enc.yaml": "its 3 values are encrypted",
+    "/gpl.br": "compressed: brotli stream", "/random.br": "no decoder explains it",
 }
 
 

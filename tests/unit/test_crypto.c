@@ -1,5 +1,6 @@
 /* Unit tests for crypto.c, decode.c and classify.c on synthetic buffers
  * (the real tools' outputs are tested end to end in tests/e2e). */
+#include <brotli/encode.h>
 #include <bzlib.h>
 #include <lzma.h>
 #include <openssl/evp.h>
@@ -397,6 +398,38 @@ static void decoders_explain_compressed(void)
         T_CHECK(BZ2_bzBuffToBuffCompress((char *)out, &blen, (char *)text, (unsigned)n, 9, 0, 0) == BZ_OK);
         T_CHECK(pt_decode_explains(out + 4, blen - 4, &r) == 1);
         T_STREQ(r.decoder, "bzip2");
+    }
+    /* brotli (no magic number): a whole stream at the web's usual quality,
+     * and the first 64 KiB of a longer one, as the head of a file shows it */
+    {
+        static const int q[] = { 11, 5 };
+        size_t k;
+        for (k = 0; k < 2; k++) {
+            size_t blen = n * 2;
+            T_CHECK(BrotliEncoderCompress(q[k], 22, BROTLI_MODE_TEXT, n, text, &blen, out));
+            T_CHECK(pt_decode_explains(out, blen, &r) == 1);
+            T_STREQ(r.decoder, "brotli");
+        }
+    }
+    {
+        uint8_t *big = prng(400000, 11), *bout = malloc(500000);
+        size_t blen = 500000;
+        for (i = 0; i < 400000; i++)
+            big[i] = (uint8_t)('a' + big[i] % 26); /* letters: 4.7 bits a byte, compressible */
+        T_CHECK(BrotliEncoderCompress(11, 22, BROTLI_MODE_GENERIC, 400000, big, &blen, bout));
+        T_CHECK(blen > 65536);
+        T_CHECK(pt_decode_explains(bout, 65536, &r) == 1);
+        T_STREQ(r.decoder, "brotli");
+        T_CHECK(strstr(r.reason, "brotli stream (65536 bytes") != NULL);
+        /* brotli over random bytes stores them in uncompressed meta-blocks:
+         * the decode copies ciphertext through, which explains nothing */
+        free(big);
+        big = prng(65536, 12);
+        blen = 500000;
+        T_CHECK(BrotliEncoderCompress(11, 22, BROTLI_MODE_GENERIC, 65536, big, &blen, bout));
+        T_CHECK(pt_decode_explains(bout, blen, &r) == 0);
+        free(big);
+        free(bout);
     }
     /* random bytes: nothing explains them */
     T_CHECK(pt_decode_explains(rnd, 65536, &r) == 0);
