@@ -19,7 +19,7 @@ const char *const pt_crypto_formats[] = {
     "gpg-agent-key", "pkcs12-encrypted", "java-keystore", "macos-keychain", "ansible-vault", "android-backup", "ecryptfs", "odf-encrypted",
     "doc-encrypted", "xls-encrypted", "ppt-encrypted", "borg-encrypted", "borg-key", "restic-key", "scrypt-encrypted",
     "aescrypt", "psafe3", "gocryptfs-conf", "cryptomator-masterkey", "encfs-config", "nextcloud-encrypted",
-    "nextcloud-key", "git-crypt", "sops", "qcow-encrypted", NULL,
+    "nextcloud-key", "git-crypt", "sops", "qcow-encrypted", "axcrypt", "dpapi-blob", "dpapi-masterkey", NULL,
 };
 
 /* ---- LUKS ------------------------------------------------------------------ */
@@ -875,7 +875,7 @@ static int (*const detectors[])(const pt_crypto_view_t *, pt_crypto_match_t *) =
     detect_luks, detect_bitlocker, detect_qcow, detect_corestorage, detect_dmg, detect_hibernation, detect_memory_image, detect_swap, detect_age, detect_openssl, detect_keepass, pt_crypto_detect_keys,
     detect_pgp, detect_pgp_secret, detect_ansible_vault, detect_android_backup, detect_ecryptfs,
     detect_borg_segment, detect_scrypt_file, detect_aescrypt, detect_psafe3, pt_crypto_detect_vault_keys,
-    detect_nextcloud, detect_git_crypt, detect_sops,
+    detect_nextcloud, detect_git_crypt, detect_sops, pt_crypto_detect_axcrypt, pt_crypto_detect_dpapi,
     pt_crypto_detect_pkcs12, pt_crypto_detect_gpg_agent, pt_crypto_detect_jks, pt_crypto_detect_keychain,
     pt_crypto_detect_zip, pt_crypto_detect_7z, pt_crypto_detect_rar5, pt_crypto_detect_rar4,
     pt_crypto_detect_pdf, pt_crypto_detect_cfb,

@@ -4,7 +4,8 @@
  * RAR4/RAR5, PDF, OpenDocument, OOXML and Office 97-2003 (CFB), KeePass,
  * private keys and key stores (SSH, PEM, PKCS#8, PKCS#12, gpg-agent, Java,
  * macOS keychains),
- * Ansible Vault, Android backups, eCryptfs files.
+ * Ansible Vault, Android backups, eCryptfs files, AxCrypt files, Windows DPAPI
+ * blobs and master keys.
  *
  * Detectors see only the head (first bytes) and the tail (last bytes) that
  * the reader kept during its single pass, plus the total size; they never

@@ -157,6 +157,10 @@ int pt_crypto_detect_gpg_agent(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 int pt_crypto_detect_jks(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 int pt_crypto_detect_keychain(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 
+/* AxCrypt files and DPAPI-protected secrets (crypto_win.c). */
+int pt_crypto_detect_axcrypt(const pt_crypto_view_t *v, pt_crypto_match_t *m);
+int pt_crypto_detect_dpapi(const pt_crypto_view_t *v, pt_crypto_match_t *m);
+
 /* 1 when an Excel FILEPASS record's body (len bytes) verifies Excel's
  * published default password (crypto_office.c). */
 int pt_crypto_xls_default_password(const uint8_t *filepass, size_t len);

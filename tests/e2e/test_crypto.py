@@ -110,7 +110,8 @@ def make_corpus(d):
         f"{kt} -importcert -noprompt -alias t -file ../c.der -storetype JKS -keystore trust.jks")
     # formats no Debian tool writes encrypted, written by their specifications
     fx = os.path.join(ROOT, "tests", "fixtures")
-    for kind in ("odt-encrypted", "odt-plain", "vault", "ab-encrypted", "ab-plain", "ecryptfs"):
+    for kind in ("odt-encrypted", "odt-plain", "vault", "ab-encrypted", "ab-plain", "ecryptfs", "axcrypt",
+                 "dpapi-cred", "dpapi-masterkey", "dpapi.ps1", "dpapi-bad.ps1"):
         run(f"python3 {fx}/mkcrypted.py {kind} {kind}")
     for kind in ("doc-enc", "doc", "doc-enc-large", "xls-enc", "xls", "ppt-enc", "ppt", "xls-default",
                  "xls-default-cryptoapi", "xls-other-cryptoapi"):
@@ -220,6 +221,9 @@ EXPECT = {
     "/report.odt.nc": ("encrypted", "nextcloud-encrypted"), "/alice.privateKey": ("encrypted", "nextcloud-key"),
     "/notes.txt.gitcrypt": ("encrypted", "git-crypt"), "/git-crypt-key": ("none", None),
     "/secrets.enc.yaml": ("encrypted", "sops"), "/values.yaml": ("none", None),
+    "/axcrypt": ("encrypted", "axcrypt"), "/dpapi-cred": ("encrypted", "dpapi-blob"),
+    "/dpapi-masterkey": ("encrypted", "dpapi-masterkey"), "/dpapi.ps1": ("encrypted", "dpapi-blob"),
+    "/dpapi-bad.ps1": ("none", None),
     "/gpl.br": ("none", None), "/sqlite3.h.br": ("none", None), "/random.br": ("suspected", "random-data"),
 }
 
@@ -237,7 +241,10 @@ REASON = {
     "/borg-seg-commit": "no data object", "/x.scrypt": "header checksum valid",
     "/report.odt.nc": "(OC_DEFAULT_MODULE, AES-256-CTR, signed)", "/alice.privateKey": "key format hash2",
     "/git-crypt-key": "git-crypt repository key, not encrypted", "/secrets.enc.yaml": "its 3 values are encrypted",
-    "/gpl.br": "compressed: brotli stream", "/random.br": "no decoder explains it",
+    "/gpl.br": "compressed: brotli stream", "/axcrypt": "format 3.2 (AxCrypt 1: AES-128)",
+    "/dpapi-cred": "Credential Manager file: a DPAPI blob (master key 3a0b5e7c-1f2d-4c6b-9e8a-7d6c5b4a3f21",
+    "/dpapi-masterkey": "master key 3a0b5e7c-1f2d-4c6b-9e8a-7d6c5b4a3f21 (PBKDF2, 8000 rounds, SHA-512, AES-256)",
+    "/dpapi.ps1": "holds 1 DPAPI-protected secret in hex", "/dpapi-bad.ps1": "type text/plain", "/random.br": "no decoder explains it",
 }
 
 

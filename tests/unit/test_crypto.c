@@ -353,6 +353,103 @@ static void random_bytes_match_nothing(void)
     T_CHECK(hits == 0);
 }
 
+/* A DPAPI blob of the shape Windows writes (AES-256, SHA-512), at b. */
+static size_t dpapi_blob(uint8_t *b, uint32_t cipher)
+{
+    static const uint8_t hdr[20] = { 1, 0, 0, 0, 0xd0, 0x8c, 0x9d, 0xdf, 0x01, 0x15, 0xd1, 0x11, 0x8c, 0x7a, 0x00,
+                                     0xc0, 0x4f, 0xc2, 0x97, 0xeb };
+    size_t o = 0;
+
+    memcpy(b, hdr, 20);
+    o = 20;
+    t_put_le32(b + o, 1);
+    memset(b + o + 4, 0xab, 16); /* the master key's GUID */
+    t_put_le32(b + o + 20, 0);
+    t_put_le32(b + o + 24, 4);
+    memcpy(b + o + 28, "A\0\0\0", 4);
+    o += 32;
+    t_put_le32(b + o, cipher);
+    t_put_le32(b + o + 4, 256);
+    t_put_le32(b + o + 8, 16);
+    memset(b + o + 12, 0x5a, 16);
+    t_put_le32(b + o + 28, 0);
+    t_put_le32(b + o + 32, 0x800e);
+    t_put_le32(b + o + 36, 512);
+    t_put_le32(b + o + 40, 0);
+    t_put_le32(b + o + 44, 16);
+    memset(b + o + 48, 0x77, 16);
+    t_put_le32(b + o + 64, 0);
+    return o + 68;
+}
+
+static void windows_secrets(void)
+{
+    static const uint8_t axguid[16] = { 0xc0, 0xb9, 0x07, 0x2e, 0x4f, 0x93, 0xf1, 0x46,
+                                        0xa0, 0x15, 0x79, 0x2c, 0xa1, 0xd9, 0xe8, 0x21 };
+    uint8_t b[1024], c[1024];
+    char text[1200];
+    pt_crypto_match_t m;
+    size_t n, i, k;
+
+    /* AxCrypt: GUID, preamble (21 bytes), version block (10 bytes) */
+    memset(b, 0, sizeof b);
+    memcpy(b, axguid, 16);
+    t_put_le32(b + 16, 21);
+    b[20] = 2;
+    t_put_le32(b + 37, 10);
+    b[41] = 3;
+    memcpy(b + 42, "\x04\x00\x02\x01\x05", 5);
+    T_CHECK(detect(b, 200, &m) && strcmp(m.format, "axcrypt") == 0 && m.encrypted);
+    T_CHECK(strstr(m.reason, "format 4.0 (AxCrypt 2: AES-256), written by AxCrypt 2.1.5") != NULL);
+    all_prefixes(b, 60);
+    b[20] = 9; /* not a preamble: the GUID alone decides nothing */
+    T_CHECK(!detect(b, 200, &m) || strcmp(m.format, "axcrypt") != 0);
+
+    /* a bare DPAPI blob, then inside a Credential Manager file */
+    memset(b, 0, sizeof b);
+    n = dpapi_blob(b, 0x6610);
+    T_CHECK(detect(b, n, &m) && strcmp(m.format, "dpapi-blob") == 0 && m.encrypted);
+    T_CHECK(strstr(m.reason, "master key abababab-abab-abab-abab-abababababab, \"A\", AES-256 and SHA-512") != NULL);
+    all_prefixes(b, n);
+    memset(c, 0, sizeof c);
+    t_put_le32(c, 1);
+    t_put_le32(c + 4, (uint32_t)n);
+    memcpy(c + 12, b, n);
+    T_CHECK(detect(c, n + 12, &m) && strcmp(m.format, "dpapi-blob") == 0 && strstr(m.reason, "Credential Manager"));
+    T_CHECK(!detect(c, n + 13, &m) || strcmp(m.format, "dpapi-blob") != 0); /* the size field must agree */
+    n = dpapi_blob(b, 0x1234); /* no such cipher */
+    T_CHECK(!detect(b, n, &m) || strcmp(m.format, "dpapi-blob") != 0);
+
+    /* hex in text, lower and upper case; a corrupt blob is not counted */
+    for (k = 0; k < 2; k++) {
+        n = dpapi_blob(b, 0x6610);
+        strcpy(text, "password 51:b:");
+        for (i = 0; i < n; i++)
+            sprintf(text + strlen(text), k ? "%02X" : "%02x", b[i]);
+        strcat(text, "\nfull address:s:10.0.0.5\n");
+        T_CHECK(detect((const uint8_t *)text, strlen(text), &m) && strcmp(m.format, "dpapi-blob") == 0);
+        T_CHECK(strstr(m.reason, "holds 1 DPAPI-protected secret in hex") != NULL);
+    }
+    memcpy(strstr(text, "51:b:") + 5 + 2 * 52, "3412", 4); /* the cipher field */
+    T_CHECK(!detect((const uint8_t *)text, strlen(text), &m) || strcmp(m.format, "dpapi-blob") != 0);
+
+    /* a master key file */
+    memset(b, 0, sizeof b);
+    t_put_le32(b, 2);
+    for (i = 0; i < 36; i++)
+        b[12 + 2 * i] = (uint8_t)(i == 8 || i == 13 || i == 18 || i == 23 ? '-' : "0123456789abcdef"[i % 16]);
+    t_put_le32(b + 96, 176);
+    t_put_le32(b + 128, 2);
+    t_put_le32(b + 148, 8000);
+    t_put_le32(b + 152, 0x8009);
+    t_put_le32(b + 156, 0x6603);
+    T_CHECK(detect(b, 400, &m) && strcmp(m.format, "dpapi-masterkey") == 0);
+    T_CHECK(strstr(m.reason, "8000 rounds, HMAC-SHA-1, 3DES") != NULL);
+    all_prefixes(b, 170);
+    b[12 + 2 * 8] = 'x'; /* not a GUID */
+    T_CHECK(!detect(b, 400, &m) || strcmp(m.format, "dpapi-masterkey") != 0);
+}
+
 static void decoders_explain_compressed(void)
 {
     size_t n = 200000, i;
@@ -648,6 +745,7 @@ int main(void)
     T_RUN(application_containers);
     T_RUN(backup_and_tool_files);
     T_RUN(java_and_mac_key_stores);
+    T_RUN(windows_secrets);
     T_RUN(random_bytes_match_nothing);
     T_RUN(decoders_explain_compressed);
     T_RUN(verdicts);
