@@ -346,6 +346,32 @@ static int try_bzip2(const uint8_t *p, size_t n, uint8_t *out, char *why, size_t
     return 0;
 }
 
+/* The literals section header of a frame's first compressed block, where
+ * that block does not end inside the head (so libzstd has not decoded it):
+ * "treeless" literals reuse the previous block's Huffman table, which the
+ * first block does not have, and no block regenerates more than 128 KiB.
+ * Random bytes that reach here fail one of the two about half the time. */
+static int zstd_literals_plausible(const uint8_t *c, size_t n)
+{
+    unsigned type, sf;
+    uint32_t regen;
+
+    if (n < 5)
+        return 1; /* nothing to check yet */
+    type = c[0] & 3;
+    sf = (c[0] >> 2) & 3;
+    if (type == 3)
+        return 0;
+    if (type < 2) /* raw or RLE: 5, 12 or 20 bits of size */
+        regen = sf == 1 ? (uint32_t)(c[0] >> 4) | (uint32_t)c[1] << 4
+                : sf == 3 ? (uint32_t)(c[0] >> 4) | (uint32_t)c[1] << 4 | (uint32_t)c[2] << 12 : (uint32_t)c[0] >> 3;
+    else /* compressed: 10, 14 or 18 bits */
+        regen = sf < 2 ? (uint32_t)(c[0] >> 4) | (uint32_t)(c[1] & 0x3f) << 4
+                : sf == 2 ? (uint32_t)(c[0] >> 4) | (uint32_t)c[1] << 4 | (uint32_t)(c[2] & 3) << 12
+                          : (uint32_t)(c[0] >> 4) | (uint32_t)c[1] << 4 | (uint32_t)(c[2] & 0x3f) << 12;
+    return regen <= (128u << 10);
+}
+
 static int try_zstd(const uint8_t *p, size_t n, uint8_t *out, char *why, size_t wsize)
 {
     ZSTD_DStream *z;
@@ -378,7 +404,8 @@ static int try_zstd(const uint8_t *p, size_t n, uint8_t *out, char *why, size_t 
         uint8_t fhd = buf[4];
         size_t single = (fhd >> 5) & 1, fh = 4 + 1 + (single ? 0 : 1) + did[fhd & 3] +
                         ((fhd >> 6) == 0 ? single : fcs[fhd >> 6]);
-        if (fh + 3 <= n + 4 && ((buf[fh] >> 1) & 3) == 2 && n >= 64) {
+        if (fh + 3 <= n + 4 && ((buf[fh] >> 1) & 3) == 2 && n >= 64 && zstd_literals_plausible(buf + fh + 3,
+                                                                                               n + 4 - fh - 3)) {
             ZSTD_freeDStream(z);
             free(buf);
             snprintf(why, wsize, "zstd frame without its magic number: compressed block decodes cleanly to the "
