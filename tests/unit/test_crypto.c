@@ -528,6 +528,28 @@ static void decoders_explain_compressed(void)
         free(big);
         free(bout);
     }
+    /* zstd without magic whose first compressed block runs past the head:
+     * only its literals header can be checked */
+    {
+        uint8_t *zf = prng(4096, 13);
+        uint32_t bh = (100000u << 3) | (2u << 1); /* compressed, 100,000 bytes */
+        zf[0] = 0x00;                              /* descriptor: window byte follows */
+        zf[1] = 0x38;                              /* 128 KiB window */
+        zf[2] = (uint8_t)bh;
+        zf[3] = (uint8_t)(bh >> 8);
+        zf[4] = (uint8_t)(bh >> 16);
+        zf[5] = 0x02 | 0x04 | 0x50;                /* compressed literals, 4 streams, small sizes */
+        zf[6] = 0x01;
+        T_CHECK(pt_decode_explains(zf, 4096, &r) == 1);
+        T_STREQ(r.decoder, "zstd");
+        zf[5] = 0x03 | 0x04 | 0x50; /* treeless: the first block has no table to reuse */
+        T_CHECK(pt_decode_explains(zf, 4096, &r) == 0);
+        zf[5] = 0x00 | 0x0c | 0xf0; /* raw literals, 20-bit size of 1 MiB */
+        zf[6] = 0xff;
+        zf[7] = 0xff;
+        T_CHECK(pt_decode_explains(zf, 4096, &r) == 0);
+        free(zf);
+    }
     /* random bytes: nothing explains them */
     T_CHECK(pt_decode_explains(rnd, 65536, &r) == 0);
     T_CHECK(r.decoder == NULL && strstr(r.reason, "no decoder"));
