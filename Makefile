@@ -6,7 +6,7 @@
 #   make asan    build ./ptriage-asan with AddressSanitizer + UBSan
 
 CC      ?= cc
-PKGS    := libqcow libvhdi tsk yara libmagic libcrypto sqlite3 zlib liblzma libzstd libbrotlidec inih jansson libarchive hivex libvmdk libvslvm libfsxfs libbde libbfio libargon2 libewf libvshadow lzo2 liblz4 libgcrypt
+PKGS    := libqcow libvhdi tsk yara libmagic libcrypto sqlite3 zlib liblzma libzstd libbrotlidec snappy inih jansson libarchive hivex libvmdk libvslvm libfsxfs libbde libbfio libargon2 libewf libvshadow lzo2 liblz4 libgcrypt
 WARN    := -Wall -Wextra -Wformat=2 -Wstrict-prototypes -Wshadow -Werror
 BUILD_ID := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CFLAGS  ?= -O2 -g
@@ -18,12 +18,12 @@ LDLIBS  += $(PKG_LIBS) -lwim -lbz2 -lm -pthread
 
 # Build-time packages, then the tools the tests make and check evidence with.
 DEB_BUILD := gcc make pkg-config git libtsk-dev libmagic-dev libyara-dev libssl-dev \
-             libarchive-dev libsqlite3-dev zlib1g-dev liblzma-dev libbz2-dev libzstd-dev libbrotli-dev libinih-dev libjansson-dev libhivex-dev \
+             libarchive-dev libsqlite3-dev zlib1g-dev liblzma-dev libbz2-dev libzstd-dev libbrotli-dev libsnappy-dev libinih-dev libjansson-dev libhivex-dev \
              libbfio-dev libqcow-dev libvmdk-dev libvhdi-dev libvslvm-dev libfsxfs-dev libbde-dev libargon2-dev libewf-dev \
              libwim-dev libvshadow-dev liblzo2-dev liblz4-dev libgcrypt20-dev
 DEB_TEST  := sleuthkit e2fsprogs dosfstools mtools ntfs-3g exfatprogs ewf-tools fdisk \
              openssl python3 sqlite3 file hashdeep bc strace \
-             gnupg age p7zip-full zip qpdf cryptsetup-bin openssh-client xz-utils zstd bzip2 brotli \
+             gnupg age p7zip-full zip qpdf cryptsetup-bin openssh-client xz-utils zstd bzip2 brotli python3-snappy python3-lz4 \
              libjpeg-turbo-progs flac vorbis-tools yara chromium libhivex-bin cpio genisoimage lz4 clang libclang-rt-14-dev \
              qemu-utils btrfs-progs xfsprogs python3-cryptography parallel valgrind \
              apfsprogs qemu-system-x86 busybox-static linux-headers-amd64 mdadm xorriso afflib-tools makefs \

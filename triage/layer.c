@@ -32,6 +32,7 @@
 #include "erofs.h"
 #include "f2fs.h"
 #include "vdimap.h"
+#include "aff4map.h"
 #include "dmgmap.h"
 #include "simgmap.h"
 #include "spimgmap.h"
@@ -71,6 +72,7 @@ struct pt_layer {
     pt_vdimap_t *dmap;              /* VDI: where each block is (vdimap.h) */
     pt_dmgmap_t *gmap;              /* DMG: where each chunk is, and its decoding (dmgmap.h) */
     pt_simgmap_t *smap;             /* Android sparse image: its chunks (simgmap.h) */
+    pt_aff4map_t *amap;             /* AFF4 image: its map and streams (aff4map.h) */
     pt_spimgmap_t *pmap;            /* Apple sparse image: where each band is (spimgmap.h) */
     pt_phdmap_t *rmap;              /* Parallels image: where each cluster is (phdmap.h) */
     pt_vhdmap_t *hmap;              /* a differencing VHD: whose each sector is (vhdmap.h) */
@@ -112,6 +114,7 @@ static const char *const names[] = {
     [PT_LAYER_VSS] = "vss", [PT_LAYER_VERACRYPT] = "veracrypt", [PT_LAYER_SQUASHFS] = "squashfs", [PT_LAYER_SIMG] = "android-sparse",
     [PT_LAYER_SPARSEIMAGE] = "sparseimage", [PT_LAYER_PARALLELS] = "parallels",
     [PT_LAYER_PHDBUNDLE] = "parallels-hdd", [PT_LAYER_EROFS] = "erofs", [PT_LAYER_F2FS] = "f2fs",
+    [PT_LAYER_AFF4] = "aff4",
 };
 
 const char *pt_layer_kind_name(pt_layer_kind_t k)
@@ -133,7 +136,7 @@ int pt_layer_is_disk_image(pt_layer_kind_t k)
 {
     return k == PT_LAYER_QCOW || k == PT_LAYER_VMDK || k == PT_LAYER_VHD || k == PT_LAYER_VHDX || k == PT_LAYER_VDI ||
            k == PT_LAYER_DMG || k == PT_LAYER_SIMG || k == PT_LAYER_SPARSEIMAGE ||
-           k == PT_LAYER_PARALLELS;
+           k == PT_LAYER_PARALLELS || k == PT_LAYER_AFF4;
 }
 
 pt_layer_kind_t pt_layer_detect_head(const uint8_t *h, size_t n)
@@ -159,6 +162,8 @@ pt_layer_kind_t pt_layer_detect_head(const uint8_t *h, size_t n)
         return PT_LAYER_VDI;
     if (pt_simgmap_is_simg(h, n))
         return PT_LAYER_SIMG;
+    if (pt_aff4map_is_aff4(h, n, NULL, 0))
+        return PT_LAYER_AFF4;
     if (pt_spimgmap_is_sparseimage(h, n))
         return PT_LAYER_SPARSEIMAGE;
     if (pt_phdmap_is_parallels(h, n))
@@ -1019,6 +1024,10 @@ int pt_layer_open(pt_layer_kind_t k, pt_read_fn fn, void *src, uint64_t size, co
         if ((rc = pt_simgmap_open(fn, src, size, &l->smap, l->desc, sizeof l->desc, err)) == PT_OK)
             l->size = pt_simgmap_disk_size(l->smap);
         break;
+    case PT_LAYER_AFF4:
+        if ((rc = pt_aff4map_open(fn, src, size, &l->amap, l->desc, sizeof l->desc, err)) == PT_OK)
+            l->size = pt_aff4map_disk_size(l->amap);
+        break;
     case PT_LAYER_SPARSEIMAGE:
     case PT_LAYER_PARALLELS:
         /* a block map over the file: mapped_read reads each block from it */
@@ -1080,6 +1089,7 @@ void pt_layer_close(pt_layer_t *l)
     pt_vdimap_free(l->dmap);
     pt_dmgmap_free(l->gmap);
     pt_simgmap_free(l->smap);
+    pt_aff4map_free(l->amap);
     pt_spimgmap_free(l->pmap);
     pt_phdmap_free(l->rmap);
     pt_vhdmap_free(l->hmap);
@@ -1314,6 +1324,8 @@ ssize_t pt_layer_read(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_
         len = (size_t)(l->size - off);
     if (l->smap) {
         n = pt_simgmap_read(l->smap, off, buf, len, err);
+    } else if (l->amap) {
+        n = pt_aff4map_read(l->amap, off, buf, len, err);
     } else if (l->gmap) {
         n = pt_dmgmap_read(l->gmap, off, buf, len, err);
     } else if (l->qmap || l->vmap || l->dmap || l->pmap || l->rmap || l->hmap || l->xmap) {

@@ -42,7 +42,8 @@ typedef enum {
     PT_LAYER_PARALLELS, /* Parallels expanding image, .hds and ploop (phdmap.h) */
     PT_LAYER_PHDBUNDLE, /* a Parallels disk directory, NAME.hdd (phdbundle.h): known by its name, never detected */
     PT_LAYER_EROFS,     /* a filesystem: erofs.h walks it */
-    PT_LAYER_F2FS       /* a filesystem: f2fs.h walks it */
+    PT_LAYER_F2FS,      /* a filesystem: f2fs.h walks it */
+    PT_LAYER_AFF4       /* AFF4 image, a ZIP64 volume of compressed chunks (aff4map.h) */
 } pt_layer_kind_t;
 
 typedef struct pt_layer pt_layer_t;

@@ -451,7 +451,7 @@ int pt_scan_emit(pt_scan_t *s, pt_item_t *it, pt_err_t *err)
      * expands nested archives itself) */
     expand = !s->in_archive && s->opts->archive_depth > 0 && fn && it->content_read &&
              (strcmp(it->kind, PT_KIND_FILE) == 0 || strcmp(it->kind, PT_KIND_STREAM) == 0) &&
-             pt_archive_looks_like(head, head_len);
+             pt_archive_looks_like(head, head_len) && pt_layer_detect_head(head, head_len) != PT_LAYER_AFF4;
     /* so is a disk image found as a file (a VM's raw disk), once: not one
      * inside another, nor inside an archive */
     disk = !expand && !s->in_archive && !s->nest_prefix && !s->opts->no_nested_images && fn && it->content_read &&

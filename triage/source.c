@@ -13,6 +13,7 @@
 #include "vdimap.h"
 #include "dmgmap.h"
 #include "simgmap.h"
+#include "aff4map.h"
 #include "spimgmap.h"
 #include "phdmap.h"
 #include "bundle.h"
@@ -136,7 +137,7 @@ int pt_source_open_ro(int dirfd, const char *path, int flags, int *noatime)
     return fd;
 }
 
-enum { PROBE_RAW, PROBE_EWF, PROBE_QCOW, PROBE_VMDK, PROBE_VHD, PROBE_VHDX, PROBE_VDI, PROBE_DMG, PROBE_SIMG, PROBE_SPIMG, PROBE_PHD,
+enum { PROBE_RAW, PROBE_EWF, PROBE_QCOW, PROBE_VMDK, PROBE_VHD, PROBE_VHDX, PROBE_VDI, PROBE_DMG, PROBE_SIMG, PROBE_SPIMG, PROBE_PHD, PROBE_AFF4,
        PROBE_OTHER };
 
 /* Which layer opens the file, from its first and last 512 bytes, read
@@ -181,6 +182,8 @@ static int probe(const char *path, int *kind, unsigned *ewf_segment, pt_err_t *e
         *kind = PROBE_VDI;
     else if (pt_simgmap_is_simg(head, (size_t)h))
         *kind = PROBE_SIMG;
+    else if (pt_aff4map_is_aff4(head, (size_t)h, tail, t > 0 ? (size_t)t : 0))
+        *kind = PROBE_AFF4;
     else if (pt_spimgmap_is_sparseimage(head, (size_t)h))
         *kind = PROBE_SPIMG;
     else if (pt_phdmap_is_parallels(head, (size_t)h))
@@ -482,12 +485,13 @@ int pt_source_open_keys(const char *path, const pt_key_t *keys, size_t nkeys, pt
     }
     if (kind == PROBE_QCOW || kind == PROBE_VMDK || kind == PROBE_VHD || kind == PROBE_VHDX || kind == PROBE_VDI ||
         kind == PROBE_DMG || kind == PROBE_SIMG || kind == PROBE_SPIMG ||
-        kind == PROBE_PHD) {
+        kind == PROBE_PHD || kind == PROBE_AFF4) {
         if ((rc = open_chain(src, kind == PROBE_QCOW ? PT_LAYER_QCOW : kind == PROBE_VMDK ? PT_LAYER_VMDK :
                                   kind == PROBE_VHD ? PT_LAYER_VHD : kind == PROBE_VDI ? PT_LAYER_VDI :
                                   kind == PROBE_DMG ? PT_LAYER_DMG : kind == PROBE_SIMG ? PT_LAYER_SIMG :
                                   kind == PROBE_SPIMG ? PT_LAYER_SPARSEIMAGE :
-                                  kind == PROBE_PHD ? PT_LAYER_PARALLELS : PT_LAYER_VHDX,
+                                  kind == PROBE_PHD ? PT_LAYER_PARALLELS : kind == PROBE_AFF4 ? PT_LAYER_AFF4 :
+                                  PT_LAYER_VHDX,
                              keys, nkeys, err)) == PT_OK) {
             *out = src;
             return PT_OK;

@@ -2655,6 +2655,98 @@ def android_sparse(tap, work):
                "headers never crash", damaged)
 
 
+def aff4_images(tap, work):
+    """AFF4 Standard 1.0 images (Evimetry, pmem, aff4imager; libtsk reads
+    none): written by tests/fixtures/mkaff4.py with every codec the standard
+    names, sparse maps, a stream without a map, an unreadable range; as
+    evidence and found as a file, read as the raw disk they were made from;
+    damage named, no crash."""
+    fs, sums = ext4(work, "a4-fs", {"home/alice/report.txt": b"quarterly figures\n" * 3000,
+                                    "home/alice/photo.raw": bytes(random.Random(4).getrandbits(8)
+                                                                  for _ in range(200000)),
+                                    "etc/hostname": b"srv07\n"}, 24)
+    sha = hashlib.sha256(open(fs, "rb").read()).hexdigest()
+    py = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"  # Debian's, with snappy and lz4
+    made = {}
+    for name, args in (("snappy", "codec=snappy sparse"), ("lz4", "codec=lz4 chunk=16384 bevy=64"),
+                       ("deflate", "codec=deflate sparse comment"), ("zlib", "codec=zlib"),
+                       ("stored", "codec=stored bevy=100 stream-only"),
+                       ("unreadable", "codec=snappy unreadable=20971520:65536")):
+        made[name] = os.path.join(work, name + ".aff4")
+        sh(f"{py} {FIX}/mkaff4.py {fs} {made[name]} {args}")
+
+    def evidence():
+        for name in ("snappy", "lz4", "deflate", "zlib", "stored"):
+            o, r = scan(work, "a4-" + name, [made[name]], "--image-hash")
+            assert r.returncode == 0, (name, r.stderr)
+            c = db(o)
+            ev = c.execute("SELECT format, size, image_sha256 FROM evidence").fetchone()
+            assert ev == ("aff4", os.path.getsize(fs), sha), (name, ev)
+            assert listing(o, "") == fls(fs), name
+            got = vol_items(o, "")
+            for p, h in sums.items():
+                assert got.get(p) == h, (name, p)
+            notes = " | ".join(m for (m,) in c.execute("SELECT message FROM errors"))
+            want = "image stream" if name == "stored" else "map of"
+            assert "AFF4 image aff4://" in notes and want in notes, (name, notes)
+            raw = open(fs, "rb").read()
+            assert (f"hashes stored by the imager: SHA-1 {hashlib.sha1(raw).hexdigest()}, MD5 "
+                    f"{hashlib.md5(raw).hexdigest()}") in notes, notes
+    tap.result("AFF4 images (snappy, LZ4, deflate, zlib, stored; sparse maps, a stream without a map, the URN in "
+               "the ZIP comment) as evidence read as the raw disk: its SHA-256, fls's listing, the files' hashes",
+               evidence)
+
+    def unreadable():
+        o, r = scan(work, "a4-ur", [made["unreadable"]])
+        assert r.returncode in (0, 1), r.stderr
+        notes = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors"))
+        assert "65536 bytes the imager could not read (aff4:UnreadableData" in notes, notes
+    tap.result("an AFF4 image's unreadable range is named", unreadable)
+
+    def nested():
+        d = os.path.join(work, "a4host.d", "cases")
+        os.makedirs(d)
+        shutil.copy(made["snappy"], os.path.join(d, "srv07.aff4"))
+        host = os.path.join(work, "a4-host.img")
+        sh(f"truncate -s 16M {host} && mkfs.ext4 -q -F -E root_owner=0:0 -d {work}/a4host.d {host}")
+        case = os.path.join(work, "nr.conf")
+        open(case, "w").write(CASE_NR)
+        o, r = scan(work, "a4-nested", [host], "--case", case)
+        assert r.returncode == 0, r.stderr
+        pre = "/cases/srv07.aff4!"
+        got = {k[len(pre):]: v for k, v in db(o).execute("SELECT path, sha256 FROM items WHERE kind = 'file' AND "
+                                                           "path LIKE ? || '%'", (pre,))}
+        for p, h in sums.items():
+            assert got.get(p) == h, (p, sorted(got)[:5])
+        assert not any("%3A" in k for k in got), "the volume is walked as a disk, not listed as a ZIP"
+        ids = [i for (i,) in db(o).execute("SELECT id FROM items WHERE kind = 'file' AND path LIKE ? || '/home/%'",
+                                           (pre,))]
+        assert len(ids) == 2, ids
+        export_and_verify(work, o, ids, "--case", case)
+    tap.result("an AFF4 image found as a file is walked as FILE!/...; export and verify --evidence", nested)
+
+    def damaged():
+        base = open(made["snappy"], "rb").read()
+        cut = os.path.join(work, "a4-cut.aff4")
+        open(cut, "wb").write(base[:len(base) // 2])
+        o, r = scan(work, "a4-cut", [cut])
+        assert r.returncode == 2, r.returncode
+        log = open(os.path.join(o, "scan.log"), encoding="utf-8").read()
+        assert "AFF4" in log and "end-of-directory" in log, log[-800:]
+        # a bevy's index damaged: the chunks it names are read errors, named
+        idx = base.index(b"/00000000.index")              # the member's name in its local header
+        start = idx + len("/00000000.index")
+        bad = bytearray(base)
+        bad[start + 8:start + 12] = b"\xff\xff\xff\x7f"     # the first chunk's length
+        open(os.path.join(work, "a4-bad.aff4"), "wb").write(bad)
+        o, r = scan(work, "a4-bad", [os.path.join(work, "a4-bad.aff4")])
+        log = open(os.path.join(o, "scan.log"), encoding="utf-8").read()
+        assert r.returncode == 1 and "points chunk 0 past the bevy (damaged index)" in log, (r.returncode, log[-800:])
+        never_crash(work, "a4-rnd.aff4", base, 11, len(base))
+    tap.result("a truncated AFF4 volume is refused naming its missing directory; damaged chunks and random damage "
+               "never crash", damaged)
+
+
 def dmg_evidence(tap, work):
     """Apple disk images (UDIF; libtsk reads none): written by
     tests/fixtures/mkdmg.py, whose zlib images qemu-img's dmg driver reads
@@ -3545,7 +3637,7 @@ def f2fs(tap, work):
 
 def suite(tap, work):
     for part in (vm_disks, qcow_evidence, vmdk_evidence, nested_chains, vhd_evidence, vhdx_checkpoint, e01_in_a_filesystem, sparse_bundles, shadow_copies, vdi_evidence, bsd_label, lvm, luks, veracrypt, xfs, btrfs, squashfs, volume_files, apfs, md_raid, stacked, named,
-                 bitlocker_to_go, disk_ciphers, encrypted_qcow, unread_filesystems, dmg_evidence, android_sparse, apple_sparse_image, parallels, parallels_disks, erofs, f2fs):
+                 bitlocker_to_go, disk_ciphers, encrypted_qcow, unread_filesystems, dmg_evidence, aff4_images, android_sparse, apple_sparse_image, parallels, parallels_disks, erofs, f2fs):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
         try:

@@ -1,6 +1,7 @@
 /* fuzz_config.c - libFuzzer target: the case.conf parser (inih underneath)
  * and the hash-set parsers (md5sum/sha256sum, hashdeep, NSRL RDS), fed the
- * input as a file (they read files by name). */
+ * input as a file (they read files by name), and the Turtle reader of AFF4
+ * volumes' information.turtle, fed it as text. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "decide.h"
 #include "hashset.h"
+#include "turtle.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *d, size_t n);
 
@@ -33,5 +35,14 @@ int LLVMFuzzerTestOneInput(const unsigned char *d, size_t n)
     if (pt_hashset_load(path, "fuzz", &h, &err) == 0)
         pt_hashset_free(h);
     close(fd);
+    {
+        pt_turtle_t *t = NULL;
+        if (pt_turtle_parse((const char *)d, n, &t, &err) == PT_OK) {
+            const char *s = pt_turtle_subject_of_type(t, "http://aff4.org/Schema#Image", 0);
+            if (s)
+                (void)pt_turtle_value(t, s, "http://aff4.org/Schema#dataStream");
+            pt_turtle_free(t);
+        }
+    }
     return 0;
 }
