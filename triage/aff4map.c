@@ -76,6 +76,7 @@ struct pt_aff4map {
     uint8_t *cin, *cout;   /* a chunk as stored, and decompressed */
     size_t cap;            /* their size */
     uint64_t cached;       /* stream index << 40 | chunk number + 1, 0 for none */
+    char md5[33], sha1[41]; /* the image's hashes as the imager stored them */
     size_t cached_len;
 };
 
@@ -655,7 +656,7 @@ out:
 
 /* The hashes the imager stored for the image (aff4:hash; named by their
  * length, as the datatype is not kept), appended to desc. */
-static void stored_hashes(const pt_turtle_t *t, const char *image, char *desc, size_t dsize)
+static void stored_hashes(pt_aff4map_t *m, const pt_turtle_t *t, const char *image, char *desc, size_t dsize)
 {
     const char *h;
     size_t k, l;
@@ -665,6 +666,12 @@ static void stored_hashes(const pt_turtle_t *t, const char *image, char *desc, s
         const char *alg = n == 32 ? "MD5" : n == 40 ? "SHA-1" : n == 64 ? "SHA-256" : n == 128 ? "SHA-512 or BLAKE2b"
                                                                                                  : NULL;
         if (!alg || strspn(h, "0123456789abcdefABCDEF") != n)
+            continue;
+        if (n == 32)
+            snprintf(m->md5, sizeof m->md5, "%s", h);
+        else if (n == 40)
+            snprintf(m->sha1, sizeof m->sha1, "%s", h);
+        if (!desc)
             continue;
         l = strlen(desc);
         snprintf(desc + l, dsize - l, "%s %s %s", k == 0 ? "; hashes stored by the imager:" : ",", alg, h);
@@ -694,6 +701,12 @@ void pt_aff4map_free(pt_aff4map_t *m)
     free(m->cin);
     free(m->cout);
     free(m);
+}
+
+void pt_aff4map_stored_hashes(const pt_aff4map_t *m, char md5[33], char sha1[41])
+{
+    snprintf(md5, 33, "%s", m->md5);
+    snprintf(sha1, 41, "%s", m->sha1);
 }
 
 uint64_t pt_aff4map_disk_size(const pt_aff4map_t *m)
@@ -793,13 +806,15 @@ int pt_aff4map_open(pt_read_fn fn, void *src, uint64_t fsize, pt_aff4map_t **out
         snprintf(desc, dsize, "AFF4 image %.120s (%s of %zu entr%s), %" PRIu64 " bytes, chunks %s%s", image ? image
                  : target, what, m->nmap, m->nmap == 1 ? "y" : "ies", m->size, codec ? codec : "none",
                  nimages > 1 ? "; the volume holds more images: the first is read" : "");
-        stored_hashes(t, image ? image : target, desc, dsize);
+        stored_hashes(m, t, image ? image : target, desc, dsize);
         if (unreadable) {
             size_t l = strlen(desc);
             snprintf(desc + l, dsize - l, "; %" PRIu64 " bytes the imager could not read (aff4:UnreadableData, "
                      "read as that pattern)", unreadable);
         }
     }
+    if (!desc)
+        stored_hashes(m, t, image ? image : target, NULL, 0);
     pt_turtle_free(t);
     free(text);
     free(comment);

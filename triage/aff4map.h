@@ -29,6 +29,10 @@ int pt_aff4map_open(pt_read_fn fn, void *src, uint64_t fsize, pt_aff4map_t **out
 void pt_aff4map_free(pt_aff4map_t *m);
 uint64_t pt_aff4map_disk_size(const pt_aff4map_t *m);
 
+/* The MD5 and SHA-1 the imager stored for the image (aff4:hash), "" where
+ * none. */
+void pt_aff4map_stored_hashes(const pt_aff4map_t *m, char md5[33], char sha1[41]);
+
 /* Reads len bytes of the image at off.  Not thread-safe (one chunk is
  * cached). */
 ssize_t pt_aff4map_read(pt_aff4map_t *m, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);

@@ -1125,6 +1125,13 @@ uint64_t pt_layer_size(const pt_layer_t *l)
     return l->size;
 }
 
+void pt_layer_stored_hashes(const pt_layer_t *l, char md5[33], char sha1[41])
+{
+    md5[0] = sha1[0] = '\0';
+    if (l && l->amap)
+        pt_aff4map_stored_hashes(l->amap, md5, sha1);
+}
+
 const char *pt_layer_describe(const pt_layer_t *l)
 {
     return l->desc;

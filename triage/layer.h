@@ -125,6 +125,10 @@ ssize_t pt_layer_read(void *l, uint64_t off, uint8_t *buf, size_t len, pt_err_t 
  * "LUKS aes-xts, opened with passphrase 1". */
 const char *pt_layer_describe(const pt_layer_t *l);
 
+/* The MD5 and SHA-1 an image format stores for its disk (AFF4's
+ * aff4:hash), "" where none. */
+void pt_layer_stored_hashes(const pt_layer_t *l, char md5[33], char sha1[41]);
+
 /* An LVM volume group or a BSD disklabel: its logical volumes or
  * partitions, each opened as a layer that borrows the group (close the
  * volumes first). */

@@ -643,6 +643,11 @@ void pt_source_stored_hashes(const pt_source_t *src, char md5[33], char sha1[41]
     FILE *m;
 
     md5[0] = sha1[0] = '\0';
+    if (src && src->chain) { /* a disk format of ptriage's own reading */
+        pt_layer_stored_hashes(pt_chain_top(src->chain), md5, sha1);
+        if (md5[0] || sha1[0])
+            return;
+    }
     if (!src || !src->img || !src->img->imgstat || !(m = open_memstream(&buf, &len)))
         return;
     src->img->imgstat(src->img, m);

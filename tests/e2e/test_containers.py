@@ -2671,7 +2671,8 @@ def aff4_images(tap, work):
     for name, args in (("snappy", "codec=snappy sparse"), ("lz4", "codec=lz4 chunk=16384 bevy=64"),
                        ("deflate", "codec=deflate sparse comment"), ("zlib", "codec=zlib"),
                        ("stored", "codec=stored bevy=100 stream-only"),
-                       ("unreadable", "codec=snappy unreadable=20971520:65536")):
+                       ("unreadable", "codec=snappy unreadable=20971520:65536"),
+                       ("badhash", "codec=lz4 badhash")):
         made[name] = os.path.join(work, name + ".aff4")
         sh(f"{py} {FIX}/mkaff4.py {fs} {made[name]} {args}")
 
@@ -2692,8 +2693,16 @@ def aff4_images(tap, work):
             raw = open(fs, "rb").read()
             assert (f"hashes stored by the imager: SHA-1 {hashlib.sha1(raw).hexdigest()}, MD5 "
                     f"{hashlib.md5(raw).hexdigest()}") in notes, notes
+            acq = c.execute("SELECT acquisition_md5, acquisition_sha1, image_md5 FROM evidence").fetchone()
+            assert acq == (hashlib.md5(raw).hexdigest(), hashlib.sha1(raw).hexdigest(),
+                           hashlib.md5(raw).hexdigest()), acq
+        # an image whose data no longer matches the hash the imager stored
+        o, r = scan(work, "a4-badhash", [made["badhash"]], "--image-hash")
+        errs = " | ".join(m for (m,) in db(o).execute("SELECT message FROM errors WHERE severity = 'error'"))
+        assert r.returncode == 1 and "differs from the acquisition's" in errs, (r.returncode, errs)
     tap.result("AFF4 images (snappy, LZ4, deflate, zlib, stored; sparse maps, a stream without a map, the URN in "
-               "the ZIP comment) as evidence read as the raw disk: its SHA-256, fls's listing, the files' hashes",
+               "the ZIP comment) as evidence read as the raw disk: its SHA-256, fls's listing, the files' hashes; "
+               "the imager's stored hashes checked by --image-hash",
                evidence)
 
     def unreadable():
