@@ -828,34 +828,37 @@ fail:
     return rc == PT_ENOMEM ? rc : PT_EFORMAT;
 }
 
+/* The map entry that holds image byte at (the map covers the image
+ * without gaps), or NULL past its end. */
+static const mapent_t *entry_at(const pt_aff4map_t *m, uint64_t at)
+{
+    size_t lo = 0, hi = m->nmap;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->map[mid].off + m->map[mid].len <= at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < m->nmap ? &m->map[lo] : NULL;
+}
+
 ssize_t pt_aff4map_read(pt_aff4map_t *m, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
 {
-    size_t done = 0;
+    size_t done = 0, n;
+    const mapent_t *e;
 
-    if (off >= m->size)
-        return 0;
-    if (len > m->size - off)
-        len = (size_t)(m->size - off);
-    while (done < len) {
+    len = off >= m->size ? 0 : len > m->size - off ? (size_t)(m->size - off) : len;
+    for (; done < len; done += n) {
         uint64_t at = off + done;
-        size_t lo = 0, hi = m->nmap, n;
-        const mapent_t *e;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (m->map[mid].off + m->map[mid].len <= at)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo >= m->nmap) {
+        if (!(e = entry_at(m, at))) {
             memset(buf + done, 0, len - done);
             break;
         }
-        e = &m->map[lo];
         n = e->off + e->len - at < len - done ? (size_t)(e->off + e->len - at) : len - done;
         if (read_stream(m, e->sid, e->soff + (at - e->off), buf + done, n, err) != PT_OK)
             return -1;
-        done += n;
     }
-    return (ssize_t)done;
+    return (ssize_t)len;
 }

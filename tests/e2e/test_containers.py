@@ -131,6 +131,16 @@ def export_and_verify(work, out, ids, *case):
     return x, rec
 
 
+def truncated(work, name, base, code, want):
+    """The first half of base, scanned as evidence: exit code, and want in
+    scan.log."""
+    cut = os.path.join(work, name + ".img")
+    open(cut, "wb").write(base[:len(base) // 2])
+    o, r = scan(work, name, [cut])
+    log = open(os.path.join(o, "scan.log"), encoding="utf-8").read()
+    assert r.returncode == code and want in log, (r.returncode, log[-800:])
+
+
 def never_crash(work, name, base, seed, span, count=20):
     """Scans count copies of base with 1-4 random bytes of its first span
     changed: each exits 0, 1 or 2 without a sanitizer report."""
@@ -2713,35 +2723,14 @@ def aff4_images(tap, work):
     tap.result("an AFF4 image's unreadable range is named", unreadable)
 
     def nested():
-        d = os.path.join(work, "a4host.d", "cases")
-        os.makedirs(d)
-        shutil.copy(made["snappy"], os.path.join(d, "srv07.aff4"))
-        host = os.path.join(work, "a4-host.img")
-        sh(f"truncate -s 16M {host} && mkfs.ext4 -q -F -E root_owner=0:0 -d {work}/a4host.d {host}")
-        case = os.path.join(work, "nr.conf")
-        open(case, "w").write(CASE_NR)
-        o, r = scan(work, "a4-nested", [host], "--case", case)
-        assert r.returncode == 0, r.stderr
-        pre = "/cases/srv07.aff4!"
-        got = {k[len(pre):]: v for k, v in db(o).execute("SELECT path, sha256 FROM items WHERE kind = 'file' AND "
-                                                           "path LIKE ? || '%'", (pre,))}
-        for p, h in sums.items():
-            assert got.get(p) == h, (p, sorted(got)[:5])
-        assert not any("%3A" in k for k in got), "the volume is walked as a disk, not listed as a ZIP"
-        ids = [i for (i,) in db(o).execute("SELECT id FROM items WHERE kind = 'file' AND path LIKE ? || '/home/%'",
-                                           (pre,))]
-        assert len(ids) == 2, ids
-        export_and_verify(work, o, ids, "--case", case)
+        # walked as a disk, not listed as a ZIP: the disk's files are below it
+        nested_in_ext4(work, "a4", made["snappy"], "cases/srv07.aff4", "16M", sums,
+                       ("/home/alice/report.txt", "/home/alice/photo.raw"))
     tap.result("an AFF4 image found as a file is walked as FILE!/...; export and verify --evidence", nested)
 
     def damaged():
         base = open(made["snappy"], "rb").read()
-        cut = os.path.join(work, "a4-cut.aff4")
-        open(cut, "wb").write(base[:len(base) // 2])
-        o, r = scan(work, "a4-cut", [cut])
-        assert r.returncode == 2, r.returncode
-        log = open(os.path.join(o, "scan.log"), encoding="utf-8").read()
-        assert "AFF4" in log and "end-of-directory" in log, log[-800:]
+        truncated(work, "a4-cut", base, 2, "AFF4 volume: no ZIP end-of-directory record")
         # a bevy's index damaged: the chunks it names are read errors, named
         idx = base.index(b"/00000000.index")              # the member's name in its local header
         start = idx + len("/00000000.index")
