@@ -485,7 +485,9 @@ static ssize_t load_chunk(pt_aff4map_t *m, size_t si, uint64_t c, pt_err_t *err)
         free(m->cout);
         m->cap = 2 * (size_t)s->chunk;
         m->cached = 0;
-        if (!(m->cin = malloc(m->cap)) | !(m->cout = malloc(m->cap))) {
+        m->cin = malloc(m->cap);
+        m->cout = malloc(m->cap);
+        if (!m->cin || !m->cout) {
             m->cap = 0;
             return pt_err_set(err, PT_ENOMEM, "out of memory");
         }
