@@ -113,17 +113,23 @@ static int hexval(int c)
 
 /* Hex blobs in text: PowerShell's ConvertFrom-SecureString writes lower
  * case, an .rdp file's "password 51:b:" and a Wi-Fi profile's keyMaterial
- * upper case. */
+ * upper case; all of them within their first HEX_SPAN bytes. */
+#define HEX_SPAN 16384
 static unsigned dpapi_hex(const pt_crypto_view_t *v, dpapi_blob_t *first)
 {
     static const char *const needles[] = { "01000000d08c9ddf0115d1118c7a00c04fc297eb",
                                            "01000000D08C9DDF0115D1118C7A00C04FC297EB" };
     uint8_t bin[600];
     unsigned count = 0, k;
+    size_t span = v->head_len < HEX_SPAN ? v->head_len : HEX_SPAN;
 
+    /* these are small text files: a NUL in the first bytes rules the item
+     * out before two searches of its head */
+    if (memchr(v->head, 0, span < 512 ? span : 512))
+        return 0;
     for (k = 0; k < 2; k++) {
         const uint8_t *p = v->head, *q;
-        size_t left = v->head_len;
+        size_t left = span;
         while ((q = find(p, left, needles[k], 40)) != NULL) {
             size_t avail = left - (size_t)(q - p), j;
             dpapi_blob_t b;
