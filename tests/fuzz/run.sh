@@ -31,6 +31,9 @@ qemu-img convert -O parallels -o cluster_size=4k "$work/scan/mbr.img" "$work/sca
 # Linux swap (fsid.c)
 python3 tests/fixtures/mkdmg.py "$work/scan/mbr.img" "$work/scan/d-dmg.img" --mode mixed --chunk 16 2>/dev/null
 python3 tests/fixtures/mksparseimage.py "$work/scan/mbr.img" "$work/scan/d-sparseimage.img" --band-sectors 1 --order shuffle 2>/dev/null   # spimgmap.c
+# AFF4 (aff4map.c, turtle.c): a sparse map over snappy chunks, and a stream without a map, stored
+/usr/bin/python3 tests/fixtures/mkaff4.py "$work/scan/mbr.img" "$work/scan/d-aff4.img" codec=snappy chunk=4096 sparse 2>/dev/null
+/usr/bin/python3 tests/fixtures/mkaff4.py "$work/scan/mbr.img" "$work/scan/s-aff4.img" codec=stored chunk=4096 bevy=16 stream-only 2>/dev/null
 truncate -s 256K "$work/scan/gpt.img"
 printf 'label: gpt\nstart=64, size=256, type=linux\n' | sfdisk -q "$work/scan/gpt.img" >/dev/null 2>&1
 dd if="$work/scan/fat.img" of="$work/scan/gpt.img" bs=512 seek=64 conv=notrunc status=none 2>/dev/null
