@@ -346,30 +346,60 @@ static int try_bzip2(const uint8_t *p, size_t n, uint8_t *out, char *why, size_t
     return 0;
 }
 
-/* The literals section header of a frame's first compressed block, where
- * that block does not end inside the head (so libzstd has not decoded it):
- * "treeless" literals reuse the previous block's Huffman table, which the
- * first block does not have, and no block regenerates more than 128 KiB.
- * Random bytes that reach here fail one of the two about half the time. */
-static int zstd_literals_plausible(const uint8_t *c, size_t n)
+/* The literals section of a frame's first compressed block, where that
+ * block does not end inside the head (libzstd decodes nothing of a block
+ * until it is whole).  Refused: "treeless" literals (they reuse the previous
+ * block's Huffman table, which the first block does not have), raw or RLE
+ * literals (incompressible: no evidence of compression), sizes past the
+ * block or past 128 KiB.  Compressed literals that lie inside the head are
+ * decoded by libzstd from a block rebuilt around them (the literals and no
+ * sequences): 2 when they decode to their size, 1 when they run past the
+ * head (the header is all there is to check), 0 when refused. */
+static int zstd_first_literals(const uint8_t *c, size_t n, uint32_t block)
 {
-    unsigned type, sf;
-    uint32_t regen;
+    unsigned sf;
+    uint32_t regen, csize;
+    size_t hlen, total;
+    uint8_t *frame, *lit;
+    size_t got;
 
     if (n < 5)
         return 1; /* nothing to check yet */
-    type = c[0] & 3;
-    sf = (c[0] >> 2) & 3;
-    if (type == 3)
+    if ((c[0] & 3) != 2)
         return 0;
-    if (type < 2) /* raw or RLE: 5, 12 or 20 bits of size */
-        regen = sf == 1 ? (uint32_t)(c[0] >> 4) | (uint32_t)c[1] << 4
-                : sf == 3 ? (uint32_t)(c[0] >> 4) | (uint32_t)c[1] << 4 | (uint32_t)c[2] << 12 : (uint32_t)c[0] >> 3;
-    else /* compressed: 10, 14 or 18 bits */
-        regen = sf < 2 ? (uint32_t)(c[0] >> 4) | (uint32_t)(c[1] & 0x3f) << 4
-                : sf == 2 ? (uint32_t)(c[0] >> 4) | (uint32_t)c[1] << 4 | (uint32_t)(c[2] & 3) << 12
-                          : (uint32_t)(c[0] >> 4) | (uint32_t)c[1] << 4 | (uint32_t)(c[2] & 0x3f) << 12;
-    return regen <= (128u << 10);
+    sf = (c[0] >> 2) & 3;
+    hlen = sf < 2 ? 3 : sf == 2 ? 4 : 5;
+    if (sf < 2) {
+        regen = (uint32_t)(c[0] >> 4) | (uint32_t)(c[1] & 0x3f) << 4;
+        csize = (uint32_t)(c[1] >> 6) | (uint32_t)c[2] << 2;
+    } else if (sf == 2) {
+        regen = (uint32_t)(c[0] >> 4) | (uint32_t)c[1] << 4 | (uint32_t)(c[2] & 3) << 12;
+        csize = (uint32_t)(c[2] >> 2) | (uint32_t)c[3] << 6;
+    } else {
+        regen = (uint32_t)(c[0] >> 4) | (uint32_t)c[1] << 4 | (uint32_t)(c[2] & 0x3f) << 12;
+        csize = (uint32_t)(c[2] >> 6) | (uint32_t)c[3] << 2 | (uint32_t)c[4] << 10;
+    }
+    total = hlen + csize;
+    if (regen > (128u << 10) || csize == 0 || total >= block)
+        return 0;
+    if (total > n)
+        return 1;
+    /* magic, descriptor (a window byte follows), 128 KiB window, a last
+     * compressed block of the literals and a zero sequence count */
+    if (!(frame = malloc(4 + 2 + 3 + total + 1)) || !(lit = malloc((size_t)regen + 1))) {
+        free(frame);
+        return 1;
+    }
+    memcpy(frame, "\x28\xb5\x2f\xfd\x00\x38", 6);
+    frame[6] = (uint8_t)(((total + 1) << 3) | (2u << 1) | 1u);
+    frame[7] = (uint8_t)((total + 1) >> 5);
+    frame[8] = (uint8_t)((total + 1) >> 13);
+    memcpy(frame + 9, c, total);
+    frame[9 + total] = 0;
+    got = ZSTD_decompress(lit, (size_t)regen + 1, frame, 10 + total);
+    free(frame);
+    free(lit);
+    return !ZSTD_isError(got) && got == regen ? 2 : 0;
 }
 
 static int try_zstd(const uint8_t *p, size_t n, uint8_t *out, char *why, size_t wsize)
@@ -404,12 +434,15 @@ static int try_zstd(const uint8_t *p, size_t n, uint8_t *out, char *why, size_t 
         uint8_t fhd = buf[4];
         size_t single = (fhd >> 5) & 1, fh = 4 + 1 + (single ? 0 : 1) + did[fhd & 3] +
                         ((fhd >> 6) == 0 ? single : fcs[fhd >> 6]);
-        if (fh + 3 <= n + 4 && ((buf[fh] >> 1) & 3) == 2 && n >= 64 && zstd_literals_plausible(buf + fh + 3,
-                                                                                               n + 4 - fh - 3)) {
+        int lit = fh + 3 <= n + 4 && ((buf[fh] >> 1) & 3) == 2 && n >= 64
+                  ? zstd_first_literals(buf + fh + 3, n + 4 - fh - 3,
+                                        (uint32_t)(buf[fh] | buf[fh + 1] << 8 | buf[fh + 2] << 16) >> 3)
+                  : 0;
+        if (lit) {
             ZSTD_freeDStream(z);
             free(buf);
             snprintf(why, wsize, "zstd frame without its magic number: compressed block decodes cleanly to the "
-                     "end of the input");
+                     "end of the input%s", lit == 2 ? " (its Huffman-coded literals decode)" : "");
             return 1;
         }
     }

@@ -529,24 +529,47 @@ static void decoders_explain_compressed(void)
         free(bout);
     }
     /* zstd without magic whose first compressed block runs past the head:
-     * only its literals header can be checked */
+     * libzstd decodes nothing of it, so its literals are decoded from a block
+     * rebuilt around them where they lie in the head; else only their header
+     * can be checked */
+    {
+        size_t zn = 600000, zl, k;
+        uint8_t *src = malloc(zn), *zc = malloc(zn);
+        uint8_t *pick = prng(zn, 21);
+        /* per 16 bytes, 4 letters and 12 copied from a random earlier place:
+         * a first block of about 50 KB whose literals take about 20 */
+        for (k = 0; k < zn; k += 16) {
+            size_t q, from = k >= 4096 ? k - 16 - (pick[k] | pick[k + 1] << 8) % 4000 : 0;
+            for (q = 0; q < 4; q++)
+                src[k + q] = (uint8_t)('a' + pick[k + 2 + q] % 26);
+            for (q = 4; q < 16; q++)
+                src[k + q] = k >= 4096 ? src[from + q] : (uint8_t)('a' + pick[k + q] % 26);
+        }
+        free(pick);
+        zl = ZSTD_compress(zc, zn, src, zn, 19);
+        T_CHECK(!ZSTD_isError(zl) && zl > 100000);
+        T_CHECK(pt_decode_explains(zc + 4, 32768, &r) == 1);
+        T_STREQ(r.decoder, "zstd");
+        T_CHECK(strstr(r.reason, "its Huffman-coded literals decode") != NULL);
+        T_CHECK(pt_decode_explains(zc + 4, 700, &r) == 1); /* a short fragment: the header only */
+        T_CHECK(strstr(r.reason, "literals decode") == NULL);
+        free(src);
+        free(zc);
+    }
     {
         uint8_t *zf = prng(4096, 13);
         uint32_t bh = (100000u << 3) | (2u << 1); /* compressed, 100,000 bytes */
-        zf[0] = 0x00;                              /* descriptor: window byte follows */
-        zf[1] = 0x38;                              /* 128 KiB window */
+        zf[0] = 0x00;                             /* descriptor: window byte follows */
+        zf[1] = 0x38;                             /* 128 KiB window */
         zf[2] = (uint8_t)bh;
         zf[3] = (uint8_t)(bh >> 8);
         zf[4] = (uint8_t)(bh >> 16);
-        zf[5] = 0x02 | 0x04 | 0x50;                /* compressed literals, 4 streams, small sizes */
+        zf[5] = 0x02 | 0x04 | 0x50;               /* compressed literals, 4 streams, sizes inside the head */
         zf[6] = 0x01;
-        T_CHECK(pt_decode_explains(zf, 4096, &r) == 1);
-        T_STREQ(r.decoder, "zstd");
+        T_CHECK(pt_decode_explains(zf, 4096, &r) == 0); /* random bytes do not decode as Huffman literals */
         zf[5] = 0x03 | 0x04 | 0x50; /* treeless: the first block has no table to reuse */
         T_CHECK(pt_decode_explains(zf, 4096, &r) == 0);
-        zf[5] = 0x00 | 0x0c | 0xf0; /* raw literals, 20-bit size of 1 MiB */
-        zf[6] = 0xff;
-        zf[7] = 0xff;
+        zf[5] = 0x00 | 0x0c | 0xf0; /* raw literals: incompressible, no evidence */
         T_CHECK(pt_decode_explains(zf, 4096, &r) == 0);
         free(zf);
     }
