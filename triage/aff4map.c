@@ -135,6 +135,11 @@ static char *decode_name(const uint8_t *p, size_t n)
     return d;
 }
 
+static int cmp_zent(const void *a, const void *b)
+{
+    return strcmp(((const zent_t *)a)->name, ((const zent_t *)b)->name);
+}
+
 static int read_dir(pt_aff4map_t *m, char **comment, pt_err_t *err)
 {
     uint8_t tail[22 + 65535], *cd = NULL, z64[56];
@@ -217,17 +222,17 @@ static int read_dir(pt_aff4map_t *m, char **comment, pt_err_t *err)
     if (m->nz < count)
         return pt_err_set(err, PT_EFORMAT, "AFF4 volume: ZIP directory entry %zu of %" PRIu64 " is damaged",
                           m->nz + 1, count);
+    /* a terabyte image has tens of thousands of bevies: looked up by name */
+    qsort(m->z, m->nz, sizeof *m->z, cmp_zent);
     return PT_OK;
 }
 
 static const zent_t *member(const pt_aff4map_t *m, const char *name)
 {
-    size_t i;
+    zent_t key;
 
-    for (i = 0; i < m->nz; i++)
-        if (strcmp(m->z[i].name, name) == 0)
-            return &m->z[i];
-    return NULL;
+    key.name = (char *)(uintptr_t)name;
+    return m->nz ? bsearch(&key, m->z, m->nz, sizeof *m->z, cmp_zent) : NULL;
 }
 
 /* Where a member's bytes start: after its local header. */
@@ -396,6 +401,12 @@ static long add_stream(pt_aff4map_t *m, const pt_turtle_t *t, const char *urn, p
         if (s->kind == S_IMAGE && (s->chunk == 0 || s->chunk > CHUNK_MAX || s->per_bevy == 0)) {
             pt_err_set(err, PT_EFORMAT, "AFF4 image stream %.300s: chunk size %u, %u chunks a bevy: implausible",
                        urn, s->chunk, s->per_bevy);
+            return -1;
+        }
+        if (s->kind == S_IMAGE && (s->size / s->chunk + 1) / s->per_bevy + 1 > m->nz) {
+            /* every bevy is a member of the volume: a size past them is damage */
+            pt_err_set(err, PT_EFORMAT, "AFF4 image stream %.300s: its size (%" PRIu64 " bytes in chunks of %u, %u a "
+                       "bevy) needs more bevies than the volume has members", urn, s->size, s->chunk, s->per_bevy);
             return -1;
         }
         if (s->kind == S_IMAGE) {
