@@ -127,7 +127,9 @@ int pt_squashfs_is(const uint8_t *h, size_t n)
     if (n < SB_SIZE || memcmp(h, "hsqs", 4) != 0 || le(h + 28, 2) != 4 || le(h + 30, 2) != 0)
         return 0;
     bs = (uint32_t)le(h + 12, 4);
-    return bs >= 4096 && bs <= (1u << 20) && (bs & (bs - 1)) == 0 && (1u << le(h + 22, 2)) == bs &&
+    /* block_log is checked below 32 first: a hostile one would be an undefined shift */
+    return bs >= 4096 && bs <= (1u << 20) && (bs & (bs - 1)) == 0 && le(h + 22, 2) < 32 &&
+           (1u << le(h + 22, 2)) == bs &&
            le(h + 20, 2) >= 1 && le(h + 20, 2) <= 6;
 }
 

@@ -188,6 +188,9 @@ static void superblock(void)
     refuse(img, n, 28, "\x03\x00\x01\x00", 4, "version 3.1");
     refuse(img, n, 12, "\x00\x30\x00\x00", 4, "implausible (block size 12288");
     refuse(img, n, 20, "\x09\x00", 2, "compression 9");
+    /* a block log of 32 or more is refused without an undefined shift (UBSan found it) */
+    refuse(img, n, 22, "\x28\x00", 2, "block log 40");
+    refuse(img, n, 22, "\xff\xff", 2, "block log 65535");
     t_put_le32(big, (unsigned long)n + 4096);
     memset(big + 4, 0, 4);
     refuse(img, n, 40, big, 8, "truncated");
