@@ -483,11 +483,37 @@ typedef struct extent {
 
 #define FMT_STORED 100u
 
-/* The extent holding logical byte ofs (z_erofs_do_map_blocks). */
+/* Where the output of the physical cluster whose head lies at or before
+ * lcn ends: at the next head logical cluster's start, or the file's end
+ * (z_erofs_get_extent_decompressedlen).  The kernel's map stops at the end
+ * of the logical cluster asked for and its page cache keeps the rest; a
+ * reader that decoded each logical cluster's extent from its head again
+ * would decode a 256 KiB cluster of text hundreds of times.  At most
+ * EXTENT_MAX bytes from la; damaged indexes leave *end as it was (that
+ * logical cluster is then read alone, as before). */
+static void extent_end(efile_t *f, uint64_t lcn, uint64_t la, uint64_t *end)
+{
+    pt_err_t ignored;
+    zmap_t m;
+
+    for (; (lcn << f->lbits) < f->in.size && (lcn << f->lbits) - la < EXTENT_MAX; lcn++) {
+        memset(&m, 0, sizeof m);
+        if (load(f, lcn, &m, &ignored) != PT_OK)
+            return;
+        if (m.type != T_NONHEAD) {
+            *end = (lcn << f->lbits) | m.clusterofs;
+            return;
+        }
+        *end = (lcn + 1) << f->lbits < f->in.size ? (lcn + 1) << f->lbits : f->in.size;
+    }
+}
+
+/* The extent holding logical byte ofs (z_erofs_do_map_blocks), whole. */
 static int zmap_blocks(efile_t *f, uint64_t ofs, extent_t *x, int findtail, pt_err_t *err)
 {
     uint64_t lcn = ofs >> f->lbits, end;
     unsigned endoff = (unsigned)(ofs & ((1ull << f->lbits) - 1));
+    int whole = 0;
     zmap_t m;
     int rc;
 
@@ -504,6 +530,7 @@ static int zmap_blocks(efile_t *f, uint64_t ofs, extent_t *x, int findtail, pt_e
             x->la = (m.lcn << f->lbits) | m.clusterofs;
             if ((f->advise & A_INLINE_PCLUSTER) && end > f->in.size)
                 end = f->in.size;
+            whole = 1;
         } else {
             if (!m.lcn)
                 return pt_err_set(err, PT_EFORMAT, "logical cluster 0 starts at %u", m.clusterofs);
@@ -514,6 +541,7 @@ static int zmap_blocks(efile_t *f, uint64_t ofs, extent_t *x, int findtail, pt_e
     } else if (m.type == T_NONHEAD) {
         if ((rc = lookback(f, &m, m.delta0, &x->la, err)) != PT_OK)
             return rc;
+        whole = 1;
     } else {
         return pt_err_set(err, PT_EFORMAT, "logical cluster %" PRIu64 " of type %u", lcn, m.type);
     }
@@ -523,6 +551,10 @@ static int zmap_blocks(efile_t *f, uint64_t ofs, extent_t *x, int findtail, pt_e
     if (findtail) {
         f->tail_head = m.lcn;
         return PT_OK;
+    }
+    if (whole && end == (lcn + 1) << f->lbits) {
+        extent_end(f, lcn + 1, x->la, &end);
+        x->llen = end - x->la;
     }
     if ((f->advise & A_INLINE_PCLUSTER) && m.lcn == f->tail_head) {
         x->inline_tail = 1;

@@ -20,6 +20,7 @@ import sqlite3
 import struct
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tap import run_suite  # noqa: E402
@@ -3638,10 +3639,12 @@ def suite(tap, work):
                  bitlocker_to_go, disk_ciphers, encrypted_qcow, unread_filesystems, dmg_evidence, aff4_images, android_sparse, apple_sparse_image, parallels, parallels_disks, erofs, f2fs):
         d = os.path.join(work, part.__name__)
         os.makedirs(d)
+        t0 = time.monotonic()
         try:
             part(tap, d)
         except Exception:                # its fixture failed: the other parts still run and report
             tap.crashed(part.__name__ + " setup")
+        print(f"# {part.__name__}: {time.monotonic() - t0:.0f} s", flush=True)   # where CI time goes
 
 
 def main():
