@@ -72,10 +72,20 @@ tests/unit/%: tests/unit/%.c tests/unit/testlib.c tests/unit/testlib.h $(OBJ)
 # Only the decoder tests write brotli streams.
 tests/unit/test_crypto: LDLIBS += -lbrotlienc
 
-# The sanitizer build shares nothing with the normal one (own objects).
+# The sanitizer builds share nothing with the normal one: their own objects
+# (one per source, so that make -j builds them on every core).
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-ptriage-asan: $(SRC) triage/main.c triage/*.h triage/report_assets.h
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 $(WARN) $(ASAN_FLAGS) -o $@ $(SRC) triage/main.c $(LDLIBS)
+TSAN_FLAGS := -O1 -g -fsanitize=thread
+ASAN_OBJ   := $(patsubst triage/%.c,obj/asan/%.o,$(SRC) triage/main.c)
+TSAN_OBJ   := $(patsubst triage/%.c,obj/tsan/%.o,$(SRC) triage/main.c)
+obj/asan/%.o: triage/%.c triage/*.h triage/report_assets.h
+	@mkdir -p obj/asan
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 $(WARN) $(ASAN_FLAGS) -c -o $@ $<
+obj/tsan/%.o: triage/%.c triage/*.h triage/report_assets.h
+	@mkdir -p obj/tsan
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 $(WARN) $(TSAN_FLAGS) -c -o $@ $<
+ptriage-asan: $(ASAN_OBJ)
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
 asan: ptriage-asan
 
 # libFuzzer targets (clang): the library objects once, with coverage and
@@ -99,15 +109,16 @@ fuzz: deps
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # ThreadSanitizer build for the threaded type-and-classify stage.
-ptriage-tsan: $(SRC) triage/main.c triage/*.h triage/report_assets.h
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 $(WARN) -O1 -g -fsanitize=thread -o $@ $(SRC) triage/main.c $(LDLIBS)
+ptriage-tsan: $(TSAN_OBJ)
+	$(CC) $(TSAN_FLAGS) -o $@ $^ $(LDLIBS)
 
 unit: $(UNIT)
 e2e: ptriage ptriage-asan
 
 # The test runner prints one line per test and ends with "N passed, N failed".
+# The builds run on every core.
 check: deps
-	$(MAKE) --no-print-directory all $(UNIT) ptriage-asan ptriage-tsan fuzz-build
+	$(MAKE) --no-print-directory -j$$(nproc) all $(UNIT) ptriage-asan ptriage-tsan fuzz-build
 	tests/run.sh
 
 test: check
@@ -137,4 +148,4 @@ bench: bench-deps all bench/statspeed bench/floor
 
 clean:
 	rm -f ptriage ptriage-asan ptriage-tsan triage/*.o $(UNIT) bench/statspeed bench/floor triage/report_assets.h reports/embed $(FUZZ)
-	rm -rf tests/fuzz/obj
+	rm -rf tests/fuzz/obj obj

@@ -47,10 +47,19 @@ finish() { # wait for the started suites and count them in the order started
   started=0
 }
 
-for t in tests/unit/test_*; do
-  case $t in *.c|*.h) continue;; esac
-  [ -x "$t" ] && count "unit $(basename "$t")" "$t"
-done
+units() { # every unit program in turn, as one suite; one that dies without a "not ok" line fails too
+  local t rc out
+  out=$(mktemp)
+  for t in tests/unit/test_*; do
+    case $t in *.c|*.h) continue;; esac
+    [ -x "$t" ] || continue
+    echo "# unit $(basename "$t")"
+    "$t" >"$out" 2>&1; rc=$?
+    cat "$out"
+    if [ "$rc" -ne 0 ] && ! grep -q '^not ok ' "$out"; then echo "not ok - unit $(basename "$t") exited $rc"; fi
+  done
+  rm -f "$out"
+}
 
 fuzz_secs=${FUZZ_CHECK_SECONDS:-30}
 fuzz_name="fuzzing (libFuzzer + ASan/UBSan, $fuzz_secs s per target)"
@@ -67,6 +76,7 @@ if bash tests/fixtures/mkimages.sh "$fx" >"$log" 2>&1; then
   asan=(env PTRIAGE=./ptriage-asan ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:allocator_may_return_null=1
         LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
   start "e2e containers (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_containers.py
+  start "unit tests (release build)" units
   start "e2e (ASan+UBSan build)" "${asan[@]}" FIXTURES="$fx" python3 tests/e2e/test_scan.py
   start "e2e resume and merge (ASan+UBSan build)" "${asan[@]}" python3 tests/e2e/test_scale.py
   # libFuzzer targets, a short run each (make fuzz runs them longer): one
@@ -90,6 +100,7 @@ if bash tests/fixtures/mkimages.sh "$fx" >"$log" 2>&1; then
   finish
 else
   sed 's/^/  /' "$log"; echo "  not ok - fixtures could not be built"; failed=$((failed + 1))
+  count "unit tests (release build)" units
   count "$fuzz_name" tests/fuzz/run.sh "$fuzz_secs"
 fi
 echo "$passed passed, $failed failed"

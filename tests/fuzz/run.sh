@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# run.sh SECONDS - runs every libFuzzer target in tests/fuzz for SECONDS
-# each, from its seed corpus (tests/fuzz/corpus/NAME, copied; the scan
-# target also gets small generated images), and prints one TAP line per
-# target with the executions it ran.  A crash, leak, timeout or sanitizer
-# report fails it; the input that did it is kept in tests/fuzz/crashes/.
+# run.sh SECONDS [NAME...] - runs every libFuzzer target in tests/fuzz (or
+# the NAMEd ones: scan, classify, ...) for SECONDS each, from its seed
+# corpus (tests/fuzz/corpus/NAME, copied; the scan target also gets small
+# generated images), and prints one TAP line per target with the
+# executions it ran.  A crash, leak, timeout or sanitizer report fails it;
+# the input that did it is kept in tests/fuzz/crashes/.
 set -u
 cd "$(dirname "$0")/../.."
 secs=${1:-30}
+shift $(($# > 0 ? 1 : 0))
+only=" $* "
 work=$(mktemp -d /tmp/ptriage-fuzz-run-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p tests/fuzz/crashes
@@ -77,6 +80,7 @@ for t in tests/fuzz/fuzz_*; do
   case $t in *.c|*.sh) continue;; esac
   [ -x "$t" ] || continue
   name=${t#tests/fuzz/fuzz_}
+  [ "$only" = "  " ] || [[ $only == *" $name "* ]] || continue
   n=$((n + 1))
   corpus="$work/corpus-$name"
   mkdir -p "$corpus"
