@@ -86,6 +86,13 @@ obj/tsan/%.o: triage/%.c triage/*.h triage/report_assets.h
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 $(WARN) $(TSAN_FLAGS) -c -o $@ $<
 ptriage-asan: $(ASAN_OBJ)
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
+# the unit programs over those objects (make check runs these; make unit builds the plain ones)
+UNIT_ASAN := $(patsubst tests/unit/%,tests/unit/asan/%,$(UNIT))
+tests/unit/asan/%: tests/unit/%.c tests/unit/testlib.c tests/unit/testlib.h $(filter-out obj/asan/main.o,$(ASAN_OBJ))
+	@mkdir -p tests/unit/asan
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 $(WARN) $(ASAN_FLAGS) -Itests/unit -o $@ $< tests/unit/testlib.c \
+	  $(filter-out obj/asan/main.o,$(ASAN_OBJ)) $(LDLIBS)
+tests/unit/asan/test_crypto: LDLIBS += -lbrotlienc
 asan: ptriage-asan
 
 # libFuzzer targets (clang): the library objects once, with coverage and
@@ -118,7 +125,7 @@ e2e: ptriage ptriage-asan
 # The test runner prints one line per test and ends with "N passed, N failed".
 # The builds run on every core.
 check: deps
-	$(MAKE) --no-print-directory -j$$(nproc) all $(UNIT) ptriage-asan ptriage-tsan fuzz-build
+	$(MAKE) --no-print-directory -j$$(nproc) all $(UNIT_ASAN) ptriage-asan ptriage-tsan fuzz-build
 	tests/run.sh
 
 test: check
@@ -148,4 +155,4 @@ bench: bench-deps all bench/statspeed bench/floor
 
 clean:
 	rm -f ptriage ptriage-asan ptriage-tsan triage/*.o $(UNIT) bench/statspeed bench/floor triage/report_assets.h reports/embed $(FUZZ)
-	rm -rf tests/fuzz/obj obj
+	rm -rf tests/fuzz/obj obj tests/unit/asan

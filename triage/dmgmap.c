@@ -36,8 +36,23 @@ struct pt_dmgmap {
     chunk_t *c;
     size_t n, cap;
     size_t cached;          /* index + 1 of the chunk in cache, 0: none */
-    uint8_t *cache, *in;    /* CHUNK_MAX each, made when first needed */
+    uint8_t *cache, *in;    /* grown to the largest chunk read so far (Apple writes 1 MiB; at most CHUNK_MAX) */
+    size_t cache_cap, in_cap;
 };
+
+/* *b holds at least need bytes (need <= CHUNK_MAX); 0 when out of memory. */
+static int grow(uint8_t **b, size_t *cap, size_t need)
+{
+    uint8_t *nb;
+
+    if (need <= *cap)
+        return 1;
+    if (!(nb = realloc(*b, need ? need : 1)))
+        return 0;
+    *b = nb;
+    *cap = need;
+    return 1;
+}
 
 
 int pt_dmgmap_is_dmg(const uint8_t *tail, size_t len)
@@ -319,7 +334,7 @@ static int decode(pt_dmgmap_t *m, size_t idx, pt_err_t *err)
     if (c->in_len > CHUNK_MAX)
         return pt_err_set(err, PT_EFORMAT, "chunk at disk byte %llu: %llu bytes stored, over the bound",
                           (unsigned long long)c->out, (unsigned long long)c->in_len);
-    if ((!m->cache && !(m->cache = malloc(CHUNK_MAX))) || (!m->in && !(m->in = malloc(CHUNK_MAX))))
+    if (!grow(&m->cache, &m->cache_cap, want) || !grow(&m->in, &m->in_cap, (size_t)c->in_len))
         return pt_err_set(err, PT_ENOMEM, "out of memory");
     m->cached = 0;
     if (c->in > m->fsize || c->in_len > m->fsize - c->in)
