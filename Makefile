@@ -111,6 +111,7 @@ tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) -fsanitize=fuzzer \
 	  -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
 fuzz-build: $(FUZZ)
+.SECONDARY: $(FUZZ_OBJ)   # kept: the next fuzz-build relinks instead of recompiling
 fuzz: deps
 	$(MAKE) --no-print-directory fuzz-build
 	tests/fuzz/run.sh $(FUZZ_SECONDS)

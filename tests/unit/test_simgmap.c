@@ -28,7 +28,8 @@ static size_t chunk(size_t at, unsigned type, unsigned blocks, const void *data,
     t_put_le16(img + at + 2, 0);
     t_put_le32(img + at + 4, blocks);
     t_put_le32(img + at + 8, (unsigned long)(12 + dlen));
-    memcpy(img + at + 12, data, dlen);
+    if (dlen) /* a don't-care chunk has no data (and data is NULL) */
+        memcpy(img + at + 12, data, dlen);
     return at + 12 + dlen;
 }
 
