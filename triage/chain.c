@@ -128,7 +128,7 @@ static int open_new(pt_files_t *f, const char *path, opened_t *o, pt_err_t *err)
             return pt_err_set(err, PT_EFORMAT, "%s: not a regular file", path);
         if (!(img = pt_rawimg_open(names, 1, 512, err)))
             return err && err->code ? err->code : PT_EIO;
-        o->fn = pt_source_read_img;
+        o->fn = pt_rawimg_read;
         o->src = img;
         o->size = (uint64_t)img->size;
     } else if (f->ns == NS_TSK) {

@@ -101,6 +101,15 @@ static ssize_t raw_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf, size_t len)
     return (ssize_t)done;
 }
 
+ssize_t pt_rawimg_read(void *img, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    ssize_t got = raw_read(img, (TSK_OFF_T)off, (char *)buf, len);
+
+    if (got < 0)
+        pt_err_set(err, PT_EIO, "%s", tsk_error_get_errstr());
+    return got;
+}
+
 static void raw_close(TSK_IMG_INFO *img)
 {
     raw_img_t *x = (raw_img_t *)img;

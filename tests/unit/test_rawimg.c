@@ -48,15 +48,19 @@ static void free_names(char **names, int n)
     free(names);
 }
 
+/* Through libtsk's cache, and straight (pt_rawimg_read): the same bytes. */
 static int same(TSK_IMG_INFO *img, uint64_t off, size_t len)
 {
-    char *buf = malloc(len);
+    char *buf = malloc(len), *direct = malloc(len);
+    pt_err_t err = {0};
     ssize_t got = tsk_img_read(img, (TSK_OFF_T)off, buf, len);
-    int ok = got == (ssize_t)len;
+    int ok = got == (ssize_t)len && pt_rawimg_read(img, off, (uint8_t *)direct, len, &err) == got &&
+             memcmp(buf, direct, len) == 0;
 
     for (size_t i = 0; ok && i < len; i++)
         ok = (uint8_t)buf[i] == byte_at(off + i);
     free(buf);
+    free(direct);
     return ok;
 }
 
@@ -77,6 +81,7 @@ static void joins_segments_in_order(void)
         T_CHECK(same(img, (uint64_t)img->size - 7, 7));
         char c;
         T_CHECK(tsk_img_read(img, img->size, &c, 1) <= 0); /* past the end */
+        T_CHECK(pt_rawimg_read(img, (uint64_t)img->size, (uint8_t *)&c, 1, &err) == 0);
         T_CHECK(pt_rawimg_noatime(img) == (geteuid() == 0));
         tsk_img_close(img);
     }
@@ -104,6 +109,13 @@ static void more_segments_than_open_descriptors(void)
         T_CHECK(same(img, 0, (size_t)img->size));  /* every segment, in order */
         T_CHECK(same(img, 3000, 100));            /* back to the start after eviction */
         T_CHECK(same(img, (uint64_t)img->size / 2, 5000));
+        /* a segment gone since the set was opened (its descriptor was
+         * closed): a read of it is an error that names it */
+        uint8_t b[10];
+        T_CHECK(same(img, 0, 10));
+        unlink(names[N - 1]);
+        T_CHECK(pt_rawimg_read(img, (uint64_t)img->size - 10, b, 10, &err) < 0 &&
+                strstr(err.msg, names[N - 1]) != NULL);
         tsk_img_close(img);
     }
     free_names(names, N);
