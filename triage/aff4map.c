@@ -223,7 +223,8 @@ static int read_dir(pt_aff4map_t *m, char **comment, pt_err_t *err)
         return pt_err_set(err, PT_EFORMAT, "AFF4 volume: ZIP directory entry %zu of %" PRIu64 " is damaged",
                           m->nz + 1, count);
     /* a terabyte image has tens of thousands of bevies: looked up by name */
-    qsort(m->z, m->nz, sizeof *m->z, cmp_zent);
+    if (m->nz > 1) /* none: z may be NULL */
+        qsort(m->z, m->nz, sizeof *m->z, cmp_zent);
     return PT_OK;
 }
 
@@ -632,7 +633,8 @@ static int load_map(pt_aff4map_t *m, const pt_turtle_t *t, const char *urn, pt_e
         }
         e[i].sid = (uint32_t)ids[target];
     }
-    qsort(e, n, sizeof *e, cmp_ent);
+    if (n > 1)
+        qsort(e, n, sizeof *e, cmp_ent);
     m->size = num(t, urn, AFF4 "size", 0);
     /* gaps between entries read from the gap stream at their own offset */
     if (!(m->map = calloc(n * 2 + 2, sizeof *m->map))) {

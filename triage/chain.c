@@ -322,15 +322,19 @@ int pt_files_host_path(const pt_files_t *f, const char *path, char *out, size_t 
 char *pt_files_join(const pt_files_t *f, const char *from, const char *name)
 {
     const char *slash = strrchr(from, '/');
-    size_t dl = slash ? (size_t)(slash - from + 1) : 0;
-    char *p = malloc(dl + strlen(name) + 2), *r, *w, *seg;
+    size_t dl = slash ? (size_t)(slash - from + 1) : 0, size = dl + strlen(name) + 3;
+    char *p = malloc(size), *r, *w, *seg;
 
     if (!p)
         return NULL;
-    snprintf(p, dl + strlen(name) + 2, "%.*s%s", (int)dl, from, name);
-    if (f->ns == NS_HOST)
+    if (f->ns == NS_HOST) {
+        snprintf(p, size, "%.*s%s", (int)dl, from, name);
         return p;
-    /* normalise in place: components kept on a stack in the same buffer */
+    }
+    /* normalise in place: components kept on a stack in the same buffer.
+     * The leading '/' keeps the writer behind the reader (each component
+     * written takes a '/' it read), also when from has no directory. */
+    snprintf(p, size, "/%.*s%s", (int)dl, from, name);
     r = p;
     w = p;
     while (*r) {

@@ -252,7 +252,8 @@ int pt_dmgmap_open(pt_read_fn fn, void *src, uint64_t fsize, pt_dmgmap_t **out, 
         pt_dmgmap_free(m);
         return rc;
     }
-    qsort(m->c, m->n, sizeof *m->c, by_out);
+    if (m->n > 1) /* none: c may be NULL */
+        qsort(m->c, m->n, sizeof *m->c, by_out);
     for (i = 0; i < m->n; i++) {
         if (i && m->c[i].out < m->c[i - 1].out + m->c[i - 1].len) {
             unsigned long long at = m->c[i].out;

@@ -88,7 +88,7 @@ int pt_phdmap_open(pt_read_fn fn, void *src, uint64_t fsize, pt_phdmap_t **out, 
         }
         used++;
     }
-    if (flags & 1) /* an empty image: every cluster reads as zeros */
+    if ((flags & 1) && m->n) /* an empty image: every cluster reads as zeros */
         memset(m->bat, 0, 4ull * m->n);
     if (desc)
         snprintf(desc, dsize, "Parallels expanding image (%s, version 2), %llu bytes disk in clusters of %llu "

@@ -94,7 +94,7 @@ struct pt_squashfs {
     uint64_t root_ref, bytes_used, id_start, inode_start, dir_start, frag_start, export_start;
     uint32_t *ids;
     mblock_t *cache;          /* CACHE slots, direct-mapped by offset */
-    uint8_t *cbuf;            /* compressed bytes, up to block_size */
+    uint8_t *cbuf;            /* compressed bytes: a data block's (block_size) or a metadata block's (META_MAX) */
     uint8_t *frag_data;       /* the fragment block last decoded */
     uint32_t frag_len;
     int64_t frag_idx;         /* -1: none */
@@ -355,7 +355,7 @@ int pt_squashfs_open(pt_read_fn fn, void *src, uint64_t size, pt_squashfs_t **ou
                         q->dir_start, q->id_start, (unsigned)q->id_count, q->bytes_used);
         goto fail;
     }
-    if (!(q->cache = calloc(CACHE, sizeof *q->cache)) || !(q->cbuf = malloc(q->block_size)) ||
+    if (!(q->cache = calloc(CACHE, sizeof *q->cache)) || !(q->cbuf = malloc(q->block_size > META_MAX ? q->block_size : META_MAX)) ||
         !(q->frag_data = malloc(q->block_size)) || !(q->ids = calloc(q->id_count, sizeof *q->ids))) {
         rc = pt_err_set(err, PT_ENOMEM, "out of memory");
         goto fail;
@@ -915,11 +915,12 @@ int pt_squashfs_open_inode(pt_squashfs_t *q, uint64_t ino, pt_read_fn *fn, void 
         pt_u64set_free(&m.dirs);
         if (m.failed)
             return m.failed;
-        qsort(q->map, q->nmap, sizeof *q->map, imap_cmp);
+        if (q->nmap) /* an empty root names nothing (and map is NULL) */
+            qsort(q->map, q->nmap, sizeof *q->map, imap_cmp);
         q->mapped = 1;
     }
     key.number = (uint32_t)ino;
-    if (ino > UINT32_MAX || !(hit = bsearch(&key, q->map, q->nmap, sizeof *q->map, imap_cmp)))
+    if (ino > UINT32_MAX || !q->nmap || !(hit = bsearch(&key, q->map, q->nmap, sizeof *q->map, imap_cmp)))
         return pt_err_set(err, PT_EFORMAT, "SquashFS inode %" PRIu64 " is named by no directory", ino);
     if ((rc = inode_read(q, hit->ref, &in, err)) != PT_OK)
         return rc;

@@ -67,6 +67,21 @@ cp "$work/scan/fat.img" "$work/scan/togo.img" && mcopy -i "$work/scan/togo.img" 
 printf '\x3b\xd6\x67\x49\x29\x2e\xd8\x4a\x83\x99\xf6\xa3\x39\xe3\xd0\x01' |
   dd of="$work/scan/togo.img" bs=1 seek=424 conv=notrunc status=none 2>/dev/null
 
+img2simg "$work/scan/mbr.img" "$work/scan/d-simg.img" 4096 2>/dev/null   # simgmap.c
+
+# seeds for the readers target: each image behind the byte that picks its
+# reader (the order of fuzz_readers.c); none for VHD, VHDX, F2FS and Btrfs,
+# whose smallest images exceed -max_len
+mkdir -p "$work/readers"
+pick() { # pick N FILE
+  [ -f "$2" ] && { printf "\\$(printf '%03o' "$1")"; cat "$2"; } > "$work/readers/$1-$(basename "$2")"
+}
+pick 0 "$work/scan/d-qcow2.img"; pick 1 "$work/scan/d-vmdk.img"; pick 1 "$work/scan/s-vmdk.img"
+pick 4 "$work/scan/d-vdi.img"; pick 5 "$work/scan/d-dmg.img"; pick 6 "$work/scan/d-simg.img"
+pick 7 "$work/scan/d-sparseimage.img"; pick 8 "$work/scan/d-phd.img"; pick 9 "$work/scan/d-aff4.img"
+pick 9 "$work/scan/s-aff4.img"; pick 10 "$work/scan/sq-raw.img"; pick 10 "$work/scan/sq-gz.img"
+pick 11 "$work/scan/erofs-lz4.img"; pick 11 "$work/scan/erofs-chunk.img"
+
 # seeds for the classifier: key stores, documents and containers of the
 # formats written by the fixture writers (tests/fixtures/mkcfb.py, mkcrypted.py)
 mkdir -p "$work/classify"
@@ -87,6 +102,7 @@ for t in tests/fuzz/fuzz_*; do
   cp tests/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null
   [ "$name" = scan ] && cp "$work"/scan/*.img "$corpus"/
   [ "$name" = classify ] && cp "$work"/classify/* "$corpus"/ 2>/dev/null
+  [ "$name" = readers ] && cp "$work"/readers/* "$corpus"/ 2>/dev/null
   ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:allocator_may_return_null=1 LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$t" "$corpus" -max_total_time="$secs" -timeout=30 -rss_limit_mb=2560 -max_len=262144 \

@@ -18,6 +18,11 @@ static void joins(void)
         { "/a/./b//c.qcow2", "./d.qcow2", "/a/b/d.qcow2" },
         { "/a/b.vmdk", "b-s001.vmdk", "/a/b-s001.vmdk" },
         { "/x.qcow2", "..", "/" },
+        /* a name without a directory (the fuzzer found the normaliser
+         * writing past its buffer when nothing led with '/') */
+        { "e.vmdk", "e-flat.vmdk", "/e-flat.vmdk" },
+        { "e.vmdk", "a//b/../c", "/a/c" },
+        { "", "x", "/x" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *j = pt_files_join(dir, cases[i][0], cases[i][1]);

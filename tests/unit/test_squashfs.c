@@ -200,6 +200,40 @@ static void superblock(void)
     T_CHECK(pt_squashfs_open(pt_read_mem, &m, n / 2, &q, &e) == PT_EFORMAT && strstr(e.msg, "truncated"));
     T_CHECK(!pt_squashfs_is(img, 64));
     free(img);
+    /* 4 KiB blocks and a compressed metadata block claiming 5000 bytes (a
+     * metadata block may hold 8192): read into a buffer of the block size
+     * before (the readers fuzzer's heap overflow); damage now */
+    if ((img = build("-comp gzip -b 4K", &n)) != NULL) {
+        uint8_t *pad = calloc(1, n + 8192);
+        uint64_t ids = t_get_le32(img + 48), at = ids + 8 <= n ? t_get_le32(img + ids) : n; /* the ID table's block */
+        if (pad && at + 2 <= n) {
+            memcpy(pad, img, n);
+            pad[at] = 5000 & 0xff;
+            pad[at + 1] = 5000 >> 8;
+            t_put_le64(pad + 40, n + 8192); /* bytes used: the 5000 bytes lie inside */
+            m = (pt_mem_t){ pad, n + 8192 };
+            q = NULL;
+            T_CHECK(pt_squashfs_open(pt_read_mem, &m, n + 8192, &q, &e) == PT_EFORMAT && q == NULL);
+        } else {
+            T_CHECK(!"the ID table's block lies in the image");
+        }
+        free(pad);
+        free(img);
+    }
+    /* an empty root: no inode is named, asked for one (the readers fuzzer
+     * found qsort and bsearch given the NULL map of no names) */
+    if (!(img = build("-wildcards -e '*'", &n)))
+        return;
+    m = (pt_mem_t){ img, n };
+    T_CHECK(pt_squashfs_open(pt_read_mem, &m, n, &q, &e) == PT_OK);
+    if (q) {
+        pt_read_fn fn;
+        void *src;
+        uint64_t size;
+        T_CHECK(pt_squashfs_open_inode(q, 1, &fn, &src, &size, &e) == PT_EFORMAT && strstr(e.msg, "named by no"));
+        pt_squashfs_close(q);
+    }
+    free(img);
 }
 
 int main(void)

@@ -76,6 +76,11 @@ static inline void t_put_le64(unsigned char *p, unsigned long long v)
     t_put_le32(p + 4, (unsigned long)(v >> 32));
 }
 
+static inline unsigned long t_get_le32(const unsigned char *p)
+{
+    return (unsigned long)p[0] | (unsigned long)p[1] << 8 | (unsigned long)p[2] << 16 | (unsigned long)p[3] << 24;
+}
+
 /* Big-endian ones (qcow2, UDIF, VHD, VeraCrypt headers). */
 static inline void t_put_be32(unsigned char *p, unsigned long v)
 {
