@@ -119,6 +119,47 @@ static int inode_times(pt_xfs_t *x, uint64_t ino, pt_time_t *a, pt_time_t *m, pt
     return 1;
 }
 
+/* The kernel's mount-time checks of the superblock's geometry
+ * (xfs_validate_sb_common), and every allocation group's header inside the
+ * volume: libfsxfs 20201117 reads each group's inode B-tree at open, goes
+ * on after each failure, and so spins for hours on a damaged superblock
+ * claiming millions of groups.  PT_OK, or PT_EFORMAT saying what is wrong
+ * (a truncated image among it: libfsxfs cannot open one). */
+static int sb_check(pt_read_fn fn, void *src, uint64_t size, pt_err_t *err)
+{
+    uint8_t sb[512];
+    uint32_t bsize, agblocks, agcount;
+    uint64_t dblocks, last_ag;
+    unsigned agblklog, want_log = 0;
+
+    if (pt_read_exact(fn, src, 0, sb, sizeof sb, err) != PT_OK)
+        return PT_EFORMAT;
+    if (memcmp(sb, "XFSB", 4) != 0)
+        return pt_err_set(err, PT_EFORMAT, "no XFS superblock (no 'XFSB' at byte 0)");
+    bsize = be32(sb + 4);
+    dblocks = be64(sb + 8);
+    agblocks = be32(sb + 0x54);
+    agcount = be32(sb + 0x58);
+    agblklog = sb[0x7C];
+    while (agblocks > 1 && want_log < 32 && ((uint64_t)1 << want_log) < agblocks)
+        want_log++;
+    if (bsize < 512 || bsize > 65536 || (bsize & (bsize - 1)) || agcount == 0 || agblocks < 64 ||
+        agblklog != want_log || dblocks > (uint64_t)agcount * agblocks ||
+        dblocks < (uint64_t)(agcount - 1) * agblocks + 64)
+        return pt_err_set(err, PT_EFORMAT,
+                          "XFS superblock geometry is inconsistent (block size %" PRIu32 ", %" PRIu32
+                          " allocation groups of %" PRIu32 " blocks (log %u), %" PRIu64 " blocks in all)",
+                          bsize, agcount, agblocks, agblklog, dblocks);
+    last_ag = (uint64_t)(agcount - 1) * agblocks * bsize;
+    if (last_ag >= size)
+        return pt_err_set(err, PT_EFORMAT,
+                          "XFS allocation group %" PRIu32 " of %" PRIu32 " starts at byte %" PRIu64
+                          ", past the end of the %" PRIu64 "-byte volume (the filesystem is %" PRIu64
+                          " bytes: a truncated image?)",
+                          agcount, agcount, last_ag, size, dblocks * bsize);
+    return PT_OK;
+}
+
 int pt_xfs_open(pt_read_fn fn, void *src, uint64_t size, pt_xfs_t **out, pt_err_t *err)
 {
     libfsxfs_error_t *e = NULL;
@@ -128,7 +169,7 @@ int pt_xfs_open(pt_read_fn fn, void *src, uint64_t size, pt_xfs_t **out, pt_err_
     int rc;
 
     *out = NULL;
-    if ((rc = pt_bfio_check(err)) != PT_OK)
+    if ((rc = pt_bfio_check(err)) != PT_OK || (rc = sb_check(fn, src, size, err)) != PT_OK)
         return rc;
     if (!(x = calloc(1, sizeof *x)))
         return pt_err_set(err, PT_ENOMEM, "out of memory");
