@@ -107,7 +107,7 @@ tests/fuzz/obj/%.o: triage/%.c triage/*.h triage/report_assets.h
 	@mkdir -p tests/fuzz/obj
 	$(FUZZ_CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link \
 	  -c -o $@ $<
-tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/sparse.h $(FUZZ_OBJ)
 	$(FUZZ_CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) -fsanitize=fuzzer \
 	  -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
 fuzz-build: $(FUZZ)

@@ -153,7 +153,9 @@ int pt_reopen_item(pt_reopen_t *r, const pt_item_loc_t *loc, pt_read_fn *fn, voi
         if (r->fs)
             tsk_fs_close(r->fs);
         r->fs_offset = loc->has_volume ? loc->volume_offset : 0;
-        if (!(r->fs = tsk_fs_open_img(r->src->img, (TSK_OFF_T)r->fs_offset, TSK_FS_TYPE_DETECT)))
+        /* the scan may have found it without YAFFS2 (pt_source_fs_open) */
+        if (!(r->fs = tsk_fs_open_img(r->src->img, (TSK_OFF_T)r->fs_offset, TSK_FS_TYPE_DETECT)) &&
+            !(r->fs = pt_source_fs_open(r->src->img, r->fs_offset, 0)))
             return pt_source_tsk_err(err, PT_EFORMAT, "filesystem at offset %llu",
                                      (unsigned long long)r->fs_offset);
     }

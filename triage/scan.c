@@ -709,6 +709,12 @@ static int scan_evidence(pt_scan_t *s, const char *path, const char *label, pt_e
     if (src->note[0] && (rc = pt_scan_problem(s, "note", "image", src->note, err)) != PT_OK)
         goto out;
     s->img = src->img;
+    s->disk_file_bytes = 0;
+    if (src->chain) { /* a virtual disk: its volume items are bounded by what its file can store */
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+            s->disk_file_bytes = (uint64_t)st.st_size;
+    }
     if (!src->is_dir && (rc = image_hashes(s, src, err)) != PT_OK)
         goto out;
     rc = src->is_dir ? pt_dirwalk(s, path, err) : pt_volume_scan(s, src, err);

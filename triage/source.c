@@ -31,6 +31,44 @@
 #include <sys/stat.h>
 
 
+TSK_FS_INFO *pt_source_fs_open(TSK_IMG_INFO *img, uint64_t off, int yaffs2)
+{
+    /* libtsk 4.11's order for TSK_FS_TYPE_DETECT */
+    static const TSK_FS_TYPE_ENUM kinds[] = { TSK_FS_TYPE_NTFS_DETECT, TSK_FS_TYPE_FAT_DETECT,
+                                              TSK_FS_TYPE_EXT_DETECT, TSK_FS_TYPE_FFS_DETECT,
+                                              TSK_FS_TYPE_YAFFS2_DETECT, TSK_FS_TYPE_ISO9660_DETECT,
+                                              TSK_FS_TYPE_HFS_DETECT, TSK_FS_TYPE_APFS_DETECT };
+    TSK_FS_INFO *found = NULL;
+    size_t i;
+
+    if (yaffs2)
+        return tsk_fs_open_img(img, (TSK_OFF_T)off, TSK_FS_TYPE_DETECT);
+    for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        TSK_FS_INFO *fs;
+        if (kinds[i] == TSK_FS_TYPE_YAFFS2_DETECT)
+            continue;
+        if (!(fs = tsk_fs_open_img(img, (TSK_OFF_T)off, kinds[i]))) {
+            tsk_error_reset();
+            continue;
+        }
+        if (found) {
+            const char *a = tsk_fs_type_toname(found->ftype), *b = tsk_fs_type_toname(fs->ftype);
+            tsk_fs_close(found);
+            tsk_fs_close(fs);
+            tsk_error_reset();
+            tsk_error_set_errno(TSK_ERR_FS_UNKTYPE);
+            tsk_error_set_errstr("%s or %s", a, b);
+            return NULL;
+        }
+        found = fs;
+    }
+    if (!found) {
+        tsk_error_reset();
+        tsk_error_set_errno(TSK_ERR_FS_UNKTYPE); /* "Cannot determine file system type" */
+    }
+    return found;
+}
+
 int pt_source_tsk_err(pt_err_t *err, int code, const char *fmt, ...)
 {
     char what[512];

@@ -89,6 +89,14 @@ TSK_IMG_INFO *pt_source_img_over(pt_read_fn fn, void *src, uint64_t size);
 TSK_IMG_INFO *pt_source_img_owning(pt_read_fn fn, void *src, uint64_t size, unsigned sector,
                                    void (*release)(void *));
 
+/* The filesystem at byte off of img as tsk_fs_open_img(TSK_FS_TYPE_DETECT)
+ * finds it (each kind tried; two that open are no answer), but without
+ * YAFFS2 when yaffs2 is 0: libtsk's YAFFS2 test reads from off to the end
+ * of the image, so each probe of a disk searched for filesystems, or of a
+ * virtual disk claiming petabytes, would read it all.  YAFFS2 is a raw
+ * NAND dump's, met as a whole image only.  NULL with libtsk's error set. */
+TSK_FS_INFO *pt_source_fs_open(TSK_IMG_INFO *img, uint64_t off, int yaffs2);
+
 /* Sets err from libtsk's pending error (and clears it) with a prefix. */
 int pt_source_tsk_err(pt_err_t *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -68,6 +68,14 @@ static void volume_item_init(const pt_scan_t *s, pt_item_t *it, uint64_t size)
     it->size = size;
 }
 
+/* Of a virtual disk's volume item, read at most 1,024 times what its file
+ * holds (deflate's best ratio; the other codecs of disk images are of its
+ * kind), and at least 1 GiB: beyond that the disk reads as zeros its file
+ * does not store.  A small damaged file claiming a disk of petabytes would
+ * otherwise be hashed for days. */
+#define UNSTORED_RATIO 1024u
+#define UNSTORED_MIN ((uint64_t)1 << 30)
+
 /* A volume with no filesystem libtsk reads: one item holding its bytes.
  * The whole image without one is an error; a partition, a note. */
 static int volume_item(pt_scan_t *s, pt_read_fn fn, void *src, uint64_t size, int whole, const char *why,
@@ -87,6 +95,22 @@ static int volume_item(pt_scan_t *s, pt_read_fn fn, void *src, uint64_t size, in
                   pt_archive_looks_like(head, (size_t)n);
 
     volume_item_init(s, &it, size);
+    if (s->opts->max_item_size)
+        pt_item_limit(&it, s->opts->max_item_size, 0);
+    else if (s->disk_file_bytes) {
+        uint64_t most = s->disk_file_bytes < UINT64_MAX / UNSTORED_RATIO ? s->disk_file_bytes * UNSTORED_RATIO
+                                                                          : UINT64_MAX;
+        if (most < UNSTORED_MIN)
+            most = UNSTORED_MIN;
+        if (size > most) {
+            it.read_limit = most;
+            pt_item_add_error(&it, "error", "a virtual disk of %" PRIu64 " bytes in a file of %" PRIu64 " bytes: "
+                              "read stopped at byte %" PRIu64 " (%u times its file, at least 1 GiB: past what the "
+                              "file can hold but as zeros it does not store), no hash (use --max-item-size to read "
+                              "further)",
+                              size, s->disk_file_bytes, most, UNSTORED_RATIO);
+        }
+    }
     if (archive)
         pt_item_add_error(&it, "note", "an archive or compressed file, not a disk image: recorded and hashed "
                           "whole, and expanded (libarchive): its members are !/NAME");
@@ -1539,7 +1563,7 @@ static int find_filesystems(pt_scan_t *s, pt_source_t *src, int *found, pt_err_t
             if (c[k] < next || c[k] >= src->size || c[k] >= best || (k > 0 && c[k] == 0))
                 continue;
             probes++;
-            TSK_FS_INFO *f = tsk_fs_open_img(src->img, (TSK_OFF_T)c[k], TSK_FS_TYPE_DETECT);
+            TSK_FS_INFO *f = pt_source_fs_open(src->img, c[k], 0);
             if (!f) {
                 tsk_error_reset();
                 continue;
@@ -1553,7 +1577,7 @@ static int find_filesystems(pt_scan_t *s, pt_source_t *src, int *found, pt_err_t
         for (uint64_t o = (next + mib - 1) / mib * mib; !hit && o < limit && o < src->size; o += mib) {
             if (++probes > 1024)
                 break;
-            if ((hit = tsk_fs_open_img(src->img, (TSK_OFF_T)o, TSK_FS_TYPE_DETECT)) != NULL)
+            if ((hit = pt_source_fs_open(src->img, o, 0)) != NULL)
                 best = o;
             else
                 tsk_error_reset();
@@ -1659,7 +1683,8 @@ int pt_volume_scan(pt_scan_t *s, pt_source_t *src, pt_err_t *err)
     v.tsk_addr = -1;
     v.length = src->size;
     v.flags = "whole";
-    fs = tsk_fs_open_img(src->img, 0, TSK_FS_TYPE_DETECT);
+    /* a virtual disk is no NAND dump, and may claim far more than it holds */
+    fs = pt_source_fs_open(src->img, 0, !s->disk_file_bytes);
     if (!fs) {
         int done = 0;
         pt_source_tsk_err(&ferr, PT_EFORMAT, "no filesystem recognised");
@@ -1762,10 +1787,12 @@ static int scan_nested_img(pt_scan_t *s, const pt_item_t *it, TSK_IMG_INFO *img,
     s->nest_prefix = pt_scan_intern(s, prefix);
     s->nest_item = it->id;
     s->nest_container = container;
+    s->disk_file_bytes = container ? it->size : 0;
     rc = pt_volume_scan(s, &nsrc, err);
     s->nest_prefix = NULL;
     s->nest_item = 0;
     s->nest_container = NULL;
+    s->disk_file_bytes = 0;
     s->volume_id = vol;
     s->volume_label = vlabel;
     free(prefix);

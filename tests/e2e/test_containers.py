@@ -3297,6 +3297,27 @@ def apple_sparse_image(tap, work):
     tap.result("a truncated Apple sparse image is refused or its lost bands named; a band past the disk is named; "
                "damaged headers never crash", damaged)
 
+    def claims_petabytes():
+        # a 1 MiB image of a disk with no filesystem whose header claims
+        # 512 TiB (found by fuzz_scan: the volume item was hashed for days,
+        # and libtsk's YAFFS2 test read the disk through at each probe)
+        text = os.path.join(work, "spi-text.raw")
+        open(text, "wb").write(b"ledger 2012, no filesystem here\n" * 32768)
+        img = os.path.join(work, "spi-text.sparseimage")
+        sh(f"python3 {FIX}/mksparseimage.py {text} {img} --band-sectors 16")
+        b = bytearray(open(img, "rb").read())
+        b[28:36] = struct.pack(">Q", 1 << 40)
+        open(img, "wb").write(b)
+        t0 = time.monotonic()
+        o, r = scan(work, "spi-petabytes", [img])
+        took = time.monotonic() - t0
+        assert r.returncode == 1 and took < 60, (r.returncode, took)
+        row = db(o).execute("SELECT size, sha256, error FROM items WHERE kind = 'volume'").fetchone()
+        assert row[0] == 512 << 40 and not row[1], row
+        assert f"in a file of {len(b)} bytes: read stopped at byte {1024 * len(b)}" in row[2], row[2]
+    tap.result("a sparse image claiming 512 TiB from 1 MiB: its volume item read to 1,024 times the file, named, "
+               "no hash, within a minute", claims_petabytes)
+
 
 def parallels(tap, work):
     """Parallels expanding images (Parallels Desktop's NAME.hdd bundles on

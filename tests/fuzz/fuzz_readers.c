@@ -13,10 +13,7 @@
  *   - NTFS WOF (a reparse point and its compressed stream) and small files
  *     read for the report ($I and INFO2 recycle records, .trashinfo, plists,
  *     the filesystem identifier).
- * The picking byte's high bit says the rest is a sparse image, so that
- * seeds of filesystems far larger than -max_len fit: a u32 size in bytes,
- * then records of (u32 sector, u32 length, bytes), zeros elsewhere;
- * a length with its high bit set is followed by one byte that fills it.
+ * The picking byte's high bit says the rest is a sparse image (sparse.h).
  * No case directory, libmagic or database: thousands of inputs a second,
  * where the whole-scan target runs a few. */
 #include <stdint.h>
@@ -37,15 +34,12 @@
 #include "plist.h"
 #include "reader.h"
 #include "recycle.h"
+#include "sparse.h"
 #include "squashfs.h"
 #include "vss.h"
 #include "wof.h"
 #include "xfs.h"
 
-static uint32_t t_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 
@@ -81,6 +75,7 @@ static ssize_t src_read(void *v, uint64_t off, uint8_t *out, size_t len, pt_err_
 {
     const src_t *s = v;
     const uint8_t *p = s->p, *end = s->p + s->n;
+    sparse_rec_t r;
 
     if (!s->sparse) {
         pt_mem_t m = { s->p, s->n };
@@ -91,25 +86,14 @@ static ssize_t src_read(void *v, uint64_t off, uint8_t *out, size_t len, pt_err_
     if (len > s->size - off)
         len = (size_t)(s->size - off);
     memset(out, 0, len);
-    for (p += 4; end - p >= 8;) {
-        uint64_t at = (uint64_t)t_le32(p) * 512;
-        uint32_t rlen = t_le32(p + 4);
-        int fill = rlen >> 31;            /* one byte repeated: NTFS's $LogFile is 0xFF */
-        size_t rn = rlen & 0x7fffffffu, have = (size_t)(end - p - 8);
-        const uint8_t *data = p + 8;
-        if (!fill && rn > have)
-            rn = have;
-        if (fill && !have)
-            break;
-        if (at < off + len && at + rn > off) {
-            uint64_t lo = at > off ? at : off, hi = at + rn < off + len ? at + rn : off + len;
-            if (fill)
-                memset(out + (lo - off), *data, (size_t)(hi - lo));
+    for (p += 4; sparse_next(&p, end, &r);)
+        if (r.at < off + len && r.at + r.len > off) {
+            uint64_t lo = r.at > off ? r.at : off, hi = r.at + r.len < off + len ? r.at + r.len : off + len;
+            if (r.fill)
+                memset(out + (lo - off), *r.data, (size_t)(hi - lo));
             else
-                memcpy(out + (lo - off), data + (lo - at), (size_t)(hi - lo));
+                memcpy(out + (lo - off), r.data + (lo - r.at), (size_t)(hi - lo));
         }
-        p = data + (fill ? 1 : rn);
-    }
     return (ssize_t)len;
 }
 
@@ -200,7 +184,7 @@ static void filesystem(int which, src_t *s)
         if (OK(pt_btrfs_open(src_read, s, s->size, &b, &err))) {
             /* mkfs.btrfs --rootdir keeps the source's inode numbers: the
              * input's last 8 bytes name where its files start */
-            uint64_t base = s->n >= 8 ? (uint64_t)t_le32(s->p + s->n - 8) | (uint64_t)t_le32(s->p + s->n - 4) << 32 : 0;
+            uint64_t base = s->n >= 8 ? (uint64_t)sparse_le32(s->p + s->n - 8) | (uint64_t)sparse_le32(s->p + s->n - 4) << 32 : 0;
             EACH_INODE(pt_btrfs_open_inode, b, 256, 8, PT_BTRFS_FS_TREE, )
             EACH_INODE(pt_btrfs_open_inode, b, base, 8, PT_BTRFS_FS_TREE, )
             pt_btrfs_close(b);
@@ -261,7 +245,7 @@ static void volume(int which, src_t *s)
         uint8_t h[16];
         pt_lvmsnap_t *v = NULL;
         if (src_read(s, 0, h, sizeof h, &err) == (ssize_t)sizeof h &&
-            OK(pt_lvmsnap_open(zeros_read, &origin, origin, src_read, s, s->size, t_le32(h + 12), &v, &err))) {
+            OK(pt_lvmsnap_open(zeros_read, &origin, origin, src_read, s, s->size, sparse_le32(h + 12), &v, &err))) {
             (void)pt_lvmsnap_changed(v);
             read_spots(pt_lvmsnap_read, v, origin);
             pt_lvmsnap_close(v);
@@ -321,7 +305,7 @@ static void wof(src_t *s)
     a.base = 6 + rn;
     if (!OK(pt_wof_parse_reparse(rp, rn, &info) == PT_WOF_FILE ? PT_OK : PT_EFORMAT) || s->size < a.base)
         return;
-    uint64_t usize = t_le32(h), csize = s->size - a.base;
+    uint64_t usize = sparse_le32(h), csize = s->size - a.base;
     for (uint64_t off = 0; off < usize && off < (1u << 20); off += sizeof buf)
         if (pt_wof_decode(&info, usize, csize, at_read, &a, off, buf, sizeof buf, &err) <= 0) {
             OK(PT_EIO);
@@ -367,7 +351,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     if (s.sparse) {
         if (s.n < 4)
             return 0;
-        s.size = t_le32(s.p);
+        s.size = sparse_le32(s.p);
     }
     if (pick < NDISKS)
         disk(disks[pick], &s);

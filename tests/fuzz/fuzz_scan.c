@@ -1,14 +1,47 @@
 /* fuzz_scan.c - libFuzzer target: a whole scan (volumes, filesystems,
  * walk, read, classification, archives, nested images, every report) of an
- * image made of the input, into a fresh case directory each time. */
+ * image made of the input, into a fresh case directory each time.  An
+ * input that starts "PTSPARS1" is a sparse image (sparse.h), written as a
+ * sparse file: seeds of filesystems larger than -max_len (NTFS, ext4, XFS,
+ * Btrfs, F2FS, HFS+, LVM) fit. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "sparse.h"
+
 #include "scan.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *d, size_t n);
+
+#define SPARSE_MAX (256u << 20)
+
+/* The image: the input, or the sparse image it describes. */
+static void write_image(FILE *f, const uint8_t *d, size_t n)
+{
+    static uint8_t fill[64 << 10];
+    const uint8_t *p = d + 12, *end = d + n;
+    sparse_rec_t r;
+    uint64_t size;
+
+    if (n < 12 || memcmp(d, "PTSPARS1", 8) != 0) {
+        fwrite(d, 1, n, f);
+        return;
+    }
+    size = sparse_le32(d + 8) < SPARSE_MAX ? sparse_le32(d + 8) : SPARSE_MAX;
+    if (ftruncate(fileno(f), (off_t)size) != 0)
+        return;
+    while (sparse_next(&p, end, &r))
+        for (uint64_t at = r.at, stop = r.at + r.len < size ? r.at + r.len : size; at < stop;) {
+            size_t len = stop - at < sizeof fill ? (size_t)(stop - at) : sizeof fill;
+            if (r.fill)
+                memset(fill, *r.data, len);
+            if (pwrite(fileno(f), r.fill ? fill : r.data + (at - r.at), len, (off_t)at) != (ssize_t)len)
+                return;
+            at += len;
+        }
+}
 
 int LLVMFuzzerTestOneInput(const unsigned char *d, size_t n)
 {
@@ -24,7 +57,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *d, size_t n)
     snprintf(img, sizeof img, "%s/e.img", dir);
     snprintf(out, sizeof out, "%s/case", dir);
     if ((f = fopen(img, "wb")) != NULL) {
-        fwrite(d, 1, n, f);
+        write_image(f, d, n);
         fclose(f);
         pt_scan_opts_defaults(&o);
         ev[0] = img;
@@ -36,6 +69,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *d, size_t n)
         o.jobs = 1;
         o.yara_max = 1 << 20;
         o.yara_timeout = 5;
+        o.max_item_size = 64 << 20; /* sizes claimed by damaged metadata: read no further */
         o.archive_depth = 3;
         o.archive_max_bytes = 64 << 20;
         o.archive_max_ratio = 1000;

@@ -70,8 +70,8 @@ printf '\x3b\xd6\x67\x49\x29\x2e\xd8\x4a\x83\x99\xf6\xa3\x39\xe3\xd0\x01' |
 img2simg "$work/scan/mbr.img" "$work/scan/d-simg.img" 4096 2>/dev/null   # simgmap.c
 
 # seeds for the readers target: each image behind the byte that picks its
-# reader (the order of fuzz_readers.c); readers_seeds.py writes the rest,
-# large images as sparse inputs
+# reader (the order of fuzz_readers.c); mkseeds.py writes the rest,
+# large images as sparse inputs (for the whole-scan target too)
 mkdir -p "$work/readers"
 pick() { # pick N FILE
   [ -f "$2" ] && { printf "\\$(printf '%03o' "$1")"; cat "$2"; } > "$work/readers/$1-$(basename "$2")"
@@ -81,7 +81,8 @@ pick 4 "$work/scan/d-vdi.img"; pick 5 "$work/scan/d-dmg.img"; pick 6 "$work/scan
 pick 7 "$work/scan/d-sparseimage.img"; pick 8 "$work/scan/d-phd.img"; pick 9 "$work/scan/d-aff4.img"
 pick 9 "$work/scan/s-aff4.img"; pick 10 "$work/scan/sq-raw.img"; pick 10 "$work/scan/sq-gz.img"
 pick 11 "$work/scan/erofs-lz4.img"; pick 11 "$work/scan/erofs-chunk.img"
-python3 tests/fuzz/readers_seeds.py "$work" "$work/readers" 2>/dev/null
+mkdir -p "$work/scan-sparse"
+python3 tests/fuzz/mkseeds.py "$work" "$work/readers" "$work/scan-sparse" 2>/dev/null
 
 # seeds for the classifier: key stores, documents and containers of the
 # formats written by the fixture writers (tests/fixtures/mkcfb.py, mkcrypted.py)
@@ -101,7 +102,7 @@ for t in tests/fuzz/fuzz_*; do
   corpus="$work/corpus-$name"
   mkdir -p "$corpus"
   cp tests/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null
-  [ "$name" = scan ] && cp "$work"/scan/*.img "$corpus"/
+  [ "$name" = scan ] && cp "$work"/scan/*.img "$work"/scan-sparse/* "$corpus"/
   [ "$name" = classify ] && cp "$work"/classify/* "$corpus"/ 2>/dev/null
   [ "$name" = readers ] && cp "$work"/readers/* "$corpus"/ 2>/dev/null
   # the slow unwinder lets tests/lsan.supp match leaks deep inside libraries;

@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""readers_seeds.py WORK OUT - seeds for fuzz_readers that the shell in
-run.sh does not make: filesystems and volumes whose smallest images exceed
-libFuzzer's -max_len, written as sparse inputs (the picking byte with its
-high bit set, a u32 size in bytes, then (u32 sector, u32 length,
-bytes) records of the image's non-zero sectors, a run of one repeated
-byte as its length with the high bit set and the byte), and the small structures
-(LVM thin metadata, a snapshot store, WOF, recycle records, plists).
-WORK holds run.sh's images (WORK/scan/mbr.img, WORK/seed/sq); each seed is
-written as OUT/N-NAME, N the pick number of fuzz_readers.c.  A tool that
-is missing or fails costs its seed only: seeds are help, not tests."""
+"""mkseeds.py WORK READERS SCAN - seeds that the shell in run.sh does not
+make, for fuzz_readers (into READERS) and fuzz_scan (into SCAN).
+
+Filesystems and volumes whose smallest images exceed libFuzzer's -max_len
+are written as sparse images (tests/fuzz/sparse.h: a u32 size in bytes,
+then (u32 sector, u32 length, bytes) records of the image's non-zero
+sectors, a run of one repeated byte as its length with the high bit set
+and the byte): behind the picking byte with its high bit set for
+fuzz_readers, behind "PTSPARS1" for fuzz_scan.  Small structures (LVM thin
+metadata, a snapshot store, WOF, recycle records, plists) are written as
+they are.  WORK holds run.sh's images (WORK/scan/mbr.img, WORK/seed/sq);
+a readers seed is READERS/N-NAME, N the pick number of fuzz_readers.c.
+A tool that is missing or fails costs its seed only: seeds are help, not
+tests."""
 import json
 import os
 import struct
@@ -21,6 +25,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "fixtures"))
 # pick numbers: fuzz_readers.c's ten disk kinds, then its enum
 VHD, VHDX, F2FS, BTRFS, XFS, VSS, LVM, THIN, SNAP, GPT, LUKS, WOF, SMALL = 2, 3, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22
 MAX_LEN = 262144
+SCAN_OUT = None
 
 
 def sh(cmd):
@@ -63,6 +68,15 @@ def luks_trim(data):
     return bytes(keep)
 
 
+def to_scan(name, data, raw=False):
+    """A whole-scan seed of an image (raw: already a sparse body)."""
+    body = b"PTSPARS1" + (data if raw else sparse(data))
+    if SCAN_OUT and len(body) <= MAX_LEN:
+        open(os.path.join(SCAN_OUT, name), "wb").write(body)
+    elif SCAN_OUT:
+        print(f"# scan seed {name}: {len(body)} bytes, over -max_len; not written", file=sys.stderr)
+
+
 def put(out, pick, name, data, as_sparse=False, raw=False):
     """raw: data is already a sparse body."""
     body = sparse(data) if as_sparse and not raw else data
@@ -74,26 +88,34 @@ def put(out, pick, name, data, as_sparse=False, raw=False):
         f.write(bytes([pick | (0x80 if as_sparse else 0)]) + body)
 
 
-def image(out, pick, name, path):
+def image(out, pick, name, path, scan=True):
+    """A readers seed of the image at path, and a whole-scan seed too."""
     if os.path.exists(path):
-        put(out, pick, name, open(path, "rb").read(), True)
+        data = open(path, "rb").read()
+        put(out, pick, name, data, True)
+        if scan:
+            to_scan(name, data)
 
 
 def main():
+    global SCAN_OUT
     work, out = sys.argv[1], sys.argv[2]
+    SCAN_OUT = sys.argv[3] if len(sys.argv) > 3 else None
     t = os.path.join(work, "rs")
     os.makedirs(t, exist_ok=True)
     mbr, tree = os.path.join(work, "scan", "mbr.img"), os.path.join(work, "seed", "sq")
 
     for fmt, pick in (("vpc", VHD), ("vhdx", VHDX)):
         if sh(f"qemu-img convert -O {fmt} {mbr} {t}/d.{fmt}"):
-            image(out, pick, f"d.{fmt}", f"{t}/d.{fmt}")
+            image(out, pick, f"d.{fmt}", f"{t}/d.{fmt}", scan=False)
     if sh(f"truncate -s 64M {t}/f2fs && mkfs.f2fs -q {t}/f2fs && sload.f2fs -f {tree} -t / {t}/f2fs"):
         image(out, F2FS, "f2fs", f"{t}/f2fs")
     if sh(f"truncate -s 120M {t}/btrfs && mkfs.btrfs -q -f -m single -d single --rootdir {tree} --shrink {t}/btrfs"):
         # --rootdir keeps the source's inode numbers: the seed ends with the lowest (fuzz_readers.c)
         first = min(os.lstat(os.path.join(d, f)).st_ino for d, dirs, files in os.walk(tree) for f in dirs + files)
-        put(out, BTRFS, "btrfs", sparse(open(f"{t}/btrfs", "rb").read()) + struct.pack("<Q", first), raw=True)
+        body = sparse(open(f"{t}/btrfs", "rb").read())
+        put(out, BTRFS, "btrfs", body + struct.pack("<Q", first), raw=True)
+        to_scan("btrfs", body, raw=True)
     proto = f"{t}/xfs.proto"
     open(proto, "w").write("dummy\n0 0\nd--755 0 0\n"
                            f" f ---644 0 0 {tree}/d/f\n l l--777 0 0 d/f\n d d--755 0 0\n  g ---600 1000 1000 {tree}/d/f\n $\n$\n")
@@ -128,13 +150,28 @@ def main():
     if sh(f"truncate -s 256K {t}/gpt && printf 'label: gpt\\nstart=64, size=256, type=linux, name=\"x\"\\n' | "
           f"sfdisk -q {t}/gpt"):
         image(out, GPT, "gpt", f"{t}/gpt")
-    image(out, GPT, "gpt-primary-zeroed", gpt)
+    image(out, GPT, "gpt-primary-zeroed", gpt, scan=False)
+
+    # whole-scan seeds only: ext4 with a file deleted (debugfs), NTFS with
+    # files, HFS+ with hard links and a directory link, an empty exFAT
+    if sh(f"truncate -s 4M {t}/ext4 && mkfs.ext4 -q -F -b 1024 -d {tree} {t}/ext4 && "
+          f"debugfs -w -R 'rm /d/f' {t}/ext4"):
+        to_scan("ext4-deleted", open(f"{t}/ext4", "rb").read())
+    if sh(f"truncate -s 4M {t}/ntfs && mkntfs -q -F -f -s 512 -c 512 {t}/ntfs && "
+          f"ntfscp -q {t}/ntfs {tree}/d/f f.txt && ntfscp -q {t}/ntfs {HERE}/mkseeds.py seeds.py"):
+        to_scan("ntfs", open(f"{t}/ntfs", "rb").read())
+    if sh(f"python3 {HERE}/../fixtures/mkhfsplus.py {t}/hfs 4 Mac links"):
+        to_scan("hfsplus-links", open(f"{t}/hfs", "rb").read())
+    if sh(f"truncate -s 4M {t}/exfat && mkfs.exfat -L CAM {t}/exfat"):
+        to_scan("exfat", open(f"{t}/exfat", "rb").read())
 
     open(f"{t}/pass", "w").write("pw")
     for kind in ("luks1", "luks2"):
         if sh(f"truncate -s 20M {t}/{kind} && cryptsetup luksFormat -q --type {kind} --key-size 256 "
               f"--pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file {t}/pass {t}/{kind}"):
-            put(out, LUKS, kind, luks_trim(open(f"{t}/{kind}", "rb").read()), True)
+            data = luks_trim(open(f"{t}/{kind}", "rb").read())
+            put(out, LUKS, kind, data, True)
+            to_scan(kind, data)
 
     try:
         import ntfsreparse
