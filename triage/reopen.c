@@ -787,7 +787,7 @@ static int open_item_link(pt_reopen_t *r, sqlite3 *h, int64_t id, const char *cw
         if ((rc = pt_apfs_open_fs(l->up->apfs, l->up->apfs_index, r->keys, r->nkeys, &l->fs, &used, err)) != PT_OK)
             goto out;
     } else if (!(l->img = pt_source_img_over(l->up->fn, l->up->src, l->up->size)) ||
-               !(l->fs = tsk_fs_open_img(l->img, 0, TSK_FS_TYPE_DETECT))) {
+               !(l->fs = pt_source_fs_open(l->img, 0, 0))) { /* a decoded volume: as the scan opened it */
         rc = pt_source_tsk_err(err, PT_EIO, "%s: not found again in its volume", loc.path);
         goto out;
     }

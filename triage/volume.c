@@ -245,7 +245,7 @@ static int scan_layer_volume(pt_scan_t *s, int64_t parent, const char *parent_la
               named ? pt_layer_name(layer) : NULL);
     img = pt_source_img_over(pt_layer_read, layer, v.length);
     if (img)
-        fs = tsk_fs_open_img(img, 0, TSK_FS_TYPE_DETECT);
+        fs = pt_source_fs_open(img, 0, 0);
     if (fs && kind == PT_LAYER_VSS && s->opts->shadow_copies == PT_SHADOW_CHANGED) {
         int idx = 0;
         pt_vss_t *set = pt_layer_vss(layer, &idx);
@@ -666,7 +666,7 @@ static int scan_inner_table(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, vo
         pv.description = p->desc;
         pv.container = "partition";
         pv.parent_volume_id = parent;
-        if (!(fs = tsk_fs_open_vol(p, TSK_FS_TYPE_DETECT))) {
+        if (!(fs = pt_source_fs_open(p->vs->img_info, (uint64_t)p->start * p->vs->block_size + p->vs->offset, 0))) {
             pt_source_tsk_err(&ferr, PT_EFORMAT, "no filesystem recognised");
             snprintf(why, sizeof why, "partition %.700s (%.100s) has no filesystem libtsk reads (%.400s); recorded "
                      "and hashed as one volume item", label, p->desc ? p->desc : "", ferr.msg);
@@ -883,7 +883,7 @@ static int scan_md_array(pt_scan_t *s, pt_volume_info_t *v, pt_read_fn fn, void 
         }
         layer_row(&av, label, pt_mdarray_size(arr), desc, pt_layer_kind_name(PT_LAYER_MDRAID), parent, map);
         if (rc == PT_OK && (img = pt_source_img_over(pt_mdarray_read, arr, av.length)) != NULL) {
-            if (!(fs = tsk_fs_open_img(img, 0, TSK_FS_TYPE_DETECT))) {
+            if (!(fs = pt_source_fs_open(img, 0, 0))) {
                 pt_err_t ferr = { 0, "" };
                 pt_source_tsk_err(&ferr, PT_EFORMAT, "no filesystem recognised");
                 snprintf(fwhy, sizeof fwhy, "%.600s has no filesystem libtsk reads (%.600s); recorded and hashed as "
@@ -1364,7 +1364,7 @@ static int scan_partitions(pt_scan_t *s, pt_source_t *src, TSK_VS_INFO *vs, pt_e
             v.flags = "alloc";
             if ((rc = check_extent(s, src, vs, p, label, err)) != PT_OK)
                 break;
-            fs = tsk_fs_open_vol(p, TSK_FS_TYPE_DETECT);
+            fs = pt_source_fs_open(src->img, (uint64_t)p->start * vs->block_size + vs->offset, 0);
             if (!fs) {
                 /* a Windows dynamic disk or Storage Spaces pool: their own
                  * metadata, not the partition table, says where volumes lie */
@@ -1491,7 +1491,7 @@ static int scan_backup_gpt(pt_scan_t *s, pt_source_t *src, const pt_gpt_t *g, pt
             if ((rc = pt_scan_problem(s, "error", label, msg, err)) != PT_OK)
                 break;
         }
-        fs = tsk_fs_open_img(src->img, (TSK_OFF_T)ps.off, TSK_FS_TYPE_DETECT);
+        fs = pt_source_fs_open(src->img, ps.off, 0);
         if (!fs) {
             pt_source_tsk_err(&ferr, PT_EFORMAT, "no filesystem recognised");
             no_fs_why(why, sizeof why, label, gdesc, pt_gpt_type_name(q->type), ferr.msg, src);
