@@ -130,6 +130,25 @@ static void describe(pt_vss_t *v, int i)
                  i + 1, v->n, when, s->nblocks, s->nblocks == 1 ? "" : "s");
 }
 
+/* libvshadow 20190323 reads the NTFS boot sector's geometry and divides by
+ * its bytes per sector unchecked: a damaged boot sector (0) killed the
+ * scan with SIGFPE (found by fuzz_readers).  The values NTFS allows. */
+static int boot_sector_check(pt_read_fn fn, void *src, pt_err_t *err)
+{
+    uint8_t b[512];
+    unsigned bps, spc;
+
+    if (pt_read_exact(fn, src, 0, b, sizeof b, err) != PT_OK)
+        return PT_EFORMAT;
+    bps = (unsigned)(b[11] | b[12] << 8);
+    spc = b[13];
+    if (bps < 256 || bps > 4096 || (bps & (bps - 1)) || spc == 0 || le64(b + 40) == 0)
+        return pt_err_set(err, PT_EFORMAT, "shadow copies not read: the NTFS boot sector is damaged (%u bytes per "
+                          "sector, %u sectors per cluster code, %llu sectors)", bps, spc,
+                          (unsigned long long)le64(b + 40));
+    return PT_OK;
+}
+
 int pt_vss_open(pt_read_fn fn, void *src, uint64_t size, pt_vss_t **out, pt_err_t *err)
 {
     libvshadow_error_t *e = NULL;
@@ -137,7 +156,7 @@ int pt_vss_open(pt_read_fn fn, void *src, uint64_t size, pt_vss_t **out, pt_err_
     int rc, i;
 
     *out = NULL;
-    if ((rc = pt_bfio_check(err)) != PT_OK)
+    if ((rc = pt_bfio_check(err)) != PT_OK || (rc = boot_sector_check(fn, src, err)) != PT_OK)
         return rc;
     if (!(v = calloc(1, sizeof *v)))
         return pt_err_set(err, PT_ENOMEM, "out of memory");

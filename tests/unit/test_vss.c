@@ -160,6 +160,14 @@ static void damage(void)
     T_CHECK(pt_vss_open(pt_read_mem, &m, VOL, &v, &err) == PT_EFORMAT && !v);
     T_CHECK(strstr(err.msg, "shadow copy catalog not read") != NULL);
     free(d);
+    /* a boot sector saying 0 bytes per sector: libvshadow divides by it
+     * (SIGFPE before the check; found by fuzz_readers) */
+    d = build();
+    m.p = d;
+    d[11] = d[12] = 0;
+    T_CHECK(pt_vss_open(pt_read_mem, &m, VOL, &v, &err) == PT_EFORMAT && !v);
+    T_CHECK(strstr(err.msg, "NTFS boot sector is damaged (0 bytes per sector") != NULL);
+    free(d);
     /* random damage to the catalog and the stores' metadata: opened or
      * refused, every read stays inside the volume */
     uint32_t r = 11;
