@@ -341,7 +341,7 @@ int pt_turtle_parse(const char *text, size_t len, pt_turtle_t **out, pt_err_t *e
         if (c.p >= c.end)
             break;
         if ((c.end - c.p >= 7 && strncmp(c.p, "@prefix", 7) == 0) ||
-            (c.end - c.p >= 6 && strncasecmp(c.p, "PREFIX", 6) == 0 && isspace((unsigned char)c.p[6]))) {
+            (c.end - c.p >= 7 && strncasecmp(c.p, "PREFIX", 6) == 0 && isspace((unsigned char)c.p[6]))) {
             if (directive(&c) != 0)
                 break;
             continue;

@@ -99,6 +99,20 @@ static void errors_name_their_line(void)
         T_CHECK(parse(deep, &err) == NULL);
         T_HAS(err.msg, "nested too deep");
     }
+    {
+        /* text ending in "PREFIX" (exactly 6 bytes, no NUL after): the
+         * SPARQL form's test read the byte after it (ASan heap overflow,
+         * found by fuzz_config) */
+        char *six = malloc(6);
+        pt_turtle_t *t = NULL;
+        pt_err_t err = { 0, "" };
+        if (six) {
+            memcpy(six, "PREFIX", 6);
+            T_CHECK(pt_turtle_parse(six, 6, &t, &err) != PT_OK && t == NULL);
+            pt_turtle_free(t);
+            free(six);
+        }
+    }
 }
 
 int main(void)
