@@ -112,6 +112,15 @@ int pt_files_count(const pt_files_t *f)
     return f->n;
 }
 
+uint64_t pt_files_bytes(const pt_files_t *f)
+{
+    uint64_t n = 0;
+
+    for (int i = 0; i < f->n; i++)
+        n += f->o[i].size;
+    return n;
+}
+
 /* Opens path in the namespace into o (o->path not set). */
 static int open_new(pt_files_t *f, const char *path, opened_t *o, pt_err_t *err)
 {

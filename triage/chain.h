@@ -30,8 +30,9 @@ pt_files_t *pt_files_host(void);
 pt_files_t *pt_files_tsk(TSK_FS_INFO *fs);     /* fs must outlive it */
 pt_files_t *pt_files_dir(const char *root);    /* root is copied */
 void pt_files_free(pt_files_t *f);
-/* Files opened through it so far. */
+/* Files opened through it so far, and their bytes. */
 int pt_files_count(const pt_files_t *f);
+uint64_t pt_files_bytes(const pt_files_t *f);
 
 /* Opens the regular file at path (absolute in the namespace, or relative to
  * the working directory for host files): fn and src read its size bytes.

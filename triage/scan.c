@@ -710,11 +710,8 @@ static int scan_evidence(pt_scan_t *s, const char *path, const char *label, pt_e
         goto out;
     s->img = src->img;
     s->disk_file_bytes = 0;
-    if (src->chain) { /* a virtual disk: its volume items are bounded by what its file can store */
-        struct stat st;
-        if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-            s->disk_file_bytes = (uint64_t)st.st_size;
-    }
+    if (src->chain && src->files) /* a virtual disk: its volume items are bounded by what its files can store */
+        s->disk_file_bytes = pt_files_bytes(src->files);
     if (!src->is_dir && (rc = image_hashes(s, src, err)) != PT_OK)
         goto out;
     rc = src->is_dir ? pt_dirwalk(s, path, err) : pt_volume_scan(s, src, err);

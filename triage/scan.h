@@ -84,8 +84,8 @@ typedef struct pt_scan {
     const char *nest_prefix;   /* walking a disk image found as a file: its path and "!" (else NULL) */
     int64_t nest_item;         /* that file's item id */
     const char *nest_container; /* its virtual-disk format ("qcow2"), NULL for a raw disk */
-    uint64_t disk_file_bytes;  /* the disk being walked is a virtual disk (qcow2, sparse image, ...) in a
-                                * file of this many bytes; 0 for a raw disk */
+    uint64_t disk_file_bytes;  /* the disk being walked is a virtual disk (qcow2, sparse image, ...) in
+                                * files (with backing files, extents) of this many bytes; 0 otherwise */
     struct pt_resume *resume;  /* resuming an interrupted scan, or NULL */
     struct pt_files *files;    /* the tree being walked, where disks found in it find their backing files */
     int bde_to_go;             /* walking a BitLocker To Go discovery volume (its cover files are ciphertext) */

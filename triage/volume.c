@@ -104,9 +104,9 @@ static int volume_item(pt_scan_t *s, pt_read_fn fn, void *src, uint64_t size, in
             most = UNSTORED_MIN;
         if (size > most) {
             it.read_limit = most;
-            pt_item_add_error(&it, "error", "a virtual disk of %" PRIu64 " bytes in a file of %" PRIu64 " bytes: "
-                              "read stopped at byte %" PRIu64 " (%u times its file, at least 1 GiB: past what the "
-                              "file can hold but as zeros it does not store), no hash (use --max-item-size to read "
+            pt_item_add_error(&it, "error", "a virtual disk of %" PRIu64 " bytes in files of %" PRIu64 " bytes: "
+                              "read stopped at byte %" PRIu64 " (%u times its files, at least 1 GiB: past what the "
+                              "files can hold but as zeros they do not store), no hash (use --max-item-size to read "
                               "further)",
                               size, s->disk_file_bytes, most, UNSTORED_RATIO);
         }
@@ -1767,7 +1767,7 @@ int pt_volume_looks_like_disk(const uint8_t *h, size_t n, uint64_t size)
 
 /* Walks img, a disk held by item it, as nested evidence (PATH!p1 ...). */
 static int scan_nested_img(pt_scan_t *s, const pt_item_t *it, TSK_IMG_INFO *img, uint64_t size, unsigned sector,
-                           const char *fmt, const char *container, pt_err_t *err)
+                           const char *fmt, const char *container, uint64_t file_bytes, pt_err_t *err)
 {
     pt_source_t nsrc;
     int64_t vol = s->volume_id;
@@ -1787,7 +1787,7 @@ static int scan_nested_img(pt_scan_t *s, const pt_item_t *it, TSK_IMG_INFO *img,
     s->nest_prefix = pt_scan_intern(s, prefix);
     s->nest_item = it->id;
     s->nest_container = container;
-    s->disk_file_bytes = container ? it->size : 0;
+    s->disk_file_bytes = file_bytes;
     rc = pt_volume_scan(s, &nsrc, err);
     s->nest_prefix = NULL;
     s->nest_item = 0;
@@ -1825,7 +1825,7 @@ int pt_volume_scan_bundle(pt_scan_t *s, const pt_item_t *it, pt_layer_kind_t kin
     }
     snprintf(msg, sizeof msg, "%.500s (files of the evidence)", desc);
     if ((rc = pt_scan_item_problem(s, it->id, "note", it->path, msg, err)) == PT_OK)
-        rc = scan_nested_img(s, it, img, (uint64_t)img->size, 512, msg, pt_layer_kind_name(kind), err);
+        rc = scan_nested_img(s, it, img, (uint64_t)img->size, 512, msg, pt_layer_kind_name(kind), 0, err);
     tsk_img_close(img);
     return rc;
 }
@@ -1833,12 +1833,15 @@ int pt_volume_scan_bundle(pt_scan_t *s, const pt_item_t *it, pt_layer_kind_t kin
 int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void *src, pt_layer_kind_t kind,
                           pt_err_t *err)
 {
-    TSK_IMG_INFO *img;
+    TSK_IMG_INFO *img = NULL;
     pt_layer_t *layer = NULL, *top;
     pt_chain_t *chain = NULL;
     pt_err_t lerr = { 0, "" };
     char fmt[700];
     uint64_t size = it->size;
+    /* a virtual disk's files bound its volume item (volume_item); an E01
+     * set or a split raw image stores every byte it has */
+    uint64_t file_bytes = kind != PT_LAYER_NONE && kind != PT_LAYER_EWF && kind != PT_LAYER_SPLIT ? it->size : 0;
     int rc, segments = 0;
 
     if (kind == PT_LAYER_EWF || kind == PT_LAYER_SPLIT) {
@@ -1868,8 +1871,10 @@ int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void
         /* an overlay's backing files are looked up in the tree it was found
          * in (chain.h); where the tree cannot be searched, it is named */
         if (s->files) {
+            uint64_t before = pt_files_bytes(s->files);
             rc = pt_chain_open(kind, fn, src, it->size, it->path, s->files, s->opts->policy ? s->opts->policy->keys : NULL,
                                s->opts->policy ? s->opts->policy->n_keys : 0, &chain, &lerr);
+            file_bytes += pt_files_bytes(s->files) - before; /* its backing files and extents */
         } else if ((rc = pt_layer_open(kind, fn, src, it->size, NULL, 0, &layer, &lerr)) == PT_OK &&
                    *pt_layer_backing(layer)) {
             snprintf(lerr.msg, sizeof lerr.msg, "%.700s: a differential image whose backing file cannot be looked "
@@ -1915,7 +1920,7 @@ int pt_volume_scan_nested(pt_scan_t *s, const pt_item_t *it, pt_read_fn fn, void
     }
     rc = scan_nested_img(s, it, img, size, kind == PT_LAYER_EWF || kind == PT_LAYER_SPLIT ?
                          (unsigned)img->sector_size : 512, fmt, kind != PT_LAYER_NONE ? pt_layer_kind_name(kind) : NULL,
-                         err);
+                         file_bytes, err);
     tsk_img_close(img);
     pt_layer_close(layer);
     pt_chain_close(chain);

@@ -3314,7 +3314,7 @@ def apple_sparse_image(tap, work):
         assert r.returncode == 1 and took < 60, (r.returncode, took)
         row = db(o).execute("SELECT size, sha256, error FROM items WHERE kind = 'volume'").fetchone()
         assert row[0] == 512 << 40 and not row[1], row
-        assert f"in a file of {len(b)} bytes: read stopped at byte {1024 * len(b)}" in row[2], row[2]
+        assert f"in files of {len(b)} bytes: read stopped at byte {1024 * len(b)}" in row[2], row[2]
     tap.result("a sparse image claiming 512 TiB from 1 MiB: its volume item read to 1,024 times the file, named, "
                "no hash, within a minute", claims_petabytes)
 
