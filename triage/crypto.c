@@ -19,7 +19,8 @@ const char *const pt_crypto_formats[] = {
     "gpg-agent-key", "pkcs12-encrypted", "java-keystore", "macos-keychain", "ansible-vault", "android-backup", "ecryptfs", "odf-encrypted",
     "doc-encrypted", "xls-encrypted", "ppt-encrypted", "borg-encrypted", "borg-key", "restic-key", "scrypt-encrypted",
     "aescrypt", "psafe3", "gocryptfs-conf", "cryptomator-masterkey", "encfs-config", "nextcloud-encrypted",
-    "nextcloud-key", "git-crypt", "sops", "qcow-encrypted", "axcrypt", "dpapi-blob", "dpapi-masterkey", NULL,
+    "nextcloud-key", "git-crypt", "sops", "qcow-encrypted", "axcrypt", "dpapi-blob", "dpapi-masterkey",
+    "cms-encrypted", "smime-encrypted", "pgp-mail", NULL,
 };
 
 /* ---- LUKS ------------------------------------------------------------------ */
@@ -349,10 +350,7 @@ static int pgp_packet_ok(const uint8_t *b, size_t n, int tag, char *desc, size_t
     }
 }
 
-/* Parses up to two packets of an OpenPGP byte stream.  Returns 1 when the
- * stream is an encrypted message, -1 when it is an OpenPGP stream of another
- * kind (signed, compressed, keys), 0 when it is not OpenPGP. */
-static int pgp_stream(const uint8_t *p, size_t n, int strict, char *desc, size_t dsize)
+int pt_crypto_pgp_stream(const uint8_t *p, size_t n, int strict, char *desc, size_t dsize)
 {
     pgp_pkt_t k, k2;
     char d1[128], d2[128];
@@ -415,7 +413,7 @@ static int detect_pgp(const pt_crypto_view_t *v, pt_crypto_match_t *m)
             SET(m, "pgp", 1, "armoured OpenPGP message (body not in the sampled head)");
             return 1;
         }
-        r = pgp_stream(bin, n, 0, desc, sizeof desc);
+        r = pt_crypto_pgp_stream(bin, n, 0, desc, sizeof desc);
         if (r > 0)
             SET(m, "pgp", 1, "armoured OpenPGP message: %s", desc);
         else if (r < 0)
@@ -424,7 +422,7 @@ static int detect_pgp(const pt_crypto_view_t *v, pt_crypto_match_t *m)
             SET(m, "pgp", 1, "armoured OpenPGP message (packets not decodable)");
         return 1;
     }
-    r = pgp_stream(v->head, v->head_len, 1, desc, sizeof desc);
+    r = pt_crypto_pgp_stream(v->head, v->head_len, 1, desc, sizeof desc);
     if (r > 0) {
         SET(m, "pgp", 1, "OpenPGP message: %s", desc);
         return 1;
@@ -873,10 +871,10 @@ static int detect_keepass(const pt_crypto_view_t *v, pt_crypto_match_t *m)
 
 static int (*const detectors[])(const pt_crypto_view_t *, pt_crypto_match_t *) = {
     detect_luks, detect_bitlocker, detect_qcow, detect_corestorage, detect_dmg, detect_hibernation, detect_memory_image, detect_swap, detect_age, detect_openssl, detect_keepass, pt_crypto_detect_keys,
-    detect_pgp, detect_pgp_secret, detect_ansible_vault, detect_android_backup, detect_ecryptfs,
+    detect_pgp, pt_crypto_detect_mail, detect_pgp_secret, detect_ansible_vault, detect_android_backup, detect_ecryptfs,
     detect_borg_segment, detect_scrypt_file, detect_aescrypt, detect_psafe3, pt_crypto_detect_vault_keys,
     detect_nextcloud, detect_git_crypt, detect_sops, pt_crypto_detect_axcrypt, pt_crypto_detect_dpapi,
-    pt_crypto_detect_pkcs12, pt_crypto_detect_gpg_agent, pt_crypto_detect_jks, pt_crypto_detect_keychain,
+    pt_crypto_detect_pkcs12, pt_crypto_detect_cms, pt_crypto_detect_gpg_agent, pt_crypto_detect_jks, pt_crypto_detect_keychain,
     pt_crypto_detect_zip, pt_crypto_detect_7z, pt_crypto_detect_rar5, pt_crypto_detect_rar4,
     pt_crypto_detect_pdf, pt_crypto_detect_cfb,
 };

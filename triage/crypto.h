@@ -5,7 +5,8 @@
  * private keys and key stores (SSH, PEM, PKCS#8, PKCS#12, gpg-agent, Java,
  * macOS keychains),
  * Ansible Vault, Android backups, eCryptfs files, AxCrypt files, Windows DPAPI
- * blobs and master keys.
+ * blobs and master keys, CMS/PKCS#7 enveloped data and encrypted e-mail
+ * (S/MIME, PGP/MIME, inline PGP).
  *
  * Detectors see only the head (first bytes) and the tail (last bytes) that
  * the reader kept during its single pass, plus the total size; they never

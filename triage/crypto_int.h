@@ -129,6 +129,38 @@ static inline size_t b64_decode(const uint8_t *p, size_t n, uint8_t *out, size_t
     return o;
 }
 
+/* ---- DER/BER ---------------------------------------------------------------- */
+
+/* One DER/BER tag-length header at p[*off]; sets *len (SIZE_MAX for BER's
+ * indefinite length).  Returns the tag, or -1. */
+static inline int der_header(const uint8_t *p, size_t n, size_t *off, size_t *len)
+{
+    size_t o = *off, l, i, k;
+    int tag;
+
+    if (o + 2 > n)
+        return -1;
+    tag = p[o++];
+    l = p[o++];
+    if (l == 0x80) {
+        l = SIZE_MAX;
+    } else if (l & 0x80) {
+        k = l & 0x7f;
+        if (k == 0 || k > 4 || o + k > n)
+            return -1;
+        for (l = 0, i = 0; i < k; i++)
+            l = l << 8 | p[o++];
+    }
+    *off = o;
+    *len = l;
+    return tag;
+}
+
+/* PKCS#7/CMS content types 1.2.840.113549.1.7.{1,2,3,6}, DER-encoded with their tag */
+static const uint8_t oid_data[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01 };
+static const uint8_t oid_signed[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02 };
+static const uint8_t oid_enveloped[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03 };
+static const uint8_t oid_encrypted[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x06 };
 #define SET(m, fmt_, enc_, ...)                                   \
     do {                                                          \
         (m)->format = (fmt_);                                     \
@@ -145,6 +177,12 @@ typedef struct pgp_pkt {
 
 int pt_crypto_pgp_header(const uint8_t *p, size_t n, pgp_pkt_t *k);
 
+/* Parses up to two packets of an OpenPGP byte stream: 1 an encrypted
+ * message, -1 an OpenPGP stream of another kind (signed, compressed, keys),
+ * 0 not OpenPGP.  strict: binary without armour (a lone session key or
+ * tag 9 does not count). */
+int pt_crypto_pgp_stream(const uint8_t *p, size_t n, int strict, char *desc, size_t dsize);
+
 /* Decodes the base64 body of an ASCII-armoured block whose BEGIN line ends
  * at head offset after; 0 when the body does not start in the head. */
 int pt_crypto_armour_body(const pt_crypto_view_t *v, size_t after, uint8_t *bin, size_t size, size_t *n);
@@ -156,6 +194,10 @@ int pt_crypto_detect_pkcs12(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 int pt_crypto_detect_gpg_agent(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 int pt_crypto_detect_jks(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 int pt_crypto_detect_keychain(const pt_crypto_view_t *v, pt_crypto_match_t *m);
+
+/* CMS/PKCS#7 encrypted content and encrypted e-mail (crypto_mail.c). */
+int pt_crypto_detect_cms(const pt_crypto_view_t *v, pt_crypto_match_t *m);
+int pt_crypto_detect_mail(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 
 /* AxCrypt files and DPAPI-protected secrets (crypto_win.c). */
 int pt_crypto_detect_axcrypt(const pt_crypto_view_t *v, pt_crypto_match_t *m);

@@ -74,35 +74,6 @@ int pt_crypto_detect_keys(const pt_crypto_view_t *v, pt_crypto_match_t *m)
 
 /* ---- PKCS#12 ------------------------------------------------------------------------------- */
 
-/* One DER/BER tag-length header at p[*off]; sets *len (SIZE_MAX for BER's
- * indefinite length).  Returns the tag, or -1. */
-static int der_header(const uint8_t *p, size_t n, size_t *off, size_t *len)
-{
-    size_t o = *off, l, i, k;
-    int tag;
-
-    if (o + 2 > n)
-        return -1;
-    tag = p[o++];
-    l = p[o++];
-    if (l == 0x80) {
-        l = SIZE_MAX;
-    } else if (l & 0x80) {
-        k = l & 0x7f;
-        if (k == 0 || k > 4 || o + k > n)
-            return -1;
-        for (l = 0, i = 0; i < k; i++)
-            l = l << 8 | p[o++];
-    }
-    *off = o;
-    *len = l;
-    return tag;
-}
-
-static const uint8_t oid_data[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01 };
-static const uint8_t oid_signed[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02 };
-static const uint8_t oid_enveloped[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03 };
-static const uint8_t oid_encrypted[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x06 };
 /* PKCS#12 bag types 1.2.840.113549.1.12.10.1.{1,2} */
 static const uint8_t oid_keybag[] = { 0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x0a, 0x01, 0x01 };
 static const uint8_t oid_shrouded[] = { 0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x0a, 0x01, 0x02 };

@@ -100,6 +100,41 @@ def make_corpus(d):
     run("openssl pkcs12 -export -in ../c.pem -inkey ../k.pem -passout pass:pw -out enc.p12 && "
         "openssl pkcs12 -export -in ../c.pem -inkey ../k.pem -passout pass: -keypbe NONE -certpbe NONE "
         "-nomaciter -out plain.p12")
+    # encrypted e-mail (a mail server's Maildir): S/MIME by openssl (encrypted;
+    # signed only; signed then encrypted; encrypted then signed), CMS in DER
+    # and PEM (a recipient key, a password, a symmetric key, AES-GCM), PGP/MIME
+    # and inline PGP by gpg, against signed-only and quoted negatives
+    run("head -c 3000 plain.txt > ../m.txt && "
+        "openssl smime -encrypt -aes256 -in ../m.txt -from a@x -to b@y -subject s -out smime-enc.eml ../c.pem && "
+        "openssl smime -sign -nodetach -in ../m.txt -signer ../c.pem -inkey ../k.pem -from a@x -to b@y "
+        "-subject s -out smime-signed.eml && "
+        "openssl smime -sign -in ../m.txt -signer ../c.pem -inkey ../k.pem -from a@x -to b@y -subject s "
+        "-out smime-detached.eml && "
+        "openssl smime -encrypt -aes256 -in ../m.txt ../c.pem | openssl smime -sign -nodetach -signer ../c.pem "
+        "-inkey ../k.pem -from a@x -to b@y -subject s -out smime-enc-signed.eml && "
+        "openssl cms -encrypt -aes256 -in ../m.txt -outform DER -out cms.p7m ../c.pem && "
+        "openssl cms -encrypt -aes256 -in ../m.txt -outform PEM -out cms.pem ../c.pem && "
+        "openssl cms -encrypt -pwri_password pw -aes256 -in ../m.txt -outform DER -out cms-pw.der && "
+        "openssl cms -encrypt -aes-256-gcm -in ../m.txt -outform DER -out cms-gcm.der ../c.pem && "
+        "openssl cms -EncryptedData_encrypt -aes128 -secretkey 000102030405060708090A0B0C0D0E0F -in ../m.txt "
+        "-outform DER -out cms-sym.der && "
+        "openssl cms -sign -nodetach -in ../m.txt -signer ../c.pem -inkey ../k.pem -outform DER -out signed.p7s")
+    with open(os.path.join(c, "pk.asc")) as f:
+        armour = f.read()
+    run(f"{gpg} -a -s -u k@example.org -o ../signed.asc ../m.txt")
+    with open(os.path.join(d, "signed.asc")) as f:
+        signed = f.read()
+    mails = {
+        "pgp-mime.eml": "MIME-Version: 1.0\nContent-Type: multipart/encrypted;\n protocol=\"application/pgp-encrypted\";"
+                        " boundary=\"XX\"\n\n--XX\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n--XX\n"
+                        "Content-Type: application/octet-stream; name=\"encrypted.asc\"\n\n" + armour + "\n--XX--\n",
+        "pgp-inline.eml": "\nHello,\n\n" + armour,
+        "pgp-signed.eml": "\n" + signed,
+        "pgp-quoted.eml": "\nYou wrote:\n" + "".join("> " + line + "\n" for line in armour.splitlines()),
+    }
+    for name, rest in mails.items():
+        with open(os.path.join(c, name), "w", newline="\r\n" if "inline" in name else None) as f:
+            f.write("Received: from mx\nFrom: a@example.org\nTo: b@example.org\nSubject: x\n" + rest)
     # Java key stores (keytool): a key pair in JKS and JCEKS (with an AES
     # secret key), a JKS of trusted certificates only
     kt = "keytool -storepass secret1 -keypass secret1"
@@ -224,6 +259,13 @@ EXPECT = {
     "/axcrypt": ("encrypted", "axcrypt"), "/dpapi-cred": ("encrypted", "dpapi-blob"),
     "/dpapi-masterkey": ("encrypted", "dpapi-masterkey"), "/dpapi.ps1": ("encrypted", "dpapi-blob"),
     "/dpapi-bad.ps1": ("none", None),
+    "/smime-enc.eml": ("encrypted", "smime-encrypted"), "/smime-signed.eml": ("none", None),
+    "/smime-detached.eml": ("none", None), "/smime-enc-signed.eml": ("encrypted", "smime-encrypted"),
+    "/cms.p7m": ("encrypted", "cms-encrypted"), "/cms.pem": ("encrypted", "cms-encrypted"),
+    "/cms-pw.der": ("encrypted", "cms-encrypted"), "/cms-gcm.der": ("encrypted", "cms-encrypted"),
+    "/cms-sym.der": ("encrypted", "cms-encrypted"), "/signed.p7s": ("none", None),
+    "/pgp-mime.eml": ("encrypted", "pgp-mail"), "/pgp-inline.eml": ("encrypted", "pgp-mail"),
+    "/pgp-signed.eml": ("none", None), "/pgp-quoted.eml": ("none", None),
     "/gpl.br": ("none", None), "/sqlite3.h.br": ("none", None), "/random.br": ("suspected", "random-data"),
 }
 
@@ -244,6 +286,13 @@ REASON = {
     "/gpl.br": "compressed: brotli stream", "/axcrypt": "format 3.2 (AxCrypt 1: AES-128)",
     "/dpapi-cred": "Credential Manager file: a DPAPI blob (master key 3a0b5e7c-1f2d-4c6b-9e8a-7d6c5b4a3f21",
     "/dpapi-masterkey": "master key 3a0b5e7c-1f2d-4c6b-9e8a-7d6c5b4a3f21 (PBKDF2, 8000 rounds, SHA-512, AES-256)",
+    "/smime-enc.eml": "enveloped data, version 0, 1 recipient, AES-256-CBC",
+    "/smime-signed.eml": "S/MIME signed (application/pkcs7-mime): CMS/PKCS#7 signed data, version 1, not encrypted",
+    "/smime-enc-signed.eml": "signed around an encrypted message", "/cms-pw.der": "(a password among them)",
+    "/cms-gcm.der": "authenticated enveloped data, version 0, 1 recipient, AES-256-GCM",
+    "/cms-sym.der": "encrypted data (a symmetric key), version 0, AES-128-CBC", "/signed.p7s": "signed data",
+    "/pgp-mime.eml": "(PGP/MIME, multipart/encrypted): public-key encrypted session key (RSA",
+    "/pgp-inline.eml": "an inline armoured message", "/pgp-signed.eml": "message/rfc822",
     "/dpapi.ps1": "holds 1 DPAPI-protected secret in hex", "/dpapi-bad.ps1": "type text/plain", "/random.br": "no decoder explains it",
 }
 

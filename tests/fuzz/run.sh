@@ -91,6 +91,14 @@ for k in doc-enc xls-enc ppt-enc ppt; do python3 tests/fixtures/mkcfb.py $k "$wo
 for k in odt-encrypted vault ab-encrypted ecryptfs; do python3 tests/fixtures/mkcrypted.py $k "$work/classify/$k" 2>/dev/null; done
 openssl req -x509 -newkey rsa:1024 -nodes -keyout "$work/k.pem" -out "$work/c.pem" -subj /CN=x -days 1 >/dev/null 2>&1 &&
   openssl pkcs12 -export -in "$work/c.pem" -inkey "$work/k.pem" -passout pass:pw -out "$work/classify/p12" 2>/dev/null
+# CMS and S/MIME (crypto_mail.c): enveloped DER, a password recipient, an
+# encrypted mail and a signed one
+echo "a message" > "$work/m.txt"
+openssl cms -encrypt -aes128 -in "$work/m.txt" -outform DER -out "$work/classify/cms" "$work/c.pem" 2>/dev/null
+openssl cms -encrypt -pwri_password pw -in "$work/m.txt" -outform DER -out "$work/classify/cms-pw" 2>/dev/null
+openssl smime -encrypt -in "$work/m.txt" -from a@x -to b@y -subject s -out "$work/classify/smime" "$work/c.pem" 2>/dev/null
+openssl smime -sign -nodetach -in "$work/m.txt" -signer "$work/c.pem" -inkey "$work/k.pem" -from a@x -to b@y \
+  -subject s -out "$work/classify/smime-signed" 2>/dev/null
 
 n=0 bad=0
 for t in tests/fuzz/fuzz_*; do

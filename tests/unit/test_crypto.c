@@ -780,6 +780,89 @@ static void carved_deflate_fails_the_bit_serial_test(void)
     free(rnd);
 }
 
+/* Every prefix of a sample in a buffer of exactly its size (ASan sees a
+ * read past the view); returns how many prefixes matched. */
+static int exact_prefixes(const uint8_t *p, size_t n)
+{
+    pt_crypto_match_t m;
+    size_t i;
+    int hits = 0;
+
+    for (i = 1; i <= n; i++) {
+        uint8_t *q = malloc(i);
+        memcpy(q, p, i);
+        hits += detect(q, i, &m);
+        free(q);
+    }
+    return hits;
+}
+
+/* CMS/PKCS#7 in DER and BER, and e-mail whose content is encrypted. */
+static void cms_and_mail(void)
+{
+    /* EnvelopedData, BER indefinite lengths as `openssl smime` streams it:
+     * version 0, one key-transport recipient, AES-256-CBC */
+    static const uint8_t env[] = {
+        0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03, 0xa0, 0x80, 0x30, 0x80,
+        0x02, 0x01, 0x00, 0x31, 0x0a, 0x30, 0x08, 0x02, 0x01, 0x00, 0x30, 0x00, 0x04, 0x01, 0x55,
+        0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+        0x30, 0x1d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a, 0x04, 0x10,
+        1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+        0xa0, 0x80, 0x04, 0x04, 0xde, 0xad, 0xbe, 0xef, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
+    /* SignedData, version 1, around plain data */
+    static const uint8_t sig[] = { 0x30, 0x1a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+                                   0xa0, 0x0d, 0x30, 0x0b, 0x02, 0x01, 0x01, 0x31, 0x00, 0x30, 0x04, 0x06, 0x02,
+                                   0x2a, 0x03 };
+    static const char mail[] = "Received: from x\r\nFrom: a@example.org\r\nTo: b@example.org\r\nSubject: s\r\n"
+                               "MIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data;\r\n"
+                               " name=\"smime.p7m\"\r\nContent-Transfer-Encoding: base64\r\n\r\n";
+    pt_crypto_match_t m;
+    uint8_t deep[600], b[1024];
+    char text[2048];
+    size_t i, n;
+    int hits;
+
+    T_CHECK(detect(env, sizeof env, &m) && strcmp(m.format, "cms-encrypted") == 0 && m.encrypted);
+    T_CHECK(strstr(m.reason, "enveloped data, version 0, 1 recipient, AES-256-CBC") != NULL);
+    T_CHECK(detect(sig, sizeof sig, &m) && strcmp(m.format, "cms-signed") == 0 && !m.encrypted);
+    memcpy(b, env, sizeof env);
+    b[19] = 1; /* EnvelopedData has no version 1 */
+    T_CHECK(!detect(b, sizeof env, &m));
+    /* cut anywhere: recognised by its first 20 bytes, no read past the view */
+    hits = exact_prefixes(env, sizeof env);
+    T_CHECK(hits == (int)sizeof env - 19);
+    /* BER nested deeper than the parser follows: recognised, details stop */
+    memcpy(deep, env, 20);
+    deep[20] = 0xa0, deep[21] = 0x80; /* originatorInfo, indefinite, nesting on */
+    for (i = 22; i + 2 <= sizeof deep; i += 2)
+        deep[i] = 0x30, deep[i + 1] = 0x80;
+    T_CHECK(detect(deep, sizeof deep, &m) && strcmp(m.format, "cms-encrypted") == 0);
+
+    /* the same content as an S/MIME message's base64 body */
+    n = (size_t)snprintf(text, sizeof text, "%s", mail);
+    n += (size_t)EVP_EncodeBlock((unsigned char *)text + n, env, sizeof env);
+    T_CHECK(detect((const uint8_t *)text, n, &m) && strcmp(m.format, "smime-encrypted") == 0 &&
+            strstr(m.reason, "AES-256-CBC"));
+    T_CHECK(exact_prefixes((const uint8_t *)text, n) > 0);
+    /* the declaration alone, the body cut away, still says it */
+    T_CHECK(detect((const uint8_t *)mail, strlen(mail), &m) && strcmp(m.format, "smime-encrypted") == 0 &&
+            strstr(m.reason, "not in the sampled head"));
+    /* the same words in a message's text are not a declaration */
+    n = (size_t)snprintf(text, sizeof text, "From: a@x\nSubject: how it works\n\nContent-Type: application/pkcs7-mime;"
+                         " smime-type=enveloped-data\n\n");
+    n += (size_t)EVP_EncodeBlock((unsigned char *)text + n, env, sizeof env);
+    T_CHECK(!detect((const uint8_t *)text, n, &m));
+    /* header-like lines that are not a message (a Debian control file) */
+    n = (size_t)snprintf(text, sizeof text, "Package: x\nVersion: 1\nContent-Type: application/pkcs7-mime; "
+                         "smime-type=enveloped-data\n\nabc");
+    T_CHECK(!detect((const uint8_t *)text, n, &m));
+    /* PGP/MIME declared, its armoured part beyond the head */
+    n = (size_t)snprintf(text, sizeof text, "From: a@x\nTo: b@y\nContent-Type: multipart/encrypted;\n\tprotocol="
+                         "\"application/pgp-encrypted\"; boundary=\"b\"\n\n--b\n");
+    T_CHECK(detect((const uint8_t *)text, n, &m) &&
+            strcmp(m.format, "pgp-mail") == 0 && strstr(m.reason, "not in the sampled head"));
+}
+
 int main(void)
 {
     T_RUN(luks_headers);
@@ -792,6 +875,7 @@ int main(void)
     T_RUN(java_and_mac_key_stores);
     T_RUN(windows_secrets);
     T_RUN(random_bytes_match_nothing);
+    T_RUN(cms_and_mail);
     T_RUN(decoders_explain_compressed);
     T_RUN(verdicts);
     T_RUN(bitlocker_to_go);
