@@ -20,7 +20,8 @@ const char *const pt_crypto_formats[] = {
     "doc-encrypted", "xls-encrypted", "ppt-encrypted", "borg-encrypted", "borg-key", "restic-key", "scrypt-encrypted",
     "aescrypt", "psafe3", "gocryptfs-conf", "cryptomator-masterkey", "encfs-config", "nextcloud-encrypted",
     "nextcloud-key", "git-crypt", "sops", "qcow-encrypted", "axcrypt", "dpapi-blob", "dpapi-masterkey",
-    "cms-encrypted", "smime-encrypted", "pgp-mail", NULL,
+    "cms-encrypted", "smime-encrypted", "pgp-mail", "ethereum-keystore", "electrum-wallet", "bitcoin-wallet",
+    "bitwarden-export", "1password-vault", NULL,
 };
 
 /* ---- LUKS ------------------------------------------------------------------ */
@@ -874,7 +875,7 @@ static int (*const detectors[])(const pt_crypto_view_t *, pt_crypto_match_t *) =
     detect_pgp, pt_crypto_detect_mail, detect_pgp_secret, detect_ansible_vault, detect_android_backup, detect_ecryptfs,
     detect_borg_segment, detect_scrypt_file, detect_aescrypt, detect_psafe3, pt_crypto_detect_vault_keys,
     detect_nextcloud, detect_git_crypt, detect_sops, pt_crypto_detect_axcrypt, pt_crypto_detect_dpapi,
-    pt_crypto_detect_pkcs12, pt_crypto_detect_cms, pt_crypto_detect_gpg_agent, pt_crypto_detect_jks, pt_crypto_detect_keychain,
+    pt_crypto_detect_pkcs12, pt_crypto_detect_cms, pt_crypto_detect_gpg_agent, pt_crypto_detect_jks, pt_crypto_detect_keychain, pt_crypto_detect_wallets, pt_crypto_detect_bitcoin,
     pt_crypto_detect_zip, pt_crypto_detect_7z, pt_crypto_detect_rar5, pt_crypto_detect_rar4,
     pt_crypto_detect_pdf, pt_crypto_detect_cfb,
 };

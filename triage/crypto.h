@@ -6,7 +6,8 @@
  * macOS keychains),
  * Ansible Vault, Android backups, eCryptfs files, AxCrypt files, Windows DPAPI
  * blobs and master keys, CMS/PKCS#7 enveloped data and encrypted e-mail
- * (S/MIME, PGP/MIME, inline PGP).
+ * (S/MIME, PGP/MIME, inline PGP), cryptocurrency wallets (Ethereum,
+ * Electrum, Bitcoin Core) and password-manager vaults (Bitwarden, 1Password).
  *
  * Detectors see only the head (first bytes) and the tail (last bytes) that
  * the reader kept during its single pass, plus the total size; they never

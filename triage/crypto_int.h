@@ -194,6 +194,8 @@ int pt_crypto_detect_pkcs12(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 int pt_crypto_detect_gpg_agent(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 int pt_crypto_detect_jks(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 int pt_crypto_detect_keychain(const pt_crypto_view_t *v, pt_crypto_match_t *m);
+int pt_crypto_detect_wallets(const pt_crypto_view_t *v, pt_crypto_match_t *m);
+int pt_crypto_detect_bitcoin(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 
 /* CMS/PKCS#7 encrypted content and encrypted e-mail (crypto_mail.c). */
 int pt_crypto_detect_cms(const pt_crypto_view_t *v, pt_crypto_match_t *m);

@@ -332,3 +332,118 @@ int pt_crypto_detect_vault_keys(const pt_crypto_view_t *v, pt_crypto_match_t *m)
     }
     return 0;
 }
+
+/* ---- cryptocurrency wallets and password-manager vaults ------------------------------------ */
+
+/* The string value of "key" (quoted, with its quotes) in the head, copied
+ * when it is short printable text; 0 otherwise. */
+static int json_str(const pt_crypto_view_t *v, const char *key, char *out, size_t out_size)
+{
+    const uint8_t *p = find(v->head, v->head_len, key, strlen(key)), *end = v->head + v->head_len;
+    size_t i = 0;
+
+    if (!p)
+        return 0;
+    for (p += strlen(key); p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == ':'); p++)
+        ;
+    if (p >= end || *p++ != '"')
+        return 0;
+    while (p < end && *p != '"' && *p >= 0x20 && *p < 0x7f && i + 1 < out_size)
+        out[i++] = (char)*p++;
+    out[i] = '\0';
+    return p < end && *p == '"' && i > 0;
+}
+
+/* Ethereum keystores (Web3 Secret Storage, geth's keystore/UTC--...),
+ * Electrum's encrypted wallet files, Bitwarden's encrypted exports and
+ * 1Password's OPVault files: each is a key or a vault sealed with the
+ * owner's password. */
+int pt_crypto_detect_wallets(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    static const char *const eth[] = { "\"ciphertext\"", "\"cipherparams\"", "\"kdf\"", "\"mac\"", NULL };
+    static const char *const bitwarden[] = { "\"encrypted\"", "\"encKeyValidation_DO_NOT_EDIT\"", NULL };
+    char kdf[24] = "?", cipher[24] = "?", addr[48] = "", iter[16] = "";
+    size_t after;
+    uint8_t bin[48];
+
+    if (v->size <= (1u << 20) && json_has(v, eth)) {
+        (void)json_str(v, "\"kdf\"", kdf, sizeof kdf);
+        (void)json_str(v, "\"cipher\"", cipher, sizeof cipher);
+        (void)json_str(v, "\"address\"", addr, sizeof addr);
+        SET(m, "ethereum-keystore", 1, "Ethereum keystore (Web3 Secret Storage): the private key of account%s%.42s, "
+            "encrypted with %s under a %s-derived key", *addr ? " 0x" : " (address not recorded)",
+            addr[0] == '0' && addr[1] == 'x' ? addr + 2 : addr, cipher, kdf);
+        return 1;
+    }
+    if (json_has(v, bitwarden)) {
+        const uint8_t *pw = find(v->head, v->head_len, "\"passwordProtected\"", 19), *it;
+        if ((it = find(v->head, v->head_len, "\"kdfIterations\"", 15)) != NULL) {
+            size_t i = 0;
+            for (it += 15; it < v->head + v->head_len && (*it == ' ' || *it == ':'); it++)
+                ;
+            while (it < v->head + v->head_len && *it >= '0' && *it <= '9' && i + 1 < sizeof iter)
+                iter[i++] = (char)*it++;
+            iter[i] = '\0';
+        }
+        SET(m, "bitwarden-export", 1, "Bitwarden encrypted export: %s%s%s", pw ? "sealed with a password"
+            : "sealed with the account's key (only that account can import it)", *iter ? ", KDF iterations " : "",
+            iter);
+        return 1;
+    }
+    if (starts_text(v, "QklFMQ", &after) &&
+        b64_decode(v->head + after - 6, v->head_len - after + 6, bin, sizeof bin) >= 38 &&
+        memcmp(bin, "BIE1", 4) == 0 && (bin[4] == 2 || bin[4] == 3)) {
+        SET(m, "electrum-wallet", 1, "Electrum wallet file, encrypted as a whole (BIE1: ECIES to a key derived "
+            "from the password)");
+        return 1;
+    }
+    if (starts_text(v, "var profile=", &after) && find(v->head, v->head_len, "\"masterKey\"", 11) &&
+        find(v->head, v->head_len, "\"overviewKey\"", 13)) {
+        SET(m, "1password-vault", 1, "1Password OPVault profile (profile.js): the vault's master and overview "
+            "keys, encrypted with a PBKDF2-derived key");
+        return 1;
+    }
+    if (starts_text(v, "ld({", &after) && find(v->head, v->head_len, "b3BkYXRhMDE", 11)) {
+        SET(m, "1password-vault", 1, "1Password OPVault band file: items in opdata01 (AES-256-CBC, HMAC-SHA256)");
+        return 1;
+    }
+    return 0;
+}
+
+/* Bitcoin Core wallets: wallet.dat in Berkeley DB (legacy) or SQLite
+ * (descriptor wallets).  Records are keyed by a length-prefixed type:
+ * encrypted private keys are "ckey" or "walletdescriptorckey" records under
+ * an "mkey" master key; plain ones "key" or "walletdescriptorkey".  Only
+ * what the head and tail hold is seen, so a wallet without key records
+ * there is left to the statistics. */
+int pt_crypto_detect_bitcoin(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    const uint8_t *magic = at(v, 12, 4);
+    size_t left;
+    int bdb, sqlite, crypted, plain;
+
+    bdb = magic && (memcmp(magic, "\x62\x31\x05\x00", 4) == 0 || memcmp(magic, "\x00\x05\x31\x62", 4) == 0);
+    sqlite = v->head_len >= 16 && memcmp(v->head, "SQLite format 3", 16) == 0;
+    if (!bdb && !sqlite)
+        return 0;
+    if (bdb && !find_any(v, "\x0bminversion", 11, &left) && !find_any(v, "\x07keymeta", 8, &left) &&
+        !find_any(v, "\x04" "ckey", 5, &left) && !find_any(v, "\x04mkey\x01\x00\x00\x00", 9, &left))
+        return 0;
+    if (sqlite && !find_any(v, "\x10walletdescriptor", 17, &left) &&
+        !find_any(v, "\x14walletdescriptorckey", 21, &left) && !find_any(v, "\x13walletdescriptorkey", 20, &left))
+        return 0;
+    crypted = find_any(v, "\x04mkey\x01\x00\x00\x00", 9, &left) || find_any(v, "\x04" "ckey", 5, &left) ||
+              find_any(v, "\x14walletdescriptorckey", 21, &left);
+    plain = find_any(v, "\x03key", 4, &left) || find_any(v, "\x13walletdescriptorkey", 20, &left);
+    if (crypted) {
+        SET(m, "bitcoin-wallet", 1, "Bitcoin Core wallet (%s): its private keys are encrypted with the wallet "
+            "passphrase (mkey/ckey records)", bdb ? "Berkeley DB wallet.dat" : "SQLite descriptor wallet");
+        return 1;
+    }
+    if (plain) {
+        SET(m, "bitcoin-wallet", 0, "Bitcoin Core wallet (%s) with private keys not encrypted (key records, no "
+            "master key)", bdb ? "Berkeley DB wallet.dat" : "SQLite descriptor wallet");
+        return 1;
+    }
+    return 0;
+}

@@ -146,7 +146,9 @@ def make_corpus(d):
     # formats no Debian tool writes encrypted, written by their specifications
     fx = os.path.join(ROOT, "tests", "fixtures")
     for kind in ("odt-encrypted", "odt-plain", "vault", "ab-encrypted", "ab-plain", "ecryptfs", "axcrypt",
-                 "dpapi-cred", "dpapi-masterkey", "dpapi.ps1", "dpapi-bad.ps1"):
+                 "dpapi-cred", "dpapi-masterkey", "dpapi.ps1", "dpapi-bad.ps1", "eth-keystore", "electrum",
+                 "bitwarden-pw", "bitwarden-acct", "opvault-profile", "opvault-band", "btc-sqlite", "btc-sqlite-plain",
+                 "btc-bdb"):
         run(f"python3 {fx}/mkcrypted.py {kind} {kind}")
     for kind in ("doc-enc", "doc", "doc-enc-large", "xls-enc", "xls", "ppt-enc", "ppt", "xls-default",
                  "xls-default-cryptoapi", "xls-other-cryptoapi"):
@@ -266,6 +268,11 @@ EXPECT = {
     "/cms-sym.der": ("encrypted", "cms-encrypted"), "/signed.p7s": ("none", None),
     "/pgp-mime.eml": ("encrypted", "pgp-mail"), "/pgp-inline.eml": ("encrypted", "pgp-mail"),
     "/pgp-signed.eml": ("none", None), "/pgp-quoted.eml": ("none", None),
+    "/eth-keystore": ("encrypted", "ethereum-keystore"), "/electrum": ("encrypted", "electrum-wallet"),
+    "/bitwarden-pw": ("encrypted", "bitwarden-export"), "/bitwarden-acct": ("encrypted", "bitwarden-export"),
+    "/opvault-profile": ("encrypted", "1password-vault"), "/opvault-band": ("encrypted", "1password-vault"),
+    "/btc-sqlite": ("encrypted", "bitcoin-wallet"), "/btc-sqlite-plain": ("none", None),
+    "/btc-bdb": ("encrypted", "bitcoin-wallet"),
     "/gpl.br": ("none", None), "/sqlite3.h.br": ("none", None), "/random.br": ("suspected", "random-data"),
 }
 
@@ -287,6 +294,10 @@ REASON = {
     "/dpapi-cred": "Credential Manager file: a DPAPI blob (master key 3a0b5e7c-1f2d-4c6b-9e8a-7d6c5b4a3f21",
     "/dpapi-masterkey": "master key 3a0b5e7c-1f2d-4c6b-9e8a-7d6c5b4a3f21 (PBKDF2, 8000 rounds, SHA-512, AES-256)",
     "/smime-enc.eml": "enveloped data, version 0, 1 recipient, AES-256-CBC",
+    "/eth-keystore": "account 0x057529b83b9d61c630f4b13971801c8bfcb4e363, encrypted with aes-128-ctr under a scrypt",
+    "/bitwarden-pw": "sealed with a password, KDF iterations 600000", "/bitwarden-acct": "the account's key",
+    "/btc-sqlite": "SQLite descriptor wallet", "/btc-sqlite-plain": "private keys not encrypted",
+    "/btc-bdb": "Berkeley DB wallet.dat",
     "/smime-signed.eml": "S/MIME signed (application/pkcs7-mime): CMS/PKCS#7 signed data, version 1, not encrypted",
     "/smime-enc-signed.eml": "signed around an encrypted message", "/cms-pw.der": "(a password among them)",
     "/cms-gcm.der": "authenticated enveloped data, version 0, 1 recipient, AES-256-GCM",

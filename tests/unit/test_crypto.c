@@ -856,6 +856,29 @@ static void cms_and_mail(void)
     n = (size_t)snprintf(text, sizeof text, "Package: x\nVersion: 1\nContent-Type: application/pkcs7-mime; "
                          "smime-type=enveloped-data\n\nabc");
     T_CHECK(!detect((const uint8_t *)text, n, &m));
+    /* wallets: a JSON that merely mentions a KDF is not a keystore; an
+     * Electrum-like base64 prefix must decode to BIE1 and a public key */
+    n = (size_t)snprintf(text, sizeof text, "{\"kdf\": \"scrypt\", \"ciphertext\": \"00\"}");
+    T_CHECK(!detect((const uint8_t *)text, n, &m));
+    n = (size_t)snprintf(text, sizeof text, "{\"crypto\":{\"cipher\":\"aes-128-ctr\",\"ciphertext\":\"ab\","
+                         "\"cipherparams\":{\"iv\":\"00\"},\"kdf\":\"pbkdf2\",\"mac\":\"cd\"},\"version\":3}");
+    T_CHECK(detect((const uint8_t *)text, n, &m) && strcmp(m.format, "ethereum-keystore") == 0 &&
+            strstr(m.reason, "address not recorded") && strstr(m.reason, "pbkdf2"));
+    T_CHECK(exact_prefixes((const uint8_t *)text, n) > 0);
+    n = (size_t)snprintf(text, sizeof text, "QklFMQ%s", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    T_CHECK(!detect((const uint8_t *)text, n, &m)); /* BIE1 then 0x00: no public key */
+    memcpy(b, "BIE1\x03", 5);
+    memset(b + 5, 0x5a, 59);
+    n = (size_t)EVP_EncodeBlock((unsigned char *)text, b, 64);
+    T_CHECK(detect((const uint8_t *)text, n, &m) && strcmp(m.format, "electrum-wallet") == 0);
+    /* a Berkeley DB file without wallet records is not a wallet */
+    memset(b, 0, sizeof b);
+    memcpy(b + 12, "\x62\x31\x05\x00", 4);
+    memcpy(b + 600, "\x03key", 4);
+    T_CHECK(!detect(b, sizeof b, &m));
+    memcpy(b + 700, "\x04" "ckey\x21\x02", 7);
+    T_CHECK(detect(b, sizeof b, &m) && strcmp(m.format, "bitcoin-wallet") == 0 && m.encrypted);
+
     /* PGP/MIME declared, its armoured part beyond the head */
     n = (size_t)snprintf(text, sizeof text, "From: a@x\nTo: b@y\nContent-Type: multipart/encrypted;\n\tprotocol="
                          "\"application/pgp-encrypted\"; boundary=\"b\"\n\n--b\n");
