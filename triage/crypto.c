@@ -21,7 +21,7 @@ const char *const pt_crypto_formats[] = {
     "aescrypt", "psafe3", "gocryptfs-conf", "cryptomator-masterkey", "encfs-config", "nextcloud-encrypted",
     "nextcloud-key", "git-crypt", "sops", "qcow-encrypted", "axcrypt", "dpapi-blob", "dpapi-masterkey",
     "cms-encrypted", "smime-encrypted", "pgp-mail", "ethereum-keystore", "electrum-wallet", "bitcoin-wallet",
-    "bitwarden-export", "1password-vault", NULL,
+    "bitwarden-export", "1password-vault", "geli", "android-fde", NULL,
 };
 
 /* ---- LUKS ------------------------------------------------------------------ */
@@ -104,6 +104,85 @@ static int detect_bitlocker(const pt_crypto_view_t *v, pt_crypto_match_t *m)
     if (memcmp(p + 0x1a8, bitlocker_guid, 16) == 0 || memcmp(p + 0xa0, bitlocker_guid, 16) == 0) {
         SET(m, "bitlocker", 1, "BitLocker To Go volume (BitLocker GUID in the boot record), %u bytes per sector",
             bps);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- FreeBSD GELI ----------------------------------------------------------------- */
+
+/* GELI keeps its metadata in the provider's last sector (512 or 4096
+ * bytes): "GEOM::ELI", then little-endian fields and an MD5 of them all
+ * (g_eli.h; version 0 lacks the authentication algorithm).  The MD5 makes
+ * a chance match impossible. */
+static const char *geli_algo(unsigned a)
+{
+    switch (a) {
+    case 2: return "3DES-CBC";
+    case 3: return "Blowfish-CBC";
+    case 11: return "AES-CBC";
+    case 16: return "NULL (not encrypted)";
+    case 21: return "Camellia-CBC";
+    case 22: return "AES-XTS";
+    default: return NULL;
+    }
+}
+
+static int detect_geli(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    static const unsigned sectors[] = { 512, 4096 };
+    unsigned char md5[16];
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        const uint8_t *p = v->size >= 2 * sectors[i] ? at(v, v->size - sectors[i], 511) : NULL;
+        uint32_t version;
+        unsigned ealgo, keylen, old, hashed;
+        uint64_t provsize;
+        if (!p || memcmp(p, "GEOM::ELI\0", 10) != 0 || (version = le32(p + 16)) > 15)
+            continue;
+        old = version == 0 ? 2 : 0; /* v0 has no md_aalgo: later fields 2 bytes earlier */
+        hashed = 495 - old;
+        if (EVP_Digest(p, hashed, md5, NULL, EVP_md5(), NULL) != 1 || memcmp(md5, p + hashed, 16) != 0)
+            continue;
+        ealgo = le16(p + 24);
+        keylen = le16(p + 26);
+        provsize = le64(p + 30 - old);
+        SET(m, ealgo == 16 ? "geli-null" : "geli", ealgo != 16, "FreeBSD GELI provider (metadata version %u in "
+            "its last %u-byte sector, MD5 valid): %s, %u-bit key, %u-byte sectors, %llu bytes%s, %s",
+            version, sectors[i], geli_algo(ealgo) ? geli_algo(ealgo) : "unknown cipher", keylen,
+            le32(p + 38 - old), (unsigned long long)provsize, provsize == v->size ? "" : " (not this volume's size)",
+            le32(p + 20) & 1 ? "one-time keys (swap)" : (p[42 - old] ? "unlocked by a passphrase or key file"
+                                                                       : "no key slot in use"));
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- Android full-disk encryption (cryptfs, Android 5-9) ------------------------------ */
+
+/* The crypto footer (struct crypt_mnt_ftr): magic 0xD0B5B1C4, version 1.x,
+ * the cipher's name; in the last 16 KiB of the userdata partition, or at
+ * the start of a separate metadata partition. */
+static int detect_android_fde(const pt_crypto_view_t *v, pt_crypto_match_t *m)
+{
+    const uint64_t offs[2] = { 0, v->size >= 32768 ? v->size - 16384 : 0 };
+    char cipher[65];
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        const uint8_t *p = at(v, offs[i], 104);
+        uint32_t keysize;
+        if (!p || le32(p) != 0xD0B5B1C4u || le16(p + 4) != 1 || le16(p + 6) > 3 || le32(p + 8) < 104 ||
+            le32(p + 8) > 4096 || ((keysize = le32(p + 16)) != 16 && keysize != 32 && keysize != 64) ||
+            !cstr(p + 36, 64, cipher, sizeof cipher))
+            continue;
+        if (i == 0 && offs[1] != 0 && v->size > (1u << 24))
+            continue; /* a footer at the start: only a small metadata partition */
+        SET(m, "android-fde", 1, "Android full-disk encryption crypto footer (cryptfs %u.%u) %s: %s, %u-bit key, "
+            "filesystem of %llu sectors; the userdata partition is ciphertext", le16(p + 4), le16(p + 6),
+            i ? "in the partition's last 16 KiB" : "(a metadata partition)", cipher, keysize * 8,
+            (unsigned long long)le64(p + 24));
         return 1;
     }
     return 0;
@@ -871,7 +950,7 @@ static int detect_keepass(const pt_crypto_view_t *v, pt_crypto_match_t *m)
 /* ---- the table ----------------------------------------------------------------------------- */
 
 static int (*const detectors[])(const pt_crypto_view_t *, pt_crypto_match_t *) = {
-    detect_luks, detect_bitlocker, detect_qcow, detect_corestorage, detect_dmg, detect_hibernation, detect_memory_image, detect_swap, detect_age, detect_openssl, detect_keepass, pt_crypto_detect_keys,
+    detect_luks, detect_bitlocker, detect_geli, detect_android_fde, detect_qcow, detect_corestorage, detect_dmg, detect_hibernation, detect_memory_image, detect_swap, detect_age, detect_openssl, detect_keepass, pt_crypto_detect_keys,
     detect_pgp, pt_crypto_detect_mail, detect_pgp_secret, detect_ansible_vault, detect_android_backup, detect_ecryptfs,
     detect_borg_segment, detect_scrypt_file, detect_aescrypt, detect_psafe3, pt_crypto_detect_vault_keys,
     detect_nextcloud, detect_git_crypt, detect_sops, pt_crypto_detect_axcrypt, pt_crypto_detect_dpapi,

@@ -9,6 +9,9 @@
  * (S/MIME, PGP/MIME, inline PGP), cryptocurrency wallets (Ethereum,
  * Electrum, Bitcoin Core) and password-manager vaults (Bitwarden, 1Password).
  *
+ * FreeBSD GELI providers and Android full-disk encryption footers are
+ * found in the tail.
+ *
  * Detectors see only the head (first bytes) and the tail (last bytes) that
  * the reader kept during its single pass, plus the total size; they never
  * read evidence.  They are listed in one table in crypto.c. */

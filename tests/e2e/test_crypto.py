@@ -148,7 +148,7 @@ def make_corpus(d):
     for kind in ("odt-encrypted", "odt-plain", "vault", "ab-encrypted", "ab-plain", "ecryptfs", "axcrypt",
                  "dpapi-cred", "dpapi-masterkey", "dpapi.ps1", "dpapi-bad.ps1", "eth-keystore", "electrum",
                  "bitwarden-pw", "bitwarden-acct", "opvault-profile", "opvault-band", "btc-sqlite", "btc-sqlite-plain",
-                 "btc-bdb"):
+                 "btc-bdb", "geli", "android-fde"):
         run(f"python3 {fx}/mkcrypted.py {kind} {kind}")
     for kind in ("doc-enc", "doc", "doc-enc-large", "xls-enc", "xls", "ppt-enc", "ppt", "xls-default",
                  "xls-default-cryptoapi", "xls-other-cryptoapi"):
@@ -272,7 +272,8 @@ EXPECT = {
     "/bitwarden-pw": ("encrypted", "bitwarden-export"), "/bitwarden-acct": ("encrypted", "bitwarden-export"),
     "/opvault-profile": ("encrypted", "1password-vault"), "/opvault-band": ("encrypted", "1password-vault"),
     "/btc-sqlite": ("encrypted", "bitcoin-wallet"), "/btc-sqlite-plain": ("none", None),
-    "/btc-bdb": ("encrypted", "bitcoin-wallet"),
+    "/btc-bdb": ("encrypted", "bitcoin-wallet"), "/geli": ("encrypted", "geli"),
+    "/android-fde": ("encrypted", "android-fde"),
     "/gpl.br": ("none", None), "/sqlite3.h.br": ("none", None), "/random.br": ("suspected", "random-data"),
 }
 
@@ -298,6 +299,9 @@ REASON = {
     "/bitwarden-pw": "sealed with a password, KDF iterations 600000", "/bitwarden-acct": "the account's key",
     "/btc-sqlite": "SQLite descriptor wallet", "/btc-sqlite-plain": "private keys not encrypted",
     "/btc-bdb": "Berkeley DB wallet.dat",
+    "/geli": "FreeBSD GELI provider (metadata version 7 in its last 512-byte sector, MD5 valid): AES-XTS, 256-bit key, "
+             "4096-byte sectors, 1048576 bytes, unlocked by a passphrase or key file",
+    "/android-fde": "(cryptfs 1.3) in the partition's last 16 KiB: aes-cbc-essiv:sha256, 128-bit key",
     "/smime-signed.eml": "S/MIME signed (application/pkcs7-mime): CMS/PKCS#7 signed data, version 1, not encrypted",
     "/smime-enc-signed.eml": "signed around an encrypted message", "/cms-pw.der": "(a password among them)",
     "/cms-gcm.der": "authenticated enveloped data, version 0, 1 recipient, AES-256-GCM",
@@ -349,6 +353,17 @@ def suite(tap, work):
         assert r and r[0][:3] == ("volume", "encrypted", "luks2"), r
         assert "aes-xts-plain64" in r[0][3]
     result("LUKS2 partition in a GPT disk", luks_partition)
+
+    def geli_partition():
+        # a FreeBSD server's disk: a GELI provider as a GPT partition (freebsd-zfs)
+        disk = os.path.join(work, "bsd.img")
+        sh(f"truncate -s 4M {disk} && printf 'label: gpt\\nstart=2048, size=2048, "
+           f"type=516E7CBA-6ECF-11D6-8FF8-00022D09712B\\n' | sfdisk -q {disk} && "
+           f"dd if={corpus}/geli of={disk} bs=512 seek=2048 conv=notrunc status=none", work)
+        r = volume_items(work, disk, "out-geli")
+        assert r and r[0][:3] == ("volume", "encrypted", "geli"), r
+        assert "AES-XTS" in r[0][3] and "1048576 bytes," in r[0][3], r[0][3]
+    result("GELI partition in a GPT disk", geli_partition)
 
     def corestorage_partition():
         # a Mac's FileVault 2 volume before APFS: a Core Storage partition

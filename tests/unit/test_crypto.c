@@ -886,6 +886,44 @@ static void cms_and_mail(void)
             strcmp(m.format, "pgp-mail") == 0 && strstr(m.reason, "not in the sampled head"));
 }
 
+/* GELI metadata in the last sector, MD5-sealed; Android's crypto footer. */
+static void geli_and_android_fde(void)
+{
+    size_t size = 64 * 1024;
+    uint8_t *b = prng(size, 77), *md = b + size - 512;
+    pt_crypto_match_t m;
+    unsigned int len;
+
+    memset(md, 0, 512);
+    memcpy(md, "GEOM::ELI", 9);
+    t_put_le32(md + 16, 7);
+    md[24] = 22;     /* AES-XTS */
+    md[27] = 1;      /* 256-bit key */
+    t_put_le32(md + 30, (uint32_t)size);
+    t_put_le32(md + 38, 4096);
+    md[42] = 1;
+    EVP_Digest(md, 495, md + 495, &len, EVP_md5(), NULL);
+    T_CHECK(detect(b, size, &m) && strcmp(m.format, "geli") == 0 && m.encrypted &&
+            strstr(m.reason, "AES-XTS, 256-bit key, 4096-byte sectors, 65536 bytes,"));
+    md[200] ^= 1; /* the MD5 no longer matches: not GELI (random data otherwise) */
+    T_CHECK(!detect(b, size, &m));
+    md[200] ^= 1;
+    md[24] = 16;     /* the NULL cipher: named, not encrypted */
+    EVP_Digest(md, 495, md + 495, &len, EVP_md5(), NULL);
+    T_CHECK(detect(b, size, &m) && strcmp(m.format, "geli-null") == 0 && !m.encrypted);
+
+    memset(md, 0, 512);
+    md = b + size - 16384;
+    memset(md, 0, 104);
+    t_put_le32(md, 0xD0B5B1C4u);
+    md[4] = 1, md[6] = 2, md[8] = 104, md[16] = 32;
+    strcpy((char *)md + 36, "aes-xts");
+    T_CHECK(detect(b, size, &m) && strcmp(m.format, "android-fde") == 0 && strstr(m.reason, "aes-xts, 256-bit"));
+    md[16] = 24; /* no such key size */
+    T_CHECK(!detect(b, size, &m));
+    free(b);
+}
+
 int main(void)
 {
     T_RUN(luks_headers);
@@ -899,6 +937,7 @@ int main(void)
     T_RUN(windows_secrets);
     T_RUN(random_bytes_match_nothing);
     T_RUN(cms_and_mail);
+    T_RUN(geli_and_android_fde);
     T_RUN(decoders_explain_compressed);
     T_RUN(verdicts);
     T_RUN(bitlocker_to_go);
