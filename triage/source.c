@@ -5,6 +5,7 @@
  * rawimg.c and layer.h (libqcow, libvmdk), every file of their chains with
  * O_NOATIME too. */
 #include "source.h"
+#include "tskalloc.h"
 
 #include "chain.h"
 #include "ewf.h"
@@ -483,7 +484,18 @@ int pt_source_open(const char *path, pt_source_t **out, pt_err_t *err)
     return pt_source_open_keys(path, NULL, 0, out, err);
 }
 
+static int open_keys(const char *path, const pt_key_t *keys, size_t nkeys, pt_source_t **out, pt_err_t *err);
+
 int pt_source_open_keys(const char *path, const pt_key_t *keys, size_t nkeys, pt_source_t **out, pt_err_t *err)
+{
+    int rc = open_keys(path, keys, nkeys, out, err);
+
+    if (rc == PT_OK)
+        pt_tskalloc_evidence((*out)->size); /* what libtsk may allocate for one table of it */
+    return rc;
+}
+
+static int open_keys(const char *path, const pt_key_t *keys, size_t nkeys, pt_source_t **out, pt_err_t *err)
 {
     struct stat st;
     pt_source_t *src;

@@ -4,6 +4,7 @@
 #include "walk.h"
 
 #include "chain.h"
+#include "tskalloc.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -209,6 +210,15 @@ ssize_t pt_walk_read_tsk(void *src, uint64_t off, uint8_t *buf, size_t len, pt_e
             tsk_error_reset();
             return mbr;
         }
+    }
+    if (got < 0 && t->file && t->file->meta &&
+        t->file->meta->content_type == TSK_FS_META_CONTENT_TYPE_EXT4_INLINE &&
+        (uint64_t)t->file->meta->size > pt_tskalloc_bound()) {
+        /* libtsk sizes an inline file's buffer by its claim; tskalloc.c refused it */
+        tsk_error_reset();
+        return pt_err_set(err, PT_EFORMAT, "an ext4 inline-data inode (content kept in the inode, a few hundred "
+                          "bytes at most) that claims %" PRIu64 " bytes: damaged; libtsk was refused a buffer of "
+                          "that size", (uint64_t)t->file->meta->size), -1;
     }
     if (got < 0)
         pt_source_tsk_err(err, PT_EIO, "libtsk");
