@@ -366,6 +366,7 @@ TSK_IMG_INFO *pt_source_img_owning(pt_read_fn fn, void *src, uint64_t size, unsi
         return NULL;
     }
     n->release = release; /* only once the image exists: a failure leaves src to the caller */
+    pt_tskalloc_evidence(size); /* a disk image in a directory given as evidence (of size 0) holds tables too */
     return &n->img;
 }
 

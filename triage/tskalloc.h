@@ -8,9 +8,10 @@
  * them through its PLT, so the executable's definitions win).  A request
  * above the bound fails as libtsk's out-of-memory error, which libtsk
  * reports on the file or volume.  The bound is PT_TSK_ALLOC_MAX, lowered to
- * the size of the largest evidence opened (but not under PT_TSK_ALLOC_MIN):
- * no directory, bitmap or table that libtsk reads can be larger than the
- * evidence holding it.  It is the process's, as libtsk's allocator is. */
+ * the size of the largest evidence or image found in it that was opened
+ * (but not under PT_TSK_ALLOC_MIN): no directory, bitmap or table that
+ * libtsk reads can be larger than the disk holding it.  It is the
+ * process's, as libtsk's allocator is. */
 #ifndef PT_TSKALLOC_H
 #define PT_TSKALLOC_H
 
