@@ -320,6 +320,21 @@ int pt_crypto_detect_vault_keys(const pt_crypto_view_t *v, pt_crypto_match_t *m)
             "passphrase");
         return 1;
     }
+    if (starts_text(v, "<?xml", &after) && find(v->head, v->head_len, "<VirtualBox", 11) &&
+        find(v->head, v->head_len, "\"CRYPT/KeyStore\"", 16)) {
+        unsigned disks = count_text(v->head, v->head_len, "\"CRYPT/KeyStore\"");
+        SET(m, "virtualbox-encrypted", 1, "VirtualBox machine settings (.vbox) holding the key store of %u "
+            "encrypted disk%s: %s data is ciphertext (AES-XTS), the key wrapped with the VM's password", disks,
+            disks == 1 ? "" : "s", disks == 1 ? "its" : "their");
+        return 1;
+    }
+    /* VMware writes .encoding first (old versions a #! line) */
+    if ((starts_text(v, ".encoding", &after) || starts_text(v, "#!/usr/bin/vmware", &after)) &&
+        find(v->head, v->head_len, "\nencryption.keySafe = \"vmware:key/", 34)) {
+        SET(m, "vmware-encrypted-vm", 1, "VMware virtual machine configuration (.vmx) of an encrypted VM: its "
+            "disks, memory and snapshot files are ciphertext; the key safe wraps the key with the VM's password");
+        return 1;
+    }
     if (starts_text(v, "BORG_KEY ", &after)) {
         SET(m, "borg-key", 1, "Borg keyfile: the key of an encrypted Borg repository, protected by the passphrase");
         return 1;

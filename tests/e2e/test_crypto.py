@@ -165,6 +165,22 @@ def make_corpus(d):
     run("printf pw > ../pwf && scrypt enc --passphrase file:../pwf plain.txt x.scrypt")
     run("mkdir ../gcf && gocryptfs -init -q -passfile ../pwf -scryptn 10 ../gcf && cp ../gcf/gocryptfs.conf .")
     # no Debian tool writes these: by their specifications
+    # virtual machines whose disks are encrypted: their settings hold the key
+    # store (VirtualBox) or key safe (VMware), as the hypervisors write them
+    vbox = ('<?xml version="1.0"?>\n<VirtualBox xmlns="http://www.virtualbox.org/" version="1.19-linux">\n'
+            '  <Machine uuid="{11111111-2222-3333-4444-555555555555}" name="srv" OSType="Debian_64">\n'
+            '    <MediaRegistry><HardDisks>\n'
+            '      <HardDisk uuid="{aaaaaaaa-2222-3333-4444-555555555555}" location="srv.vdi" format="VDI">\n'
+            '        <Property name="CRYPT/KeyId" value="srv"/>\n'
+            '        <Property name="CRYPT/KeyStore" value="U0NORQABQUVTLVhUUzI1Ni1QTEFJTjY0AAAAAAAAAAAAAAAAAAAA"/>\n'
+            '      </HardDisk>\n    </HardDisks></MediaRegistry>\n  </Machine>\n</VirtualBox>\n')
+    vmx = ('.encoding = "UTF-8"\nconfig.version = "8"\nvirtualHW.version = "19"\ndisplayName = "srv"\n'
+           'encryption.keySafe = "vmware:key/list/(pair/(phrase/Zm9v/pass2key%3dPBKDF2-HMAC-SHA-1%3acipher%3d'
+           'AES-256%3arounds%3d10000%3asalt%3dAAAA%2c,HMAC-SHA-1,AAAA))"\nencryption.data = "AAAA"\n')
+    for name, text in (("srv.vbox", vbox), ("plain.vbox", vbox.replace("CRYPT/", "X/")), ("srv.vmx", vmx),
+                       ("plain.vmx", vmx.replace("encryption.", "x."))):
+        with open(os.path.join(c, name), "w") as f:
+            f.write(text)
     with open(os.path.join(c, "x.aes"), "wb") as f:  # AES Crypt, format 2
         f.write(b"AES\x02\x00" + b"\x00\x18CREATED_BY\x00aescrypt 3.14" + b"\x00\x00" + rng.randbytes(16 + 48 + 32)
                 + rng.randbytes(4096) + b"\x05" + rng.randbytes(32))
@@ -274,6 +290,8 @@ EXPECT = {
     "/btc-sqlite": ("encrypted", "bitcoin-wallet"), "/btc-sqlite-plain": ("none", None),
     "/btc-bdb": ("encrypted", "bitcoin-wallet"), "/geli": ("encrypted", "geli"),
     "/android-fde": ("encrypted", "android-fde"),
+    "/srv.vbox": ("encrypted", "virtualbox-encrypted"), "/plain.vbox": ("none", None),
+    "/srv.vmx": ("encrypted", "vmware-encrypted-vm"), "/plain.vmx": ("none", None),
     "/gpl.br": ("none", None), "/sqlite3.h.br": ("none", None), "/random.br": ("suspected", "random-data"),
 }
 
@@ -298,7 +316,7 @@ REASON = {
     "/eth-keystore": "account 0x057529b83b9d61c630f4b13971801c8bfcb4e363, encrypted with aes-128-ctr under a scrypt",
     "/bitwarden-pw": "sealed with a password, KDF iterations 600000", "/bitwarden-acct": "the account's key",
     "/btc-sqlite": "SQLite descriptor wallet", "/btc-sqlite-plain": "private keys not encrypted",
-    "/btc-bdb": "Berkeley DB wallet.dat",
+    "/btc-bdb": "Berkeley DB wallet.dat", "/srv.vbox": "key store of 1 encrypted disk: its data",
     "/geli": "FreeBSD GELI provider (metadata version 7 in its last 512-byte sector, MD5 valid): AES-XTS, 256-bit key, "
              "4096-byte sectors, 1048576 bytes, unlocked by a passphrase or key file",
     "/android-fde": "(cryptfs 1.3) in the partition's last 16 KiB: aes-cbc-essiv:sha256, 128-bit key",
