@@ -21,7 +21,8 @@ const char *const pt_crypto_formats[] = {
     "aescrypt", "psafe3", "gocryptfs-conf", "cryptomator-masterkey", "encfs-config", "nextcloud-encrypted",
     "nextcloud-key", "git-crypt", "sops", "qcow-encrypted", "axcrypt", "dpapi-blob", "dpapi-masterkey",
     "cms-encrypted", "smime-encrypted", "pgp-mail", "ethereum-keystore", "electrum-wallet", "bitcoin-wallet",
-    "bitwarden-export", "1password-vault", "geli", "android-fde", "virtualbox-encrypted", "vmware-encrypted-vm", NULL,
+    "bitwarden-export", "1password-vault", "geli", "android-fde", "virtualbox-encrypted", "vmware-encrypted-vm",
+    "ios-backup-encrypted", NULL,
 };
 
 /* ---- LUKS ------------------------------------------------------------------ */

@@ -6,6 +6,8 @@
 
 #include <ctype.h>
 
+#include "plist.h"
+
 /* ---- private keys ------------------------------------------------------------------------ */
 
 int pt_crypto_detect_keys(const pt_crypto_view_t *v, pt_crypto_match_t *m)
@@ -334,6 +336,23 @@ int pt_crypto_detect_vault_keys(const pt_crypto_view_t *v, pt_crypto_match_t *m)
         SET(m, "vmware-encrypted-vm", 1, "VMware virtual machine configuration (.vmx) of an encrypted VM: its "
             "disks, memory and snapshot files are ciphertext; the key safe wraps the key with the VM's password");
         return 1;
+    }
+    /* an iTunes/Finder backup's Manifest.plist: IsEncrypted, and the key bag
+     * the backup password protects (read when the whole plist is in the head) */
+    if ((memcmp(v->head, "bplist00", v->head_len < 8 ? v->head_len : 8) == 0 || starts_text(v, "<?xml", &after)) &&
+        v->size <= v->head_len && find(v->head, v->head_len, "BackupKeyBag", 12) &&
+        find(v->head, v->head_len, "IsEncrypted", 11)) {
+        int enc;
+        if (pt_plist_bool(v->head, v->head_len, "IsEncrypted", &enc)) {
+            if (enc)
+                SET(m, "ios-backup-encrypted", 1, "iOS backup manifest (Manifest.plist, IsEncrypted true): the "
+                    "backup's files and Manifest.db are encrypted with keys from its key bag, which the backup "
+                    "password protects");
+            else
+                SET(m, "ios-backup", 0, "iOS backup manifest (Manifest.plist), IsEncrypted false: the backup is "
+                    "not encrypted");
+            return 1;
+        }
     }
     if (starts_text(v, "BORG_KEY ", &after)) {
         SET(m, "borg-key", 1, "Borg keyfile: the key of an encrypted Borg repository, protected by the passphrase");

@@ -169,37 +169,44 @@ static int bp_string(const bp_t *p, size_t off, int depth, int integer, char *ou
     return o > 0;
 }
 
-static int binary_string(const uint8_t *b, size_t len, const char *key, int integer, char *out, size_t size)
+/* The offset of key's value in the top-level dictionary of a binary plist
+ * (p filled in), or 0. */
+static size_t binary_value(const uint8_t *b, size_t len, const char *key, bp_t *p)
 {
     const uint8_t *t;
-    bp_t p;
     uint64_t n, i, top;
     size_t dict, c;
 
     if (len < 8 + 32 || memcmp(b, "bplist0", 7) != 0)
         return 0;
     t = b + len - 32;
-    p.b = b;
-    p.len = len;
-    p.off_size = t[6];
-    p.ref_size = t[7];
-    p.n_objects = be(t + 8, 8);
+    p->b = b;
+    p->len = len;
+    p->off_size = t[6];
+    p->ref_size = t[7];
+    p->n_objects = be(t + 8, 8);
     top = be(t + 16, 8);
-    p.table = be(t + 24, 8);
-    if (p.off_size < 1 || p.off_size > 8 || p.ref_size < 1 || p.ref_size > 8 || p.table < 9 || p.table > len - 32 ||
-        p.n_objects > (len - 32 - p.table) / p.off_size)
+    p->table = be(t + 24, 8);
+    if (p->off_size < 1 || p->off_size > 8 || p->ref_size < 1 || p->ref_size > 8 || p->table < 9 ||
+        p->table > len - 32 || p->n_objects > (len - 32 - p->table) / p->off_size)
         return 0;
-    if (!(dict = object_at(&p, top)) || (b[dict] & 0xf0) != 0xd0 || !count_of(&p, dict, &n, &c) ||
-        n > (p.table - c) / (2 * p.ref_size))
+    if (!(dict = object_at(p, top)) || (b[dict] & 0xf0) != 0xd0 || !count_of(p, dict, &n, &c) ||
+        n > (p->table - c) / (2 * p->ref_size))
         return 0;
     for (i = 0; i < n; i++) {
-        size_t k = object_at(&p, be(b + c + i * p.ref_size, p.ref_size));
-        if (k && is_key(&p, k, key)) {
-            size_t v = object_at(&p, be(b + c + (n + i) * p.ref_size, p.ref_size));
-            return v ? bp_string(&p, v, 0, integer, out, size) : 0;
-        }
+        size_t k = object_at(p, be(b + c + i * p->ref_size, p->ref_size));
+        if (k && is_key(p, k, key))
+            return object_at(p, be(b + c + (n + i) * p->ref_size, p->ref_size));
     }
     return 0;
+}
+
+static int binary_string(const uint8_t *b, size_t len, const char *key, int integer, char *out, size_t size)
+{
+    bp_t p;
+    size_t v = binary_value(b, len, key, &p);
+
+    return v ? bp_string(&p, v, 0, integer, out, size) : 0;
 }
 
 int pt_plist_string(const uint8_t *buf, size_t len, const char *key, char *out, size_t size)
@@ -222,4 +229,28 @@ int pt_plist_integer(const uint8_t *buf, size_t len, const char *key, uint64_t *
         return 0;
     *value = strtoull(d, &end, 10);
     return *end == '\0' && d[0] >= '0' && d[0] <= '9';
+}
+
+int pt_plist_bool(const uint8_t *buf, size_t len, const char *key, int *value)
+{
+    char k[80];
+    const char *p, *end = (const char *)buf + len;
+    bp_t bp;
+    size_t v = binary_value(buf, len, key, &bp);
+
+    if (v) { /* 0x08 false, 0x09 true */
+        if (buf[v] != 0x08 && buf[v] != 0x09)
+            return 0;
+        *value = buf[v] == 0x09;
+        return 1;
+    }
+    if (snprintf(k, sizeof k, "<key>%s</key>", key) >= (int)sizeof k ||
+        !(p = memmem(buf, len, k, strlen(k))))
+        return 0;
+    p = skip_space(p + strlen(k), end);
+    if ((size_t)(end - p) >= 7 && memcmp(p, "<true/>", 7) == 0)
+        return *value = 1, 1;
+    if ((size_t)(end - p) >= 8 && memcmp(p, "<false/>", 8) == 0)
+        return *value = 0, 1;
+    return 0;
 }

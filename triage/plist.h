@@ -18,4 +18,8 @@ int pt_plist_string(const uint8_t *buf, size_t len, const char *key, char *out, 
  * the first element of an array value): 1, or 0 when there is none. */
 int pt_plist_integer(const uint8_t *buf, size_t len, const char *key, uint64_t *value);
 
+/* The boolean value of key in the top-level dictionary: 1 and *value, or 0
+ * when there is no such boolean. */
+int pt_plist_bool(const uint8_t *buf, size_t len, const char *key, int *value);
+
 #endif

@@ -177,6 +177,14 @@ def make_corpus(d):
     vmx = ('.encoding = "UTF-8"\nconfig.version = "8"\nvirtualHW.version = "19"\ndisplayName = "srv"\n'
            'encryption.keySafe = "vmware:key/list/(pair/(phrase/Zm9v/pass2key%3dPBKDF2-HMAC-SHA-1%3acipher%3d'
            'AES-256%3arounds%3d10000%3asalt%3dAAAA%2c,HMAC-SHA-1,AAAA))"\nencryption.data = "AAAA"\n')
+    # an iTunes/Finder backup's Manifest.plist (binary, as iOS writes it; XML too), encrypted or not
+    import plistlib
+    for enc, fmt, name in ((True, plistlib.FMT_BINARY, "Manifest.plist"), (True, plistlib.FMT_XML, "Manifest-xml.plist"),
+                           (False, plistlib.FMT_BINARY, "Manifest-plain.plist")):
+        with open(os.path.join(c, name), "wb") as f:
+            f.write(plistlib.dumps({"BackupKeyBag": rng.randbytes(1500), "IsEncrypted": enc,
+                                    "Lockdown": {"DeviceName": "iPhone", "ProductVersion": "17.2"},
+                                    "Version": "10.0", "WasPasscodeSet": True}, fmt=fmt))
     for name, text in (("srv.vbox", vbox), ("plain.vbox", vbox.replace("CRYPT/", "X/")), ("srv.vmx", vmx),
                        ("plain.vmx", vmx.replace("encryption.", "x."))):
         with open(os.path.join(c, name), "w") as f:
@@ -291,6 +299,8 @@ EXPECT = {
     "/btc-bdb": ("encrypted", "bitcoin-wallet"), "/geli": ("encrypted", "geli"),
     "/android-fde": ("encrypted", "android-fde"),
     "/srv.vbox": ("encrypted", "virtualbox-encrypted"), "/plain.vbox": ("none", None),
+    "/Manifest.plist": ("encrypted", "ios-backup-encrypted"), "/Manifest-xml.plist": ("encrypted", "ios-backup-encrypted"),
+    "/Manifest-plain.plist": ("none", None),
     "/srv.vmx": ("encrypted", "vmware-encrypted-vm"), "/plain.vmx": ("none", None),
     "/gpl.br": ("none", None), "/sqlite3.h.br": ("none", None), "/random.br": ("suspected", "random-data"),
 }
@@ -317,6 +327,7 @@ REASON = {
     "/bitwarden-pw": "sealed with a password, KDF iterations 600000", "/bitwarden-acct": "the account's key",
     "/btc-sqlite": "SQLite descriptor wallet", "/btc-sqlite-plain": "private keys not encrypted",
     "/btc-bdb": "Berkeley DB wallet.dat", "/srv.vbox": "key store of 1 encrypted disk: its data",
+    "/Manifest-plain.plist": "IsEncrypted false",
     "/geli": "FreeBSD GELI provider (metadata version 7 in its last 512-byte sector, MD5 valid): AES-XTS, 256-bit key, "
              "4096-byte sectors, 1048576 bytes, unlocked by a passphrase or key file",
     "/android-fde": "(cryptfs 1.3) in the partition's last 16 KiB: aes-cbc-essiv:sha256, 128-bit key",

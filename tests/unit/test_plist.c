@@ -74,6 +74,35 @@ static void xml(void)
     T_STREQ(out, "");
 }
 
+/* plistlib.dumps({"IsEncrypted": True, "No": False, "n": 1}, fmt=FMT_BINARY) */
+static void booleans(void)
+{
+    static const uint8_t b[] = {
+        0x62, 0x70, 0x6c, 0x69, 0x73, 0x74, 0x30, 0x30, 0xd3, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x5b, 0x49, 0x73,
+        0x45, 0x6e, 0x63, 0x72, 0x79, 0x70, 0x74, 0x65, 0x64, 0x52, 0x4e, 0x6f, 0x51, 0x6e, 0x09, 0x08, 0x10, 0x01,
+        0x08, 0x0f, 0x1b, 0x1e, 0x20, 0x21, 0x22, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x24 };
+    static const char x[] = "<dict><key>IsEncrypted</key>\n\t<true/><key>No</key><false/><key>n</key>"
+                            "<integer>1</integer></dict>";
+    int v = -1;
+    size_t n;
+
+    T_CHECK(pt_plist_bool(b, sizeof b, "IsEncrypted", &v) && v == 1);
+    T_CHECK(pt_plist_bool(b, sizeof b, "No", &v) && v == 0);
+    T_CHECK(!pt_plist_bool(b, sizeof b, "n", &v));       /* an integer */
+    T_CHECK(!pt_plist_bool(b, sizeof b, "Missing", &v));
+    T_CHECK(pt_plist_bool((const uint8_t *)x, strlen(x), "IsEncrypted", &v) && v == 1);
+    T_CHECK(pt_plist_bool((const uint8_t *)x, strlen(x), "No", &v) && v == 0);
+    T_CHECK(!pt_plist_bool((const uint8_t *)x, strlen(x), "n", &v));
+    for (n = 0; n < sizeof b; n++) { /* every truncation, in a buffer of exactly that size */
+        uint8_t *t = malloc(n ? n : 1);
+        memcpy(t, b, n);
+        (void)pt_plist_bool(t, n, "IsEncrypted", &v);
+        free(t);
+    }
+}
+
 static void damage(void)
 {
     uint8_t *b = malloc(sizeof bin);
@@ -105,6 +134,7 @@ int main(void)
 {
     T_RUN(binary);
     T_RUN(xml);
+    T_RUN(booleans);
     T_RUN(damage);
     return t_done();
 }
