@@ -454,30 +454,24 @@ int pt_crypto_detect_bitcoin(const pt_crypto_view_t *v, pt_crypto_match_t *m)
 {
     const uint8_t *magic = at(v, 12, 4);
     size_t left;
-    int bdb, sqlite, crypted, plain;
+    int bdb, crypted, plain;
 
     bdb = magic && (memcmp(magic, "\x62\x31\x05\x00", 4) == 0 || memcmp(magic, "\x00\x05\x31\x62", 4) == 0);
-    sqlite = v->head_len >= 16 && memcmp(v->head, "SQLite format 3", 16) == 0;
-    if (!bdb && !sqlite)
+    if (!bdb && !(v->head_len >= 16 && memcmp(v->head, "SQLite format 3", 16) == 0))
         return 0;
-    if (bdb && !find_any(v, "\x0bminversion", 11, &left) && !find_any(v, "\x07keymeta", 8, &left) &&
-        !find_any(v, "\x04" "ckey", 5, &left) && !find_any(v, "\x04mkey\x01\x00\x00\x00", 9, &left))
+    /* one search settles most databases: every descriptor wallet's record
+     * types contain "walletdescriptor" */
+    if (!bdb && !find_any(v, "walletdescriptor", 16, &left))
         return 0;
-    if (sqlite && !find_any(v, "\x10walletdescriptor", 17, &left) &&
-        !find_any(v, "\x14walletdescriptorckey", 21, &left) && !find_any(v, "\x13walletdescriptorkey", 20, &left))
+    crypted = bdb ? find_any(v, "\x04mkey\x01\x00\x00\x00", 9, &left) || find_any(v, "\x04" "ckey", 5, &left)
+                  : find_any(v, "\x14walletdescriptorckey", 21, &left) != NULL;
+    plain = !crypted && (bdb ? find_any(v, "\x03key", 4, &left) && (find_any(v, "\x0bminversion", 11, &left) ||
+                                                                    find_any(v, "\x07keymeta", 8, &left))
+                             : find_any(v, "\x13walletdescriptorkey", 20, &left) != NULL);
+    if (!crypted && !plain)
         return 0;
-    crypted = find_any(v, "\x04mkey\x01\x00\x00\x00", 9, &left) || find_any(v, "\x04" "ckey", 5, &left) ||
-              find_any(v, "\x14walletdescriptorckey", 21, &left);
-    plain = find_any(v, "\x03key", 4, &left) || find_any(v, "\x13walletdescriptorkey", 20, &left);
-    if (crypted) {
-        SET(m, "bitcoin-wallet", 1, "Bitcoin Core wallet (%s): its private keys are encrypted with the wallet "
-            "passphrase (mkey/ckey records)", bdb ? "Berkeley DB wallet.dat" : "SQLite descriptor wallet");
-        return 1;
-    }
-    if (plain) {
-        SET(m, "bitcoin-wallet", 0, "Bitcoin Core wallet (%s) with private keys not encrypted (key records, no "
-            "master key)", bdb ? "Berkeley DB wallet.dat" : "SQLite descriptor wallet");
-        return 1;
-    }
-    return 0;
+    SET(m, "bitcoin-wallet", crypted, "Bitcoin Core wallet (%s): %s", bdb ? "Berkeley DB wallet.dat"
+        : "SQLite descriptor wallet", crypted ? "its private keys are encrypted with the wallet passphrase "
+        "(mkey/ckey records)" : "private keys not encrypted (key records, no master key)");
+    return 1;
 }
