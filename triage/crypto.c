@@ -22,7 +22,7 @@ const char *const pt_crypto_formats[] = {
     "nextcloud-key", "git-crypt", "sops", "qcow-encrypted", "axcrypt", "dpapi-blob", "dpapi-masterkey",
     "cms-encrypted", "smime-encrypted", "pgp-mail", "ethereum-keystore", "electrum-wallet", "bitcoin-wallet",
     "bitwarden-export", "1password-vault", "geli", "android-fde", "virtualbox-encrypted", "vmware-encrypted-vm",
-    "ios-backup-encrypted", NULL,
+    "ios-backup-encrypted", "outlook-irm", NULL,
 };
 
 /* ---- LUKS ------------------------------------------------------------------ */

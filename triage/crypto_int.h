@@ -1,6 +1,6 @@
 /* crypto_int.h - helpers shared by the format detectors (crypto.c,
- * crypto_archive.c): bounded access to the head/tail view, byte order,
- * searching.  Internal to those two files. */
+ * crypto_archive.c, ...): bounded access to the head/tail view, byte order,
+ * searching.  Internal to the crypto*.c files. */
 #ifndef PT_CRYPTO_INT_H
 #define PT_CRYPTO_INT_H
 
@@ -201,6 +201,11 @@ int pt_crypto_detect_bitcoin(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 int pt_crypto_detect_cms(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 int pt_crypto_detect_mail(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 
+/* Parses a CMS ContentInfo at p (n bytes of an item of total bytes,
+ * UINT64_MAX when unknown) into desc.  1: encrypted content, -1: CMS that
+ * is not encrypted (signed data around plain content), 0: not CMS. */
+int pt_crypto_cms_parse(const uint8_t *p, size_t n, uint64_t total, char *desc, size_t dsize);
+
 /* AxCrypt files and DPAPI-protected secrets (crypto_win.c). */
 int pt_crypto_detect_axcrypt(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 int pt_crypto_detect_dpapi(const pt_crypto_view_t *v, pt_crypto_match_t *m);
@@ -209,7 +214,7 @@ int pt_crypto_detect_dpapi(const pt_crypto_view_t *v, pt_crypto_match_t *m);
  * published default password (crypto_office.c). */
 int pt_crypto_xls_default_password(const uint8_t *filepass, size_t len);
 
-/* Archive and document detectors (crypto_archive.c). */
+/* Archive and document detectors (crypto_archive.c; compound files in crypto_cfb.c). */
 int pt_crypto_detect_zip(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 int pt_crypto_detect_7z(const pt_crypto_view_t *v, pt_crypto_match_t *m);
 int pt_crypto_detect_rar5(const pt_crypto_view_t *v, pt_crypto_match_t *m);

@@ -106,10 +106,7 @@ static void cms_details(const uint8_t *p, size_t n, size_t off, int kind, char *
     snprintf(desc + w, dsize - w, ", %s", alg ? alg : "content cipher not named here");
 }
 
-/* Parses a ContentInfo at p (n bytes of an item of total bytes, UINT64_MAX
- * when unknown).  1: encrypted content, -1: CMS that is not encrypted
- * (signed data around plain content), 0: not CMS. */
-static int cms_parse(const uint8_t *p, size_t n, uint64_t total, char *desc, size_t dsize)
+int pt_crypto_cms_parse(const uint8_t *p, size_t n, uint64_t total, char *desc, size_t dsize)
 {
     size_t off = 0, len;
     int kind, version, ok;
@@ -165,12 +162,12 @@ int pt_crypto_detect_cms(const pt_crypto_view_t *v, pt_crypto_match_t *m)
     int r = 0;
 
     if (v->head[0] == 0x30) {
-        r = cms_parse(v->head, v->head_len, v->size, desc, sizeof desc);
+        r = pt_crypto_cms_parse(v->head, v->head_len, v->size, desc, sizeof desc);
     } else {
         for (i = 0; i < sizeof pem / sizeof pem[0]; i++)
             if (starts_text(v, pem[i], &after)) {
                 n = b64_decode(v->head + after, v->head_len - after, bin, sizeof bin);
-                r = cms_parse(bin, n, UINT64_MAX, desc, sizeof desc);
+                r = pt_crypto_cms_parse(bin, n, UINT64_MAX, desc, sizeof desc);
                 break;
             }
     }
@@ -302,7 +299,7 @@ static int smime_part(const pt_crypto_view_t *v, pt_crypto_match_t *m)
     end = headers_end(v->head + at, v->head_len - at);
     q = find_ci(ct, v->head_len - at < 512 ? v->head_len - at : 512, "enveloped-data");
     n = end ? b64_decode(v->head + at + end, v->head_len - at - end, bin, sizeof bin) : 0;
-    r = cms_parse(bin, n, UINT64_MAX, desc, sizeof desc);
+    r = pt_crypto_cms_parse(bin, n, UINT64_MAX, desc, sizeof desc);
     if (r > 0) {
         SET(m, "smime-encrypted", 1, "e-mail message, S/MIME encrypted (application/pkcs7-mime): %.150s", desc);
         return 1;

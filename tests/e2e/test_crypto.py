@@ -153,6 +153,13 @@ def make_corpus(d):
     for kind in ("doc-enc", "doc", "doc-enc-large", "xls-enc", "xls", "ppt-enc", "ppt", "xls-default",
                  "xls-default-cryptoapi", "xls-other-cryptoapi"):
         run(f"python3 {fx}/mkcfb.py {kind} {kind}")
+    # Outlook messages (.msg): S/MIME encrypted, opaque-signed and clear-signed
+    # around openssl's output above, Rights Management, inline PGP in the body, plain
+    run(f"python3 {fx}/mkcfb.py msg-smime smime.msg cms.p7m && "
+        f"python3 {fx}/mkcfb.py msg-smime-opaque smime-opaque.msg signed.p7s && "
+        f"python3 {fx}/mkcfb.py msg-smime-signed smime-signed.msg smime-detached.eml && "
+        f"python3 {fx}/mkcfb.py msg-irm irm.msg && python3 {fx}/mkcfb.py msg-pgp pgp.msg pk.asc && "
+        f"python3 {fx}/mkcfb.py msg-plain plain.msg")
     # encrypted backups and the tools' own files: Borg (repokey, keyfile and
     # authenticated-only repositories), restic, scrypt(1), gocryptfs
     benv = "BORG_PASSPHRASE=pw BORG_KEYS_DIR=../borg-keys BORG_BASE_DIR=../borg-base BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=yes"
@@ -292,6 +299,9 @@ EXPECT = {
     "/cms-sym.der": ("encrypted", "cms-encrypted"), "/signed.p7s": ("none", None),
     "/pgp-mime.eml": ("encrypted", "pgp-mail"), "/pgp-inline.eml": ("encrypted", "pgp-mail"),
     "/pgp-signed.eml": ("none", None), "/pgp-quoted.eml": ("none", None),
+    "/smime.msg": ("encrypted", "smime-encrypted"), "/smime-opaque.msg": ("none", None),
+    "/smime-signed.msg": ("none", None), "/irm.msg": ("encrypted", "outlook-irm"),
+    "/pgp.msg": ("encrypted", "pgp-mail"), "/plain.msg": ("none", None),
     "/eth-keystore": ("encrypted", "ethereum-keystore"), "/electrum": ("encrypted", "electrum-wallet"),
     "/bitwarden-pw": ("encrypted", "bitwarden-export"), "/bitwarden-acct": ("encrypted", "bitwarden-export"),
     "/opvault-profile": ("encrypted", "1password-vault"), "/opvault-band": ("encrypted", "1password-vault"),
@@ -332,7 +342,12 @@ REASON = {
              "4096-byte sectors, 1048576 bytes, unlocked by a passphrase or key file",
     "/android-fde": "(cryptfs 1.3) in the partition's last 16 KiB: aes-cbc-essiv:sha256, 128-bit key",
     "/smime-signed.eml": "S/MIME signed (application/pkcs7-mime): CMS/PKCS#7 signed data, version 1, not encrypted",
-    "/smime-enc-signed.eml": "signed around an encrypted message", "/cms-pw.der": "(a password among them)",
+    "/smime-enc-signed.eml": "signed around an encrypted message",
+    "/smime.msg": "Outlook message of class IPM.Note.SMIME, S/MIME encrypted: CMS/PKCS#7 enveloped data, version 0, "
+                  "1 recipient, AES-256-CBC",
+    "/smime-opaque.msg": "S/MIME opaque-signed", "/smime-signed.msg": "IPM.Note.SMIME.MultipartSigned: S/MIME signed",
+    "/irm.msg": "a message.rpmsg attachment", "/pgp.msg": "an armoured message in its body",
+    "/plain.msg": "Outlook message of class IPM.Note, not S/MIME", "/cms-pw.der": "(a password among them)",
     "/cms-gcm.der": "authenticated enveloped data, version 0, 1 recipient, AES-256-GCM",
     "/cms-sym.der": "encrypted data (a symmetric key), version 0, AES-128-CBC", "/signed.p7s": "signed data",
     "/pgp-mime.eml": "(PGP/MIME, multipart/encrypted): public-key encrypted session key (RSA",
