@@ -18,6 +18,7 @@
 #include "hash.h"
 #include "item.h"
 #include "layer.h"
+#include "mbox.h"
 #include "scan.h"
 #include "source.h"
 #include "volume.h"
@@ -25,6 +26,7 @@
 #define BLOCK (1024 * 1024)
 #define MEMBER_BUF_MAX ((size_t)64 << 20) /* members up to this are read into memory (and can nest) */
 #define HEAD_MAX ((size_t)64 << 10)       /* what tells a larger member that is a disk image */
+#define SEP_HEAD 1024                     /* what tells a mailbox: its separator line and a field */
 
 /* What one top-level archive may expand to, across all its levels. */
 struct budget {
@@ -163,7 +165,7 @@ int pt_archive_looks_like(const uint8_t *h, size_t n)
     for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         if (n >= sigs[i].off + sigs[i].len && memcmp(h + sigs[i].off, sigs[i].sig, sigs[i].len) == 0)
             return 1;
-    return 0;
+    return pt_mbox_looks_like(h, n);
 }
 
 static const char *kind_of(struct archive_entry *e)
@@ -612,10 +614,120 @@ out:
     return rc;
 }
 
+/* ---- a mailbox: its messages as members ---- */
+
+typedef struct range {          /* bytes [base, base + len) of fn/src */
+    pt_read_fn fn;
+    void *src;
+    uint64_t base, len;
+} range_t;
+
+static ssize_t read_range(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    range_t *r = src;
+
+    if (off >= r->len)
+        return 0;
+    if (len > r->len - off)
+        len = (size_t)(r->len - off);
+    return r->fn(r->src, r->base + off, buf, len, err);
+}
+
+typedef struct mbox_ctx {
+    pt_scan_t *s;
+    const pt_item_t *parent;
+    pt_read_fn fn;
+    void *src;
+    budget_t *b;
+} mbox_ctx_t;
+
+/* One message: an item named by its number, its time the Date: field. */
+static int message(void *arg, const pt_mbox_msg_t *msg, pt_err_t *err)
+{
+    mbox_ctx_t *c = arg;
+    pt_scan_t *s = c->s;
+    const pt_item_t *parent = c->parent;
+    range_t r = { c->fn, c->src, msg->off, msg->len };
+    uint8_t head[16384];
+    pt_err_t herr = { 0, "" };
+    ssize_t hn;
+    char name[32], why[512], *path;
+    int64_t date;
+    pt_item_t m;
+    int rc, full;
+
+    if (c->b->stopped)
+        return PT_OK;
+    full = s->opts->archive_max_members && c->b->members >= s->opts->archive_max_members;
+    if (full)
+        snprintf(why, sizeof why, "more than %" PRIu64 " members (--archive-max-members)",
+                 s->opts->archive_max_members);
+    if (full || over_budget(s, c->b, 0, why, sizeof why))
+        return stop(s, c->b, why, err);
+    pt_mbox_name(msg->index, name, sizeof name);
+    if (!(path = malloc(strlen(parent->path) + strlen(name) + 3)))
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    sprintf(path, "%s!/%s", parent->path, name);
+    pt_item_init(&m);
+    m.evidence_id = parent->evidence_id;
+    m.volume_id = parent->volume_id;
+    m.parent_id = parent->id;
+    m.path = path;
+    m.kind = PT_KIND_FILE;
+    m.allocated = parent->allocated;
+    m.size = msg->len;
+    if (parent->has_owner) { /* the mailbox's owner owns its messages */
+        m.has_owner = 1;
+        m.uid = parent->uid;
+        m.gid = parent->gid;
+        m.owner = parent->owner ? pt_scan_intern(s, parent->owner) : NULL;
+    }
+    hn = read_range(&r, 0, head, sizeof head, &herr);
+    if (hn > 0 && pt_mbox_date(head, (size_t)hn, &date)) {
+        m.mtime.known = 1;
+        m.mtime.sec = date;
+    }
+    c->b->members++;
+    if ((rc = pt_scan_read(s, &m, read_range, &r, err)) == PT_OK)
+        rc = pt_scan_emit(s, &m, err);
+    c->b->bytes += msg->len;
+    free(path);
+    return rc;
+}
+
+static int mbox_expand(pt_scan_t *s, const pt_item_t *parent, pt_read_fn fn, void *src, uint64_t size, int depth,
+                       budget_t *b, pt_err_t *err)
+{
+    mbox_ctx_t c = { s, parent, fn, src, b };
+    uint64_t consumed = 0, *was = b->consumed;
+    pt_err_t merr = { 0, "" };
+    int rc;
+
+    if (depth == 0)
+        b->consumed = &consumed;
+    rc = pt_mbox_split(fn, src, size, message, &c, &consumed, &merr);
+    b->consumed = was;
+    if (rc == PT_EIO || rc == PT_EFORMAT) { /* the mailbox could not be read to its end: said on it */
+        char why[600];
+        snprintf(why, sizeof why, "mailbox not read to its end: %.500s", merr.msg);
+        return pt_scan_item_problem(s, parent->id, "error", parent->path, why, err);
+    }
+    if (rc != PT_OK)
+        *err = merr;
+    return rc;
+}
+
 static int expand(pt_scan_t *s, const pt_item_t *parent, pt_read_fn fn, void *src, uint64_t size, int depth,
                   budget_t *b, pt_err_t *err)
 {
-    int empty = 0, rc = expand_as(s, parent, fn, src, size, depth, b, 0, &empty, err);
+    uint8_t head[SEP_HEAD];
+    pt_err_t herr = { 0, "" };
+    ssize_t hn = fn(src, 0, head, size < sizeof head ? (size_t)size : sizeof head, &herr);
+    int empty = 0, rc;
+
+    if (hn > 0 && pt_mbox_looks_like(head, (size_t)hn))
+        return mbox_expand(s, parent, fn, src, size, depth, b, err);
+    rc = expand_as(s, parent, fn, src, size, depth, b, 0, &empty, err);
 
     if (rc == PT_OK && empty) /* then it is one compressed file (a zeroed disk image.gz, a bomb) */
         rc = expand_as(s, parent, fn, src, size, depth, b, 1, &empty, err);
@@ -731,10 +843,74 @@ out:
     return rc;
 }
 
+/* One message of a mailbox again: found by its number, streamed through h. */
+typedef struct find_msg {
+    uint64_t want;
+    pt_mbox_msg_t at;
+} find_msg_t;
+
+static int find_message(void *arg, const pt_mbox_msg_t *m, pt_err_t *err)
+{
+    find_msg_t *f = arg;
+
+    (void)err;
+    if (m->index != f->want)
+        return PT_OK;
+    f->at = *m;
+    return PT_EEXIST; /* found: stop the split */
+}
+
+static int mbox_extract(pt_read_fn fn, void *src, uint64_t size, const char *path, const char *name, size_t n,
+                        pt_hash_t *h, int out_fd, pt_hash_result_t *got, pt_err_t *err)
+{
+    find_msg_t f = { 0, { 0, 0, 0 } };
+    range_t r;
+    uint8_t *buf;
+    uint64_t off = 0;
+    int rc;
+
+    if (n != 1 || !pt_mbox_index(name, &f.want))
+        return pt_err_set(err, PT_ENOENT, "%s: no message named %s in the mailbox", path, name);
+    rc = pt_mbox_split(fn, src, size, find_message, &f, NULL, err);
+    if (rc == PT_OK)
+        return pt_err_set(err, PT_ENOENT, "%s: the mailbox has no message %s any more", path, name);
+    if (rc != PT_EEXIST)
+        return rc;
+    r = (range_t){ fn, src, f.at.off, f.at.len };
+    if (!(buf = malloc(BLOCK)))
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    if ((rc = pt_hash_begin(h, err)) == PT_OK) {
+        while (off < r.len) {
+            ssize_t k = read_range(&r, off, buf, BLOCK, err);
+            if (k <= 0) {
+                rc = k < 0 ? PT_EIO : pt_err_set(err, PT_EIO, "%s!/%s: ends at byte %" PRIu64, path, name, off);
+                break;
+            }
+            pt_hash_update(h, buf, (size_t)k);
+            if (out_fd >= 0 && write(out_fd, buf, (size_t)k) != k) {
+                rc = pt_err_set(err, PT_EIO, "writing the copy: %s", strerror(errno));
+                break;
+            }
+            off += (uint64_t)k;
+        }
+        if (rc == PT_OK)
+            rc = pt_hash_end(h, got, err);
+    }
+    free(buf);
+    return rc;
+}
+
 int pt_archive_extract(pt_read_fn fn, void *src, uint64_t size, const char *const *paths, const char *const *names,
                        size_t n, pt_hash_t *h, int out_fd, pt_hash_result_t *got, pt_err_t *err)
 {
-    int found = 0, rc = extract_as(fn, src, size, paths, names, n, h, out_fd, got, 0, &found, err);
+    uint8_t head[SEP_HEAD];
+    pt_err_t herr = { 0, "" };
+    ssize_t hn = fn(src, 0, head, size < sizeof head ? (size_t)size : sizeof head, &herr);
+    int found = 0, rc;
+
+    if (hn > 0 && pt_mbox_looks_like(head, (size_t)hn))
+        return mbox_extract(fn, src, size, paths[0], names[0], n, h, out_fd, got, err);
+    rc = extract_as(fn, src, size, paths, names, n, h, out_fd, got, 0, &found, err);
 
     if (rc == PT_OK && !found) /* a compressed stream libarchive took for an empty tar, as in expand() */
         rc = extract_as(fn, src, size, paths, names, n, h, out_fd, got, 1, &found, err);

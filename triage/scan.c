@@ -39,6 +39,7 @@
 #include "version.h"
 #include "file.h"
 #include "layer.h"
+#include "mbox.h"
 #include "volume.h"
 
 /* ---- progress --------------------------------------------------------- */
@@ -136,7 +137,8 @@ static void stream_driver(void *arg, pt_item_t *it, const uint8_t *head, size_t 
     pt_err_t ferr = { 0, "" };
     pt_crypto_view_t v = { head, head_len, NULL, 0, it->size };
     pt_crypto_match_t m;
-    pt_scope_vars_t vars = { s->evidence_label, s->volume_label ? s->volume_label : "", it->owner };
+    pt_scope_vars_t vars = { s->evidence_label, s->volume_label ? s->volume_label : "", it->owner,
+                             pt_mbox_looks_like(head, head_len) ? "mailbox" : NULL };
 
     if (pt_filetype_identify(s->ft_main, head, head_len, probe.mime, sizeof probe.mime, &ferr) == PT_OK)
         probe.category = pt_filetype_category(probe.mime);

@@ -102,7 +102,7 @@ static int define_externals(YR_COMPILER *c)
 {
     static const char *const strings[] = { "filename", "filepath", "extension", "mime", "category",
                                            "encryption", "encryption_format", "evidence", "volume",
-                                           "kind", "owner", "sha256", "md5", "filetype", NULL };
+                                           "kind", "owner", "sha256", "md5", "filetype", "container", NULL };
     static const char *const ints[] = { "owner_uid", "group_gid", "mtime", "atime", "ctime", "crtime",
                                         "allocated", "size", NULL };
     int i, rc = ERROR_SUCCESS;
@@ -696,6 +696,7 @@ static void define_vars(YR_SCANNER *y, const pt_item_t *it, const pt_scope_vars_
     yr_scanner_define_string_variable(y, "volume", vars && vars->volume ? vars->volume : "");
     yr_scanner_define_string_variable(y, "owner", vars && vars->owner ? vars->owner : "");
     yr_scanner_define_string_variable(y, "kind", it->kind);
+    yr_scanner_define_string_variable(y, "container", vars && vars->container ? vars->container : "");
     yr_scanner_define_string_variable(y, "sha256", it->hash.sha256);
     yr_scanner_define_string_variable(y, "md5", it->hash.md5);
     yr_scanner_define_integer_variable(y, "owner_uid", it->has_owner ? (int64_t)it->uid : -1);

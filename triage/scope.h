@@ -34,6 +34,7 @@ typedef struct pt_scope_result {
 /* Per-item values of the external variables (see docs/rules.md). */
 typedef struct pt_scope_vars {
     const char *evidence, *volume, *owner;
+    const char *container; /* "mailbox" (its messages are items of their own) or NULL */
 } pt_scope_vars_t;
 
 /* Compiles every .yar/.yara file under the given files and directories (one

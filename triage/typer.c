@@ -11,6 +11,7 @@
 
 #include "classify.h"
 #include "filetype.h"
+#include "mbox.h"
 #include "reader.h"
 #include "typecache.h"
 
@@ -71,7 +72,8 @@ static void type_job(pt_typer_t *t, int k, job_t *j)
     if (t->scope && t->scope[k] && !j->scanned) {
         /* items without content (directories, links) meet the rules too,
          * as empty data: rules on paths and metadata apply to them */
-        pt_scope_vars_t vars = { it->evidence_label, it->volume_label, it->owner };
+        pt_scope_vars_t vars = { it->evidence_label, it->volume_label, it->owner,
+                                 pt_mbox_looks_like(j->head, j->head_len) ? "mailbox" : NULL };
         const uint8_t *data = j->content ? j->content : j->head;
         size_t len = j->content ? j->content_len : j->head_len;
         if (it->sampled && !j->content && it->size > j->head_len)

@@ -4,7 +4,8 @@ zstd), zip, 7z, cpio, ar, ISO 9660 and single compressed files become items
 whose SHA-256 equals the original file's (hashlib over the source files, not
 ptriage's own output), with parent links and "!/" paths; nesting, depth,
 bomb limits, encrypted members, hostile names, damaged archives, archives
-inside a disk image, and determinism across --jobs."""
+inside a disk image, determinism across --jobs, and the messages of Unix
+mailboxes."""
 import csv
 import gzip
 import hashlib
@@ -470,8 +471,102 @@ def disks_in_archives(tap, work):
                "(!/NAME), exported; a file of neither kind stays an error", evidence_is_compressed)
 
 
+def mailboxes(tap, work):
+    """A Unix mailbox written by Python's mailbox module (an independent
+    writer that escapes body lines starting "From "): each message an item
+    of its own, its bytes exactly those between the module's separators, its
+    time its Date: field; rules decide per message, so that only the named
+    accounts' messages are relevant and exported."""
+    import email.utils
+    import mailbox
+    ev = os.path.join(work, "mail-ev")
+    os.makedirs(os.path.join(ev, "home/alice/mail"))
+    path = os.path.join(ev, "home/alice/mail/inbox")
+    mb = mailbox.mbox(path)
+    senders = ["alice@acme.example", "carol@example.org", "cfo@acme.example", "dave@example.org"]
+    for i, who in enumerate(senders):
+        m = mailbox.mboxMessage()
+        m["From"], m["To"], m["Subject"] = who, "team@example.org", f"note {i}"
+        m["Date"] = email.utils.formatdate(1310119714 + i * 86400 + 3600 * i, localtime=False)
+        m.set_payload(f"Hello,\n\nFrom the start of message {i} (escaped by the writer).\n" + "text\n" * (50 * i))
+        m.set_from(f"{who} Fri Jul  8 12:08:3{i} 2011")
+        mb.add(m)
+    sh(f"openssl req -x509 -newkey rsa:2048 -nodes -keyout {work}/mk.pem -out {work}/mc.pem -subj /CN=x -days 1 "
+       f"2>/dev/null && echo secret | openssl smime -encrypt -aes256 -from erin@acme.example -to x@y -subject s "
+       f"-out {work}/enc.eml {work}/mc.pem")
+    enc = mailbox.mboxMessage(open(os.path.join(work, "enc.eml"), "rb").read())
+    enc.set_from("erin@acme.example Sat Jul  9 10:00:00 2011")
+    mb.add(enc)
+    mb.flush()
+    starts = sorted(start for start, _ in mb._toc.values())   # the module's own separator offsets
+    raw = open(path, "rb").read()
+    want = []
+    for k, start in enumerate(starts):
+        body = raw.index(b"\n", start) + 1
+        end = starts[k + 1] if k + 1 < len(starts) else len(raw)
+        want.append(raw[body:end])
+    sh(f"tar czf {ev}/mail-backup.tgz -C {ev} home")
+    rules = os.path.join(ROOT, "rules", "examples", "email.yar")  # the shipped example: these two addresses
+    out, p, rows = scan(work, "mail-out", [ev], "--rules", rules)
+    bp = {r["path"]: r for r in rows}
+
+    def messages():
+        assert p.returncode == 0, p.stderr
+        for top in ("/home/alice/mail/inbox", "/mail-backup.tgz!/home/alice/mail/inbox"):
+            got = sorted(k for k in bp if k.startswith(top + "!/"))
+            assert got == [f"{top}!/{k + 1:06d}.eml" for k in range(len(want))], got
+            for k, data in enumerate(want):
+                r = bp[f"{top}!/{k + 1:06d}.eml"]
+                assert r["sha256"] == hashlib.sha256(data).hexdigest() and int(r["size"]) == len(data), (k, r)
+                assert data.startswith(mb.get_bytes(mb.keys()[k]).split(b"\n\n")[0]), k  # the module's message
+                if k < 4:  # openssl's S/MIME message starts with To:, which libmagic calls text
+                    assert r["mime"] == "message/rfc822" and r["category"] == "email", r
+    tap.result("mbox: each message an item (!/000001.eml), its bytes those between the mailbox module's "
+               "separators, also inside a tar.gz", messages)
+
+    def per_message_disposition():
+        assert p.returncode == 0, p.stderr
+        disp = [bp[f"/home/alice/mail/inbox!/{k + 1:06d}.eml"]["disposition"] for k in range(len(want))]
+        assert disp[:4] == ["relevant", "private", "relevant", "private"], disp
+        assert bp["/home/alice/mail/inbox"]["disposition"] != "relevant"
+        enc_row = bp["/home/alice/mail/inbox!/000005.eml"]
+        assert (enc_row["encryption"], enc_row["encryption_format"]) == ("encrypted", "smime-encrypted"), enc_row
+        con = sqlite3.connect(os.path.join(out, "case.db"))
+        for k in range(4):
+            t = con.execute("SELECT mtime FROM items WHERE path = ?",
+                            (f"/home/alice/mail/inbox!/{k + 1:06d}.eml",)).fetchone()[0]
+            assert t == 1310119714 + k * 86400 + 3600 * k, (k, t)
+        top = con.execute("SELECT id FROM items WHERE path = '/home/alice/mail/inbox'").fetchone()[0]
+        assert {r[0] for r in con.execute("SELECT parent_id FROM items WHERE path LIKE '/home/alice/mail/inbox!/%'")} \
+            == {top}
+        d = os.path.join(work, "mail-exp")
+        rec = export(out, d)
+        assert sorted(rec) == sorted(f"{t}!/{k:06d}.eml" for t in ("/home/alice/mail/inbox",
+                                                                    "/mail-backup.tgz!/home/alice/mail/inbox")
+                                     for k in (1, 3)), sorted(rec)
+        for r in rec.values():
+            assert r["status"] == "exported, hash verified", r
+            k = int(r["path"][-10:-4])
+            assert open(os.path.join(d, r["exported_as"]), "rb").read() == want[k - 1]
+        v = subprocess.run([PT, "verify", out, "--export", d, "--evidence"], capture_output=True)
+        assert v.returncode == 0, v.stdout
+    tap.result("mbox: the shipped e-mail rules decide per message (the named accounts' relevant, the others "
+               "private, the mailbox not taken whole, an S/MIME one encrypted), mtime from Date:, export only those, "
+               "verify passes", per_message_disposition)
+
+    def member_limit():
+        o, q, r2 = scan(work, "mail-lim", [os.path.join(ev, "home")], "--archive-max-members", "2")
+        con = sqlite3.connect(os.path.join(o, "case.db"))
+        n = con.execute("SELECT count(*) FROM items WHERE path LIKE '%inbox!/%'").fetchone()[0]
+        errs = [m for (m,) in con.execute("SELECT e.message FROM errors e JOIN items i ON i.id = e.item_id "
+                                          "WHERE i.path LIKE '%/inbox'")]
+        assert n == 2 and any("more than 2 members" in m for m in errs), (n, errs)
+    tap.result("mbox: --archive-max-members stops the split, said on the mailbox", member_limit)
+
+
 def suite_all(tap, work):
     suite(tap, work)
+    mailboxes(tap, work)
     nested_disk_image(tap, work)
     disks_in_archives(tap, work)
 

@@ -83,7 +83,7 @@ rule externals
         and mime == "text/html" and category == "document" and filetype == "HTML" and encryption == "none"
         and owner_uid == 0
         and owner == "root" and mtime == 1300000000 and evidence == "srv.img" and volume == ""
-        and kind == "file" and allocated == 1 and size == 38 and entropy > 3.0
+        and kind == "file" and allocated == 1 and size == 38 and entropy > 3.0 and container == ""
 }
 ''')
     with open(os.path.join(work, "films.sha256"), "w") as f:
