@@ -38,9 +38,12 @@ static int is_separator(const uint8_t *p, size_t n)
 
 int pt_mbox_looks_like(const uint8_t *h, size_t n)
 {
-    const uint8_t *nl = memchr(h, '\n', n < SEP_MAX + 2 ? n : SEP_MAX + 2);
+    const uint8_t *nl;
     size_t i;
 
+    if (n < 5 || memcmp(h, "From ", 5) != 0) /* most items: one comparison */
+        return 0;
+    nl = memchr(h, '\n', n < SEP_MAX + 2 ? n : SEP_MAX + 2);
     if (!nl || !is_separator(h, (size_t)(nl - h)))
         return 0;
     /* then a header field: a printable name and a colon */
