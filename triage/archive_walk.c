@@ -19,6 +19,7 @@
 #include "item.h"
 #include "layer.h"
 #include "mbox.h"
+#include "mime.h"
 #include "scan.h"
 #include "source.h"
 #include "volume.h"
@@ -26,7 +27,6 @@
 #define BLOCK (1024 * 1024)
 #define MEMBER_BUF_MAX ((size_t)64 << 20) /* members up to this are read into memory (and can nest) */
 #define HEAD_MAX ((size_t)64 << 10)       /* what tells a larger member that is a disk image */
-#define SEP_HEAD 1024                     /* what tells a mailbox: its separator line and a field */
 
 /* What one top-level archive may expand to, across all its levels. */
 struct budget {
@@ -165,7 +165,7 @@ int pt_archive_looks_like(const uint8_t *h, size_t n)
     for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         if (n >= sigs[i].off + sigs[i].len && memcmp(h + sigs[i].off, sigs[i].sig, sigs[i].len) == 0)
             return 1;
-    return pt_mbox_looks_like(h, n);
+    return pt_mbox_looks_like(h, n) || pt_mime_looks_like(h, n);
 }
 
 static const char *kind_of(struct archive_entry *e)
@@ -375,6 +375,64 @@ static int stream_member(pt_scan_t *s, struct archive *a, pt_item_t *m, budget_t
     return rc;
 }
 
+/* A member read into memory, emitted: expanded when it is an archive, a
+ * mailbox or a message with attachments, walked when it is a disk image. */
+static int nested(pt_scan_t *s, const pt_item_t *m, pt_mem_t *mm, int depth, budget_t *b, pt_err_t *err)
+{
+    pt_layer_kind_t kind;
+
+    if (pt_archive_looks_like(mm->p, mm->n)) {
+        if (!b->stopped && depth + 1 < s->opts->archive_depth)
+            return expand(s, m, pt_read_mem, mm, mm->n, depth + 1, b, err);
+        return PT_OK;
+    }
+    if (disk_member(s, mm->p, mm->n, mm->n, &kind))
+        return walk_disk(s, m, pt_read_mem, mm, kind, err);
+    return PT_OK;
+}
+
+/* The limits before one more member; 1 when they stop the expansion (said
+ * on the top archive through *rc). */
+static int at_limit(pt_scan_t *s, budget_t *b, int *rc, pt_err_t *err)
+{
+    char why[512];
+    int full = s->opts->archive_max_members && b->members >= s->opts->archive_max_members;
+
+    if (full)
+        snprintf(why, sizeof why, "more than %" PRIu64 " members (--archive-max-members)",
+                 s->opts->archive_max_members);
+    if (!full && !over_budget(s, b, 0, why, sizeof why))
+        return 0;
+    *rc = stop(s, b, why, err);
+    return 1;
+}
+
+/* A member item of parent named name, size bytes, with the parent's owner
+ * (a mailbox's messages, a message's attachments); path malloc'd into
+ * *path (caller frees), NULL when out of memory. */
+static int child(pt_scan_t *s, const pt_item_t *parent, const char *name, uint64_t size, pt_item_t *m, char **path,
+                 pt_err_t *err)
+{
+    if (!(*path = malloc(strlen(parent->path) + strlen(name) + 3)))
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    sprintf(*path, "%s!/%s", parent->path, name);
+    pt_item_init(m);
+    m->evidence_id = parent->evidence_id;
+    m->volume_id = parent->volume_id;
+    m->parent_id = parent->id;
+    m->path = *path;
+    m->kind = PT_KIND_FILE;
+    m->allocated = parent->allocated;
+    m->size = size;
+    if (parent->has_owner) {
+        m->has_owner = 1;
+        m->uid = parent->uid;
+        m->gid = parent->gid;
+        m->owner = parent->owner ? pt_scan_intern(s, parent->owner) : NULL;
+    }
+    return PT_OK;
+}
+
 /* Reads, records and (when it nests) expands one member. */
 static int member(pt_scan_t *s, struct archive *a, struct archive_entry *e, const pt_item_t *parent, int depth,
                   budget_t *b, pt_err_t *err)
@@ -384,7 +442,6 @@ static int member(pt_scan_t *s, struct archive *a, struct archive_entry *e, cons
     uint8_t *buf = NULL;
     size_t len = 0, cap = 0;
     int rc = PT_OK, sized = archive_entry_size_is_set(e), read_failed = 0, limited = 0;
-    pt_layer_kind_t kind;
     uint64_t esize = sized && archive_entry_size(e) > 0 ? (uint64_t)archive_entry_size(e) : 0;
     const char *raw = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
 
@@ -514,12 +571,7 @@ static int member(pt_scan_t *s, struct archive *a, struct archive_entry *e, cons
             goto out;
         if (read_failed)
             goto out;
-        if (pt_archive_looks_like(buf, len)) {
-            if (!b->stopped && depth + 1 < s->opts->archive_depth)
-                rc = expand(s, &m, pt_read_mem, &mm, len, depth + 1, b, err);
-        } else if (disk_member(s, buf, len, len, &kind)) {
-            rc = walk_disk(s, &m, pt_read_mem, &mm, kind, err);
-        }
+        rc = nested(s, &m, &mm, depth, b, err);
     }
 out:
     free(buf);
@@ -639,58 +691,53 @@ typedef struct mbox_ctx {
     pt_read_fn fn;
     void *src;
     budget_t *b;
+    int depth;
 } mbox_ctx_t;
 
-/* One message: an item named by its number, its time the Date: field. */
+/* One message: an item named by its number, its time the Date: field;
+ * read into memory when it can be (its attachments are expanded from
+ * there), else streamed. */
 static int message(void *arg, const pt_mbox_msg_t *msg, pt_err_t *err)
 {
     mbox_ctx_t *c = arg;
     pt_scan_t *s = c->s;
-    const pt_item_t *parent = c->parent;
     range_t r = { c->fn, c->src, msg->off, msg->len };
-    uint8_t head[16384];
-    pt_err_t herr = { 0, "" };
-    ssize_t hn;
-    char name[32], why[512], *path;
+    uint8_t *buf = NULL;
+    pt_err_t rerr = { 0, "" };
+    char name[32], *path = NULL;
     int64_t date;
     pt_item_t m;
-    int rc, full;
+    int rc = PT_OK;
 
-    if (c->b->stopped)
-        return PT_OK;
-    full = s->opts->archive_max_members && c->b->members >= s->opts->archive_max_members;
-    if (full)
-        snprintf(why, sizeof why, "more than %" PRIu64 " members (--archive-max-members)",
-                 s->opts->archive_max_members);
-    if (full || over_budget(s, c->b, 0, why, sizeof why))
-        return stop(s, c->b, why, err);
+    if (c->b->stopped || at_limit(s, c->b, &rc, err))
+        return rc;
     pt_mbox_name(msg->index, name, sizeof name);
-    if (!(path = malloc(strlen(parent->path) + strlen(name) + 3)))
-        return pt_err_set(err, PT_ENOMEM, "out of memory");
-    sprintf(path, "%s!/%s", parent->path, name);
-    pt_item_init(&m);
-    m.evidence_id = parent->evidence_id;
-    m.volume_id = parent->volume_id;
-    m.parent_id = parent->id;
-    m.path = path;
-    m.kind = PT_KIND_FILE;
-    m.allocated = parent->allocated;
-    m.size = msg->len;
-    if (parent->has_owner) { /* the mailbox's owner owns its messages */
-        m.has_owner = 1;
-        m.uid = parent->uid;
-        m.gid = parent->gid;
-        m.owner = parent->owner ? pt_scan_intern(s, parent->owner) : NULL;
-    }
-    hn = read_range(&r, 0, head, sizeof head, &herr);
-    if (hn > 0 && pt_mbox_date(head, (size_t)hn, &date)) {
-        m.mtime.known = 1;
-        m.mtime.sec = date;
-    }
+    if ((rc = child(s, c->parent, name, msg->len, &m, &path, err)) != PT_OK)
+        return rc;
     c->b->members++;
-    if ((rc = pt_scan_read(s, &m, read_range, &r, err)) == PT_OK)
-        rc = pt_scan_emit(s, &m, err);
+    if (msg->len <= MEMBER_BUF_MAX && (buf = malloc(msg->len ? (size_t)msg->len : 1)) != NULL &&
+        pt_read_exact(read_range, &r, 0, buf, (size_t)msg->len, &rerr) == PT_OK) {
+        pt_mem_t mm = { buf, (size_t)msg->len };
+        if (pt_mbox_date(buf, mm.n < 65536 ? mm.n : 65536, &date)) {
+            m.mtime.known = 1;
+            m.mtime.sec = date;
+        }
+        if ((rc = pt_scan_read(s, &m, pt_read_mem, &mm, err)) == PT_OK && (rc = pt_scan_emit(s, &m, err)) == PT_OK)
+            rc = nested(s, &m, &mm, c->depth, c->b, err);
+    } else { /* too large to keep, or unreadable: read where it lies (a failure is recorded on it) */
+        uint8_t head[16384];
+        ssize_t hn = read_range(&r, 0, head, sizeof head, &rerr);
+        if (hn > 0 && pt_mbox_date(head, (size_t)hn, &date)) {
+            m.mtime.known = 1;
+            m.mtime.sec = date;
+        }
+        if (hn > 0 && msg->len > MEMBER_BUF_MAX && pt_mime_looks_like(head, (size_t)hn))
+            pt_item_add_error(&m, "note", "attachments not expanded: a message over %zu MiB", MEMBER_BUF_MAX >> 20);
+        if ((rc = pt_scan_read(s, &m, read_range, &r, err)) == PT_OK)
+            rc = pt_scan_emit(s, &m, err);
+    }
     c->b->bytes += msg->len;
+    free(buf);
     free(path);
     return rc;
 }
@@ -698,7 +745,7 @@ static int message(void *arg, const pt_mbox_msg_t *msg, pt_err_t *err)
 static int mbox_expand(pt_scan_t *s, const pt_item_t *parent, pt_read_fn fn, void *src, uint64_t size, int depth,
                        budget_t *b, pt_err_t *err)
 {
-    mbox_ctx_t c = { s, parent, fn, src, b };
+    mbox_ctx_t c = { s, parent, fn, src, b, depth };
     uint64_t consumed = 0, *was = b->consumed;
     pt_err_t merr = { 0, "" };
     int rc;
@@ -717,16 +764,104 @@ static int mbox_expand(pt_scan_t *s, const pt_item_t *parent, pt_read_fn fn, voi
     return rc;
 }
 
+/* ---- a message: its attachments as members ---- */
+
+typedef struct mime_ctx {
+    pt_scan_t *s;
+    const pt_item_t *parent;
+    budget_t *b;
+    int depth;
+} mime_ctx_t;
+
+/* One attachment, decoded: an item named by its number and file name, with
+ * its message's time and owner. */
+static int attachment(void *arg, const pt_mime_part_t *p, pt_err_t *err)
+{
+    mime_ctx_t *c = arg;
+    uint8_t *buf;
+    size_t len;
+    char *path;
+    pt_item_t m;
+    int rc = PT_OK;
+
+    if (c->b->stopped || at_limit(c->s, c->b, &rc, err))
+        return rc;
+    if ((rc = pt_mime_decode(p, &buf, &len, err)) != PT_OK)
+        return rc;
+    if ((rc = child(c->s, c->parent, p->name, len, &m, &path, err)) == PT_OK) {
+        pt_mem_t mm = { buf, len };
+        m.mtime = c->parent->mtime;
+        c->b->members++;
+        if ((rc = pt_scan_read(c->s, &m, pt_read_mem, &mm, err)) == PT_OK &&
+            (rc = pt_scan_emit(c->s, &m, err)) == PT_OK)
+            rc = nested(c->s, &m, &mm, c->depth, c->b, err);
+        c->b->bytes += len;
+        free(path);
+    }
+    free(buf);
+    return rc;
+}
+
+/* The whole message in a new buffer (it is at most MEMBER_BUF_MAX bytes);
+ * NULL with err set. */
+static uint8_t *whole(pt_read_fn fn, void *src, uint64_t size, pt_err_t *err)
+{
+    uint8_t *buf;
+
+    if (size > MEMBER_BUF_MAX) {
+        pt_err_set(err, PT_EINVAL, "a message over %zu MiB: attachments not expanded", MEMBER_BUF_MAX >> 20);
+        return NULL;
+    }
+    if (!(buf = malloc(size ? (size_t)size : 1))) {
+        pt_err_set(err, PT_ENOMEM, "out of memory");
+        return NULL;
+    }
+    if (pt_read_exact(fn, src, 0, buf, (size_t)size, err) != PT_OK) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static int mime_expand(pt_scan_t *s, const pt_item_t *parent, pt_read_fn fn, void *src, uint64_t size, int depth,
+                       budget_t *b, pt_err_t *err)
+{
+    mime_ctx_t c = { s, parent, b, depth };
+    uint64_t consumed = size, *was = b->consumed;
+    pt_err_t merr = { 0, "" };
+    uint8_t *buf = whole(fn, src, size, &merr);
+    int rc;
+
+    if (!buf) {
+        if (merr.code == PT_ENOMEM) {
+            *err = merr;
+            return PT_ENOMEM;
+        }
+        return pt_scan_item_problem(s, parent->id, merr.code == PT_EINVAL ? "note" : "error", parent->path,
+                                    merr.msg, err);
+    }
+    if (depth == 0)
+        b->consumed = &consumed;
+    rc = pt_mime_parts(buf, (size_t)size, attachment, &c, err);
+    b->consumed = was;
+    free(buf);
+    return rc;
+}
+
 static int expand(pt_scan_t *s, const pt_item_t *parent, pt_read_fn fn, void *src, uint64_t size, int depth,
                   budget_t *b, pt_err_t *err)
 {
-    uint8_t head[SEP_HEAD];
+    uint8_t *head = malloc(HEAD_MAX);
     pt_err_t herr = { 0, "" };
-    ssize_t hn = fn(src, 0, head, size < sizeof head ? (size_t)size : sizeof head, &herr);
-    int empty = 0, rc;
+    ssize_t hn = head ? fn(src, 0, head, size < HEAD_MAX ? (size_t)size : HEAD_MAX, &herr) : -1;
+    int empty = 0, rc, mbox = hn > 0 && pt_mbox_looks_like(head, (size_t)hn),
+        mime = hn > 0 && !mbox && pt_mime_looks_like(head, (size_t)hn);
 
-    if (hn > 0 && pt_mbox_looks_like(head, (size_t)hn))
+    free(head);
+    if (mbox)
         return mbox_expand(s, parent, fn, src, size, depth, b, err);
+    if (mime)
+        return mime_expand(s, parent, fn, src, size, depth, b, err);
     rc = expand_as(s, parent, fn, src, size, depth, b, 0, &empty, err);
 
     if (rc == PT_OK && empty) /* then it is one compressed file (a zeroed disk image.gz, a bomb) */
@@ -843,7 +978,26 @@ out:
     return rc;
 }
 
-/* One message of a mailbox again: found by its number, streamed through h. */
+/* A member found again, in memory: at the last level its bytes go through
+ * h (and to out_fd), else the next level is looked for inside it. */
+static int extract_mem(const uint8_t *buf, size_t len, const char *const *paths, const char *const *names, size_t n,
+                       pt_hash_t *h, int out_fd, pt_hash_result_t *got, pt_err_t *err)
+{
+    pt_mem_t mm = { buf, len };
+    int rc;
+
+    if (n > 1)
+        return pt_archive_extract(pt_read_mem, &mm, len, paths + 1, names + 1, n - 1, h, out_fd, got, err);
+    if ((rc = pt_hash_begin(h, err)) != PT_OK)
+        return rc;
+    pt_hash_update(h, buf, len);
+    if (out_fd >= 0 && len > 0 && write(out_fd, buf, len) != (ssize_t)len)
+        return pt_err_set(err, PT_EIO, "writing the copy: %s", strerror(errno));
+    return pt_hash_end(h, got, err);
+}
+
+/* One message of a mailbox again: found by its number, streamed through h
+ * (or, when a level below is asked for, read into memory). */
 typedef struct find_msg {
     uint64_t want;
     pt_mbox_msg_t at;
@@ -860,8 +1014,8 @@ static int find_message(void *arg, const pt_mbox_msg_t *m, pt_err_t *err)
     return PT_EEXIST; /* found: stop the split */
 }
 
-static int mbox_extract(pt_read_fn fn, void *src, uint64_t size, const char *path, const char *name, size_t n,
-                        pt_hash_t *h, int out_fd, pt_hash_result_t *got, pt_err_t *err)
+static int mbox_extract(pt_read_fn fn, void *src, uint64_t size, const char *const *paths, const char *const *names,
+                        size_t n, pt_hash_t *h, int out_fd, pt_hash_result_t *got, pt_err_t *err)
 {
     find_msg_t f = { 0, { 0, 0, 0 } };
     range_t r;
@@ -869,21 +1023,29 @@ static int mbox_extract(pt_read_fn fn, void *src, uint64_t size, const char *pat
     uint64_t off = 0;
     int rc;
 
-    if (n != 1 || !pt_mbox_index(name, &f.want))
-        return pt_err_set(err, PT_ENOENT, "%s: no message named %s in the mailbox", path, name);
+    if (!pt_mbox_index(names[0], &f.want))
+        return pt_err_set(err, PT_ENOENT, "%s: no message named %s in the mailbox", paths[0], names[0]);
     rc = pt_mbox_split(fn, src, size, find_message, &f, NULL, err);
     if (rc == PT_OK)
-        return pt_err_set(err, PT_ENOENT, "%s: the mailbox has no message %s any more", path, name);
+        return pt_err_set(err, PT_ENOENT, "%s: the mailbox has no message %s any more", paths[0], names[0]);
     if (rc != PT_EEXIST)
         return rc;
     r = (range_t){ fn, src, f.at.off, f.at.len };
+    if (n > 1) {
+        if (!(buf = whole(read_range, &r, r.len, err)))
+            return err->code ? err->code : PT_EIO;
+        rc = extract_mem(buf, (size_t)r.len, paths, names, n, h, out_fd, got, err);
+        free(buf);
+        return rc;
+    }
     if (!(buf = malloc(BLOCK)))
         return pt_err_set(err, PT_ENOMEM, "out of memory");
     if ((rc = pt_hash_begin(h, err)) == PT_OK) {
         while (off < r.len) {
             ssize_t k = read_range(&r, off, buf, BLOCK, err);
             if (k <= 0) {
-                rc = k < 0 ? PT_EIO : pt_err_set(err, PT_EIO, "%s!/%s: ends at byte %" PRIu64, path, name, off);
+                rc = k < 0 ? PT_EIO
+                           : pt_err_set(err, PT_EIO, "%s!/%s: ends at byte %" PRIu64, paths[0], names[0], off);
                 break;
             }
             pt_hash_update(h, buf, (size_t)k);
@@ -900,16 +1062,59 @@ static int mbox_extract(pt_read_fn fn, void *src, uint64_t size, const char *pat
     return rc;
 }
 
+/* One attachment of a message again: found by its member name, decoded. */
+typedef struct find_part {
+    const char *want;
+    uint8_t *data;
+    size_t len;
+} find_part_t;
+
+static int find_part(void *arg, const pt_mime_part_t *p, pt_err_t *err)
+{
+    find_part_t *f = arg;
+    int rc;
+
+    if (strcmp(p->name, f->want) != 0)
+        return PT_OK;
+    if ((rc = pt_mime_decode(p, &f->data, &f->len, err)) != PT_OK)
+        return rc;
+    return PT_EEXIST; /* found: stop the walk */
+}
+
+static int mime_extract(pt_read_fn fn, void *src, uint64_t size, const char *const *paths, const char *const *names,
+                        size_t n, pt_hash_t *h, int out_fd, pt_hash_result_t *got, pt_err_t *err)
+{
+    find_part_t f = { names[0], NULL, 0 };
+    uint8_t *msg = whole(fn, src, size, err);
+    int rc;
+
+    if (!msg)
+        return err->code ? err->code : PT_EIO;
+    rc = pt_mime_parts(msg, (size_t)size, find_part, &f, err);
+    free(msg);
+    if (rc == PT_OK)
+        return pt_err_set(err, PT_ENOENT, "%s: the message has no attachment %s any more", paths[0], names[0]);
+    if (rc != PT_EEXIST)
+        return rc;
+    rc = extract_mem(f.data, f.len, paths, names, n, h, out_fd, got, err);
+    free(f.data);
+    return rc;
+}
+
 int pt_archive_extract(pt_read_fn fn, void *src, uint64_t size, const char *const *paths, const char *const *names,
                        size_t n, pt_hash_t *h, int out_fd, pt_hash_result_t *got, pt_err_t *err)
 {
-    uint8_t head[SEP_HEAD];
+    uint8_t *head = malloc(HEAD_MAX);
     pt_err_t herr = { 0, "" };
-    ssize_t hn = fn(src, 0, head, size < sizeof head ? (size_t)size : sizeof head, &herr);
-    int found = 0, rc;
+    ssize_t hn = head ? fn(src, 0, head, size < HEAD_MAX ? (size_t)size : HEAD_MAX, &herr) : -1;
+    int found = 0, rc, mbox = hn > 0 && pt_mbox_looks_like(head, (size_t)hn),
+        mime = hn > 0 && !mbox && pt_mime_looks_like(head, (size_t)hn);
 
-    if (hn > 0 && pt_mbox_looks_like(head, (size_t)hn))
-        return mbox_extract(fn, src, size, paths[0], names[0], n, h, out_fd, got, err);
+    free(head);
+    if (mbox)
+        return mbox_extract(fn, src, size, paths, names, n, h, out_fd, got, err);
+    if (mime)
+        return mime_extract(fn, src, size, paths, names, n, h, out_fd, got, err);
     rc = extract_as(fn, src, size, paths, names, n, h, out_fd, got, 0, &found, err);
 
     if (rc == PT_OK && !found) /* a compressed stream libarchive took for an empty tar, as in expand() */

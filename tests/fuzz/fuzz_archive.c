@@ -1,7 +1,8 @@
 /* fuzz_archive.c - libFuzzer target: libarchive through ptriage's callbacks
  * and member naming (the path an export or verify takes into an archive),
  * asked for a member at one and at two levels; and a mailbox's split,
- * asked for its second message. */
+ * asked for its second message; a message asked for an attachment and a
+ * member inside it. */
 #include <stdint.h>
 #include <string.h>
 
@@ -15,7 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
     static const char *const paths[] = { "/x.tar.gz", "/x.tar.gz!/a" };
-    static const char *const one[] = { "a" }, *const two[] = { "a", "b" }, *const msg[] = { "000002.eml" };
+    static const char *const one[] = { "a" }, *const two[] = { "a", "b" }, *const msg[] = { "000002.eml" },
+                             *const att[] = { "2-a", "1" };
     pt_mem_t b = { d, n };
     pt_err_t err = { 0, "" };
     pt_hash_result_t got;
@@ -26,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     (void)pt_archive_extract(pt_read_mem, &b, n, paths, one, 1, h, -1, &got, &err);
     (void)pt_archive_extract(pt_read_mem, &b, n, paths, two, 2, h, -1, &got, &err);
     (void)pt_archive_extract(pt_read_mem, &b, n, paths, msg, 1, h, -1, &got, &err);
+    (void)pt_archive_extract(pt_read_mem, &b, n, paths, att, 2, h, -1, &got, &err);
     pt_hash_free(h);
     return 0;
 }
