@@ -668,23 +668,6 @@ out:
 
 /* ---- a mailbox: its messages as members ---- */
 
-typedef struct range {          /* bytes [base, base + len) of fn/src */
-    pt_read_fn fn;
-    void *src;
-    uint64_t base, len;
-} range_t;
-
-static ssize_t read_range(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
-{
-    range_t *r = src;
-
-    if (off >= r->len)
-        return 0;
-    if (len > r->len - off)
-        len = (size_t)(r->len - off);
-    return r->fn(r->src, r->base + off, buf, len, err);
-}
-
 typedef struct mbox_ctx {
     pt_scan_t *s;
     const pt_item_t *parent;
@@ -701,7 +684,7 @@ static int message(void *arg, const pt_mbox_msg_t *msg, pt_err_t *err)
 {
     mbox_ctx_t *c = arg;
     pt_scan_t *s = c->s;
-    range_t r = { c->fn, c->src, msg->off, msg->len };
+    pt_range_t r = { c->fn, c->src, msg->off, msg->len };
     uint8_t *buf = NULL;
     pt_err_t rerr = { 0, "" };
     char name[32], *path = NULL;
@@ -716,7 +699,7 @@ static int message(void *arg, const pt_mbox_msg_t *msg, pt_err_t *err)
         return rc;
     c->b->members++;
     if (msg->len <= MEMBER_BUF_MAX && (buf = malloc(msg->len ? (size_t)msg->len : 1)) != NULL &&
-        pt_read_exact(read_range, &r, 0, buf, (size_t)msg->len, &rerr) == PT_OK) {
+        pt_read_exact(pt_read_range, &r, 0, buf, (size_t)msg->len, &rerr) == PT_OK) {
         pt_mem_t mm = { buf, (size_t)msg->len };
         if (pt_mbox_date(buf, mm.n < 65536 ? mm.n : 65536, &date)) {
             m.mtime.known = 1;
@@ -726,14 +709,14 @@ static int message(void *arg, const pt_mbox_msg_t *msg, pt_err_t *err)
             rc = nested(s, &m, &mm, c->depth, c->b, err);
     } else { /* too large to keep, or unreadable: read where it lies (a failure is recorded on it) */
         uint8_t head[16384];
-        ssize_t hn = read_range(&r, 0, head, sizeof head, &rerr);
+        ssize_t hn = pt_read_range(&r, 0, head, sizeof head, &rerr);
         if (hn > 0 && pt_mbox_date(head, (size_t)hn, &date)) {
             m.mtime.known = 1;
             m.mtime.sec = date;
         }
         if (hn > 0 && msg->len > MEMBER_BUF_MAX && pt_mime_looks_like(head, (size_t)hn))
             pt_item_add_error(&m, "note", "attachments not expanded: a message over %zu MiB", MEMBER_BUF_MAX >> 20);
-        if ((rc = pt_scan_read(s, &m, read_range, &r, err)) == PT_OK)
+        if ((rc = pt_scan_read(s, &m, pt_read_range, &r, err)) == PT_OK)
             rc = pt_scan_emit(s, &m, err);
     }
     c->b->bytes += msg->len;
@@ -1018,7 +1001,7 @@ static int mbox_extract(pt_read_fn fn, void *src, uint64_t size, const char *con
                         size_t n, pt_hash_t *h, int out_fd, pt_hash_result_t *got, pt_err_t *err)
 {
     find_msg_t f = { 0, { 0, 0, 0 } };
-    range_t r;
+    pt_range_t r;
     uint8_t *buf;
     uint64_t off = 0;
     int rc;
@@ -1030,9 +1013,9 @@ static int mbox_extract(pt_read_fn fn, void *src, uint64_t size, const char *con
         return pt_err_set(err, PT_ENOENT, "%s: the mailbox has no message %s any more", paths[0], names[0]);
     if (rc != PT_EEXIST)
         return rc;
-    r = (range_t){ fn, src, f.at.off, f.at.len };
+    r = (pt_range_t){ fn, src, f.at.off, f.at.len };
     if (n > 1) {
-        if (!(buf = whole(read_range, &r, r.len, err)))
+        if (!(buf = whole(pt_read_range, &r, r.len, err)))
             return err->code ? err->code : PT_EIO;
         rc = extract_mem(buf, (size_t)r.len, paths, names, n, h, out_fd, got, err);
         free(buf);
@@ -1042,7 +1025,7 @@ static int mbox_extract(pt_read_fn fn, void *src, uint64_t size, const char *con
         return pt_err_set(err, PT_ENOMEM, "out of memory");
     if ((rc = pt_hash_begin(h, err)) == PT_OK) {
         while (off < r.len) {
-            ssize_t k = read_range(&r, off, buf, BLOCK, err);
+            ssize_t k = pt_read_range(&r, off, buf, BLOCK, err);
             if (k <= 0) {
                 rc = k < 0 ? PT_EIO
                            : pt_err_set(err, PT_EIO, "%s!/%s: ends at byte %" PRIu64, paths[0], names[0], off);

@@ -361,6 +361,17 @@ ssize_t pt_read_mem(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t 
     return (ssize_t)len;
 }
 
+ssize_t pt_read_range(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
+{
+    pt_range_t *r = src;
+
+    if (off >= r->len)
+        return 0;
+    if (len > r->len - off)
+        len = (size_t)(r->len - off);
+    return r->fn(r->src, r->off + off, buf, len, err);
+}
+
 int pt_read_exact(pt_read_fn fn, void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
 {
     size_t done = 0;

@@ -28,6 +28,16 @@ typedef struct pt_mem {
 } pt_mem_t;
 ssize_t pt_read_mem(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);
 
+/* Bytes [off, off + len) of another source as a source of their own (a
+ * partition of a disk, a message of a mailbox): pt_read_range reads a
+ * pt_range_t. */
+typedef struct pt_range {
+    pt_read_fn fn;
+    void *src;
+    uint64_t off, len;
+} pt_range_t;
+ssize_t pt_read_range(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err);
+
 /* Reads exactly len bytes at off through fn (short reads repeated).
  * PT_OK; PT_EIO with "ends at byte N" when the content is shorter; or the
  * read function's error. */

@@ -259,23 +259,6 @@ static ssize_t read_img_part(void *src, uint64_t off, uint8_t *buf, size_t len, 
 
 #define LINK_DEPTH 16
 
-typedef struct range {
-    pt_read_fn fn;
-    void *src;
-    uint64_t off, len;
-} range_t;
-
-static ssize_t read_range(void *src, uint64_t off, uint8_t *buf, size_t len, pt_err_t *err)
-{
-    range_t *g = src;
-
-    if (off >= g->len)
-        return 0;
-    if (len > g->len - off)
-        len = (size_t)(g->len - off);
-    return g->fn(g->src, g->off + off, buf, len, err);
-}
-
 typedef struct link {
     struct link *up;            /* the level read from (owned, freed after this one, unless borrowed) */
     int up_borrowed;            /* up is the reopen's cached volume */
@@ -285,7 +268,7 @@ typedef struct link {
     pt_source_t *ev;            /* the evidence image, at the bottom */
     int fd;                     /* a file of directory evidence, at the bottom */
     img_part_t part;
-    range_t range;
+    pt_range_t range;
     pt_layer_t *layer, *vg;     /* vg: a logical volume's group (layer borrows it) */
     TSK_IMG_INFO *img;
     TSK_FS_INFO *fs;
@@ -443,7 +426,7 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
             rc = pt_err_set(err, PT_EFORMAT, "partition outside the volume that holds it");
             goto out;
         }
-        l->fn = read_range;
+        l->fn = pt_read_range;
         l->src = &l->range;
         l->size = l->range.len;
     } else if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
@@ -530,7 +513,7 @@ static int open_volume_link(pt_reopen_t *r, sqlite3 *h, int64_t vid, const char 
         l->range.src = src;
         l->range.off = (uint64_t)sqlite3_column_int64(st, 1);
         l->range.len = (uint64_t)sqlite3_column_int64(st, 2);
-        l->fn = read_range;
+        l->fn = pt_read_range;
         l->src = &l->range;
         l->size = l->range.len;
     }
